@@ -1,0 +1,61 @@
+#pragma once
+/// @file inline_string.hpp
+/// Fixed-capacity string stored inline, so bars and order events stay trivially copyable
+/// and never allocate on the hot path.
+
+#include <compare>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace mercurio::sdk {
+
+/// A string of at most `Capacity` bytes kept inline. Construction from a longer string throws
+/// std::length_error naming the value: identifiers are never silently truncated.
+template <std::size_t Capacity>
+class InlineString {
+  static_assert(Capacity < 256, "length is kept in one byte");
+
+ public:
+  static constexpr std::size_t kCapacity = Capacity;
+
+  constexpr InlineString() noexcept = default;
+  InlineString(std::string_view text) {  // NOLINT(google-explicit-constructor): ids read naturally as strings
+    if (text.size() > Capacity)
+      throw std::length_error("identifier longer than " + std::to_string(Capacity) + " characters: \"" +
+                              std::string(text.substr(0, 64)) + "\"");
+    std::memcpy(data_, text.data(), text.size());
+    size_ = static_cast<unsigned char>(text.size());
+  }
+  InlineString(const char* text) : InlineString(std::string_view(text)) {}  // NOLINT
+  InlineString(const std::string& text) : InlineString(std::string_view(text)) {}  // NOLINT
+
+  /// True when `text` fits; use before constructing from untrusted input to avoid the throw.
+  static constexpr bool fits(std::string_view text) noexcept { return text.size() <= Capacity; }
+
+  std::string_view view() const noexcept { return {data_, size_}; }
+  std::string str() const { return std::string(view()); }
+  operator std::string_view() const noexcept { return view(); }  // NOLINT
+  bool empty() const noexcept { return size_ == 0; }
+  std::size_t size() const noexcept { return size_; }
+
+  friend bool operator==(const InlineString& a, const InlineString& b) noexcept { return a.view() == b.view(); }
+  friend std::strong_ordering operator<=>(const InlineString& a, const InlineString& b) noexcept {
+    const int c = a.view().compare(b.view());
+    return c < 0 ? std::strong_ordering::less : c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal;
+  }
+
+ private:
+  char data_[Capacity] = {};
+  unsigned char size_ = 0;
+};
+
+}  // namespace mercurio::sdk
+
+template <std::size_t N>
+struct std::hash<mercurio::sdk::InlineString<N>> {
+  std::size_t operator()(const mercurio::sdk::InlineString<N>& s) const noexcept {
+    return std::hash<std::string_view>{}(s.view());
+  }
+};

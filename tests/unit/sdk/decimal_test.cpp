@@ -1,0 +1,87 @@
+#include "mercurio/sdk/decimal.hpp"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+using mercurio::sdk::Decimal;
+using mercurio::sdk::DecimalError;
+
+namespace {
+Decimal d(const char* s) { return Decimal::from_string(s); }
+}  // namespace
+
+TEST(DecimalTest, ParsesAndFormatsPlainDecimals) {
+  EXPECT_EQ(d("97.31").raw(), 9'731'000'000);
+  EXPECT_EQ(d("-0.5").raw(), -50'000'000);
+  EXPECT_EQ(d("+1.25").to_string(), "1.25");
+  EXPECT_EQ(d("100").to_string(), "100");
+  EXPECT_EQ(d("0.00000001").to_string(), "0.00000001");
+  EXPECT_EQ(d("1.50000000000").to_string(), "1.5");  // trailing zeros beyond 8 digits are exact
+  EXPECT_EQ(d("-0.000123").to_string(), "-0.000123");
+  EXPECT_EQ(d(".5").to_string(), "0.5");
+}
+
+TEST(DecimalTest, RejectsMalformedOrInexactText) {
+  for (const char* bad : {"", "-", ".", "1.2.3", "1e5", "abc", "1,5", " 1", "0.000000001", "NaN", "inf"}) {
+    EXPECT_FALSE(Decimal::parse(bad).has_value()) << bad;
+  }
+  EXPECT_THROW(Decimal::from_string("12x"), DecimalError);
+  EXPECT_FALSE(Decimal::parse("99999999999999999999").has_value());  // overflow
+}
+
+TEST(DecimalTest, SumsAreExactWhereDoublesAreNot) {
+  Decimal sum;
+  for (int i = 0; i < 10; ++i) sum += d("0.1");
+  EXPECT_EQ(sum, d("1"));
+  EXPECT_EQ(d("0.1") + d("0.2"), d("0.3"));
+}
+
+TEST(DecimalTest, ProductsAndQuotientsRoundHalfToEven) {
+  EXPECT_EQ(d("1.5") * d("2"), d("3"));
+  EXPECT_EQ(d("97.31") * d("150"), d("14596.5"));
+  // 0.00000001 * 0.5 = 0.000000005 -> tie, rounds to even (0)
+  EXPECT_EQ(d("0.00000001") * d("0.5"), d("0"));
+  // 0.00000003 * 0.5 = 0.000000015 -> tie, rounds to even (0.00000002)
+  EXPECT_EQ(d("0.00000003") * d("0.5"), d("0.00000002"));
+  EXPECT_EQ(d("1") / d("3"), d("0.33333333"));
+  EXPECT_EQ(d("2") / d("3"), d("0.66666667"));
+  EXPECT_EQ(d("-2") / d("3"), d("-0.66666667"));
+  EXPECT_EQ(d("10") / d("4"), d("2.5"));
+}
+
+TEST(DecimalTest, LargeProductsUse128BitIntermediates) {
+  // 90,000 * 1,000,000 = 9e10 fits the result although the raw product needs more than 64 bits.
+  EXPECT_EQ(d("90000") * d("1000000"), d("90000000000"));
+}
+
+TEST(DecimalTest, OverflowThrowsInsteadOfWrapping) {
+  const Decimal big = Decimal::from_raw(std::numeric_limits<std::int64_t>::max());
+  EXPECT_THROW(big + d("0.00000001"), DecimalError);
+  EXPECT_THROW(-big - d("1"), DecimalError);
+  EXPECT_THROW(big * d("2"), DecimalError);
+  EXPECT_THROW(d("1") / d("0"), DecimalError);
+  EXPECT_THROW(Decimal::from_int(std::numeric_limits<std::int64_t>::max()), DecimalError);
+}
+
+TEST(DecimalTest, RoundDownToLotSizeTruncatesTowardZero) {
+  EXPECT_EQ(d("10.75").round_down_to(d("1")), d("10"));
+  EXPECT_EQ(d("0.123456").round_down_to(d("0.001")), d("0.123"));
+  EXPECT_EQ(d("-3.7").round_down_to(d("1")), d("-3"));
+  EXPECT_THROW(d("1").round_down_to(d("0")), DecimalError);
+}
+
+TEST(DecimalTest, FromDoubleKeepsTheShortestDecimalSpelling) {
+  EXPECT_EQ(Decimal::from_double(0.1), d("0.1"));
+  EXPECT_EQ(Decimal::from_double(0.005), d("0.005"));
+  EXPECT_EQ(Decimal::from_double(1.0 / 3.0), d("0.33333333"));
+  EXPECT_THROW(Decimal::from_double(std::numeric_limits<double>::quiet_NaN()), DecimalError);
+  EXPECT_THROW(Decimal::from_double(std::numeric_limits<double>::infinity()), DecimalError);
+}
+
+TEST(DecimalTest, OrdersLikeNumbers) {
+  EXPECT_LT(d("-1"), d("0"));
+  EXPECT_LT(d("0.00000001"), d("0.00000002"));
+  EXPECT_GT(d("100.5"), d("100.49999999"));
+  EXPECT_EQ(d("5").abs(), d("-5").abs());
+}

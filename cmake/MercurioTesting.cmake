@@ -6,6 +6,7 @@ function(mercurio_add_test name)
   target_link_libraries(${name} PRIVATE ${ARG_LINK} GTest::gtest GTest::gmock GTest::gtest_main Threads::Threads)
   mercurio_set_warnings(${name})
   target_compile_definitions(${name} PRIVATE
+    MERCURIO_VERSION="${PROJECT_VERSION}"
     MERCURIO_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     MERCURIO_BINARY_DIR="${PROJECT_BINARY_DIR}"
     MERCURIO_PLUGIN_DIR="${MERCURIO_PLUGIN_OUTPUT_DIRECTORY}"

@@ -71,6 +71,7 @@ struct ConfigField {
   ConfigField&& defaults(ConfigValue v) && { default_value = std::move(v); return std::move(*this); }
   ConfigField&& defaults(const char* v) && { default_value = std::string(v); return std::move(*this); }
   ConfigField&& defaults(int v) && { default_value = static_cast<std::int64_t>(v); return std::move(*this); }
+  ConfigField&& defaults(bool v) && { default_value = v; return std::move(*this); }
   ConfigField&& one_of(std::vector<std::string> values) && { allowed = std::move(values); return std::move(*this); }
   ConfigField&& min(Decimal v) && { minimum = v; return std::move(*this); }
   ConfigField&& max(Decimal v) && { maximum = v; return std::move(*this); }

@@ -1,0 +1,53 @@
+// mercurio: the kernel executable. Subcommands: run, check, plugins, generate-bars.
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/commands.hpp"
+#include "mercurio/sdk/plugin.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage: mercurio <command> [options]
+
+Commands:
+  run            run the configured strategies (backtest or paper)
+  check          validate the configuration and load every plugin, without trading
+  plugins        list plugins with their kind, version and config schema
+  generate-bars  write a deterministic synthetic OHLCV CSV file
+
+Options:
+  -h, --help     show this help (also: mercurio <command> --help)
+  --version      show the version
+
+Exit codes: 0 success, 1 the run failed, 2 bad usage or configuration.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? mercurio::app::kExitBadConfig : mercurio::app::kExitOk;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    std::cout << "mercurio " << MERCURIO_VERSION << " (SDK " << MERCURIO_SDK_VERSION << ", plugin ABI "
+              << MERCURIO_SDK_ABI_MAJOR << "." << MERCURIO_SDK_ABI_MINOR << ", build " << MERCURIO_BUILD_ID << ")\n";
+    return mercurio::app::kExitOk;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "run") return mercurio::app::run_command(args);
+    if (command == "check") return mercurio::app::check_command(args);
+    if (command == "plugins") return mercurio::app::plugins_command(args);
+    if (command == "generate-bars") return mercurio::app::generate_bars_command(args);
+  } catch (const std::exception& e) {
+    std::cerr << "mercurio " << command << ": " << e.what() << "\n";
+    return mercurio::app::kExitRunFailed;
+  }
+  std::cerr << "mercurio: unknown command \"" << command << "\"\n\n" << kUsage;
+  return mercurio::app::kExitBadConfig;
+}

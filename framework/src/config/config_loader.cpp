@@ -1,0 +1,290 @@
+#include "config/config_loader.hpp"
+
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "config/toml_helpers.hpp"
+
+namespace mercurio::kernel {
+namespace {
+
+using toml_helpers::column_of;
+using toml_helpers::describe;
+using toml_helpers::line_of;
+using toml_helpers::type_name;
+
+const std::set<std::string, std::less<>> kKernelKeys = {"mode", "plugin_dirs", "output_dir", "log_level"};
+const std::set<std::string, std::less<>> kBacktestKeys = {"start", "end"};
+const std::set<std::string, std::less<>> kPluginKeys = {"id", "library", "config", "broker", "min_severity"};
+const std::set<std::string, std::less<>> kTopLevelKeys = {"kernel", "backtest", "plugin"};
+
+class Loader {
+ public:
+  Loader(const std::filesystem::path& file) : file_(file.string()) {
+    config_.file = file;
+    config_.base_dir = std::filesystem::absolute(file).parent_path().lexically_normal();
+    config_.kernel.output_dir = config_.base_dir / "out";
+  }
+
+  Config load(const toml::table& root, ConfigIssues& issues) {
+    check_top_level(root);
+    if (const auto* kernel = table_at(root, "kernel", "kernel")) load_kernel(*kernel);
+    if (const auto* backtest = table_at(root, "backtest", "backtest")) load_backtest(*backtest);
+    load_plugins(root);
+    issues.append(issues_);
+    return std::move(config_);
+  }
+
+  void issue(const toml::node* node, std::string key_path, std::string message) {
+    issues_.add(file_, node ? line_of(*node) : 0, node ? column_of(*node) : 0, std::move(key_path), std::move(message));
+  }
+
+ private:
+  void check_top_level(const toml::table& root) {
+    for (auto&& [key, node] : root) {
+      if (!kTopLevelKeys.count(key.str()))
+        issue(&node, std::string(key.str()),
+              "unknown top-level key; expected one of [kernel], [backtest], [[plugin]] "
+              "(the risk, journal and failsafe tables arrive with their features)");
+    }
+  }
+
+  const toml::table* table_at(const toml::table& parent, std::string_view key, const std::string& path) {
+    const toml::node* node = parent.get(key);
+    if (!node) return nullptr;
+    if (!node->is_table()) {
+      issue(node, path, "expected a table, was " + type_name(*node));
+      return nullptr;
+    }
+    return node->as_table();
+  }
+
+  void check_keys(const toml::table& table, const std::set<std::string, std::less<>>& allowed,
+                  const std::string& path) {
+    for (auto&& [key, node] : table) {
+      if (!allowed.count(key.str())) {
+        std::string list;
+        for (const auto& k : allowed) list += (list.empty() ? "" : ", ") + k;
+        issue(&node, path + "." + std::string(key.str()), "unknown key; expected one of: " + list);
+      }
+    }
+  }
+
+  std::optional<std::string> string_at(const toml::table& t, std::string_view key, const std::string& path) {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    if (const auto* s = node->as_string()) return s->get();
+    issue(node, path, "expected a string, was " + type_name(*node) + " " + describe(*node));
+    return std::nullopt;
+  }
+
+  std::filesystem::path resolve(const std::string& p) const {
+    std::filesystem::path path(p);
+    return (path.is_absolute() ? path : config_.base_dir / path).lexically_normal();
+  }
+
+  void load_kernel(const toml::table& t) {
+    check_keys(t, kKernelKeys, "kernel");
+    if (auto mode = string_at(t, "mode", "kernel.mode")) {
+      if (auto m = parse_run_mode(*mode))
+        config_.kernel.mode = *m;
+      else
+        issue(t.get("mode"), "kernel.mode", "expected \"backtest\", \"paper\" or \"live\", was \"" + *mode + "\"");
+    }
+    if (auto out = string_at(t, "output_dir", "kernel.output_dir")) {
+      if (out->empty())
+        issue(t.get("output_dir"), "kernel.output_dir", "expected a directory path, was an empty string");
+      else
+        config_.kernel.output_dir = resolve(*out);
+    }
+    if (auto level = string_at(t, "log_level", "kernel.log_level")) {
+      if (*level == "debug") config_.kernel.log_level = sdk::LogLevel::Debug;
+      else if (*level == "info") config_.kernel.log_level = sdk::LogLevel::Info;
+      else if (*level == "warning") config_.kernel.log_level = sdk::LogLevel::Warning;
+      else if (*level == "error") config_.kernel.log_level = sdk::LogLevel::Error;
+      else issue(t.get("log_level"), "kernel.log_level", "expected \"debug\", \"info\", \"warning\" or \"error\", was \"" + *level + "\"");
+    }
+    if (const toml::node* dirs = t.get("plugin_dirs")) {
+      const auto* arr = dirs->as_array();
+      if (!arr) {
+        issue(dirs, "kernel.plugin_dirs", "expected an array of directory paths, was " + type_name(*dirs));
+      } else {
+        for (std::size_t i = 0; i < arr->size(); ++i) {
+          const auto* s = (*arr)[i].as_string();
+          if (!s || s->get().empty())
+            issue(&(*arr)[i], "kernel.plugin_dirs[" + std::to_string(i) + "]", "expected a directory path string, was " + describe((*arr)[i]));
+          else
+            config_.kernel.plugin_dirs.push_back(resolve(s->get()));
+        }
+      }
+    }
+  }
+
+  std::optional<sdk::Timestamp> timestamp_at(const toml::table& t, std::string_view key, const std::string& path) {
+    const toml::node* node = t.get(key);
+    if (!node) return std::nullopt;
+    std::string text;
+    if (const auto* s = node->as_string()) {
+      text = s->get();
+    } else if (const auto* d = node->as_date()) {
+      std::ostringstream os;
+      os << *d;
+      text = os.str();
+    } else if (const auto* dt = node->as_date_time()) {
+      std::ostringstream os;
+      os << *dt;
+      text = os.str();
+    }
+    if (auto ts = sdk::Timestamp::parse_iso8601(text)) return ts;
+    issue(node, path, "expected an ISO-8601 UTC date or date-time (2020-01-31 or 2020-01-31T14:30:00Z), was " + describe(*node));
+    return std::nullopt;
+  }
+
+  void load_backtest(const toml::table& t) {
+    check_keys(t, kBacktestKeys, "backtest");
+    if (auto s = timestamp_at(t, "start", "backtest.start")) config_.backtest.start = *s;
+    if (auto e = timestamp_at(t, "end", "backtest.end")) config_.backtest.end = *e;
+    if (config_.backtest.start >= config_.backtest.end)
+      issue(t.get("end"), "backtest.end", "expected a time after backtest.start");
+  }
+
+  void load_plugins(const toml::table& root) {
+    const toml::node* node = root.get("plugin");
+    if (!node) {
+      issue(nullptr, "plugin", "no [[plugin]] entries: at least one broker and one strategy are needed");
+      return;
+    }
+    const auto* arr = node->as_array();
+    if (!arr || !arr->is_array_of_tables()) {
+      issue(node, "plugin", "expected [[plugin]] entries (an array of tables), was " + type_name(*node));
+      return;
+    }
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const toml::table& t = *(*arr)[i].as_table();
+      PluginEntry entry;
+      entry.index = i;
+      entry.line = line_of(t);
+      std::string path = "plugin[" + std::to_string(i) + "]";
+      if (auto id = string_at(t, "id", path + ".id")) {
+        if (!valid_id(*id)) {
+          issue(t.get("id"), path + ".id", "expected letters, digits, '_' or '-' (1-32 characters), was \"" + *id + "\"");
+        } else {
+          entry.id = *id;
+          path = entry.key_path();
+          if (!ids.insert(*id).second) issue(t.get("id"), path + ".id", "duplicate plugin id \"" + *id + "\"");
+        }
+      } else if (!t.get("id")) {
+        issue(&t, path, "missing key \"id\"");
+      }
+      check_keys(t, kPluginKeys, path);
+      if (auto lib = string_at(t, "library", path + ".library")) {
+        if (lib->empty()) issue(t.get("library"), path + ".library", "expected a library name or path, was an empty string");
+        entry.library = *lib;
+      } else if (!t.get("library")) {
+        issue(&t, path, "missing key \"library\" (a library name such as \"mercurio_broker_paper\", or a path)");
+      }
+      entry.broker = string_at(t, "broker", path + ".broker");
+      if (auto sev = string_at(t, "min_severity", path + ".min_severity")) {
+        if (*sev == "info") entry.min_severity = sdk::Severity::Info;
+        else if (*sev == "warning") entry.min_severity = sdk::Severity::Warning;
+        else if (*sev == "error") entry.min_severity = sdk::Severity::Error;
+        else if (*sev == "critical") entry.min_severity = sdk::Severity::Critical;
+        else issue(t.get("min_severity"), path + ".min_severity", "expected \"info\", \"warning\", \"error\" or \"critical\", was \"" + *sev + "\"");
+      }
+      if (const toml::node* cfg = t.get("config")) {
+        if (const auto* ct = cfg->as_table())
+          entry.config = ct;
+        else
+          issue(cfg, path + ".config", "expected a table, was " + type_name(*cfg));
+      }
+      config_.plugins.push_back(std::move(entry));
+    }
+  }
+
+  static bool valid_id(const std::string& id) {
+    if (id.empty() || id.size() > 32) return false;
+    for (char c : id)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
+    return true;
+  }
+
+  std::string file_;
+  Config config_;
+  ConfigIssues issues_;
+};
+
+}  // namespace
+
+std::string_view to_string(RunMode mode) noexcept {
+  switch (mode) {
+    case RunMode::Backtest: return "backtest";
+    case RunMode::Paper: return "paper";
+    case RunMode::Live: return "live";
+  }
+  return "?";
+}
+
+std::optional<RunMode> parse_run_mode(std::string_view text) noexcept {
+  if (text == "backtest") return RunMode::Backtest;
+  if (text == "paper") return RunMode::Paper;
+  if (text == "live") return RunMode::Live;
+  return std::nullopt;
+}
+
+std::string PluginEntry::key_path() const {
+  return id.empty() ? "plugin[" + std::to_string(index) + "]" : "plugin[" + id + "]";
+}
+
+namespace {
+
+Config parse_collecting(std::string_view text, const std::filesystem::path& file, ConfigIssues& issues) {
+  Loader loader(file);
+  auto root = std::make_shared<toml::table>();
+  try {
+    *root = toml::parse(text, file.string());
+  } catch (const toml::parse_error& err) {
+    issues.add(file.string(), err.source().begin.line, err.source().begin.column, "",
+               "TOML syntax error: " + std::string(err.description()));
+    Config empty;
+    empty.file = file;
+    empty.base_dir = std::filesystem::absolute(file).parent_path().lexically_normal();
+    return empty;
+  }
+  Config config = loader.load(*root, issues);
+  config.document = std::move(root);
+  return config;
+}
+
+}  // namespace
+
+Config parse_config(std::string_view text, const std::filesystem::path& file) {
+  ConfigIssues issues;
+  Config config = parse_collecting(text, file, issues);
+  if (!issues.empty()) throw ConfigError(issues);
+  return config;
+}
+
+Config load_config(const std::filesystem::path& file, ConfigIssues& issues) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    issues.add(file.string(), 0, 0, "", "cannot read the configuration file (does it exist and is it readable?)");
+    Config empty;
+    empty.file = file;
+    return empty;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return parse_collecting(buffer.str(), file, issues);
+}
+
+Config load_config(const std::filesystem::path& file) {
+  ConfigIssues issues;
+  Config config = load_config(file, issues);
+  if (!issues.empty()) throw ConfigError(issues);
+  return config;
+}
+
+}  // namespace mercurio::kernel

@@ -1,0 +1,56 @@
+#pragma once
+// The kernel's view of mercurio.toml: its own tables, plus one raw entry per plugin whose
+// `config` table is validated later against the plugin's declared schema.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "mercurio/sdk/logger.hpp"
+#include "mercurio/sdk/notifier.hpp"
+#include "mercurio/sdk/time.hpp"
+
+namespace mercurio::kernel {
+
+enum class RunMode { Backtest, Paper, Live };
+std::string_view to_string(RunMode mode) noexcept;
+std::optional<RunMode> parse_run_mode(std::string_view text) noexcept;
+
+struct KernelSettings {
+  RunMode mode = RunMode::Backtest;
+  std::vector<std::filesystem::path> plugin_dirs;  // absolute; searched before the bundled directory
+  std::filesystem::path output_dir;                // absolute
+  sdk::LogLevel log_level = sdk::LogLevel::Info;
+};
+
+struct BacktestSettings {
+  sdk::Timestamp start{INT64_MIN};  // inclusive
+  sdk::Timestamp end{INT64_MAX};    // exclusive
+};
+
+/// One `[[plugin]]` entry as written. Kind-specific keys are checked once the manifest is known.
+struct PluginEntry {
+  std::size_t index = 0;  // 0-based position among [[plugin]] entries
+  std::string id;
+  std::string library;
+  std::optional<std::string> broker;        // strategies: the broker plugin id they trade on
+  std::optional<sdk::Severity> min_severity;  // notifiers: lowest severity delivered
+  const toml::table* config = nullptr;      // the plugin's own table inside Config::document, or null
+  std::uint32_t line = 0;
+  std::string key_path() const;             // "plugin[<id>]" or "plugin[<index>]"
+};
+
+struct Config {
+  std::shared_ptr<const toml::table> document;  // the parsed file; keeps source positions for messages
+  std::filesystem::path file;      // as given
+  std::filesystem::path base_dir;  // directory of the file, absolute
+  KernelSettings kernel;
+  BacktestSettings backtest;
+  std::vector<PluginEntry> plugins;
+};
+
+}  // namespace mercurio::kernel

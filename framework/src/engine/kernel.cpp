@@ -1,0 +1,527 @@
+#include "engine/kernel.hpp"
+
+#include <algorithm>
+
+#include "engine/bar_replay.hpp"
+#include "plugin/plugin_guard.hpp"
+
+namespace mercurio::kernel {
+
+namespace {
+const std::string& entry_id(const CatalogEntry* e) { return e->entry->id; }
+}  // namespace
+
+Kernel::Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& log, RunOptions options)
+    : config_(config),
+      catalog_(catalog),
+      log_output_(log),
+      log_(log, "kernel"),
+      mode_(options.mode.value_or(config.kernel.mode)),
+      output_dir_(options.output_dir.value_or(config.kernel.output_dir)),
+      notifiers_(log) {
+  if (mode_ == RunMode::Backtest) {
+    auto sim = std::make_unique<SimulatedClock>();
+    sim_clock_ = sim.get();
+    clock_ = std::move(sim);
+  } else {
+    clock_ = std::make_unique<WallClock>();
+  }
+  stats_.mode = std::string(to_string(mode_));
+
+  // Broker events reach the owning strategy after the tracker and portfolio have applied them.
+  bus_.subscribe<OrderEventReceived>(priority::kStrategies, [this](const OrderEventReceived& e) {
+    const TrackedOrder* order = tracker_.find(e.event.client_order_id);
+    if (!order || e.duplicate_fill) return;
+    StrategySlot& s = strategies_[order->strategy_index];
+    if (!s.enabled) return;
+    call_guarded([&](std::string_view op, const std::string& msg) { strategy_fault(order->strategy_index, op, msg); },
+                 "on_order_event", [&] { s.strategy->on_order_event(*s.context, e.event); });
+  });
+  bus_.subscribe<BarProcessed>(priority::kStrategies, [this](const BarProcessed& e) {
+    BrokerSlot& b = brokers_[current_bar_broker_];
+    auto it = b.listeners.find(e.bar->symbol);
+    if (it == b.listeners.end()) return;
+    for (std::size_t si : it->second) {
+      StrategySlot& s = strategies_[si];
+      if (!s.enabled) continue;
+      call_guarded([&](std::string_view op, const std::string& msg) { strategy_fault(si, op, msg); }, "on_bar",
+                   [&] { s.strategy->on_bar(*s.context, *e.bar); });
+    }
+  });
+  bus_.subscribe<OrderDenied>(priority::kNotifications, [this](const OrderDenied& e) {
+    log_.warn("order denied for " + e.strategy_id + " " + std::string(sdk::to_string(e.intent.side)) + " " +
+              e.intent.quantity.to_string() + " " + e.intent.symbol.str() + ": " + e.reason + ": " + e.message);
+  });
+  bus_.subscribe<PluginFaulted>(priority::kNotifications, [this](const PluginFaulted& e) {
+    ++stats_.plugin_faults;
+    log_.error("plugin " + e.plugin_id + " faulted in " + e.operation + ": " + e.message);
+    alert(sdk::Severity::Critical, "Plugin fault: " + e.plugin_id, e.operation + " " + e.message,
+          {{"plugin", e.plugin_id}, {"operation", e.operation}});
+  });
+}
+
+Kernel::~Kernel() {
+  // Plugin objects go before the libraries that made them (PluginPtr keeps each library alive).
+  for (auto& b : brokers_)
+    if (b.started)
+      call_guarded([](std::string_view, const std::string&) {}, "stop", [&] { b.broker->stop(); });
+  notifiers_.stop();
+}
+
+void Kernel::stop() noexcept {
+  stop_requested_.store(true);
+  inbox_.wake();
+}
+
+void Kernel::alert(sdk::Severity severity, std::string title, std::string body,
+                   std::vector<std::pair<std::string, std::string>> fields) {
+  sdk::Notification n;
+  n.severity = severity;
+  n.title = std::move(title);
+  n.body = std::move(body);
+  n.fields = std::move(fields);
+  n.ts = clock_->now();
+  n.source = "kernel";
+  notifiers_.notify(std::move(n));
+}
+
+// ---------------------------------------------------------------- start-up
+
+void Kernel::create_plugins() {
+  std::vector<std::string> errors;
+  for (const CatalogEntry* e : catalog_.of_kind(PluginKind::Notifier)) {
+    std::string error;
+    auto n = create_plugin<sdk::Notifier>(*e, error);
+    if (!n) {
+      errors.push_back(error);
+      continue;
+    }
+    notifiers_.add(entry_id(e), std::move(n), e->entry->min_severity.value_or(sdk::Severity::Info));
+  }
+  std::unordered_map<std::string, std::size_t> broker_index;
+  for (const CatalogEntry* e : catalog_.of_kind(PluginKind::Broker)) {
+    std::string error;
+    auto b = create_plugin<sdk::Broker>(*e, error);
+    if (!b) {
+      errors.push_back(error);
+      continue;
+    }
+    broker_index[entry_id(e)] = brokers_.size();
+    BrokerSlot slot;
+    slot.id = entry_id(e);
+    slot.broker = std::move(b);
+    slot.logger = std::make_unique<SourceLogger>(log_output_, slot.id);
+    slot.sink = std::make_unique<BrokerSinkImpl>(inbox_, brokers_.size(), *clock_, *slot.logger);
+    brokers_.push_back(std::move(slot));
+  }
+  for (const CatalogEntry* e : catalog_.of_kind(PluginKind::Strategy)) {
+    std::string error;
+    auto s = create_plugin<sdk::Strategy>(*e, error);
+    if (!s) {
+      errors.push_back(error);
+      continue;
+    }
+    const std::string broker_id = e->entry->broker.value_or(brokers_.empty() ? std::string() : brokers_.front().id);
+    auto it = broker_index.find(broker_id);
+    if (it == broker_index.end()) {
+      errors.push_back(e->entry->key_path() + ": its broker \"" + broker_id + "\" is not available");
+      continue;
+    }
+    StrategySlot slot;
+    slot.id = entry_id(e);
+    slot.broker = it->second;
+    slot.strategy = std::move(s);
+    slot.logger = std::make_unique<SourceLogger>(log_output_, slot.id);
+    slot.context = std::make_unique<StrategyContextImpl>(static_cast<StrategyServices&>(*this), strategies_.size(), slot.id, *slot.logger);
+    brokers_[slot.broker].strategies.push_back(strategies_.size());
+    strategies_.push_back(std::move(slot));
+  }
+  if (brokers_.empty() && errors.empty()) errors.push_back("no broker plugin configured: nothing to trade on");
+  if (strategies_.empty() && errors.empty()) errors.push_back("no strategy plugin configured: nothing to run");
+  if (!errors.empty()) {
+    std::string msg = "start-up failed, nothing was traded:";
+    for (const auto& e : errors) msg += "\n  " + e;
+    throw KernelError(msg);
+  }
+}
+
+void Kernel::start_brokers() {
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
+    sdk::Status status;
+    const bool ok = call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(i, op, msg); }, "start",
+                                 [&] { status = b.broker->start(*b.sink); });
+    if (!ok || !status.is_ok())
+      throw KernelError("broker " + b.id + " failed to start: " + (ok ? status.message() : std::string("it threw")));
+    b.started = true;
+    std::optional<sdk::Result<sdk::AccountSnapshot>> account;
+    call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(i, op, msg); }, "account",
+                 [&] { account.emplace(b.broker->account()); });
+    if (!account || !account->has_value())
+      throw KernelError("broker " + b.id + " did not report its account: " +
+                        (account ? account->status().message() : std::string("it threw")));
+    b.account = Ledger((*account)->cash);
+    log_.info("broker " + b.id + " started, cash " + (*account)->cash.to_string());
+  }
+}
+
+void Kernel::start_strategies() {
+  for (std::size_t i = 0; i < strategies_.size(); ++i) {
+    StrategySlot& s = strategies_[i];
+    s.starting = true;
+    sdk::Status status;
+    const bool ok = call_guarded([&](std::string_view op, const std::string& msg) { strategy_fault(i, op, msg); },
+                                 "on_start", [&] { status = s.strategy->on_start(*s.context); });
+    s.starting = false;
+    if (!ok || !status.is_ok())
+      throw KernelError("strategy " + s.id + " failed to start: " + (ok ? status.message() : std::string("it threw")));
+    log_.info("strategy " + s.id + " started on broker " + brokers_[s.broker].id);
+  }
+}
+
+sdk::Status Kernel::subscribe(std::size_t si, const sdk::Symbol& symbol) {
+  StrategySlot& s = strategies_[si];
+  if (!s.starting)
+    return {sdk::StatusCode::InvalidArgument, "subscribe_bars is only allowed in on_start (strategy " + s.id + ")"};
+  if (symbol.empty()) return {sdk::StatusCode::InvalidArgument, "expected a symbol, was empty"};
+  BrokerSlot& b = brokers_[s.broker];
+  b.symbols.insert(symbol);
+  auto& list = b.listeners[symbol];
+  if (std::find(list.begin(), list.end(), si) == list.end()) list.push_back(si);
+  return {};
+}
+
+// ---------------------------------------------------------------- run
+
+RunStatistics Kernel::run() {
+  if (mode_ == RunMode::Live)
+    throw KernelError(
+        "live mode is refused: it needs the central risk manager, which this version does not have yet "
+        "(fail closed); use mode \"backtest\" or \"paper\"");
+  const auto wall_start = std::chrono::steady_clock::now();
+  inbox_.bind_to_current_thread();
+  create_plugins();
+  outputs_ = std::make_unique<RunOutputs>(output_dir_);
+  notifiers_.start();
+  start_brokers();
+  for (const auto& b : brokers_) stats_.starting_equity += b.account.equity();
+  drawdown_.observe(stats_.starting_equity);
+  start_strategies();
+  alert(sdk::Severity::Info, "Mercurio run started",
+        std::string(to_string(mode_)) + " run with " + std::to_string(brokers_.size()) + " broker(s), " +
+            std::to_string(strategies_.size()) + " strateg" + (strategies_.size() == 1 ? "y" : "ies"),
+        {{"config", config_.file.string()}});
+
+  if (mode_ == RunMode::Backtest)
+    replay_history();
+  else
+    stream_live();
+
+  finish();
+  stats_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  alert(sdk::Severity::Info, "Mercurio run finished",
+        "final equity " + stats_.final_equity.to_string() + ", " + std::to_string(stats_.fills) + " fills",
+        {{"bars", std::to_string(stats_.bars)}, {"orders", std::to_string(stats_.orders_submitted)}});
+  notifiers_.stop();
+  return stats_;
+}
+
+void Kernel::replay_history() {
+  std::vector<BarSeries> series;
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
+    for (const sdk::Symbol& symbol : b.symbols) {
+      std::optional<sdk::Result<std::vector<sdk::Bar>>> history;
+      call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(i, op, msg); }, "history",
+                   [&] { history.emplace(b.broker->history(symbol, config_.backtest.start, config_.backtest.end)); });
+      if (!history || !history->has_value())
+        throw KernelError("broker " + b.id + " has no history for " + symbol.str() + ": " +
+                          (history ? history->status().message() : std::string("it threw")));
+      const auto& bars = history->value();
+      for (std::size_t k = 0; k < bars.size(); ++k) {
+        if (bars[k].symbol != symbol || (k > 0 && !(bars[k - 1].ts < bars[k].ts)))
+          throw KernelError("broker " + b.id + " returned history for " + symbol.str() +
+                            " that is not one symbol in strictly increasing time (bar " + std::to_string(k) + ")");
+      }
+      log_.info("loaded " + std::to_string(bars.size()) + " bars of " + symbol.str() + " from " + b.id);
+      series.push_back({i, std::move(history->value())});
+    }
+  }
+  BarReplay replay(std::move(series));
+  std::size_t broker_index = 0;
+  while (const sdk::Bar* bar = replay.next(broker_index)) {
+    if (stop_requested_.load(std::memory_order_relaxed)) break;
+    process_bar(broker_index, *bar);
+  }
+}
+
+void Kernel::stream_live() {
+  std::size_t feeding = 0;
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
+    if (b.symbols.empty()) continue;
+    std::vector<sdk::Symbol> symbols(b.symbols.begin(), b.symbols.end());
+    sdk::Status status;
+    const bool ok = call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(i, op, msg); },
+                                 "subscribe_bars", [&] { status = b.broker->subscribe_bars(symbols); });
+    if (!ok || !status.is_ok())
+      throw KernelError("broker " + b.id + " could not subscribe to bars: " + (ok ? status.message() : std::string("it threw")));
+    ++feeding;
+  }
+  auto all_ended = [&] {
+    return std::all_of(brokers_.begin(), brokers_.end(), [](const BrokerSlot& b) { return b.symbols.empty() || b.data_ended || !b.available; });
+  };
+  while (!stop_requested_.load() && feeding > 0) {
+    settle();
+    for (std::size_t k = 0; k < pending_bars_.size(); ++k) {
+      const auto [bi, bar] = pending_bars_[k];
+      process_bar(bi, bar);
+    }
+    pending_bars_.clear();
+    if (all_ended() && !inbox_.has_local()) {
+      settle();
+      if (pending_bars_.empty()) break;
+      continue;
+    }
+    inbox_.wait_for(std::chrono::milliseconds(200));
+  }
+}
+
+void Kernel::finish() {
+  settle();
+  if (current_ts_.ns != INT64_MIN) record_equity(current_ts_);
+  for (std::size_t i = 0; i < strategies_.size(); ++i) {
+    StrategySlot& s = strategies_[i];
+    if (!s.enabled) continue;
+    call_guarded([&](std::string_view op, const std::string& msg) { strategy_fault(i, op, msg); }, "on_stop",
+                 [&] { s.strategy->on_stop(*s.context); });
+  }
+  settle();
+  for (const TrackedOrder* o : tracker_.open_orders()) {
+    ++stats_.open_orders_at_end;
+    log_.warn("order still open at the end: " + o->id.str() + " " + std::string(sdk::to_string(o->intent.side)) + " " +
+              o->intent.quantity.to_string() + " " + o->intent.symbol.str() + " (" +
+              std::string(sdk::to_string(o->intent.type)) + ", " + std::string(to_string(o->state)) + ", filled " +
+              o->filled_quantity.to_string() + ")");
+  }
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
+    if (!b.started) continue;
+    call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(i, op, msg); }, "stop",
+                 [&] { b.broker->stop(); });
+    b.started = false;
+  }
+  stats_.final_equity = sdk::Decimal{};
+  for (const auto& b : brokers_) {
+    stats_.final_equity += b.account.equity();
+    stats_.commissions += b.account.commissions();
+  }
+  for (const auto& s : strategies_)
+    stats_.round_trips.insert(stats_.round_trips.end(), s.book.round_trips().begin(), s.book.round_trips().end());
+  std::stable_sort(stats_.round_trips.begin(), stats_.round_trips.end(),
+                   [](const RoundTrip& a, const RoundTrip& b) { return a.closed < b.closed; });
+  stats_.max_drawdown = drawdown_.max_drawdown();
+  stats_.sharpe = annualized_sharpe(daily_equity_);
+  outputs_->close();
+}
+
+// ---------------------------------------------------------------- per bar
+
+void Kernel::process_bar(std::size_t broker_index, const sdk::Bar& bar) {
+  if (sim_clock_) sim_clock_->advance_to(bar.ts);
+  if (bar.ts != current_ts_) {
+    if (current_ts_.ns != INT64_MIN) record_equity(current_ts_);
+    current_ts_ = bar.ts;
+  }
+  if (stats_.bars++ == 0) stats_.first_bar = bar.ts;
+  stats_.last_bar = bar.ts;
+
+  BrokerSlot& b = brokers_[broker_index];
+  if (b.available)
+    call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(broker_index, op, msg); },
+                 "on_market_bar", [&] { b.broker->on_market_bar(bar); });
+  settle();
+
+  b.account.mark(bar.symbol, bar.close);
+  for (std::size_t si : b.strategies) strategies_[si].book.mark(bar.symbol, bar.close);
+
+  current_bar_broker_ = broker_index;
+  bus_.publish(BarProcessed{&bar});
+  settle();
+}
+
+void Kernel::settle() {
+  for (;;) {
+    inbox_.take_all(inbox_batch_);
+    if (inbox_batch_.empty()) return;
+    // Swap out so handlers that post more events append to a fresh batch.
+    std::vector<InboxItem> batch;
+    batch.swap(inbox_batch_);
+    for (auto& item : batch) {
+      std::visit(
+          [&](auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, InboxOrderEvent>) {
+              apply_order_event(v.broker_index, v.event);
+            } else if constexpr (std::is_same_v<T, InboxBar>) {
+              pending_bars_.emplace_back(v.broker_index, v.bar);
+            } else if constexpr (std::is_same_v<T, InboxMarketDataEnd>) {
+              brokers_[v.broker_index].data_ended = true;
+              log_.info("market data from " + brokers_[v.broker_index].id + " ended");
+            } else {
+              broker_fault(v.broker_index, "on_fault", v.status.message());
+            }
+          },
+          item);
+    }
+    batch.clear();
+    inbox_batch_.swap(batch);  // keep the capacity
+  }
+}
+
+void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& e) {
+  BrokerSlot& b = brokers_[broker_index];
+  const EventVerdict verdict = tracker_.apply(broker_index, e);
+  const std::string what = std::string(sdk::to_string(e.type)) + " " + e.client_order_id.str();
+  switch (verdict) {
+    case EventVerdict::DuplicateFill:
+      log_.warn("duplicate fill dropped: trade id " + e.trade_id.str() + " of " + e.client_order_id.str() + " from " + b.id);
+      return;
+    case EventVerdict::UnknownOrder:
+      alert(sdk::Severity::Warning, "Event for an unknown order", what + " from broker " + b.id + " (external order?)",
+            {{"broker", b.id}, {"client_order_id", e.client_order_id.str()}});
+      log_.warn("event for unknown order " + what + " from " + b.id);
+      return;
+    case EventVerdict::AfterFinal:
+    case EventVerdict::Inconsistent:
+      alert(sdk::Severity::Error, "Inconsistent order event", what + " from broker " + b.id + " ignored",
+            {{"broker", b.id}, {"client_order_id", e.client_order_id.str()}});
+      log_.error("ignored inconsistent event " + what + " from " + b.id);
+      return;
+    case EventVerdict::Overfill:
+      alert(sdk::Severity::Critical, "Order overfilled", what + " filled beyond its quantity at broker " + b.id,
+            {{"broker", b.id}, {"client_order_id", e.client_order_id.str()}});
+      break;
+    case EventVerdict::Applied: break;
+  }
+  const TrackedOrder& order = *tracker_.find(e.client_order_id);
+  StrategySlot& s = strategies_[order.strategy_index];
+  if (e.is_fill()) {
+    ++stats_.fills;
+    b.account.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
+    s.book.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
+    outputs_->trade(e, s.id, b.id);
+  } else if (e.type == sdk::OrderEventType::Rejected) {
+    ++stats_.orders_rejected;
+    log_.warn("order " + e.client_order_id.str() + " rejected by " + b.id + ": " + e.reason);
+    alert(sdk::Severity::Warning, "Order rejected", e.client_order_id.str() + " rejected by " + b.id + ": " + e.reason,
+          {{"strategy", s.id}, {"broker", b.id}, {"symbol", e.symbol.str()}});
+  }
+  bus_.publish(OrderEventReceived{b.id, s.id, e, false});
+}
+
+void Kernel::record_equity(sdk::Timestamp ts) {
+  sdk::Decimal cash, positions_value;
+  for (const auto& b : brokers_) {
+    cash += b.account.cash();
+    positions_value += b.account.positions_value();
+  }
+  const sdk::Decimal equity = cash + positions_value;
+  drawdown_.observe(equity);
+  outputs_->equity(ts, cash, positions_value, equity, drawdown_.current_drawdown());
+  const std::int64_t day = ts.utc_day();
+  if (day != last_equity_day_) {
+    daily_equity_.push_back(equity);
+    last_equity_day_ = day;
+  } else {
+    daily_equity_.back() = equity;
+  }
+}
+
+// ---------------------------------------------------------------- order path
+
+sdk::Result<sdk::ClientOrderId> Kernel::submit(std::size_t si, const sdk::OrderIntent& intent) {
+  StrategySlot& s = strategies_[si];
+  BrokerSlot& b = brokers_[s.broker];
+  if (s.starting)
+    return sdk::Status(sdk::StatusCode::InvalidArgument, "orders cannot be submitted from on_start (no market data yet)");
+  const sdk::ClientOrderId id = tracker_.next_id(s.id);
+  const RiskDecision decision =
+      risk_gate_.check({intent, id, s.id, s.enabled, b.available && b.started, clock_->now()});
+  if (!decision.approved) {
+    ++stats_.orders_denied;
+    bus_.publish(OrderDenied{s.id, intent, decision.reason, decision.message, clock_->now()});
+    return sdk::Status(sdk::StatusCode::Rejected, decision.reason + ": " + decision.message);
+  }
+  TrackedOrder order;
+  order.id = id;
+  order.strategy_index = si;
+  order.broker_index = s.broker;
+  order.intent = intent;
+  order.submitted_at = clock_->now();
+  tracker_.add(std::move(order));
+  ++stats_.orders_submitted;
+
+  sdk::Status status;
+  const bool ok = call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(s.broker, op, msg); },
+                               "submit", [&] { status = b.broker->submit(*decision.approved); });
+  if (!ok || status.code() == sdk::StatusCode::Unknown) {
+    // The order may or may not have reached the venue: it stays open (in doubt), never resent.
+    alert(sdk::Severity::Critical, "Order outcome unknown",
+          id.str() + " to " + b.id + ": " + (ok ? status.message() : std::string("the broker plugin threw")),
+          {{"client_order_id", id.str()}, {"broker", b.id}});
+  } else if (!status.is_ok()) {
+    // Refused before reaching the venue: report it the same way a venue rejection arrives.
+    sdk::OrderEvent rejected;
+    rejected.type = sdk::OrderEventType::Rejected;
+    rejected.client_order_id = id;
+    rejected.symbol = intent.symbol;
+    rejected.side = intent.side;
+    rejected.ts = clock_->now();
+    rejected.reason = status.message();
+    b.sink->on_order_event(rejected);
+  }
+  bus_.publish(OrderSubmitted{id, s.id, b.id, intent, clock_->now()});
+  return id;
+}
+
+sdk::Status Kernel::cancel(std::size_t si, const sdk::ClientOrderId& id) {
+  const TrackedOrder* order = tracker_.find(id);
+  if (!order || order->strategy_index != si)
+    return {sdk::StatusCode::NotFound, "no order " + id.str() + " of strategy " + strategies_[si].id};
+  if (is_final(order->state)) return {sdk::StatusCode::Rejected, "order " + id.str() + " is already " + std::string(to_string(order->state))};
+  BrokerSlot& b = brokers_[order->broker_index];
+  sdk::Status status(sdk::StatusCode::Unavailable, "broker " + b.id + " is not available");
+  if (b.available && b.started)
+    call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(order->broker_index, op, msg); },
+                 "cancel", [&] { status = b.broker->cancel(id); });
+  return status;
+}
+
+sdk::Position Kernel::position(std::size_t si, const sdk::Symbol& symbol) const {
+  return strategies_[si].book.position(symbol);
+}
+std::vector<sdk::Position> Kernel::positions(std::size_t si) const { return strategies_[si].book.open_positions(); }
+sdk::AccountSnapshot Kernel::account(std::size_t si) const {
+  const Ledger& a = brokers_[strategies_[si].broker].account;
+  return {a.cash(), a.equity(), a.cash(), clock_->now()};
+}
+std::size_t Kernel::open_order_count(std::size_t si, const sdk::Symbol& symbol) const {
+  return tracker_.open_count(si, symbol);
+}
+
+// ---------------------------------------------------------------- faults
+
+void Kernel::broker_fault(std::size_t bi, std::string_view operation, const std::string& message) {
+  BrokerSlot& b = brokers_[bi];
+  b.available = false;  // fail closed: nothing more is sent to it
+  bus_.publish(PluginFaulted{b.id, std::string(operation), message, clock_->now()});
+}
+
+void Kernel::strategy_fault(std::size_t si, std::string_view operation, const std::string& message) {
+  StrategySlot& s = strategies_[si];
+  s.enabled = false;  // a strategy that threw is not called again in this run
+  bus_.publish(PluginFaulted{s.id, std::string(operation), message + " (strategy disabled)", clock_->now()});
+}
+
+}  // namespace mercurio::kernel

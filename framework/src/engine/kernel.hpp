@@ -1,0 +1,151 @@
+#pragma once
+// The composition root: owns every component and plugin object of one run, and runs the
+// single-threaded event loop (backtest and paper share it; only the clock and the bar source differ).
+//
+// Per bar, in this fixed order (the README's "event order"):
+//   1. the clock moves to the bar's time; the previous timestamp's equity row is written;
+//   2. the bar reaches the broker that supplied it (resting orders fill at its prices);
+//   3. broker events in the inbox are applied: order tracker, then portfolio, then the owning
+//      strategy's on_order_event;
+//   4. positions are marked at the bar's close;
+//   5. strategies subscribed to the symbol see the bar (config order), and may submit/cancel;
+//   6. broker events caused by those orders (accepted/rejected) are applied.
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "bus/event_bus.hpp"
+#include "bus/events.hpp"
+#include "bus/inbox.hpp"
+#include "clock/clock.hpp"
+#include "config/kernel_config.hpp"
+#include "engine/broker_sink.hpp"
+#include "engine/run_outputs.hpp"
+#include "engine/run_statistics.hpp"
+#include "engine/strategy_context.hpp"
+#include "engine/strategy_services.hpp"
+#include "exec/order_tracker.hpp"
+#include "log/kernel_log.hpp"
+#include "notify/notifier_host.hpp"
+#include "plugin/plugin_catalog.hpp"
+#include "portfolio/ledger.hpp"
+#include "risk/risk_gate.hpp"
+
+namespace mercurio::kernel {
+
+/// Start-up or run failure the kernel cannot continue from (fail closed); what() says why.
+class KernelError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RunOptions {
+  std::optional<RunMode> mode;                     // overrides [kernel] mode
+  std::optional<std::filesystem::path> output_dir;  // overrides [kernel] output_dir
+};
+
+class Kernel final : private StrategyServices {
+ public:
+  Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& log, RunOptions options = {});
+  ~Kernel() override;
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  /// Creates every plugin object, starts brokers, notifiers and strategies, replays or streams
+  /// bars until the data ends or stop() is called, then stops everything and writes outputs.
+  /// Throws KernelError when start-up fails (nothing is traded then).
+  RunStatistics run();
+  /// Asks a running paper session to finish. Thread: any (e.g. a signal-watching thread).
+  void stop() noexcept;
+
+  EventBus& bus() noexcept { return bus_; }
+  const OrderTracker& orders() const noexcept { return tracker_; }
+
+ private:
+  struct BrokerSlot {
+    std::string id;
+    PluginPtr<sdk::Broker> broker;
+    std::unique_ptr<SourceLogger> logger;
+    std::unique_ptr<BrokerSinkImpl> sink;
+    Ledger account;
+    bool started = false;
+    bool available = true;
+    bool data_ended = false;
+    std::set<sdk::Symbol> symbols;                                        // subscribed by its strategies
+    std::unordered_map<sdk::Symbol, std::vector<std::size_t>> listeners;  // symbol -> strategies
+    std::vector<std::size_t> strategies;                                  // all strategies trading here
+  };
+  struct StrategySlot {
+    std::string id;
+    std::size_t broker = 0;
+    PluginPtr<sdk::Strategy> strategy;
+    std::unique_ptr<SourceLogger> logger;
+    std::unique_ptr<StrategyContextImpl> context;
+    Ledger book;
+    bool enabled = true;
+    bool starting = false;
+  };
+
+  // StrategyServices
+  sdk::Status subscribe(std::size_t strategy, const sdk::Symbol& symbol) override;
+  sdk::Result<sdk::ClientOrderId> submit(std::size_t strategy, const sdk::OrderIntent& intent) override;
+  sdk::Status cancel(std::size_t strategy, const sdk::ClientOrderId& id) override;
+  sdk::Position position(std::size_t strategy, const sdk::Symbol& symbol) const override;
+  std::vector<sdk::Position> positions(std::size_t strategy) const override;
+  sdk::AccountSnapshot account(std::size_t strategy) const override;
+  std::size_t open_order_count(std::size_t strategy, const sdk::Symbol& symbol) const override;
+  sdk::Timestamp now() const override { return clock_->now(); }
+
+  void create_plugins();
+  void start_brokers();
+  void start_strategies();
+  void replay_history();
+  void stream_live();
+  void finish();
+
+  void process_bar(std::size_t broker_index, const sdk::Bar& bar);
+  void settle();
+  void apply_order_event(std::size_t broker_index, const sdk::OrderEvent& event);
+  void record_equity(sdk::Timestamp ts);
+  void broker_fault(std::size_t broker_index, std::string_view operation, const std::string& message);
+  void strategy_fault(std::size_t strategy_index, std::string_view operation, const std::string& message);
+  void alert(sdk::Severity severity, std::string title, std::string body,
+             std::vector<std::pair<std::string, std::string>> fields = {});
+
+  const Config& config_;
+  const PluginCatalog& catalog_;
+  LogOutput& log_output_;
+  SourceLogger log_;
+  RunMode mode_;
+  std::filesystem::path output_dir_;
+
+  std::unique_ptr<Clock> clock_;
+  SimulatedClock* sim_clock_ = nullptr;  // set in backtest mode
+  EventBus bus_;
+  Inbox inbox_;
+  RiskGate risk_gate_;
+  OrderTracker tracker_;
+  NotifierHost notifiers_;
+  std::vector<BrokerSlot> brokers_;
+  std::vector<StrategySlot> strategies_;
+  std::unique_ptr<RunOutputs> outputs_;
+
+  RunStatistics stats_;
+  DrawdownTracker drawdown_;
+  std::vector<sdk::Decimal> daily_equity_;
+  std::int64_t last_equity_day_ = INT64_MIN;
+  sdk::Timestamp current_ts_{INT64_MIN};
+  std::vector<InboxItem> inbox_batch_;
+  std::vector<std::pair<std::size_t, sdk::Bar>> pending_bars_;
+  std::size_t current_bar_broker_ = 0;
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace mercurio::kernel

@@ -1,0 +1,44 @@
+#pragma once
+// Figures of a finished run: what the summary prints.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mercurio/sdk/types.hpp"
+#include "portfolio/ledger.hpp"
+
+namespace mercurio::kernel {
+
+/// Annualized Sharpe ratio (risk-free rate 0) of daily returns: the equity at the last snapshot
+/// of each UTC day, simple returns between consecutive days, mean / sample stdev x sqrt(252).
+/// nullopt with fewer than two returns or zero variance.
+std::optional<double> annualized_sharpe(const std::vector<sdk::Decimal>& daily_equity);
+
+struct RunStatistics {
+  std::string mode;
+  sdk::Timestamp first_bar{INT64_MIN};
+  sdk::Timestamp last_bar{INT64_MIN};
+  std::uint64_t bars = 0;
+  std::uint64_t orders_submitted = 0;
+  std::uint64_t orders_denied = 0;
+  std::uint64_t orders_rejected = 0;  // by a broker
+  std::uint64_t fills = 0;
+  std::uint64_t plugin_faults = 0;
+  std::uint64_t open_orders_at_end = 0;
+  sdk::Decimal starting_equity;
+  sdk::Decimal final_equity;
+  sdk::Decimal commissions;
+  sdk::Decimal max_drawdown;  // fraction
+  std::optional<double> sharpe;
+  std::vector<RoundTrip> round_trips;
+  double wall_seconds = 0;
+
+  double total_return() const;  // fraction
+  double win_rate() const;      // fraction of round trips with net P&L > 0
+  /// The human-readable summary printed at the end of `mercurio run`.
+  std::string format() const;
+};
+
+}  // namespace mercurio::kernel

@@ -1,0 +1,87 @@
+#include "exec/order_tracker.hpp"
+
+namespace mercurio::kernel {
+
+std::string_view to_string(OrderState state) noexcept {
+  switch (state) {
+    case OrderState::Submitted: return "submitted";
+    case OrderState::Accepted: return "accepted";
+    case OrderState::PartiallyFilled: return "partially_filled";
+    case OrderState::Filled: return "filled";
+    case OrderState::Canceled: return "canceled";
+    case OrderState::Rejected: return "rejected";
+    case OrderState::Expired: return "expired";
+  }
+  return "?";
+}
+
+sdk::ClientOrderId OrderTracker::next_id(const std::string& strategy_id) {
+  const std::uint64_t seq = ++sequence_[strategy_id];
+  return sdk::ClientOrderId(strategy_id + "-" + std::to_string(seq));
+}
+
+TrackedOrder& OrderTracker::add(TrackedOrder order) {
+  index_.emplace(order.id, orders_.size());
+  ++open_by_strategy_[order.strategy_index][order.intent.symbol];
+  orders_.push_back(std::move(order));
+  return orders_.back();
+}
+
+const TrackedOrder* OrderTracker::find(const sdk::ClientOrderId& id) const {
+  auto it = index_.find(id);
+  return it == index_.end() ? nullptr : &orders_[it->second];
+}
+
+EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent& e) {
+  auto it = index_.find(e.client_order_id);
+  if (it == index_.end()) return EventVerdict::UnknownOrder;
+  TrackedOrder& order = orders_[it->second];
+  if (order.broker_index != broker_index || order.intent.symbol != e.symbol || order.intent.side != e.side)
+    return EventVerdict::Inconsistent;
+  if (e.is_fill()) {
+    if (trade_ids_.size() <= broker_index) trade_ids_.resize(broker_index + 1);
+    if (!trade_ids_[broker_index].insert(e.trade_id).second) return EventVerdict::DuplicateFill;
+  }
+  if (is_final(order.state)) return EventVerdict::AfterFinal;
+
+  EventVerdict verdict = EventVerdict::Applied;
+  switch (e.type) {
+    case sdk::OrderEventType::Accepted:
+      if (order.state == OrderState::Submitted) order.state = OrderState::Accepted;
+      break;
+    case sdk::OrderEventType::PartiallyFilled:
+    case sdk::OrderEventType::Filled:
+      order.filled_quantity += e.fill_quantity;
+      order.commission += e.commission;
+      if (order.filled_quantity > order.intent.quantity) verdict = EventVerdict::Overfill;
+      order.state = (e.type == sdk::OrderEventType::Filled || order.filled_quantity >= order.intent.quantity)
+                        ? OrderState::Filled
+                        : OrderState::PartiallyFilled;
+      break;
+    case sdk::OrderEventType::Rejected: order.state = OrderState::Rejected; break;
+    case sdk::OrderEventType::Canceled: order.state = OrderState::Canceled; break;
+    case sdk::OrderEventType::Expired: order.state = OrderState::Expired; break;
+  }
+  if (!e.reason.empty()) order.last_reason = e.reason;
+  if (is_final(order.state)) {
+    auto& count = open_by_strategy_[order.strategy_index][order.intent.symbol];
+    if (count > 0) --count;
+  }
+  return verdict;
+}
+
+std::vector<const TrackedOrder*> OrderTracker::open_orders() const {
+  std::vector<const TrackedOrder*> out;
+  for (const auto& o : orders_)
+    if (!is_final(o.state)) out.push_back(&o);
+  return out;
+}
+
+std::size_t OrderTracker::open_count(std::size_t strategy_index, const sdk::Symbol& symbol) const {
+  auto s = open_by_strategy_.find(strategy_index);
+  if (s == open_by_strategy_.end()) return 0;
+  auto c = s->second.find(symbol);
+  return c == s->second.end() ? 0 : c->second;
+}
+
+}  // namespace mercurio::kernel

@@ -1,0 +1,66 @@
+#pragma once
+// Every order the kernel sent: who owns it, where it went, what the broker said since.
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "mercurio/sdk/types.hpp"
+
+namespace mercurio::kernel {
+
+enum class OrderState { Submitted, Accepted, PartiallyFilled, Filled, Canceled, Rejected, Expired };
+std::string_view to_string(OrderState state) noexcept;
+inline bool is_final(OrderState s) noexcept {
+  return s == OrderState::Filled || s == OrderState::Canceled || s == OrderState::Rejected || s == OrderState::Expired;
+}
+
+struct TrackedOrder {
+  sdk::ClientOrderId id;
+  std::size_t strategy_index = 0;
+  std::size_t broker_index = 0;
+  sdk::OrderIntent intent;
+  sdk::Timestamp submitted_at;
+  OrderState state = OrderState::Submitted;
+  sdk::Decimal filled_quantity;
+  sdk::Decimal commission;
+  std::string last_reason;
+};
+
+/// How an incoming broker event relates to what the kernel knows.
+enum class EventVerdict {
+  Applied,         // changed the order's state
+  DuplicateFill,   // a fill whose trade id was already applied: dropped
+  UnknownOrder,    // no such client order id: recorded as external, alerted
+  Overfill,        // fills beyond the ordered quantity: applied, alerted
+  AfterFinal,      // an event for an order already final: ignored, alerted
+  Inconsistent,    // side or symbol differ from the order: ignored, alerted
+};
+
+class OrderTracker {
+ public:
+  /// Deterministic client order id: "<strategy id>-<sequence>" (sequence per strategy, from 1).
+  sdk::ClientOrderId next_id(const std::string& strategy_id);
+
+  TrackedOrder& add(TrackedOrder order);
+  const TrackedOrder* find(const sdk::ClientOrderId& id) const;
+  /// Applies `event` from broker `broker_index`. Fills are deduplicated by trade id per broker.
+  EventVerdict apply(std::size_t broker_index, const sdk::OrderEvent& event);
+
+  /// Orders not yet final, in submission order.
+  std::vector<const TrackedOrder*> open_orders() const;
+  std::size_t open_count(std::size_t strategy_index, const sdk::Symbol& symbol) const;
+  std::size_t total() const noexcept { return orders_.size(); }
+
+ private:
+  std::vector<TrackedOrder> orders_;  // submission order; stable indices
+  std::unordered_map<sdk::ClientOrderId, std::size_t> index_;
+  std::unordered_map<std::string, std::uint64_t> sequence_;
+  std::vector<std::unordered_set<sdk::TradeId>> trade_ids_;  // per broker
+  // Open order counts by (strategy, symbol) so a strategy's check is O(1) on the hot path.
+  std::unordered_map<std::size_t, std::unordered_map<sdk::Symbol, std::size_t>> open_by_strategy_;
+};
+
+}  // namespace mercurio::kernel

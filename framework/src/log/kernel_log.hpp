@@ -1,0 +1,39 @@
+#pragma once
+// The process log: one line per message on stderr, "<UTC time> <LEVEL> [<source>] <message>".
+
+#include <mutex>
+#include <ostream>
+#include <string>
+
+#include "mercurio/sdk/logger.hpp"
+
+namespace mercurio::kernel {
+
+class LogOutput {
+ public:
+  LogOutput(std::ostream& out, sdk::LogLevel threshold) : out_(&out), threshold_(threshold) {}
+  void write(sdk::LogLevel level, std::string_view source, std::string_view message);
+  bool enabled(sdk::LogLevel level) const noexcept { return level >= threshold_; }
+  void set_threshold(sdk::LogLevel level) noexcept { threshold_ = level; }
+
+ private:
+  std::mutex mutex_;
+  std::ostream* out_;
+  sdk::LogLevel threshold_;
+};
+
+/// A Logger that stamps every line with its source (a plugin id, "kernel").
+class SourceLogger final : public sdk::Logger {
+ public:
+  SourceLogger(LogOutput& output, std::string source) : output_(&output), source_(std::move(source)) {}
+  void log(sdk::LogLevel level, std::string_view message) override {
+    if (output_->enabled(level)) output_->write(level, source_, message);
+  }
+  bool enabled(sdk::LogLevel level) const override { return output_->enabled(level); }
+
+ private:
+  LogOutput* output_;
+  std::string source_;
+};
+
+}  // namespace mercurio::kernel

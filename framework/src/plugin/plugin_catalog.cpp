@@ -1,0 +1,129 @@
+#include "plugin/plugin_catalog.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <boost/dll/runtime_symbol_info.hpp>
+
+namespace mercurio::kernel {
+namespace {
+
+#if defined(_WIN32)
+constexpr const char* kPrefix = "";
+constexpr const char* kSuffix = ".dll";
+#else
+constexpr const char* kPrefix = "lib";
+constexpr const char* kSuffix = ".so";
+#endif
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+std::filesystem::path bundled_plugin_directory() {
+  const auto exe = std::filesystem::path(boost::dll::program_location().string());
+  return (exe.parent_path().parent_path() / "lib" / "mercurio" / "plugins").lexically_normal();
+}
+
+std::optional<std::filesystem::path> PluginCatalog::resolve_library(const std::string& library, const Config& config,
+                                                                   const std::filesystem::path& bundled_plugin_dir,
+                                                                   std::vector<std::filesystem::path>& tried) {
+  if (library.find('/') != std::string::npos || library.find('\\') != std::string::npos || ends_with(library, kSuffix)) {
+    std::filesystem::path p(library);
+    if (!p.is_absolute()) p = config.base_dir / p;
+    p = p.lexically_normal();
+    tried.push_back(p);
+    if (std::filesystem::is_regular_file(p)) return p;
+    return std::nullopt;
+  }
+  std::vector<std::filesystem::path> dirs = config.kernel.plugin_dirs;
+  dirs.push_back(bundled_plugin_dir);
+  for (const auto& dir : dirs) {
+    auto p = dir / (std::string(kPrefix) + library + kSuffix);
+    tried.push_back(p);
+    if (std::filesystem::is_regular_file(p)) return p;
+  }
+  return std::nullopt;
+}
+
+PluginCatalog PluginCatalog::load(const Config& config, const std::filesystem::path& bundled_plugin_dir,
+                                  const EnvLookup& env, ConfigIssues& issues) {
+  PluginCatalog catalog;
+  const KernelAbi abi;
+  const std::string file = config.file.string();
+  std::map<std::string, std::filesystem::path> file_by_name;  // manifest name -> library file
+  std::map<std::string, std::string> id_by_name;
+
+  for (const auto& entry : config.plugins) {
+    if (entry.library.empty() || entry.id.empty()) continue;  // already reported by the loader
+    std::vector<std::filesystem::path> tried;
+    auto path = resolve_library(entry.library, config, bundled_plugin_dir, tried);
+    if (!path) {
+      std::string where;
+      for (const auto& t : tried) where += "\n    " + t.string();
+      issues.add(file, entry.line, 0, entry.key_path() + ".library",
+                 "plugin library \"" + entry.library + "\" not found; looked for:" + where);
+      continue;
+    }
+    std::vector<std::string> problems;
+    auto library = PluginLibrary::open(*path, abi, problems);
+    if (!library) {
+      for (auto& p : problems) issues.add(file, entry.line, 0, entry.key_path() + ".library", p);
+      continue;
+    }
+    const ManifestInfo& m = library->manifest();
+    const auto canonical = std::filesystem::weakly_canonical(*path);
+    auto [it, inserted] = file_by_name.emplace(m.name, canonical);
+    if (!inserted && it->second != canonical) {
+      issues.add(file, entry.line, 0, entry.key_path() + ".library",
+                 "duplicate plugin name \"" + m.name + "\": " + canonical.string() + " and " + it->second.string() +
+                     " (used by plugin[" + id_by_name[m.name] + "]) both claim it");
+      continue;
+    }
+    id_by_name.emplace(m.name, entry.id);
+
+    // Kernel-owned keys that only make sense for one kind.
+    if (entry.broker && m.kind != PluginKind::Strategy)
+      issues.add(file, entry.line, 0, entry.key_path() + ".broker",
+                 "only strategies trade on a broker; this plugin is a " + std::string(to_string(m.kind)));
+    if (entry.min_severity && m.kind != PluginKind::Notifier)
+      issues.add(file, entry.line, 0, entry.key_path() + ".min_severity",
+                 "only notifiers take min_severity; this plugin is a " + std::string(to_string(m.kind)));
+
+    CatalogEntry ce;
+    ce.entry = &entry;
+    ce.library = std::move(library);
+    ce.config = validate_plugin_config(entry, ce.library->config_schema(), config, env, issues);
+    catalog.entries_.push_back(std::move(ce));
+  }
+
+  // Strategies must name an existing broker; with exactly one broker it is the default.
+  std::vector<std::string> broker_ids;
+  for (const auto& ce : catalog.entries_)
+    if (ce.library->manifest().kind == PluginKind::Broker) broker_ids.push_back(ce.entry->id);
+  for (const auto& ce : catalog.entries_) {
+    if (ce.library->manifest().kind != PluginKind::Strategy) continue;
+    const PluginEntry& e = *ce.entry;
+    if (e.broker) {
+      if (std::find(broker_ids.begin(), broker_ids.end(), *e.broker) == broker_ids.end())
+        issues.add(file, e.line, 0, e.key_path() + ".broker", "no broker plugin with id \"" + *e.broker + "\"");
+    } else if (broker_ids.empty()) {
+      issues.add(file, e.line, 0, e.key_path(), "no broker plugin is configured, so this strategy has nothing to trade on");
+    } else if (broker_ids.size() > 1) {
+      issues.add(file, e.line, 0, e.key_path() + ".broker",
+                 "missing: with " + std::to_string(broker_ids.size()) + " broker plugins, each strategy must name its broker");
+    }
+  }
+  return catalog;
+}
+
+std::vector<const CatalogEntry*> PluginCatalog::of_kind(PluginKind kind) const {
+  std::vector<const CatalogEntry*> out;
+  for (const auto& e : entries_)
+    if (e.library->manifest().kind == kind) out.push_back(&e);
+  return out;
+}
+
+}  // namespace mercurio::kernel

@@ -1,0 +1,87 @@
+#include "portfolio/ledger.hpp"
+
+namespace mercurio::kernel {
+
+using sdk::Decimal;
+
+void Ledger::apply_fill(const sdk::Symbol& symbol, sdk::Side side, Decimal quantity, Decimal price,
+                        Decimal commission, sdk::Timestamp ts) {
+  Book& book = books_[symbol];
+  sdk::Position& pos = book.position;
+  pos.symbol = symbol;
+  const Decimal signed_qty = side == sdk::Side::Buy ? quantity : -quantity;
+  const Decimal notional = quantity * price;
+  cash_ += side == sdk::Side::Buy ? -notional : notional;
+  cash_ -= commission;
+  commissions_ += commission;
+  pos.commissions += commission;
+  if (!book.has_mark) pos.market_price = price;
+
+  const Decimal old_qty = pos.quantity;
+  if (old_qty.is_zero()) {
+    book.trip_opened = ts;
+    book.trip_pnl = Decimal{};
+  }
+  book.trip_pnl -= commission;
+
+  const bool same_direction = old_qty.is_zero() || (old_qty.is_positive() == signed_qty.is_positive());
+  if (same_direction) {
+    const Decimal new_qty = old_qty + signed_qty;
+    pos.average_price = (pos.average_price * old_qty.abs() + notional) / new_qty.abs();
+    pos.quantity = new_qty;
+    return;
+  }
+  // Reducing, closing or flipping.
+  const Decimal closing = quantity < old_qty.abs() ? quantity : old_qty.abs();
+  const Decimal pnl = old_qty.is_positive() ? (price - pos.average_price) * closing
+                                            : (pos.average_price - price) * closing;
+  realized_ += pnl;
+  pos.realized_pnl += pnl;
+  book.trip_pnl += pnl;
+  const Decimal new_qty = old_qty + signed_qty;
+  pos.quantity = new_qty;
+  if (new_qty.is_zero() || new_qty.is_positive() != old_qty.is_positive()) {
+    round_trips_.push_back({symbol, book.trip_opened, ts, book.trip_pnl});
+    book.trip_pnl = Decimal{};
+    book.trip_opened = ts;
+    pos.average_price = new_qty.is_zero() ? Decimal{} : price;  // the remainder opened at this fill
+  }
+}
+
+void Ledger::mark(const sdk::Symbol& symbol, Decimal price) {
+  auto it = books_.find(symbol);
+  if (it == books_.end()) return;  // only held symbols need a mark
+  it->second.position.market_price = price;
+  it->second.has_mark = true;
+}
+
+Decimal Ledger::positions_value() const {
+  Decimal v;
+  for (const auto& [symbol, book] : books_) v += book.position.quantity * book.position.market_price;
+  return v;
+}
+
+Decimal Ledger::unrealized_pnl() const {
+  Decimal v;
+  for (const auto& [symbol, book] : books_) v += book.position.unrealized_pnl();
+  return v;
+}
+
+sdk::Position Ledger::position(const sdk::Symbol& symbol) const {
+  auto it = books_.find(symbol);
+  if (it == books_.end()) {
+    sdk::Position flat;
+    flat.symbol = symbol;
+    return flat;
+  }
+  return it->second.position;
+}
+
+std::vector<sdk::Position> Ledger::open_positions() const {
+  std::vector<sdk::Position> out;
+  for (const auto& [symbol, book] : books_)
+    if (!book.position.quantity.is_zero()) out.push_back(book.position);
+  return out;
+}
+
+}  // namespace mercurio::kernel

@@ -1,0 +1,85 @@
+#pragma once
+// Exact-decimal accounting for one book: an account at a broker, or one strategy's trades.
+
+#include <map>
+#include <vector>
+
+#include "mercurio/sdk/types.hpp"
+
+namespace mercurio::kernel {
+
+/// A position that went from flat back to flat (or flipped through zero).
+struct RoundTrip {
+  sdk::Symbol symbol;
+  sdk::Timestamp opened;
+  sdk::Timestamp closed;
+  sdk::Decimal net_pnl;  // realized P&L minus every commission paid inside the trip
+};
+
+class Ledger {
+ public:
+  explicit Ledger(sdk::Decimal starting_cash = {}) : cash_(starting_cash), starting_cash_(starting_cash) {}
+
+  /// Applies one fill: cash moves by quantity x price plus commission; the position's average
+  /// price, realized P&L and round trips follow. Reductions realize P&L against the average
+  /// price; a fill through zero closes the position and opens the rest at the fill price.
+  void apply_fill(const sdk::Symbol& symbol, sdk::Side side, sdk::Decimal quantity, sdk::Decimal price,
+                  sdk::Decimal commission, sdk::Timestamp ts);
+  /// Marks `symbol` at `price` (the latest close) for unrealized P&L and equity.
+  void mark(const sdk::Symbol& symbol, sdk::Decimal price);
+
+  sdk::Decimal cash() const noexcept { return cash_; }
+  sdk::Decimal starting_cash() const noexcept { return starting_cash_; }
+  /// Sum over positions of quantity x mark (negative for shorts).
+  sdk::Decimal positions_value() const;
+  sdk::Decimal equity() const { return cash_ + positions_value(); }
+  sdk::Decimal realized_pnl() const noexcept { return realized_; }
+  sdk::Decimal commissions() const noexcept { return commissions_; }
+  sdk::Decimal unrealized_pnl() const;
+
+  /// The position in `symbol`, flat if never traded.
+  sdk::Position position(const sdk::Symbol& symbol) const;
+  /// Non-flat positions sorted by symbol.
+  std::vector<sdk::Position> open_positions() const;
+  const std::vector<RoundTrip>& round_trips() const noexcept { return round_trips_; }
+
+ private:
+  struct Book {
+    sdk::Position position;
+    sdk::Timestamp trip_opened;
+    sdk::Decimal trip_pnl;  // realized minus commissions since the trip opened
+    bool has_mark = false;
+  };
+  std::map<sdk::Symbol, Book> books_;
+  sdk::Decimal cash_;
+  sdk::Decimal starting_cash_;
+  sdk::Decimal realized_;
+  sdk::Decimal commissions_;
+  std::vector<RoundTrip> round_trips_;
+};
+
+/// Running peak equity and maximum drawdown of an equity curve.
+class DrawdownTracker {
+ public:
+  void observe(sdk::Decimal equity) {
+    if (!started_ || equity > peak_) peak_ = equity;
+    started_ = true;
+    if (peak_.is_positive()) {
+      const sdk::Decimal dd = (peak_ - equity) / peak_;
+      if (dd > max_drawdown_) max_drawdown_ = dd;
+      current_ = dd;
+    }
+  }
+  sdk::Decimal peak() const noexcept { return peak_; }
+  /// Fraction of the peak, e.g. 0.25 for 25 %.
+  sdk::Decimal current_drawdown() const noexcept { return current_; }
+  sdk::Decimal max_drawdown() const noexcept { return max_drawdown_; }
+
+ private:
+  bool started_ = false;
+  sdk::Decimal peak_;
+  sdk::Decimal current_;
+  sdk::Decimal max_drawdown_;
+};
+
+}  // namespace mercurio::kernel

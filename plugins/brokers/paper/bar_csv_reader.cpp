@@ -1,0 +1,229 @@
+#include "bar_csv_reader.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <system_error>
+
+namespace mercurio::brokers::paper {
+
+using sdk::Decimal;
+using sdk::Status;
+using sdk::StatusCode;
+
+namespace {
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+constexpr std::size_t kFieldCount = 6;
+constexpr std::array<std::string_view, kFieldCount> kFieldNames = {"timestamp", "open",  "high",
+                                                                   "low",       "close", "volume"};
+
+// Echo of untrusted file content in a message, bounded so one garbage line cannot flood a log.
+std::string quoted(std::string_view text) {
+  constexpr std::size_t kMax = 40;
+  std::string out = "'";
+  out.append(text.substr(0, kMax));
+  if (text.size() > kMax) out.append("...");
+  out.push_back('\'');
+  return out;
+}
+
+void add_issue(std::string& issues, std::string_view issue) {
+  if (!issues.empty()) issues.append("; ");
+  issues.append(issue);
+}
+
+// Splits on ',' into exactly kFieldCount views; returns the number of fields found.
+std::size_t split_fields(std::string_view line, std::array<std::string_view, kFieldCount>& fields) {
+  std::size_t count = 0;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = line.find(',', start);
+    const std::string_view field =
+        line.substr(start, comma == std::string_view::npos ? line.size() - start : comma - start);
+    if (count < kFieldCount) fields[count] = field;
+    ++count;
+    if (comma == std::string_view::npos) return count;
+    start = comma + 1;
+  }
+}
+
+// Validates one data row. On success fills `bar` and returns an empty string; otherwise returns
+// every problem found, "; "-separated. `previous` is the last accepted bar's time and line.
+std::string validate_row(std::string_view line,
+                         const std::optional<std::pair<sdk::Timestamp, std::size_t>>& previous,
+                         sdk::Bar& bar) {
+  std::string issues;
+  std::array<std::string_view, kFieldCount> fields;
+  const std::size_t count = split_fields(line, fields);
+  if (line.empty())
+    return "expected 6 fields (timestamp,open,high,low,close,volume), found an empty line";
+  if (count != kFieldCount)
+    return "expected 6 fields (timestamp,open,high,low,close,volume), found " +
+           std::to_string(count);
+
+  const auto ts = sdk::Timestamp::parse_iso8601(fields[0]);
+  if (!ts)
+    add_issue(issues,
+              "timestamp: expected ISO-8601 UTC like 2024-01-02 or 2024-01-02T14:30:00Z, found " +
+                  quoted(fields[0]));
+
+  std::array<Decimal, 5> values;
+  bool all_parsed = true;
+  for (std::size_t i = 1; i < kFieldCount; ++i) {
+    if (auto v = Decimal::parse(fields[i])) {
+      values[i - 1] = *v;
+    } else {
+      all_parsed = false;
+      add_issue(issues, std::string(kFieldNames[i]) +
+                            ": expected a decimal with at most 8 fractional digits, found " +
+                            quoted(fields[i]));
+    }
+  }
+  if (all_parsed) {
+    const auto [open, high, low, close, volume] = values;
+    for (std::size_t i = 0; i < 4; ++i)
+      if (!values[i].is_positive())
+        add_issue(issues, std::string(kFieldNames[i + 1]) + ": expected > 0, found " +
+                              std::string(fields[i + 1]));
+    if (volume.is_negative())
+      add_issue(issues, "volume: expected >= 0, found " + std::string(fields[5]));
+    // Numbers are echoed as written in the file, so the user finds them.
+    if (high < open)
+      add_issue(issues,
+                "high " + std::string(fields[2]) + " is below open " + std::string(fields[1]));
+    if (high < close)
+      add_issue(issues,
+                "high " + std::string(fields[2]) + " is below close " + std::string(fields[4]));
+    if (low > open)
+      add_issue(issues,
+                "low " + std::string(fields[3]) + " is above open " + std::string(fields[1]));
+    if (low > close)
+      add_issue(issues,
+                "low " + std::string(fields[3]) + " is above close " + std::string(fields[4]));
+    if (low > high)
+      add_issue(issues,
+                "low " + std::string(fields[3]) + " is above high " + std::string(fields[2]));
+    bar.open = open;
+    bar.high = high;
+    bar.low = low;
+    bar.close = close;
+    bar.volume = volume;
+  }
+  if (ts) {
+    if (previous && *ts <= previous->first)
+      add_issue(issues, "timestamp " + std::string(fields[0]) +
+                            " is not after the previous bar's " + previous->first.to_iso8601() +
+                            " (line " + std::to_string(previous->second) +
+                            "); expected strictly increasing timestamps");
+    bar.ts = *ts;
+  }
+  return issues;
+}
+
+}  // namespace
+
+sdk::Result<BarFile> parse_bar_csv(std::string_view text, std::string_view file_label,
+                                   const sdk::Symbol& symbol, BadRowPolicy policy) {
+  if (text.substr(0, kUtf8Bom.size()) == kUtf8Bom) text.remove_prefix(kUtf8Bom.size());
+  const std::string where(file_label);
+
+  BarFile out;
+  out.bars.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
+
+  std::vector<std::string> bad;  // "file:line: problem" for each bad row
+  std::size_t bad_count = 0;
+  std::optional<std::pair<sdk::Timestamp, std::size_t>> previous;
+  std::size_t line_no = 0;
+  std::size_t pos = 0;
+  bool header_seen = false;
+
+  while (pos < text.size()) {
+    const std::size_t nl = text.find('\n', pos);
+    std::string_view line =
+        text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+
+    if (!header_seen) {
+      if (line != kBarCsvHeader)
+        return Status(StatusCode::InvalidArgument,
+                      symbol.str() + ": " + where + ":1: expected header '" +
+                          std::string(kBarCsvHeader) + "', found " + quoted(line));
+      header_seen = true;
+      continue;
+    }
+
+    sdk::Bar bar;
+    bar.symbol = symbol;
+    std::string issues = validate_row(line, previous, bar);
+    if (issues.empty()) {
+      previous = std::make_pair(bar.ts, line_no);
+      out.bars.push_back(bar);
+      continue;
+    }
+    ++bad_count;
+    std::string message = where + ":" + std::to_string(line_no) + ": " + issues;
+    if (policy == BadRowPolicy::Skip) {
+      out.skipped.push_back(std::move(message));
+    } else if (bad.size() < kMaxReportedBadRows) {
+      bad.push_back(std::move(message));
+    }
+  }
+
+  if (!header_seen)
+    return Status(StatusCode::InvalidArgument,
+                  symbol.str() + ": " + where + ":1: expected header '" +
+                      std::string(kBarCsvHeader) + "', found an empty file");
+
+  if (policy == BadRowPolicy::Error && bad_count > 0) {
+    std::string message = symbol.str() + ": " + where + " has " + std::to_string(bad_count) +
+                          " bad row" + (bad_count == 1 ? "" : "s") +
+                          " (on_bad_row = \"error\"; set it to \"skip\" to drop them):";
+    for (const auto& row : bad) message.append("\n  ").append(row);
+    if (bad_count > bad.size())
+      message.append("\n  and " + std::to_string(bad_count - bad.size()) + " more");
+    return Status(StatusCode::InvalidArgument, std::move(message));
+  }
+  return out;
+}
+
+sdk::Result<BarFile> read_bar_csv(const std::string& path, const sdk::Symbol& symbol,
+                                  BadRowPolicy policy) {
+  auto fail = [&](std::string_view what, int err) {
+    return Status(StatusCode::NotFound, symbol.str() + ": cannot " + std::string(what) +
+                                            " data file '" + path +
+                                            "': " + std::generic_category().message(err));
+  };
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) return fail("open", errno);
+
+  // One read of the whole file into an uninitialized buffer; parsing then works on string_views
+  // into it. The loop only matters when the file grows while being read.
+  std::error_code size_error;
+  const auto file_size = std::filesystem::file_size(path, size_error);
+  std::size_t capacity =
+      size_error ? std::size_t{1} << 16 : static_cast<std::size_t>(file_size) + 1;
+  auto buffer = std::make_unique_for_overwrite<char[]>(capacity);
+  std::size_t used = 0;
+  while (true) {
+    used += std::fread(buffer.get() + used, 1, capacity - used, file.get());
+    if (used < capacity) break;  // end of file (or an error, checked below)
+    auto bigger = std::make_unique_for_overwrite<char[]>(capacity * 2);
+    std::memcpy(bigger.get(), buffer.get(), used);
+    buffer = std::move(bigger);
+    capacity *= 2;
+  }
+  if (std::ferror(file.get())) return fail("read", errno != 0 ? errno : EIO);
+  const std::string_view content(buffer.get(), used);
+  return parse_bar_csv(content, path, symbol, policy);
+}
+
+}  // namespace mercurio::brokers::paper

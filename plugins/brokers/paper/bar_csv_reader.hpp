@@ -1,0 +1,45 @@
+#pragma once
+/// @file bar_csv_reader.hpp
+/// Loads and validates one symbol's OHLCV bars from a CSV file
+/// (`timestamp,open,high,low,close,volume`, ISO-8601 UTC timestamps, plain decimals).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mercurio/sdk/status.hpp"
+#include "mercurio/sdk/types.hpp"
+
+namespace mercurio::brokers::paper {
+
+/// What to do with a row that fails validation.
+enum class BadRowPolicy : unsigned char {
+  Error,  ///< loading fails and the error lists every bad row
+  Skip,   ///< the row is dropped and reported in BarFile::skipped
+};
+
+/// The exact header line a bar file must start with.
+inline constexpr std::string_view kBarCsvHeader = "timestamp,open,high,low,close,volume";
+/// At most this many bad rows are spelled out in an error message.
+inline constexpr std::size_t kMaxReportedBadRows = 20;
+
+/// A loaded file: bars in strictly increasing time order.
+struct BarFile {
+  std::vector<sdk::Bar> bars;
+  /// Skip policy only: one "file:line: problem" message per dropped row.
+  std::vector<std::string> skipped;
+};
+
+/// Parses CSV text already in memory. `file_label` names the file in messages as
+/// "<file_label>:<line>: <problem>". A leading UTF-8 BOM and CR-LF line ends are accepted.
+/// Errors: InvalidArgument for a wrong header or (policy Error) any bad row; the message lists
+/// every bad row up to kMaxReportedBadRows, then "and N more".
+sdk::Result<BarFile> parse_bar_csv(std::string_view text, std::string_view file_label,
+                                   const sdk::Symbol& symbol, BadRowPolicy policy);
+
+/// Reads the whole file at `path` in one go and parses it (see parse_bar_csv). A file that
+/// cannot be opened or read gives NotFound naming `symbol` and `path`.
+sdk::Result<BarFile> read_bar_csv(const std::string& path, const sdk::Symbol& symbol,
+                                  BadRowPolicy policy);
+
+}  // namespace mercurio::brokers::paper

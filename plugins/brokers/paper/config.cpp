@@ -1,0 +1,126 @@
+#include "config.hpp"
+
+#include <filesystem>
+#include <vector>
+
+namespace mercurio::brokers::paper {
+
+using sdk::ConfigField;
+using sdk::Decimal;
+
+sdk::ConfigSchema paper_config_schema() {
+  const Decimal zero;
+  sdk::ConfigSchema schema;
+  schema
+      .add(ConfigField::decimal("starting_cash", "cash the simulated account starts with")
+               .min(zero)
+               .defaults(Decimal::from_int(100'000)))
+      .add(ConfigField::string_map("data",
+                                   "symbol -> CSV file of its bars (relative to the config file)")
+               .mandatory())
+      .add(ConfigField::decimal("commission_per_share", "commission per unit filled")
+               .min(zero)
+               .defaults(zero))
+      .add(ConfigField::decimal("commission_percent",
+                                "commission in percent of notional (0.1 = 0.1 %)")
+               .min(zero)
+               .defaults(zero))
+      .add(ConfigField::decimal("commission_minimum", "minimum commission per fill")
+               .min(zero)
+               .defaults(zero))
+      .add(ConfigField::decimal("slippage_bps",
+                                "basis points market and stop fills move against the order")
+               .min(zero)
+               .max(Decimal::from_int(9'999))
+               .defaults(zero))
+      .add(ConfigField::boolean("allow_short", "accept sells beyond the position")
+               .defaults(sdk::ConfigValue{false}))
+      .add(ConfigField::boolean("allow_margin", "accept buys beyond the cash")
+               .defaults(sdk::ConfigValue{false}))
+      .add(ConfigField::string("on_bad_row", "a CSV row that fails validation: error | skip")
+               .one_of({"error", "skip"})
+               .defaults("error"))
+      .add(ConfigField::integer("replay_interval_ms", "pause between replayed bars in paper mode")
+               .min(std::int64_t{0})
+               .defaults(0));
+  return schema;
+}
+
+sdk::Result<PaperSettings> parse_settings(const sdk::ConfigView& config) {
+  PaperSettings s;
+  s.plugin_id = config.plugin_id();
+  std::vector<std::string> errors;
+  const auto key_error = [&](const std::string& key, const std::string& problem) {
+    errors.push_back("config key '" + key + "': " + problem);
+  };
+  const auto non_negative = [&](const char* key) {
+    const Decimal v = config.get_decimal(key);
+    if (v.is_negative()) key_error(key, "expected >= 0, was " + v.to_string());
+    return v;
+  };
+
+  // Each key is read on its own so one unreadable key does not hide the others' errors.
+  const auto read = [&](auto&& body) {
+    try {
+      body();
+    } catch (const sdk::ConfigAccessError& e) {
+      errors.emplace_back(e.what());
+    }
+  };
+  read([&] { s.starting_cash = non_negative("starting_cash"); });
+  read([&] { s.commission.per_share = non_negative("commission_per_share"); });
+  read([&] { s.commission.percent = non_negative("commission_percent"); });
+  read([&] { s.commission.minimum = non_negative("commission_minimum"); });
+  read([&] {
+    s.slippage_bps = non_negative("slippage_bps");
+    if (s.slippage_bps >= Decimal::from_int(10'000))
+      key_error("slippage_bps", "expected below 10000 (100 %), was " + s.slippage_bps.to_string());
+  });
+  read([&] { s.allow_short = config.get_boolean("allow_short"); });
+  read([&] { s.allow_margin = config.get_boolean("allow_margin"); });
+  read([&] {
+    const std::string& policy = config.get_string("on_bad_row");
+    if (policy == "error") {
+      s.on_bad_row = BadRowPolicy::Error;
+    } else if (policy == "skip") {
+      s.on_bad_row = BadRowPolicy::Skip;
+    } else {
+      key_error("on_bad_row", "expected \"error\" or \"skip\", was \"" + policy + "\"");
+    }
+  });
+  read([&] {
+    const std::int64_t interval = config.get_integer("replay_interval_ms");
+    if (interval < 0)
+      key_error("replay_interval_ms", "expected >= 0, was " + std::to_string(interval));
+    s.replay_interval = std::chrono::milliseconds(interval < 0 ? 0 : interval);
+  });
+  read([&] {
+    const auto& data = config.get_string_map("data");
+    if (data.empty())
+      key_error("data", "expected at least one symbol = \"file.csv\" entry, was empty");
+    const std::filesystem::path base(config.base_directory());
+    for (const auto& [symbol, file] : data) {
+      if (symbol.empty() || !sdk::Symbol::fits(symbol)) {
+        key_error("data." + symbol, "expected a symbol of 1 to 31 characters, was " +
+                                        std::to_string(symbol.size()) + " characters");
+        continue;
+      }
+      if (file.empty()) {
+        key_error("data." + symbol, "expected a CSV file path, was empty");
+        continue;
+      }
+      const std::filesystem::path path(file);
+      s.data.emplace(sdk::Symbol(symbol),
+                     (path.is_absolute() ? path : base / path).lexically_normal().string());
+    }
+  });
+
+  if (errors.empty()) return s;
+  std::string message = "plugin '" + config.plugin_id() +
+                        "' (mercurio.brokers.paper): " + std::to_string(errors.size()) +
+                        " config error" + (errors.size() == 1 ? "" : "s") + ":";
+  for (const auto& e : errors) message.append("\n  ").append(e);
+  return sdk::Status(sdk::StatusCode::InvalidArgument, std::move(message));
+}
+
+}  // namespace mercurio::brokers::paper

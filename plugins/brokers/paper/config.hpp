@@ -1,0 +1,38 @@
+#pragma once
+/// @file config.hpp
+/// The paper broker's config schema and its parsed, checked settings.
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include "bar_csv_reader.hpp"
+#include "fill_simulator.hpp"
+#include "mercurio/sdk/config.hpp"
+#include "mercurio/sdk/status.hpp"
+
+namespace mercurio::brokers::paper {
+
+/// Every key `[plugin.config]` of mercurio.brokers.paper accepts (documented in README.md).
+sdk::ConfigSchema paper_config_schema();
+
+/// The settings the broker runs with, read from a validated ConfigView.
+struct PaperSettings {
+  std::string plugin_id;
+  sdk::Decimal starting_cash = sdk::Decimal::from_int(100'000);
+  /// symbol -> data file path, relative paths already resolved against the config's directory.
+  std::map<sdk::Symbol, std::string> data;
+  CommissionModel commission;
+  sdk::Decimal slippage_bps;
+  bool allow_short = false;
+  bool allow_margin = false;
+  BadRowPolicy on_bad_row = BadRowPolicy::Error;
+  std::chrono::milliseconds replay_interval{0};
+};
+
+/// Reads and checks every key; InvalidArgument lists all problems at once, each naming the key.
+/// The kernel has already checked types and bounds against the schema; this re-checks what the
+/// broker relies on (fail closed) and resolves the data paths.
+sdk::Result<PaperSettings> parse_settings(const sdk::ConfigView& config);
+
+}  // namespace mercurio::brokers::paper

@@ -1,0 +1,53 @@
+#pragma once
+/// @file paper_account.hpp
+/// The simulated venue's own ledger: cash, marks and net positions with average price and
+/// realized P&L. Exact decimal arithmetic; no I/O.
+
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "mercurio/sdk/decimal.hpp"
+#include "mercurio/sdk/types.hpp"
+
+namespace mercurio::brokers::paper {
+
+/// Thread: not synchronized; the broker uses it from the kernel thread only.
+class PaperAccount {
+ public:
+  explicit PaperAccount(sdk::Decimal starting_cash) : cash_(starting_cash) {}
+
+  sdk::Decimal cash() const noexcept { return cash_; }
+
+  /// Records the last price of `symbol` (the close of its latest bar).
+  void mark(const sdk::Symbol& symbol, sdk::Decimal price) { marks_[symbol] = price; }
+  /// The last price of `symbol`, when a bar of it has been seen.
+  std::optional<sdk::Decimal> last_price(const sdk::Symbol& symbol) const;
+
+  /// Books one fill: cash moves by quantity × price (out for buys, in for sells) minus the
+  /// commission; the position is increased, reduced, closed or flipped. Strong guarantee: on
+  /// sdk::DecimalError (overflow) nothing has changed.
+  void apply_fill(const sdk::Symbol& symbol, sdk::Side side, sdk::Decimal quantity,
+                  sdk::Decimal price, sdk::Decimal commission);
+
+  /// Signed net quantity (negative = short); zero when never traded.
+  sdk::Decimal position_quantity(const sdk::Symbol& symbol) const;
+  /// The position record of `symbol` including a flat one (its realized P&L), if it ever traded.
+  std::optional<sdk::Position> position(const sdk::Symbol& symbol) const;
+  /// Non-flat positions sorted by symbol, each with its current mark.
+  std::vector<sdk::Position> open_positions() const;
+
+  /// cash + Σ quantity × mark.
+  sdk::Decimal equity() const;
+  /// Σ |quantity| × mark.
+  sdk::Decimal gross_position_value() const;
+
+ private:
+  sdk::Decimal mark_of(const sdk::Symbol& symbol, const sdk::Position& fallback) const;
+
+  sdk::Decimal cash_;
+  std::map<sdk::Symbol, sdk::Position> positions_;  // sorted: deterministic reports
+  std::map<sdk::Symbol, sdk::Decimal> marks_;
+};
+
+}  // namespace mercurio::brokers::paper

@@ -1,0 +1,501 @@
+#include "paper_broker.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <limits>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+
+namespace mercurio::brokers::paper {
+
+using sdk::Decimal;
+using sdk::OrderEventType;
+using sdk::OrderType;
+using sdk::Side;
+using sdk::Status;
+using sdk::StatusCode;
+using sdk::TimeInForce;
+
+namespace {
+
+PaperSettings settings_or_throw(const sdk::ConfigView& config) {
+  auto parsed = parse_settings(config);
+  if (!parsed) throw std::invalid_argument(parsed.status().message());
+  return std::move(parsed).value();
+}
+
+std::string day_text(std::int64_t utc_day) {
+  return sdk::Timestamp{utc_day * sdk::Timestamp::kNanosPerDay}.to_iso8601().substr(0, 10);
+}
+
+std::string_view final_state_text(OrderEventType type) {
+  switch (type) {
+    case OrderEventType::Filled:
+      return "filled";
+    case OrderEventType::Rejected:
+      return "rejected";
+    case OrderEventType::Canceled:
+      return "canceled";
+    case OrderEventType::Expired:
+      return "expired";
+    default:
+      return "final";
+  }
+}
+
+// Empty when `path` is a regular file this process can open for reading.
+std::string data_file_problem(const std::string& path) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (st.type() == std::filesystem::file_type::not_found) return "does not exist";
+  if (ec) return "cannot be inspected: " + ec.message();
+  if (st.type() != std::filesystem::file_type::regular) return "is not a regular file";
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return "cannot be opened: " + std::generic_category().message(errno);
+  std::fclose(f);
+  return {};
+}
+
+Status internal_error(std::string_view call, const std::exception& e) {
+  return Status(StatusCode::Internal, "paper broker " + std::string(call) + " failed: " + e.what());
+}
+
+}  // namespace
+
+PaperBroker::PaperBroker(const sdk::ConfigView& config) : PaperBroker(settings_or_throw(config)) {}
+
+PaperBroker::PaperBroker(PaperSettings settings)
+    : settings_(std::move(settings)), account_(settings_.starting_cash) {}
+
+PaperBroker::~PaperBroker() { stop(); }
+
+// ---- lifecycle ----
+
+Status PaperBroker::start(sdk::BrokerSink& sink) {
+  if (sink_ != nullptr) return Status(StatusCode::Rejected, "paper broker is already started");
+  // Fail early on missing files; rows are validated when the data is first needed.
+  std::string missing;
+  for (const auto& [symbol, path] : settings_.data)
+    if (std::string problem = data_file_problem(path); !problem.empty())
+      missing.append("\n  " + symbol.str() + ": data file '" + path + "' " + problem);
+  if (!missing.empty())
+    return Status(StatusCode::NotFound,
+                  "plugin '" + settings_.plugin_id + "': missing market data files:" + missing);
+  sink_ = &sink;
+  subscribed_ = false;
+  return Status::ok();
+}
+
+void PaperBroker::stop() {
+  feed_.stop();
+  sink_ = nullptr;
+}
+
+Status PaperBroker::require_started(std::string_view call) const {
+  if (sink_ != nullptr) return Status::ok();
+  return Status(StatusCode::Unavailable,
+                "paper broker: " + std::string(call) + " called before start()");
+}
+
+// ---- market data ----
+
+std::string PaperBroker::known_symbols() const {
+  std::string out;
+  for (const auto& [symbol, path] : settings_.data)
+    out.append(out.empty() ? "" : ", ").append(symbol.view());
+  return out;
+}
+
+sdk::Result<std::vector<sdk::Bar>> PaperBroker::load_bars(const sdk::Symbol& symbol) {
+  auto it = settings_.data.find(symbol);
+  if (it == settings_.data.end())
+    return Status(StatusCode::NotFound, "paper broker has no data for symbol '" + symbol.str() +
+                                            "' (config key data has: " + known_symbols() + ")");
+  auto file = read_bar_csv(it->second, symbol, settings_.on_bad_row);
+  if (!file) return file.status();
+  // Each load reads the file again, so the skipped rows are logged only the first time.
+  if (!file->skipped.empty() && skip_warnings_logged_.insert(symbol).second) {
+    for (const auto& row : file->skipped) sink_->logger().warn("skipped bad row " + row);
+    sink_->logger().warn(symbol.str() + ": skipped " + std::to_string(file->skipped.size()) +
+                         " bad row(s) of " + it->second + " (on_bad_row = \"skip\")");
+  }
+  return std::move(file->bars);
+}
+
+sdk::Result<std::vector<sdk::Bar>> PaperBroker::history(const sdk::Symbol& symbol,
+                                                        sdk::Timestamp from, sdk::Timestamp to) {
+  if (auto st = require_started("history"); !st) return st;
+  try {
+    auto loaded = load_bars(symbol);
+    if (!loaded) return loaded.status();
+    std::vector<sdk::Bar> bars = std::move(loaded).value();
+    // Trim in place: no second copy of a possibly large file.
+    const bool open_end = to.ns == std::numeric_limits<std::int64_t>::max();
+    const auto by_ts = [](const sdk::Bar& b, sdk::Timestamp t) { return b.ts < t; };
+    auto last = open_end ? bars.end() : std::lower_bound(bars.begin(), bars.end(), to, by_ts);
+    bars.erase(last, bars.end());
+    auto first = std::lower_bound(bars.begin(), bars.end(), from, by_ts);
+    bars.erase(bars.begin(), first);
+    return bars;
+  } catch (const std::exception& e) {
+    return internal_error("history", e);
+  }
+}
+
+Status PaperBroker::subscribe_bars(const std::vector<sdk::Symbol>& symbols) {
+  if (auto st = require_started("subscribe_bars"); !st) return st;
+  if (subscribed_)
+    return Status(StatusCode::Rejected,
+                  "paper broker: subscribe_bars was already called; the replay feed starts "
+                  "once, so list every symbol in the first call");
+  try {
+    const std::set<sdk::Symbol> wanted(symbols.begin(), symbols.end());
+    std::string missing;
+    for (const auto& symbol : wanted)
+      if (!settings_.data.contains(symbol))
+        missing.append(missing.empty() ? "" : ", ").append(symbol.view());
+    if (!missing.empty())
+      return Status(StatusCode::NotFound, "paper broker has no data for symbol(s) " + missing +
+                                              " (config key data has: " + known_symbols() + ")");
+    std::vector<sdk::Bar> merged;
+    for (const auto& symbol : wanted) {
+      auto loaded = load_bars(symbol);
+      if (!loaded) return loaded.status();
+      if (merged.empty()) {
+        merged = std::move(loaded).value();
+      } else {
+        merged.insert(merged.end(), loaded->begin(), loaded->end());
+      }
+    }
+    // Each file is strictly increasing, so (ts, symbol) is a unique key: the order is total.
+    if (wanted.size() > 1)
+      std::sort(merged.begin(), merged.end(), [](const sdk::Bar& a, const sdk::Bar& b) {
+        return a.ts != b.ts ? a.ts < b.ts : a.symbol < b.symbol;
+      });
+    feed_.start(std::move(merged), settings_.replay_interval, *sink_);
+    subscribed_ = true;
+    return Status::ok();
+  } catch (const std::exception& e) {
+    return internal_error("subscribe_bars", e);
+  }
+}
+
+// ---- orders ----
+
+std::optional<Decimal> PaperBroker::reference_price(const sdk::OrderIntent& intent) const {
+  switch (intent.type) {
+    case OrderType::Limit:
+    case OrderType::StopLimit:
+      return intent.limit_price;
+    case OrderType::Stop:
+      return intent.stop_price;
+    case OrderType::Market:
+      return account_.last_price(intent.symbol);
+  }
+  return std::nullopt;
+}
+
+std::string PaperBroker::venue_check(const sdk::OrderIntent& in) const {
+  if (!settings_.data.contains(in.symbol))
+    return "no market data for symbol '" + in.symbol.str() +
+           "' (config key data has: " + known_symbols() + ")";
+  if (!in.quantity.is_positive()) return "quantity: expected > 0, was " + in.quantity.to_string();
+
+  const bool needs_limit = in.type == OrderType::Limit || in.type == OrderType::StopLimit;
+  const bool needs_stop = in.type == OrderType::Stop || in.type == OrderType::StopLimit;
+  const std::string type(to_string(in.type));
+  if (needs_limit && !in.limit_price) return type + " order needs a limit price, none given";
+  if (needs_limit && !in.limit_price->is_positive())
+    return "limit price: expected > 0, was " + in.limit_price->to_string();
+  if (!needs_limit && in.limit_price)
+    return type + " order must not carry a limit price, was " + in.limit_price->to_string();
+  if (needs_stop && !in.stop_price) return type + " order needs a stop price, none given";
+  if (needs_stop && !in.stop_price->is_positive())
+    return "stop price: expected > 0, was " + in.stop_price->to_string();
+  if (!needs_stop && in.stop_price)
+    return type + " order must not carry a stop price, was " + in.stop_price->to_string();
+
+  if (in.side == Side::Buy && !settings_.allow_margin) {
+    const auto ref = reference_price(in);
+    if (!ref)
+      return "no reference price for " + in.symbol.str() +
+             " yet (no bar seen), cannot check the cash a market buy needs (allow_margin = false)";
+    Decimal reserved;
+    for (std::size_t i : open_) {
+      const auto& o = orders_[i].intent;
+      if (o.side != Side::Buy) continue;
+      if (auto r = reference_price(o)) reserved += (o.quantity - orders_[i].filled) * *r;
+    }
+    const Decimal needs = in.quantity * *ref;
+    const Decimal available = account_.cash() - reserved;
+    if (needs > available)
+      return "insufficient cash: order needs " + needs.to_string() + ", available " +
+             available.to_string() + " (cash " + account_.cash().to_string() +
+             " minus open buy orders " + reserved.to_string() + ")";
+  }
+  if (in.side == Side::Sell && !settings_.allow_short) {
+    Decimal open_sells;
+    for (std::size_t i : open_) {
+      const auto& o = orders_[i];
+      if (o.intent.side == Side::Sell && o.intent.symbol == in.symbol)
+        open_sells += o.intent.quantity - o.filled;
+    }
+    const Decimal position = account_.position_quantity(in.symbol);
+    const Decimal available = position - open_sells;
+    if (in.quantity > available)
+      return "insufficient position (allow_short = false): order sells " + in.quantity.to_string() +
+             " " + in.symbol.str() + ", available " + available.to_string() + " (position " +
+             position.to_string() + " minus open sell orders " + open_sells.to_string() + ")";
+  }
+  return {};
+}
+
+Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
+  if (auto st = require_started("submit"); !st) return st;
+  try {
+    const sdk::ClientOrderId& id = order.client_order_id();
+    const sdk::OrderIntent& intent = order.intent();
+    const sdk::Timestamp now = sink_->now();
+
+    if (id.empty() || index_by_id_.contains(id)) {
+      // Not recorded: the first order with this id keeps its state and its report.
+      OrderRecord dup;
+      dup.id = id;
+      dup.intent = intent;
+      sdk::OrderEvent ev = event_for(dup, OrderEventType::Rejected, now);
+      ev.reason = id.empty() ? "empty client order id"
+                             : "duplicate client order id '" + id.str() +
+                                   "': the venue already has an order with it";
+      sink_->on_order_event(ev);
+      return Status::ok();
+    }
+
+    std::string reason;
+    try {
+      reason = venue_check(intent);
+    } catch (const sdk::DecimalError& e) {
+      // e.g. quantity × price beyond the decimal range: refuse the order, not the call.
+      reason = std::string("order value out of range: ") + e.what();
+    }
+    OrderRecord record;
+    record.id = id;
+    record.intent = intent;
+    record.open = reason.empty();
+    record.final_state = OrderEventType::Rejected;  // read only once the order is closed
+    record.not_before = latest_bar_ts_;
+    if (record.open) record.venue_order_id = "paper-" + std::to_string(next_order_number_++);
+    orders_.push_back(std::move(record));
+    const std::size_t index = orders_.size() - 1;
+    index_by_id_.emplace(id, index);
+
+    sdk::OrderEvent ev = event_for(
+        orders_[index], reason.empty() ? OrderEventType::Accepted : OrderEventType::Rejected, now);
+    if (reason.empty()) {
+      open_.push_back(index);
+      ev.leaves_quantity = intent.quantity;
+    } else {
+      ev.reason = std::move(reason);
+    }
+    sink_->on_order_event(ev);
+    return Status::ok();
+  } catch (const std::exception& e) {
+    return internal_error("submit", e);
+  }
+}
+
+Status PaperBroker::cancel(const sdk::ClientOrderId& id) {
+  if (auto st = require_started("cancel"); !st) return st;
+  try {
+    auto it = index_by_id_.find(id);
+    if (it == index_by_id_.end())
+      return Status(StatusCode::NotFound,
+                    "paper broker: no order with client order id '" + id.str() + "'");
+    const OrderRecord& o = orders_[it->second];
+    if (!o.open)
+      return Status(StatusCode::Rejected, "paper broker: order '" + id.str() + "' is already " +
+                                              std::string(final_state_text(o.final_state)) +
+                                              ", nothing to cancel");
+    finish_order(it->second, OrderEventType::Canceled, sink_->now(), "canceled on request");
+    remove_closed_from_open_list();
+    return Status::ok();
+  } catch (const std::exception& e) {
+    return internal_error("cancel", e);
+  }
+}
+
+// ---- matching ----
+
+void PaperBroker::on_market_bar(const sdk::Bar& bar) {
+  if (sink_ == nullptr) return;
+  try {
+    account_.mark(bar.symbol, bar.close);
+    if (!latest_bar_ts_ || bar.ts > *latest_bar_ts_) latest_bar_ts_ = bar.ts;
+  } catch (const std::exception& e) {
+    sink_->on_fault(internal_error("on_market_bar", e));
+    return;
+  }
+  // Eligible: open orders of this symbol accepted when the latest bar seen was older than this
+  // one, so an order placed while bar t is processed first trades on the next bar.
+  std::vector<std::size_t> eligible;
+  for (std::size_t i : open_) {
+    const OrderRecord& o = orders_[i];
+    if (o.intent.symbol == bar.symbol && (!o.not_before || bar.ts > *o.not_before))
+      eligible.push_back(i);
+  }
+  for (std::size_t i : eligible) {
+    try {
+      process_order(i, bar);
+    } catch (const std::exception& e) {
+      // Decimal overflow: the order stays as it was; the kernel's failsafe decides what follows.
+      sink_->on_fault(Status(StatusCode::Internal, "paper broker could not match order '" +
+                                                       orders_[i].id.str() + "' on the " +
+                                                       bar.ts.to_iso8601() + " bar: " + e.what()));
+    }
+  }
+  remove_closed_from_open_list();
+}
+
+void PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {
+  OrderRecord& o = orders_[index];
+  if (!o.open) return;
+  const TimeInForce tif = o.intent.time_in_force;
+  const std::int64_t day = bar.ts.utc_day();
+  if (tif == TimeInForce::Day) {
+    if (o.session_day && day > *o.session_day) {
+      finish_order(index, OrderEventType::Expired, bar.ts,
+                   "day order expired: its session " + day_text(*o.session_day) +
+                       " (UTC) ended before the " + bar.ts.to_iso8601() + " bar");
+      return;
+    }
+    if (!o.session_day) o.session_day = day;
+  }
+
+  const OrderTerms terms{o.intent.side, o.intent.type, o.intent.limit_price, o.intent.stop_price,
+                         o.stop_triggered};
+  const MatchOutcome outcome = match_order(terms, bar, settings_.slippage_bps);
+  if (outcome.fill_price) {
+    fill_order(index, bar, *outcome.fill_price);
+    return;
+  }
+  if (outcome.triggered_now) o.stop_triggered = true;
+  if (tif == TimeInForce::Ioc || tif == TimeInForce::Fok)
+    finish_order(index, OrderEventType::Canceled, bar.ts,
+                 std::string(to_string(tif)) + " order did not fill on its first eligible bar (" +
+                     bar.ts.to_iso8601() + ")");
+}
+
+void PaperBroker::fill_order(std::size_t index, const sdk::Bar& bar, Decimal price) {
+  OrderRecord& o = orders_[index];
+  const Decimal quantity = o.intent.quantity - o.filled;  // v1: always the whole remainder
+  const Decimal commission = commission_for(settings_.commission, quantity, price);
+  // Book first: on overflow apply_fill throws and nothing, the order included, has changed.
+  account_.apply_fill(o.intent.symbol, o.intent.side, quantity, price, commission);
+
+  o.filled += quantity;
+  o.open = false;
+  o.final_state = OrderEventType::Filled;
+  sdk::OrderEvent ev = event_for(o, OrderEventType::Filled, bar.ts);
+  ev.trade_id = sdk::TradeId("paper-t" + std::to_string(next_trade_number_++));
+  ev.fill_quantity = quantity;
+  ev.fill_price = price;
+  ev.commission = commission;
+  ev.leaves_quantity = Decimal{};
+  sink_->on_order_event(ev);
+}
+
+void PaperBroker::finish_order(std::size_t index, OrderEventType type, sdk::Timestamp ts,
+                               std::string reason) {
+  OrderRecord& o = orders_[index];
+  o.open = false;
+  o.final_state = type;
+  sdk::OrderEvent ev = event_for(o, type, ts);
+  ev.reason = std::move(reason);
+  sink_->on_order_event(ev);
+}
+
+void PaperBroker::remove_closed_from_open_list() {
+  std::erase_if(open_, [this](std::size_t i) { return !orders_[i].open; });
+}
+
+// ---- queries ----
+
+sdk::Result<sdk::AccountSnapshot> PaperBroker::account() {
+  if (auto st = require_started("account"); !st) return st;
+  try {
+    sdk::AccountSnapshot snap;
+    snap.cash = account_.cash();
+    snap.equity = account_.equity();
+    if (settings_.allow_margin) {
+      // Simple 2:1 model: twice the equity, less what the open positions already use.
+      const Decimal bp = snap.equity.times(2) - account_.gross_position_value();
+      snap.buying_power = bp.is_negative() ? Decimal{} : bp;
+    } else {
+      snap.buying_power = snap.cash;
+    }
+    snap.ts = sink_->now();
+    return snap;
+  } catch (const std::exception& e) {
+    return internal_error("account", e);
+  }
+}
+
+sdk::Result<std::vector<sdk::Position>> PaperBroker::positions() {
+  try {
+    return account_.open_positions();
+  } catch (const std::exception& e) {
+    return internal_error("positions", e);
+  }
+}
+
+sdk::Result<std::vector<sdk::OrderStatusReport>> PaperBroker::open_orders() {
+  try {
+    std::vector<sdk::OrderStatusReport> out;
+    out.reserve(open_.size());
+    for (std::size_t i : open_) out.push_back(report_for(orders_[i]));
+    return out;
+  } catch (const std::exception& e) {
+    return internal_error("open_orders", e);
+  }
+}
+
+sdk::Result<sdk::OrderStatusReport> PaperBroker::order(const sdk::ClientOrderId& id) {
+  try {
+    auto it = index_by_id_.find(id);
+    if (it == index_by_id_.end())
+      return Status(StatusCode::NotFound,
+                    "paper broker: no order with client order id '" + id.str() + "'");
+    return report_for(orders_[it->second]);
+  } catch (const std::exception& e) {
+    return internal_error("order", e);
+  }
+}
+
+sdk::OrderEvent PaperBroker::event_for(const OrderRecord& order, OrderEventType type,
+                                       sdk::Timestamp ts) const {
+  sdk::OrderEvent ev;
+  ev.type = type;
+  ev.client_order_id = order.id;
+  ev.symbol = order.intent.symbol;
+  ev.side = order.intent.side;
+  ev.ts = ts;
+  ev.venue_order_id = order.venue_order_id;
+  return ev;
+}
+
+sdk::OrderStatusReport PaperBroker::report_for(const OrderRecord& order) const {
+  sdk::OrderStatusReport r;
+  r.client_order_id = order.id;
+  r.intent = order.intent;
+  r.filled_quantity = order.filled;
+  r.leaves_quantity = order.open ? order.intent.quantity - order.filled : Decimal{};
+  r.open = order.open;
+  r.venue_order_id = order.venue_order_id;
+  return r;
+}
+
+}  // namespace mercurio::brokers::paper

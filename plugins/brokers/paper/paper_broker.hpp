@@ -1,0 +1,97 @@
+#pragma once
+/// @file paper_broker.hpp
+/// A simulated venue: bars from CSV files, fills by the rules in fill_simulator.hpp, its own
+/// cash and positions. Used for backtests (history + on_market_bar) and paper trading
+/// (subscribe_bars replays the files on a feed thread).
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config.hpp"
+#include "mercurio/sdk/broker.hpp"
+#include "paper_account.hpp"
+#include "replay_feed.hpp"
+
+namespace mercurio::brokers::paper {
+
+/// Thread: every method is called from the kernel thread. The only other thread is the replay
+/// feed's, which reads its own bars and calls BrokerSink::on_bar / on_market_data_end.
+/// Ownership: keeps a pointer to the sink from start() until stop().
+class PaperBroker final : public sdk::Broker {
+ public:
+  /// Throws std::invalid_argument listing every config error (the plugin factory turns it into
+  /// a load error).
+  explicit PaperBroker(const sdk::ConfigView& config);
+  explicit PaperBroker(PaperSettings settings);
+  ~PaperBroker() override;
+  PaperBroker(const PaperBroker&) = delete;
+  PaperBroker& operator=(const PaperBroker&) = delete;
+
+  sdk::Status start(sdk::BrokerSink& sink) override;
+  void stop() override;
+
+  sdk::Status submit(const sdk::ApprovedOrder& order) override;
+  sdk::Status cancel(const sdk::ClientOrderId& id) override;
+
+  sdk::Result<sdk::AccountSnapshot> account() override;
+  sdk::Result<std::vector<sdk::Position>> positions() override;
+  sdk::Result<std::vector<sdk::OrderStatusReport>> open_orders() override;
+  sdk::Result<sdk::OrderStatusReport> order(const sdk::ClientOrderId& id) override;
+
+  sdk::Result<std::vector<sdk::Bar>> history(const sdk::Symbol& symbol, sdk::Timestamp from,
+                                             sdk::Timestamp to) override;
+  sdk::Status subscribe_bars(const std::vector<sdk::Symbol>& symbols) override;
+  void on_market_bar(const sdk::Bar& bar) override;
+
+  const PaperSettings& settings() const noexcept { return settings_; }
+
+ private:
+  struct OrderRecord {
+    sdk::ClientOrderId id;
+    sdk::OrderIntent intent;
+    std::string venue_order_id;
+    sdk::Decimal filled;
+    bool open = false;
+    sdk::OrderEventType final_state = sdk::OrderEventType::Accepted;  ///< meaningful once !open
+    bool stop_triggered = false;               ///< stop-limit: now rests as a limit
+    std::optional<sdk::Timestamp> not_before;  ///< latest bar time at acceptance
+    std::optional<std::int64_t> session_day;   ///< DAY: UTC day of the first eligible bar
+  };
+
+  sdk::Status require_started(std::string_view call) const;
+  /// Empty when the order passes every venue check, else the rejection reason.
+  std::string venue_check(const sdk::OrderIntent& intent) const;
+  std::optional<sdk::Decimal> reference_price(const sdk::OrderIntent& intent) const;
+  sdk::Result<std::vector<sdk::Bar>> load_bars(const sdk::Symbol& symbol);
+  std::string known_symbols() const;
+
+  void process_order(std::size_t index, const sdk::Bar& bar);
+  void fill_order(std::size_t index, const sdk::Bar& bar, sdk::Decimal price);
+  void finish_order(std::size_t index, sdk::OrderEventType type, sdk::Timestamp ts,
+                    std::string reason);
+  void remove_closed_from_open_list();
+
+  sdk::OrderEvent event_for(const OrderRecord& order, sdk::OrderEventType type,
+                            sdk::Timestamp ts) const;
+  sdk::OrderStatusReport report_for(const OrderRecord& order) const;
+
+  PaperSettings settings_;
+  sdk::BrokerSink* sink_ = nullptr;
+  PaperAccount account_;
+  std::vector<OrderRecord> orders_;  ///< every order ever submitted, in submission order
+  std::unordered_map<sdk::ClientOrderId, std::size_t>
+      index_by_id_;                ///< lookups only, never iterated
+  std::vector<std::size_t> open_;  ///< indices of open orders, in submission order
+  std::optional<sdk::Timestamp> latest_bar_ts_;
+  std::uint64_t next_order_number_ = 1;
+  std::uint64_t next_trade_number_ = 1;
+  std::set<sdk::Symbol> skip_warnings_logged_;
+  bool subscribed_ = false;
+  ReplayFeed feed_;
+};
+
+}  // namespace mercurio::brokers::paper

@@ -1,0 +1,106 @@
+// The schema and the settings the broker derives from a validated ConfigView.
+#include "config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "paper_broker.hpp"
+#include "test_support.hpp"
+
+namespace mercurio::brokers::paper {
+namespace {
+
+using testing::dec;
+using ::testing::HasSubstr;
+using testing::make_config;
+
+TEST(PaperConfigTest, SchemaDeclaresEveryKeyWithItsDefault) {
+  const sdk::ConfigSchema schema = paper_config_schema();
+  const std::vector<std::string> keys = {"starting_cash",        "data",
+                                         "commission_per_share", "commission_percent",
+                                         "commission_minimum",   "slippage_bps",
+                                         "allow_short",          "allow_margin",
+                                         "on_bad_row",           "replay_interval_ms"};
+  ASSERT_EQ(schema.fields.size(), keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(schema.fields[i].key, keys[i]);
+
+  EXPECT_TRUE(schema.find("data")->required);
+  EXPECT_EQ(schema.find("data")->type, sdk::ConfigType::StringMap);
+  EXPECT_EQ(std::get<sdk::Decimal>(*schema.find("starting_cash")->default_value), dec("100000"));
+  EXPECT_EQ(*schema.find("starting_cash")->minimum, sdk::Decimal{});
+  EXPECT_EQ(std::get<std::string>(*schema.find("on_bad_row")->default_value), "error");
+  EXPECT_EQ(schema.find("on_bad_row")->allowed, (std::vector<std::string>{"error", "skip"}));
+  EXPECT_EQ(std::get<std::int64_t>(*schema.find("replay_interval_ms")->default_value), 0);
+  EXPECT_EQ(*schema.find("replay_interval_ms")->minimum, sdk::Decimal{});
+  EXPECT_FALSE(std::get<bool>(*schema.find("allow_short")->default_value));
+  EXPECT_FALSE(std::get<bool>(*schema.find("allow_margin")->default_value));
+}
+
+TEST(PaperConfigTest, DefaultsGiveAConservativeAccount) {
+  auto s = parse_settings(make_config());
+  ASSERT_TRUE(s) << s.status().message();
+  EXPECT_EQ(s->starting_cash, dec("100000"));
+  EXPECT_EQ(s->commission.per_share, sdk::Decimal{});
+  EXPECT_EQ(s->commission.percent, sdk::Decimal{});
+  EXPECT_EQ(s->commission.minimum, sdk::Decimal{});
+  EXPECT_EQ(s->slippage_bps, sdk::Decimal{});
+  EXPECT_FALSE(s->allow_short);
+  EXPECT_FALSE(s->allow_margin);
+  EXPECT_EQ(s->on_bad_row, BadRowPolicy::Error);
+  EXPECT_EQ(s->replay_interval.count(), 0);
+}
+
+TEST(PaperConfigTest, RelativeDataPathsResolveAgainstTheConfigDirectory) {
+  auto s = parse_settings(make_config(
+      {{"data", sdk::StringMap{{"SPY", "data/../data/SPY.csv"}, {"ABS", "/srv/bars/abs.csv"}}}},
+      "/etc/mercurio"));
+  ASSERT_TRUE(s) << s.status().message();
+  EXPECT_EQ(s->data.at("SPY"), "/etc/mercurio/data/SPY.csv");
+  EXPECT_EQ(s->data.at("ABS"), "/srv/bars/abs.csv");
+}
+
+TEST(PaperConfigTest, ReportsAllProblemsAtOnce) {
+  auto s = parse_settings(
+      make_config({{"starting_cash", dec("-1")},
+                   {"commission_percent", dec("-0.1")},
+                   {"slippage_bps", dec("10000")},
+                   {"on_bad_row", std::string("ignore")},
+                   {"replay_interval_ms", std::int64_t{-5}},
+                   {"data", sdk::StringMap{{std::string(32, 'X'), "x.csv"}, {"SPY", ""}}}}));
+  ASSERT_FALSE(s);
+  const std::string m = s.status().message();
+  EXPECT_THAT(m, HasSubstr("plugin 'paper' (mercurio.brokers.paper): 7 config errors"));
+  EXPECT_THAT(m, HasSubstr("config key 'starting_cash': expected >= 0, was -1"));
+  EXPECT_THAT(m, HasSubstr("config key 'commission_percent': expected >= 0, was -0.1"));
+  EXPECT_THAT(m, HasSubstr("config key 'slippage_bps': expected below 10000"));
+  EXPECT_THAT(m,
+              HasSubstr("config key 'on_bad_row': expected \"error\" or \"skip\", was \"ignore\""));
+  EXPECT_THAT(m, HasSubstr("config key 'replay_interval_ms': expected >= 0, was -5"));
+  EXPECT_THAT(m, HasSubstr("expected a symbol of 1 to 31 characters, was 32 characters"));
+  EXPECT_THAT(m, HasSubstr("config key 'data.SPY': expected a CSV file path, was empty"));
+}
+
+TEST(PaperConfigTest, EmptyDataTableIsAnError) {
+  auto s = parse_settings(make_config({{"data", sdk::StringMap{}}}));
+  ASSERT_FALSE(s);
+  EXPECT_THAT(s.status().message(), HasSubstr("config key 'data': expected at least one symbol"));
+}
+
+TEST(PaperConfigTest, MissingKeyIsReportedNotThrown) {
+  sdk::ConfigView view("paper", {{"starting_cash", dec("5")}});
+  auto s = parse_settings(view);
+  ASSERT_FALSE(s);
+  EXPECT_THAT(s.status().message(), HasSubstr("read config key 'data' which is not set"));
+}
+
+TEST(PaperConfigTest, BrokerConstructorThrowsWithTheConfigErrors) {
+  try {
+    PaperBroker broker(make_config({{"starting_cash", dec("-1")}}));
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("config key 'starting_cash': expected >= 0, was -1"));
+  }
+}
+
+}  // namespace
+}  // namespace mercurio::brokers::paper

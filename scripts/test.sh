@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Command 2 of the README (and all that .ci/run does): installs what is missing, then builds and
+# runs the whole test suite twice: an optimized build with warnings as errors, and a build with
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+# MERCURIO_TEST_CONFIGS="release" (or "asan") runs only one of them.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+configs=${MERCURIO_TEST_CONFIGS:-"release asan"}
+jobs=${MERCURIO_JOBS:-2}
+
+"$root/scripts/install-deps.sh"
+
+for config in $configs; do
+  build="$root/build/test-$config"
+  case $config in
+    release) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+    asan) flags=(-DCMAKE_BUILD_TYPE=Debug -DMERCURIO_SANITIZE=ON) ;;
+    *) echo "test.sh: unknown configuration '$config' (expected release or asan)" >&2; exit 2 ;;
+  esac
+  echo "== $config: configure and build ($build)"
+  cmake -S "$root" -B "$build" -G Ninja "${flags[@]}" >/dev/null
+  cmake --build "$build" --parallel "$jobs"
+  echo "== $config: test"
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  ctest --test-dir "$build" --output-on-failure --parallel "$jobs" --timeout 600
+done

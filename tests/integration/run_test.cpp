@@ -1,0 +1,192 @@
+// `mercurio run` end to end: outputs, determinism, backtest/paper equivalence, plugin faults.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "mercurio/sdk/decimal.hpp"
+#include "support/process.hpp"
+#include "support/test_paths.hpp"
+
+using namespace mercurio::test;
+using mercurio::sdk::Decimal;
+using ::testing::HasSubstr;
+
+namespace {
+
+ProcessResult mercurio_cmd(const std::vector<std::string>& args, const std::filesystem::path& scratch) {
+  std::vector<std::string> full{mercurio_exe().string()};
+  full.insert(full.end(), args.begin(), args.end());
+  return run_process(full, scratch);
+}
+
+std::vector<std::vector<std::string>> csv_rows(const std::filesystem::path& p) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(read_file(p));
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> fields;
+    std::stringstream ls(line);
+    std::string f;
+    while (std::getline(ls, f, ',')) fields.push_back(f);
+    rows.push_back(fields);
+  }
+  return rows;
+}
+
+std::string summary_value(const std::string& out, const std::string& label) {
+  const auto pos = out.find("  " + label + " ");
+  if (pos == std::string::npos) return "";
+  auto start = out.find_first_not_of(' ', pos + 2 + label.size());
+  return out.substr(start, out.find('\n', start) - start);
+}
+
+// A workspace with two generated symbols and a config using the bundled plugins.
+struct Workspace {
+  std::filesystem::path dir;
+  explicit Workspace(const std::string& name, const std::string& strategy_extra = "", const std::string& extra_plugins = "") {
+    dir = scratch_dir(name);
+    for (auto [sym, seed] : {std::pair{"AAA", "5"}, std::pair{"BBB", "6"}}) {
+      auto r = mercurio_cmd({"generate-bars", "--symbol", sym, "--seed", seed, "--bars", "600", "--out",
+                             (dir / "data" / (std::string(sym) + ".csv")).string()}, dir);
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+    }
+    std::ofstream(dir / "mercurio.toml") << "[kernel]\noutput_dir = \"out\"\nplugin_dirs = [\"" << fixture_plugin_dir().string()
+                                         << "\"]\n"
+                                            "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
+                                            "starting_cash = \"50000\"\ncommission_per_share = \"0.01\"\ncommission_minimum = \"1\"\n"
+                                            "slippage_bps = \"5\"\n"
+                                            "data = { AAA = \"data/AAA.csv\", BBB = \"data/BBB.csv\" }\n"
+                                            "[[plugin]]\nid = \"ma\"\nlibrary = \"mercurio_strategy_moving_average\"\n[plugin.config]\n"
+                                            "symbols = [\"AAA\", \"BBB\"]\nshort_window = 5\nlong_window = 20\nsizing = \"percent_equity\"\n"
+                                            "percent = \"30\"\n"
+                                         << strategy_extra << extra_plugins
+                                         << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n";
+  }
+  ProcessResult run(const std::vector<std::string>& extra = {}) const {
+    std::vector<std::string> args{"run", "--config", (dir / "mercurio.toml").string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return mercurio_cmd(args, dir);
+  }
+};
+
+}  // namespace
+
+TEST(RunTest, WritesConsistentTradesEquityAndSummary) {
+  Workspace ws("run_outputs");
+  auto r = ws.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto trades = csv_rows(ws.dir / "out" / "trades.csv");
+  const auto equity = csv_rows(ws.dir / "out" / "equity.csv");
+  EXPECT_EQ(read_file(ws.dir / "out" / "trades.csv").substr(0, 89),
+            "timestamp,symbol,side,quantity,price,commission,client_order_id,strategy,broker,trade_id\n");
+  ASSERT_GT(trades.size(), 10u) << "the crossover should trade on 600 random-walk bars";
+  EXPECT_EQ(summary_value(r.out, "fills"), std::to_string(trades.size()));
+  EXPECT_EQ(summary_value(r.out, "bars"), "1200");
+  EXPECT_EQ(equity.size(), 600u);  // one row per timestamp, both symbols share the dates
+  EXPECT_EQ(summary_value(r.out, "final equity"), equity.back()[3]);
+  EXPECT_EQ(summary_value(r.out, "starting equity"), "50000");
+
+  // Cash in equity.csv follows exactly from the fills: 50000 - sum(signed notional) - commissions.
+  Decimal cash = Decimal::from_int(50000);
+  Decimal commissions;
+  for (const auto& t : trades) {
+    ASSERT_EQ(t.size(), 10u);
+    const Decimal notional = Decimal::from_string(t[3]) * Decimal::from_string(t[4]);
+    cash += t[2] == "buy" ? -notional : notional;
+    cash -= Decimal::from_string(t[5]);
+    commissions += Decimal::from_string(t[5]);
+    EXPECT_GE(Decimal::from_string(t[5]), Decimal::from_int(1)) << "commission minimum";
+    EXPECT_EQ(t[7], "ma");
+    EXPECT_EQ(t[8], "paper");
+  }
+  EXPECT_EQ(equity.back()[1], cash.to_string());
+  EXPECT_EQ(summary_value(r.out, "commissions"), commissions.to_string());
+  // equity = cash + positions value on every row
+  for (const auto& e : equity)
+    EXPECT_EQ(Decimal::from_string(e[1]) + Decimal::from_string(e[2]), Decimal::from_string(e[3])) << e[0];
+}
+
+TEST(RunTest, SameConfigAndDataGiveByteIdenticalOutputs) {
+  Workspace ws("run_determinism");
+  auto a = ws.run({"--out", (ws.dir / "a").string()});
+  auto b = ws.run({"--out", (ws.dir / "b").string()});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_FALSE(read_file(ws.dir / "a" / "trades.csv").empty());
+  EXPECT_EQ(read_file(ws.dir / "a" / "trades.csv"), read_file(ws.dir / "b" / "trades.csv"));
+  EXPECT_EQ(read_file(ws.dir / "a" / "equity.csv"), read_file(ws.dir / "b" / "equity.csv"));
+}
+
+TEST(RunTest, PaperModeRunsTheSamePathAsTheBacktest) {
+  Workspace ws("run_paper");
+  auto backtest = ws.run({"--out", (ws.dir / "backtest").string()});
+  auto paper = ws.run({"--mode", "paper", "--out", (ws.dir / "paper").string()});
+  ASSERT_EQ(backtest.exit_code, 0) << backtest.err;
+  ASSERT_EQ(paper.exit_code, 0) << paper.err;
+  EXPECT_THAT(paper.out, HasSubstr("Mercurio run summary (paper)"));
+  // Bars replayed through the inbox from the broker's feed thread give the same trades.
+  EXPECT_EQ(read_file(ws.dir / "backtest" / "trades.csv"), read_file(ws.dir / "paper" / "trades.csv"));
+  EXPECT_EQ(read_file(ws.dir / "backtest" / "equity.csv"), read_file(ws.dir / "paper" / "equity.csv"));
+}
+
+TEST(RunTest, AThrowingStrategyIsDisabledAndTheRunGoesOn) {
+  Workspace ws("run_fault", "",
+               "[[plugin]]\nid = \"thrower\"\nlibrary = \"fixture_throwing_callback\"\n[plugin.config]\nsymbol = \"AAA\"\n");
+  auto r = ws.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("plugin thrower faulted in on_bar: threw: fixture: on_bar failed on purpose (strategy disabled)"));
+  EXPECT_EQ(summary_value(r.out, "plugin faults"), "1");  // once: a disabled strategy is not called again
+  EXPECT_NE(summary_value(r.out, "fills"), "0");          // the other strategy kept trading
+}
+
+TEST(RunTest, AThrowingConstructorStopsStartUpBeforeAnyTrade) {
+  Workspace ws("run_ctor", "", "[[plugin]]\nid = \"boom\"\nlibrary = \"fixture_throwing_constructor\"\n");
+  auto r = ws.run();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("start-up failed, nothing was traded"));
+  EXPECT_THAT(r.err, HasSubstr("plugin[boom] (mercurio.test.throwing_constructor): could not be created: fixture: constructor failed on purpose"));
+  EXPECT_FALSE(std::filesystem::exists(ws.dir / "out" / "trades.csv"));
+}
+
+TEST(RunTest, LiveModeIsRefusedWithoutTheRiskManager) {
+  Workspace ws("run_live");
+  std::ofstream(ws.dir / "mercurio.toml", std::ios::app) << "";
+  auto text = read_file(ws.dir / "mercurio.toml");
+  text.replace(text.find("[kernel]\n"), 9, "[kernel]\nmode = \"live\"\n");
+  std::ofstream(ws.dir / "mercurio.toml", std::ios::trunc) << text;
+  auto r = ws.run();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("live mode is refused"));
+}
+
+TEST(RunTest, MissingDataFileFailsClosedNamingTheFile) {
+  Workspace ws("run_missing_data");
+  std::filesystem::remove(ws.dir / "data" / "BBB.csv");
+  auto r = ws.run();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("BBB"));
+  EXPECT_THAT(r.err, HasSubstr((ws.dir / "data" / "BBB.csv").string()));
+  EXPECT_EQ(csv_rows(ws.dir / "out" / "trades.csv").size(), 0u);
+}
+
+TEST(RunTest, BadRowsAreReportedByFileAndLine) {
+  Workspace ws("run_bad_rows");
+  auto text = read_file(ws.dir / "data" / "AAA.csv");
+  // Break line 4 (high below low) and line 9 (not a number).
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  lines[3] = lines[3].substr(0, 21) + "10,5,9,7,100";
+  lines[8] = lines[8].substr(0, 21) + "x,5,9,7,100";
+  std::ofstream out(ws.dir / "data" / "AAA.csv", std::ios::trunc);
+  for (const auto& l : lines) out << l << "\n";
+  out.close();
+  auto r = ws.run();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr((ws.dir / "data" / "AAA.csv").string() + ":4:"));
+  EXPECT_THAT(r.err, HasSubstr((ws.dir / "data" / "AAA.csv").string() + ":9:"));
+}

@@ -1,0 +1,134 @@
+#include "config/config_loader.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+using namespace mercurio::kernel;
+using ::testing::HasSubstr;
+
+namespace {
+
+constexpr const char* kValid = R"(
+[kernel]
+mode = "backtest"
+output_dir = "results"
+log_level = "warning"
+plugin_dirs = ["plugins"]
+
+[backtest]
+start = 2020-01-01
+end = "2021-01-01T00:00:00Z"
+
+[[plugin]]
+id = "paper"
+library = "mercurio_broker_paper"
+[plugin.config]
+starting_cash = "1000"
+
+[[plugin]]
+id = "ma"
+library = "mercurio_strategy_moving_average"
+broker = "paper"
+)";
+
+ConfigIssues issues_of(const std::string& text) {
+  try {
+    parse_config(text, "/etc/m/mercurio.toml");
+  } catch (const ConfigError& e) {
+    return e.issues();
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST(ConfigLoaderTest, ParsesKernelTablesAndPluginEntries) {
+  const Config c = parse_config(kValid, "/etc/m/mercurio.toml");
+  EXPECT_EQ(c.kernel.mode, RunMode::Backtest);
+  EXPECT_EQ(c.kernel.output_dir, std::filesystem::path("/etc/m/results"));
+  EXPECT_EQ(c.kernel.log_level, mercurio::sdk::LogLevel::Warning);
+  ASSERT_EQ(c.kernel.plugin_dirs.size(), 1u);
+  EXPECT_EQ(c.kernel.plugin_dirs[0], std::filesystem::path("/etc/m/plugins"));
+  EXPECT_EQ(c.backtest.start.to_iso8601(), "2020-01-01T00:00:00Z");
+  EXPECT_EQ(c.backtest.end.to_iso8601(), "2021-01-01T00:00:00Z");
+  ASSERT_EQ(c.plugins.size(), 2u);
+  EXPECT_EQ(c.plugins[0].id, "paper");
+  EXPECT_EQ(c.plugins[0].library, "mercurio_broker_paper");
+  EXPECT_EQ(c.plugins[0].config->get("starting_cash")->value_or(std::string()), "1000");
+  EXPECT_EQ(c.plugins[0].line, 12u);
+  EXPECT_EQ(*c.plugins[1].broker, "paper");
+}
+
+TEST(ConfigLoaderTest, DefaultsApplyWhenKernelTableIsAbsent) {
+  const Config c = parse_config("[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n", "/tmp/a/m.toml");
+  EXPECT_EQ(c.kernel.mode, RunMode::Backtest);
+  EXPECT_EQ(c.kernel.output_dir, std::filesystem::path("/tmp/a/out"));
+  EXPECT_EQ(c.backtest.start.ns, INT64_MIN);
+}
+
+// A table of invalid configurations, each with the message (and place) it must produce.
+struct InvalidCase {
+  const char* name;
+  const char* text;
+  const char* expected;  // substring of the full report
+};
+
+class InvalidConfigTest : public ::testing::TestWithParam<InvalidCase> {};
+
+TEST_P(InvalidConfigTest, ReportsFileLineKeyAndReason) {
+  const auto& c = GetParam();
+  const ConfigIssues issues = issues_of(c.text);
+  ASSERT_FALSE(issues.empty()) << c.name << " was accepted";
+  EXPECT_THAT(issues.to_string(), HasSubstr(c.expected)) << c.name;
+  EXPECT_THAT(issues.to_string(), HasSubstr("/etc/m/mercurio.toml")) << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, InvalidConfigTest,
+    ::testing::Values(
+        InvalidCase{"syntax", "[kernel\nmode=1", "/etc/m/mercurio.toml:1:"},
+        InvalidCase{"syntax_message", "[kernel]\nmode = \n", "TOML syntax error"},
+        InvalidCase{"unknown_top", "[riskk]\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n", "mercurio.toml:1:1: riskk: unknown top-level key"},
+        InvalidCase{"unknown_kernel_key", "[kernel]\nmodee = \"paper\"\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "mercurio.toml:2:9: kernel.modee: unknown key; expected one of: log_level, mode, output_dir, plugin_dirs"},
+        InvalidCase{"bad_mode", "[kernel]\nmode = \"yolo\"\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "mercurio.toml:2:8: kernel.mode: expected \"backtest\", \"paper\" or \"live\", was \"yolo\""},
+        InvalidCase{"mode_type", "[kernel]\nmode = 3\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "kernel.mode: expected a string, was an integer 3"},
+        InvalidCase{"bad_level", "[kernel]\nlog_level = \"loud\"\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "kernel.log_level: expected \"debug\", \"info\", \"warning\" or \"error\", was \"loud\""},
+        InvalidCase{"plugin_dirs_type", "[kernel]\nplugin_dirs = \"x\"\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "kernel.plugin_dirs: expected an array of directory paths"},
+        InvalidCase{"kernel_not_table", "kernel = 1\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n", "kernel: expected a table, was an integer"},
+        InvalidCase{"bad_start", "[backtest]\nstart = \"yesterday\"\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "mercurio.toml:2:9: backtest.start: expected an ISO-8601 UTC date"},
+        InvalidCase{"end_before_start", "[backtest]\nstart = 2021-01-01\nend = 2020-01-01\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "backtest.end: expected a time after backtest.start"},
+        InvalidCase{"no_plugins", "[kernel]\nmode = \"backtest\"\n", "plugin: no [[plugin]] entries"},
+        InvalidCase{"plugin_not_array", "plugin = 3\n", "plugin: expected [[plugin]] entries"},
+        InvalidCase{"missing_id", "[[plugin]]\nlibrary = \"x\"\n", "mercurio.toml:1:1: plugin[0]: missing key \"id\""},
+        InvalidCase{"bad_id", "[[plugin]]\nid = \"has space\"\nlibrary = \"x\"\n", "plugin[0].id: expected letters, digits"},
+        InvalidCase{"duplicate_id", "[[plugin]]\nid = \"a\"\nlibrary = \"x\"\n[[plugin]]\nid = \"a\"\nlibrary = \"y\"\n",
+                    "mercurio.toml:5:6: plugin[a].id: duplicate plugin id \"a\""},
+        InvalidCase{"missing_library", "[[plugin]]\nid = \"a\"\n", "plugin[a]: missing key \"library\""},
+        InvalidCase{"unknown_plugin_key", "[[plugin]]\nid = \"a\"\nlibrary = \"x\"\nrisk_off = true\n",
+                    "mercurio.toml:4:12: plugin[a].risk_off: unknown key"},
+        InvalidCase{"config_not_table", "[[plugin]]\nid = \"a\"\nlibrary = \"x\"\nconfig = 5\n", "plugin[a].config: expected a table"},
+        InvalidCase{"bad_severity", "[[plugin]]\nid = \"a\"\nlibrary = \"x\"\nmin_severity = \"panic\"\n",
+                    "plugin[a].min_severity: expected \"info\", \"warning\", \"error\" or \"critical\", was \"panic\""}));
+
+TEST(ConfigLoaderTest, ReportsEveryProblemAtOnce) {
+  const ConfigIssues issues = issues_of(
+      "[kernel]\nmode = \"yolo\"\nlog_level = \"loud\"\nextra = 1\n[[plugin]]\nid = \"a\"\n[[plugin]]\nid = \"a\"\nlibrary = \"x\"\n");
+  // bad mode, bad level, unknown key, missing library, duplicate id
+  EXPECT_EQ(issues.size(), 5u) << issues.to_string();
+}
+
+TEST(ConfigLoaderTest, MissingFileIsAClearError) {
+  try {
+    load_config("/nonexistent/mercurio.toml");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("/nonexistent/mercurio.toml: cannot read the configuration file"));
+  }
+}

@@ -1,0 +1,90 @@
+#include "exec/order_tracker.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace mercurio::kernel;
+using namespace mercurio::sdk;
+
+namespace {
+Decimal d(const char* s) { return Decimal::from_string(s); }
+
+TrackedOrder make_order(OrderTracker& t, const std::string& strategy, std::size_t si, const char* qty) {
+  TrackedOrder o;
+  o.id = t.next_id(strategy);
+  o.strategy_index = si;
+  o.broker_index = 0;
+  o.intent.symbol = "SPY";
+  o.intent.side = Side::Buy;
+  o.intent.quantity = d(qty);
+  return t.add(o);
+}
+OrderEvent event(const TrackedOrder& o, OrderEventType type, const char* qty = "0", const char* trade = "") {
+  OrderEvent e;
+  e.type = type;
+  e.client_order_id = o.id;
+  e.symbol = o.intent.symbol;
+  e.side = o.intent.side;
+  e.fill_quantity = d(qty);
+  e.fill_price = d("100");
+  e.trade_id = trade;
+  return e;
+}
+}  // namespace
+
+TEST(OrderTrackerTest, IdsAreDeterministicPerStrategy) {
+  OrderTracker t;
+  EXPECT_EQ(t.next_id("ma").str(), "ma-1");
+  EXPECT_EQ(t.next_id("ma").str(), "ma-2");
+  EXPECT_EQ(t.next_id("other").str(), "other-1");
+}
+
+TEST(OrderTrackerTest, PartialFillsAccumulateToFilled) {
+  OrderTracker t;
+  const auto o = make_order(t, "ma", 0, "10");
+  EXPECT_EQ(t.open_count(0, "SPY"), 1u);
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::Accepted)), EventVerdict::Applied);
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::PartiallyFilled, "4", "t1")), EventVerdict::Applied);
+  EXPECT_EQ(t.find(o.id)->state, OrderState::PartiallyFilled);
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::PartiallyFilled, "6", "t2")), EventVerdict::Applied);
+  EXPECT_EQ(t.find(o.id)->state, OrderState::Filled);
+  EXPECT_EQ(t.find(o.id)->filled_quantity, d("10"));
+  EXPECT_EQ(t.open_count(0, "SPY"), 0u);
+  EXPECT_TRUE(t.open_orders().empty());
+}
+
+TEST(OrderTrackerTest, DuplicateTradeIdsAreDropped) {
+  OrderTracker t;
+  const auto o = make_order(t, "ma", 0, "10");
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::PartiallyFilled, "4", "t1")), EventVerdict::Applied);
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::PartiallyFilled, "4", "t1")), EventVerdict::DuplicateFill);
+  EXPECT_EQ(t.find(o.id)->filled_quantity, d("4"));
+}
+
+TEST(OrderTrackerTest, FlagsUnknownInconsistentLateAndOverfilledEvents) {
+  OrderTracker t;
+  const auto o = make_order(t, "ma", 0, "10");
+  OrderEvent unknown = event(o, OrderEventType::Accepted);
+  unknown.client_order_id = "nobody-1";
+  EXPECT_EQ(t.apply(0, unknown), EventVerdict::UnknownOrder);
+  OrderEvent wrong_side = event(o, OrderEventType::Accepted);
+  wrong_side.side = Side::Sell;
+  EXPECT_EQ(t.apply(0, wrong_side), EventVerdict::Inconsistent);
+  EXPECT_EQ(t.apply(1, event(o, OrderEventType::Accepted)), EventVerdict::Inconsistent);  // other broker
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::Filled, "12", "t1")), EventVerdict::Overfill);
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::Canceled)), EventVerdict::AfterFinal);
+  EXPECT_EQ(t.find(o.id)->state, OrderState::Filled);
+}
+
+TEST(OrderTrackerTest, TerminalEventsCloseTheOrder) {
+  OrderTracker t;
+  const auto a = make_order(t, "ma", 0, "1");
+  const auto b = make_order(t, "ma", 0, "1");
+  const auto c = make_order(t, "ma", 0, "1");
+  t.apply(0, event(a, OrderEventType::Rejected));
+  t.apply(0, event(b, OrderEventType::Expired));
+  EXPECT_EQ(t.find(a.id)->state, OrderState::Rejected);
+  EXPECT_EQ(t.find(b.id)->state, OrderState::Expired);
+  ASSERT_EQ(t.open_orders().size(), 1u);
+  EXPECT_EQ(t.open_orders()[0]->id, c.id);
+  EXPECT_EQ(t.open_count(0, "SPY"), 1u);
+}

@@ -1,0 +1,95 @@
+#include "portfolio/ledger.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace mercurio::kernel;
+using mercurio::sdk::Decimal;
+using mercurio::sdk::Side;
+using mercurio::sdk::Timestamp;
+
+namespace {
+Decimal d(const char* s) { return Decimal::from_string(s); }
+Timestamp t(int day) { return Timestamp{day * Timestamp::kNanosPerDay}; }
+}  // namespace
+
+TEST(LedgerTest, BuyMovesCashAndOpensPositionAtFillPrice) {
+  Ledger l(d("10000"));
+  l.apply_fill("SPY", Side::Buy, d("10"), d("100.5"), d("1"), t(1));
+  EXPECT_EQ(l.cash(), d("8994"));  // 10000 - 1005 - 1
+  const auto p = l.position("SPY");
+  EXPECT_EQ(p.quantity, d("10"));
+  EXPECT_EQ(p.average_price, d("100.5"));
+  EXPECT_EQ(l.commissions(), d("1"));
+  EXPECT_EQ(l.equity(), d("9999"));  // marked at the fill price until a bar marks it
+  l.mark("SPY", d("110"));
+  EXPECT_EQ(l.equity(), d("10094"));
+  EXPECT_EQ(l.unrealized_pnl(), d("95"));
+}
+
+TEST(LedgerTest, AddingAveragesTheEntryPrice) {
+  Ledger l(d("100000"));
+  l.apply_fill("A", Side::Buy, d("10"), d("100"), d("0"), t(1));
+  l.apply_fill("A", Side::Buy, d("30"), d("120"), d("0"), t(2));
+  EXPECT_EQ(l.position("A").average_price, d("115"));  // (1000 + 3600) / 40
+  EXPECT_EQ(l.position("A").quantity, d("40"));
+}
+
+TEST(LedgerTest, ReducingRealizesAgainstAveragePrice) {
+  Ledger l(d("100000"));
+  l.apply_fill("A", Side::Buy, d("10"), d("100"), d("0"), t(1));
+  l.apply_fill("A", Side::Sell, d("4"), d("110"), d("0.5"), t(2));
+  EXPECT_EQ(l.realized_pnl(), d("40"));
+  EXPECT_EQ(l.position("A").quantity, d("6"));
+  EXPECT_EQ(l.position("A").average_price, d("100"));
+  EXPECT_TRUE(l.round_trips().empty());
+  l.apply_fill("A", Side::Sell, d("6"), d("90"), d("0.5"), t(3));
+  EXPECT_EQ(l.realized_pnl(), d("-20"));  // 40 - 60
+  ASSERT_EQ(l.round_trips().size(), 1u);
+  EXPECT_EQ(l.round_trips()[0].net_pnl, d("-21"));  // realized minus both commissions
+  EXPECT_EQ(l.round_trips()[0].opened, t(1));
+  EXPECT_EQ(l.round_trips()[0].closed, t(3));
+  EXPECT_TRUE(l.position("A").is_flat());
+  EXPECT_EQ(l.cash(), d("99979"));  // 100000 - 1000 + 440 + 540 - 1
+}
+
+TEST(LedgerTest, FlipThroughZeroClosesAndReopensAtFillPrice) {
+  Ledger l(d("100000"));
+  l.apply_fill("A", Side::Buy, d("10"), d("50"), d("0"), t(1));
+  l.apply_fill("A", Side::Sell, d("25"), d("60"), d("0"), t(2));
+  EXPECT_EQ(l.realized_pnl(), d("100"));
+  EXPECT_EQ(l.position("A").quantity, d("-15"));
+  EXPECT_EQ(l.position("A").average_price, d("60"));
+  ASSERT_EQ(l.round_trips().size(), 1u);
+  l.mark("A", d("55"));
+  EXPECT_EQ(l.position("A").unrealized_pnl(), d("75"));  // short 15 from 60 to 55
+  l.apply_fill("A", Side::Buy, d("15"), d("55"), d("0"), t(3));
+  EXPECT_EQ(l.realized_pnl(), d("175"));
+  ASSERT_EQ(l.round_trips().size(), 2u);
+  EXPECT_EQ(l.round_trips()[1].net_pnl, d("75"));
+  EXPECT_EQ(l.round_trips()[1].opened, t(2));
+}
+
+TEST(LedgerTest, ShortPositionsReduceEquityWhenPriceRises) {
+  Ledger l(d("1000"));
+  l.apply_fill("A", Side::Sell, d("10"), d("10"), d("0"), t(1));
+  EXPECT_EQ(l.cash(), d("1100"));
+  l.mark("A", d("12"));
+  EXPECT_EQ(l.positions_value(), d("-120"));
+  EXPECT_EQ(l.equity(), d("980"));
+}
+
+TEST(LedgerTest, EquityIsCashPlusMarkedPositionsExactly) {
+  Ledger l(d("100000"));
+  for (int i = 0; i < 100; ++i) l.apply_fill("A", i % 3 == 0 ? Side::Sell : Side::Buy, d("1.1"), d("99.99"), d("0.01"), t(i));
+  l.mark("A", d("101.01"));
+  EXPECT_EQ(l.equity(), l.cash() + l.position("A").quantity * d("101.01"));
+  EXPECT_EQ(l.open_positions().size(), 1u);
+}
+
+TEST(DrawdownTrackerTest, TracksPeakAndMaximumDrawdown) {
+  DrawdownTracker dd;
+  for (const char* e : {"100", "120", "90", "110", "130", "117"}) dd.observe(d(e));
+  EXPECT_EQ(dd.peak(), d("130"));
+  EXPECT_EQ(dd.max_drawdown(), d("0.25"));        // 120 -> 90
+  EXPECT_EQ(dd.current_drawdown(), d("0.1"));     // 130 -> 117
+}

@@ -1,0 +1,74 @@
+#include "risk/risk_gate.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace mercurio::kernel;
+using namespace mercurio::sdk;
+
+namespace {
+Decimal d(const char* s) { return Decimal::from_string(s); }
+struct Fixture {
+  ClientOrderId id{"ma-1"};
+  std::string strategy{"ma"};
+  RiskDecision check(const OrderIntent& in, bool enabled = true, bool broker = true) {
+    return RiskGate().check({in, id, strategy, enabled, broker, Timestamp{42}});
+  }
+};
+OrderIntent intent(OrderType type, const char* qty = "10") {
+  OrderIntent in;
+  in.symbol = "SPY";
+  in.type = type;
+  in.quantity = d(qty);
+  return in;
+}
+}  // namespace
+
+TEST(RiskGateTest, ApprovesWellFormedOrdersWithTheKernelsId) {
+  Fixture f;
+  auto r = f.check(intent(OrderType::Market));
+  ASSERT_TRUE(r.approved);
+  EXPECT_EQ(r.approved->client_order_id().str(), "ma-1");
+  EXPECT_EQ(r.approved->strategy_id(), "ma");
+  EXPECT_EQ(r.approved->approved_at(), Timestamp{42});
+  EXPECT_EQ(r.approved->intent().quantity, d("10"));
+}
+
+TEST(RiskGateTest, DeniesMalformedIntentsWithStableCodes) {
+  Fixture f;
+  auto limit = intent(OrderType::Limit);
+  EXPECT_EQ(f.check(limit).reason, deny::kMissingLimitPrice);
+  limit.limit_price = d("0");
+  EXPECT_EQ(f.check(limit).reason, deny::kInvalidPrice);
+  auto market = intent(OrderType::Market);
+  market.limit_price = d("1");
+  EXPECT_EQ(f.check(market).reason, deny::kUnexpectedLimitPrice);
+  auto stop = intent(OrderType::Stop);
+  EXPECT_EQ(f.check(stop).reason, deny::kMissingStopPrice);
+  auto stop_limit = intent(OrderType::StopLimit);
+  stop_limit.limit_price = d("10");
+  EXPECT_EQ(f.check(stop_limit).reason, deny::kMissingStopPrice);
+  stop_limit.stop_price = d("9");
+  EXPECT_TRUE(f.check(stop_limit).approved);
+  auto with_stop = intent(OrderType::Limit);
+  with_stop.limit_price = d("10");
+  with_stop.stop_price = d("9");
+  EXPECT_EQ(f.check(with_stop).reason, deny::kUnexpectedStopPrice);
+  EXPECT_EQ(f.check(intent(OrderType::Market, "0")).reason, deny::kInvalidQuantity);
+  EXPECT_EQ(f.check(intent(OrderType::Market, "-1")).message, "expected quantity > 0, was -1");
+  auto no_symbol = intent(OrderType::Market);
+  no_symbol.symbol = "";
+  EXPECT_EQ(f.check(no_symbol).reason, deny::kInvalidSymbol);
+}
+
+TEST(RiskGateTest, DeniesDisabledStrategiesAndUnavailableBrokers) {
+  Fixture f;
+  EXPECT_EQ(f.check(intent(OrderType::Market), false, true).reason, deny::kStrategyDisabled);
+  EXPECT_EQ(f.check(intent(OrderType::Market), true, false).reason, deny::kBrokerUnavailable);
+}
+
+TEST(RiskGateTest, OnlyTheGateCanMakeAnApprovedOrder) {
+  static_assert(!std::is_default_constructible_v<ApprovedOrder>);
+  static_assert(!std::is_default_constructible_v<ApprovedOrder::Key>);
+  static_assert(!std::is_constructible_v<ApprovedOrder, ClientOrderId, OrderIntent, std::string, Timestamp>);
+  SUCCEED();
+}

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "mercurio/sdk/decimal.hpp"
+#include "support/csv.hpp"
 #include "support/process.hpp"
 #include "support/test_paths.hpp"
 
@@ -20,21 +21,6 @@ ProcessResult mercurio_cmd(const std::vector<std::string>& args, const std::file
   std::vector<std::string> full{mercurio_exe().string()};
   full.insert(full.end(), args.begin(), args.end());
   return run_process(full, scratch);
-}
-
-std::vector<std::vector<std::string>> csv_rows(const std::filesystem::path& p) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(read_file(p));
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::stringstream ls(line);
-    std::string f;
-    while (std::getline(ls, f, ',')) fields.push_back(f);
-    rows.push_back(fields);
-  }
-  return rows;
 }
 
 std::string summary_value(const std::string& out, const std::string& label) {
@@ -79,8 +65,8 @@ TEST(RunTest, WritesConsistentTradesEquityAndSummary) {
   Workspace ws("run_outputs");
   auto r = ws.run();
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto trades = csv_rows(ws.dir / "out" / "trades.csv");
-  const auto equity = csv_rows(ws.dir / "out" / "equity.csv");
+  const auto trades = read_csv_rows(ws.dir / "out" / "trades.csv");
+  const auto equity = read_csv_rows(ws.dir / "out" / "equity.csv");
   EXPECT_EQ(read_file(ws.dir / "out" / "trades.csv").substr(0, 89),
             "timestamp,symbol,side,quantity,price,commission,client_order_id,strategy,broker,trade_id\n");
   ASSERT_GT(trades.size(), 10u) << "the crossover should trade on 600 random-walk bars";
@@ -170,7 +156,7 @@ TEST(RunTest, MissingDataFileFailsClosedNamingTheFile) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("BBB"));
   EXPECT_THAT(r.err, HasSubstr((ws.dir / "data" / "BBB.csv").string()));
-  EXPECT_EQ(csv_rows(ws.dir / "out" / "trades.csv").size(), 0u);
+  EXPECT_EQ(read_csv_rows(ws.dir / "out" / "trades.csv").size(), 0u);
 }
 
 TEST(RunTest, BadRowsAreReportedByFileAndLine) {

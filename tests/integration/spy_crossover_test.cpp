@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "mercurio/sdk/decimal.hpp"
+#include "support/csv.hpp"
 #include "support/process.hpp"
 #include "support/test_paths.hpp"
 
@@ -23,15 +24,7 @@ struct DailyBar {
 
 std::vector<DailyBar> load(const std::filesystem::path& file) {
   std::vector<DailyBar> bars;
-  std::istringstream in(read_file(file));
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::stringstream ls(line);
-    for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
-    bars.push_back({f[0], Decimal::from_string(f[1]), Decimal::from_string(f[4])});
-  }
+  for (const auto& f : read_csv_rows(file)) bars.push_back({f[0], Decimal::from_string(f[1]), Decimal::from_string(f[4])});
   return bars;
 }
 
@@ -87,15 +80,7 @@ TEST(SpyCrossoverTest, FillsMatchIndependentlyComputedCrossovers) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
   std::vector<Fill> actual;
-  std::istringstream in(read_file(dir / "out" / "trades.csv"));
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::stringstream ls(line);
-    for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
-    actual.push_back({f[0], f[2], f[3], f[4]});
-  }
+  for (const auto& f : read_csv_rows(dir / "out" / "trades.csv")) actual.push_back({f[0], f[2], f[3], f[4]});
   const auto expected = expected_fills(load(data), 10, 30, "100");
   ASSERT_GT(expected.size(), 100u) << "23 years of SPY cross many times";
   ASSERT_EQ(actual.size(), expected.size());

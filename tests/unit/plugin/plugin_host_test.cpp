@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <stdexcept>
 
 #include "config/config_loader.hpp"
 #include "plugin/plugin_catalog.hpp"
@@ -39,6 +40,20 @@ ConfigIssues catalog_issues(const std::string& plugins_toml, PluginCatalog* out 
   if (out) *out = std::move(catalog);
   return issues;
 }
+
+// A context that answers nothing: the throwing fixture never reaches it.
+class InertContext final : public mercurio::sdk::StrategyContext {
+ public:
+  std::string_view strategy_id() const override { return "cb"; }
+  mercurio::sdk::Status subscribe_bars(const mercurio::sdk::Symbol&) override { return {}; }
+  const mercurio::sdk::PortfolioView& portfolio() const override { throw std::logic_error("not used"); }
+  mercurio::sdk::Timestamp now() const override { return {}; }
+  mercurio::sdk::Logger& logger() override { throw std::logic_error("not used"); }
+  mercurio::sdk::Result<mercurio::sdk::ClientOrderId> submit(const mercurio::sdk::OrderIntent&) override {
+    return mercurio::sdk::Status(mercurio::sdk::StatusCode::Rejected, "not used");
+  }
+  mercurio::sdk::Status cancel(const mercurio::sdk::ClientOrderId&) override { return {}; }
+};
 
 }  // namespace
 
@@ -116,9 +131,8 @@ TEST(PluginHostTest, ThrowingCallbackIsCaughtByTheGuard) {
   std::string fault;
   const bool ok = call_guarded([&](std::string_view op, const std::string& msg) { fault = std::string(op) + ": " + msg; },
                                "on_bar", [&] {
-                                 // The fixture throws before it would touch the context.
-                                 mercurio::sdk::StrategyContext* no_context = nullptr;
-                                 strategy->on_bar(*no_context, mercurio::sdk::Bar{});
+                                 InertContext context;
+                                 strategy->on_bar(context, mercurio::sdk::Bar{});
                                });
   EXPECT_FALSE(ok);
   EXPECT_EQ(fault, "on_bar: threw: fixture: on_bar failed on purpose");

@@ -136,17 +136,21 @@ TEST(RunTest, AThrowingConstructorStopsStartUpBeforeAnyTrade) {
   EXPECT_THAT(r.err, HasSubstr("start-up failed, nothing was traded"));
   EXPECT_THAT(r.err, HasSubstr("plugin[boom] (mercurio.test.throwing_constructor): could not be created: fixture: constructor failed on purpose"));
   EXPECT_FALSE(std::filesystem::exists(ws.dir / "out" / "trades.csv"));
+  auto check = mercurio_cmd({"check", "--config", (ws.dir / "mercurio.toml").string()}, ws.dir);
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_THAT(check.err, HasSubstr("plugin[boom] (mercurio.test.throwing_constructor): could not be created"));
 }
 
 TEST(RunTest, LiveModeIsRefusedWithoutTheRiskManager) {
   Workspace ws("run_live");
-  std::ofstream(ws.dir / "mercurio.toml", std::ios::app) << "";
   auto text = read_file(ws.dir / "mercurio.toml");
   text.replace(text.find("[kernel]\n"), 9, "[kernel]\nmode = \"live\"\n");
   std::ofstream(ws.dir / "mercurio.toml", std::ios::trunc) << text;
   auto r = ws.run();
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("live mode is refused"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("kernel.mode: \"live\" is refused in this version"));
+  auto check = mercurio_cmd({"check", "--config", (ws.dir / "mercurio.toml").string()}, ws.dir);
+  EXPECT_EQ(check.exit_code, 2);
 }
 
 TEST(RunTest, MissingDataFileFailsClosedNamingTheFile) {

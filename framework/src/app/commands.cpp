@@ -144,11 +144,17 @@ int check_command(const std::vector<std::string>& args) {
       "config,c", po::value<std::string>()->default_value("mercurio.toml"), "configuration file");
   int code = kExitOk;
   auto parsed = parse(args, options, "Usage: mercurio check [--config FILE]\n"
-                                     "Validates the configuration and loads every plugin it lists, without trading.", code);
+                                     "Validates the configuration, loads every plugin it lists and creates each plugin object once, without trading.", code);
   if (!parsed) return code;
   const std::string path = parsed->vm["config"].as<std::string>();
   auto loaded = load_everything(path);
   if (!loaded) return kExitBadConfig;
+  if (const auto errors = loaded->catalog.try_create_all(); !errors.empty()) {
+    std::cerr << "configuration " << path << " is not valid (" << errors.size()
+              << (errors.size() == 1 ? " plugin" : " plugins") << " could not be created):\n";
+    for (const auto& e : errors) std::cerr << "  " << e << "\n";
+    return kExitBadConfig;
+  }
   std::cout << "configuration " << path << " is valid (mode " << kernel::to_string(loaded->config.kernel.mode) << ")\n";
   for (const auto& e : loaded->catalog.entries()) {
     const auto& m = e.library->manifest();

@@ -10,6 +10,7 @@
 // Events are identified by a per-type slot assigned inside the kernel; their stable type name
 // (E::kTypeName) is what logs and metrics use. No typeid crosses a library boundary.
 
+#include <atomic>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -70,8 +71,8 @@ class EventBus {
   };
 
   static std::size_t next_slot() {
-    static std::size_t counter = 0;  // kernel thread only; slots are assigned at first use
-    return counter++;
+    static std::atomic<std::size_t> counter{0};  // process-wide: one slot per event type
+    return counter.fetch_add(1);
   }
   template <class E>
   static std::size_t slot() {

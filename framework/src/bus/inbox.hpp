@@ -1,12 +1,11 @@
 #pragma once
 // The kernel's inbox: the only way into the kernel thread from other threads (broker I/O,
-// feeds). Multi-producer, single consumer. Posts made on the kernel thread itself skip the lock.
+// feeds). Multi-producer, single consumer, one FIFO for every producer.
 
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <variant>
 #include <vector>
 
@@ -34,43 +33,35 @@ using InboxItem = std::variant<InboxOrderEvent, InboxBar, InboxMarketDataEnd, In
 
 class Inbox {
  public:
-  /// Binds the inbox to the calling thread as the kernel thread.
-  void bind_to_current_thread() { kernel_thread_ = std::this_thread::get_id(); }
-
+  /// Thread: any. Items are taken in the order they were pushed, whichever thread pushed them
+  /// (a cancel posted by the kernel never overtakes a fill posted earlier by an I/O thread).
   void push(InboxItem item) {
-    if (std::this_thread::get_id() == kernel_thread_) {
-      local_.push_back(std::move(item));
-      return;
-    }
     {
       std::lock_guard lock(mutex_);
-      remote_.push_back(std::move(item));
+      items_.push_back(std::move(item));
     }
     ready_.notify_one();
   }
 
-  /// Moves everything queued into `out` (local first, then other threads'); kernel thread only.
+  /// Moves everything queued into `out`, in push order. Kernel thread only.
   void take_all(std::vector<InboxItem>& out) {
     out.clear();
-    out.swap(local_);
     std::lock_guard lock(mutex_);
-    if (out.empty()) {
-      out.swap(remote_);
-    } else {
-      for (auto& item : remote_) out.push_back(std::move(item));
-      remote_.clear();
-    }
+    out.swap(items_);
   }
 
-  bool has_local() const noexcept { return !local_.empty(); }
+  bool empty() const {
+    std::lock_guard lock(mutex_);
+    return items_.empty();
+  }
 
-  /// Blocks until another thread posts or `timeout` passes. Kernel thread only.
+  /// Blocks until something is pushed, wake() is called, or `timeout` passes. Kernel thread only.
   void wait_for(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
-    ready_.wait_for(lock, timeout, [this] { return !remote_.empty() || woken_; });
+    ready_.wait_for(lock, timeout, [this] { return !items_.empty() || woken_; });
     woken_ = false;
   }
-  /// Wakes a waiting kernel thread (signal handlers use a flag plus this from a normal thread).
+  /// Wakes a waiting kernel thread (e.g. a stop request).
   void wake() {
     {
       std::lock_guard lock(mutex_);
@@ -80,11 +71,9 @@ class Inbox {
   }
 
  private:
-  std::thread::id kernel_thread_;
-  std::vector<InboxItem> local_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable ready_;
-  std::vector<InboxItem> remote_;
+  std::vector<InboxItem> items_;
   bool woken_ = false;
 };
 

@@ -88,7 +88,11 @@ class Loader {
   void load_kernel(const toml::table& t) {
     check_keys(t, kKernelKeys, "kernel");
     if (auto mode = string_at(t, "mode", "kernel.mode")) {
-      if (auto m = parse_run_mode(*mode))
+      if (auto m = parse_run_mode(*mode); m && *m == RunMode::Live)
+        issue(t.get("mode"), "kernel.mode",
+              "\"live\" is refused in this version: live trading needs the central risk manager (fail closed); "
+              "use \"backtest\" or \"paper\"");
+      else if (m)
         config_.kernel.mode = *m;
       else
         issue(t.get("mode"), "kernel.mode", "expected \"backtest\", \"paper\" or \"live\", was \"" + *mode + "\"");

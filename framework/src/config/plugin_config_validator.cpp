@@ -19,6 +19,24 @@ using toml_helpers::describe;
 using toml_helpers::line_of;
 using toml_helpers::type_name;
 
+constexpr std::uintmax_t kMaxSecretFileBytes = 64 * 1024;  // keys and tokens, not data
+
+// A declared default must have the declared type: otherwise the plugin would read a value of the
+// wrong type at run time. This is a bug in the plugin, reported against its entry.
+bool default_matches(const ConfigField& field) {
+  const ConfigValue& v = *field.default_value;
+  switch (field.type) {
+    case ConfigType::String: return std::holds_alternative<std::string>(v);
+    case ConfigType::Integer: return std::holds_alternative<std::int64_t>(v);
+    case ConfigType::Decimal: return std::holds_alternative<Decimal>(v);
+    case ConfigType::Boolean: return std::holds_alternative<bool>(v);
+    case ConfigType::StringList: return std::holds_alternative<std::vector<std::string>>(v);
+    case ConfigType::StringMap: return std::holds_alternative<sdk::StringMap>(v);
+    case ConfigType::Secret: return false;  // secrets always come from the configuration
+  }
+  return false;
+}
+
 class FieldReader {
  public:
   FieldReader(const PluginEntry& entry, const Config& config, const EnvLookup& env, ConfigIssues& issues)
@@ -101,12 +119,12 @@ class FieldReader {
       if (i->get() <= -90'000'000'000 || i->get() >= 90'000'000'000) return fail("decimal out of range, was " + describe(*node_));
       value = Decimal::from_int(i->get());
     } else if (const auto* f = node_->as_floating_point()) {
-      // A TOML float is a binary double; take its shortest decimal spelling (0.1 stays 0.1).
-      try {
-        value = Decimal::from_double(f->get());
-      } catch (const sdk::DecimalError&) {
-        return fail("expected a finite decimal number, was " + describe(*node_));
-      }
+      // A TOML float is a binary double; take its shortest decimal spelling (0.1 stays 0.1) and
+      // apply the same rule as to strings (at most 8 fractional digits, nothing rounded).
+      char buf[512];
+      const auto res = std::to_chars(buf, buf + sizeof buf, f->get(), std::chars_format::fixed);
+      if (res.ec == std::errc{}) value = Decimal::parse(std::string_view(buf, static_cast<std::size_t>(res.ptr - buf)));
+      if (!value) return fail("expected a finite decimal number with at most 8 fractional digits, was " + describe(*node_));
     } else {
       return fail("expected a decimal number (a string like \"0.005\" or a number), was " + type_name(*node_));
     }
@@ -163,6 +181,12 @@ class FieldReader {
     if (ref.rfind("file:", 0) == 0 && ref.size() > 5) {
       std::filesystem::path p(ref.substr(5));
       if (!p.is_absolute()) p = config_.base_dir / p;
+      std::error_code ec;
+      const auto size = std::filesystem::file_size(p, ec);
+      if (ec) return fail("cannot read secret file " + p.string());
+      if (size > kMaxSecretFileBytes)
+        return fail("secret file " + p.string() + " is " + std::to_string(size) + " bytes, expected at most " +
+                    std::to_string(kMaxSecretFileBytes));
       std::ifstream in(p, std::ios::binary);
       if (!in) return fail("cannot read secret file " + p.string());
       std::ostringstream buf;
@@ -216,7 +240,12 @@ std::optional<sdk::ConfigView> validate_plugin_config(const PluginEntry& entry, 
       reader.issue(nullptr, entry.key_path() + ".config." + field.key,
                    "missing required key (" + std::string(sdk::to_string(field.type)) + ": " + field.description + ")");
     } else if (field.default_value) {
-      values.emplace(field.key, *field.default_value);
+      if (default_matches(field))
+        values.emplace(field.key, *field.default_value);
+      else
+        reader.issue(nullptr, entry.key_path() + ".config." + field.key,
+                     "the plugin's schema declares a default of the wrong type for this " +
+                         std::string(sdk::to_string(field.type)) + " key (a plugin bug): set the key explicitly or fix the plugin");
     }
   }
   if (issues.size() != before) return std::nullopt;

@@ -32,10 +32,12 @@ Kernel::Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& lo
   bus_.subscribe<OrderEventReceived>(priority::kStrategies, [this](const OrderEventReceived& e) {
     const TrackedOrder* order = tracker_.find(e.event.client_order_id);
     if (!order || e.duplicate_fill) return;
-    StrategySlot& s = strategies_[order->strategy_index];
+    // Copy the index: the strategy may submit from this callback, which can move the tracker's orders.
+    const std::size_t si = order->strategy_index;
+    StrategySlot& s = strategies_[si];
     if (!s.enabled) return;
-    call_guarded([&](std::string_view op, const std::string& msg) { strategy_fault(order->strategy_index, op, msg); },
-                 "on_order_event", [&] { s.strategy->on_order_event(*s.context, e.event); });
+    call_guarded([&](std::string_view op, const std::string& msg) { strategy_fault(si, op, msg); }, "on_order_event",
+                 [&] { s.strategy->on_order_event(*s.context, e.event); });
   });
   bus_.subscribe<BarProcessed>(priority::kStrategies, [this](const BarProcessed& e) {
     BrokerSlot& b = brokers_[current_bar_broker_];
@@ -62,10 +64,19 @@ Kernel::Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& lo
 
 Kernel::~Kernel() {
   // Plugin objects go before the libraries that made them (PluginPtr keeps each library alive).
-  for (auto& b : brokers_)
-    if (b.started)
-      call_guarded([](std::string_view, const std::string&) {}, "stop", [&] { b.broker->stop(); });
+  stop_brokers();
   notifiers_.stop();
+}
+
+void Kernel::stop_brokers() {
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
+    if (!b.start_called) continue;
+    b.start_called = false;
+    b.started = false;
+    call_guarded([&](std::string_view op, const std::string& msg) { log_.error("broker " + b.id + " " + std::string(op) + " " + msg); },
+                 "stop", [&] { b.broker->stop(); });
+  }
 }
 
 void Kernel::stop() noexcept {
@@ -81,6 +92,7 @@ void Kernel::alert(sdk::Severity severity, std::string title, std::string body,
   n.body = std::move(body);
   n.fields = std::move(fields);
   n.ts = clock_->now();
+  if (n.ts.ns == INT64_MIN) n.ts = WallClock().now();  // a backtest before its first bar
   n.source = "kernel";
   notifiers_.notify(std::move(n));
 }
@@ -89,6 +101,7 @@ void Kernel::alert(sdk::Severity severity, std::string title, std::string body,
 
 void Kernel::create_plugins() {
   std::vector<std::string> errors;
+  // Notifiers first, started at once, so that a failure of anything after them is alerted.
   for (const CatalogEntry* e : catalog_.of_kind(PluginKind::Notifier)) {
     std::string error;
     auto n = create_plugin<sdk::Notifier>(*e, error);
@@ -98,6 +111,8 @@ void Kernel::create_plugins() {
     }
     notifiers_.add(entry_id(e), std::move(n), e->entry->min_severity.value_or(sdk::Severity::Info));
   }
+  // An alert channel that does not work is a start-up failure: nobody would hear about trouble.
+  for (auto& failure : notifiers_.start()) errors.push_back(std::move(failure));
   std::unordered_map<std::string, std::size_t> broker_index;
   for (const CatalogEntry* e : catalog_.of_kind(PluginKind::Broker)) {
     std::string error;
@@ -149,6 +164,7 @@ void Kernel::start_brokers() {
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
     sdk::Status status;
+    b.start_called = true;
     const bool ok = call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(i, op, msg); }, "start",
                                  [&] { status = b.broker->start(*b.sink); });
     if (!ok || !status.is_ok())
@@ -198,11 +214,24 @@ RunStatistics Kernel::run() {
     throw KernelError(
         "live mode is refused: it needs the central risk manager, which this version does not have yet "
         "(fail closed); use mode \"backtest\" or \"paper\"");
+  try {
+    start_up();
+  } catch (const std::exception& e) {
+    // Whatever stopped the run, an unattended system must say so where someone listens.
+    log_.error(std::string("run aborted: ") + e.what());
+    alert(sdk::Severity::Critical, "Mercurio run aborted", e.what());
+    stop_brokers();
+    notifiers_.stop();
+    if (dynamic_cast<const KernelError*>(&e)) throw;
+    throw KernelError(std::string("run aborted: ") + e.what());
+  }
+  return stats_;
+}
+
+void Kernel::start_up() {
   const auto wall_start = std::chrono::steady_clock::now();
-  inbox_.bind_to_current_thread();
   create_plugins();
   outputs_ = std::make_unique<RunOutputs>(output_dir_);
-  notifiers_.start();
   start_brokers();
   for (const auto& b : brokers_) stats_.starting_equity += b.account.equity();
   drawdown_.observe(stats_.starting_equity);
@@ -223,7 +252,6 @@ RunStatistics Kernel::run() {
         "final equity " + stats_.final_equity.to_string() + ", " + std::to_string(stats_.fills) + " fills",
         {{"bars", std::to_string(stats_.bars)}, {"orders", std::to_string(stats_.orders_submitted)}});
   notifiers_.stop();
-  return stats_;
 }
 
 void Kernel::replay_history() {
@@ -278,7 +306,7 @@ void Kernel::stream_live() {
       process_bar(bi, bar);
     }
     pending_bars_.clear();
-    if (all_ended() && !inbox_.has_local()) {
+    if (all_ended() && inbox_.empty()) {
       settle();
       if (pending_bars_.empty()) break;
       continue;
@@ -289,27 +317,27 @@ void Kernel::stream_live() {
 
 void Kernel::finish() {
   settle();
-  if (current_ts_.ns != INT64_MIN) record_equity(current_ts_);
   for (std::size_t i = 0; i < strategies_.size(); ++i) {
     StrategySlot& s = strategies_[i];
     if (!s.enabled) continue;
     call_guarded([&](std::string_view op, const std::string& msg) { strategy_fault(i, op, msg); }, "on_stop",
                  [&] { s.strategy->on_stop(*s.context); });
   }
+  // Stop the brokers first, then apply what their threads posted until then: nothing is lost.
+  stop_brokers();
   settle();
+  if (!pending_bars_.empty()) {
+    log_.warn(std::to_string(pending_bars_.size()) + " bar(s) that arrived after the stop request were not processed");
+    pending_bars_.clear();
+  }
+  if (current_ts_.ns != INT64_MIN) record_equity(current_ts_);
+  if (stale_bars_ > 0) log_.warn(std::to_string(stale_bars_) + " stale or duplicate bar(s) were refused");
   for (const TrackedOrder* o : tracker_.open_orders()) {
     ++stats_.open_orders_at_end;
     log_.warn("order still open at the end: " + o->id.str() + " " + std::string(sdk::to_string(o->intent.side)) + " " +
               o->intent.quantity.to_string() + " " + o->intent.symbol.str() + " (" +
               std::string(sdk::to_string(o->intent.type)) + ", " + std::string(to_string(o->state)) + ", filled " +
               o->filled_quantity.to_string() + ")");
-  }
-  for (std::size_t i = 0; i < brokers_.size(); ++i) {
-    BrokerSlot& b = brokers_[i];
-    if (!b.started) continue;
-    call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(i, op, msg); }, "stop",
-                 [&] { b.broker->stop(); });
-    b.started = false;
   }
   stats_.final_equity = sdk::Decimal{};
   for (const auto& b : brokers_) {
@@ -328,15 +356,27 @@ void Kernel::finish() {
 // ---------------------------------------------------------------- per bar
 
 void Kernel::process_bar(std::size_t broker_index, const sdk::Bar& bar) {
+  BrokerSlot& b = brokers_[broker_index];
+  // Each symbol's bars must move forward: a stale or repeated bar (a feed that replays, two feeds
+  // racing) would re-mark positions at an old price and trade on the past.
+  auto [last, first_of_symbol] = b.last_bar.try_emplace(bar.symbol, bar.ts);
+  if (!first_of_symbol) {
+    if (!(last->second < bar.ts)) {
+      if (stale_bars_++ < 10)
+        log_.warn("refused a stale bar of " + bar.symbol.str() + " from " + b.id + " at " + bar.ts.to_iso8601() +
+                  " (last was " + last->second.to_iso8601() + ")");
+      return;
+    }
+    last->second = bar.ts;
+  }
   if (sim_clock_) sim_clock_->advance_to(bar.ts);
-  if (bar.ts != current_ts_) {
+  if (bar.ts > current_ts_) {  // equity rows only move forward in time
     if (current_ts_.ns != INT64_MIN) record_equity(current_ts_);
     current_ts_ = bar.ts;
   }
   if (stats_.bars++ == 0) stats_.first_bar = bar.ts;
-  stats_.last_bar = bar.ts;
+  if (bar.ts > stats_.last_bar) stats_.last_bar = bar.ts;
 
-  BrokerSlot& b = brokers_[broker_index];
   if (b.available)
     call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(broker_index, op, msg); },
                  "on_market_bar", [&] { b.broker->on_market_bar(bar); });
@@ -383,34 +423,43 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
   BrokerSlot& b = brokers_[broker_index];
   const EventVerdict verdict = tracker_.apply(broker_index, e);
   const std::string what = std::string(sdk::to_string(e.type)) + " " + e.client_order_id.str();
+  const std::vector<std::pair<std::string, std::string>> fields{{"broker", b.id}, {"client_order_id", e.client_order_id.str()}};
   switch (verdict) {
     case EventVerdict::DuplicateFill:
       log_.warn("duplicate fill dropped: trade id " + e.trade_id.str() + " of " + e.client_order_id.str() + " from " + b.id);
       return;
+    case EventVerdict::InvalidFill:
+      // A broker that reports impossible fills cannot be trusted with more orders.
+      alert(sdk::Severity::Critical, "Invalid fill from broker " + b.id, what + ": " + invalid_fill_reason(e), fields);
+      broker_fault(broker_index, "on_order_event", "reported an invalid fill: " + invalid_fill_reason(e));
+      return;
     case EventVerdict::UnknownOrder:
-      alert(sdk::Severity::Warning, "Event for an unknown order", what + " from broker " + b.id + " (external order?)",
-            {{"broker", b.id}, {"client_order_id", e.client_order_id.str()}});
-      log_.warn("event for unknown order " + what + " from " + b.id);
+      if (e.is_fill()) {
+        // Money moved at the venue for an order this kernel did not send: book it on the account.
+        alert(sdk::Severity::Critical, "Fill for an unknown order", what + " from broker " + b.id + " applied to the account as external", fields);
+        apply_fill(broker_index, e, std::nullopt);
+      } else {
+        alert(sdk::Severity::Warning, "Event for an unknown order", what + " from broker " + b.id + " (external order?)", fields);
+        log_.warn("event for unknown order " + what + " from " + b.id);
+      }
       return;
     case EventVerdict::AfterFinal:
     case EventVerdict::Inconsistent:
-      alert(sdk::Severity::Error, "Inconsistent order event", what + " from broker " + b.id + " ignored",
-            {{"broker", b.id}, {"client_order_id", e.client_order_id.str()}});
+      alert(sdk::Severity::Error, "Inconsistent order event", what + " from broker " + b.id + " ignored", fields);
       log_.error("ignored inconsistent event " + what + " from " + b.id);
       return;
+    case EventVerdict::FillAfterFinal:
+      alert(sdk::Severity::Critical, "Fill after the order was final", what + " from broker " + b.id + " applied", fields);
+      break;
     case EventVerdict::Overfill:
-      alert(sdk::Severity::Critical, "Order overfilled", what + " filled beyond its quantity at broker " + b.id,
-            {{"broker", b.id}, {"client_order_id", e.client_order_id.str()}});
+      alert(sdk::Severity::Critical, "Order overfilled", what + " filled beyond its quantity at broker " + b.id, fields);
       break;
     case EventVerdict::Applied: break;
   }
   const TrackedOrder& order = *tracker_.find(e.client_order_id);
   StrategySlot& s = strategies_[order.strategy_index];
   if (e.is_fill()) {
-    ++stats_.fills;
-    b.account.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
-    s.book.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
-    outputs_->trade(e, s.id, b.id);
+    apply_fill(broker_index, e, order.strategy_index);
   } else if (e.type == sdk::OrderEventType::Rejected) {
     ++stats_.orders_rejected;
     log_.warn("order " + e.client_order_id.str() + " rejected by " + b.id + ": " + e.reason);
@@ -418,6 +467,19 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
           {{"strategy", s.id}, {"broker", b.id}, {"symbol", e.symbol.str()}});
   }
   bus_.publish(OrderEventReceived{b.id, s.id, e, false});
+}
+
+void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std::optional<std::size_t> strategy_index) {
+  BrokerSlot& b = brokers_[broker_index];
+  ++stats_.fills;
+  b.account.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
+  std::string owner;  // empty: an external fill, not any strategy's
+  if (strategy_index) {
+    StrategySlot& s = strategies_[*strategy_index];
+    s.book.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
+    owner = s.id;
+  }
+  outputs_->trade(e, owner, b.id);
 }
 
 void Kernel::record_equity(sdk::Timestamp ts) {

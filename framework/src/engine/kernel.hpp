@@ -69,28 +69,32 @@ class Kernel final : private StrategyServices {
   const OrderTracker& orders() const noexcept { return tracker_; }
 
  private:
+  // In each slot the plugin object is declared last, so it is destroyed first, while the logger
+  // and sink it may still use are alive.
   struct BrokerSlot {
     std::string id;
-    PluginPtr<sdk::Broker> broker;
     std::unique_ptr<SourceLogger> logger;
     std::unique_ptr<BrokerSinkImpl> sink;
     Ledger account;
+    bool start_called = false;  // stop() is owed even when start() failed
     bool started = false;
     bool available = true;
     bool data_ended = false;
     std::set<sdk::Symbol> symbols;                                        // subscribed by its strategies
     std::unordered_map<sdk::Symbol, std::vector<std::size_t>> listeners;  // symbol -> strategies
     std::vector<std::size_t> strategies;                                  // all strategies trading here
+    std::unordered_map<sdk::Symbol, sdk::Timestamp> last_bar;             // per symbol, to refuse stale bars
+    PluginPtr<sdk::Broker> broker;
   };
   struct StrategySlot {
     std::string id;
     std::size_t broker = 0;
-    PluginPtr<sdk::Strategy> strategy;
     std::unique_ptr<SourceLogger> logger;
     std::unique_ptr<StrategyContextImpl> context;
     Ledger book;
     bool enabled = true;
     bool starting = false;
+    PluginPtr<sdk::Strategy> strategy;
   };
 
   // StrategyServices
@@ -103,6 +107,7 @@ class Kernel final : private StrategyServices {
   std::size_t open_order_count(std::size_t strategy, const sdk::Symbol& symbol) const override;
   sdk::Timestamp now() const override { return clock_->now(); }
 
+  void start_up();
   void create_plugins();
   void start_brokers();
   void start_strategies();
@@ -114,6 +119,8 @@ class Kernel final : private StrategyServices {
   void settle();
   void apply_order_event(std::size_t broker_index, const sdk::OrderEvent& event);
   void record_equity(sdk::Timestamp ts);
+  void apply_fill(std::size_t broker_index, const sdk::OrderEvent& fill, std::optional<std::size_t> strategy_index);
+  void stop_brokers();
   void broker_fault(std::size_t broker_index, std::string_view operation, const std::string& message);
   void strategy_fault(std::size_t strategy_index, std::string_view operation, const std::string& message);
   void alert(sdk::Severity severity, std::string title, std::string body,
@@ -145,6 +152,7 @@ class Kernel final : private StrategyServices {
   std::vector<InboxItem> inbox_batch_;
   std::vector<std::pair<std::size_t, sdk::Bar>> pending_bars_;
   std::size_t current_bar_broker_ = 0;
+  std::uint64_t stale_bars_ = 0;
   std::atomic<bool> stop_requested_{false};
 };
 

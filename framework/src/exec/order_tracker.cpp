@@ -32,17 +32,36 @@ const TrackedOrder* OrderTracker::find(const sdk::ClientOrderId& id) const {
   return it == index_.end() ? nullptr : &orders_[it->second];
 }
 
+std::string invalid_fill_reason(const sdk::OrderEvent& e) {
+  if (!e.fill_quantity.is_positive()) return "fill quantity must be > 0, was " + e.fill_quantity.to_string();
+  if (!e.fill_price.is_positive()) return "fill price must be > 0, was " + e.fill_price.to_string();
+  if (e.commission.is_negative()) return "commission must be >= 0, was " + e.commission.to_string();
+  if (e.trade_id.empty()) return "fill without a trade id (fills are deduplicated by it)";
+  if (e.symbol.empty()) return "fill without a symbol";
+  return {};
+}
+
 EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent& e) {
+  if (e.is_fill()) {
+    if (!invalid_fill_reason(e).empty()) return EventVerdict::InvalidFill;
+    if (trade_ids_.size() <= broker_index) trade_ids_.resize(broker_index + 1);
+    if (trade_ids_[broker_index].count(e.trade_id)) return EventVerdict::DuplicateFill;
+  }
   auto it = index_.find(e.client_order_id);
-  if (it == index_.end()) return EventVerdict::UnknownOrder;
+  if (it == index_.end()) {
+    if (e.is_fill()) trade_ids_[broker_index].insert(e.trade_id);
+    return EventVerdict::UnknownOrder;
+  }
   TrackedOrder& order = orders_[it->second];
   if (order.broker_index != broker_index || order.intent.symbol != e.symbol || order.intent.side != e.side)
     return EventVerdict::Inconsistent;
-  if (e.is_fill()) {
-    if (trade_ids_.size() <= broker_index) trade_ids_.resize(broker_index + 1);
-    if (!trade_ids_[broker_index].insert(e.trade_id).second) return EventVerdict::DuplicateFill;
+  if (e.is_fill()) trade_ids_[broker_index].insert(e.trade_id);
+  if (is_final(order.state)) {
+    if (!e.is_fill()) return EventVerdict::AfterFinal;
+    order.filled_quantity += e.fill_quantity;
+    order.commission += e.commission;
+    return EventVerdict::FillAfterFinal;
   }
-  if (is_final(order.state)) return EventVerdict::AfterFinal;
 
   EventVerdict verdict = EventVerdict::Applied;
   switch (e.type) {

@@ -31,13 +31,18 @@ struct TrackedOrder {
 
 /// How an incoming broker event relates to what the kernel knows.
 enum class EventVerdict {
-  Applied,         // changed the order's state
-  DuplicateFill,   // a fill whose trade id was already applied: dropped
-  UnknownOrder,    // no such client order id: recorded as external, alerted
-  Overfill,        // fills beyond the ordered quantity: applied, alerted
-  AfterFinal,      // an event for an order already final: ignored, alerted
-  Inconsistent,    // side or symbol differ from the order: ignored, alerted
+  Applied,          // changed the order's state
+  DuplicateFill,    // a fill whose trade id was already applied: dropped
+  InvalidFill,      // quantity or price not positive, negative commission, no trade id: not applied, alerted
+  UnknownOrder,     // no such client order id: a fill is applied to the account as external, alerted
+  Overfill,         // fills beyond the ordered quantity: applied, alerted
+  FillAfterFinal,   // a fill for an order already canceled/expired/filled (cancel race): applied, alerted
+  AfterFinal,       // a non-fill event for an order already final: ignored, alerted
+  Inconsistent,     // broker, side or symbol differ from the order: ignored, alerted
 };
+
+/// Why a fill event cannot be applied, or empty when it can.
+std::string invalid_fill_reason(const sdk::OrderEvent& fill);
 
 class OrderTracker {
  public:
@@ -46,7 +51,9 @@ class OrderTracker {
 
   TrackedOrder& add(TrackedOrder order);
   const TrackedOrder* find(const sdk::ClientOrderId& id) const;
-  /// Applies `event` from broker `broker_index`. Fills are deduplicated by trade id per broker.
+  /// Applies `event` from broker `broker_index`. Fills are checked, then deduplicated by trade id
+  /// per broker, before anything changes: money that moved at the venue is never dropped, and
+  /// garbage is never applied.
   EventVerdict apply(std::size_t broker_index, const sdk::OrderEvent& event);
 
   /// Orders not yet final, in submission order.

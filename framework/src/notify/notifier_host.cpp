@@ -9,20 +9,23 @@ void NotifierHost::add(std::string id, PluginPtr<sdk::Notifier> notifier, sdk::S
   slots_.push_back({std::move(id), std::move(notifier), min_severity, std::move(logger), false});
 }
 
-void NotifierHost::start() {
+std::vector<std::string> NotifierHost::start() {
+  std::vector<std::string> failures;
   for (auto& slot : slots_) {
     sdk::Status status;
     const bool ok = call_guarded(
         [&](std::string_view op, const std::string& msg) { status = sdk::Status(sdk::StatusCode::Internal, std::string(op) + " " + msg); },
         "start", [&] { status = slot.notifier->start(*slot.logger); });
     slot.started = ok && status.is_ok();
-    if (!slot.started) kernel_log_.error("notifier " + slot.id + " failed to start: " + status.message());
+    if (!slot.started) failures.push_back("notifier " + slot.id + " failed to start: " + status.message());
   }
   std::lock_guard lock(mutex_);
-  if (running_) return;
-  running_ = true;
-  stopping_ = false;
-  worker_ = std::thread([this] { run(); });
+  if (!running_) {
+    running_ = true;
+    stopping_ = false;
+    worker_ = std::thread([this] { run(); });
+  }
+  return failures;
 }
 
 void NotifierHost::notify(sdk::Notification notification) {

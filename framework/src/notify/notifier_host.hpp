@@ -28,8 +28,9 @@ class NotifierHost {
   NotifierHost& operator=(const NotifierHost&) = delete;
 
   void add(std::string id, PluginPtr<sdk::Notifier> notifier, sdk::Severity min_severity);
-  /// Starts every notifier (one that fails to start is dropped with an error) and the worker.
-  void start();
+  /// Starts every notifier and the delivery thread. Returns one message per notifier that failed
+  /// to start (it is then left out); the caller decides whether that is fatal.
+  std::vector<std::string> start();
   /// Queues a notification; never blocks on delivery. Thread: any.
   void notify(sdk::Notification notification);
   /// Delivers what is queued, stops the notifiers and joins the worker. Idempotent.

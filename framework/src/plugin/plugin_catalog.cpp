@@ -95,7 +95,16 @@ PluginCatalog PluginCatalog::load(const Config& config, const std::filesystem::p
     CatalogEntry ce;
     ce.entry = &entry;
     ce.library = std::move(library);
-    ce.config = validate_plugin_config(entry, ce.library->config_schema(), config, env, issues);
+    // The schema comes from plugin code: guard it like every other call into a plugin.
+    const sdk::ConfigSchema* schema = nullptr;
+    try {
+      schema = &ce.library->config_schema();
+    } catch (const std::exception& e) {
+      issues.add(file, entry.line, 0, entry.key_path() + ".library", m.name + ": its config schema threw: " + e.what());
+    } catch (...) {
+      issues.add(file, entry.line, 0, entry.key_path() + ".library", m.name + ": its config schema threw");
+    }
+    if (schema) ce.config = validate_plugin_config(entry, *schema, config, env, issues);
     catalog.entries_.push_back(std::move(ce));
   }
 
@@ -117,6 +126,21 @@ PluginCatalog PluginCatalog::load(const Config& config, const std::filesystem::p
     }
   }
   return catalog;
+}
+
+std::vector<std::string> PluginCatalog::try_create_all() const {
+  std::vector<std::string> errors;
+  for (const auto& e : entries_) {
+    std::string error;
+    bool ok = false;
+    switch (e.library->manifest().kind) {
+      case PluginKind::Broker: ok = create_plugin<sdk::Broker>(e, error) != nullptr; break;
+      case PluginKind::Strategy: ok = create_plugin<sdk::Strategy>(e, error) != nullptr; break;
+      case PluginKind::Notifier: ok = create_plugin<sdk::Notifier>(e, error) != nullptr; break;
+    }
+    if (!ok) errors.push_back(error);
+  }
+  return errors;
 }
 
 std::vector<const CatalogEntry*> PluginCatalog::of_kind(PluginKind kind) const {

@@ -29,6 +29,9 @@ class PluginCatalog {
                             const EnvLookup& env, ConfigIssues& issues);
 
   const std::vector<CatalogEntry>& entries() const noexcept { return entries_; }
+  /// Creates and destroys every plugin object once (constructors validate their settings), without
+  /// starting anything. Returns one message per plugin that could not be created.
+  std::vector<std::string> try_create_all() const;
   std::vector<const CatalogEntry*> of_kind(PluginKind kind) const;
 
   /// Finds the library file for a `library` value: a path (contains '/' or ends in the platform
@@ -47,6 +50,10 @@ class PluginCatalog {
 template <class Interface>
 PluginPtr<Interface> create_plugin(const CatalogEntry& entry, std::string& error) {
   const auto& factory = entry.library->factory<Interface>();
+  if (!entry.config) {
+    error = entry.entry->key_path() + ": its configuration is not valid";
+    return PluginPtr<Interface>(nullptr, PluginDeleter<Interface>{&factory, entry.library});
+  }
   std::string why;
   Interface* raw = factory.create(*entry.config, why);
   if (!raw) {

@@ -108,8 +108,7 @@ sdk::ConfigSchema moving_average_config_schema() {
                                 "percent sizing rounds quantities down to a multiple of this")
                .min(kSmallestPositive)
                .defaults(sdk::ConfigValue{Decimal::from_int(1)}))
-      // ConfigValue spelled out: a plain `true` would pick the defaults(int) overload.
-      .add(ConfigField::boolean("long_only", "never go short").defaults(sdk::ConfigValue{true}));
+      .add(ConfigField::boolean("long_only", "never go short").defaults(true));
   return schema;
 }
 

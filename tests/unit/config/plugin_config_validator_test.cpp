@@ -118,6 +118,24 @@ TEST(PluginConfigValidatorTest, SecretsResolveFromEnvironmentAndFiles) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(PluginConfigValidatorTest, ADefaultOfTheWrongTypeIsReportedAsAPluginBug) {
+  const Config config = parse_config("[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n", "/cfg/mercurio.toml");
+  ConfigSchema bad;
+  bad.add(ConfigField::decimal("cash", "cash").defaults(mercurio::sdk::ConfigValue{std::string("100")}));
+  ConfigIssues issues;
+  EXPECT_FALSE(validate_plugin_config(config.plugins[0], bad, config, process_environment(), issues));
+  EXPECT_THAT(issues.to_string(), HasSubstr("plugin[p].config.cash: the plugin's schema declares a default of the wrong type"));
+}
+
+TEST(PluginConfigValidatorTest, FloatsFollowTheStringRules) {
+  EXPECT_FALSE(validate("symbols = []\ncash = 0.123456789\n").view);
+  EXPECT_FALSE(validate("symbols = []\ncash = 1e-70\n").view);
+  EXPECT_FALSE(validate("symbols = []\ncash = inf\n").view);
+  auto ok = validate("symbols = []\ncash = 2.5e3\n");
+  ASSERT_TRUE(ok.view);
+  EXPECT_EQ(ok.view->get_decimal("cash"), Decimal::from_int(2500));
+}
+
 TEST(PluginConfigValidatorTest, ReportsAllProblemsOfOneTable) {
   auto out = validate("window = 0\naverage = \"x\"\nbogus = 1\n");
   EXPECT_EQ(out.issues.size(), 4u) << out.issues.to_string();  // bogus, window, average, missing symbols

@@ -88,3 +88,39 @@ TEST(OrderTrackerTest, TerminalEventsCloseTheOrder) {
   EXPECT_EQ(t.open_orders()[0]->id, c.id);
   EXPECT_EQ(t.open_count(0, "SPY"), 1u);
 }
+
+TEST(OrderTrackerTest, InvalidFillsAreRefusedBeforeAnythingChanges) {
+  OrderTracker t;
+  const auto o = make_order(t, "ma", 0, "10");
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::Filled, "0", "t1")), EventVerdict::InvalidFill);
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::Filled, "-1", "t2")), EventVerdict::InvalidFill);
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::Filled, "1", "")), EventVerdict::InvalidFill);
+  auto bad_price = event(o, OrderEventType::Filled, "1", "t3");
+  bad_price.fill_price = d("0");
+  EXPECT_EQ(t.apply(0, bad_price), EventVerdict::InvalidFill);
+  auto bad_commission = event(o, OrderEventType::Filled, "1", "t4");
+  bad_commission.commission = d("-0.01");
+  EXPECT_EQ(t.apply(0, bad_commission), EventVerdict::InvalidFill);
+  EXPECT_EQ(t.find(o.id)->state, OrderState::Submitted);
+  EXPECT_EQ(t.find(o.id)->filled_quantity, d("0"));
+  // The refused trade ids were not consumed: a correct fill with one of them still applies.
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::Filled, "10", "t1")), EventVerdict::Applied);
+}
+
+TEST(OrderTrackerTest, AFillAfterACancelIsStillCounted) {
+  OrderTracker t;
+  const auto o = make_order(t, "ma", 0, "10");
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::Canceled)), EventVerdict::Applied);
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::Filled, "10", "t1")), EventVerdict::FillAfterFinal);
+  EXPECT_EQ(t.find(o.id)->filled_quantity, d("10"));
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::Filled, "10", "t1")), EventVerdict::DuplicateFill);
+}
+
+TEST(OrderTrackerTest, FillsOfUnknownOrdersAreDeduplicatedToo) {
+  OrderTracker t;
+  const auto o = make_order(t, "ma", 0, "10");
+  auto external = event(o, OrderEventType::Filled, "3", "x1");
+  external.client_order_id = "manual-1";
+  EXPECT_EQ(t.apply(0, external), EventVerdict::UnknownOrder);
+  EXPECT_EQ(t.apply(0, external), EventVerdict::DuplicateFill);
+}

@@ -34,3 +34,11 @@ TEST(SecretTest, KeepsValueApartFromReference) {
   EXPECT_EQ(s.reference(), "env:API_KEY");
   EXPECT_EQ(s.reveal(), "hunter2");
 }
+
+TEST(ConfigFieldTest, DefaultsFollowTheFieldType) {
+  EXPECT_EQ(std::get<Decimal>(*ConfigField::decimal("cash", "").defaults("0.5").default_value), Decimal::from_string("0.5"));
+  EXPECT_EQ(std::get<Decimal>(*ConfigField::decimal("cash", "").defaults(3).default_value), Decimal::from_int(3));
+  EXPECT_EQ(std::get<std::string>(*ConfigField::string("name", "").defaults("x").default_value), "x");
+  EXPECT_TRUE(std::get<bool>(*ConfigField::boolean("on", "").defaults(true).default_value));
+  EXPECT_THROW(ConfigField::decimal("cash", "").defaults("abc"), DecimalError);
+}

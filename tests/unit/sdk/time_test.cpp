@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 using mercurio::sdk::Timestamp;
 
 TEST(TimestampTest, ParsesIso8601Utc) {
@@ -32,4 +34,12 @@ TEST(TimestampTest, UtcDayFloorsNegativeTimes) {
   EXPECT_EQ(Timestamp{0}.utc_day(), 0);
   EXPECT_EQ(Timestamp{-1}.utc_day(), -1);
   EXPECT_EQ(Timestamp{Timestamp::kNanosPerDay - 1}.utc_day(), 0);
+}
+
+TEST(TimestampTest, ExtremesFormatWithoutOverflowAndOutOfRangeYearsAreRefused) {
+  EXPECT_EQ(Timestamp{INT64_MIN}.to_iso8601(), "1677-09-21T00:12:43.145224192Z");
+  EXPECT_EQ(Timestamp{INT64_MAX}.to_iso8601(), "2262-04-11T23:47:16.854775807Z");
+  EXPECT_FALSE(Timestamp::parse_iso8601("9999-12-31").has_value());
+  EXPECT_FALSE(Timestamp::parse_iso8601("1600-01-01").has_value());
+  EXPECT_TRUE(Timestamp::parse_iso8601("2261-12-31T23:59:59Z").has_value());
 }

@@ -68,9 +68,19 @@ struct ConfigField {
   static ConfigField secret(std::string key, std::string description) { return make(std::move(key), ConfigType::Secret, std::move(description)); }
 
   ConfigField&& mandatory() && { required = true; return std::move(*this); }
+  /// Default values follow the field's type: `decimal(...).defaults("0.5")` and `.defaults(1)` store
+  /// decimals, `integer(...).defaults(10)` an integer. The kernel refuses a default of another type.
   ConfigField&& defaults(ConfigValue v) && { default_value = std::move(v); return std::move(*this); }
-  ConfigField&& defaults(const char* v) && { default_value = std::string(v); return std::move(*this); }
-  ConfigField&& defaults(int v) && { default_value = static_cast<std::int64_t>(v); return std::move(*this); }
+  ConfigField&& defaults(const char* v) && {
+    if (type == ConfigType::Decimal) default_value = Decimal::from_string(v);
+    else default_value = std::string(v);
+    return std::move(*this);
+  }
+  ConfigField&& defaults(int v) && {
+    if (type == ConfigType::Decimal) default_value = Decimal::from_int(v);
+    else default_value = static_cast<std::int64_t>(v);
+    return std::move(*this);
+  }
   ConfigField&& defaults(bool v) && { default_value = v; return std::move(*this); }
   ConfigField&& one_of(std::vector<std::string> values) && { allowed = std::move(values); return std::move(*this); }
   ConfigField&& min(Decimal v) && { minimum = v; return std::move(*this); }

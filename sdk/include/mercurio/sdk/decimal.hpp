@@ -98,8 +98,9 @@ class Decimal {
     if (!(value == value) || value > 9.2e10 || value < -9.2e10)
       throw DecimalError("decimal from non-finite or out-of-range double");
     // Shortest round-trip text keeps "0.1" as 0.1 exactly instead of 0.1000000000000000055.
-    char buf[64];
+    char buf[512];  // fixed notation of any double in range fits
     auto res = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed);
+    if (res.ec != std::errc{}) throw DecimalError("decimal from double: cannot format value");
     std::string_view text(buf, static_cast<std::size_t>(res.ptr - buf));
     const auto dot = text.find('.');
     if (dot != std::string_view::npos && text.size() - dot - 1 > kScaleDigits) {

@@ -21,12 +21,16 @@ struct Timestamp {
   friend constexpr bool operator==(Timestamp, Timestamp) noexcept = default;
 
   /// Days since the epoch of the UTC calendar date containing this instant.
-  constexpr std::int64_t utc_day() const noexcept {
-    return ns >= 0 ? ns / kNanosPerDay : -((-ns - 1) / kNanosPerDay) - 1;
+  constexpr std::int64_t utc_day() const noexcept { return ns / kNanosPerDay - (ns % kNanosPerDay < 0 ? 1 : 0); }
+  /// Nanoseconds since the start of utc_day().
+  constexpr std::int64_t nanos_of_day() const noexcept {
+    const std::int64_t r = ns % kNanosPerDay;
+    return r < 0 ? r + kNanosPerDay : r;
   }
 
   /// Parses ISO-8601 UTC: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ" or with ".fffffffff" fraction.
-  /// Returns nullopt for anything else (including offsets other than Z and invalid dates).
+  /// Returns nullopt for anything else (including offsets other than Z, invalid dates and years
+  /// outside 1678-2261, the range 64-bit nanoseconds can hold).
   static std::optional<Timestamp> parse_iso8601(std::string_view text) noexcept;
   /// "YYYY-MM-DDTHH:MM:SSZ" (fraction added only when non-zero).
   std::string to_iso8601() const;
@@ -85,6 +89,7 @@ inline std::optional<Timestamp> Timestamp::parse_iso8601(std::string_view s) noe
       s[7] != '-' || !read_digits(s, 8, 2, d))
     return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return std::nullopt;
+  if (y < 1678 || y > 2261) return std::nullopt;  // beyond +-292 years around 1970 nanoseconds overflow
   std::int64_t frac_ns = 0;
   if (s.size() > 10) {
     if ((s[10] != 'T' && s[10] != ' ') || !read_digits(s, 11, 2, h) || s.size() < 20 || s[13] != ':' ||
@@ -114,7 +119,7 @@ inline std::optional<Timestamp> Timestamp::parse_iso8601(std::string_view s) noe
 inline std::size_t Timestamp::format_iso8601(char* out) const noexcept {
   using namespace time_detail;
   const std::int64_t day = utc_day();
-  const std::int64_t in_day = ns - day * kNanosPerDay;
+  const std::int64_t in_day = nanos_of_day();
   const Civil c = civil_from_days(day);
   const std::int64_t secs = in_day / kNanosPerSecond;
   const std::int64_t frac = in_day % kNanosPerSecond;

@@ -3,8 +3,9 @@ function(mercurio_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor
                                            -Wold-style-cast -Woverloaded-virtual -Wimplicit-fallthrough)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
-    # GCC 12 at -O3 reports std::string internals as overlapping memcpy (GCC bug 105329): a false
-    # positive inside libstdc++, not in our code.
-    target_compile_options(${target} PRIVATE -Wno-restrict)
+    # GCC 12 with optimization reports false positives inside libstdc++ (not in our code):
+    # std::string internals as overlapping memcpy (GCC bug 105329) and std::variant members held
+    # in a std::optional as "maybe uninitialized" (GCC bugs 105593, 107138).
+    target_compile_options(${target} PRIVATE -Wno-restrict -Wno-maybe-uninitialized)
   endif()
 endfunction()

@@ -80,7 +80,8 @@ TEST(CliTest, CheckListsEveryProblemOfAConfigAtOnce) {
   auto r = mercurio_cmd({"check", "--config", (dir / "bad.toml").string()}, dir);
   EXPECT_EQ(r.exit_code, 2);
   const std::string file = (dir / "bad.toml").string();
-  EXPECT_THAT(r.err, HasSubstr("(4 problems)"));
+  EXPECT_THAT(r.err, HasSubstr("(5 problems)"));
+  EXPECT_THAT(r.err, HasSubstr(file + ": risk: missing [risk] table: Mercurio does not trade without limits (fail closed)"));
   EXPECT_THAT(r.err, HasSubstr(file + ":2:8: kernel.mode: expected \"backtest\", \"paper\" or \"live\", was \"yolo\""));
   EXPECT_THAT(r.err, HasSubstr(file + ":7:17: plugin[paper].config.starting_cash: expected a decimal number"));
   EXPECT_THAT(r.err, HasSubstr(file + ":14:15: plugin[ma].config.short_windw: unknown key"));

@@ -37,6 +37,23 @@ library = "example_strategy_buy_and_hold"
 [plugin.config]
 symbol = "OOT"
 quantity = "7"
+
+[risk]
+max_order_quantity = "100"
+max_order_notional = "100000"
+price_collar_pct = "10"
+max_reference_age_seconds = 432000
+max_position_quantity = "100"
+max_position_notional = "100000"
+max_gross_exposure_pct = "100"
+max_positions = 5
+max_open_orders = 10
+max_orders_per_minute = 60
+order_burst = 10
+duplicate_window_seconds = 5
+max_daily_loss_pct = "5"
+max_drawdown_pct = "25"
+drawdown_action = "hold"
 TOML
 
 "$build/bin/mercurio" check --config "$work/mercurio.toml" | tee "$work/check.txt"

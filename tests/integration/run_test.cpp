@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "mercurio/sdk/decimal.hpp"
 #include "support/csv.hpp"
 #include "support/process.hpp"
+#include "support/risk_config.hpp"
 #include "support/test_paths.hpp"
 
 using namespace mercurio::test;
@@ -33,7 +35,8 @@ std::string summary_value(const std::string& out, const std::string& label) {
 // A workspace with two generated symbols and a config using the bundled plugins.
 struct Workspace {
   std::filesystem::path dir;
-  explicit Workspace(const std::string& name, const std::string& strategy_extra = "", const std::string& extra_plugins = "") {
+  explicit Workspace(const std::string& name, const std::string& strategy_extra = "", const std::string& extra_plugins = "",
+                     const std::string& risk_table = kGenerousRiskTable) {
     dir = scratch_dir(name);
     for (auto [sym, seed] : {std::pair{"AAA", "5"}, std::pair{"BBB", "6"}}) {
       auto r = mercurio_cmd({"generate-bars", "--symbol", sym, "--seed", seed, "--bars", "600", "--out",
@@ -50,7 +53,8 @@ struct Workspace {
                                             "symbols = [\"AAA\", \"BBB\"]\nshort_window = 5\nlong_window = 20\nsizing = \"percent_equity\"\n"
                                             "percent = \"30\"\n"
                                          << strategy_extra << extra_plugins
-                                         << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n";
+                                         << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+                                         << risk_table;
   }
   ProcessResult run(const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> args{"run", "--config", (dir / "mercurio.toml").string()};
@@ -179,4 +183,43 @@ TEST(RunTest, BadRowsAreReportedByFileAndLine) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr((ws.dir / "data" / "AAA.csv").string() + ":4:"));
   EXPECT_THAT(r.err, HasSubstr((ws.dir / "data" / "AAA.csv").string() + ":9:"));
+}
+
+namespace {
+std::string risk_table_with(const std::string& key, const std::string& value) {
+  std::string table = kGenerousRiskTable;
+  const auto at = table.find(key + " = ");
+  const auto end = table.find('\n', at);
+  return table.replace(at, end - at, key + " = " + value);
+}
+}  // namespace
+
+TEST(RunTest, OrdersBeyondARiskLimitAreDeniedAndCounted) {
+  Workspace ws("run_risk_denied", "", "", risk_table_with("max_order_quantity", "\"1\""));
+  auto r = ws.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(summary_value(r.out, "fills"), "0");
+  EXPECT_NE(summary_value(r.out, "orders denied"), "0");
+  EXPECT_THAT(r.err, HasSubstr("ORDER_QUANTITY_LIMIT: expected quantity <= 1, was"));
+  EXPECT_TRUE(read_csv_rows(ws.dir / "out" / "trades.csv").empty());
+}
+
+TEST(RunTest, TheDrawdownBreakerHaltsTradingAndFlattens) {
+  Workspace ws("run_risk_drawdown", "", "",
+               risk_table_with("max_drawdown_pct", "\"0.5\"").replace(
+                   std::string(kGenerousRiskTable).find("drawdown_action"), std::string("drawdown_action = \"hold\"").size(),
+                   "drawdown_action = \"flatten\""));
+  auto r = ws.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
+  const auto trades = read_csv_rows(ws.dir / "out" / "trades.csv");
+  ASSERT_FALSE(trades.empty());
+  // After the halt the only orders are the kernel's flattening; every position ends flat.
+  std::map<std::string, Decimal> position;
+  for (const auto& t : trades) {
+    const Decimal q = Decimal::from_string(t[3]);
+    position[t[1]] += t[2] == "buy" ? q : -q;
+  }
+  for (const auto& [symbol, q] : position) EXPECT_TRUE(q.is_zero()) << symbol << " ends at " << q.to_string();
+  EXPECT_THAT(r.err, HasSubstr("HALTED: trading is HALTED: no new orders until an operator resumes"));
 }

@@ -10,6 +10,7 @@
 #include "mercurio/sdk/decimal.hpp"
 #include "support/csv.hpp"
 #include "support/process.hpp"
+#include "support/risk_config.hpp"
 #include "support/test_paths.hpp"
 
 using namespace mercurio::test;
@@ -75,7 +76,8 @@ TEST(SpyCrossoverTest, FillsMatchIndependentlyComputedCrossovers) {
                                        << data.string()
                                        << "\" }\n"
                                           "[[plugin]]\nid = \"ma\"\nlibrary = \"mercurio_strategy_moving_average\"\n[plugin.config]\n"
-                                          "symbols = [\"SPY\"]\nshort_window = 10\nlong_window = 30\nsizing = \"fixed\"\nquantity = \"100\"\n";
+                                          "symbols = [\"SPY\"]\nshort_window = 10\nlong_window = 30\nsizing = \"fixed\"\nquantity = \"100\"\n"
+                                       << kGenerousRiskTable;
   auto r = run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
 

@@ -15,5 +15,6 @@ int run_command(const std::vector<std::string>& args);
 int check_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
 int generate_bars_command(const std::vector<std::string>& args);
+int calendar_command(const std::vector<std::string>& args);
 
 }  // namespace mercurio::app

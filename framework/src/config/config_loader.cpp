@@ -17,8 +17,8 @@ using toml_helpers::type_name;
 
 const std::set<std::string, std::less<>> kKernelKeys = {"mode", "plugin_dirs", "output_dir", "log_level"};
 const std::set<std::string, std::less<>> kBacktestKeys = {"start", "end"};
-const std::set<std::string, std::less<>> kPluginKeys = {"id", "library", "config", "broker", "min_severity"};
-const std::set<std::string, std::less<>> kTopLevelKeys = {"kernel", "backtest", "plugin"};
+const std::set<std::string, std::less<>> kPluginKeys = {"id", "library", "config", "risk", "broker", "min_severity"};
+const std::set<std::string, std::less<>> kTopLevelKeys = {"kernel", "backtest", "risk", "plugin"};
 
 class Loader {
  public:
@@ -32,6 +32,9 @@ class Loader {
     check_top_level(root);
     if (const auto* kernel = table_at(root, "kernel", "kernel")) load_kernel(*kernel);
     if (const auto* backtest = table_at(root, "backtest", "backtest")) load_backtest(*backtest);
+    const toml::node* risk_node = root.get("risk");
+    if (!risk_node || risk_node->is_table()) config_.risk = parse_risk_table(risk_node ? risk_node->as_table() : nullptr, file_, issues_);
+    else issue(risk_node, "risk", "expected a table, was " + type_name(*risk_node));
     load_plugins(root);
     issues.append(issues_);
     return std::move(config_);
@@ -46,8 +49,7 @@ class Loader {
     for (auto&& [key, node] : root) {
       if (!kTopLevelKeys.count(key.str()))
         issue(&node, std::string(key.str()),
-              "unknown top-level key; expected one of [kernel], [backtest], [[plugin]] "
-              "(the risk, journal and failsafe tables arrive with their features)");
+              "unknown top-level key; expected one of [kernel], [backtest], [risk], [[plugin]]");
     }
   }
 
@@ -197,6 +199,12 @@ class Loader {
         else if (*sev == "error") entry.min_severity = sdk::Severity::Error;
         else if (*sev == "critical") entry.min_severity = sdk::Severity::Critical;
         else issue(t.get("min_severity"), path + ".min_severity", "expected \"info\", \"warning\", \"error\" or \"critical\", was \"" + *sev + "\"");
+      }
+      if (const toml::node* r = t.get("risk")) {
+        if (const auto* rt = r->as_table())
+          entry.risk = parse_risk_override(*rt, config_.risk.limits, path + ".risk", file_, issues_);
+        else
+          issue(r, path + ".risk", "expected a table of limits that tighten [risk], was " + type_name(*r));
       }
       if (const toml::node* cfg = t.get("config")) {
         if (const auto* ct = cfg->as_table())

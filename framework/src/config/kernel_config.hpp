@@ -13,6 +13,7 @@
 #include "mercurio/sdk/logger.hpp"
 #include "mercurio/sdk/notifier.hpp"
 #include "mercurio/sdk/time.hpp"
+#include "risk/risk_limits.hpp"
 
 namespace mercurio::kernel {
 
@@ -40,6 +41,7 @@ struct PluginEntry {
   std::optional<std::string> broker;        // strategies: the broker plugin id they trade on
   std::optional<sdk::Severity> min_severity;  // notifiers: lowest severity delivered
   const toml::table* config = nullptr;      // the plugin's own table inside Config::document, or null
+  std::optional<RiskLimits> risk;           // kernel-owned [plugin.risk] override; the plugin never sees it
   std::uint32_t line = 0;
   std::string key_path() const;             // "plugin[<id>]" or "plugin[<index>]"
 };
@@ -50,6 +52,7 @@ struct Config {
   std::filesystem::path base_dir;  // directory of the file, absolute
   KernelSettings kernel;
   BacktestSettings backtest;
+  RiskConfig risk;
   std::vector<PluginEntry> plugins;
 };
 

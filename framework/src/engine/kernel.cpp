@@ -124,6 +124,7 @@ void Kernel::create_plugins() {
     broker_index[entry_id(e)] = brokers_.size();
     BrokerSlot slot;
     slot.id = entry_id(e);
+    slot.entry = e->entry;
     slot.broker = std::move(b);
     slot.logger = std::make_unique<SourceLogger>(log_output_, slot.id);
     slot.sink = std::make_unique<BrokerSinkImpl>(inbox_, brokers_.size(), *clock_, *slot.logger);
@@ -144,6 +145,7 @@ void Kernel::create_plugins() {
     }
     StrategySlot slot;
     slot.id = entry_id(e);
+    slot.entry = e->entry;
     slot.broker = it->second;
     slot.strategy = std::move(s);
     slot.logger = std::make_unique<SourceLogger>(log_output_, slot.id);
@@ -231,6 +233,7 @@ RunStatistics Kernel::run() {
 void Kernel::start_up() {
   const auto wall_start = std::chrono::steady_clock::now();
   create_plugins();
+  build_risk_gate();
   outputs_ = std::make_unique<RunOutputs>(output_dir_);
   start_brokers();
   for (const auto& b : brokers_) stats_.starting_equity += b.account.equity();
@@ -382,6 +385,7 @@ void Kernel::process_bar(std::size_t broker_index, const sdk::Bar& bar) {
                  "on_market_bar", [&] { b.broker->on_market_bar(bar); });
   settle();
 
+  b.reference[bar.symbol] = ReferencePrice{bar.close, clock_->now()};
   b.account.mark(bar.symbol, bar.close);
   for (std::size_t si : b.strategies) strategies_[si].book.mark(bar.symbol, bar.close);
 
@@ -490,6 +494,7 @@ void Kernel::record_equity(sdk::Timestamp ts) {
   }
   const sdk::Decimal equity = cash + positions_value;
   drawdown_.observe(equity);
+  if (auto change = risk_gate_.observe_equity(equity, ts)) on_state_change(*change);
   outputs_->equity(ts, cash, positions_value, equity, drawdown_.current_drawdown());
   const std::int64_t day = ts.utc_day();
   if (day != last_equity_day_) {
@@ -503,13 +508,18 @@ void Kernel::record_equity(sdk::Timestamp ts) {
 // ---------------------------------------------------------------- order path
 
 sdk::Result<sdk::ClientOrderId> Kernel::submit(std::size_t si, const sdk::OrderIntent& intent) {
+  return submit_order(si, intent, false);
+}
+
+sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::OrderIntent& intent, bool liquidation) {
   StrategySlot& s = strategies_[si];
   BrokerSlot& b = brokers_[s.broker];
   if (s.starting)
     return sdk::Status(sdk::StatusCode::InvalidArgument, "orders cannot be submitted from on_start (no market data yet)");
   const sdk::ClientOrderId id = tracker_.next_id(s.id);
-  const RiskDecision decision =
-      risk_gate_.check({intent, id, s.id, s.enabled, b.available && b.started, clock_->now()});
+  RiskRequest request{intent, id, s.id, si, s.broker, s.enabled, b.available && b.started, clock_->now()};
+  request.liquidation = liquidation;
+  const RiskDecision decision = risk_gate_.check(request);
   if (!decision.approved) {
     ++stats_.orders_denied;
     bus_.publish(OrderDenied{s.id, intent, decision.reason, decision.message, clock_->now()});
@@ -521,6 +531,9 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit(std::size_t si, const sdk::OrderI
   order.broker_index = s.broker;
   order.intent = intent;
   order.submitted_at = clock_->now();
+  if (intent.limit_price) order.reserved_price = *intent.limit_price;
+  else if (intent.stop_price) order.reserved_price = *intent.stop_price;
+  else if (auto ref = reference_price(s.broker, intent.symbol)) order.reserved_price = ref->price;
   tracker_.add(std::move(order));
   ++stats_.orders_submitted;
 
@@ -570,6 +583,100 @@ sdk::AccountSnapshot Kernel::account(std::size_t si) const {
 }
 std::size_t Kernel::open_order_count(std::size_t si, const sdk::Symbol& symbol) const {
   return tracker_.open_count(si, symbol);
+}
+
+// ---------------------------------------------------------------- risk
+
+void Kernel::build_risk_gate() {
+  std::vector<EffectiveLimits> limits;
+  std::vector<std::size_t> broker_of;
+  for (const auto& s : strategies_) {
+    const PluginEntry* broker_entry = brokers_[s.broker].entry;
+    limits.push_back(combine(config_.risk.limits, broker_entry && broker_entry->risk ? &*broker_entry->risk : nullptr,
+                             s.entry && s.entry->risk ? &*s.entry->risk : nullptr));
+    broker_of.push_back(s.broker);
+  }
+  risk_gate_ = RiskGate(config_.risk, std::move(limits), std::move(broker_of), brokers_.size(),
+                        static_cast<const RiskView*>(this));
+}
+
+sdk::Decimal Kernel::account_position(std::size_t broker, const sdk::Symbol& symbol) const {
+  return brokers_[broker].account.position(symbol).quantity;
+}
+
+sdk::Decimal Kernel::open_quantity(std::size_t broker, const sdk::Symbol& symbol, sdk::Side side) const {
+  return tracker_.open_quantity(broker, symbol, side);
+}
+
+std::optional<ReferencePrice> Kernel::reference_price(std::size_t broker, const sdk::Symbol& symbol) const {
+  const auto& refs = brokers_[broker].reference;
+  auto it = refs.find(symbol);
+  if (it == refs.end()) return std::nullopt;
+  return it->second;
+}
+
+AccountExposure Kernel::exposure(std::size_t broker) const {
+  const Ledger& a = brokers_[broker].account;
+  AccountExposure x;
+  x.cash = a.cash();
+  x.equity = a.equity();
+  std::set<sdk::Symbol> symbols;
+  for (const auto& p : a.open_positions()) {
+    x.gross_position_notional += (p.quantity * p.market_price).abs();
+    symbols.insert(p.symbol);
+  }
+  const OpenOrderTotals open = tracker_.open_totals(broker);
+  x.open_orders = open.count;
+  x.open_order_notional = open.notional;
+  x.open_buy_notional = open.buy_notional;
+  for (const auto& s : tracker_.symbols_with_open_orders(broker)) symbols.insert(s);
+  x.positions = symbols.size();
+  return x;
+}
+
+void Kernel::on_state_change(const StateChange& change) {
+  const std::string text = "trading state " + std::string(to_string(change.from)) + " -> " + std::string(to_string(change.to)) +
+                           ": " + change.reason;
+  log_.error(text);
+  alert(change.to == TradingState::Halted ? sdk::Severity::Critical : sdk::Severity::Warning,
+        "Trading state " + std::string(to_string(change.to)), text,
+        {{"from", std::string(to_string(change.from))}, {"to", std::string(to_string(change.to))}});
+  if (!change.action) return;
+  switch (*change.action) {
+    case DrawdownAction::Hold: break;
+    case DrawdownAction::CancelOpenOrders: cancel_all_open_orders(change.reason); break;
+    case DrawdownAction::Flatten:
+      cancel_all_open_orders(change.reason);
+      flatten_all(change.reason);
+      break;
+  }
+}
+
+void Kernel::cancel_all_open_orders(const std::string& why) {
+  for (const TrackedOrder* o : tracker_.open_orders()) {
+    const sdk::ClientOrderId id = o->id;
+    const sdk::Status status = cancel(o->strategy_index, id);
+    if (!status.is_ok()) log_.error("could not cancel " + id.str() + " (" + why + "): " + status.message());
+  }
+}
+
+void Kernel::flatten_all(const std::string& why) {
+  for (std::size_t si = 0; si < strategies_.size(); ++si) {
+    for (const sdk::Position& p : strategies_[si].book.open_positions()) {
+      sdk::OrderIntent close;
+      close.symbol = p.symbol;
+      close.side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
+      close.type = sdk::OrderType::Market;
+      close.time_in_force = sdk::TimeInForce::Gtc;
+      close.quantity = p.quantity.abs();
+      close.tag = "kernel-flatten";
+      auto id = submit_order(si, close, true);
+      if (id)
+        log_.warn("flattening " + p.quantity.to_string() + " " + p.symbol.str() + " of " + strategies_[si].id + " as " + id->str() + " (" + why + ")");
+      else
+        alert(sdk::Severity::Critical, "Flatten order refused", p.symbol.str() + " of " + strategies_[si].id + ": " + id.status().message());
+    }
+  }
 }
 
 // ---------------------------------------------------------------- faults

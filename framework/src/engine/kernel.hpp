@@ -51,7 +51,7 @@ struct RunOptions {
   std::optional<std::filesystem::path> output_dir;  // overrides [kernel] output_dir
 };
 
-class Kernel final : private StrategyServices {
+class Kernel final : private StrategyServices, private RiskView {
  public:
   Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& log, RunOptions options = {});
   ~Kernel() override;
@@ -84,6 +84,8 @@ class Kernel final : private StrategyServices {
     std::unordered_map<sdk::Symbol, std::vector<std::size_t>> listeners;  // symbol -> strategies
     std::vector<std::size_t> strategies;                                  // all strategies trading here
     std::unordered_map<sdk::Symbol, sdk::Timestamp> last_bar;             // per symbol, to refuse stale bars
+    std::unordered_map<sdk::Symbol, ReferencePrice> reference;            // last close and when the kernel saw it
+    const PluginEntry* entry = nullptr;
     PluginPtr<sdk::Broker> broker;
   };
   struct StrategySlot {
@@ -94,6 +96,7 @@ class Kernel final : private StrategyServices {
     Ledger book;
     bool enabled = true;
     bool starting = false;
+    const PluginEntry* entry = nullptr;
     PluginPtr<sdk::Strategy> strategy;
   };
 
@@ -106,6 +109,18 @@ class Kernel final : private StrategyServices {
   sdk::AccountSnapshot account(std::size_t strategy) const override;
   std::size_t open_order_count(std::size_t strategy, const sdk::Symbol& symbol) const override;
   sdk::Timestamp now() const override { return clock_->now(); }
+
+  // RiskView
+  sdk::Decimal account_position(std::size_t broker, const sdk::Symbol& symbol) const override;
+  sdk::Decimal open_quantity(std::size_t broker, const sdk::Symbol& symbol, sdk::Side side) const override;
+  std::optional<ReferencePrice> reference_price(std::size_t broker, const sdk::Symbol& symbol) const override;
+  AccountExposure exposure(std::size_t broker) const override;
+
+  sdk::Result<sdk::ClientOrderId> submit_order(std::size_t strategy, const sdk::OrderIntent& intent, bool liquidation);
+  void build_risk_gate();
+  void on_state_change(const StateChange& change);
+  void cancel_all_open_orders(const std::string& why);
+  void flatten_all(const std::string& why);
 
   void start_up();
   void create_plugins();

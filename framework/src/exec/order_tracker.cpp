@@ -20,9 +20,21 @@ sdk::ClientOrderId OrderTracker::next_id(const std::string& strategy_id) {
   return sdk::ClientOrderId(strategy_id + "-" + std::to_string(seq));
 }
 
+void OrderTracker::account_open(const TrackedOrder& o, int direction) {
+  const sdk::Decimal remaining = o.remaining().times(direction);
+  auto& q = open_quantity_[o.broker_index][o.intent.symbol];
+  (o.intent.side == sdk::Side::Buy ? q.buy : q.sell) += remaining;
+  auto& t = open_totals_[o.broker_index];
+  const sdk::Decimal value = remaining * o.reserved_price;
+  t.notional += value;
+  if (o.intent.side == sdk::Side::Buy) t.buy_notional += value;
+}
+
 TrackedOrder& OrderTracker::add(TrackedOrder order) {
   index_.emplace(order.id, orders_.size());
   ++open_by_strategy_[order.strategy_index][order.intent.symbol];
+  ++open_totals_[order.broker_index].count;
+  account_open(order, +1);
   orders_.push_back(std::move(order));
   return orders_.back();
 }
@@ -64,6 +76,7 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   }
 
   EventVerdict verdict = EventVerdict::Applied;
+  account_open(order, -1);  // take the remainder out, put what is left back in below
   switch (e.type) {
     case sdk::OrderEventType::Accepted:
       if (order.state == OrderState::Submitted) order.state = OrderState::Accepted;
@@ -85,6 +98,10 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   if (is_final(order.state)) {
     auto& count = open_by_strategy_[order.strategy_index][order.intent.symbol];
     if (count > 0) --count;
+    auto& total = open_totals_[order.broker_index].count;
+    if (total > 0) --total;
+  } else {
+    account_open(order, +1);
   }
   return verdict;
 }
@@ -93,6 +110,28 @@ std::vector<const TrackedOrder*> OrderTracker::open_orders() const {
   std::vector<const TrackedOrder*> out;
   for (const auto& o : orders_)
     if (!is_final(o.state)) out.push_back(&o);
+  return out;
+}
+
+sdk::Decimal OrderTracker::open_quantity(std::size_t broker_index, const sdk::Symbol& symbol, sdk::Side side) const {
+  auto b = open_quantity_.find(broker_index);
+  if (b == open_quantity_.end()) return {};
+  auto s = b->second.find(symbol);
+  if (s == b->second.end()) return {};
+  return side == sdk::Side::Buy ? s->second.buy : s->second.sell;
+}
+
+OpenOrderTotals OrderTracker::open_totals(std::size_t broker_index) const {
+  auto it = open_totals_.find(broker_index);
+  return it == open_totals_.end() ? OpenOrderTotals{} : it->second;
+}
+
+std::vector<sdk::Symbol> OrderTracker::symbols_with_open_orders(std::size_t broker_index) const {
+  std::vector<sdk::Symbol> out;
+  auto b = open_quantity_.find(broker_index);
+  if (b == open_quantity_.end()) return out;
+  for (const auto& [symbol, q] : b->second)
+    if (q.buy.is_positive() || q.sell.is_positive()) out.push_back(symbol);
   return out;
 }
 

@@ -26,7 +26,19 @@ struct TrackedOrder {
   OrderState state = OrderState::Submitted;
   sdk::Decimal filled_quantity;
   sdk::Decimal commission;
+  sdk::Decimal reserved_price;  // limit, stop or reference price at submission: values the open remainder
   std::string last_reason;
+  sdk::Decimal remaining() const {
+    const sdk::Decimal r = intent.quantity - filled_quantity;
+    return r.is_negative() ? sdk::Decimal{} : r;
+  }
+};
+
+/// What one broker account has working in open orders, counted from the moment they are sent.
+struct OpenOrderTotals {
+  std::size_t count = 0;
+  sdk::Decimal notional;      // remaining quantity x reserved price
+  sdk::Decimal buy_notional;
 };
 
 /// How an incoming broker event relates to what the kernel knows.
@@ -59,6 +71,11 @@ class OrderTracker {
   /// Orders not yet final, in submission order.
   std::vector<const TrackedOrder*> open_orders() const;
   std::size_t open_count(std::size_t strategy_index, const sdk::Symbol& symbol) const;
+  /// Remaining open quantity at `broker` in `symbol` on `side`.
+  sdk::Decimal open_quantity(std::size_t broker_index, const sdk::Symbol& symbol, sdk::Side side) const;
+  OpenOrderTotals open_totals(std::size_t broker_index) const;
+  /// Symbols with open orders at `broker`.
+  std::vector<sdk::Symbol> symbols_with_open_orders(std::size_t broker_index) const;
   std::size_t total() const noexcept { return orders_.size(); }
 
  private:
@@ -68,6 +85,13 @@ class OrderTracker {
   std::vector<std::unordered_set<sdk::TradeId>> trade_ids_;  // per broker
   // Open order counts by (strategy, symbol) so a strategy's check is O(1) on the hot path.
   std::unordered_map<std::size_t, std::unordered_map<sdk::Symbol, std::size_t>> open_by_strategy_;
+  struct SideQuantities {
+    sdk::Decimal buy, sell;
+  };
+  std::unordered_map<std::size_t, std::unordered_map<sdk::Symbol, SideQuantities>> open_quantity_;  // per broker
+  std::unordered_map<std::size_t, OpenOrderTotals> open_totals_;                                   // per broker
+  // Moves the order's open remainder into (+1) or out of (-1) the per-broker totals.
+  void account_open(const TrackedOrder& order, int direction);
 };
 
 }  // namespace mercurio::kernel

@@ -1,17 +1,45 @@
 #include "risk/risk_gate.hpp"
 
 namespace mercurio::kernel {
-namespace {
-RiskDecision denied(const char* reason, std::string message) { return {std::nullopt, reason, std::move(message)}; }
-}  // namespace
 
-RiskDecision RiskGate::check(const RiskRequest& r) const {
+using sdk::Decimal;
+
+std::string_view to_string(TradingState state) noexcept {
+  switch (state) {
+    case TradingState::Active: return "ACTIVE";
+    case TradingState::Reducing: return "REDUCING";
+    case TradingState::Halted: return "HALTED";
+  }
+  return "?";
+}
+
+RiskDecision RiskGate::denied(const char* reason, std::string message) { return {std::nullopt, reason, std::move(message)}; }
+
+RiskGate::RiskGate(RiskConfig config, std::vector<EffectiveLimits> strategy_limits, std::vector<std::size_t> strategy_broker,
+                   std::size_t broker_count, const RiskView* view)
+    : has_limits_(true),
+      config_(std::move(config)),
+      limits_(std::move(strategy_limits)),
+      strategy_broker_(std::move(strategy_broker)),
+      view_(view),
+      recent_(broker_count) {
+  for (const auto& l : limits_) strategy_buckets_.emplace_back(l.max_orders_per_minute, l.order_burst);
+  // A broker's bucket uses the global rate: strategies sharing a broker share its budget.
+  for (std::size_t b = 0; b < broker_count; ++b)
+    broker_buckets_.emplace_back(*config_.limits.max_orders_per_minute, *config_.limits.order_burst);
+}
+
+RiskDecision RiskGate::check(const RiskRequest& r) {
   const sdk::OrderIntent& in = r.intent;
-  if (!r.strategy_enabled) return denied(deny::kStrategyDisabled, "strategy " + r.strategy_id + " is disabled after a fault");
+  // 1. trading state and availability
+  if (!r.liquidation) {
+    if (state_ == TradingState::Halted) return denied(deny::kHalted, "trading is HALTED: no new orders until an operator resumes");
+    if (!r.strategy_enabled) return denied(deny::kStrategyDisabled, "strategy " + r.strategy_id + " is disabled");
+  }
   if (!r.broker_available) return denied(deny::kBrokerUnavailable, "the strategy's broker is faulted or stopped");
+  // 2. a well-formed intent
   if (in.symbol.empty()) return denied(deny::kInvalidSymbol, "expected a symbol, was empty");
-  if (!in.quantity.is_positive())
-    return denied(deny::kInvalidQuantity, "expected quantity > 0, was " + in.quantity.to_string());
+  if (!in.quantity.is_positive()) return denied(deny::kInvalidQuantity, "expected quantity > 0, was " + in.quantity.to_string());
   const bool needs_limit = in.type == sdk::OrderType::Limit || in.type == sdk::OrderType::StopLimit;
   const bool needs_stop = in.type == sdk::OrderType::Stop || in.type == sdk::OrderType::StopLimit;
   const std::string type(sdk::to_string(in.type));
@@ -27,7 +55,155 @@ RiskDecision RiskGate::check(const RiskRequest& r) const {
     return denied(deny::kInvalidPrice, "expected limit price > 0, was " + in.limit_price->to_string());
   if (in.stop_price && !in.stop_price->is_positive())
     return denied(deny::kInvalidPrice, "expected stop price > 0, was " + in.stop_price->to_string());
+
+  if (has_limits_ && !r.liquidation) {
+    RiskDecision d = check_limits(r, limits_.at(r.strategy_index));
+    if (!d.reason.empty()) return d;
+  }
   return {sdk::ApprovedOrder(sdk::ApprovedOrder::Key{}, r.id, in, r.strategy_id, r.now), {}, {}};
+}
+
+RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits& l) {
+  const sdk::OrderIntent& in = r.intent;
+  const std::size_t b = r.broker_index;
+  const std::string symbol = in.symbol.str();
+  const Decimal position = view_->account_position(b, in.symbol);
+  const Decimal same_side_open = view_->open_quantity(b, in.symbol, in.side);
+  const int sign = sdk::sign_of(in.side);
+  const Decimal projected = position + (in.quantity + same_side_open).times(sign);
+  // Reducing: against an existing position and, with the same side's open orders, not past flat.
+  const bool reduces = !position.is_zero() && position.is_positive() != (sign > 0) &&
+                       in.quantity + same_side_open <= position.abs();
+  const bool increases = !reduces;
+
+  // 3. REDUCING: only orders that bring an existing position closer to flat
+  if (state_ == TradingState::Reducing && increases)
+    return denied(deny::kReducingOnly, "trading is REDUCING: expected an order that reduces the " + symbol + " position " +
+                                           position.to_string() + ", this one would make it " + projected.to_string());
+  // 4. symbol lists
+  if (l.symbols_allow && !l.symbols_allow->count(symbol))
+    return denied(deny::kSymbolNotAllowed, "expected a symbol in symbols_allow, was " + symbol);
+  if (l.symbols_deny.count(symbol)) return denied(deny::kSymbolDenied, "symbol " + symbol + " is in symbols_deny");
+  // 5. order size
+  if (in.quantity > l.max_order_quantity)
+    return denied(deny::kOrderQuantity, "expected quantity <= " + l.max_order_quantity.to_string() + ", was " + in.quantity.to_string());
+  // 6. a fresh, positive reference price (last trade or bar close)
+  const auto ref = view_->reference_price(b, in.symbol);
+  if (!ref || !ref->price.is_positive())
+    return denied(deny::kNoReferencePrice, "expected a positive reference price for " + symbol + ", was " +
+                                               (ref ? ref->price.to_string() : std::string("none")));
+  const std::int64_t age_s = (r.now.ns - ref->ts.ns) / sdk::Timestamp::kNanosPerSecond;
+  if (age_s > l.max_reference_age_seconds)
+    return denied(deny::kStaleReferencePrice, "expected a reference price at most " + std::to_string(l.max_reference_age_seconds) +
+                                                  " s old for " + symbol + ", was " + std::to_string(age_s) + " s old");
+  const Decimal order_price = in.limit_price ? *in.limit_price : in.stop_price ? *in.stop_price : ref->price;
+  const Decimal notional = in.quantity * order_price;
+  if (notional > l.max_order_notional)
+    return denied(deny::kOrderNotional, "expected notional <= " + l.max_order_notional.to_string() + ", was " + notional.to_string());
+  // 7. price collar around the reference
+  const Decimal hundred = Decimal::from_int(100);
+  for (const auto& p : {in.limit_price, in.stop_price}) {
+    if (!p) continue;
+    const Decimal distance_pct = (*p - ref->price).abs() * hundred / ref->price;
+    if (distance_pct > l.price_collar_pct)
+      return denied(deny::kPriceCollar, "expected a price within " + l.price_collar_pct.to_string() + " % of the reference " +
+                                            ref->price.to_string() + ", was " + p->to_string() + " (" + distance_pct.to_string() + " %)");
+  }
+  const AccountExposure x = view_->exposure(b);
+  if (increases) {
+    // 8. position limits, open orders counted
+    if (projected.abs() > l.max_position_quantity)
+      return denied(deny::kPositionQuantity, "expected a " + symbol + " position of at most " + l.max_position_quantity.to_string() +
+                                                 " (open orders included), was " + projected.abs().to_string());
+    const Decimal position_notional = projected.abs() * ref->price;
+    if (position_notional > l.max_position_notional)
+      return denied(deny::kPositionNotional, "expected a " + symbol + " position worth at most " + l.max_position_notional.to_string() +
+                                                 " (open orders included), was " + position_notional.to_string());
+    // 9. gross exposure as a share of equity
+    const Decimal gross = x.gross_position_notional + x.open_order_notional + notional;
+    const Decimal allowed = x.equity.is_positive() ? x.equity * l.max_gross_exposure_pct / hundred : Decimal{};
+    if (gross > allowed)
+      return denied(deny::kGrossExposure, "expected gross exposure <= " + l.max_gross_exposure_pct.to_string() + " % of equity (" +
+                                              allowed.to_string() + "), was " + gross.to_string());
+    // 10. simultaneous positions
+    const bool new_symbol = position.is_zero() && view_->open_quantity(b, in.symbol, sdk::Side::Buy).is_zero() &&
+                            view_->open_quantity(b, in.symbol, sdk::Side::Sell).is_zero();
+    if (new_symbol && x.positions >= static_cast<std::size_t>(l.max_positions))
+      return denied(deny::kMaxPositions, "expected at most " + std::to_string(l.max_positions) + " positions, this would be " +
+                                             std::to_string(x.positions + 1));
+  }
+  // 11. open orders
+  if (x.open_orders >= static_cast<std::size_t>(l.max_open_orders))
+    return denied(deny::kMaxOpenOrders, "expected at most " + std::to_string(l.max_open_orders) + " open orders, this would be " +
+                                            std::to_string(x.open_orders + 1));
+  // 12. buying power: cash minus what open buys already committed
+  if (in.side == sdk::Side::Buy && x.open_buy_notional + notional > x.cash)
+    return denied(deny::kBuyingPower, "expected order value <= available cash " + (x.cash - x.open_buy_notional).to_string() +
+                                          " (cash minus open buys), was " + notional.to_string());
+  // 13. order-rate throttles (every approved attempt consumes a token; cancels never do)
+  if (!strategy_buckets_[r.strategy_index].try_take(r.now))
+    return denied(deny::kStrategyRate, "expected at most " + std::to_string(l.max_orders_per_minute) + " orders per minute (burst " +
+                                           std::to_string(l.order_burst) + ") from strategy " + r.strategy_id);
+  if (!broker_buckets_[b].try_take(r.now))
+    return denied(deny::kBrokerRate, "expected at most " + std::to_string(*config_.limits.max_orders_per_minute) +
+                                         " orders per minute to this broker");
+  // 14. duplicate guard: same symbol, side, quantity and prices within the window
+  auto& recent = recent_[b];
+  const std::int64_t window_ns = l.duplicate_window_seconds * sdk::Timestamp::kNanosPerSecond;
+  while (!recent.empty() && recent.front().ts.ns < r.now.ns - window_ns) recent.pop_front();
+  for (const auto& o : recent)
+    if (o.symbol == in.symbol && o.side == in.side && o.quantity == in.quantity && o.limit == in.limit_price && o.stop == in.stop_price)
+      return denied(deny::kDuplicateOrder, "an identical " + std::string(sdk::to_string(in.side)) + " " + in.quantity.to_string() + " " +
+                                               symbol + " order was approved " +
+                                               std::to_string((r.now.ns - o.ts.ns) / sdk::Timestamp::kNanosPerSecond) +
+                                               " s ago (window " + std::to_string(l.duplicate_window_seconds) + " s)");
+  recent.push_back({r.now, in.symbol, in.side, in.quantity, in.limit_price, in.stop_price});
+  return {};
+}
+
+std::optional<StateChange> RiskGate::set_state(TradingState to, std::string reason) {
+  if (to == state_) return std::nullopt;
+  StateChange change{state_, to, std::move(reason), std::nullopt};
+  state_ = to;
+  return change;
+}
+
+std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timestamp now) {
+  if (!has_limits_) return std::nullopt;
+  const std::int64_t day = now.utc_day();
+  std::optional<StateChange> new_day;
+  if (day != day_) {
+    day_ = day;
+    day_start_equity_ = last_equity_.value_or(equity);
+    if (reducing_for_daily_loss_ && state_ == TradingState::Reducing) {
+      reducing_for_daily_loss_ = false;
+      new_day = set_state(TradingState::Active, "a new day: the daily-loss breaker resets");
+    }
+  }
+  last_equity_ = equity;
+  if (equity > peak_equity_) peak_equity_ = equity;
+  const Decimal hundred = Decimal::from_int(100);
+  if (state_ != TradingState::Halted && peak_equity_.is_positive()) {
+    const Decimal drawdown_pct = (peak_equity_ - equity) * hundred / peak_equity_;
+    if (drawdown_pct > config_.max_drawdown_pct) {
+      reducing_for_daily_loss_ = false;
+      auto change = set_state(TradingState::Halted, "drawdown " + drawdown_pct.to_string() + " % from peak equity " +
+                                                       peak_equity_.to_string() + " exceeds max_drawdown_pct " +
+                                                       config_.max_drawdown_pct.to_string());
+      change->action = config_.drawdown_action;
+      return change;
+    }
+  }
+  if (state_ == TradingState::Active && day_start_equity_.is_positive()) {
+    const Decimal loss_pct = (day_start_equity_ - equity) * hundred / day_start_equity_;
+    if (loss_pct > config_.max_daily_loss_pct) {
+      reducing_for_daily_loss_ = true;
+      return set_state(TradingState::Reducing, "daily loss " + loss_pct.to_string() + " % of the day's starting equity " +
+                                                   day_start_equity_.to_string() + " exceeds max_daily_loss_pct " +
+                                                   config_.max_daily_loss_pct.to_string());
+    }
+  }
+  return new_day;
 }
 
 }  // namespace mercurio::kernel

@@ -1,31 +1,79 @@
 #pragma once
 // The single gate every order passes before any broker sees it, and the only code that can
-// make an sdk::ApprovedOrder.
-//
-// This version checks that an intent is well formed and that its strategy and broker may trade.
-// Pre-trade limits, trading states (ACTIVE/REDUCING/HALTED) and the kill switch are added here
-// (issue #3) without changing any caller: this is the seam ARCHITECTURE.md puts between the
-// StrategyHost and the ExecutionRouter.
+// make an sdk::ApprovedOrder. It owns the trading state (ACTIVE / REDUCING / HALTED) and runs the
+// pre-trade checks in a fixed, documented order; the first failing check is the denial.
 
+#include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mercurio/sdk/approved_order.hpp"
+#include "risk/risk_limits.hpp"
+#include "risk/token_bucket.hpp"
 
 namespace mercurio::kernel {
 
-/// Stable denial codes (journal, alerts and tests rely on them).
+/// Stable denial codes (alerts, journal and tests rely on them).
 namespace deny {
-inline constexpr const char* kInvalidQuantity = "INVALID_QUANTITY";
+inline constexpr const char* kHalted = "HALTED";
+inline constexpr const char* kReducingOnly = "REDUCING_ONLY";
+inline constexpr const char* kStrategyDisabled = "STRATEGY_DISABLED";
+inline constexpr const char* kBrokerUnavailable = "BROKER_UNAVAILABLE";
 inline constexpr const char* kInvalidSymbol = "INVALID_SYMBOL";
+inline constexpr const char* kInvalidQuantity = "INVALID_QUANTITY";
 inline constexpr const char* kMissingLimitPrice = "MISSING_LIMIT_PRICE";
 inline constexpr const char* kUnexpectedLimitPrice = "UNEXPECTED_LIMIT_PRICE";
 inline constexpr const char* kMissingStopPrice = "MISSING_STOP_PRICE";
 inline constexpr const char* kUnexpectedStopPrice = "UNEXPECTED_STOP_PRICE";
 inline constexpr const char* kInvalidPrice = "INVALID_PRICE";
-inline constexpr const char* kStrategyDisabled = "STRATEGY_DISABLED";
-inline constexpr const char* kBrokerUnavailable = "BROKER_UNAVAILABLE";
+inline constexpr const char* kSymbolNotAllowed = "SYMBOL_NOT_ALLOWED";
+inline constexpr const char* kSymbolDenied = "SYMBOL_DENIED";
+inline constexpr const char* kOrderQuantity = "ORDER_QUANTITY_LIMIT";
+inline constexpr const char* kNoReferencePrice = "NO_REFERENCE_PRICE";
+inline constexpr const char* kStaleReferencePrice = "STALE_REFERENCE_PRICE";
+inline constexpr const char* kOrderNotional = "ORDER_NOTIONAL_LIMIT";
+inline constexpr const char* kPriceCollar = "PRICE_COLLAR";
+inline constexpr const char* kPositionQuantity = "POSITION_QUANTITY_LIMIT";
+inline constexpr const char* kPositionNotional = "POSITION_NOTIONAL_LIMIT";
+inline constexpr const char* kGrossExposure = "GROSS_EXPOSURE_LIMIT";
+inline constexpr const char* kMaxPositions = "MAX_POSITIONS";
+inline constexpr const char* kMaxOpenOrders = "MAX_OPEN_ORDERS";
+inline constexpr const char* kBuyingPower = "BUYING_POWER";
+inline constexpr const char* kStrategyRate = "STRATEGY_ORDER_RATE";
+inline constexpr const char* kBrokerRate = "BROKER_ORDER_RATE";
+inline constexpr const char* kDuplicateOrder = "DUPLICATE_ORDER";
 }  // namespace deny
+
+enum class TradingState { Active, Reducing, Halted };
+std::string_view to_string(TradingState state) noexcept;
+
+struct ReferencePrice {
+  sdk::Decimal price;
+  sdk::Timestamp ts;
+};
+
+/// One account's exposure as the gate needs it, open orders counted at the moment they were sent.
+struct AccountExposure {
+  sdk::Decimal cash;
+  sdk::Decimal equity;
+  sdk::Decimal gross_position_notional;  // sum of |quantity| x reference over positions
+  sdk::Decimal open_order_notional;      // sum of remaining quantity x order price over open orders
+  sdk::Decimal open_buy_notional;        // the same, buys only
+  std::size_t open_orders = 0;
+  std::size_t positions = 0;             // non-flat symbols, plus symbols with only open orders
+};
+
+/// Read-only facts the gate asks the kernel for (the portfolio and the order tracker).
+class RiskView {
+ public:
+  virtual ~RiskView() = default;
+  virtual sdk::Decimal account_position(std::size_t broker, const sdk::Symbol& symbol) const = 0;  // signed
+  /// Remaining quantity of open orders in `symbol` on `side`.
+  virtual sdk::Decimal open_quantity(std::size_t broker, const sdk::Symbol& symbol, sdk::Side side) const = 0;
+  virtual std::optional<ReferencePrice> reference_price(std::size_t broker, const sdk::Symbol& symbol) const = 0;
+  virtual AccountExposure exposure(std::size_t broker) const = 0;
+};
 
 struct RiskDecision {
   std::optional<sdk::ApprovedOrder> approved;
@@ -37,15 +85,68 @@ struct RiskRequest {
   const sdk::OrderIntent& intent;
   const sdk::ClientOrderId& id;
   const std::string& strategy_id;
+  std::size_t strategy_index;
+  std::size_t broker_index;
   bool strategy_enabled;
   bool broker_available;
   sdk::Timestamp now;
+  /// The kernel's own flattening (drawdown breaker, operator flatten): allowed in any trading state
+  /// and past the limits, but still well formed and only to an available broker.
+  bool liquidation = false;
+};
+
+/// A trading-state change, for the kernel to alert, record and act on.
+struct StateChange {
+  TradingState from;
+  TradingState to;
+  std::string reason;
+  std::optional<DrawdownAction> action;  // set when the drawdown breaker tripped
 };
 
 class RiskGate {
  public:
-  /// Checks run in this order; the first failure is the denial.
-  RiskDecision check(const RiskRequest& request) const;
+  /// Without limits (unit tests of the intent checks only): every limit check passes.
+  RiskGate() = default;
+  /// `strategy_limits[i]` are the effective limits of strategy i; `strategy_broker[i]` its broker.
+  RiskGate(RiskConfig config, std::vector<EffectiveLimits> strategy_limits, std::vector<std::size_t> strategy_broker,
+           std::size_t broker_count, const RiskView* view);
+
+  /// Checks run in the order of the README's table; the first failure is the denial.
+  RiskDecision check(const RiskRequest& request);
+
+  TradingState state() const noexcept { return state_; }
+  /// Feeds the account-wide equity after each bar timestamp; returns a change when a breaker trips.
+  /// The daily-loss reference is the equity at the start of the UTC day (the last one seen before
+  /// it); REDUCING caused by the daily loss ends at the next day, HALTED only by an operator.
+  std::optional<StateChange> observe_equity(sdk::Decimal equity, sdk::Timestamp now);
+  /// Operator or failsafe action. Leaving HALTED is only ever done this way.
+  std::optional<StateChange> set_state(TradingState to, std::string reason);
+
+ private:
+  RiskDecision check_limits(const RiskRequest& r, const EffectiveLimits& limits);
+  static RiskDecision denied(const char* reason, std::string message);
+
+  bool has_limits_ = false;
+  RiskConfig config_;
+  std::vector<EffectiveLimits> limits_;
+  std::vector<std::size_t> strategy_broker_;
+  const RiskView* view_ = nullptr;
+  TradingState state_ = TradingState::Active;
+  std::vector<TokenBucket> strategy_buckets_;
+  std::vector<TokenBucket> broker_buckets_;
+  struct RecentOrder {
+    sdk::Timestamp ts;
+    sdk::Symbol symbol;
+    sdk::Side side;
+    sdk::Decimal quantity;
+    std::optional<sdk::Decimal> limit, stop;
+  };
+  std::vector<std::deque<RecentOrder>> recent_;  // per broker, for the duplicate guard
+  std::int64_t day_ = INT64_MIN;
+  std::optional<sdk::Decimal> last_equity_;
+  sdk::Decimal day_start_equity_;
+  bool reducing_for_daily_loss_ = false;
+  sdk::Decimal peak_equity_;
 };
 
 }  // namespace mercurio::kernel

@@ -1,4 +1,5 @@
 #include "config/config_loader.hpp"
+#include "support/risk_config.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +9,7 @@ using ::testing::HasSubstr;
 
 namespace {
 
-constexpr const char* kValid = R"(
+const std::string kValid = R"(
 [kernel]
 mode = "backtest"
 output_dir = "results"
@@ -18,6 +19,7 @@ plugin_dirs = ["plugins"]
 [backtest]
 start = 2020-01-01
 end = "2021-01-01T00:00:00Z"
+)" + std::string(mercurio::test::kGenerousRiskTable) + R"(
 
 [[plugin]]
 id = "paper"
@@ -31,6 +33,8 @@ library = "mercurio_strategy_moving_average"
 broker = "paper"
 )";
 
+std::string valid_text() { return kValid; }
+
 ConfigIssues issues_of(const std::string& text) {
   try {
     parse_config(text, "/etc/m/mercurio.toml");
@@ -43,7 +47,7 @@ ConfigIssues issues_of(const std::string& text) {
 }  // namespace
 
 TEST(ConfigLoaderTest, ParsesKernelTablesAndPluginEntries) {
-  const Config c = parse_config(kValid, "/etc/m/mercurio.toml");
+  const Config c = parse_config(valid_text(), "/etc/m/mercurio.toml");
   EXPECT_EQ(c.kernel.mode, RunMode::Backtest);
   EXPECT_EQ(c.kernel.output_dir, std::filesystem::path("/etc/m/results"));
   EXPECT_EQ(c.kernel.log_level, mercurio::sdk::LogLevel::Warning);
@@ -55,12 +59,12 @@ TEST(ConfigLoaderTest, ParsesKernelTablesAndPluginEntries) {
   EXPECT_EQ(c.plugins[0].id, "paper");
   EXPECT_EQ(c.plugins[0].library, "mercurio_broker_paper");
   EXPECT_EQ(c.plugins[0].config->get("starting_cash")->value_or(std::string()), "1000");
-  EXPECT_EQ(c.plugins[0].line, 12u);
+  EXPECT_EQ(c.plugins[0].line, 29u);  // after the 16-line [risk] table
   EXPECT_EQ(*c.plugins[1].broker, "paper");
 }
 
 TEST(ConfigLoaderTest, DefaultsApplyWhenKernelTableIsAbsent) {
-  const Config c = parse_config("[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n", "/tmp/a/m.toml");
+  const Config c = parse_config(std::string(mercurio::test::kGenerousRiskTable) + "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n", "/tmp/a/m.toml");
   EXPECT_EQ(c.kernel.mode, RunMode::Backtest);
   EXPECT_EQ(c.kernel.output_dir, std::filesystem::path("/tmp/a/out"));
   EXPECT_EQ(c.backtest.start.ns, INT64_MIN);
@@ -120,8 +124,8 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(ConfigLoaderTest, ReportsEveryProblemAtOnce) {
   const ConfigIssues issues = issues_of(
       "[kernel]\nmode = \"yolo\"\nlog_level = \"loud\"\nextra = 1\n[[plugin]]\nid = \"a\"\n[[plugin]]\nid = \"a\"\nlibrary = \"x\"\n");
-  // bad mode, bad level, unknown key, missing library, duplicate id
-  EXPECT_EQ(issues.size(), 5u) << issues.to_string();
+  // bad mode, bad level, unknown key, missing [risk], missing library, duplicate id
+  EXPECT_EQ(issues.size(), 6u) << issues.to_string();
 }
 
 TEST(ConfigLoaderTest, MissingFileIsAClearError) {

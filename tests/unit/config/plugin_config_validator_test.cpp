@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config_loader.hpp"
+#include "support/risk_config.hpp"
 
 using namespace mercurio::kernel;
 using mercurio::sdk::ConfigField;
@@ -35,7 +36,9 @@ struct Outcome {
 
 Outcome validate(const std::string& plugin_config,
                  EnvLookup env = [](const std::string&) { return std::optional<std::string>(); }) {
-  const std::string text = "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n[plugin.config]\n" + plugin_config;
+  // [risk] last, so the line numbers in the expected messages count from the plugin entry.
+  const std::string text = "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n[plugin.config]\n" + plugin_config + "\n" +
+                           mercurio::test::kGenerousRiskTable;
   static Config config;  // the view keeps no reference to it; static keeps entry pointers simple
   config = parse_config(text, "/cfg/mercurio.toml");
   Outcome out;
@@ -119,7 +122,7 @@ TEST(PluginConfigValidatorTest, SecretsResolveFromEnvironmentAndFiles) {
 }
 
 TEST(PluginConfigValidatorTest, ADefaultOfTheWrongTypeIsReportedAsAPluginBug) {
-  const Config config = parse_config("[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n", "/cfg/mercurio.toml");
+  const Config config = parse_config(std::string(mercurio::test::kGenerousRiskTable) + "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n", "/cfg/mercurio.toml");
   ConfigSchema bad;
   bad.add(ConfigField::decimal("cash", "cash").defaults(mercurio::sdk::ConfigValue{std::string("100")}));
   ConfigIssues issues;

@@ -10,6 +10,7 @@
 #include "plugin/plugin_catalog.hpp"
 #include "plugin/plugin_guard.hpp"
 #include "plugin/plugin_library.hpp"
+#include "support/risk_config.hpp"
 #include "support/test_paths.hpp"
 
 using namespace mercurio::kernel;
@@ -33,7 +34,8 @@ std::string open_error(const std::string& name) {
 
 ConfigIssues catalog_issues(const std::string& plugins_toml, PluginCatalog* out = nullptr) {
   static Config config;  // catalog entries point into it
-  config = parse_config("[kernel]\nplugin_dirs = [\"" + mercurio::test::fixture_plugin_dir().string() + "\"]\n" + plugins_toml,
+  config = parse_config("[kernel]\nplugin_dirs = [\"" + mercurio::test::fixture_plugin_dir().string() + "\"]\n" + plugins_toml +
+                            "\n" + mercurio::test::kGenerousRiskTable,
                         mercurio::test::binary_dir() / "plugin_host_test.toml");
   ConfigIssues issues;
   auto catalog = PluginCatalog::load(config, mercurio::test::plugin_dir(), process_environment(), issues);

@@ -11,7 +11,8 @@ struct Fixture {
   ClientOrderId id{"ma-1"};
   std::string strategy{"ma"};
   RiskDecision check(const OrderIntent& in, bool enabled = true, bool broker = true) {
-    return RiskGate().check({in, id, strategy, enabled, broker, Timestamp{42}});
+    RiskGate gate;
+    return gate.check({in, id, strategy, 0, 0, enabled, broker, Timestamp{42}});
   }
 };
 OrderIntent intent(OrderType type, const char* qty = "10") {

@@ -1,0 +1,259 @@
+#include "risk/risk_limits.hpp"
+
+#include <functional>
+#include <vector>
+
+#include "config/toml_helpers.hpp"
+
+namespace mercurio::kernel {
+
+using sdk::Decimal;
+using toml_helpers::column_of;
+using toml_helpers::describe;
+using toml_helpers::line_of;
+
+std::string_view to_string(DrawdownAction action) noexcept {
+  switch (action) {
+    case DrawdownAction::Hold: return "hold";
+    case DrawdownAction::CancelOpenOrders: return "cancel";
+    case DrawdownAction::Flatten: return "flatten";
+  }
+  return "?";
+}
+
+namespace {
+
+// One limit key: how to read it into a RiskLimits, and which way is "tighter".
+struct LimitKey {
+  const char* key;
+  bool integer;   // else decimal
+  std::int64_t minimum;  // inclusive lower bound (decimals: > 0 when minimum is 1)
+  std::function<void(RiskLimits&, const Decimal&, std::int64_t)> set;
+  std::function<std::optional<Decimal>(const RiskLimits&)> get;
+};
+
+#define MERCURIO_DECIMAL_LIMIT(name) \
+  LimitKey{#name, false, 1, [](RiskLimits& l, const Decimal& d, std::int64_t) { l.name = d; }, \
+           [](const RiskLimits& l) { return l.name; }}
+#define MERCURIO_INTEGER_LIMIT(name, min) \
+  LimitKey{#name, true, min, [](RiskLimits& l, const Decimal&, std::int64_t i) { l.name = i; }, \
+           [](const RiskLimits& l) { return l.name ? std::optional<Decimal>(Decimal::from_int(*l.name)) : std::nullopt; }}
+
+const std::vector<LimitKey>& limit_keys() {
+  static const std::vector<LimitKey> keys = {
+      MERCURIO_DECIMAL_LIMIT(max_order_quantity),
+      MERCURIO_DECIMAL_LIMIT(max_order_notional),
+      MERCURIO_DECIMAL_LIMIT(price_collar_pct),
+      MERCURIO_INTEGER_LIMIT(max_reference_age_seconds, 1),
+      MERCURIO_DECIMAL_LIMIT(max_position_quantity),
+      MERCURIO_DECIMAL_LIMIT(max_position_notional),
+      MERCURIO_DECIMAL_LIMIT(max_gross_exposure_pct),
+      MERCURIO_INTEGER_LIMIT(max_positions, 1),
+      MERCURIO_INTEGER_LIMIT(max_open_orders, 1),
+      MERCURIO_INTEGER_LIMIT(max_orders_per_minute, 1),
+      MERCURIO_INTEGER_LIMIT(order_burst, 1),
+      MERCURIO_INTEGER_LIMIT(duplicate_window_seconds, 0),
+  };
+  return keys;
+}
+#undef MERCURIO_DECIMAL_LIMIT
+#undef MERCURIO_INTEGER_LIMIT
+
+class Reader {
+ public:
+  Reader(const std::string& file, ConfigIssues& issues) : file_(file), issues_(issues) {}
+
+  void issue(const toml::node* node, const std::string& path, std::string message) {
+    issues_.add(file_, node ? line_of(*node) : 0, node ? column_of(*node) : 0, path, std::move(message));
+  }
+
+  std::optional<Decimal> decimal(const toml::node& node, const std::string& path, bool positive) {
+    std::optional<Decimal> v;
+    if (const auto* s = node.as_string()) v = Decimal::parse(s->get());
+    else if (const auto* i = node.as_integer(); i && i->get() > -90'000'000'000 && i->get() < 90'000'000'000)
+      v = Decimal::from_int(i->get());
+    if (!v) {
+      issue(&node, path, "expected a decimal number (e.g. \"2.5\" or 100), was " + describe(node));
+      return std::nullopt;
+    }
+    if (positive && !v->is_positive()) {
+      issue(&node, path, "expected a value > 0, was " + v->to_string());
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::optional<std::int64_t> integer(const toml::node& node, const std::string& path, std::int64_t minimum) {
+    const auto* i = node.as_integer();
+    if (!i) {
+      issue(&node, path, "expected an integer, was " + describe(node));
+      return std::nullopt;
+    }
+    if (i->get() < minimum) {
+      issue(&node, path, "expected an integer >= " + std::to_string(minimum) + ", was " + std::to_string(i->get()));
+      return std::nullopt;
+    }
+    return i->get();
+  }
+
+  std::optional<std::set<std::string>> symbols(const toml::node& node, const std::string& path) {
+    const auto* arr = node.as_array();
+    if (!arr) {
+      issue(&node, path, "expected an array of symbols, was " + describe(node));
+      return std::nullopt;
+    }
+    std::set<std::string> out;
+    for (std::size_t k = 0; k < arr->size(); ++k) {
+      const auto* s = (*arr)[k].as_string();
+      if (!s || s->get().empty() || !sdk::Symbol::fits(s->get()))
+        issue(&(*arr)[k], path + "[" + std::to_string(k) + "]", "expected a symbol of 1 to 31 characters, was " + describe((*arr)[k]));
+      else
+        out.insert(s->get());
+    }
+    return out;
+  }
+
+  // Reads every limit key present in `table` into `limits`.
+  void read_limits(const toml::table& table, const std::string& prefix, RiskLimits& limits) {
+    for (const auto& k : limit_keys()) {
+      const toml::node* node = table.get(k.key);
+      if (!node) continue;
+      const std::string path = prefix + "." + k.key;
+      if (k.integer) {
+        if (auto v = integer(*node, path, k.minimum)) k.set(limits, Decimal{}, *v);
+      } else if (auto d = decimal(*node, path, true)) {
+        k.set(limits, *d, 0);
+      }
+    }
+    if (const toml::node* n = table.get("symbols_allow"))
+      if (auto s = symbols(*n, prefix + ".symbols_allow")) limits.symbols_allow = std::move(*s);
+    if (const toml::node* n = table.get("symbols_deny"))
+      if (auto s = symbols(*n, prefix + ".symbols_deny")) limits.symbols_deny = std::move(*s);
+  }
+
+ private:
+  const std::string& file_;
+  ConfigIssues& issues_;
+};
+
+std::string key_list(std::initializer_list<const char*> extra) {
+  std::string list;
+  for (const auto& k : limit_keys()) list += (list.empty() ? "" : ", ") + std::string(k.key);
+  for (const char* e : extra) list += std::string(", ") + e;
+  return list;
+}
+
+bool is_limit_key(std::string_view key) {
+  for (const auto& k : limit_keys())
+    if (key == k.key) return true;
+  return key == "symbols_allow" || key == "symbols_deny";
+}
+
+}  // namespace
+
+RiskConfig parse_risk_table(const toml::table* table, const std::string& file, ConfigIssues& issues) {
+  RiskConfig config;
+  Reader reader(file, issues);
+  if (!table) {
+    reader.issue(nullptr, "risk",
+                 "missing [risk] table: Mercurio does not trade without limits (fail closed); every limit must be set, "
+                 "see the README's \"Risk\" section");
+    return config;
+  }
+  for (auto&& [key, node] : *table) {
+    const std::string_view k = key.str();
+    if (!is_limit_key(k) && k != "max_daily_loss_pct" && k != "max_drawdown_pct" && k != "drawdown_action")
+      reader.issue(&node, "risk." + std::string(k),
+                   "unknown key; expected one of: " + key_list({"max_daily_loss_pct", "max_drawdown_pct", "drawdown_action"}));
+  }
+  reader.read_limits(*table, "risk", config.limits);
+  for (const auto& k : limit_keys())
+    if (!table->get(k.key)) reader.issue(table, "risk." + std::string(k.key), "missing limit (there is no implicit \"unlimited\")");
+  for (const char* key : {"max_daily_loss_pct", "max_drawdown_pct"}) {
+    const toml::node* node = table->get(key);
+    if (!node) {
+      reader.issue(table, std::string("risk.") + key, "missing limit (there is no implicit \"unlimited\")");
+      continue;
+    }
+    if (auto d = reader.decimal(*node, std::string("risk.") + key, true)) {
+      if (*d > Decimal::from_int(100)) reader.issue(node, std::string("risk.") + key, "expected a percentage <= 100, was " + d->to_string());
+      (std::string_view(key) == "max_daily_loss_pct" ? config.max_daily_loss_pct : config.max_drawdown_pct) = *d;
+    }
+  }
+  if (const toml::node* node = table->get("drawdown_action")) {
+    const auto* s = node->as_string();
+    const std::string v = s ? s->get() : std::string();
+    if (v == "hold") config.drawdown_action = DrawdownAction::Hold;
+    else if (v == "cancel") config.drawdown_action = DrawdownAction::CancelOpenOrders;
+    else if (v == "flatten") config.drawdown_action = DrawdownAction::Flatten;
+    else reader.issue(node, "risk.drawdown_action", "expected \"hold\", \"cancel\" or \"flatten\", was " + describe(*node));
+  } else {
+    reader.issue(table, "risk.drawdown_action", "missing: what to do when the drawdown breaker trips (\"hold\", \"cancel\" or \"flatten\")");
+  }
+  return config;
+}
+
+RiskLimits parse_risk_override(const toml::table& table, const RiskLimits& global, const std::string& key_path,
+                               const std::string& file, ConfigIssues& issues) {
+  Reader reader(file, issues);
+  RiskLimits limits;
+  for (auto&& [key, node] : table)
+    if (!is_limit_key(key.str()))
+      reader.issue(&node, key_path + "." + std::string(key.str()), "unknown key; expected one of: " + key_list({"symbols_allow", "symbols_deny"}));
+  reader.read_limits(table, key_path, limits);
+  // An override can only tighten: a looser value would silently widen what [risk] promises.
+  for (const auto& k : limit_keys()) {
+    const auto mine = k.get(limits);
+    const auto theirs = k.get(global);
+    if (mine && theirs && *mine > *theirs)
+      reader.issue(table.get(k.key), key_path + "." + k.key,
+                   "an override can only tighten [risk]: expected at most " + theirs->to_string() + ", was " + mine->to_string());
+  }
+  if (limits.symbols_allow && global.symbols_allow)
+    for (const auto& s : *limits.symbols_allow)
+      if (!global.symbols_allow->count(s))
+        reader.issue(table.get("symbols_allow"), key_path + ".symbols_allow",
+                     "an override can only tighten [risk]: symbol \"" + s + "\" is not in risk.symbols_allow");
+  return limits;
+}
+
+EffectiveLimits combine(const RiskLimits& global, const RiskLimits* broker, const RiskLimits* strategy) {
+  EffectiveLimits e;
+  auto pick = [&](auto member) {
+    auto v = *(global.*member);
+    for (const RiskLimits* o : {broker, strategy})
+      if (o && (o->*member) && *(o->*member) < v) v = *(o->*member);
+    return v;
+  };
+  e.max_order_quantity = pick(&RiskLimits::max_order_quantity);
+  e.max_order_notional = pick(&RiskLimits::max_order_notional);
+  e.price_collar_pct = pick(&RiskLimits::price_collar_pct);
+  e.max_reference_age_seconds = pick(&RiskLimits::max_reference_age_seconds);
+  e.max_position_quantity = pick(&RiskLimits::max_position_quantity);
+  e.max_position_notional = pick(&RiskLimits::max_position_notional);
+  e.max_gross_exposure_pct = pick(&RiskLimits::max_gross_exposure_pct);
+  e.max_positions = pick(&RiskLimits::max_positions);
+  e.max_open_orders = pick(&RiskLimits::max_open_orders);
+  e.max_orders_per_minute = pick(&RiskLimits::max_orders_per_minute);
+  e.order_burst = pick(&RiskLimits::order_burst);
+  e.duplicate_window_seconds = pick(&RiskLimits::duplicate_window_seconds);
+  e.symbols_allow = global.symbols_allow;
+  e.symbols_deny = global.symbols_deny;
+  for (const RiskLimits* o : {broker, strategy}) {
+    if (!o) continue;
+    if (o->symbols_allow) {
+      if (!e.symbols_allow) {
+        e.symbols_allow = o->symbols_allow;
+      } else {
+        std::set<std::string> both;
+        for (const auto& s : *o->symbols_allow)
+          if (e.symbols_allow->count(s)) both.insert(s);
+        e.symbols_allow = std::move(both);
+      }
+    }
+    e.symbols_deny.insert(o->symbols_deny.begin(), o->symbols_deny.end());
+  }
+  return e;
+}
+
+}  // namespace mercurio::kernel

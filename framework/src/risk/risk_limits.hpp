@@ -1,0 +1,66 @@
+#pragma once
+// The limits the risk gate enforces: one global set from [risk], tightened per broker and per
+// strategy by the kernel-owned [plugin.risk] tables (which plugins never see).
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <toml++/toml.h>
+
+#include "config/config_issue.hpp"
+#include "mercurio/sdk/decimal.hpp"
+#include "mercurio/sdk/types.hpp"
+
+namespace mercurio::kernel {
+
+enum class DrawdownAction { Hold, CancelOpenOrders, Flatten };
+std::string_view to_string(DrawdownAction action) noexcept;
+
+/// One set of limits. In the global set every numeric limit is present (a missing one is a
+/// configuration error: there is no implicit "unlimited"); in an override only the keys written.
+struct RiskLimits {
+  std::optional<sdk::Decimal> max_order_quantity;
+  std::optional<sdk::Decimal> max_order_notional;
+  std::optional<sdk::Decimal> price_collar_pct;
+  std::optional<std::int64_t> max_reference_age_seconds;
+  std::optional<sdk::Decimal> max_position_quantity;
+  std::optional<sdk::Decimal> max_position_notional;
+  std::optional<sdk::Decimal> max_gross_exposure_pct;
+  std::optional<std::int64_t> max_positions;
+  std::optional<std::int64_t> max_open_orders;
+  std::optional<std::int64_t> max_orders_per_minute;
+  std::optional<std::int64_t> order_burst;
+  std::optional<std::int64_t> duplicate_window_seconds;
+  std::optional<std::set<std::string>> symbols_allow;  // absent: every symbol
+  std::set<std::string> symbols_deny;
+};
+
+/// [risk]: the global limits plus the account-wide breakers.
+struct RiskConfig {
+  RiskLimits limits;
+  sdk::Decimal max_daily_loss_pct;  // loss of the day's starting equity that moves to REDUCING
+  sdk::Decimal max_drawdown_pct;    // fall from peak equity that moves to HALTED
+  DrawdownAction drawdown_action = DrawdownAction::Hold;
+};
+
+/// The limits that apply to one order: global, then the broker's and the strategy's overrides.
+struct EffectiveLimits {
+  sdk::Decimal max_order_quantity, max_order_notional, price_collar_pct;
+  std::int64_t max_reference_age_seconds = 0;
+  sdk::Decimal max_position_quantity, max_position_notional, max_gross_exposure_pct;
+  std::int64_t max_positions = 0, max_open_orders = 0, max_orders_per_minute = 0, order_burst = 0,
+               duplicate_window_seconds = 0;
+  std::optional<std::set<std::string>> symbols_allow;
+  std::set<std::string> symbols_deny;
+};
+EffectiveLimits combine(const RiskLimits& global, const RiskLimits* broker, const RiskLimits* strategy);
+
+/// Parses [risk] (all keys required except the symbol lists). Problems go to `issues`.
+RiskConfig parse_risk_table(const toml::table* table, const std::string& file, ConfigIssues& issues);
+/// Parses a [plugin.risk] override: any subset of the limit keys, each no looser than `global`.
+RiskLimits parse_risk_override(const toml::table& table, const RiskLimits& global, const std::string& key_path,
+                               const std::string& file, ConfigIssues& issues);
+
+}  // namespace mercurio::kernel

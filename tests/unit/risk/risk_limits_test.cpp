@@ -1,0 +1,318 @@
+// Every pre-trade limit just under, at and just over its bound; trading states and breakers.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "config/config_loader.hpp"
+#include "risk/risk_gate.hpp"
+#include "support/risk_config.hpp"
+
+using namespace mercurio::kernel;
+using namespace mercurio::sdk;
+using ::testing::HasSubstr;
+
+namespace {
+
+Decimal d(const char* s) { return Decimal::from_string(s); }
+constexpr std::int64_t kSecond = Timestamp::kNanosPerSecond;
+
+// The account as the gate sees it, set directly by each test.
+class FakeView final : public RiskView {
+ public:
+  std::map<std::string, Decimal> positions;
+  std::map<std::string, Decimal> open_buys, open_sells;
+  std::map<std::string, ReferencePrice> refs;
+  AccountExposure account{d("100000"), d("100000"), {}, {}, {}, 0, 0};
+
+  Decimal account_position(std::size_t, const Symbol& s) const override { return get(positions, s); }
+  Decimal open_quantity(std::size_t, const Symbol& s, Side side) const override {
+    return get(side == Side::Buy ? open_buys : open_sells, s);
+  }
+  std::optional<ReferencePrice> reference_price(std::size_t, const Symbol& s) const override {
+    auto it = refs.find(s.str());
+    if (it == refs.end()) return std::nullopt;
+    return it->second;
+  }
+  AccountExposure exposure(std::size_t) const override { return account; }
+
+ private:
+  static Decimal get(const std::map<std::string, Decimal>& m, const Symbol& s) {
+    auto it = m.find(s.str());
+    return it == m.end() ? Decimal{} : it->second;
+  }
+};
+
+// [risk] with every limit at a round, easily crossed value.
+RiskConfig config_with(const std::string& overrides = "") {
+  std::string text =
+      "[risk]\n"
+      "max_order_quantity = \"100\"\nmax_order_notional = \"10000\"\nprice_collar_pct = \"5\"\n"
+      "max_reference_age_seconds = 60\nmax_position_quantity = \"150\"\nmax_position_notional = \"15000\"\n"
+      "max_gross_exposure_pct = \"50\"\nmax_positions = 2\nmax_open_orders = 3\nmax_orders_per_minute = 60\n"
+      "order_burst = 5\nduplicate_window_seconds = 10\nmax_daily_loss_pct = \"2\"\nmax_drawdown_pct = \"10\"\n"
+      "drawdown_action = \"flatten\"\n" + overrides +
+      "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n";
+  return parse_config(text, "/t/m.toml").risk;
+}
+
+struct Harness {
+  FakeView view;
+  RiskGate gate;
+  std::int64_t next_id = 1;
+  Timestamp now{1'000 * kSecond};
+  Timestamp ref_age{0};
+  explicit Harness(const std::string& overrides = "") {
+    RiskConfig c = config_with(overrides);
+    gate = RiskGate(c, {combine(c.limits, nullptr, nullptr)}, {0}, 1, &view);
+    view.refs["SPY"] = {d("100"), now};
+  }
+  RiskDecision order(Side side, const char* qty, std::optional<Decimal> limit = std::nullopt, std::int64_t advance_s = 30,
+                     bool liquidation = false) {
+    OrderIntent in;
+    in.symbol = "SPY";
+    in.side = side;
+    in.quantity = d(qty);
+    if (limit) {
+      in.type = OrderType::Limit;
+      in.limit_price = limit;
+    }
+    const ClientOrderId id("s-" + std::to_string(next_id++));
+    const std::string strategy = "s";
+    now.ns += advance_s * kSecond;  // by default spaced beyond the duplicate window
+    if (view.refs.count("SPY")) view.refs["SPY"].ts = Timestamp{now.ns - ref_age.ns};
+    RiskRequest r{in, id, strategy, 0, 0, true, true, now};
+    r.liquidation = liquidation;
+    return gate.check(r);
+  }
+};
+
+}  // namespace
+
+TEST(RiskLimitsTest, OrderQuantityCap) {
+  Harness h;
+  EXPECT_TRUE(h.order(Side::Buy, "99").approved);
+  EXPECT_TRUE(h.order(Side::Buy, "100").approved);
+  auto over = h.order(Side::Buy, "100.00000001");
+  EXPECT_EQ(over.reason, deny::kOrderQuantity);
+  EXPECT_EQ(over.message, "expected quantity <= 100, was 100.00000001");
+}
+
+TEST(RiskLimitsTest, OrderNotionalCapUsesTheLimitPriceOrTheReference) {
+  Harness h;
+  EXPECT_TRUE(h.order(Side::Buy, "100").approved);                      // 100 x 100 = 10000
+  EXPECT_TRUE(h.order(Side::Buy, "99", d("101.01")).approved);          // 9999.99
+  auto over = h.order(Side::Buy, "100", d("100.01"));                   // 10001
+  EXPECT_EQ(over.reason, deny::kOrderNotional);
+  EXPECT_EQ(over.message, "expected notional <= 10000, was 10001");
+}
+
+TEST(RiskLimitsTest, MissingZeroOrStaleReferencePriceDenies) {
+  Harness h;
+  h.ref_age = Timestamp{60 * kSecond};
+  EXPECT_TRUE(h.order(Side::Buy, "1").approved);
+  h.ref_age = Timestamp{61 * kSecond};
+  auto stale = h.order(Side::Buy, "2");
+  EXPECT_EQ(stale.reason, deny::kStaleReferencePrice);
+  EXPECT_EQ(stale.message, "expected a reference price at most 60 s old for SPY, was 61 s old");
+  h.ref_age = Timestamp{0};
+  h.view.refs["SPY"].price = d("0");
+  EXPECT_EQ(h.order(Side::Buy, "3").reason, deny::kNoReferencePrice);
+  h.view.refs.clear();
+  EXPECT_EQ(h.order(Side::Buy, "4").message, "expected a positive reference price for SPY, was none");
+}
+
+TEST(RiskLimitsTest, PriceCollarAroundTheReference) {
+  Harness h;
+  EXPECT_TRUE(h.order(Side::Buy, "1", d("105")).approved);
+  EXPECT_TRUE(h.order(Side::Sell, "1", d("95")).approved);
+  EXPECT_EQ(h.order(Side::Buy, "1", d("105.01")).reason, deny::kPriceCollar);
+  auto low = h.order(Side::Sell, "1", d("94.99"));
+  EXPECT_EQ(low.reason, deny::kPriceCollar);
+  EXPECT_THAT(low.message, HasSubstr("within 5 % of the reference 100, was 94.99 (5.01 %)"));
+}
+
+TEST(RiskLimitsTest, PositionQuantityCountsOpenOrders) {
+  Harness h;
+  h.view.positions["SPY"] = d("100");
+  h.view.open_buys["SPY"] = d("20");
+  EXPECT_TRUE(h.order(Side::Buy, "30").approved);  // 100 + 20 + 30 = 150
+  auto over = h.order(Side::Buy, "31");
+  EXPECT_EQ(over.reason, deny::kPositionQuantity);
+  EXPECT_EQ(over.message, "expected a SPY position of at most 150 (open orders included), was 151");
+}
+
+TEST(RiskLimitsTest, PositionNotionalAtTheReferencePrice) {
+  Harness h;
+  h.view.refs["SPY"].price = d("101");
+  h.view.positions["SPY"] = d("148");
+  auto over = h.order(Side::Buy, "1");  // 149 x 101 = 15049
+  EXPECT_EQ(over.reason, deny::kPositionNotional);
+  h.view.positions["SPY"] = d("147");
+  EXPECT_TRUE(h.order(Side::Buy, "1").approved);  // 148 x 101 = 14948
+}
+
+TEST(RiskLimitsTest, ReducingOrdersPassPositionLimitsEvenWhenAlreadyOver) {
+  Harness h;
+  h.view.positions["SPY"] = d("200");
+  EXPECT_TRUE(h.order(Side::Sell, "50").approved);
+  EXPECT_EQ(h.order(Side::Buy, "1").reason, deny::kPositionQuantity);
+}
+
+TEST(RiskLimitsTest, GrossExposureAsShareOfEquity) {
+  Harness h;
+  h.view.account.gross_position_notional = d("40000");
+  h.view.account.open_order_notional = d("5000");
+  EXPECT_TRUE(h.order(Side::Buy, "50").approved);  // 40000 + 5000 + 5000 = 50 % of 100000
+  h.view.account.gross_position_notional = d("40000.01");
+  auto over = h.order(Side::Buy, "50");
+  EXPECT_EQ(over.reason, deny::kGrossExposure);
+  EXPECT_EQ(over.message, "expected gross exposure <= 50 % of equity (50000), was 50000.01");
+}
+
+TEST(RiskLimitsTest, MaximumSimultaneousPositions) {
+  Harness h;
+  h.view.account.positions = 2;
+  auto over = h.order(Side::Buy, "1");
+  EXPECT_EQ(over.reason, deny::kMaxPositions);
+  EXPECT_EQ(over.message, "expected at most 2 positions, this would be 3");
+  h.view.positions["SPY"] = d("10");  // adding to a held symbol is not a new position
+  EXPECT_TRUE(h.order(Side::Buy, "1").approved);
+  h.view.account.positions = 1;
+  h.view.positions.clear();
+  EXPECT_TRUE(h.order(Side::Buy, "2").approved);
+}
+
+TEST(RiskLimitsTest, MaximumOpenOrders) {
+  Harness h;
+  h.view.account.open_orders = 2;
+  EXPECT_TRUE(h.order(Side::Buy, "1").approved);
+  h.view.account.open_orders = 3;
+  EXPECT_EQ(h.order(Side::Buy, "2").reason, deny::kMaxOpenOrders);
+}
+
+TEST(RiskLimitsTest, BuyingPowerCountsOpenBuys) {
+  Harness h;
+  h.view.account.open_buy_notional = d("95000");
+  EXPECT_TRUE(h.order(Side::Buy, "50").approved);  // 95000 + 5000 = cash
+  auto over = h.order(Side::Buy, "50", d("100.0002"));
+  EXPECT_EQ(over.reason, deny::kBuyingPower);
+  EXPECT_EQ(over.message, "expected order value <= available cash 5000 (cash minus open buys), was 5000.01");
+  h.view.positions["SPY"] = d("60");
+  EXPECT_TRUE(h.order(Side::Sell, "50").approved);  // sells need no cash
+}
+
+TEST(RiskLimitsTest, OrderRateTokenBucketRefillsOnTheKernelClock) {
+  Harness h;
+  const char* qty[] = {"1", "2", "3", "4", "5", "6"};
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(h.order(Side::Buy, qty[i], std::nullopt, 0).approved) << i;
+  auto sixth = h.order(Side::Buy, qty[5], std::nullopt, 0);
+  EXPECT_EQ(sixth.reason, deny::kStrategyRate);
+  EXPECT_TRUE(h.order(Side::Buy, "7", std::nullopt, 1).approved);  // 60 per minute: one more after a second
+  EXPECT_EQ(h.order(Side::Buy, "8", std::nullopt, 0).reason, deny::kStrategyRate);
+}
+
+TEST(RiskLimitsTest, DuplicateOrdersWithinTheWindowAreDenied) {
+  Harness h;
+  EXPECT_TRUE(h.order(Side::Buy, "5", d("100")).approved);
+  auto dup = h.order(Side::Buy, "5", d("100"), 10);
+  EXPECT_EQ(dup.reason, deny::kDuplicateOrder);
+  EXPECT_THAT(dup.message, HasSubstr("was approved 10 s ago (window 10 s)"));
+  EXPECT_TRUE(h.order(Side::Buy, "5", d("100.01"), 0).approved);  // another price is another order
+  EXPECT_TRUE(h.order(Side::Buy, "5", d("100"), 11).approved);    // outside the window
+}
+
+TEST(RiskLimitsTest, SymbolAllowAndDenyLists) {
+  Harness allow("symbols_allow = [\"QQQ\"]\n");
+  EXPECT_EQ(allow.order(Side::Buy, "1").reason, deny::kSymbolNotAllowed);
+  Harness denied("symbols_deny = [\"SPY\"]\n");
+  EXPECT_EQ(denied.order(Side::Buy, "1").reason, deny::kSymbolDenied);
+}
+
+TEST(RiskStatesTest, HaltedDeniesEverythingButTheKernelsOwnLiquidation) {
+  Harness h;
+  h.gate.set_state(TradingState::Halted, "operator");
+  EXPECT_EQ(h.order(Side::Buy, "1").reason, deny::kHalted);
+  h.view.positions["SPY"] = d("10");
+  EXPECT_TRUE(h.order(Side::Sell, "10", std::nullopt, 30, true).approved);
+}
+
+TEST(RiskStatesTest, ReducingAllowsOnlyOrdersTowardsFlat) {
+  Harness h;
+  h.gate.set_state(TradingState::Reducing, "test");
+  h.view.positions["SPY"] = d("100");
+  EXPECT_TRUE(h.order(Side::Sell, "50").approved);
+  EXPECT_EQ(h.order(Side::Buy, "1").reason, deny::kReducingOnly);
+  EXPECT_EQ(h.order(Side::Sell, "101").reason, deny::kReducingOnly);  // a flip opens a new short
+  h.view.open_sells["SPY"] = d("60");
+  EXPECT_EQ(h.order(Side::Sell, "50").reason, deny::kReducingOnly);  // with open sells it would pass flat
+  h.view.positions.clear();
+  EXPECT_EQ(h.order(Side::Sell, "1").reason, deny::kReducingOnly);  // nothing to reduce
+}
+
+TEST(RiskStatesTest, DailyLossMovesToReducingUntilTheNextDay) {
+  Harness h;
+  const std::int64_t day = Timestamp::kNanosPerDay;
+  EXPECT_FALSE(h.gate.observe_equity(d("100000"), Timestamp{10 * day}));
+  EXPECT_FALSE(h.gate.observe_equity(d("98000"), Timestamp{11 * day}));  // exactly 2 %: not beyond
+  EXPECT_FALSE(h.gate.observe_equity(d("98000"), Timestamp{12 * day}));
+  auto trip = h.gate.observe_equity(d("96039.99"), Timestamp{12 * day + 1});  // 2.00000010 % of 98000
+  ASSERT_TRUE(trip);
+  EXPECT_EQ(trip->to, TradingState::Reducing);
+  EXPECT_THAT(trip->reason, HasSubstr("exceeds max_daily_loss_pct 2"));
+  EXPECT_EQ(h.gate.state(), TradingState::Reducing);
+  auto next_day = h.gate.observe_equity(d("96039.99"), Timestamp{13 * day});
+  ASSERT_TRUE(next_day);
+  EXPECT_EQ(next_day->to, TradingState::Active);
+}
+
+TEST(RiskStatesTest, DrawdownHaltsWithTheConfiguredActionAndStaysHalted) {
+  Harness h;
+  const std::int64_t day = Timestamp::kNanosPerDay;
+  h.gate.observe_equity(d("100000"), Timestamp{day});
+  h.gate.observe_equity(d("110000"), Timestamp{2 * day});
+  h.gate.observe_equity(d("108000"), Timestamp{3 * day});
+  h.gate.observe_equity(d("106000"), Timestamp{4 * day});
+  h.gate.observe_equity(d("104000"), Timestamp{5 * day});
+  h.gate.observe_equity(d("102000"), Timestamp{6 * day});
+  h.gate.observe_equity(d("100000"), Timestamp{7 * day});
+  EXPECT_EQ(h.gate.state(), TradingState::Active);  // 9.09 % below the peak: within 10 %
+  auto trip = h.gate.observe_equity(d("98999.99"), Timestamp{8 * day});
+  ASSERT_TRUE(trip);
+  EXPECT_EQ(trip->to, TradingState::Halted);
+  ASSERT_TRUE(trip->action);
+  EXPECT_EQ(*trip->action, DrawdownAction::Flatten);
+  EXPECT_FALSE(h.gate.observe_equity(d("120000"), Timestamp{9 * day}));  // recovery does not resume
+  EXPECT_EQ(h.gate.state(), TradingState::Halted);
+  EXPECT_TRUE(h.gate.set_state(TradingState::Active, "operator"));
+}
+
+TEST(RiskConfigTest, EveryLimitIsRequiredAndOverridesOnlyTighten) {
+  try {
+    parse_config("[risk]\nmax_order_quantity = \"10\"\n[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n", "/t/m.toml");
+    FAIL() << "accepted a [risk] table with missing limits";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("risk.max_order_notional: missing limit (there is no implicit \"unlimited\")"));
+    EXPECT_THAT(e.what(), HasSubstr("risk.drawdown_action: missing"));
+  }
+  try {
+    parse_config("[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n", "/t/m.toml");
+    FAIL() << "accepted a config without [risk]";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("missing [risk] table: Mercurio does not trade without limits (fail closed)"));
+  }
+  const std::string base = mercurio::test::kGenerousRiskTable;
+  try {
+    parse_config(base + "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n[plugin.risk]\nmax_order_quantity = \"2000000\"\n", "/t/m.toml");
+    FAIL() << "accepted a looser override";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("plugin[p].risk.max_order_quantity: an override can only tighten [risk]: expected at most 1000000, was 2000000"));
+  }
+  const Config c = parse_config(base + "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n[plugin.risk]\nmax_order_quantity = \"5\"\nsymbols_deny = [\"GME\"]\n", "/t/m.toml");
+  ASSERT_TRUE(c.plugins[0].risk);
+  const EffectiveLimits e = combine(c.risk.limits, nullptr, &*c.plugins[0].risk);
+  EXPECT_EQ(e.max_order_quantity, d("5"));
+  EXPECT_EQ(e.max_order_notional, d("100000000"));
+  EXPECT_EQ(e.symbols_deny.count("GME"), 1u);
+}

@@ -54,6 +54,8 @@ duplicate_window_seconds = 5
 max_daily_loss_pct = "5"
 max_drawdown_pct = "25"
 drawdown_action = "hold"
+max_fills_per_window = 100
+fills_window_seconds = 60
 TOML
 
 "$build/bin/mercurio" check --config "$work/mercurio.toml" | tee "$work/check.txt"

@@ -223,3 +223,16 @@ TEST(RunTest, TheDrawdownBreakerHaltsTradingAndFlattens) {
   for (const auto& [symbol, q] : position) EXPECT_TRUE(q.is_zero()) << symbol << " ends at " << q.to_string();
   EXPECT_THAT(r.err, HasSubstr("HALTED: trading is HALTED: no new orders until an operator resumes"));
 }
+
+TEST(RunTest, RepeatedExecutionsDisableTheStrategy) {
+  std::string risk = risk_table_with("max_fills_per_window", "3");
+  risk = risk.replace(risk.find("fills_window_seconds = 1"), std::string("fills_window_seconds = 1").size(),
+                      "fills_window_seconds = 100000000");
+  Workspace ws("run_risk_repeated", "", "", risk);
+  auto r = ws.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(summary_value(r.out, "fills"), "4");  // the fourth fill trips it; nothing after
+  EXPECT_THAT(r.err, HasSubstr("strategy ma disabled: 4 fills within 100000000 s exceed max_fills_per_window 3"));
+  EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Strategy disabled: repeated executions"));  // through the log notifier
+  EXPECT_EQ(summary_value(r.out, "orders submitted"), "4");  // a disabled strategy is not called again
+}

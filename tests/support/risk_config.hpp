@@ -19,6 +19,8 @@ inline constexpr const char* kGenerousRiskTable =
     "duplicate_window_seconds = 0\n"
     "max_daily_loss_pct = \"100\"\n"
     "max_drawdown_pct = \"100\"\n"
-    "drawdown_action = \"hold\"\n";
+    "drawdown_action = \"hold\"\n"
+    "max_fills_per_window = 1000000\n"
+    "fills_window_seconds = 1\n";
 
 }  // namespace mercurio::test

@@ -51,8 +51,16 @@ Kernel::Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& lo
     }
   });
   bus_.subscribe<OrderDenied>(priority::kNotifications, [this](const OrderDenied& e) {
-    log_.warn("order denied for " + e.strategy_id + " " + std::string(sdk::to_string(e.intent.side)) + " " +
-              e.intent.quantity.to_string() + " " + e.intent.symbol.str() + ": " + e.reason + ": " + e.message);
+    const std::string what = e.strategy_id + " " + std::string(sdk::to_string(e.intent.side)) + " " +
+                             e.intent.quantity.to_string() + " " + e.intent.symbol.str();
+    log_.warn("order denied for " + what + ": " + e.reason + ": " + e.message);
+    // Every denial is alerted, at most 10 a minute: a denial storm must not flood the notifiers.
+    if (denial_alerts_.allow(std::chrono::steady_clock::now())) {
+      const auto suppressed = denial_alerts_.take_suppressed();
+      alert(sdk::Severity::Warning, "Order denied: " + e.reason,
+            what + ": " + e.message + (suppressed ? " (" + std::to_string(suppressed) + " more denials not alerted)" : ""),
+            {{"strategy", e.strategy_id}, {"reason", e.reason}, {"symbol", e.intent.symbol.str()}});
+    }
   });
   bus_.subscribe<PluginFaulted>(priority::kNotifications, [this](const PluginFaulted& e) {
     ++stats_.plugin_faults;
@@ -482,6 +490,20 @@ void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std:
     StrategySlot& s = strategies_[*strategy_index];
     s.book.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
     owner = s.id;
+    // Repeated-execution throttle: a strategy filling too often is stopped until an operator looks.
+    const sdk::Timestamp now = clock_->now();
+    const std::int64_t window = config_.risk.fills_window_seconds * sdk::Timestamp::kNanosPerSecond;
+    while (!s.recent_fills.empty() && s.recent_fills.front().ns <= now.ns - window) s.recent_fills.pop_front();
+    s.recent_fills.push_back(now);
+    if (s.enabled && static_cast<std::int64_t>(s.recent_fills.size()) > config_.risk.max_fills_per_window) {
+      s.enabled = false;
+      const std::string why = std::to_string(s.recent_fills.size()) + " fills within " +
+                              std::to_string(config_.risk.fills_window_seconds) + " s exceed max_fills_per_window " +
+                              std::to_string(config_.risk.max_fills_per_window);
+      log_.error("strategy " + s.id + " disabled: " + why);
+      alert(sdk::Severity::Critical, "Strategy disabled: repeated executions", s.id + ": " + why + "; an operator must re-enable it",
+            {{"strategy", s.id}});
+    }
   }
   outputs_->trade(e, owner, b.id);
 }

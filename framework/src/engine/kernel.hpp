@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -33,6 +34,7 @@
 #include "engine/strategy_services.hpp"
 #include "exec/order_tracker.hpp"
 #include "log/kernel_log.hpp"
+#include "notify/alert_throttle.hpp"
 #include "notify/notifier_host.hpp"
 #include "plugin/plugin_catalog.hpp"
 #include "portfolio/ledger.hpp"
@@ -96,6 +98,7 @@ class Kernel final : private StrategyServices, private RiskView {
     Ledger book;
     bool enabled = true;
     bool starting = false;
+    std::deque<sdk::Timestamp> recent_fills;  // repeated-execution throttle
     const PluginEntry* entry = nullptr;
     PluginPtr<sdk::Strategy> strategy;
   };
@@ -168,6 +171,7 @@ class Kernel final : private StrategyServices, private RiskView {
   std::vector<std::pair<std::size_t, sdk::Bar>> pending_bars_;
   std::size_t current_bar_broker_ = 0;
   std::uint64_t stale_bars_ = 0;
+  AlertThrottle denial_alerts_{10, std::chrono::minutes(1)};
   std::atomic<bool> stop_requested_{false};
 };
 

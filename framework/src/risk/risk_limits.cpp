@@ -162,9 +162,11 @@ RiskConfig parse_risk_table(const toml::table* table, const std::string& file, C
   }
   for (auto&& [key, node] : *table) {
     const std::string_view k = key.str();
-    if (!is_limit_key(k) && k != "max_daily_loss_pct" && k != "max_drawdown_pct" && k != "drawdown_action")
+    if (!is_limit_key(k) && k != "max_daily_loss_pct" && k != "max_drawdown_pct" && k != "drawdown_action" &&
+        k != "max_fills_per_window" && k != "fills_window_seconds")
       reader.issue(&node, "risk." + std::string(k),
-                   "unknown key; expected one of: " + key_list({"max_daily_loss_pct", "max_drawdown_pct", "drawdown_action"}));
+                   "unknown key; expected one of: " + key_list({"max_daily_loss_pct", "max_drawdown_pct", "drawdown_action",
+                                                                 "max_fills_per_window", "fills_window_seconds"}));
   }
   reader.read_limits(*table, "risk", config.limits);
   for (const auto& k : limit_keys())
@@ -179,6 +181,15 @@ RiskConfig parse_risk_table(const toml::table* table, const std::string& file, C
       if (*d > Decimal::from_int(100)) reader.issue(node, std::string("risk.") + key, "expected a percentage <= 100, was " + d->to_string());
       (std::string_view(key) == "max_daily_loss_pct" ? config.max_daily_loss_pct : config.max_drawdown_pct) = *d;
     }
+  }
+  for (const char* key : {"max_fills_per_window", "fills_window_seconds"}) {
+    const toml::node* node = table->get(key);
+    if (!node) {
+      reader.issue(table, std::string("risk.") + key, "missing limit (there is no implicit \"unlimited\")");
+      continue;
+    }
+    if (auto v = reader.integer(*node, std::string("risk.") + key, 1))
+      (std::string_view(key) == "max_fills_per_window" ? config.max_fills_per_window : config.fills_window_seconds) = *v;
   }
   if (const toml::node* node = table->get("drawdown_action")) {
     const auto* s = node->as_string();

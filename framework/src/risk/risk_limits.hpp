@@ -43,6 +43,8 @@ struct RiskConfig {
   sdk::Decimal max_daily_loss_pct;  // loss of the day's starting equity that moves to REDUCING
   sdk::Decimal max_drawdown_pct;    // fall from peak equity that moves to HALTED
   DrawdownAction drawdown_action = DrawdownAction::Hold;
+  std::int64_t max_fills_per_window = 0;  // repeated-execution throttle: more fills of one strategy
+  std::int64_t fills_window_seconds = 0;  // within this window disable it until an operator re-enables it
 };
 
 /// The limits that apply to one order: global, then the broker's and the strategy's overrides.

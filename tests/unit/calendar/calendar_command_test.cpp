@@ -130,6 +130,10 @@ TEST(CalendarCommandTest, BadValuesNameTheOptionAndTheValue) {
                 after_last.to_string()},
                "--to expected a date in the XNYS calendar's range " + range + ", was " +
                    after_last.to_string());
+  expect_error(
+      {"--calendar", "XNYS", "--from", after_last.to_string(), "--to", after_last.to_string()},
+      "--from expected a date in the XNYS calendar's range " + range + ", was " +
+          after_last.to_string());
 }
 
 TEST(CalendarCommandTest, RefusesRangesOfOneHundredYearsOrMore) {

@@ -59,7 +59,7 @@ TEST(ConfigLoaderTest, ParsesKernelTablesAndPluginEntries) {
   EXPECT_EQ(c.plugins[0].id, "paper");
   EXPECT_EQ(c.plugins[0].library, "mercurio_broker_paper");
   EXPECT_EQ(c.plugins[0].config->get("starting_cash")->value_or(std::string()), "1000");
-  EXPECT_EQ(c.plugins[0].line, 29u);  // after the 16-line [risk] table
+  EXPECT_EQ(c.plugins[0].line, 31u);  // after the 18-line [risk] table
   EXPECT_EQ(*c.plugins[1].broker, "paper");
 }
 

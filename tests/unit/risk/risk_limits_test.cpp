@@ -52,7 +52,7 @@ RiskConfig config_with(const std::string& overrides = "") {
       "max_reference_age_seconds = 60\nmax_position_quantity = \"150\"\nmax_position_notional = \"15000\"\n"
       "max_gross_exposure_pct = \"50\"\nmax_positions = 2\nmax_open_orders = 3\nmax_orders_per_minute = 60\n"
       "order_burst = 5\nduplicate_window_seconds = 10\nmax_daily_loss_pct = \"2\"\nmax_drawdown_pct = \"10\"\n"
-      "drawdown_action = \"flatten\"\n" + overrides +
+      "drawdown_action = \"flatten\"\nmax_fills_per_window = 10\nfills_window_seconds = 60\n" + overrides +
       "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n";
   return parse_config(text, "/t/m.toml").risk;
 }

@@ -236,3 +236,49 @@ TEST(RunTest, RepeatedExecutionsDisableTheStrategy) {
   EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Strategy disabled: repeated executions"));  // through the log notifier
   EXPECT_EQ(summary_value(r.out, "orders submitted"), "4");  // a disabled strategy is not called again
 }
+
+TEST(RunTest, AHaltSurvivesARestartUntilAnOperatorResumes) {
+  Workspace ws("run_risk_persist", "", "", risk_table_with("max_drawdown_pct", "\"0.5\""));
+  const std::string config = (ws.dir / "mercurio.toml").string();
+  auto first = ws.run({"--mode", "paper"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_THAT(first.err, HasSubstr("trading state ACTIVE -> HALTED"));
+
+  auto status = mercurio_cmd({"status", "--config", config}, ws.dir);
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("trading state   HALTED (drawdown"));
+
+  // A restart (a new process) comes up HALTED: every order is denied.
+  auto second = ws.run({"--mode", "paper"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("restored trading state HALTED"));
+  EXPECT_EQ(summary_value(second.out, "fills"), "0");
+  EXPECT_NE(summary_value(second.out, "orders denied"), "0");
+
+  // Backtests replay history and neither read nor change the deployment's state.
+  auto backtest = ws.run({"--out", (ws.dir / "bt").string()});
+  ASSERT_EQ(backtest.exit_code, 0) << backtest.err;
+  EXPECT_NE(summary_value(backtest.out, "fills"), "0");
+
+  // Leaving HALTED is an explicit, audited operator action.
+  auto bad = mercurio_cmd({"resume", "--config", config, "--by", "alice"}, ws.dir);
+  EXPECT_EQ(bad.exit_code, 2);  // --reason is required
+  auto resume = mercurio_cmd({"resume", "--config", config, "--by", "alice", "--reason", "reviewed the drawdown"}, ws.dir);
+  ASSERT_EQ(resume.exit_code, 0) << resume.err;
+  auto third = ws.run({"--mode", "paper"});
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_THAT(third.err, HasSubstr("trading state HALTED -> ACTIVE: operator alice: reviewed the drawdown"));
+  EXPECT_NE(summary_value(third.out, "fills"), "0");
+  const std::string audit = read_file(ws.dir / "state" / "audit.log");
+  EXPECT_THAT(audit, HasSubstr("action=resume by=alice reason=\"reviewed the drawdown\" result=\"done\""));
+}
+
+TEST(RunTest, ACorruptSavedStateRefusesToStart) {
+  Workspace ws("run_risk_corrupt");
+  std::filesystem::create_directories(ws.dir / "state");
+  std::ofstream(ws.dir / "state" / "risk_state.toml") << "state = \"HALTED\"\nreason = [unterminated\n";
+  auto r = ws.run({"--mode", "paper"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("risk_state.toml:2: the saved trading state is corrupt"));
+  EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Mercurio run aborted"));
+}

@@ -31,7 +31,8 @@ std::optional<Parsed> parse(const std::vector<std::string>& args, const po::opti
                             const char* usage, int& code) {
   Parsed p;
   try {
-    po::store(po::command_line_parser(args).options(options).run(), p.vm);
+    // No positional arguments: a stray word is an error, not silently ignored.
+    po::store(po::command_line_parser(args).options(options).positional({}).run(), p.vm);
     po::notify(p.vm);
   } catch (const po::error& e) {
     std::cerr << "mercurio: " << e.what() << "\n\n" << usage << "\n" << options;

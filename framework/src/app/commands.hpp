@@ -15,6 +15,9 @@ int run_command(const std::vector<std::string>& args);
 int check_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
 int generate_bars_command(const std::vector<std::string>& args);
+int status_command(const std::vector<std::string>& args);
+/// halt | resume | flatten | enable-strategy: queued for the kernel, applied at once when it runs.
+int operator_command(const std::string& action, const std::vector<std::string>& args);
 int calendar_command(const std::vector<std::string>& args);
 
 }  // namespace mercurio::app

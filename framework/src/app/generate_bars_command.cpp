@@ -28,7 +28,7 @@ int generate_bars_command(const std::vector<std::string>& args) {
       "Writes deterministic synthetic OHLCV bars (a geometric random walk) as timestamp,open,high,low,close,volume.";
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(options).run(), vm);
+    po::store(po::command_line_parser(args).options(options).positional({}).run(), vm);
     if (vm.count("help")) {
       std::cout << usage << "\n\n" << options;
       return kExitOk;

@@ -1,4 +1,5 @@
-// mercurio: the kernel executable. Subcommands: run, check, plugins, generate-bars.
+// mercurio: the kernel executable. Subcommands: run, check, plugins, generate-bars, calendar,
+// status and the operator commands halt, resume, flatten, enable-strategy.
 
 #include <iostream>
 #include <string>
@@ -16,6 +17,12 @@ Commands:
   check          validate the configuration and load every plugin, without trading
   plugins        list plugins with their kind, version and config schema
   generate-bars  write a deterministic synthetic OHLCV CSV file
+  calendar       print a market calendar's sessions (XNYS, 24/7) as CSV
+  status         show the saved trading state (paper/live) and pending operator commands
+  halt           stop new orders (running or next start), recorded with who and why
+  resume         leave HALTED or REDUCING
+  flatten        halt, cancel every open order and close every position
+  enable-strategy  re-enable a strategy the kernel disabled
 
 Options:
   -h, --help     show this help (also: mercurio <command> --help)
@@ -44,6 +51,10 @@ int main(int argc, char** argv) {
     if (command == "check") return mercurio::app::check_command(args);
     if (command == "plugins") return mercurio::app::plugins_command(args);
     if (command == "generate-bars") return mercurio::app::generate_bars_command(args);
+    if (command == "calendar") return mercurio::app::calendar_command(args);
+    if (command == "status") return mercurio::app::status_command(args);
+    if (command == "halt" || command == "resume" || command == "flatten" || command == "enable-strategy")
+      return mercurio::app::operator_command(command, args);
   } catch (const std::exception& e) {
     std::cerr << "mercurio " << command << ": " << e.what() << "\n";
     return mercurio::app::kExitRunFailed;

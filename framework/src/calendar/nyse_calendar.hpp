@@ -13,10 +13,10 @@
 ///   Thanksgiving (4th Thursday of November), Christmas (December 25);
 ///   Juneteenth, Independence Day and Christmas move to Friday when they fall on a Saturday and to
 ///   Monday when they fall on a Sunday;
-/// - early closes at 13:00: July 3 when it is a Monday to Thursday (from 2013; before 2013 a
-///   Thursday July 4 moved the early close to Friday July 5 and July 3 traded a full day), the
-///   day after Thanksgiving, and December 24 when it is a Monday to Thursday;
-/// - the one-off days of kNyseOneOffDays (special closures and irregular hours).
+/// - early closes at 13:00: July 3 when it is a Monday to Thursday (until 2012, a Thursday July 4
+///   put the early close on Friday July 5 instead, and July 3 traded a full day), the day after
+///   Thanksgiving, and December 24 when it is a Monday to Thursday;
+/// - the one-off days listed by nyse_one_off_days() (special closures and irregular hours).
 ///
 /// Supported range: 2001-01-01 (the one-off table is complete from there; earlier years had
 /// closures and hours these rules do not describe) through 2200-12-31, cut to December 31 of the
@@ -25,8 +25,8 @@
 /// after the last listed change (the POSIX TZ footer); Debian's "fat" files list changes through
 /// 2037, so the range ends 2037-12-31 there, where later summers would otherwise be an hour off.
 ///
-/// Unknown future closures (e.g. a national day of mourning) cannot be foreseen: add them to
-/// kNyseOneOffDays when the NYSE announces them.
+/// Unknown future closures (e.g. a national day of mourning) cannot be foreseen: add them to the
+/// one-off table (kOneOffs in nyse_calendar.cpp) when the NYSE announces them.
 
 #include <optional>
 #include <span>

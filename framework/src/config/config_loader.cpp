@@ -15,7 +15,7 @@ using toml_helpers::describe;
 using toml_helpers::line_of;
 using toml_helpers::type_name;
 
-const std::set<std::string, std::less<>> kKernelKeys = {"mode", "plugin_dirs", "output_dir", "log_level"};
+const std::set<std::string, std::less<>> kKernelKeys = {"mode", "plugin_dirs", "output_dir", "log_level", "state_dir"};
 const std::set<std::string, std::less<>> kBacktestKeys = {"start", "end"};
 const std::set<std::string, std::less<>> kPluginKeys = {"id", "library", "config", "risk", "broker", "min_severity"};
 const std::set<std::string, std::less<>> kTopLevelKeys = {"kernel", "backtest", "risk", "plugin"};
@@ -26,6 +26,7 @@ class Loader {
     config_.file = file;
     config_.base_dir = std::filesystem::absolute(file).parent_path().lexically_normal();
     config_.kernel.output_dir = config_.base_dir / "out";
+    config_.kernel.state_dir = config_.base_dir / "state";
   }
 
   Config load(const toml::table& root, ConfigIssues& issues) {
@@ -104,6 +105,12 @@ class Loader {
         issue(t.get("output_dir"), "kernel.output_dir", "expected a directory path, was an empty string");
       else
         config_.kernel.output_dir = resolve(*out);
+    }
+    if (auto dir = string_at(t, "state_dir", "kernel.state_dir")) {
+      if (dir->empty())
+        issue(t.get("state_dir"), "kernel.state_dir", "expected a directory path, was an empty string");
+      else
+        config_.kernel.state_dir = resolve(*dir);
     }
     if (auto level = string_at(t, "log_level", "kernel.log_level")) {
       if (*level == "debug") config_.kernel.log_level = sdk::LogLevel::Debug;

@@ -26,6 +26,7 @@ struct KernelSettings {
   std::vector<std::filesystem::path> plugin_dirs;  // absolute; searched before the bundled directory
   std::filesystem::path output_dir;                // absolute
   sdk::LogLevel log_level = sdk::LogLevel::Info;
+  std::filesystem::path state_dir;  // absolute; trading state, audit log, operator commands (paper/live)
 };
 
 struct BacktestSettings {

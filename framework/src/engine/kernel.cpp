@@ -242,6 +242,7 @@ void Kernel::start_up() {
   const auto wall_start = std::chrono::steady_clock::now();
   create_plugins();
   build_risk_gate();
+  if (mode_ != RunMode::Backtest) open_state_store();
   outputs_ = std::make_unique<RunOutputs>(output_dir_);
   start_brokers();
   for (const auto& b : brokers_) stats_.starting_equity += b.account.equity();
@@ -311,6 +312,7 @@ void Kernel::stream_live() {
     return std::all_of(brokers_.begin(), brokers_.end(), [](const BrokerSlot& b) { return b.symbols.empty() || b.data_ended || !b.available; });
   };
   while (!stop_requested_.load() && feeding > 0) {
+    apply_operator_commands();
     settle();
     for (std::size_t k = 0; k < pending_bars_.size(); ++k) {
       const auto [bi, bar] = pending_bars_[k];
@@ -497,12 +499,14 @@ void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std:
     s.recent_fills.push_back(now);
     if (s.enabled && static_cast<std::int64_t>(s.recent_fills.size()) > config_.risk.max_fills_per_window) {
       s.enabled = false;
+      s.held_by_operator = "repeated executions";
       const std::string why = std::to_string(s.recent_fills.size()) + " fills within " +
                               std::to_string(config_.risk.fills_window_seconds) + " s exceed max_fills_per_window " +
                               std::to_string(config_.risk.max_fills_per_window);
       log_.error("strategy " + s.id + " disabled: " + why);
       alert(sdk::Severity::Critical, "Strategy disabled: repeated executions", s.id + ": " + why + "; an operator must re-enable it",
             {{"strategy", s.id}});
+      persist_state();
     }
   }
   outputs_->trade(e, owner, b.id);
@@ -517,6 +521,7 @@ void Kernel::record_equity(sdk::Timestamp ts) {
   const sdk::Decimal equity = cash + positions_value;
   drawdown_.observe(equity);
   if (auto change = risk_gate_.observe_equity(equity, ts)) on_state_change(*change);
+  if (risk_gate_.take_changed()) persist_state();
   outputs_->equity(ts, cash, positions_value, equity, drawdown_.current_drawdown());
   const std::int64_t day = ts.utc_day();
   if (day != last_equity_day_) {
@@ -663,6 +668,7 @@ void Kernel::on_state_change(const StateChange& change) {
   alert(change.to == TradingState::Halted ? sdk::Severity::Critical : sdk::Severity::Warning,
         "Trading state " + std::string(to_string(change.to)), text,
         {{"from", std::string(to_string(change.from))}, {"to", std::string(to_string(change.to))}});
+  if (risk_gate_.take_changed()) persist_state();
   if (!change.action) return;
   switch (*change.action) {
     case DrawdownAction::Hold: break;
@@ -699,6 +705,85 @@ void Kernel::flatten_all(const std::string& why) {
         alert(sdk::Severity::Critical, "Flatten order refused", p.symbol.str() + " of " + strategies_[si].id + ": " + id.status().message());
     }
   }
+}
+
+// ---------------------------------------------------------------- durable state and operator commands
+
+void Kernel::open_state_store() {
+  state_store_.emplace(config_.kernel.state_dir);
+  state_store_->prepare();  // throws: no durable state, no trading
+  if (auto saved = state_store_->load()) {
+    risk_gate_.restore(*saved);
+    for (const auto& [id, why] : saved->disabled_strategies) {
+      auto it = std::find_if(strategies_.begin(), strategies_.end(), [&](const StrategySlot& s) { return s.id == id; });
+      if (it == strategies_.end()) {
+        log_.warn("saved state disables strategy " + id + ", which is not configured");
+        continue;
+      }
+      it->enabled = false;
+      it->held_by_operator = why;
+    }
+    log_.warn("restored trading state " + saved->state + " (" + saved->reason + ") from " + state_store_->state_file().string());
+    if (saved->state != "ACTIVE")
+      alert(sdk::Severity::Critical, "Starting in " + saved->state, "restored from " + state_store_->state_file().string() + ": " +
+                                                                     saved->reason + "; only an operator can resume");
+  }
+  apply_operator_commands();
+  persist_state();
+}
+
+void Kernel::persist_state() {
+  if (!state_store_) return;
+  PersistedRiskState s = risk_gate_.snapshot();
+  s.since = clock_->now();
+  for (const auto& strategy : strategies_)
+    if (!strategy.held_by_operator.empty()) s.disabled_strategies[strategy.id] = strategy.held_by_operator;
+  const std::string error = state_store_->save(s);
+  if (error.empty()) return;
+  // Without a durable record a restart could forget a tripped breaker: stop trading instead.
+  log_.error("cannot persist the trading state: " + error);
+  if (auto change = risk_gate_.set_state(TradingState::Halted, "cannot persist the trading state: " + error)) {
+    risk_gate_.take_changed();
+    alert(sdk::Severity::Critical, "Trading state HALTED", change->reason);
+  }
+}
+
+void Kernel::apply_operator_commands() {
+  if (!state_store_) return;
+  for (const OperatorCommand& c : state_store_->take_commands()) {
+    std::string result = "done";
+    const std::string who = "operator " + c.by + ": " + c.reason;
+    if (c.action == "halt") {
+      if (auto change = risk_gate_.set_state(TradingState::Halted, who)) on_state_change(*change);
+      else result = "already HALTED";
+    } else if (c.action == "resume") {
+      if (auto change = risk_gate_.resume(who)) on_state_change(*change);
+      else result = "already ACTIVE";
+    } else if (c.action == "flatten") {
+      if (auto change = risk_gate_.set_state(TradingState::Halted, who)) on_state_change(*change);
+      cancel_all_open_orders(who);
+      flatten_all(who);
+    } else if (c.action == "enable-strategy") {
+      auto it = std::find_if(strategies_.begin(), strategies_.end(), [&](const StrategySlot& s) { return s.id == c.strategy; });
+      if (it == strategies_.end()) {
+        result = "no strategy " + c.strategy;
+      } else {
+        it->enabled = true;
+        it->held_by_operator.clear();
+        it->recent_fills.clear();
+        alert(sdk::Severity::Warning, "Strategy re-enabled", c.strategy + " by " + who);
+      }
+    } else {
+      result = "refused: " + c.reason;
+      alert(sdk::Severity::Error, "Invalid operator command", c.file.string() + ": " + c.reason);
+    }
+    const std::string line = WallClock().now().to_iso8601() + " action=" + c.action + " by=" + c.by +
+                             (c.strategy.empty() ? "" : " strategy=" + c.strategy) + " reason=\"" + c.reason +
+                             "\" result=\"" + result + "\"";
+    log_.warn("operator command: " + line);
+    if (auto err = state_store_->audit(line); !err.empty()) log_.error(err);
+  }
+  persist_state();
 }
 
 // ---------------------------------------------------------------- faults

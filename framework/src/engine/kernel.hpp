@@ -99,6 +99,7 @@ class Kernel final : private StrategyServices, private RiskView {
     bool enabled = true;
     bool starting = false;
     std::deque<sdk::Timestamp> recent_fills;  // repeated-execution throttle
+    std::string held_by_operator;             // non-empty: disabled until an operator re-enables it (persisted)
     const PluginEntry* entry = nullptr;
     PluginPtr<sdk::Strategy> strategy;
   };
@@ -123,6 +124,9 @@ class Kernel final : private StrategyServices, private RiskView {
   void build_risk_gate();
   void on_state_change(const StateChange& change);
   void cancel_all_open_orders(const std::string& why);
+  void open_state_store();
+  void persist_state();
+  void apply_operator_commands();
   void flatten_all(const std::string& why);
 
   void start_up();
@@ -156,6 +160,7 @@ class Kernel final : private StrategyServices, private RiskView {
   EventBus bus_;
   Inbox inbox_;
   RiskGate risk_gate_;
+  std::optional<RiskStateStore> state_store_;  // paper and live: the trading state survives restarts
   OrderTracker tracker_;
   NotifierHost notifiers_;
   std::vector<BrokerSlot> brokers_;

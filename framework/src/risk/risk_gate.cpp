@@ -163,9 +163,46 @@ RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits&
 
 std::optional<StateChange> RiskGate::set_state(TradingState to, std::string reason) {
   if (to == state_) return std::nullopt;
-  StateChange change{state_, to, std::move(reason), std::nullopt};
+  StateChange change{state_, to, reason, std::nullopt};
   state_ = to;
+  state_reason_ = std::move(reason);
+  if (to != TradingState::Reducing) reducing_for_daily_loss_ = false;
+  changed_ = true;
   return change;
+}
+
+std::optional<StateChange> RiskGate::resume(std::string reason) {
+  auto change = set_state(TradingState::Active, std::move(reason));
+  if (change) {
+    peak_equity_ = last_equity_.value_or(Decimal{});
+    if (last_equity_) day_start_equity_ = *last_equity_;
+    rearm_pending_ = true;
+  }
+  return change;
+}
+
+PersistedRiskState RiskGate::snapshot() const {
+  PersistedRiskState s;
+  s.state = std::string(to_string(state_));
+  s.reason = state_reason_;
+  s.day = day_;
+  s.day_start_equity = day_start_equity_;
+  s.last_equity = last_equity_;
+  s.peak_equity = peak_equity_;
+  s.reducing_for_daily_loss = reducing_for_daily_loss_;
+  s.rearm_pending = rearm_pending_;
+  return s;
+}
+
+void RiskGate::restore(const PersistedRiskState& saved) {
+  state_ = saved.state == "HALTED" ? TradingState::Halted : saved.state == "REDUCING" ? TradingState::Reducing : TradingState::Active;
+  state_reason_ = saved.reason;
+  day_ = saved.day;
+  day_start_equity_ = saved.day_start_equity;
+  last_equity_ = saved.last_equity;
+  peak_equity_ = saved.peak_equity;
+  reducing_for_daily_loss_ = saved.reducing_for_daily_loss;
+  rearm_pending_ = saved.rearm_pending;
 }
 
 std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timestamp now) {
@@ -173,6 +210,7 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
   const std::int64_t day = now.utc_day();
   std::optional<StateChange> new_day;
   if (day != day_) {
+    changed_ = true;
     day_ = day;
     day_start_equity_ = last_equity_.value_or(equity);
     if (reducing_for_daily_loss_ && state_ == TradingState::Reducing) {
@@ -180,8 +218,18 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
       new_day = set_state(TradingState::Active, "a new day: the daily-loss breaker resets");
     }
   }
+  if (rearm_pending_) {
+    // The first equity after a resume is the new reference (the restart may have changed it).
+    rearm_pending_ = false;
+    peak_equity_ = equity;
+    day_start_equity_ = equity;
+    changed_ = true;
+  }
   last_equity_ = equity;
-  if (equity > peak_equity_) peak_equity_ = equity;
+  if (equity > peak_equity_) {
+    peak_equity_ = equity;
+    changed_ = true;
+  }
   const Decimal hundred = Decimal::from_int(100);
   if (state_ != TradingState::Halted && peak_equity_.is_positive()) {
     const Decimal drawdown_pct = (peak_equity_ - equity) * hundred / peak_equity_;

@@ -10,6 +10,7 @@
 
 #include "mercurio/sdk/approved_order.hpp"
 #include "risk/risk_limits.hpp"
+#include "risk/risk_state_store.hpp"
 #include "risk/token_bucket.hpp"
 
 namespace mercurio::kernel {
@@ -121,6 +122,20 @@ class RiskGate {
   std::optional<StateChange> observe_equity(sdk::Decimal equity, sdk::Timestamp now);
   /// Operator or failsafe action. Leaving HALTED is only ever done this way.
   std::optional<StateChange> set_state(TradingState to, std::string reason);
+  const std::string& state_reason() const noexcept { return state_reason_; }
+  /// An operator's resume: back to ACTIVE, and the breakers re-armed from the current equity
+  /// (peak and day start), so the loss that tripped them does not trip them again at once.
+  std::optional<StateChange> resume(std::string reason);
+
+  /// What must survive a restart (state, breakers' references); and putting it back.
+  PersistedRiskState snapshot() const;
+  void restore(const PersistedRiskState& saved);
+  /// True once after anything in snapshot() changed.
+  bool take_changed() noexcept {
+    const bool c = changed_;
+    changed_ = false;
+    return c;
+  }
 
  private:
   RiskDecision check_limits(const RiskRequest& r, const EffectiveLimits& limits);
@@ -132,6 +147,8 @@ class RiskGate {
   std::vector<std::size_t> strategy_broker_;
   const RiskView* view_ = nullptr;
   TradingState state_ = TradingState::Active;
+  std::string state_reason_ = "start";
+  bool changed_ = false;
   std::vector<TokenBucket> strategy_buckets_;
   std::vector<TokenBucket> broker_buckets_;
   struct RecentOrder {
@@ -146,6 +163,7 @@ class RiskGate {
   std::optional<sdk::Decimal> last_equity_;
   sdk::Decimal day_start_equity_;
   bool reducing_for_daily_loss_ = false;
+  bool rearm_pending_ = false;
   sdk::Decimal peak_equity_;
 };
 

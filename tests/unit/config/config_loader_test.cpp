@@ -94,7 +94,7 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"syntax_message", "[kernel]\nmode = \n", "TOML syntax error"},
         InvalidCase{"unknown_top", "[riskk]\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n", "mercurio.toml:1:1: riskk: unknown top-level key"},
         InvalidCase{"unknown_kernel_key", "[kernel]\nmodee = \"paper\"\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
-                    "mercurio.toml:2:9: kernel.modee: unknown key; expected one of: log_level, mode, output_dir, plugin_dirs"},
+                    "mercurio.toml:2:9: kernel.modee: unknown key; expected one of: log_level, mode, output_dir, plugin_dirs, state_dir"},
         InvalidCase{"bad_mode", "[kernel]\nmode = \"yolo\"\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
                     "mercurio.toml:2:8: kernel.mode: expected \"backtest\", \"paper\" or \"live\", was \"yolo\""},
         InvalidCase{"mode_type", "[kernel]\nmode = 3\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",

@@ -316,3 +316,15 @@ TEST(RiskConfigTest, EveryLimitIsRequiredAndOverridesOnlyTighten) {
   EXPECT_EQ(e.max_order_notional, d("100000000"));
   EXPECT_EQ(e.symbols_deny.count("GME"), 1u);
 }
+
+TEST(RiskStatesTest, AResumeRearmsTheBreakersFromTheNextEquity) {
+  Harness h;
+  const std::int64_t day = Timestamp::kNanosPerDay;
+  h.gate.observe_equity(d("100000"), Timestamp{day});
+  ASSERT_TRUE(h.gate.observe_equity(d("89000"), Timestamp{2 * day}));  // 11 %: HALTED
+  ASSERT_TRUE(h.gate.resume("operator"));
+  EXPECT_FALSE(h.gate.observe_equity(d("88000"), Timestamp{2 * day + 1}));  // the new reference
+  EXPECT_EQ(h.gate.state(), TradingState::Active);
+  ASSERT_TRUE(h.gate.observe_equity(d("79000"), Timestamp{2 * day + 2}));  // 10.2 % below 88000
+  EXPECT_EQ(h.gate.state(), TradingState::Halted);
+}

@@ -1,0 +1,185 @@
+#include "risk/risk_state_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <toml++/toml.h>
+
+namespace mercurio::kernel {
+namespace {
+
+// Writes `text` to `path` durably: a temp file in the same directory, fsync, rename over the
+// target, fsync of the directory. A crash leaves either the old file or the new one, never half.
+std::string write_durably(const std::filesystem::path& path, const std::string& text) {
+  static std::atomic<unsigned> counter{0};
+  const auto tmp = path.parent_path() / (path.filename().string() + ".tmp" + std::to_string(::getpid()) + "-" +
+                                         std::to_string(counter++));
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return "cannot create " + tmp.string() + ": " + std::generic_category().message(errno);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      const std::string err = std::generic_category().message(errno);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return "cannot write " + tmp.string() + ": " + err;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    return "cannot sync " + tmp.string() + ": " + std::generic_category().message(errno);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string err = std::generic_category().message(errno);
+    ::unlink(tmp.c_str());
+    return "cannot rename " + tmp.string() + " to " + path.string() + ": " + err;
+  }
+  const int dfd = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return "cannot open directory " + path.parent_path().string() + " to sync it";
+  const bool synced = ::fsync(dfd) == 0;
+  ::close(dfd);
+  return synced ? std::string() : "cannot sync directory " + path.parent_path().string();
+}
+
+std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + p.string());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string require_string(const toml::table& t, const char* key, const std::filesystem::path& file) {
+  if (auto v = t[key].value<std::string>()) return *v;
+  throw std::runtime_error(file.string() + ": key \"" + key + "\" missing or not a string");
+}
+sdk::Decimal require_decimal(const toml::table& t, const char* key, const std::filesystem::path& file) {
+  if (auto d = sdk::Decimal::parse(require_string(t, key, file))) return *d;
+  throw std::runtime_error(file.string() + ": key \"" + key + "\" is not a decimal");
+}
+std::int64_t require_integer(const toml::table& t, const char* key, const std::filesystem::path& file) {
+  if (auto v = t[key].value<std::int64_t>()) return *v;
+  throw std::runtime_error(file.string() + ": key \"" + key + "\" missing or not an integer");
+}
+
+}  // namespace
+
+RiskStateStore::RiskStateStore(std::filesystem::path state_dir) : dir_(std::move(state_dir)) {}
+
+void RiskStateStore::prepare() const {
+  std::error_code ec;
+  std::filesystem::create_directories(commands_dir(), ec);
+  if (ec) throw std::runtime_error("cannot create the state directory " + commands_dir().string() + ": " + ec.message());
+}
+
+std::optional<PersistedRiskState> RiskStateStore::load() const {
+  const auto file = state_file();
+  if (!std::filesystem::exists(file)) return std::nullopt;
+  toml::table t;
+  try {
+    t = toml::parse(read_text(file), file.string());
+  } catch (const toml::parse_error& e) {
+    throw std::runtime_error(file.string() + ":" + std::to_string(e.source().begin.line) + ": the saved trading state is corrupt (" +
+                             std::string(e.description()) + "); refusing to start on a guess. Inspect it, then remove it only if "
+                             "you are sure no breaker was tripped");
+  }
+  PersistedRiskState s;
+  s.state = require_string(t, "state", file);
+  if (s.state != "ACTIVE" && s.state != "REDUCING" && s.state != "HALTED")
+    throw std::runtime_error(file.string() + ": state must be ACTIVE, REDUCING or HALTED, was \"" + s.state + "\"");
+  s.reason = require_string(t, "reason", file);
+  s.since = sdk::Timestamp{require_integer(t, "since_ns", file)};
+  s.day = require_integer(t, "day", file);
+  s.day_start_equity = require_decimal(t, "day_start_equity", file);
+  if (t.contains("last_equity")) s.last_equity = require_decimal(t, "last_equity", file);
+  s.peak_equity = require_decimal(t, "peak_equity", file);
+  if (auto b = t["reducing_for_daily_loss"].value<bool>()) s.reducing_for_daily_loss = *b;
+  else throw std::runtime_error(file.string() + ": key \"reducing_for_daily_loss\" missing or not a boolean");
+  s.rearm_pending = t["rearm_pending"].value_or(false);
+  if (const auto* disabled = t["disabled_strategies"].as_table())
+    for (auto&& [k, v] : *disabled) s.disabled_strategies[std::string(k.str())] = v.value_or(std::string());
+  return s;
+}
+
+std::string RiskStateStore::save(const PersistedRiskState& s) const {
+  toml::table t;
+  t.insert("state", s.state);
+  t.insert("reason", s.reason);
+  t.insert("since_ns", s.since.ns);
+  t.insert("since", s.since.ns == INT64_MIN ? std::string() : s.since.to_iso8601());
+  t.insert("day", s.day);
+  t.insert("day_start_equity", s.day_start_equity.to_string());
+  if (s.last_equity) t.insert("last_equity", s.last_equity->to_string());
+  t.insert("peak_equity", s.peak_equity.to_string());
+  t.insert("reducing_for_daily_loss", s.reducing_for_daily_loss);
+  t.insert("rearm_pending", s.rearm_pending);
+  toml::table disabled;
+  for (const auto& [id, why] : s.disabled_strategies) disabled.insert(id, why);
+  t.insert("disabled_strategies", std::move(disabled));
+  std::ostringstream out;
+  out << "# Mercurio trading state: written by the kernel, read at start. Do not edit while it runs.\n" << t << "\n";
+  return write_durably(state_file(), out.str());
+}
+
+std::string RiskStateStore::audit(const std::string& line) const {
+  const int fd = ::open(audit_file().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return "cannot open " + audit_file().string() + ": " + std::generic_category().message(errno);
+  const std::string text = line + "\n";
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  return ok ? std::string() : "cannot write " + audit_file().string();
+}
+
+void RiskStateStore::enqueue(const OperatorCommand& c) const {
+  prepare();
+  toml::table t;
+  t.insert("action", c.action);
+  t.insert("by", c.by);
+  t.insert("reason", c.reason);
+  t.insert("strategy", c.strategy);
+  t.insert("at_ns", c.at.ns);
+  std::ostringstream out;
+  out << t << "\n";
+  // Names sort by time, then by process, so commands are applied in the order they were given.
+  char name[64];
+  std::snprintf(name, sizeof name, "%020lld-%08d.toml", static_cast<long long>(c.at.ns), static_cast<int>(::getpid()));
+  if (auto err = write_durably(commands_dir() / name, out.str()); !err.empty()) throw std::runtime_error(err);
+}
+
+std::vector<OperatorCommand> RiskStateStore::take_commands() const {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(commands_dir(), ec))
+    if (e.is_regular_file() && e.path().extension() == ".toml") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::vector<OperatorCommand> out;
+  for (const auto& f : files) {
+    OperatorCommand c;
+    c.file = f;
+    try {
+      const toml::table t = toml::parse(read_text(f), f.string());
+      c.action = require_string(t, "action", f);
+      c.by = require_string(t, "by", f);
+      c.reason = require_string(t, "reason", f);
+      c.strategy = t["strategy"].value_or(std::string());
+      c.at = sdk::Timestamp{require_integer(t, "at_ns", f)};
+    } catch (const std::exception& e) {
+      c.action = "invalid";
+      c.reason = e.what();
+    }
+    std::filesystem::remove(f, ec);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace mercurio::kernel

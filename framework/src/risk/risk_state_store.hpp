@@ -1,0 +1,69 @@
+#pragma once
+// Durable trading state: what must survive a restart (kill -9 included) so that a tripped breaker
+// stays tripped. One small TOML file written atomically (temp file, fsync, rename, fsync of the
+// directory), plus an append-only audit log of operator actions, in [kernel] state_dir.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mercurio/sdk/decimal.hpp"
+#include "mercurio/sdk/time.hpp"
+
+namespace mercurio::kernel {
+
+struct PersistedRiskState {
+  std::string state = "ACTIVE";  // ACTIVE | REDUCING | HALTED
+  std::string reason;
+  sdk::Timestamp since;
+  std::int64_t day = INT64_MIN;  // UTC day of the daily-loss reference
+  sdk::Decimal day_start_equity;
+  std::optional<sdk::Decimal> last_equity;
+  sdk::Decimal peak_equity;
+  bool reducing_for_daily_loss = false;
+  bool rearm_pending = false;  // resumed by an operator: the next equity re-arms the breakers
+  std::map<std::string, std::string> disabled_strategies;  // id -> why
+};
+
+/// An operator command left in state_dir/commands by `mercurio halt|resume|enable-strategy|flatten`.
+struct OperatorCommand {
+  std::filesystem::path file;
+  std::string action;  // halt | resume | enable-strategy | flatten
+  std::string by;
+  std::string reason;
+  std::string strategy;  // enable-strategy only
+  sdk::Timestamp at;
+};
+
+class RiskStateStore {
+ public:
+  explicit RiskStateStore(std::filesystem::path state_dir);
+
+  const std::filesystem::path& dir() const noexcept { return dir_; }
+  std::filesystem::path state_file() const { return dir_ / "risk_state.toml"; }
+  std::filesystem::path audit_file() const { return dir_ / "audit.log"; }
+  std::filesystem::path commands_dir() const { return dir_ / "commands"; }
+
+  /// Creates the directories; throws std::runtime_error naming the path when it cannot.
+  void prepare() const;
+  /// The saved state, nullopt when there is none yet. Throws std::runtime_error (naming the file
+  /// and what is wrong) for a file that cannot be read or parsed: never start on a guess.
+  std::optional<PersistedRiskState> load() const;
+  /// Writes the state durably; returns an error message, empty on success.
+  std::string save(const PersistedRiskState& state) const;
+  /// Appends one line to the audit log and syncs it; returns an error message, empty on success.
+  std::string audit(const std::string& line) const;
+
+  /// Queues a command for the kernel (the CLI side); throws std::runtime_error on failure.
+  void enqueue(const OperatorCommand& command) const;
+  /// Pending commands, oldest first, each removed from the spool once returned. Unreadable
+  /// command files are returned with action "invalid" and the problem in `reason`.
+  std::vector<OperatorCommand> take_commands() const;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace mercurio::kernel

@@ -56,6 +56,8 @@ max_drawdown_pct = "25"
 drawdown_action = "hold"
 max_fills_per_window = 100
 fills_window_seconds = 60
+calendar = "XNYS"
+allow_outside_market_hours = true   # daily bars are stamped 00:00Z
 TOML
 
 "$build/bin/mercurio" check --config "$work/mercurio.toml" | tee "$work/check.txt"

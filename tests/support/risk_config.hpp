@@ -21,6 +21,8 @@ inline constexpr const char* kGenerousRiskTable =
     "max_drawdown_pct = \"100\"\n"
     "drawdown_action = \"hold\"\n"
     "max_fills_per_window = 1000000\n"
+    "calendar = \"XNYS\"\n"
+    "allow_outside_market_hours = true\n"
     "fills_window_seconds = 1\n";
 
 }  // namespace mercurio::test

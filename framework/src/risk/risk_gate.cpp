@@ -1,5 +1,7 @@
 #include "risk/risk_gate.hpp"
 
+#include <map>
+
 namespace mercurio::kernel {
 
 using sdk::Decimal;
@@ -24,6 +26,12 @@ RiskGate::RiskGate(RiskConfig config, std::vector<EffectiveLimits> strategy_limi
       view_(view),
       recent_(broker_count) {
   for (const auto& l : limits_) strategy_buckets_.emplace_back(l.max_orders_per_minute, l.order_burst);
+  std::map<std::string, std::shared_ptr<const MarketCalendar>> by_code;
+  for (const auto& l : limits_) {
+    auto& cal = by_code[l.calendar];
+    if (!cal) cal = make_calendar(l.calendar);  // codes were checked with the configuration
+    calendars_.push_back(cal);
+  }
   // A broker's bucket uses the global rate: strategies sharing a broker share its budget.
   for (std::size_t b = 0; b < broker_count; ++b)
     broker_buckets_.emplace_back(*config_.limits.max_orders_per_minute, *config_.limits.order_burst);
@@ -84,6 +92,20 @@ RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits&
   if (l.symbols_allow && !l.symbols_allow->count(symbol))
     return denied(deny::kSymbolNotAllowed, "expected a symbol in symbols_allow, was " + symbol);
   if (l.symbols_deny.count(symbol)) return denied(deny::kSymbolDenied, "symbol " + symbol + " is in symbols_deny");
+  // 5. market hours of the venue's calendar (unless explicitly allowed)
+  if (!l.allow_outside_market_hours) {
+    const MarketCalendar* cal = calendars_.at(r.strategy_index).get();
+    std::string closed;
+    try {
+      if (!cal) closed = "no market calendar \"" + l.calendar + "\"";
+      else if (!cal->is_open(r.now))
+        closed = "expected the " + l.calendar + " market to be open, it is closed at " + r.now.to_iso8601() +
+                 " (next open " + cal->next_open(r.now).to_iso8601() + ")";
+    } catch (const std::exception& e) {
+      closed = "the " + l.calendar + " calendar cannot tell whether the market is open at " + r.now.to_iso8601() + ": " + e.what();
+    }
+    if (!closed.empty()) return denied(deny::kMarketClosed, closed);
+  }
   // 5. order size
   if (in.quantity > l.max_order_quantity)
     return denied(deny::kOrderQuantity, "expected quantity <= " + l.max_order_quantity.to_string() + ", was " + in.quantity.to_string());

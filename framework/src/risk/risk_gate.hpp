@@ -4,10 +4,12 @@
 // pre-trade checks in a fixed, documented order; the first failing check is the denial.
 
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "calendar/market_calendar.hpp"
 #include "mercurio/sdk/approved_order.hpp"
 #include "risk/risk_limits.hpp"
 #include "risk/risk_state_store.hpp"
@@ -44,6 +46,7 @@ inline constexpr const char* kBuyingPower = "BUYING_POWER";
 inline constexpr const char* kStrategyRate = "STRATEGY_ORDER_RATE";
 inline constexpr const char* kBrokerRate = "BROKER_ORDER_RATE";
 inline constexpr const char* kDuplicateOrder = "DUPLICATE_ORDER";
+inline constexpr const char* kMarketClosed = "MARKET_CLOSED";
 }  // namespace deny
 
 enum class TradingState { Active, Reducing, Halted };
@@ -144,6 +147,7 @@ class RiskGate {
   bool has_limits_ = false;
   RiskConfig config_;
   std::vector<EffectiveLimits> limits_;
+  std::vector<std::shared_ptr<const MarketCalendar>> calendars_;  // per strategy
   std::vector<std::size_t> strategy_broker_;
   const RiskView* view_ = nullptr;
   TradingState state_ = TradingState::Active;

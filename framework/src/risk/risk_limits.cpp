@@ -3,6 +3,7 @@
 #include <functional>
 #include <vector>
 
+#include "calendar/market_calendar.hpp"
 #include "config/toml_helpers.hpp"
 
 namespace mercurio::kernel {
@@ -129,6 +130,20 @@ class Reader {
       if (auto s = symbols(*n, prefix + ".symbols_allow")) limits.symbols_allow = std::move(*s);
     if (const toml::node* n = table.get("symbols_deny"))
       if (auto s = symbols(*n, prefix + ".symbols_deny")) limits.symbols_deny = std::move(*s);
+    if (const toml::node* n = table.get("calendar")) {
+      const auto* s = n->as_string();
+      std::string known;
+      for (auto code : calendar_codes()) known += (known.empty() ? "\"" : ", \"") + std::string(code) + "\"";
+      bool ok = false;
+      if (s)
+        for (auto code : calendar_codes()) ok = ok || code == s->get();
+      if (ok) limits.calendar = s->get();
+      else issue(n, prefix + ".calendar", "expected a market calendar (" + known + "), was " + describe(*n));
+    }
+    if (const toml::node* n = table.get("allow_outside_market_hours")) {
+      if (const auto* b = n->as_boolean()) limits.allow_outside_market_hours = b->get();
+      else issue(n, prefix + ".allow_outside_market_hours", "expected true or false, was " + describe(*n));
+    }
   }
 
  private:
@@ -146,7 +161,7 @@ std::string key_list(std::initializer_list<const char*> extra) {
 bool is_limit_key(std::string_view key) {
   for (const auto& k : limit_keys())
     if (key == k.key) return true;
-  return key == "symbols_allow" || key == "symbols_deny";
+  return key == "symbols_allow" || key == "symbols_deny" || key == "calendar" || key == "allow_outside_market_hours";
 }
 
 }  // namespace
@@ -182,6 +197,10 @@ RiskConfig parse_risk_table(const toml::table* table, const std::string& file, C
       (std::string_view(key) == "max_daily_loss_pct" ? config.max_daily_loss_pct : config.max_drawdown_pct) = *d;
     }
   }
+  if (!table->get("calendar"))
+    reader.issue(table, "risk.calendar", "missing: the market calendar orders are checked against (\"XNYS\" or \"24/7\")");
+  if (!table->get("allow_outside_market_hours"))
+    reader.issue(table, "risk.allow_outside_market_hours", "missing: whether orders may be sent while the market is closed");
   for (const char* key : {"max_fills_per_window", "fills_window_seconds"}) {
     const toml::node* node = table->get(key);
     if (!node) {
@@ -225,6 +244,9 @@ RiskLimits parse_risk_override(const toml::table& table, const RiskLimits& globa
       if (!global.symbols_allow->count(s))
         reader.issue(table.get("symbols_allow"), key_path + ".symbols_allow",
                      "an override can only tighten [risk]: symbol \"" + s + "\" is not in risk.symbols_allow");
+  if (limits.allow_outside_market_hours.value_or(false) && !global.allow_outside_market_hours.value_or(false))
+    reader.issue(table.get("allow_outside_market_hours"), key_path + ".allow_outside_market_hours",
+                 "an override can only tighten [risk]: risk.allow_outside_market_hours is false");
   return limits;
 }
 
@@ -250,6 +272,8 @@ EffectiveLimits combine(const RiskLimits& global, const RiskLimits* broker, cons
   e.duplicate_window_seconds = pick(&RiskLimits::duplicate_window_seconds);
   e.symbols_allow = global.symbols_allow;
   e.symbols_deny = global.symbols_deny;
+  e.calendar = global.calendar.value_or("XNYS");
+  e.allow_outside_market_hours = global.allow_outside_market_hours.value_or(false);
   for (const RiskLimits* o : {broker, strategy}) {
     if (!o) continue;
     if (o->symbols_allow) {
@@ -263,6 +287,8 @@ EffectiveLimits combine(const RiskLimits& global, const RiskLimits* broker, cons
       }
     }
     e.symbols_deny.insert(o->symbols_deny.begin(), o->symbols_deny.end());
+    if (o->calendar) e.calendar = *o->calendar;  // the venue's own calendar (e.g. "24/7" for crypto)
+    if (o->allow_outside_market_hours && !*o->allow_outside_market_hours) e.allow_outside_market_hours = false;
   }
   return e;
 }

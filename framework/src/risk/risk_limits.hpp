@@ -35,6 +35,8 @@ struct RiskLimits {
   std::optional<std::int64_t> duplicate_window_seconds;
   std::optional<std::set<std::string>> symbols_allow;  // absent: every symbol
   std::set<std::string> symbols_deny;
+  std::optional<std::string> calendar;                 // market calendar code ("XNYS", "24/7")
+  std::optional<bool> allow_outside_market_hours;      // an override may only set it to false
 };
 
 /// [risk]: the global limits plus the account-wide breakers.
@@ -56,6 +58,8 @@ struct EffectiveLimits {
                duplicate_window_seconds = 0;
   std::optional<std::set<std::string>> symbols_allow;
   std::set<std::string> symbols_deny;
+  std::string calendar;
+  bool allow_outside_market_hours = false;
 };
 EffectiveLimits combine(const RiskLimits& global, const RiskLimits* broker, const RiskLimits* strategy);
 

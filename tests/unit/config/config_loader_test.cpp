@@ -1,6 +1,8 @@
 #include "config/config_loader.hpp"
 #include "support/risk_config.hpp"
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -59,7 +61,8 @@ TEST(ConfigLoaderTest, ParsesKernelTablesAndPluginEntries) {
   EXPECT_EQ(c.plugins[0].id, "paper");
   EXPECT_EQ(c.plugins[0].library, "mercurio_broker_paper");
   EXPECT_EQ(c.plugins[0].config->get("starting_cash")->value_or(std::string()), "1000");
-  EXPECT_EQ(c.plugins[0].line, 31u);  // after the 18-line [risk] table
+  const std::string risk = mercurio::test::kGenerousRiskTable;
+  EXPECT_EQ(c.plugins[0].line, 13u + static_cast<std::uint32_t>(std::count(risk.begin(), risk.end(), '\n')));  // the entry follows [risk]
   EXPECT_EQ(*c.plugins[1].broker, "paper");
 }
 

@@ -46,13 +46,14 @@ class FakeView final : public RiskView {
 
 // [risk] with every limit at a round, easily crossed value.
 RiskConfig config_with(const std::string& overrides = "") {
-  std::string text =
+  std::string text = std::string(
       "[risk]\n"
       "max_order_quantity = \"100\"\nmax_order_notional = \"10000\"\nprice_collar_pct = \"5\"\n"
       "max_reference_age_seconds = 60\nmax_position_quantity = \"150\"\nmax_position_notional = \"15000\"\n"
       "max_gross_exposure_pct = \"50\"\nmax_positions = 2\nmax_open_orders = 3\nmax_orders_per_minute = 60\n"
       "order_burst = 5\nduplicate_window_seconds = 10\nmax_daily_loss_pct = \"2\"\nmax_drawdown_pct = \"10\"\n"
-      "drawdown_action = \"flatten\"\nmax_fills_per_window = 10\nfills_window_seconds = 60\n" + overrides +
+      "drawdown_action = \"flatten\"\nmax_fills_per_window = 10\nfills_window_seconds = 60\ncalendar = \"XNYS\"\n") +
+      (overrides.find("allow_outside_market_hours") == std::string::npos ? "allow_outside_market_hours = true\n" : "") + overrides +
       "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n";
   return parse_config(text, "/t/m.toml").risk;
 }
@@ -327,4 +328,27 @@ TEST(RiskStatesTest, AResumeRearmsTheBreakersFromTheNextEquity) {
   EXPECT_EQ(h.gate.state(), TradingState::Active);
   ASSERT_TRUE(h.gate.observe_equity(d("79000"), Timestamp{2 * day + 2}));  // 10.2 % below 88000
   EXPECT_EQ(h.gate.state(), TradingState::Halted);
+}
+
+TEST(RiskLimitsTest, MarketHoursFollowTheVenueCalendar) {
+  Harness h("allow_outside_market_hours = false\n");
+  // 2025-12-24 is an early close: open 14:30Z, close 18:00Z.
+  h.now = *Timestamp::parse_iso8601("2025-12-24T14:29:00Z");
+  auto before = h.order(Side::Buy, "1", std::nullopt, 0);
+  EXPECT_EQ(before.reason, deny::kMarketClosed);
+  EXPECT_THAT(before.message, HasSubstr("expected the XNYS market to be open, it is closed at 2025-12-24T14:29:00Z (next open 2025-12-24T14:30:00Z)"));
+  h.now = *Timestamp::parse_iso8601("2025-12-24T14:30:00Z");
+  EXPECT_TRUE(h.order(Side::Buy, "2", std::nullopt, 0).approved);
+  h.now = *Timestamp::parse_iso8601("2025-12-24T18:00:00Z");
+  EXPECT_EQ(h.order(Side::Buy, "3", std::nullopt, 0).reason, deny::kMarketClosed);
+  h.now = *Timestamp::parse_iso8601("1990-01-02T15:00:00Z");  // outside the calendar's range: fail closed
+  EXPECT_THAT(h.order(Side::Buy, "4", std::nullopt, 0).message, HasSubstr("cannot tell whether the market is open"));
+
+  Harness crypto("allow_outside_market_hours = false\n");
+  RiskConfig c = config_with("allow_outside_market_hours = false\n");
+  RiskLimits venue;
+  venue.calendar = "24/7";
+  crypto.gate = RiskGate(c, {combine(c.limits, &venue, nullptr)}, {0}, 1, &crypto.view);
+  crypto.now = *Timestamp::parse_iso8601("2025-12-25T03:00:00Z");
+  EXPECT_TRUE(crypto.order(Side::Buy, "1", std::nullopt, 0).approved);
 }

@@ -282,3 +282,27 @@ TEST(RunTest, ACorruptSavedStateRefusesToStart) {
   EXPECT_THAT(r.err, HasSubstr("risk_state.toml:2: the saved trading state is corrupt"));
   EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Mercurio run aborted"));
 }
+
+TEST(RunTest, AnUnreachableBrokerHaltsTradingAndTheEmergencyProcedureRunsOnceItAnswers) {
+  const auto dir = scratch_dir("run_failsafe");
+  // account() call 1 is the start-up query; calls 2-4 (the first three heartbeats) fail.
+  std::ofstream(dir / "mercurio.toml") << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+                                       << fixture_plugin_dir().string()
+                                       << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\nmax_failures = 3\nemergency_action = \"cancel\"\n"
+                                          "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+                                          "bars = 100\ninterval_ms = 10\nfail_from_call = 2\nfail_until_call = 5\n"
+                                          "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+                                          "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+                                       << kGenerousRiskTable;
+  auto r = run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("heartbeat to broker flaky failed (1 of 3): fixture: connection refused"));
+  EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: broker flaky missed 3 heartbeats"));
+  EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Broker unreachable: flaky"));
+  // Once it answers, the open order is canceled and the broker confirms it has none left.
+  EXPECT_THAT(r.err, HasSubstr("emergency procedure at broker flaky confirmed"));
+  EXPECT_EQ(summary_value(r.out, "open orders at end"), "0");
+  EXPECT_EQ(summary_value(r.out, "orders submitted"), "1");
+  auto status = run_process({mercurio_exe().string(), "status", "--config", (dir / "mercurio.toml").string()}, dir);
+  EXPECT_THAT(status.out, HasSubstr("trading state   HALTED (broker flaky missed 3 heartbeats"));
+}

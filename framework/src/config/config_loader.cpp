@@ -18,7 +18,8 @@ using toml_helpers::type_name;
 const std::set<std::string, std::less<>> kKernelKeys = {"mode", "plugin_dirs", "output_dir", "log_level", "state_dir"};
 const std::set<std::string, std::less<>> kBacktestKeys = {"start", "end"};
 const std::set<std::string, std::less<>> kPluginKeys = {"id", "library", "config", "risk", "broker", "min_severity"};
-const std::set<std::string, std::less<>> kTopLevelKeys = {"kernel", "backtest", "risk", "plugin"};
+const std::set<std::string, std::less<>> kTopLevelKeys = {"kernel", "backtest", "risk", "failsafe", "plugin"};
+const std::set<std::string, std::less<>> kFailsafeKeys = {"heartbeat_interval_ms", "max_failures", "emergency_action"};
 
 class Loader {
  public:
@@ -33,6 +34,7 @@ class Loader {
     check_top_level(root);
     if (const auto* kernel = table_at(root, "kernel", "kernel")) load_kernel(*kernel);
     if (const auto* backtest = table_at(root, "backtest", "backtest")) load_backtest(*backtest);
+    if (const auto* failsafe = table_at(root, "failsafe", "failsafe")) load_failsafe(*failsafe);
     const toml::node* risk_node = root.get("risk");
     if (!risk_node || risk_node->is_table()) config_.risk = parse_risk_table(risk_node ? risk_node->as_table() : nullptr, file_, issues_);
     else issue(risk_node, "risk", "expected a table, was " + type_name(*risk_node));
@@ -50,7 +52,7 @@ class Loader {
     for (auto&& [key, node] : root) {
       if (!kTopLevelKeys.count(key.str()))
         issue(&node, std::string(key.str()),
-              "unknown top-level key; expected one of [kernel], [backtest], [risk], [[plugin]]");
+              "unknown top-level key; expected one of [kernel], [backtest], [risk], [failsafe], [[plugin]]");
     }
   }
 
@@ -153,6 +155,27 @@ class Loader {
     if (auto ts = sdk::Timestamp::parse_iso8601(text)) return ts;
     issue(node, path, "expected an ISO-8601 UTC date or date-time (2020-01-31 or 2020-01-31T14:30:00Z), was " + describe(*node));
     return std::nullopt;
+  }
+
+  void load_failsafe(const toml::table& t) {
+    check_keys(t, kFailsafeKeys, "failsafe");
+    auto integer_at = [&](const char* key, std::int64_t minimum, std::int64_t& out) {
+      const toml::node* n = t.get(key);
+      if (!n) return;
+      const auto* i = n->as_integer();
+      if (!i || i->get() < minimum)
+        issue(n, std::string("failsafe.") + key, "expected an integer >= " + std::to_string(minimum) + ", was " + describe(*n));
+      else
+        out = i->get();
+    };
+    integer_at("heartbeat_interval_ms", 10, config_.failsafe.heartbeat_interval_ms);
+    integer_at("max_failures", 1, config_.failsafe.max_failures);
+    if (auto a = string_at(t, "emergency_action", "failsafe.emergency_action")) {
+      if (*a == "hold") config_.failsafe.emergency_action = DrawdownAction::Hold;
+      else if (*a == "cancel") config_.failsafe.emergency_action = DrawdownAction::CancelOpenOrders;
+      else if (*a == "flatten") config_.failsafe.emergency_action = DrawdownAction::Flatten;
+      else issue(t.get("emergency_action"), "failsafe.emergency_action", "expected \"hold\", \"cancel\" or \"flatten\", was \"" + *a + "\"");
+    }
   }
 
   void load_backtest(const toml::table& t) {

@@ -29,6 +29,13 @@ struct KernelSettings {
   std::filesystem::path state_dir;  // absolute; trading state, audit log, operator commands (paper/live)
 };
 
+/// [failsafe]: the broker heartbeat (paper and live modes).
+struct FailsafeSettings {
+  std::int64_t heartbeat_interval_ms = 30'000;  // how often each broker's account() is probed
+  std::int64_t max_failures = 3;                // consecutive failed probes that HALT trading
+  DrawdownAction emergency_action = DrawdownAction::CancelOpenOrders;  // at the broker, once it answers again
+};
+
 struct BacktestSettings {
   sdk::Timestamp start{INT64_MIN};  // inclusive
   sdk::Timestamp end{INT64_MAX};    // exclusive
@@ -54,6 +61,7 @@ struct Config {
   KernelSettings kernel;
   BacktestSettings backtest;
   RiskConfig risk;
+  FailsafeSettings failsafe;
   std::vector<PluginEntry> plugins;
 };
 

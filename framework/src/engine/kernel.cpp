@@ -311,7 +311,12 @@ void Kernel::stream_live() {
   auto all_ended = [&] {
     return std::all_of(brokers_.begin(), brokers_.end(), [](const BrokerSlot& b) { return b.symbols.empty() || b.data_ended || !b.available; });
   };
+  next_heartbeat_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.failsafe.heartbeat_interval_ms);
   while (!stop_requested_.load() && feeding > 0) {
+    if (std::chrono::steady_clock::now() >= next_heartbeat_) {
+      run_heartbeats();
+      next_heartbeat_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.failsafe.heartbeat_interval_ms);
+    }
     apply_operator_commands();
     settle();
     for (std::size_t k = 0; k < pending_bars_.size(); ++k) {
@@ -324,7 +329,8 @@ void Kernel::stream_live() {
       if (pending_bars_.empty()) break;
       continue;
     }
-    inbox_.wait_for(std::chrono::milliseconds(200));
+    const auto until_heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(next_heartbeat_ - std::chrono::steady_clock::now());
+    inbox_.wait_for(std::clamp(until_heartbeat, std::chrono::milliseconds(1), std::chrono::milliseconds(200)));
   }
 }
 
@@ -784,6 +790,80 @@ void Kernel::apply_operator_commands() {
     if (auto err = state_store_->audit(line); !err.empty()) log_.error(err);
   }
   persist_state();
+}
+
+// ---------------------------------------------------------------- failsafe
+
+void Kernel::run_heartbeats() {
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
+    if (!b.started || !b.available) continue;
+    std::optional<sdk::Result<sdk::AccountSnapshot>> probe;
+    call_guarded([&](std::string_view op, const std::string& msg) { log_.error("broker " + b.id + " " + std::string(op) + " " + msg); },
+                 "account", [&] { probe.emplace(b.broker->account()); });
+    const bool ok = probe && probe->has_value();
+    if (!ok) {
+      ++b.heartbeat_failures;
+      const std::string why = probe ? probe->status().message() : std::string("it threw");
+      log_.warn("heartbeat to broker " + b.id + " failed (" + std::to_string(b.heartbeat_failures) + " of " +
+                std::to_string(config_.failsafe.max_failures) + "): " + why);
+      if (b.heartbeat_failures == config_.failsafe.max_failures) {
+        const std::string reason = "broker " + b.id + " missed " + std::to_string(b.heartbeat_failures) + " heartbeats (" + why + ")";
+        if (auto change = risk_gate_.set_state(TradingState::Halted, reason)) on_state_change(*change);
+        if (config_.failsafe.emergency_action != DrawdownAction::Hold) b.pending_emergency = config_.failsafe.emergency_action;
+        alert(sdk::Severity::Critical, "Broker unreachable: " + b.id,
+              reason + "; emergency procedure \"" + std::string(to_string(config_.failsafe.emergency_action)) +
+                  "\" runs once it answers again", {{"broker", b.id}});
+      }
+      continue;
+    }
+    if (b.heartbeat_failures >= config_.failsafe.max_failures) log_.warn("broker " + b.id + " answers again");
+    b.heartbeat_failures = 0;
+    // The emergency procedure is retried at every heartbeat until the broker confirms it.
+    if (b.pending_emergency && run_emergency(i, *b.pending_emergency)) {
+      alert(sdk::Severity::Critical, "Emergency procedure confirmed at " + b.id,
+            std::string(to_string(*b.pending_emergency)) + " done; trading stays HALTED until an operator resumes", {{"broker", b.id}});
+      log_.warn("emergency procedure at broker " + b.id + " confirmed");
+      b.pending_emergency.reset();
+    }
+  }
+}
+
+bool Kernel::run_emergency(std::size_t bi, DrawdownAction action) {
+  BrokerSlot& b = brokers_[bi];
+  const std::string why = "failsafe emergency procedure at " + b.id;
+  for (const TrackedOrder* o : tracker_.open_orders()) {
+    if (o->broker_index != bi) continue;
+    const sdk::ClientOrderId id = o->id;
+    if (auto st = cancel(o->strategy_index, id); !st.is_ok()) log_.error("could not cancel " + id.str() + " (" + why + "): " + st.message());
+  }
+  settle();
+  if (action == DrawdownAction::Flatten) {
+    for (std::size_t si : b.strategies)
+      for (const sdk::Position& p : strategies_[si].book.open_positions()) {
+        if (tracker_.open_count(si, p.symbol) > 0) continue;  // a closing order is already working
+        sdk::OrderIntent close;
+        close.symbol = p.symbol;
+        close.side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
+        close.type = sdk::OrderType::Market;
+        close.time_in_force = sdk::TimeInForce::Gtc;
+        close.quantity = p.quantity.abs();
+        close.tag = "failsafe-flatten";
+        if (auto id = submit_order(si, close, true); !id) log_.error("flatten refused (" + why + "): " + id.status().message());
+      }
+    settle();
+  }
+  // Confirmed when the broker itself reports no open orders (and, for flatten, no positions).
+  std::optional<sdk::Result<std::vector<sdk::OrderStatusReport>>> open;
+  call_guarded([&](std::string_view, const std::string&) {}, "open_orders", [&] { open.emplace(b.broker->open_orders()); });
+  if (!open || !open->has_value()) return false;
+  bool confirmed = action == DrawdownAction::Flatten ? false : (*open)->empty();
+  if (action == DrawdownAction::Flatten) {
+    std::optional<sdk::Result<std::vector<sdk::Position>>> positions;
+    call_guarded([&](std::string_view, const std::string&) {}, "positions", [&] { positions.emplace(b.broker->positions()); });
+    confirmed = positions && positions->has_value() && (*positions)->empty() && (*open)->empty();
+  }
+  return confirmed;
 }
 
 // ---------------------------------------------------------------- faults

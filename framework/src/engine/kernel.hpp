@@ -88,6 +88,8 @@ class Kernel final : private StrategyServices, private RiskView {
     std::unordered_map<sdk::Symbol, sdk::Timestamp> last_bar;             // per symbol, to refuse stale bars
     std::unordered_map<sdk::Symbol, ReferencePrice> reference;            // last close and when the kernel saw it
     const PluginEntry* entry = nullptr;
+    std::int64_t heartbeat_failures = 0;                 // consecutive failed probes
+    std::optional<DrawdownAction> pending_emergency;     // run once the broker answers again
     PluginPtr<sdk::Broker> broker;
   };
   struct StrategySlot {
@@ -125,6 +127,8 @@ class Kernel final : private StrategyServices, private RiskView {
   void on_state_change(const StateChange& change);
   void cancel_all_open_orders(const std::string& why);
   void open_state_store();
+  void run_heartbeats();
+  bool run_emergency(std::size_t broker_index, DrawdownAction action);
   void persist_state();
   void apply_operator_commands();
   void flatten_all(const std::string& why);
@@ -176,6 +180,7 @@ class Kernel final : private StrategyServices, private RiskView {
   std::vector<std::pair<std::size_t, sdk::Bar>> pending_bars_;
   std::size_t current_bar_broker_ = 0;
   std::uint64_t stale_bars_ = 0;
+  std::chrono::steady_clock::time_point next_heartbeat_{};
   AlertThrottle denial_alerts_{10, std::chrono::minutes(1)};
   std::atomic<bool> stop_requested_{false};
 };

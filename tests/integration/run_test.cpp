@@ -306,3 +306,20 @@ TEST(RunTest, AnUnreachableBrokerHaltsTradingAndTheEmergencyProcedureRunsOnceItA
   auto status = run_process({mercurio_exe().string(), "status", "--config", (dir / "mercurio.toml").string()}, dir);
   EXPECT_THAT(status.out, HasSubstr("trading state   HALTED (broker flaky missed 3 heartbeats"));
 }
+
+TEST(RunTest, StaleMarketDataDuringMarketHoursMovesToReducingUntilBarsReturn) {
+  const auto dir = scratch_dir("run_stale_data");
+  // A 24/7 venue (always open); the feed pauses 1.5 s after 20 bars, the limit is 300 ms.
+  std::ofstream(dir / "mercurio.toml") << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+                                       << fixture_plugin_dir().string()
+                                       << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\nmax_data_gap_ms = 300\n"
+                                          "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+                                          "bars = 200\ninterval_ms = 2\npause_after_bar = 20\npause_ms = 1500\n"
+                                          "[plugin.risk]\ncalendar = \"24/7\"\n"
+                                          "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+                                       << kGenerousRiskTable;
+  auto r = run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> REDUCING: stale market data: no bar of TEST from flaky for over 300 ms"));
+  EXPECT_THAT(r.err, HasSubstr("trading state REDUCING -> ACTIVE: market data is fresh again"));
+}

@@ -19,7 +19,7 @@ const std::set<std::string, std::less<>> kKernelKeys = {"mode", "plugin_dirs", "
 const std::set<std::string, std::less<>> kBacktestKeys = {"start", "end"};
 const std::set<std::string, std::less<>> kPluginKeys = {"id", "library", "config", "risk", "broker", "min_severity"};
 const std::set<std::string, std::less<>> kTopLevelKeys = {"kernel", "backtest", "risk", "failsafe", "plugin"};
-const std::set<std::string, std::less<>> kFailsafeKeys = {"heartbeat_interval_ms", "max_failures", "emergency_action"};
+const std::set<std::string, std::less<>> kFailsafeKeys = {"heartbeat_interval_ms", "max_failures", "emergency_action", "max_data_gap_ms"};
 
 class Loader {
  public:
@@ -170,6 +170,7 @@ class Loader {
     };
     integer_at("heartbeat_interval_ms", 10, config_.failsafe.heartbeat_interval_ms);
     integer_at("max_failures", 1, config_.failsafe.max_failures);
+    integer_at("max_data_gap_ms", 10, config_.failsafe.max_data_gap_ms);
     if (auto a = string_at(t, "emergency_action", "failsafe.emergency_action")) {
       if (*a == "hold") config_.failsafe.emergency_action = DrawdownAction::Hold;
       else if (*a == "cancel") config_.failsafe.emergency_action = DrawdownAction::CancelOpenOrders;

@@ -34,6 +34,7 @@ struct FailsafeSettings {
   std::int64_t heartbeat_interval_ms = 30'000;  // how often each broker's account() is probed
   std::int64_t max_failures = 3;                // consecutive failed probes that HALT trading
   DrawdownAction emergency_action = DrawdownAction::CancelOpenOrders;  // at the broker, once it answers again
+  std::int64_t max_data_gap_ms = 300'000;       // no bar of a subscribed symbol for longer, market open -> REDUCING
 };
 
 struct BacktestSettings {

@@ -315,6 +315,7 @@ void Kernel::stream_live() {
   while (!stop_requested_.load() && feeding > 0) {
     if (std::chrono::steady_clock::now() >= next_heartbeat_) {
       run_heartbeats();
+      check_stale_data();
       next_heartbeat_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.failsafe.heartbeat_interval_ms);
     }
     apply_operator_commands();
@@ -402,6 +403,7 @@ void Kernel::process_bar(std::size_t broker_index, const sdk::Bar& bar) {
   settle();
 
   b.reference[bar.symbol] = ReferencePrice{bar.close, clock_->now()};
+  if (!sim_clock_) b.last_arrival[bar.symbol] = std::chrono::steady_clock::now();
   b.account.mark(bar.symbol, bar.close);
   for (std::size_t si : b.strategies) strategies_[si].book.mark(bar.symbol, bar.close);
 
@@ -621,6 +623,10 @@ std::size_t Kernel::open_order_count(std::size_t si, const sdk::Symbol& symbol) 
 // ---------------------------------------------------------------- risk
 
 void Kernel::build_risk_gate() {
+  for (auto& b : brokers_) {
+    const EffectiveLimits venue = combine(config_.risk.limits, b.entry && b.entry->risk ? &*b.entry->risk : nullptr, nullptr);
+    b.calendar = make_calendar(venue.calendar);
+  }
   std::vector<EffectiveLimits> limits;
   std::vector<std::size_t> broker_of;
   for (const auto& s : strategies_) {
@@ -826,6 +832,41 @@ void Kernel::run_heartbeats() {
       log_.warn("emergency procedure at broker " + b.id + " confirmed");
       b.pending_emergency.reset();
     }
+  }
+}
+
+void Kernel::check_stale_data() {
+  // A subscribed symbol without a bar for longer than max_data_gap_ms while its market is open
+  // means the feed is broken: trade only towards flat until fresh data returns.
+  const auto now = std::chrono::steady_clock::now();
+  const auto gap = std::chrono::milliseconds(config_.failsafe.max_data_gap_ms);
+  std::string stale;
+  for (auto& b : brokers_) {
+    if (!b.started || b.data_ended) continue;
+    bool open = true;
+    try {
+      open = !b.calendar || b.calendar->is_open(clock_->now());
+    } catch (const std::exception&) {
+      open = true;  // the calendar cannot tell: watch the feed anyway
+    }
+    if (!open) continue;
+    for (const auto& symbol : b.symbols) {
+      auto it = b.last_arrival.find(symbol);
+      if (it == b.last_arrival.end()) b.last_arrival[symbol] = now;  // the watch starts with the feed
+      else if (now - it->second > gap) stale = symbol.str() + " from " + b.id;
+    }
+  }
+  if (!stale.empty() && risk_gate_.state() == TradingState::Active) {
+    reducing_for_stale_data_ = true;
+    if (auto change = risk_gate_.set_state(TradingState::Reducing, "stale market data: no bar of " + stale + " for over " +
+                                                                     std::to_string(config_.failsafe.max_data_gap_ms) +
+                                                                     " ms while the market is open"))
+      on_state_change(*change);
+  } else if (stale.empty() && reducing_for_stale_data_) {
+    reducing_for_stale_data_ = false;
+    // Only a REDUCING that the stale data caused ends here (not one from the daily-loss breaker).
+    if (risk_gate_.state() == TradingState::Reducing && risk_gate_.state_reason().rfind("stale market data", 0) == 0)
+      if (auto change = risk_gate_.set_state(TradingState::Active, "market data is fresh again")) on_state_change(*change);
   }
 }
 

@@ -90,6 +90,8 @@ class Kernel final : private StrategyServices, private RiskView {
     const PluginEntry* entry = nullptr;
     std::int64_t heartbeat_failures = 0;                 // consecutive failed probes
     std::optional<DrawdownAction> pending_emergency;     // run once the broker answers again
+    std::unordered_map<sdk::Symbol, std::chrono::steady_clock::time_point> last_arrival;  // stale-data watch
+    std::shared_ptr<const MarketCalendar> calendar;      // the venue's calendar (risk config)
     PluginPtr<sdk::Broker> broker;
   };
   struct StrategySlot {
@@ -128,6 +130,7 @@ class Kernel final : private StrategyServices, private RiskView {
   void cancel_all_open_orders(const std::string& why);
   void open_state_store();
   void run_heartbeats();
+  void check_stale_data();
   bool run_emergency(std::size_t broker_index, DrawdownAction action);
   void persist_state();
   void apply_operator_commands();
@@ -181,6 +184,7 @@ class Kernel final : private StrategyServices, private RiskView {
   std::size_t current_bar_broker_ = 0;
   std::uint64_t stale_bars_ = 0;
   std::chrono::steady_clock::time_point next_heartbeat_{};
+  bool reducing_for_stale_data_ = false;
   AlertThrottle denial_alerts_{10, std::chrono::minutes(1)};
   std::atomic<bool> stop_requested_{false};
 };

@@ -1,0 +1,20 @@
+// Bypass.ApprovedOrderWithoutKey: build the order type Broker::submit takes from an intent, with no
+// passkey at all. Refused: ApprovedOrder's only constructor (besides copy and move) takes an
+// ApprovedOrder::Key first. Control: the same call with a Key the caller was given compiles.
+// MERCURIO_BYPASS_EXPECT: no matching
+#include "mercurio/sdk/approved_order.hpp"
+
+namespace bypass {
+
+mercurio::sdk::ApprovedOrder approve([[maybe_unused]] const mercurio::sdk::ApprovedOrder::Key& given,
+                                     const mercurio::sdk::ClientOrderId& id, const mercurio::sdk::OrderIntent& intent,
+                                     mercurio::sdk::Timestamp now) {
+#ifdef MERCURIO_BYPASS_CONTROL
+  mercurio::sdk::ApprovedOrder order(given, id, intent, "rogue", now);
+#else
+  mercurio::sdk::ApprovedOrder order(id, intent, "rogue", now);  // MERCURIO_BYPASS_FORBIDDEN
+#endif
+  return order;
+}
+
+}  // namespace bypass

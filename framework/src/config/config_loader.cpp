@@ -19,7 +19,8 @@ const std::set<std::string, std::less<>> kKernelKeys = {"mode", "plugin_dirs", "
 const std::set<std::string, std::less<>> kBacktestKeys = {"start", "end"};
 const std::set<std::string, std::less<>> kPluginKeys = {"id", "library", "config", "risk", "broker", "min_severity"};
 const std::set<std::string, std::less<>> kTopLevelKeys = {"kernel", "backtest", "risk", "failsafe", "plugin"};
-const std::set<std::string, std::less<>> kFailsafeKeys = {"heartbeat_interval_ms", "max_failures", "emergency_action", "max_data_gap_ms"};
+const std::set<std::string, std::less<>> kFailsafeKeys = {"heartbeat_interval_ms", "max_failures", "emergency_action", "max_data_gap_ms",
+                                                          "daily_pnl_alert_pct"};
 
 class Loader {
  public:
@@ -171,6 +172,15 @@ class Loader {
     integer_at("heartbeat_interval_ms", 10, config_.failsafe.heartbeat_interval_ms);
     integer_at("max_failures", 1, config_.failsafe.max_failures);
     integer_at("max_data_gap_ms", 10, config_.failsafe.max_data_gap_ms);
+    if (const toml::node* n = t.get("daily_pnl_alert_pct")) {
+      std::optional<sdk::Decimal> v;
+      if (const auto* s = n->as_string()) v = sdk::Decimal::parse(s->get());
+      else if (const auto* i = n->as_integer(); i && i->get() > 0 && i->get() <= 100) v = sdk::Decimal::from_int(i->get());
+      if (!v || !v->is_positive())
+        issue(n, "failsafe.daily_pnl_alert_pct", "expected a percentage > 0 such as \"2.5\", was " + describe(*n));
+      else
+        config_.failsafe.daily_pnl_alert_pct = *v;
+    }
     if (auto a = string_at(t, "emergency_action", "failsafe.emergency_action")) {
       if (*a == "hold") config_.failsafe.emergency_action = DrawdownAction::Hold;
       else if (*a == "cancel") config_.failsafe.emergency_action = DrawdownAction::CancelOpenOrders;

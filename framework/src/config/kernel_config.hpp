@@ -35,6 +35,7 @@ struct FailsafeSettings {
   std::int64_t max_failures = 3;                // consecutive failed probes that HALT trading
   DrawdownAction emergency_action = DrawdownAction::CancelOpenOrders;  // at the broker, once it answers again
   std::int64_t max_data_gap_ms = 300'000;       // no bar of a subscribed symbol for longer, market open -> REDUCING
+  sdk::Decimal daily_pnl_alert_pct = sdk::Decimal::from_int(2);  // alert when |daily P&L| crosses it
 };
 
 struct BacktestSettings {

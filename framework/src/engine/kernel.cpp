@@ -530,6 +530,16 @@ void Kernel::record_equity(sdk::Timestamp ts) {
   drawdown_.observe(equity);
   if (auto change = risk_gate_.observe_equity(equity, ts)) on_state_change(*change);
   if (risk_gate_.take_changed()) persist_state();
+  // Monitoring: one alert each time |daily P&L| crosses the threshold (and one when it is back).
+  // (paper and live: a backtest replays years of days in seconds, nobody is there to alert)
+  const sdk::Decimal pnl = risk_gate_.daily_pnl_pct();
+  const bool beyond = !sim_clock_ && pnl.abs() >= config_.failsafe.daily_pnl_alert_pct;
+  if (beyond != daily_pnl_alerted_) {
+    daily_pnl_alerted_ = beyond;
+    alert(beyond ? sdk::Severity::Warning : sdk::Severity::Info, beyond ? "Daily P&L beyond threshold" : "Daily P&L back within threshold",
+          "daily P&L " + pnl.to_string() + " % (threshold " + config_.failsafe.daily_pnl_alert_pct.to_string() + " %) at " + ts.to_iso8601(),
+          {{"equity", equity.to_string()}});
+  }
   outputs_->equity(ts, cash, positions_value, equity, drawdown_.current_drawdown());
   const std::int64_t day = ts.utc_day();
   if (day != last_equity_day_) {

@@ -185,6 +185,7 @@ class Kernel final : private StrategyServices, private RiskView {
   std::uint64_t stale_bars_ = 0;
   std::chrono::steady_clock::time_point next_heartbeat_{};
   bool reducing_for_stale_data_ = false;
+  bool daily_pnl_alerted_ = false;  // |daily P&L| is beyond the alert threshold (alert on crossing only)
   AlertThrottle denial_alerts_{10, std::chrono::minutes(1)};
   std::atomic<bool> stop_requested_{false};
 };

@@ -26,6 +26,7 @@ RiskGate::RiskGate(RiskConfig config, std::vector<EffectiveLimits> strategy_limi
       view_(view),
       recent_(broker_count) {
   for (const auto& l : limits_) strategy_buckets_.emplace_back(l.max_orders_per_minute, l.order_burst);
+  day_calendar_ = make_calendar(config_.limits.calendar.value_or("24/7"));
   std::map<std::string, std::shared_ptr<const MarketCalendar>> by_code;
   for (const auto& l : limits_) {
     auto& cal = by_code[l.calendar];
@@ -203,6 +204,11 @@ std::optional<StateChange> RiskGate::resume(std::string reason) {
   return change;
 }
 
+Decimal RiskGate::daily_pnl_pct() const {
+  if (!last_equity_ || !day_start_equity_.is_positive()) return {};
+  return (*last_equity_ - day_start_equity_) * Decimal::from_int(100) / day_start_equity_;
+}
+
 PersistedRiskState RiskGate::snapshot() const {
   PersistedRiskState s;
   s.state = std::string(to_string(state_));
@@ -229,7 +235,12 @@ void RiskGate::restore(const PersistedRiskState& saved) {
 
 std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timestamp now) {
   if (!has_limits_) return std::nullopt;
-  const std::int64_t day = now.utc_day();
+  std::int64_t day = now.utc_day();
+  try {
+    if (day_calendar_) day = day_calendar_->session_date(now).days_since_epoch();
+  } catch (const std::exception&) {
+    // outside the calendar's range: the UTC date is the day
+  }
   std::optional<StateChange> new_day;
   if (day != day_) {
     changed_ = true;

@@ -119,9 +119,13 @@ class RiskGate {
   RiskDecision check(const RiskRequest& request);
 
   TradingState state() const noexcept { return state_; }
+  /// Today's P&L as a percentage of the day's starting equity (0 before any equity was seen).
+  sdk::Decimal daily_pnl_pct() const;
   /// Feeds the account-wide equity after each bar timestamp; returns a change when a breaker trips.
-  /// The daily-loss reference is the equity at the start of the UTC day (the last one seen before
-  /// it); REDUCING caused by the daily loss ends at the next day, HALTED only by an operator.
+  /// The daily-loss reference is the equity at the start of the trading day - the session date of
+  /// the [risk] calendar (for 24/7: the UTC date; the UTC date too where the calendar cannot tell) -
+  /// i.e. the last equity seen before it. REDUCING caused by the daily loss ends at the next
+  /// session date, HALTED only by an operator.
   std::optional<StateChange> observe_equity(sdk::Decimal equity, sdk::Timestamp now);
   /// Operator or failsafe action. Leaving HALTED is only ever done this way.
   std::optional<StateChange> set_state(TradingState to, std::string reason);
@@ -148,6 +152,7 @@ class RiskGate {
   RiskConfig config_;
   std::vector<EffectiveLimits> limits_;
   std::vector<std::shared_ptr<const MarketCalendar>> calendars_;  // per strategy
+  std::shared_ptr<const MarketCalendar> day_calendar_;            // [risk] calendar: what "a day" is
   std::vector<std::size_t> strategy_broker_;
   const RiskView* view_ = nullptr;
   TradingState state_ = TradingState::Active;

@@ -352,3 +352,17 @@ TEST(RiskLimitsTest, MarketHoursFollowTheVenueCalendar) {
   crypto.now = *Timestamp::parse_iso8601("2025-12-25T03:00:00Z");
   EXPECT_TRUE(crypto.order(Side::Buy, "1", std::nullopt, 0).approved);
 }
+
+TEST(RiskStatesTest, TheTradingDayIsTheCalendarsSessionDate) {
+  Harness h;  // [risk] calendar = "XNYS"
+  auto at = [](const char* iso) { return *Timestamp::parse_iso8601(iso); };
+  h.gate.observe_equity(d("100000"), at("2025-12-24T15:00:00Z"));  // session 2025-12-24
+  h.gate.observe_equity(d("99000"), at("2025-12-24T17:59:00Z"));
+  EXPECT_EQ(h.gate.daily_pnl_pct(), d("-1"));
+  // After the (early) close the instant belongs to the next session, 2025-12-26: a new day whose
+  // reference is the last equity of the previous one.
+  h.gate.observe_equity(d("99000"), at("2025-12-24T23:00:00Z"));
+  h.gate.observe_equity(d("97020"), at("2025-12-26T15:00:00Z"));
+  EXPECT_EQ(h.gate.daily_pnl_pct(), d("-2"));
+  EXPECT_EQ(h.gate.state(), TradingState::Active);  // exactly 2 %: not beyond max_daily_loss_pct
+}

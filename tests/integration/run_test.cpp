@@ -323,3 +323,26 @@ TEST(RunTest, StaleMarketDataDuringMarketHoursMovesToReducingUntilBarsReturn) {
   EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> REDUCING: stale market data: no bar of TEST from flaky for over 300 ms"));
   EXPECT_THAT(r.err, HasSubstr("trading state REDUCING -> ACTIVE: market data is fresh again"));
 }
+
+TEST(RunTest, OperatorCommandsCanBeScopedToOneStrategy) {
+  Workspace ws("run_operator_scope", "",
+               "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n[plugin.config]\nsymbol = \"AAA\"\n");
+  const std::string config = (ws.dir / "mercurio.toml").string();
+  auto both = mercurio_cmd({"halt", "--config", config, "--strategy", "ma", "--broker", "paper", "--reason", "x"}, ws.dir);
+  EXPECT_EQ(both.exit_code, 2);
+  auto halt = mercurio_cmd({"halt", "--config", config, "--strategy", "ma", "--by", "bob", "--reason", "bad fills"}, ws.dir);
+  ASSERT_EQ(halt.exit_code, 0) << halt.err;
+  auto r = ws.run({"--mode", "paper"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Only the other strategy traded: its single order; the held one sent nothing.
+  EXPECT_EQ(summary_value(r.out, "orders submitted"), "1");
+  for (const auto& t : read_csv_rows(ws.dir / "out" / "trades.csv")) EXPECT_EQ(t[7], "buyer");
+  EXPECT_THAT(read_file(ws.dir / "state" / "audit.log"), HasSubstr("action=halt by=bob strategy=ma reason=\"bad fills\" result=\"done\""));
+  auto status = mercurio_cmd({"status", "--config", config}, ws.dir);
+  EXPECT_THAT(status.out, HasSubstr("disabled        ma (operator bob: bad fills)"));
+  auto resume = mercurio_cmd({"resume", "--config", config, "--strategy", "ma", "--by", "bob", "--reason", "fixed"}, ws.dir);
+  ASSERT_EQ(resume.exit_code, 0);
+  auto again = ws.run({"--mode", "paper"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(summary_value(again.out, "orders submitted"), "1");
+}

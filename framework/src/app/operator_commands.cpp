@@ -63,9 +63,14 @@ int operator_command(const std::string& action, const std::vector<std::string>& 
       "config,c", po::value<std::string>()->default_value("mercurio.toml"), "configuration file (for [kernel] state_dir)")(
       "by", po::value<std::string>()->default_value(user ? user : ""), "who gives the command (default: $USER)")(
       "reason", po::value<std::string>()->required(), "why (kept in the audit log)");
-  if (action == "enable-strategy") options.add_options()("strategy", po::value<std::string>()->required(), "the strategy id");
+  if (action == "enable-strategy") {
+    options.add_options()("strategy", po::value<std::string>()->required(), "the strategy id");
+  } else {
+    options.add_options()("strategy", po::value<std::string>(), "only this strategy (it is disabled / re-enabled)")(
+        "broker", po::value<std::string>(), "only the strategies trading on this broker");
+  }
   const std::string usage = "Usage: mercurio " + action + " --reason TEXT [--by NAME] [--config FILE]" +
-                            (action == "enable-strategy" ? " --strategy ID" : "") +
+                            (action == "enable-strategy" ? " --strategy ID" : " [--strategy ID | --broker ID]") +
                             "\nQueues the command for the kernel: applied at once by a running paper/live session, "
                             "otherwise at its next start, and recorded in the audit log.";
   int code = kExitOk;
@@ -75,7 +80,12 @@ int operator_command(const std::string& action, const std::vector<std::string>& 
   command.action = action;
   command.by = (*vm)["by"].as<std::string>();
   command.reason = (*vm)["reason"].as<std::string>();
-  if (action == "enable-strategy") command.strategy = (*vm)["strategy"].as<std::string>();
+  if (vm->count("strategy")) command.strategy = (*vm)["strategy"].as<std::string>();
+  if (vm->count("broker")) command.broker = (*vm)["broker"].as<std::string>();
+  if (!command.strategy.empty() && !command.broker.empty()) {
+    std::cerr << "mercurio " << action << ": give --strategy or --broker, not both\n";
+    return kExitBadConfig;
+  }
   if (command.by.empty() || command.reason.empty()) {
     std::cerr << "mercurio " << action << ": --by and --reason must not be empty (every operator action is audited)\n";
     return kExitBadConfig;

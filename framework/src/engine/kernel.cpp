@@ -711,7 +711,26 @@ void Kernel::cancel_all_open_orders(const std::string& why) {
 }
 
 void Kernel::flatten_all(const std::string& why) {
-  for (std::size_t si = 0; si < strategies_.size(); ++si) {
+  std::vector<std::size_t> all(strategies_.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  flatten_strategies(all, why);
+}
+
+void Kernel::hold_strategies(const std::vector<std::size_t>& selected, const std::string& why) {
+  for (std::size_t si : selected) {
+    strategies_[si].enabled = false;
+    strategies_[si].held_by_operator = why;
+    for (const TrackedOrder* o : tracker_.open_orders()) {
+      if (o->strategy_index != si) continue;
+      const sdk::ClientOrderId id = o->id;
+      if (auto st = cancel(si, id); !st.is_ok()) log_.error("could not cancel " + id.str() + " (" + why + "): " + st.message());
+    }
+    alert(sdk::Severity::Warning, "Strategy held: " + strategies_[si].id, why, {{"strategy", strategies_[si].id}});
+  }
+}
+
+void Kernel::flatten_strategies(const std::vector<std::size_t>& selected, const std::string& why) {
+  for (std::size_t si : selected) {
     for (const sdk::Position& p : strategies_[si].book.open_positions()) {
       sdk::OrderIntent close;
       close.symbol = p.symbol;
@@ -775,32 +794,45 @@ void Kernel::apply_operator_commands() {
   for (const OperatorCommand& c : state_store_->take_commands()) {
     std::string result = "done";
     const std::string who = "operator " + c.by + ": " + c.reason;
-    if (c.action == "halt") {
+    // Scope: one strategy, every strategy of one broker, or (neither given) the whole deployment.
+    std::vector<std::size_t> selected;
+    const bool scoped = !c.strategy.empty() || !c.broker.empty();
+    for (std::size_t si = 0; si < strategies_.size(); ++si)
+      if ((!c.strategy.empty() && strategies_[si].id == c.strategy) ||
+          (!c.broker.empty() && brokers_[strategies_[si].broker].id == c.broker))
+        selected.push_back(si);
+    const bool known_action = c.action == "halt" || c.action == "resume" || c.action == "flatten" || c.action == "enable-strategy";
+    if (known_action && (scoped || c.action == "enable-strategy") && selected.empty()) {
+      result = c.strategy.empty() ? "no strategy trades on broker " + c.broker : "no strategy " + c.strategy;
+    } else if (c.action == "halt" && scoped) {
+      hold_strategies(selected, who);
+    } else if (c.action == "halt") {
       if (auto change = risk_gate_.set_state(TradingState::Halted, who)) on_state_change(*change);
       else result = "already HALTED";
-    } else if (c.action == "resume") {
-      if (auto change = risk_gate_.resume(who)) on_state_change(*change);
-      else result = "already ACTIVE";
+    } else if (c.action == "flatten" && scoped) {
+      hold_strategies(selected, who);
+      flatten_strategies(selected, who);
     } else if (c.action == "flatten") {
       if (auto change = risk_gate_.set_state(TradingState::Halted, who)) on_state_change(*change);
       cancel_all_open_orders(who);
       flatten_all(who);
-    } else if (c.action == "enable-strategy") {
-      auto it = std::find_if(strategies_.begin(), strategies_.end(), [&](const StrategySlot& s) { return s.id == c.strategy; });
-      if (it == strategies_.end()) {
-        result = "no strategy " + c.strategy;
-      } else {
-        it->enabled = true;
-        it->held_by_operator.clear();
-        it->recent_fills.clear();
-        alert(sdk::Severity::Warning, "Strategy re-enabled", c.strategy + " by " + who);
+    } else if (c.action == "resume" && !scoped) {
+      if (auto change = risk_gate_.resume(who)) on_state_change(*change);
+      else result = "already ACTIVE";
+    } else if (c.action == "enable-strategy" || c.action == "resume") {
+      for (std::size_t si : selected) {
+        strategies_[si].enabled = true;
+        strategies_[si].held_by_operator.clear();
+        strategies_[si].recent_fills.clear();
+        alert(sdk::Severity::Warning, "Strategy re-enabled", strategies_[si].id + " by " + who);
       }
     } else {
       result = "refused: " + c.reason;
       alert(sdk::Severity::Error, "Invalid operator command", c.file.string() + ": " + c.reason);
     }
     const std::string line = WallClock().now().to_iso8601() + " action=" + c.action + " by=" + c.by +
-                             (c.strategy.empty() ? "" : " strategy=" + c.strategy) + " reason=\"" + c.reason +
+                             (c.strategy.empty() ? "" : " strategy=" + c.strategy) +
+                             (c.broker.empty() ? "" : " broker=" + c.broker) + " reason=\"" + c.reason +
                              "\" result=\"" + result + "\"";
     log_.warn("operator command: " + line);
     if (auto err = state_store_->audit(line); !err.empty()) log_.error(err);

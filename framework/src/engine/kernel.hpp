@@ -135,6 +135,8 @@ class Kernel final : private StrategyServices, private RiskView {
   void persist_state();
   void apply_operator_commands();
   void flatten_all(const std::string& why);
+  void flatten_strategies(const std::vector<std::size_t>& strategies, const std::string& why);
+  void hold_strategies(const std::vector<std::size_t>& strategies, const std::string& why);
 
   void start_up();
   void create_plugins();

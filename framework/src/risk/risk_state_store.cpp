@@ -146,6 +146,7 @@ void RiskStateStore::enqueue(const OperatorCommand& c) const {
   t.insert("by", c.by);
   t.insert("reason", c.reason);
   t.insert("strategy", c.strategy);
+  t.insert("broker", c.broker);
   t.insert("at_ns", c.at.ns);
   std::ostringstream out;
   out << t << "\n";
@@ -171,6 +172,7 @@ std::vector<OperatorCommand> RiskStateStore::take_commands() const {
       c.by = require_string(t, "by", f);
       c.reason = require_string(t, "reason", f);
       c.strategy = t["strategy"].value_or(std::string());
+      c.broker = t["broker"].value_or(std::string());
       c.at = sdk::Timestamp{require_integer(t, "at_ns", f)};
     } catch (const std::exception& e) {
       c.action = "invalid";

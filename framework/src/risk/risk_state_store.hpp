@@ -33,7 +33,8 @@ struct OperatorCommand {
   std::string action;  // halt | resume | enable-strategy | flatten
   std::string by;
   std::string reason;
-  std::string strategy;  // enable-strategy only
+  std::string strategy;  // scope: one strategy (enable-strategy, or halt/resume/flatten --strategy)
+  std::string broker;    // scope: every strategy trading on one broker (halt/resume/flatten --broker)
   sdk::Timestamp at;
 };
 

@@ -8,7 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="$root/build/release"
 
 "$root/scripts/install-deps.sh"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMERCURIO_BUILD_TESTS=OFF >/dev/null
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMERCURIO_BUILD_TESTS=OFF -DMERCURIO_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" --parallel 2
 
 # Synthetic data (a seeded random walk, not real prices), generated once and reused.

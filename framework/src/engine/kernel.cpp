@@ -702,12 +702,17 @@ void Kernel::on_state_change(const StateChange& change) {
   }
 }
 
-void Kernel::cancel_all_open_orders(const std::string& why) {
+void Kernel::cancel_open_orders(const std::function<bool(const TrackedOrder&)>& which, const std::string& why) {
   for (const TrackedOrder* o : tracker_.open_orders()) {
-    const sdk::ClientOrderId id = o->id;
+    if (!which(*o)) continue;
+    const sdk::ClientOrderId id = o->id;  // copy: cancel() may post events that change the tracker
     const sdk::Status status = cancel(o->strategy_index, id);
     if (!status.is_ok()) log_.error("could not cancel " + id.str() + " (" + why + "): " + status.message());
   }
+}
+
+void Kernel::cancel_all_open_orders(const std::string& why) {
+  cancel_open_orders([](const TrackedOrder&) { return true; }, why);
 }
 
 void Kernel::flatten_all(const std::string& why) {
@@ -720,11 +725,7 @@ void Kernel::hold_strategies(const std::vector<std::size_t>& selected, const std
   for (std::size_t si : selected) {
     strategies_[si].enabled = false;
     strategies_[si].held_by_operator = why;
-    for (const TrackedOrder* o : tracker_.open_orders()) {
-      if (o->strategy_index != si) continue;
-      const sdk::ClientOrderId id = o->id;
-      if (auto st = cancel(si, id); !st.is_ok()) log_.error("could not cancel " + id.str() + " (" + why + "): " + st.message());
-    }
+    cancel_open_orders([si](const TrackedOrder& o) { return o.strategy_index == si; }, why);
     alert(sdk::Severity::Warning, "Strategy held: " + strategies_[si].id, why, {{"strategy", strategies_[si].id}});
   }
 }
@@ -732,6 +733,7 @@ void Kernel::hold_strategies(const std::vector<std::size_t>& selected, const std
 void Kernel::flatten_strategies(const std::vector<std::size_t>& selected, const std::string& why) {
   for (std::size_t si : selected) {
     for (const sdk::Position& p : strategies_[si].book.open_positions()) {
+      if (tracker_.open_count(si, p.symbol) > 0) continue;  // a closing order is already working
       sdk::OrderIntent close;
       close.symbol = p.symbol;
       close.side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
@@ -915,25 +917,10 @@ void Kernel::check_stale_data() {
 bool Kernel::run_emergency(std::size_t bi, DrawdownAction action) {
   BrokerSlot& b = brokers_[bi];
   const std::string why = "failsafe emergency procedure at " + b.id;
-  for (const TrackedOrder* o : tracker_.open_orders()) {
-    if (o->broker_index != bi) continue;
-    const sdk::ClientOrderId id = o->id;
-    if (auto st = cancel(o->strategy_index, id); !st.is_ok()) log_.error("could not cancel " + id.str() + " (" + why + "): " + st.message());
-  }
+  cancel_open_orders([bi](const TrackedOrder& o) { return o.broker_index == bi; }, why);
   settle();
   if (action == DrawdownAction::Flatten) {
-    for (std::size_t si : b.strategies)
-      for (const sdk::Position& p : strategies_[si].book.open_positions()) {
-        if (tracker_.open_count(si, p.symbol) > 0) continue;  // a closing order is already working
-        sdk::OrderIntent close;
-        close.symbol = p.symbol;
-        close.side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
-        close.type = sdk::OrderType::Market;
-        close.time_in_force = sdk::TimeInForce::Gtc;
-        close.quantity = p.quantity.abs();
-        close.tag = "failsafe-flatten";
-        if (auto id = submit_order(si, close, true); !id) log_.error("flatten refused (" + why + "): " + id.status().message());
-      }
+    flatten_strategies(b.strategies, why);
     settle();
   }
   // Confirmed when the broker itself reports no open orders (and, for flatten, no positions).

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -128,6 +129,7 @@ class Kernel final : private StrategyServices, private RiskView {
   void build_risk_gate();
   void on_state_change(const StateChange& change);
   void cancel_all_open_orders(const std::string& why);
+  void cancel_open_orders(const std::function<bool(const TrackedOrder&)>& which, const std::string& why);
   void open_state_store();
   void run_heartbeats();
   void check_stale_data();

@@ -75,6 +75,12 @@ long long summary_number(const std::string& out, const std::string& label) {
   return v.empty() ? -1 : std::stoll(v);
 }
 
+// stderr holds tens of thousands of denial lines: report a missing line by itself, not the whole log.
+::testing::AssertionResult logged(const std::string& err, const std::string& needle) {
+  if (err.find(needle) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "stderr has no \"" << needle << "\"";
+}
+
 std::vector<std::string> lines_with(const std::string& text, const std::string& needle) {
   std::vector<std::string> found;
   std::istringstream in(text);
@@ -142,7 +148,8 @@ TEST(BypassTest, EveryRuntimeRouteAroundTheRiskGateIsDeniedAndOnlyOrdersWithinTh
   ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 4000);
 
   // The rogue ran on every bar, never faulted, and counted what it got.
-  EXPECT_EQ(summary_value(r.out, "plugin faults"), "0");
+  EXPECT_EQ(summary_value(r.out, "plugin faults"), "");  // the line is shown only when there were some
+  EXPECT_FALSE(logged(r.err, "faulted in"));
   const RogueReport rogue = rogue_report(r.err);
   ASSERT_EQ(rogue.attempted, static_cast<long long>(kBars) * kAttemptsPerBar) << "rogue_strategy's on_stop line is missing";
   EXPECT_EQ(rogue.other, 0) << "every refusal must be a risk denial (StatusCode::Rejected)";
@@ -161,17 +168,17 @@ TEST(BypassTest, EveryRuntimeRouteAroundTheRiskGateIsDeniedAndOnlyOrdersWithinTh
       << "every denial is logged";
 
   // Each route was denied for its own reason.
-  EXPECT_THAT(r.err, HasSubstr("order denied for rogue buy 1000000000 AAA: ORDER_QUANTITY_LIMIT: expected quantity <= 10, was 1000000000"));
-  EXPECT_THAT(r.err, HasSubstr("order denied for rogue buy 1 AAA: PRICE_COLLAR: expected a price within 5 % of the reference"));
-  EXPECT_THAT(r.err, HasSubstr("order denied for rogue buy 1 AAA: UNEXPECTED_LIMIT_PRICE: expected no limit price for a market order"));
-  EXPECT_THAT(r.err, HasSubstr("order denied for rogue buy -1 AAA: INVALID_QUANTITY: expected quantity > 0, was -1"));
-  EXPECT_THAT(r.err, HasSubstr("order denied for rogue buy 0 AAA: INVALID_QUANTITY: expected quantity > 0, was 0"));
-  EXPECT_THAT(r.err, HasSubstr("order denied for rogue buy 2 AAA: DUPLICATE_ORDER: an identical buy 2 AAA order was approved 0 s ago"));
-  EXPECT_THAT(r.err, HasSubstr(": STRATEGY_ORDER_RATE: expected at most 5 orders per minute (burst 5) from strategy rogue"));
+  EXPECT_TRUE(logged(r.err, "order denied for rogue buy 1000000000 AAA: ORDER_QUANTITY_LIMIT: expected quantity <= 10, was 1000000000"));
+  EXPECT_TRUE(logged(r.err, "order denied for rogue buy 1 AAA: PRICE_COLLAR: expected a price within 5 % of the reference"));
+  EXPECT_TRUE(logged(r.err, "order denied for rogue buy 1 AAA: UNEXPECTED_LIMIT_PRICE: expected no limit price for a market order"));
+  EXPECT_TRUE(logged(r.err, "order denied for rogue buy -1 AAA: INVALID_QUANTITY: expected quantity > 0, was -1"));
+  EXPECT_TRUE(logged(r.err, "order denied for rogue buy 0 AAA: INVALID_QUANTITY: expected quantity > 0, was 0"));
+  EXPECT_TRUE(logged(r.err, "order denied for rogue buy 2 AAA: DUPLICATE_ORDER: an identical buy 2 AAA order was approved 0 s ago"));
+  EXPECT_TRUE(logged(r.err, ": STRATEGY_ORDER_RATE: expected at most 5 orders per minute (burst 5) from strategy rogue"));
   // On the first bar "good" took one of the broker's five tokens: the rogue's fifth order hits the
   // broker-wide bucket.
-  EXPECT_THAT(r.err, HasSubstr(": BROKER_ORDER_RATE: expected at most 5 orders per minute to this broker"));
-  EXPECT_THAT(r.err, ::testing::Not(HasSubstr(": HALTED: ")));
+  EXPECT_TRUE(logged(r.err, ": BROKER_ORDER_RATE: expected at most 5 orders per minute to this broker"));
+  EXPECT_FALSE(logged(r.err, ": HALTED: "));
 
   // Every fill is an order within every limit: a positive quantity of at most 10, at most a burst
   // per timestamp, each order filled once, and at the bar's open within the slippage, i.e. a market
@@ -219,6 +226,7 @@ TEST(BypassTest, AHaltedDeploymentLetsNoOrderThrough) {
   auto r = ws.run({"--mode", "paper"});
   ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 4000);
   EXPECT_THAT(r.out, HasSubstr("Mercurio run summary (paper)"));
+  EXPECT_TRUE(logged(r.err, "trading state ACTIVE -> HALTED: operator test: bypass test"));
   EXPECT_EQ(summary_value(r.out, "fills"), "0");
   EXPECT_EQ(summary_value(r.out, "orders submitted"), "0");
   EXPECT_TRUE(read_csv_rows(ws.dir / "out" / "trades.csv").empty());

@@ -346,3 +346,18 @@ TEST(RunTest, OperatorCommandsCanBeScopedToOneStrategy) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(summary_value(again.out, "orders submitted"), "1");
 }
+
+TEST(RunTest, ABrokerPluginFaultHaltsTrading) {
+  const auto dir = scratch_dir("run_broker_fault");
+  std::ofstream(dir / "mercurio.toml") << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+                                       << fixture_plugin_dir().string()
+                                       << "\"]\n[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+                                          "bars = 20\ninterval_ms = 1\nthrow_on_submit = true\n"
+                                          "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+                                       << kGenerousRiskTable;
+  auto r = run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("plugin flaky faulted in submit: threw: fixture: submit failed on purpose"));
+  EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: broker flaky faulted in submit"));
+  EXPECT_THAT(r.err, HasSubstr("Order outcome unknown"));  // never resent: it may have reached the venue
+}

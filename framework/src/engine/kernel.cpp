@@ -587,6 +587,7 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
                                "submit", [&] { status = b.broker->submit(*decision.approved); });
   if (!ok || status.code() == sdk::StatusCode::Unknown) {
     // The order may or may not have reached the venue: it stays open (in doubt), never resent.
+    log_.error("Order outcome unknown: " + id.str() + " to " + b.id + " stays open and is never resent");
     alert(sdk::Severity::Critical, "Order outcome unknown",
           id.str() + " to " + b.id + ": " + (ok ? status.message() : std::string("the broker plugin threw")),
           {{"client_order_id", id.str()}, {"broker", b.id}});
@@ -942,6 +943,9 @@ void Kernel::broker_fault(std::size_t bi, std::string_view operation, const std:
   BrokerSlot& b = brokers_[bi];
   b.available = false;  // fail closed: nothing more is sent to it
   bus_.publish(PluginFaulted{b.id, std::string(operation), message, clock_->now()});
+  // A broker whose plugin failed may have orders in an unknown state: no new orders anywhere.
+  if (auto change = risk_gate_.set_state(TradingState::Halted, "broker " + b.id + " faulted in " + std::string(operation) + ": " + message))
+    on_state_change(*change);
 }
 
 void Kernel::strategy_fault(std::size_t si, std::string_view operation, const std::string& message) {

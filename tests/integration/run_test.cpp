@@ -361,3 +361,30 @@ TEST(RunTest, ABrokerPluginFaultHaltsTrading) {
   EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: broker flaky faulted in submit"));
   EXPECT_THAT(r.err, HasSubstr("Order outcome unknown"));  // never resent: it may have reached the venue
 }
+
+TEST(RunTest, ATrippedBreakerIsStillTrippedAfterKill9AndRestart) {
+  Workspace ws("run_risk_kill9", "", "", risk_table_with("max_drawdown_pct", "\"0.5\""));
+  // Slow the paper replay so the process is still running when the breaker trips.
+  auto text = read_file(ws.dir / "mercurio.toml");
+  text.replace(text.find("slippage_bps = \"5\"\n"), 19, "slippage_bps = \"5\"\nreplay_interval_ms = 5\n");
+  std::ofstream(ws.dir / "mercurio.toml", std::ios::trunc) << text;
+  const std::string config = (ws.dir / "mercurio.toml").string();
+  const std::string cmd = shell_quote(mercurio_exe().string()) + " run --mode paper --config " + shell_quote(config) +
+                          " >/dev/null 2>" + shell_quote((ws.dir / "first.err").string()) + " & echo $! > " +
+                          shell_quote((ws.dir / "pid").string());
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  // Wait (bounded) until the saved state says HALTED, then kill the process without warning.
+  bool halted = false;
+  for (int i = 0; i < 600 && !halted; ++i) {
+    halted = read_file(ws.dir / "state" / "risk_state.toml").find("state = 'HALTED'") != std::string::npos ||
+             read_file(ws.dir / "state" / "risk_state.toml").find("state = \"HALTED\"") != std::string::npos;
+    if (!halted) std::system("sleep 0.05");
+  }
+  const std::string pid = read_file(ws.dir / "pid");
+  std::system(("kill -9 " + pid + " 2>/dev/null; true").c_str());
+  ASSERT_TRUE(halted) << read_file(ws.dir / "first.err");
+  auto restarted = ws.run({"--mode", "paper"});
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.err;
+  EXPECT_THAT(restarted.err, HasSubstr("restored trading state HALTED"));
+  EXPECT_EQ(summary_value(restarted.out, "fills"), "0");
+}

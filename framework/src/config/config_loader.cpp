@@ -96,7 +96,7 @@ class Loader {
     if (auto mode = string_at(t, "mode", "kernel.mode")) {
       if (auto m = parse_run_mode(*mode); m && *m == RunMode::Live)
         issue(t.get("mode"), "kernel.mode",
-              "\"live\" is refused in this version: live trading needs the central risk manager (fail closed); "
+              "\"live\" is refused in this version: live orders need the write-ahead journal and crash recovery (fail closed); "
               "use \"backtest\" or \"paper\"");
       else if (m)
         config_.kernel.mode = *m;

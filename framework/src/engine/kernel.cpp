@@ -222,8 +222,8 @@ sdk::Status Kernel::subscribe(std::size_t si, const sdk::Symbol& symbol) {
 RunStatistics Kernel::run() {
   if (mode_ == RunMode::Live)
     throw KernelError(
-        "live mode is refused: it needs the central risk manager, which this version does not have yet "
-        "(fail closed); use mode \"backtest\" or \"paper\"");
+        "live mode is refused: live orders need the write-ahead journal and crash recovery, which this version "
+        "does not have yet (fail closed); use mode \"backtest\" or \"paper\"");
   try {
     start_up();
   } catch (const std::exception& e) {

@@ -66,8 +66,13 @@ RiskDecision RiskGate::check(const RiskRequest& r) {
     return denied(deny::kInvalidPrice, "expected stop price > 0, was " + in.stop_price->to_string());
 
   if (has_limits_ && !r.liquidation) {
-    RiskDecision d = check_limits(r, limits_.at(r.strategy_index));
-    if (!d.reason.empty()) return d;
+    try {
+      RiskDecision d = check_limits(r, limits_.at(r.strategy_index));
+      if (!d.reason.empty()) return d;
+    } catch (const sdk::DecimalError& e) {
+      // An order so large that its value leaves the decimal range is denied, not thrown at the strategy.
+      return denied(deny::kOrderNotional, "the order's value is out of range (" + std::string(e.what()) + ")");
+    }
   }
   return {sdk::ApprovedOrder(sdk::ApprovedOrder::Key{}, r.id, in, r.strategy_id, r.now), {}, {}};
 }

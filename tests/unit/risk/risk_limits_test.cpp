@@ -366,3 +366,15 @@ TEST(RiskStatesTest, TheTradingDayIsTheCalendarsSessionDate) {
   EXPECT_EQ(h.gate.daily_pnl_pct(), d("-2"));
   EXPECT_EQ(h.gate.state(), TradingState::Active);  // exactly 2 %: not beyond max_daily_loss_pct
 }
+
+TEST(RiskLimitsTest, AnOrderWhoseValueOverflowsIsDeniedNotThrown) {
+  Harness h;
+  RiskConfig c = config_with();
+  c.limits.max_order_quantity = d("20000000000");  // a limit too wide to stop the order earlier
+  h.gate = RiskGate(c, {combine(c.limits, nullptr, nullptr)}, {0}, 1, &h.view);
+  h.view.refs["SPY"].price = d("90000");
+  RiskDecision r;
+  EXPECT_NO_THROW(r = h.order(Side::Buy, "10000000000"));
+  EXPECT_EQ(r.reason, deny::kOrderNotional);
+  EXPECT_THAT(r.message, HasSubstr("out of range"));
+}

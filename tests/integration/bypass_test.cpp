@@ -16,6 +16,7 @@
 
 #include "mercurio/sdk/decimal.hpp"
 #include "support/csv.hpp"
+#include "support/mercurio_cli.hpp"
 #include "support/process.hpp"
 #include "support/test_paths.hpp"
 
@@ -56,19 +57,6 @@ constexpr const char* kTightRiskTable =
     "calendar = \"XNYS\"\n"
     "allow_outside_market_hours = true\n"
     "fills_window_seconds = 1\n";
-
-ProcessResult mercurio_cmd(const std::vector<std::string>& args, const std::filesystem::path& scratch) {
-  std::vector<std::string> full{mercurio_exe().string()};
-  full.insert(full.end(), args.begin(), args.end());
-  return run_process(full, scratch);
-}
-
-std::string summary_value(const std::string& out, const std::string& label) {
-  const auto pos = out.find("  " + label + " ");
-  if (pos == std::string::npos) return "";
-  auto start = out.find_first_not_of(' ', pos + 2 + label.size());
-  return out.substr(start, out.find('\n', start) - start);
-}
 
 long long summary_number(const std::string& out, const std::string& label) {
   const std::string v = summary_value(out, label);

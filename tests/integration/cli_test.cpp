@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "support/mercurio_cli.hpp"
 #include "support/process.hpp"
 #include "support/test_paths.hpp"
 
@@ -13,12 +14,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 namespace {
-
-ProcessResult mercurio_cmd(const std::vector<std::string>& args, const std::filesystem::path& scratch) {
-  std::vector<std::string> full{mercurio_exe().string()};
-  full.insert(full.end(), args.begin(), args.end());
-  return run_process(full, scratch);
-}
 
 void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
 

@@ -9,6 +9,7 @@
 
 #include "mercurio/sdk/decimal.hpp"
 #include "support/csv.hpp"
+#include "support/mercurio_cli.hpp"
 #include "support/process.hpp"
 #include "support/risk_config.hpp"
 #include "support/test_paths.hpp"
@@ -18,19 +19,6 @@ using mercurio::sdk::Decimal;
 using ::testing::HasSubstr;
 
 namespace {
-
-ProcessResult mercurio_cmd(const std::vector<std::string>& args, const std::filesystem::path& scratch) {
-  std::vector<std::string> full{mercurio_exe().string()};
-  full.insert(full.end(), args.begin(), args.end());
-  return run_process(full, scratch);
-}
-
-std::string summary_value(const std::string& out, const std::string& label) {
-  const auto pos = out.find("  " + label + " ");
-  if (pos == std::string::npos) return "";
-  auto start = out.find_first_not_of(' ', pos + 2 + label.size());
-  return out.substr(start, out.find('\n', start) - start);
-}
 
 // A workspace with two generated symbols and a config using the bundled plugins.
 struct Workspace {

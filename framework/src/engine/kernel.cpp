@@ -379,15 +379,16 @@ void Kernel::process_bar(std::size_t broker_index, const sdk::Bar& bar) {
   BrokerSlot& b = brokers_[broker_index];
   // Each symbol's bars must move forward: a stale or repeated bar (a feed that replays, two feeds
   // racing) would re-mark positions at an old price and trade on the past.
-  auto [last, first_of_symbol] = b.last_bar.try_emplace(bar.symbol, bar.ts);
+  auto [it, first_of_symbol] = b.feeds.try_emplace(bar.symbol, BrokerSlot::SymbolFeed{bar.ts, {}, {}});
+  BrokerSlot::SymbolFeed& feed = it->second;
   if (!first_of_symbol) {
-    if (!(last->second < bar.ts)) {
+    if (!(feed.last_bar < bar.ts)) {
       if (stale_bars_++ < 10)
         log_.warn("refused a stale bar of " + bar.symbol.str() + " from " + b.id + " at " + bar.ts.to_iso8601() +
-                  " (last was " + last->second.to_iso8601() + ")");
+                  " (last was " + feed.last_bar.to_iso8601() + ")");
       return;
     }
-    last->second = bar.ts;
+    feed.last_bar = bar.ts;
   }
   if (sim_clock_) sim_clock_->advance_to(bar.ts);
   if (bar.ts > current_ts_) {  // equity rows only move forward in time
@@ -402,8 +403,8 @@ void Kernel::process_bar(std::size_t broker_index, const sdk::Bar& bar) {
                  "on_market_bar", [&] { b.broker->on_market_bar(bar); });
   settle();
 
-  b.reference[bar.symbol] = ReferencePrice{bar.close, clock_->now()};
-  if (!sim_clock_) b.last_arrival[bar.symbol] = std::chrono::steady_clock::now();
+  feed.reference = ReferencePrice{bar.close, clock_->now()};
+  if (!sim_clock_) feed.arrival = std::chrono::steady_clock::now();
   b.account.mark(bar.symbol, bar.close);
   for (std::size_t si : b.strategies) strategies_[si].book.mark(bar.symbol, bar.close);
 
@@ -659,10 +660,10 @@ sdk::Decimal Kernel::open_quantity(std::size_t broker, const sdk::Symbol& symbol
 }
 
 std::optional<ReferencePrice> Kernel::reference_price(std::size_t broker, const sdk::Symbol& symbol) const {
-  const auto& refs = brokers_[broker].reference;
-  auto it = refs.find(symbol);
-  if (it == refs.end()) return std::nullopt;
-  return it->second;
+  const auto& feeds = brokers_[broker].feeds;
+  auto it = feeds.find(symbol);
+  if (it == feeds.end()) return std::nullopt;
+  return it->second.reference;
 }
 
 AccountExposure Kernel::exposure(std::size_t broker) const {
@@ -896,9 +897,9 @@ void Kernel::check_stale_data() {
     }
     if (!open) continue;
     for (const auto& symbol : b.symbols) {
-      auto it = b.last_arrival.find(symbol);
-      if (it == b.last_arrival.end()) b.last_arrival[symbol] = now;  // the watch starts with the feed
-      else if (now - it->second > gap) stale = symbol.str() + " from " + b.id;
+      auto& arrival = b.feeds[symbol].arrival;
+      if (!arrival) arrival = now;  // the watch starts with the feed
+      else if (now - *arrival > gap) stale = symbol.str() + " from " + b.id;
     }
   }
   if (!stale.empty() && risk_gate_.state() == TradingState::Active) {

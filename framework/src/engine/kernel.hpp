@@ -86,12 +86,16 @@ class Kernel final : private StrategyServices, private RiskView {
     std::set<sdk::Symbol> symbols;                                        // subscribed by its strategies
     std::unordered_map<sdk::Symbol, std::vector<std::size_t>> listeners;  // symbol -> strategies
     std::vector<std::size_t> strategies;                                  // all strategies trading here
-    std::unordered_map<sdk::Symbol, sdk::Timestamp> last_bar;             // per symbol, to refuse stale bars
-    std::unordered_map<sdk::Symbol, ReferencePrice> reference;            // last close and when the kernel saw it
+    // What the kernel knows of each symbol's feed: one lookup per bar on the hot path.
+    struct SymbolFeed {
+      sdk::Timestamp last_bar{INT64_MIN};                          // to refuse stale or repeated bars
+      std::optional<ReferencePrice> reference;                     // last close and when the kernel saw it
+      std::optional<std::chrono::steady_clock::time_point> arrival;  // stale-data watch (paper/live)
+    };
+    std::unordered_map<sdk::Symbol, SymbolFeed> feeds;
     const PluginEntry* entry = nullptr;
     std::int64_t heartbeat_failures = 0;                 // consecutive failed probes
     std::optional<DrawdownAction> pending_emergency;     // run once the broker answers again
-    std::unordered_map<sdk::Symbol, std::chrono::steady_clock::time_point> last_arrival;  // stale-data watch
     std::shared_ptr<const MarketCalendar> calendar;      // the venue's calendar (risk config)
     PluginPtr<sdk::Broker> broker;
   };

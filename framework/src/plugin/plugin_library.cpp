@@ -6,7 +6,7 @@
 namespace mercurio::kernel {
 namespace {
 
-constexpr const char* kEntrySymbol = "mercurio_plugin_v1";
+constexpr const char* kEntrySymbol = "mercurio_plugin_v2";
 
 // Names the other ABI majors a library exports, to explain a missing v1 symbol.
 std::string other_entry_symbols(const boost::dll::shared_library& lib) {

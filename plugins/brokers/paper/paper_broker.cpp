@@ -405,6 +405,7 @@ void PaperBroker::fill_order(std::size_t index, const sdk::Bar& bar, Decimal pri
   ev.fill_price = price;
   ev.commission = commission;
   ev.leaves_quantity = Decimal{};
+  fills_.push_back(ev);
   sink_->on_order_event(ev);
 }
 
@@ -475,6 +476,17 @@ sdk::Result<sdk::OrderStatusReport> PaperBroker::order(const sdk::ClientOrderId&
   }
 }
 
+sdk::Result<std::vector<sdk::OrderEvent>> PaperBroker::fills(sdk::Timestamp since) {
+  try {
+    // fills_ is in execution order, which is time order: find the first at or after `since`.
+    auto first = std::lower_bound(fills_.begin(), fills_.end(), since,
+                                  [](const sdk::OrderEvent& f, sdk::Timestamp t) { return f.ts < t; });
+    return std::vector<sdk::OrderEvent>(first, fills_.end());
+  } catch (const std::exception& e) {
+    return internal_error("fills", e);
+  }
+}
+
 sdk::OrderEvent PaperBroker::event_for(const OrderRecord& order, OrderEventType type,
                                        sdk::Timestamp ts) const {
   sdk::OrderEvent ev;
@@ -494,6 +506,8 @@ sdk::OrderStatusReport PaperBroker::report_for(const OrderRecord& order) const {
   r.filled_quantity = order.filled;
   r.leaves_quantity = order.open ? order.intent.quantity - order.filled : Decimal{};
   r.open = order.open;
+  r.status = order.open ? (order.filled.is_zero() ? OrderEventType::Accepted : OrderEventType::PartiallyFilled)
+                        : order.final_state;
   r.venue_order_id = order.venue_order_id;
   return r;
 }

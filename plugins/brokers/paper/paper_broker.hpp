@@ -41,6 +41,7 @@ class PaperBroker final : public sdk::Broker {
   sdk::Result<std::vector<sdk::Position>> positions() override;
   sdk::Result<std::vector<sdk::OrderStatusReport>> open_orders() override;
   sdk::Result<sdk::OrderStatusReport> order(const sdk::ClientOrderId& id) override;
+  sdk::Result<std::vector<sdk::OrderEvent>> fills(sdk::Timestamp since) override;
 
   sdk::Result<std::vector<sdk::Bar>> history(const sdk::Symbol& symbol, sdk::Timestamp from,
                                              sdk::Timestamp to) override;
@@ -86,6 +87,7 @@ class PaperBroker final : public sdk::Broker {
   std::unordered_map<sdk::ClientOrderId, std::size_t>
       index_by_id_;                ///< lookups only, never iterated
   std::vector<std::size_t> open_;  ///< indices of open orders, in submission order
+  std::vector<sdk::OrderEvent> fills_;  ///< every fill, in execution order (the venue's trade log)
   std::optional<sdk::Timestamp> latest_bar_ts_;
   std::uint64_t next_order_number_ = 1;
   std::uint64_t next_trade_number_ = 1;

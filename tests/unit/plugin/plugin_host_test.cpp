@@ -70,17 +70,17 @@ TEST(PluginHostTest, LoadsAGoodPluginAndReadsItsManifest) {
 }
 
 TEST(PluginHostTest, RefusesADifferentAbiMajor) {
-  EXPECT_THAT(open_error("wrong_abi_major"), HasSubstr("built for plugin ABI major 2, this kernel supports 1"));
+  EXPECT_THAT(open_error("wrong_abi_major"), HasSubstr("built for plugin ABI major 3, this kernel supports 2"));
 }
 
-TEST(PluginHostTest, ExplainsAMissingV1SymbolWhenAnotherMajorIsExported) {
-  EXPECT_THAT(open_error("v2_only"),
-              HasSubstr("missing entry symbol mercurio_plugin_v1 in " + fixture("v2_only").string() +
-                        ": it exports mercurio_plugin_v2 (a different plugin ABI major)"));
+TEST(PluginHostTest, ExplainsAMissingEntrySymbolWhenAnotherMajorIsExported) {
+  EXPECT_THAT(open_error("v1_only"),
+              HasSubstr("missing entry symbol mercurio_plugin_v2 in " + fixture("v1_only").string() +
+                        ": it exports mercurio_plugin_v1 (a different plugin ABI major)"));
 }
 
 TEST(PluginHostTest, RefusesANewerMinor) {
-  EXPECT_THAT(open_error("newer_minor"), HasSubstr("built for plugin ABI 1.1, newer than this kernel's 1.0"));
+  EXPECT_THAT(open_error("newer_minor"), HasSubstr("built for plugin ABI 2.1, newer than this kernel's 2.0"));
 }
 
 TEST(PluginHostTest, RefusesAMismatchedBuildId) {
@@ -94,7 +94,7 @@ TEST(PluginHostTest, RefusesATruncatedManifest) {
 
 TEST(PluginHostTest, RefusesALibraryWithoutEntrySymbol) {
   const std::string error = open_error("no_entry");
-  EXPECT_THAT(error, HasSubstr("missing entry symbol mercurio_plugin_v1"));
+  EXPECT_THAT(error, HasSubstr("missing entry symbol mercurio_plugin_v2"));
   EXPECT_THAT(error, HasSubstr("not a Mercurio plugin"));
 }
 
@@ -161,7 +161,7 @@ TEST(PluginHostTest, ReportsEveryBrokenLibraryAndWhereItWasListed) {
       "[[plugin]]\nid = \"c\"\nlibrary = \"no_such_plugin\"\n"
       "[[plugin]]\nid = \"d\"\nlibrary = \"fixture_good_strategy\"\n[plugin.config]\nsymbol = 5\n");
   const std::string all = issues.to_string();
-  EXPECT_THAT(all, HasSubstr("plugin_host_test.toml:3: plugin[a].library: libfixture_wrong_abi_major.so: built for plugin ABI major 2"));
+  EXPECT_THAT(all, HasSubstr("plugin_host_test.toml:3: plugin[a].library: libfixture_wrong_abi_major.so: built for plugin ABI major 3"));
   EXPECT_THAT(all, HasSubstr("plugin_host_test.toml:6: plugin[b].library: libfixture_bad_build_id.so: build id"));
   EXPECT_THAT(all, HasSubstr("plugin[c].library: plugin library \"no_such_plugin\" not found; looked for:"));
   EXPECT_THAT(all, HasSubstr("libno_such_plugin.so"));

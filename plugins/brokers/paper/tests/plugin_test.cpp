@@ -15,11 +15,11 @@ namespace {
 using ::testing::HasSubstr;
 
 const sdk::PluginFactory<sdk::Broker>& factory() {
-  return *static_cast<const sdk::PluginFactory<sdk::Broker>*>(mercurio_plugin_v1()->factory);
+  return *static_cast<const sdk::PluginFactory<sdk::Broker>*>(mercurio_plugin_v2()->factory);
 }
 
 TEST(PaperPluginTest, ManifestNamesTheBrokerAndItsBuild) {
-  const MercurioPluginManifest* m = mercurio_plugin_v1();
+  const MercurioPluginManifest* m = mercurio_plugin_v2();
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->struct_size, sizeof(MercurioPluginManifest));
   EXPECT_EQ(m->kind, MERCURIO_PLUGIN_BROKER);

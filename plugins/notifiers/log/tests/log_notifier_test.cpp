@@ -159,7 +159,7 @@ TEST(LogNotifierTest, ConfigDefaultsToTextAndRejectsUnknownFormats) {
 }
 
 TEST(LogNotifierPluginTest, ManifestAndFactoryWork) {
-  const MercurioPluginManifest* m = mercurio_plugin_v1();
+  const MercurioPluginManifest* m = mercurio_plugin_v2();
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->kind, MERCURIO_PLUGIN_NOTIFIER);
   EXPECT_STREQ(m->name, "mercurio.notifiers.log");

@@ -309,7 +309,7 @@ TEST_F(StrategyTest, EmaStrategyTradesItsCross) {
 }
 
 TEST(MovingAveragePluginTest, ManifestDescribesTheStrategy) {
-  const MercurioPluginManifest* m = mercurio_plugin_v1();
+  const MercurioPluginManifest* m = mercurio_plugin_v2();
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->struct_size, sizeof(MercurioPluginManifest));
   EXPECT_EQ(m->abi_major, MERCURIO_SDK_ABI_MAJOR);
@@ -320,7 +320,7 @@ TEST(MovingAveragePluginTest, ManifestDescribesTheStrategy) {
 
 TEST(MovingAveragePluginTest, FactoryReportsConfigErrorsAndCreatesValidStrategies) {
   const auto* factory = static_cast<const mercurio::sdk::PluginFactory<mercurio::sdk::Strategy>*>(
-      mercurio_plugin_v1()->factory);
+      mercurio_plugin_v2()->factory);
   EXPECT_NE(factory->config_schema().find("long_window"), nullptr);
 
   std::string error;

@@ -53,8 +53,13 @@ class Broker {
   virtual Result<AccountSnapshot> account() = 0;
   virtual Result<std::vector<Position>> positions() = 0;
   virtual Result<std::vector<OrderStatusReport>> open_orders() = 0;
-  /// One order by its client order id; StatusCode::NotFound when the venue never saw it.
+  /// One order by its client order id; StatusCode::NotFound only when the venue confirms it
+  /// never saw the id (any doubt is another error: the kernel then keeps the order in doubt).
   virtual Result<OrderStatusReport> order(const ClientOrderId& id) = 0;
+  /// Every fill the venue executed at or after `since` (venue time), oldest first, each with its
+  /// trade id (the kernel drops the ones it has already recorded). Used by the start-up
+  /// reconciliation to find fills that happened while the kernel was down.
+  virtual Result<std::vector<OrderEvent>> fills(Timestamp since) = 0;
 
   /// Historical bars of `symbol` in [from, to), ascending (backtests and indicator warm-up).
   /// StatusCode::NotFound when the venue has no data for the symbol.

@@ -74,7 +74,7 @@ struct MercurioPluginManifest {
 
 /// The entry symbol every plugin exports (declared here so the compiler checks each
 /// definition). The ABI major is part of the name: a v2 plugin simply has no v1 symbol.
-MERCURIO_PLUGIN_EXPORT const MercurioPluginManifest* mercurio_plugin_v1(void) noexcept;
+MERCURIO_PLUGIN_EXPORT const MercurioPluginManifest* mercurio_plugin_v2(void) noexcept;
 
 }  // extern "C"
 
@@ -117,7 +117,7 @@ class FactoryImpl final : public PluginFactory<Interface> {
 }  // namespace mercurio::sdk
 
 #define MERCURIO_DETAIL_REGISTER(INTERFACE, KIND, IMPL, NAME, VERSION, DESCRIPTION, SCHEMA_FN)              \
-  extern "C" MERCURIO_PLUGIN_EXPORT const MercurioPluginManifest* mercurio_plugin_v1(void) noexcept {     \
+  extern "C" MERCURIO_PLUGIN_EXPORT const MercurioPluginManifest* mercurio_plugin_v2(void) noexcept {     \
     static const ::mercurio::sdk::plugin_detail::FactoryImpl<INTERFACE, IMPL, SCHEMA_FN> factory;         \
     static const MercurioPluginManifest manifest = {sizeof(MercurioPluginManifest),                       \
                                                     MERCURIO_SDK_ABI_MAJOR,                               \

@@ -122,6 +122,8 @@ struct OrderStatusReport {
   Decimal filled_quantity;
   Decimal leaves_quantity;
   bool open = true;
+  /// The order's latest state: Accepted or PartiallyFilled while open, else how it ended.
+  OrderEventType status = OrderEventType::Accepted;
   std::string venue_order_id;
 };
 

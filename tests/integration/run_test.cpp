@@ -295,6 +295,23 @@ TEST(RunTest, AnUnreachableBrokerHaltsTradingAndTheEmergencyProcedureRunsOnceItA
   EXPECT_THAT(status.out, HasSubstr("trading state   HALTED (broker flaky missed 3 heartbeats"));
 }
 
+TEST(RunTest, AnOrderStatusTheBrokerCannotInterpretMovesToReducingAndAlerts) {
+  const auto dir = scratch_dir("run_anomaly");
+  std::ofstream(dir / "mercurio.toml") << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+                                       << fixture_plugin_dir().string()
+                                       << "\"]\n[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+                                          "bars = 10\ninterval_ms = 1\nanomaly_after_bar = 5\n"
+                                          "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+                                          "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+                                       << kGenerousRiskTable;
+  auto r = run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> REDUCING: broker flaky reported what it cannot interpret for TEST: "
+                               "order status \"held_for_review\" is not one this plugin knows"));
+  auto status = run_process({mercurio_exe().string(), "status", "--config", (dir / "mercurio.toml").string()}, dir);
+  EXPECT_THAT(status.out, HasSubstr("trading state   REDUCING (broker flaky reported"));
+}
+
 TEST(RunTest, StaleMarketDataDuringMarketHoursMovesToReducingUntilBarsReturn) {
   const auto dir = scratch_dir("run_stale_data");
   // A 24/7 venue (always open); the feed pauses 1.5 s after 20 bars, the limit is 300 ms.

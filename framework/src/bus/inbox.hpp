@@ -29,7 +29,12 @@ struct InboxFault {
   std::size_t broker_index;
   sdk::Status status;
 };
-using InboxItem = std::variant<InboxOrderEvent, InboxBar, InboxMarketDataEnd, InboxFault>;
+struct InboxAnomaly {
+  std::size_t broker_index;
+  sdk::Symbol symbol;
+  sdk::Status status;
+};
+using InboxItem = std::variant<InboxOrderEvent, InboxBar, InboxMarketDataEnd, InboxFault, InboxAnomaly>;
 
 class Inbox {
  public:

@@ -16,6 +16,9 @@ class BrokerSinkImpl final : public sdk::BrokerSink {
   void on_bar(const sdk::Bar& bar) override { inbox_.push(InboxBar{index_, bar}); }
   void on_market_data_end() override { inbox_.push(InboxMarketDataEnd{index_}); }
   void on_fault(const sdk::Status& status) override { inbox_.push(InboxFault{index_, status}); }
+  void on_anomaly(const sdk::Symbol& symbol, const sdk::Status& status) override {
+    inbox_.push(InboxAnomaly{index_, symbol, status});
+  }
   sdk::Timestamp now() const override { return clock_.now(); }
   sdk::Logger& logger() override { return logger_; }
 

@@ -431,8 +431,10 @@ void Kernel::settle() {
             } else if constexpr (std::is_same_v<T, InboxMarketDataEnd>) {
               brokers_[v.broker_index].data_ended = true;
               log_.info("market data from " + brokers_[v.broker_index].id + " ended");
-            } else {
+            } else if constexpr (std::is_same_v<T, InboxFault>) {
               broker_fault(v.broker_index, "on_fault", v.status.message());
+            } else {
+              broker_anomaly(v.broker_index, v.symbol, v.status.message());
             }
           },
           item);
@@ -947,6 +949,17 @@ void Kernel::broker_fault(std::size_t bi, std::string_view operation, const std:
   // A broker whose plugin failed may have orders in an unknown state: no new orders anywhere.
   if (auto change = risk_gate_.set_state(TradingState::Halted, "broker " + b.id + " faulted in " + std::string(operation) + ": " + message))
     on_state_change(*change);
+}
+
+void Kernel::broker_anomaly(std::size_t bi, const sdk::Symbol& symbol, const std::string& message) {
+  const std::string why = "broker " + brokers_[bi].id + " reported what it cannot interpret for " + symbol.str() + ": " + message;
+  log_.warn(why);
+  // Fail towards safety: no new exposure until an operator has looked (resume lifts it).
+  if (risk_gate_.state() == TradingState::Active) {
+    if (auto change = risk_gate_.set_state(TradingState::Reducing, why)) on_state_change(*change);
+  } else {
+    alert(sdk::Severity::Critical, "Broker anomaly", why, {{"broker", brokers_[bi].id}, {"symbol", symbol.str()}});
+  }
 }
 
 void Kernel::strategy_fault(std::size_t si, std::string_view operation, const std::string& message) {

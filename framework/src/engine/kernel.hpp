@@ -159,6 +159,7 @@ class Kernel final : private StrategyServices, private RiskView {
   void apply_fill(std::size_t broker_index, const sdk::OrderEvent& fill, std::optional<std::size_t> strategy_index);
   void stop_brokers();
   void broker_fault(std::size_t broker_index, std::string_view operation, const std::string& message);
+  void broker_anomaly(std::size_t broker_index, const sdk::Symbol& symbol, const std::string& message);
   void strategy_fault(std::size_t strategy_index, std::string_view operation, const std::string& message);
   void alert(sdk::Severity severity, std::string title, std::string body,
              std::vector<std::pair<std::string, std::string>> fields = {});

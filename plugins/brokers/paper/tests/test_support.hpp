@@ -76,6 +76,9 @@ class FakeSink final : public sdk::BrokerSink {
   void on_fault(const sdk::Status& status) override {
     record([&] { faults_.push_back(status.message()); });
   }
+  void on_anomaly(const sdk::Symbol& symbol, const sdk::Status& status) override {
+    record([&] { faults_.push_back(symbol.str() + ": " + status.message()); });
+  }
   sdk::Timestamp now() const override { return now_; }
   sdk::Logger& logger() override { return logger_; }
 

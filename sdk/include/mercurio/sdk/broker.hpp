@@ -23,6 +23,9 @@ class BrokerSink {
   virtual void on_bar(const Bar& bar) = 0;
   /// A finite market-data feed (e.g. a replayed file) has no more bars.
   virtual void on_market_data_end() = 0;
+  /// The venue reported something about `symbol` the plugin cannot interpret (e.g. an order status
+  /// it does not know). The kernel stops opening positions (REDUCING) and alerts an operator.
+  virtual void on_anomaly(const Symbol& symbol, const Status& status) = 0;
   /// The broker cannot go on (lost session, corrupt state). The kernel's failsafe decides what follows.
   virtual void on_fault(const Status& status) = 0;
   /// The kernel's clock: simulated time in backtests, wall time otherwise.

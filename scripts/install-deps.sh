@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
-  libpoco-dev libtomlplusplus-dev libhowardhinnant-date-dev tzdata
+  libpoco-dev libsqlite3-dev libtomlplusplus-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

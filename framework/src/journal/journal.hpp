@@ -1,0 +1,192 @@
+#pragma once
+// The deployment's durable record (SQLite, WAL): order intents written and synced before the broker
+// is called, every risk decision, every broker event (fills deduplicated by trade id), trading-state
+// changes, operator actions, equity, balances and reconciliations, and what each run started with.
+//
+// Durability classes:
+//  - durable writes (intents, their risk approval, fills, state changes, operator actions,
+//    balances, reconciliations) commit at once with synchronous=FULL: after the call returns the
+//    row survives a kill -9 or a power loss;
+//  - batched writes (equity rows, denials, non-fill broker events) join an open transaction that is
+//    committed by the next durable write, by flush(), or after kBatchRows rows. Losing them in a
+//    crash loses no money: the broker is asked again at start-up (reconciliation).
+// Any storage error (disk full, I/O error, corruption) throws JournalError, and the journal then
+// refuses every later write (fail closed): the kernel HALTS and sends nothing without a record.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mercurio/sdk/types.hpp"
+
+namespace mercurio::kernel {
+
+class SqliteDb;
+class SqliteStatement;
+
+class JournalError : public std::runtime_error {
+ public:
+  enum class Kind { Storage, Corrupt, NewerSchema, Misuse };
+  JournalError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const noexcept { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+/// The schema this binary writes; older journals are migrated, newer ones refused.
+inline constexpr int kJournalSchemaVersion = 1;
+
+/// Where an intent stands, as far as the journal knows.
+enum class IntentStatus {
+  Pending,          // journaled, the broker not called yet (or the process died before it answered)
+  Sent,             // the broker took it; no answer from the venue yet
+  Unknown,          // the submit's outcome is unknown (timeout, 5xx): resolved by a lookup
+  Accepted,
+  PartiallyFilled,
+  Filled,
+  Canceled,
+  Rejected,
+  Expired,
+  Failed,           // the venue confirmed it never received the order: not sent, never resent
+};
+std::string_view to_string(IntentStatus status) noexcept;
+std::optional<IntentStatus> parse_intent_status(std::string_view text) noexcept;
+inline bool is_final(IntentStatus s) noexcept {
+  return s == IntentStatus::Filled || s == IntentStatus::Canceled || s == IntentStatus::Rejected ||
+         s == IntentStatus::Expired || s == IntentStatus::Failed;
+}
+
+struct PluginFingerprint {
+  std::string id;
+  std::string name;
+  std::string version;
+  std::string library;
+  std::string file_hash;  // SHA-256 of the library file
+};
+
+struct RunStart {
+  std::string mode;
+  std::string config_path;
+  std::string config_hash;  // SHA-256 of the config file's bytes
+  std::string mercurio_version;
+  std::vector<PluginFingerprint> plugins;
+  sdk::Timestamp started;
+};
+
+struct RiskDecisionRecord {
+  sdk::Timestamp ts;
+  std::string strategy;
+  std::string broker;
+  sdk::ClientOrderId client_order_id;
+  sdk::OrderIntent intent;
+  bool approved = false;
+  std::string reason;
+  std::string message;
+};
+
+struct IntentRecord {
+  sdk::ClientOrderId client_order_id;
+  std::int64_t sequence = 0;  // the number in "<strategy>-<sequence>"
+  std::string strategy;
+  std::string broker;
+  sdk::OrderIntent intent;
+  bool liquidation = false;
+  sdk::Timestamp created;
+};
+
+/// An intent as recovered at start-up.
+struct JournaledOrder {
+  IntentRecord record;
+  IntentStatus status = IntentStatus::Pending;
+  sdk::Decimal filled_quantity;
+  sdk::Decimal commission;
+};
+
+struct JournaledFill {
+  std::int64_t event_id = 0;
+  std::string broker;
+  std::string strategy;  // empty: an external fill (no journaled intent)
+  sdk::OrderEvent fill;
+};
+
+/// Cash and positions a broker account held that no journaled fill explains: the account's
+/// opening balance (first start) or an operator-acknowledged reconciliation adjustment.
+struct BalanceRecord {
+  std::string broker;
+  std::string kind;  // "opening" | "adjustment"
+  sdk::Timestamp ts;
+  sdk::Decimal cash;  // the account's cash after this record
+  std::vector<sdk::Position> positions;  // the account's positions after this record (quantity, average price)
+  std::string reason;
+  std::int64_t after_event_id = 0;  // fills with a larger event id come after this balance
+};
+
+struct RecoveredJournal {
+  std::vector<JournaledOrder> orders;   // every intent, in journal order
+  std::vector<JournaledFill> fills;     // every recorded fill, in journal order
+  std::vector<BalanceRecord> balances;  // latest per broker
+  std::map<std::string, std::int64_t> last_sequence;  // strategy -> highest sequence used
+  std::map<std::string, sdk::Timestamp> last_fill;    // broker -> venue time of the latest fill
+};
+
+class Journal {
+ public:
+  /// Opens or creates the journal: checks integrity (a corrupt file throws Corrupt; a torn WAL tail
+  /// is rolled back to the last complete commit by SQLite itself), migrates an older schema, refuses
+  /// a newer one (NewerSchema). `max_size_bytes` > 0 caps the file (a full journal halts trading).
+  static std::unique_ptr<Journal> open(const std::filesystem::path& path, std::int64_t max_size_bytes = 0);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  const std::filesystem::path& path() const noexcept;
+  std::int64_t run_id() const noexcept { return run_id_; }
+  bool failed() const noexcept { return !failure_.empty(); }
+
+  RecoveredJournal recover();
+
+  // durable
+  void begin_run(const RunStart& run);
+  /// The approval and the intent, in one synced transaction: call before the broker.
+  void record_intent(const RiskDecisionRecord& approval, const IntentRecord& intent);
+  /// Returns false (and writes nothing) when the broker's trade id was already recorded.
+  bool record_fill(const std::string& broker, const sdk::OrderEvent& fill, bool external);
+  void set_intent_status(const sdk::ClientOrderId& id, IntentStatus status, sdk::Timestamp ts, const std::string& note);
+  void record_state_change(sdk::Timestamp ts, std::string_view from, std::string_view to, const std::string& reason);
+  void record_operator_action(sdk::Timestamp ts, const std::string& who, const std::string& action,
+                              const std::string& scope, const std::string& reason, const std::string& result);
+  void record_balance(const BalanceRecord& balance);
+  void record_reconciliation(sdk::Timestamp ts, const std::string& broker, const std::string& result, const std::string& diff);
+  void end_run(sdk::Timestamp ts);
+
+  // batched
+  void record_denial(const RiskDecisionRecord& denial);
+  void record_order_event(const std::string& broker, const sdk::OrderEvent& event);
+  void record_equity(sdk::Timestamp ts, sdk::Decimal cash, sdk::Decimal positions_value, sdk::Decimal equity);
+
+  /// Commits pending batched rows (durably).
+  void flush();
+
+ private:
+  explicit Journal(std::unique_ptr<SqliteDb> db);
+  void migrate();
+  template <typename F>
+  void write(bool durable, const char* what, F&& body);
+  SqliteStatement& statement(int slot, const char* sql);
+  std::int64_t insert_decision(const RiskDecisionRecord& d);
+
+  std::unique_ptr<SqliteDb> db_;
+  std::vector<std::unique_ptr<SqliteStatement>> statements_;
+  std::int64_t run_id_ = 0;
+  bool in_transaction_ = false;
+  int batched_rows_ = 0;
+  std::string failure_;
+};
+
+}  // namespace mercurio::kernel

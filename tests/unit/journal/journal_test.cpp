@@ -1,0 +1,237 @@
+// The journal on its own: what it keeps, what it drops, and how it treats damaged storage.
+#include "journal/journal.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+
+#include "support/test_paths.hpp"
+
+namespace mercurio::kernel {
+namespace {
+
+using ::testing::HasSubstr;
+using sdk::Decimal;
+using sdk::Timestamp;
+namespace fs = std::filesystem;
+
+sdk::OrderIntent buy(const char* symbol, int quantity) {
+  sdk::OrderIntent i;
+  i.symbol = sdk::Symbol(symbol);
+  i.side = sdk::Side::Buy;
+  i.type = sdk::OrderType::Limit;
+  i.time_in_force = sdk::TimeInForce::Day;
+  i.quantity = Decimal::from_int(quantity);
+  i.limit_price = *Decimal::parse("101.25");
+  i.tag = "entry";
+  return i;
+}
+
+void add_intent(Journal& j, const std::string& strategy, std::int64_t seq, const char* symbol = "SPY") {
+  const sdk::ClientOrderId id(strategy + "-" + std::to_string(seq));
+  RiskDecisionRecord d{Timestamp{seq}, strategy, "paper", id, buy(symbol, 10), true, "", "approved"};
+  IntentRecord r{id, seq, strategy, "paper", buy(symbol, 10), false, Timestamp{seq}};
+  j.record_intent(d, r);
+}
+
+sdk::OrderEvent fill_of(const std::string& id, const std::string& trade, int quantity, const char* price) {
+  sdk::OrderEvent e;
+  e.type = sdk::OrderEventType::PartiallyFilled;
+  e.client_order_id = sdk::ClientOrderId(id);
+  e.symbol = sdk::Symbol("SPY");
+  e.side = sdk::Side::Buy;
+  e.ts = Timestamp{1000};
+  e.trade_id = sdk::TradeId(trade);
+  e.fill_quantity = Decimal::from_int(quantity);
+  e.fill_price = *Decimal::parse(price);
+  e.commission = *Decimal::parse("0.5");
+  e.leaves_quantity = Decimal::from_int(10 - quantity);
+  return e;
+}
+
+std::unique_ptr<Journal> fresh(const fs::path& path) {
+  auto j = Journal::open(path);
+  j->begin_run(RunStart{"paper", "mercurio.toml", "abc", "0.1.0", {{"paper", "mercurio.brokers.paper", "1.0.0", "lib.so", "ff"}}, Timestamp{1}});
+  return j;
+}
+
+void exec_sql(const fs::path& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST(JournalTest, RecoversIntentsFillsAndTheNextSequenceAfterReopening) {
+  const auto path = test::scratch_dir("journal_recover") / "journal.sqlite";
+  {
+    auto j = fresh(path);
+    add_intent(*j, "ma", 1);
+    add_intent(*j, "ma", 2);
+    add_intent(*j, "other", 7);
+    EXPECT_TRUE(j->record_fill("paper", fill_of("ma-1", "t1", 4, "100.5"), false));
+    j->set_intent_status(sdk::ClientOrderId("ma-2"), IntentStatus::Sent, Timestamp{5}, "");
+  }
+  auto j = Journal::open(path);
+  const RecoveredJournal r = j->recover();
+  ASSERT_EQ(r.orders.size(), 3u);
+  EXPECT_EQ(r.orders[0].record.client_order_id.str(), "ma-1");
+  EXPECT_EQ(r.orders[0].status, IntentStatus::PartiallyFilled);
+  EXPECT_EQ(r.orders[0].filled_quantity, Decimal::from_int(4));
+  EXPECT_EQ(r.orders[0].record.intent.limit_price, Decimal::parse("101.25"));
+  EXPECT_EQ(r.orders[0].record.intent.tag, "entry");
+  EXPECT_EQ(r.orders[1].status, IntentStatus::Sent);
+  EXPECT_EQ(r.orders[2].status, IntentStatus::Pending);
+  EXPECT_EQ(r.last_sequence.at("ma"), 2);
+  EXPECT_EQ(r.last_sequence.at("other"), 7);
+  ASSERT_EQ(r.fills.size(), 1u);
+  EXPECT_EQ(r.fills[0].strategy, "ma");
+  EXPECT_EQ(r.fills[0].fill.fill_price, Decimal::parse("100.5"));
+  EXPECT_EQ(r.last_fill.at("paper"), Timestamp{1000});
+}
+
+TEST(JournalTest, AFillWithAKnownTradeIdIsRecordedOnce) {
+  auto j = fresh(test::scratch_dir("journal_dedupe") / "journal.sqlite");
+  add_intent(*j, "ma", 1);
+  EXPECT_TRUE(j->record_fill("paper", fill_of("ma-1", "t1", 4, "100"), false));
+  EXPECT_FALSE(j->record_fill("paper", fill_of("ma-1", "t1", 4, "100"), false));
+  EXPECT_TRUE(j->record_fill("other-broker", fill_of("ma-1", "t1", 4, "100"), true));  // trade ids are per broker
+  EXPECT_EQ(j->recover().orders[0].filled_quantity, Decimal::from_int(4));
+}
+
+TEST(JournalTest, AFinalStatusIsNotReopenedByALateEvent) {
+  auto j = fresh(test::scratch_dir("journal_final") / "journal.sqlite");
+  add_intent(*j, "ma", 1);
+  auto canceled = fill_of("ma-1", "", 0, "0");
+  canceled.type = sdk::OrderEventType::Canceled;
+  j->record_order_event("paper", canceled);
+  EXPECT_TRUE(j->record_fill("paper", fill_of("ma-1", "late", 2, "100"), false));  // a cancel race: money moved
+  const auto r = j->recover();
+  EXPECT_EQ(r.orders[0].status, IntentStatus::Canceled);
+  EXPECT_EQ(r.orders[0].filled_quantity, Decimal::from_int(2));
+}
+
+TEST(JournalTest, BatchedRowsAreKeptAfterFlushAndBalancesOrderAgainstFills) {
+  const auto path = test::scratch_dir("journal_batched") / "journal.sqlite";
+  {
+    auto j = fresh(path);
+    add_intent(*j, "ma", 1);
+    EXPECT_TRUE(j->record_fill("paper", fill_of("ma-1", "t1", 4, "100"), false));
+    BalanceRecord b{"paper", "opening", Timestamp{3}, Decimal::from_int(1000), {}, "first start", 0};
+    b.positions.push_back(sdk::Position{sdk::Symbol("QQQ"), Decimal::from_int(3), Decimal::from_int(300), {}, {}, {}});
+    j->record_balance(b);
+    EXPECT_TRUE(j->record_fill("paper", fill_of("ma-1", "t2", 2, "100"), false));
+    j->record_equity(Timestamp{10}, Decimal::from_int(1), Decimal::from_int(2), Decimal::from_int(3));
+    j->flush();
+  }
+  exec_sql(path, "SELECT 1");
+  auto j = Journal::open(path);
+  const auto r = j->recover();
+  ASSERT_EQ(r.balances.size(), 1u);
+  EXPECT_EQ(r.balances[0].cash, Decimal::from_int(1000));
+  ASSERT_EQ(r.balances[0].positions.size(), 1u);
+  EXPECT_EQ(r.balances[0].positions[0].quantity, Decimal::from_int(3));
+  ASSERT_EQ(r.fills.size(), 2u);
+  EXPECT_LT(r.fills[0].event_id, r.balances[0].after_event_id + 1);
+  EXPECT_GT(r.fills[1].event_id, r.balances[0].after_event_id);
+}
+
+TEST(JournalTest, ANewerSchemaIsRefusedWithTheVersionsNamed) {
+  const auto path = test::scratch_dir("journal_newer") / "journal.sqlite";
+  fresh(path).reset();
+  exec_sql(path, "PRAGMA user_version=7");
+  try {
+    Journal::open(path);
+    FAIL() << "expected a refusal";
+  } catch (const JournalError& e) {
+    EXPECT_EQ(e.kind(), JournalError::Kind::NewerSchema);
+    EXPECT_THAT(e.what(), HasSubstr("has schema version 7, newer than this mercurio understands (1)"));
+  }
+}
+
+TEST(JournalTest, AFileThatIsNotAJournalIsRefused) {
+  const auto dir = test::scratch_dir("journal_foreign");
+  std::ofstream(dir / "text.sqlite") << "this is a text file, not a database, long enough to have a header.....................";
+  try {
+    Journal::open(dir / "text.sqlite");
+    FAIL() << "expected a refusal";
+  } catch (const JournalError& e) {
+    EXPECT_EQ(e.kind(), JournalError::Kind::Corrupt);
+    EXPECT_THAT(e.what(), HasSubstr("text.sqlite"));
+  }
+  exec_sql(dir / "other.sqlite", "CREATE TABLE t(x)");
+  try {
+    Journal::open(dir / "other.sqlite");
+    FAIL() << "expected a refusal";
+  } catch (const JournalError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("not a Mercurio journal"));
+  }
+}
+
+TEST(JournalTest, ACorruptedJournalIsRefusedNeverSilentlyUsed) {
+  const auto path = test::scratch_dir("journal_corrupt") / "journal.sqlite";
+  {
+    auto j = fresh(path);
+    for (int i = 1; i <= 300; ++i) add_intent(*j, "ma", i);
+  }
+  exec_sql(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+  ASSERT_GT(fs::file_size(path), 4u * 4096u);
+  {
+    // Overwrite the middle of the file (b-tree pages) with garbage.
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(path) / 2));
+    const std::string garbage(8192, '\x5a');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  try {
+    auto j = Journal::open(path);
+    j->recover();
+    FAIL() << "expected a refusal";
+  } catch (const JournalError& e) {
+    EXPECT_EQ(e.kind(), JournalError::Kind::Corrupt);
+    EXPECT_THAT(e.what(), HasSubstr("corrupt"));
+  }
+}
+
+TEST(JournalTest, ATornWriteAheadLogTailIsRolledBackToTheLastCompleteCommit) {
+  const auto dir = test::scratch_dir("journal_torn");
+  const auto path = dir / "journal.sqlite";
+  auto j = fresh(path);
+  for (int i = 1; i <= 5; ++i) add_intent(*j, "ma", i);
+  // Copy the database and its WAL while the writer is still open (nothing checkpointed yet),
+  // then cut the WAL in the middle of its last frame: what a crash mid-write leaves behind.
+  const fs::path copy = dir / "copy.sqlite";
+  fs::copy_file(path, copy);
+  fs::copy_file(fs::path(path.string() + "-wal"), fs::path(copy.string() + "-wal"));
+  const auto wal_size = fs::file_size(fs::path(copy.string() + "-wal"));
+  fs::resize_file(fs::path(copy.string() + "-wal"), wal_size - 100);
+  auto recovered = Journal::open(copy)->recover();
+  ASSERT_EQ(recovered.orders.size(), 4u);  // the torn last commit is gone, every earlier one is intact
+  EXPECT_EQ(recovered.orders.back().record.client_order_id.str(), "ma-4");
+  EXPECT_EQ(recovered.last_sequence.at("ma"), 4);
+}
+
+TEST(JournalTest, AFullJournalFailsTheWriteAndEveryLaterOne) {
+  auto j = Journal::open(test::scratch_dir("journal_full") / "journal.sqlite", 256 * 1024);
+  j->begin_run(RunStart{"paper", "c", "h", "v", {}, Timestamp{1}});
+  int written = 0;
+  try {
+    for (int i = 1; i <= 100000; ++i) {
+      add_intent(*j, "ma", i);
+      ++written;
+    }
+    FAIL() << "the journal never filled up";
+  } catch (const JournalError& e) {
+    EXPECT_EQ(e.kind(), JournalError::Kind::Storage);
+    EXPECT_THAT(e.what(), HasSubstr("cannot record an order intent in the journal"));
+    EXPECT_THAT(e.what(), HasSubstr("full"));
+  }
+  EXPECT_GT(written, 10);
+  EXPECT_TRUE(j->failed());
+  EXPECT_THROW(j->record_state_change(Timestamp{2}, "ACTIVE", "HALTED", "x"), JournalError);
+}
+
+}  // namespace
+}  // namespace mercurio::kernel

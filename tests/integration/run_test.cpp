@@ -133,14 +133,14 @@ TEST(RunTest, AThrowingConstructorStopsStartUpBeforeAnyTrade) {
   EXPECT_THAT(check.err, HasSubstr("plugin[boom] (mercurio.test.throwing_constructor): could not be created"));
 }
 
-TEST(RunTest, LiveModeIsRefusedWithoutTheRiskManager) {
+TEST(RunTest, LiveModeIsRefusedWithoutAJournal) {
   Workspace ws("run_live");
   auto text = read_file(ws.dir / "mercurio.toml");
   text.replace(text.find("[kernel]\n"), 9, "[kernel]\nmode = \"live\"\n");
   std::ofstream(ws.dir / "mercurio.toml", std::ios::trunc) << text;
   auto r = ws.run();
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("kernel.mode: \"live\" is refused in this version"));
+  EXPECT_THAT(r.err, HasSubstr("kernel.mode: \"live\" needs a [journal] table with a path"));
   auto check = mercurio_cmd({"check", "--config", (ws.dir / "mercurio.toml").string()}, ws.dir);
   EXPECT_EQ(check.exit_code, 2);
 }

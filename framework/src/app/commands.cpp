@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -120,6 +121,13 @@ int run_command(const std::vector<std::string>& args) {
     run_options.mode = mode;
   }
   if (vm.count("out")) run_options.output_dir = std::filesystem::absolute(vm["out"].as<std::string>());
+  if (const char* spec = std::getenv("MERCURIO_CRASH_POINT"); spec && *spec) {
+    run_options.crash_point = kernel::CrashPoint::parse(spec);
+    if (!run_options.crash_point) {
+      std::cerr << "mercurio run: MERCURIO_CRASH_POINT expected \"<point>:<n>\" with n >= 1, was \"" << spec << "\"\n";
+      return kExitBadConfig;
+    }
+  }
 
   const std::string path = vm["config"].as<std::string>();
   auto loaded = load_everything(path);

@@ -23,6 +23,7 @@ Commands:
   resume         leave HALTED or REDUCING
   flatten        halt, cancel every open order and close every position
   enable-strategy  re-enable a strategy the kernel disabled
+  acknowledge    accept a start-up reconciliation's differences (the broker's account becomes the truth)
 
 Options:
   -h, --help     show this help (also: mercurio <command> --help)
@@ -53,7 +54,8 @@ int main(int argc, char** argv) {
     if (command == "generate-bars") return mercurio::app::generate_bars_command(args);
     if (command == "calendar") return mercurio::app::calendar_command(args);
     if (command == "status") return mercurio::app::status_command(args);
-    if (command == "halt" || command == "resume" || command == "flatten" || command == "enable-strategy")
+    if (command == "halt" || command == "resume" || command == "flatten" || command == "enable-strategy" ||
+        command == "acknowledge")
       return mercurio::app::operator_command(command, args);
   } catch (const std::exception& e) {
     std::cerr << "mercurio " << command << ": " << e.what() << "\n";

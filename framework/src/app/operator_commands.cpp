@@ -65,12 +65,16 @@ int operator_command(const std::string& action, const std::vector<std::string>& 
       "reason", po::value<std::string>()->required(), "why (kept in the audit log)");
   if (action == "enable-strategy") {
     options.add_options()("strategy", po::value<std::string>()->required(), "the strategy id");
+  } else if (action == "acknowledge") {
+    // A reconciliation is acknowledged as a whole: the differences were listed in the log and the alert.
   } else {
     options.add_options()("strategy", po::value<std::string>(), "only this strategy (it is disabled / re-enabled)")(
         "broker", po::value<std::string>(), "only the strategies trading on this broker");
   }
   const std::string usage = "Usage: mercurio " + action + " --reason TEXT [--by NAME] [--config FILE]" +
-                            (action == "enable-strategy" ? " --strategy ID" : " [--strategy ID | --broker ID]") +
+                            (action == "enable-strategy" ? " --strategy ID"
+                             : action == "acknowledge" ? ""
+                                                       : " [--strategy ID | --broker ID]") +
                             "\nQueues the command for the kernel: applied at once by a running paper/live session, "
                             "otherwise at its next start, and recorded in the audit log.";
   int code = kExitOk;

@@ -18,7 +18,9 @@ using toml_helpers::type_name;
 const std::set<std::string, std::less<>> kKernelKeys = {"mode", "plugin_dirs", "output_dir", "log_level", "state_dir"};
 const std::set<std::string, std::less<>> kBacktestKeys = {"start", "end"};
 const std::set<std::string, std::less<>> kPluginKeys = {"id", "library", "config", "risk", "broker", "min_severity"};
-const std::set<std::string, std::less<>> kTopLevelKeys = {"kernel", "backtest", "risk", "failsafe", "plugin"};
+const std::set<std::string, std::less<>> kTopLevelKeys = {"kernel", "backtest", "risk", "failsafe", "journal", "plugin"};
+const std::set<std::string, std::less<>> kJournalKeys = {"path", "max_size_mb", "position_tolerance", "cash_tolerance",
+                                                         "in_doubt_recheck_ms"};
 const std::set<std::string, std::less<>> kFailsafeKeys = {"heartbeat_interval_ms", "max_failures", "emergency_action", "max_data_gap_ms",
                                                           "daily_pnl_alert_pct"};
 
@@ -36,6 +38,14 @@ class Loader {
     if (const auto* kernel = table_at(root, "kernel", "kernel")) load_kernel(*kernel);
     if (const auto* backtest = table_at(root, "backtest", "backtest")) load_backtest(*backtest);
     if (const auto* failsafe = table_at(root, "failsafe", "failsafe")) load_failsafe(*failsafe);
+    if (const auto* journal = table_at(root, "journal", "journal")) load_journal(*journal);
+    if (config_.kernel.mode == RunMode::Live && !config_.journal.path) {
+      const toml::node* kernel = root.get("kernel");
+      const toml::node* mode = kernel && kernel->is_table() ? kernel->as_table()->get("mode") : nullptr;
+      issue(mode, "kernel.mode",
+            "\"live\" needs a [journal] table with a path: live orders are only sent with the write-ahead journal and "
+            "crash recovery (fail closed)");
+    }
     const toml::node* risk_node = root.get("risk");
     if (!risk_node || risk_node->is_table()) config_.risk = parse_risk_table(risk_node ? risk_node->as_table() : nullptr, file_, issues_);
     else issue(risk_node, "risk", "expected a table, was " + type_name(*risk_node));
@@ -53,7 +63,7 @@ class Loader {
     for (auto&& [key, node] : root) {
       if (!kTopLevelKeys.count(key.str()))
         issue(&node, std::string(key.str()),
-              "unknown top-level key; expected one of [kernel], [backtest], [risk], [failsafe], [[plugin]]");
+              "unknown top-level key; expected one of [kernel], [backtest], [risk], [failsafe], [journal], [[plugin]]");
     }
   }
 
@@ -94,11 +104,7 @@ class Loader {
   void load_kernel(const toml::table& t) {
     check_keys(t, kKernelKeys, "kernel");
     if (auto mode = string_at(t, "mode", "kernel.mode")) {
-      if (auto m = parse_run_mode(*mode); m && *m == RunMode::Live)
-        issue(t.get("mode"), "kernel.mode",
-              "\"live\" is refused in this version: live orders need the write-ahead journal and crash recovery (fail closed); "
-              "use \"backtest\" or \"paper\"");
-      else if (m)
+      if (auto m = parse_run_mode(*mode))
         config_.kernel.mode = *m;
       else
         issue(t.get("mode"), "kernel.mode", "expected \"backtest\", \"paper\" or \"live\", was \"" + *mode + "\"");
@@ -187,6 +193,37 @@ class Loader {
       else if (*a == "flatten") config_.failsafe.emergency_action = DrawdownAction::Flatten;
       else issue(t.get("emergency_action"), "failsafe.emergency_action", "expected \"hold\", \"cancel\" or \"flatten\", was \"" + *a + "\"");
     }
+  }
+
+  void load_journal(const toml::table& t) {
+    check_keys(t, kJournalKeys, "journal");
+    if (auto p = string_at(t, "path", "journal.path")) {
+      if (p->empty()) issue(t.get("path"), "journal.path", "expected a file path, was an empty string");
+      else config_.journal.path = resolve(*p);
+    } else if (!t.get("path")) {
+      issue(&t, "journal.path", "missing: the journal's file path (e.g. \"state/journal.sqlite\")");
+    }
+    if (const toml::node* n = t.get("max_size_mb")) {
+      const auto* i = n->as_integer();
+      if (!i || i->get() < 0) issue(n, "journal.max_size_mb", "expected an integer >= 0 (0: no cap), was " + describe(*n));
+      else config_.journal.max_size_mb = i->get();
+    }
+    if (const toml::node* n = t.get("in_doubt_recheck_ms")) {
+      const auto* i = n->as_integer();
+      if (!i || i->get() < 0) issue(n, "journal.in_doubt_recheck_ms", "expected an integer >= 0, was " + describe(*n));
+      else config_.journal.in_doubt_recheck_ms = i->get();
+    }
+    auto tolerance_at = [&](const char* key, sdk::Decimal& out) {
+      const toml::node* n = t.get(key);
+      if (!n) return;
+      std::optional<sdk::Decimal> v;
+      if (const auto* s = n->as_string()) v = sdk::Decimal::parse(s->get());
+      else if (const auto* i = n->as_integer(); i && i->get() >= 0 && i->get() < 1'000'000'000) v = sdk::Decimal::from_int(i->get());
+      if (!v || v->is_negative()) issue(n, std::string("journal.") + key, "expected a decimal >= 0 such as \"0.01\", was " + describe(*n));
+      else out = *v;
+    };
+    tolerance_at("position_tolerance", config_.journal.position_tolerance);
+    tolerance_at("cash_tolerance", config_.journal.cash_tolerance);
   }
 
   void load_backtest(const toml::table& t) {

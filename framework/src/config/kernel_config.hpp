@@ -38,6 +38,15 @@ struct FailsafeSettings {
   sdk::Decimal daily_pnl_alert_pct = sdk::Decimal::from_int(2);  // alert when |daily P&L| crosses it
 };
 
+/// [journal]: the deployment's durable record (paper and live; required for live).
+struct JournalSettings {
+  std::optional<std::filesystem::path> path;      // absolute; no [journal] table: no journal
+  std::int64_t max_size_mb = 0;                   // 0: no cap; a full journal HALTS trading
+  sdk::Decimal position_tolerance;                // |local - broker| quantity allowed per symbol
+  sdk::Decimal cash_tolerance = sdk::Decimal::from_raw(1'000'000);  // 0.01 in account currency
+  std::int64_t in_doubt_recheck_ms = 5'000;       // second lookup of an unknown submit before any resend
+};
+
 struct BacktestSettings {
   sdk::Timestamp start{INT64_MIN};  // inclusive
   sdk::Timestamp end{INT64_MAX};    // exclusive
@@ -64,6 +73,7 @@ struct Config {
   BacktestSettings backtest;
   RiskConfig risk;
   FailsafeSettings failsafe;
+  JournalSettings journal;
   std::vector<PluginEntry> plugins;
 };
 

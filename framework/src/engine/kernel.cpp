@@ -19,6 +19,7 @@ Kernel::Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& lo
       mode_(options.mode.value_or(config.kernel.mode)),
       output_dir_(options.output_dir.value_or(config.kernel.output_dir)),
       notifiers_(log) {
+  if (options.crash_point) crash_ = *options.crash_point;
   if (mode_ == RunMode::Backtest) {
     auto sim = std::make_unique<SimulatedClock>();
     sim_clock_ = sim.get();
@@ -31,7 +32,7 @@ Kernel::Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& lo
   // Broker events reach the owning strategy after the tracker and portfolio have applied them.
   bus_.subscribe<OrderEventReceived>(priority::kStrategies, [this](const OrderEventReceived& e) {
     const TrackedOrder* order = tracker_.find(e.event.client_order_id);
-    if (!order || e.duplicate_fill) return;
+    if (!order || e.duplicate_fill || reconciling_) return;  // strategies start after the reconciliation
     // Copy the index: the strategy may submit from this callback, which can move the tracker's orders.
     const std::size_t si = order->strategy_index;
     StrategySlot& s = strategies_[si];
@@ -220,10 +221,8 @@ sdk::Status Kernel::subscribe(std::size_t si, const sdk::Symbol& symbol) {
 // ---------------------------------------------------------------- run
 
 RunStatistics Kernel::run() {
-  if (mode_ == RunMode::Live)
-    throw KernelError(
-        "live mode is refused: live orders need the write-ahead journal and crash recovery, which this version "
-        "does not have yet (fail closed); use mode \"backtest\" or \"paper\"");
+  if (mode_ == RunMode::Live && !config_.journal.path)
+    throw KernelError("live mode needs a [journal]: live orders are only sent with the write-ahead journal (fail closed)");
   try {
     start_up();
   } catch (const std::exception& e) {
@@ -242,9 +241,30 @@ void Kernel::start_up() {
   const auto wall_start = std::chrono::steady_clock::now();
   create_plugins();
   build_risk_gate();
+  // With a journal, the kernel comes up HALTED: nothing is sent until every broker is reconciled.
+  reconciling_ = config_.journal.path.has_value() && mode_ != RunMode::Backtest;
   if (mode_ != RunMode::Backtest) open_state_store();
+  if (reconciling_) {
+    state_before_reconciliation_ = risk_gate_.snapshot();
+    risk_gate_.set_state(TradingState::Halted, "start-up: replaying the journal and reconciling with every broker");
+    risk_gate_.take_changed();
+  }
+  open_journal();
   outputs_ = std::make_unique<RunOutputs>(output_dir_);
   start_brokers();
+  if (reconciling_) {
+    recover_from_journal();
+    reconcile_brokers();
+    await_acknowledgement();
+    if (stop_requested_.load() && !acknowledged_ && !reconciliation_mismatches_.empty())
+      throw KernelError("stopped before an operator acknowledged the reconciliation; nothing was traded");
+    // A clean reconciliation returns to the state saved before the stop (a tripped breaker stays tripped).
+    risk_gate_.restore(*state_before_reconciliation_);
+    reconciling_ = false;
+    persist_state();
+    log_.info("start-up reconciliation done: trading state " + std::string(to_string(risk_gate_.state())));
+    apply_operator_commands();  // those given while reconciling
+  }
   for (const auto& b : brokers_) stats_.starting_equity += b.account.equity();
   drawdown_.observe(stats_.starting_equity);
   start_strategies();
@@ -337,6 +357,7 @@ void Kernel::stream_live() {
 
 void Kernel::finish() {
   settle();
+  resolve_in_doubt();
   for (std::size_t i = 0; i < strategies_.size(); ++i) {
     StrategySlot& s = strategies_[i];
     if (!s.enabled) continue;
@@ -371,6 +392,13 @@ void Kernel::finish() {
   stats_.max_drawdown = drawdown_.max_drawdown();
   stats_.sharpe = annualized_sharpe(daily_equity_);
   outputs_->close();
+  if (journal_ && !journal_->failed()) {
+    try {
+      journal_->end_run(WallClock().now());
+    } catch (const JournalError& e) {
+      log_.error(e.what());
+    }
+  }
 }
 
 // ---------------------------------------------------------------- per bar
@@ -446,6 +474,24 @@ void Kernel::settle() {
 
 void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& e) {
   BrokerSlot& b = brokers_[broker_index];
+  if (journal_ && !journal_->failed()) {
+    try {
+      if (!e.is_fill()) {
+        journal_->record_order_event(b.id, e);
+      } else if (invalid_fill_reason(e).empty()) {
+        crash_.hit("fill_before_journal");
+        // Recorded (and synced) before it is booked; the trade id makes a replayed fill a no-op.
+        if (!journal_->record_fill(b.id, e, tracker_.find(e.client_order_id) == nullptr)) {
+          log_.warn("duplicate fill dropped: trade id " + e.trade_id.str() + " of " + e.client_order_id.str() + " from " + b.id +
+                    " (already in the journal)");
+          return;
+        }
+        crash_.hit("fill_after_journal");
+      }
+    } catch (const JournalError& e2) {
+      journal_failure(e2.what());  // the money moved at the venue all the same: booked below, recovered at restart
+    }
+  }
   const EventVerdict verdict = tracker_.apply(broker_index, e);
   const std::string what = std::string(sdk::to_string(e.type)) + " " + e.client_order_id.str();
   const std::vector<std::pair<std::string, std::string>> fields{{"broker", b.id}, {"client_order_id", e.client_order_id.str()}};
@@ -544,6 +590,13 @@ void Kernel::record_equity(sdk::Timestamp ts) {
           {{"equity", equity.to_string()}});
   }
   outputs_->equity(ts, cash, positions_value, equity, drawdown_.current_drawdown());
+  if (journal_ && !journal_->failed()) {
+    try {
+      journal_->record_equity(ts, cash, positions_value, equity);
+    } catch (const JournalError& e) {
+      journal_failure(e.what());
+    }
+  }
   const std::int64_t day = ts.utc_day();
   if (day != last_equity_day_) {
     daily_equity_.push_back(equity);
@@ -564,14 +617,36 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   BrokerSlot& b = brokers_[s.broker];
   if (s.starting)
     return sdk::Status(sdk::StatusCode::InvalidArgument, "orders cannot be submitted from on_start (no market data yet)");
+  // Not even the kernel's own liquidation goes out before reconciliation or without a working journal.
+  if (reconciling_) return sdk::Status(sdk::StatusCode::Rejected, "not sent: the start-up reconciliation is not finished");
+  if (journal_ && journal_->failed()) return sdk::Status(sdk::StatusCode::Rejected, "not sent: the journal is unavailable");
   const sdk::ClientOrderId id = tracker_.next_id(s.id);
   RiskRequest request{intent, id, s.id, si, s.broker, s.enabled, b.available && b.started, clock_->now()};
   request.liquidation = liquidation;
   const RiskDecision decision = risk_gate_.check(request);
   if (!decision.approved) {
     ++stats_.orders_denied;
+    if (journal_) {
+      try {
+        journal_->record_denial({clock_->now(), s.id, b.id, id, intent, false, decision.reason, decision.message});
+      } catch (const JournalError& e) {
+        journal_failure(e.what());
+      }
+    }
     bus_.publish(OrderDenied{s.id, intent, decision.reason, decision.message, clock_->now()});
     return sdk::Status(sdk::StatusCode::Rejected, decision.reason + ": " + decision.message);
+  }
+  crash_.hit("before_intent_write");
+  if (journal_) {
+    // Write-ahead: the intent and its approval are on disk before the broker hears of the order.
+    try {
+      journal_->record_intent({clock_->now(), s.id, b.id, id, intent, true, "", liquidation ? "approved (liquidation)" : "approved"},
+                              {id, static_cast<std::int64_t>(tracker_.last_sequence(s.id)), s.id, b.id, intent, liquidation, clock_->now()});
+    } catch (const JournalError& e) {
+      journal_failure(e.what());
+      return sdk::Status(sdk::StatusCode::Rejected, std::string("not sent: ") + e.what());
+    }
+    crash_.hit("after_intent_write");
   }
   TrackedOrder order;
   order.id = id;
@@ -588,9 +663,22 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   sdk::Status status;
   const bool ok = call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(s.broker, op, msg); },
                                "submit", [&] { status = b.broker->submit(*decision.approved); });
+  crash_.hit("after_send");
+  if (journal_) {
+    try {
+      if (!ok || status.code() == sdk::StatusCode::Unknown)
+        journal_->set_intent_status(id, IntentStatus::Unknown, clock_->now(), ok ? status.message() : "the broker plugin threw");
+      else if (status.is_ok())
+        journal_->set_intent_status(id, IntentStatus::Sent, clock_->now(), "", false);
+    } catch (const JournalError& e) {
+      journal_failure(e.what());
+    }
+  }
   if (!ok || status.code() == sdk::StatusCode::Unknown) {
-    // The order may or may not have reached the venue: it stays open (in doubt), never resent.
-    log_.error("Order outcome unknown: " + id.str() + " to " + b.id + " stays open and is never resent");
+    // The order may or may not have reached the venue: it stays open (in doubt) and is looked up by its
+    // client order id; only a confirmed absence allows sending it again, once, with the same id.
+    in_doubt_.push_back({id, std::nullopt, false, *decision.approved});
+    log_.error("Order outcome unknown: " + id.str() + " to " + b.id + " stays open in doubt, resolved by looking it up, never resent blindly");
     alert(sdk::Severity::Critical, "Order outcome unknown",
           id.str() + " to " + b.id + ": " + (ok ? status.message() : std::string("the broker plugin threw")),
           {{"client_order_id", id.str()}, {"broker", b.id}});
@@ -691,6 +779,13 @@ void Kernel::on_state_change(const StateChange& change) {
   const std::string text = "trading state " + std::string(to_string(change.from)) + " -> " + std::string(to_string(change.to)) +
                            ": " + change.reason;
   log_.error(text);
+  if (journal_ && !journal_->failed()) {
+    try {
+      journal_->record_state_change(clock_->now(), to_string(change.from), to_string(change.to), change.reason);
+    } catch (const JournalError& e) {
+      journal_failure(e.what());
+    }
+  }
   alert(change.to == TradingState::Halted ? sdk::Severity::Critical : sdk::Severity::Warning,
         "Trading state " + std::string(to_string(change.to)), text,
         {{"from", std::string(to_string(change.from))}, {"to", std::string(to_string(change.to))}});
@@ -780,7 +875,8 @@ void Kernel::open_state_store() {
 }
 
 void Kernel::persist_state() {
-  if (!state_store_) return;
+  // While reconciling, the HALT is the start-up's, not a state to survive a restart.
+  if (!state_store_ || reconciling_) return;
   PersistedRiskState s = risk_gate_.snapshot();
   s.since = clock_->now();
   for (const auto& strategy : strategies_)
@@ -797,7 +893,14 @@ void Kernel::persist_state() {
 
 void Kernel::apply_operator_commands() {
   if (!state_store_) return;
-  for (const OperatorCommand& c : state_store_->take_commands()) {
+  std::vector<OperatorCommand> commands;
+  commands.swap(deferred_commands_);
+  for (auto& c : state_store_->take_commands()) commands.push_back(std::move(c));
+  for (const OperatorCommand& c : commands) {
+    if (reconciling_ && c.action != "acknowledge") {
+      deferred_commands_.push_back(c);  // applied once the reconciliation is done
+      continue;
+    }
     std::string result = "done";
     const std::string who = "operator " + c.by + ": " + c.reason;
     // Scope: one strategy, every strategy of one broker, or (neither given) the whole deployment.
@@ -808,7 +911,14 @@ void Kernel::apply_operator_commands() {
           (!c.broker.empty() && brokers_[strategies_[si].broker].id == c.broker))
         selected.push_back(si);
     const bool known_action = c.action == "halt" || c.action == "resume" || c.action == "flatten" || c.action == "enable-strategy";
-    if (known_action && (scoped || c.action == "enable-strategy") && selected.empty()) {
+    if (c.action == "acknowledge") {
+      if (reconciliation_mismatches_.empty()) {
+        result = "nothing to acknowledge";
+      } else {
+        acknowledge_reconciliation(who);
+        if (!acknowledged_) result = "not applied: the broker did not report its account";
+      }
+    } else if (known_action && (scoped || c.action == "enable-strategy") && selected.empty()) {
       result = c.strategy.empty() ? "no strategy trades on broker " + c.broker : "no strategy " + c.strategy;
     } else if (c.action == "halt" && scoped) {
       hold_strategies(selected, who);
@@ -842,6 +952,15 @@ void Kernel::apply_operator_commands() {
                              "\" result=\"" + result + "\"";
     log_.warn("operator command: " + line);
     if (auto err = state_store_->audit(line); !err.empty()) log_.error(err);
+    if (journal_ && !journal_->failed()) {
+      try {
+        journal_->record_operator_action(WallClock().now(), c.by, c.action,
+                                         c.strategy.empty() ? (c.broker.empty() ? "all" : "broker " + c.broker) : "strategy " + c.strategy,
+                                         c.reason, result);
+      } catch (const JournalError& e) {
+        journal_failure(e.what());
+      }
+    }
   }
   persist_state();
 }
@@ -849,6 +968,14 @@ void Kernel::apply_operator_commands() {
 // ---------------------------------------------------------------- failsafe
 
 void Kernel::run_heartbeats() {
+  resolve_in_doubt();
+  if (journal_ && !journal_->failed()) {
+    try {
+      journal_->flush();  // batched rows (equity, denials, order events) reach the disk at least this often
+    } catch (const JournalError& e) {
+      journal_failure(e.what());
+    }
+  }
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
     if (!b.started || !b.available) continue;

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -34,6 +35,8 @@
 #include "engine/strategy_context.hpp"
 #include "engine/strategy_services.hpp"
 #include "exec/order_tracker.hpp"
+#include "journal/crash_point.hpp"
+#include "journal/journal.hpp"
 #include "log/kernel_log.hpp"
 #include "notify/alert_throttle.hpp"
 #include "notify/notifier_host.hpp"
@@ -52,6 +55,7 @@ class KernelError : public std::runtime_error {
 struct RunOptions {
   std::optional<RunMode> mode;                     // overrides [kernel] mode
   std::optional<std::filesystem::path> output_dir;  // overrides [kernel] output_dir
+  std::optional<CrashPoint> crash_point;            // MERCURIO_CRASH_POINT (crash-recovery tests)
 };
 
 class Kernel final : private StrategyServices, private RiskView {
@@ -145,6 +149,15 @@ class Kernel final : private StrategyServices, private RiskView {
   void hold_strategies(const std::vector<std::size_t>& strategies, const std::string& why);
 
   void start_up();
+  void open_journal();
+  void recover_from_journal();
+  void reconcile_brokers();
+  std::string reconcile_broker(std::size_t broker_index);
+  void await_acknowledgement();
+  void acknowledge_reconciliation(const std::string& who);
+  void resolve_in_doubt();
+  void journal_failure(const std::string& what);
+  sdk::Timestamp last_fill_of(std::size_t broker_index) const;
   void create_plugins();
   void start_brokers();
   void start_strategies();
@@ -177,6 +190,23 @@ class Kernel final : private StrategyServices, private RiskView {
   Inbox inbox_;
   RiskGate risk_gate_;
   std::optional<RiskStateStore> state_store_;  // paper and live: the trading state survives restarts
+  std::unique_ptr<Journal> journal_;           // [journal]: every order durably recorded before it is sent
+  CrashPoint crash_;
+  // Start-up: HALTED until every broker is reconciled; the state saved before the stop comes back after.
+  bool reconciling_ = false;
+  std::optional<PersistedRiskState> state_before_reconciliation_;
+  std::vector<std::pair<std::size_t, std::string>> reconciliation_mismatches_;  // broker, diff
+  bool acknowledged_ = false;
+  // Submits whose outcome is unknown: looked up by client order id, never resent blindly.
+  struct InDoubtOrder {
+    sdk::ClientOrderId id;
+    std::optional<std::chrono::steady_clock::time_point> first_absent;  // first "never seen" answer
+    bool resent = false;
+    sdk::ApprovedOrder approved;  // sent again as it was, once, after a confirmed absence
+  };
+  std::map<std::string, sdk::Timestamp> last_fill_;  // broker id -> venue time of its last journaled fill
+  std::vector<OperatorCommand> deferred_commands_;   // given during reconciliation, applied after it
+  std::vector<InDoubtOrder> in_doubt_;
   OrderTracker tracker_;
   NotifierHost notifiers_;
   std::vector<BrokerSlot> brokers_;

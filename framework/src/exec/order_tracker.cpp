@@ -20,6 +20,21 @@ sdk::ClientOrderId OrderTracker::next_id(const std::string& strategy_id) {
   return sdk::ClientOrderId(strategy_id + "-" + std::to_string(seq));
 }
 
+std::uint64_t OrderTracker::last_sequence(const std::string& strategy_id) const {
+  auto it = sequence_.find(strategy_id);
+  return it == sequence_.end() ? 0 : it->second;
+}
+
+void OrderTracker::continue_sequence(const std::string& strategy_id, std::uint64_t last) {
+  auto& seq = sequence_[strategy_id];
+  if (last > seq) seq = last;
+}
+
+void OrderTracker::remember_trade_id(std::size_t broker_index, const sdk::TradeId& trade_id) {
+  if (trade_ids_.size() <= broker_index) trade_ids_.resize(broker_index + 1);
+  trade_ids_[broker_index].insert(trade_id);
+}
+
 void OrderTracker::account_open(const TrackedOrder& o, int direction) {
   const sdk::Decimal remaining = o.remaining().times(direction);
   auto& q = open_quantity_[o.broker_index][o.intent.symbol];

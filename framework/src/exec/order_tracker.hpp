@@ -60,6 +60,15 @@ class OrderTracker {
  public:
   /// Deterministic client order id: "<strategy id>-<sequence>" (sequence per strategy, from 1).
   sdk::ClientOrderId next_id(const std::string& strategy_id);
+  /// The sequence number of the last id handed out for `strategy_id` (0 before any).
+  std::uint64_t last_sequence(const std::string& strategy_id) const;
+  /// Continues a strategy's sequence after `last` (ids recovered from the journal are never reused).
+  void continue_sequence(const std::string& strategy_id, std::uint64_t last);
+  /// Marks a trade id as already applied (fills recovered from the journal).
+  void remember_trade_id(std::size_t broker_index, const sdk::TradeId& trade_id);
+  bool knows_trade_id(std::size_t broker_index, const sdk::TradeId& trade_id) const {
+    return broker_index < trade_ids_.size() && trade_ids_[broker_index].count(trade_id) > 0;
+  }
 
   TrackedOrder& add(TrackedOrder order);
   const TrackedOrder* find(const sdk::ClientOrderId& id) const;

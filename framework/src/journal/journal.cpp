@@ -278,8 +278,20 @@ void Journal::record_order_event(const std::string& broker, const sdk::OrderEven
   });
 }
 
-void Journal::set_intent_status(const sdk::ClientOrderId& id, IntentStatus status, sdk::Timestamp ts, const std::string& note) {
-  write(true, "an order status", [&] {
+bool Journal::has_runs_other_than(std::string_view mode) {
+  try {
+    auto q = db_->prepare("SELECT count(*) FROM runs WHERE mode <> ?");
+    q.bind(1, mode);
+    q.step();
+    return q.column_int(0) > 0;
+  } catch (const SqliteError& e) {
+    throw JournalError(e.is_corruption() ? JournalError::Kind::Corrupt : JournalError::Kind::Storage, e.what());
+  }
+}
+
+void Journal::set_intent_status(const sdk::ClientOrderId& id, IntentStatus status, sdk::Timestamp ts, const std::string& note,
+                                bool durable) {
+  write(durable, "an order status", [&] {
     statement(7, "UPDATE intents SET status=?, status_at=?, note=? WHERE client_order_id=?")
         .bind(1, std::string(to_string(status))).bind(2, ts.ns).bind(3, note).bind(4, id.str()).run();
   });

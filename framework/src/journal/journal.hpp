@@ -157,7 +157,11 @@ class Journal {
   void record_intent(const RiskDecisionRecord& approval, const IntentRecord& intent);
   /// Returns false (and writes nothing) when the broker's trade id was already recorded.
   bool record_fill(const std::string& broker, const sdk::OrderEvent& fill, bool external);
-  void set_intent_status(const sdk::ClientOrderId& id, IntentStatus status, sdk::Timestamp ts, const std::string& note);
+  /// `durable` false: batched (e.g. "sent", which a restart re-derives by asking the broker).
+  void set_intent_status(const sdk::ClientOrderId& id, IntentStatus status, sdk::Timestamp ts, const std::string& note,
+                         bool durable = true);
+  /// True when the journal records a run in another mode than `mode`.
+  bool has_runs_other_than(std::string_view mode);
   void record_state_change(sdk::Timestamp ts, std::string_view from, std::string_view to, const std::string& reason);
   void record_operator_action(sdk::Timestamp ts, const std::string& who, const std::string& action,
                               const std::string& scope, const std::string& reason, const std::string& result);

@@ -48,6 +48,14 @@ void Ledger::apply_fill(const sdk::Symbol& symbol, sdk::Side side, Decimal quant
   }
 }
 
+void Ledger::add_opening_position(const sdk::Symbol& symbol, Decimal quantity, Decimal average_price, sdk::Timestamp ts) {
+  if (quantity.is_zero()) return;
+  // Booked as a fill without commission, then the cash it moved is put back: the account held it already.
+  const Decimal cash_before = cash_;
+  apply_fill(symbol, quantity.is_positive() ? sdk::Side::Buy : sdk::Side::Sell, quantity.abs(), average_price, Decimal{}, ts);
+  cash_ = cash_before;
+}
+
 void Ledger::mark(const sdk::Symbol& symbol, Decimal price) {
   auto it = books_.find(symbol);
   if (it == books_.end()) return;  // only held symbols need a mark

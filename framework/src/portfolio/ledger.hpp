@@ -25,6 +25,9 @@ class Ledger {
   /// price; a fill through zero closes the position and opens the rest at the fill price.
   void apply_fill(const sdk::Symbol& symbol, sdk::Side side, sdk::Decimal quantity, sdk::Decimal price,
                   sdk::Decimal commission, sdk::Timestamp ts);
+  /// Books a position the account already held (an opening balance): quantity signed, at its average
+  /// price, without moving cash.
+  void add_opening_position(const sdk::Symbol& symbol, sdk::Decimal quantity, sdk::Decimal average_price, sdk::Timestamp ts);
   /// Marks `symbol` at `price` (the latest close) for unrealized P&L and equity.
   void mark(const sdk::Symbol& symbol, sdk::Decimal price);
 

@@ -40,6 +40,10 @@ sdk::ConfigSchema paper_config_schema() {
       .add(ConfigField::string("on_bad_row", "a CSV row that fails validation: error | skip")
                .one_of({"error", "skip"})
                .defaults("error"))
+      .add(ConfigField::string("state_file",
+                               "keep the simulated account (cash, positions, orders, fills, replay position) in this "
+                               "file so it outlives the process like a real broker's; empty: in memory only")
+               .defaults(""))
       .add(ConfigField::integer("replay_interval_ms", "pause between replayed bars in paper mode")
                .min(std::int64_t{0})
                .defaults(0));
@@ -93,6 +97,13 @@ sdk::Result<PaperSettings> parse_settings(const sdk::ConfigView& config) {
     if (interval < 0)
       key_error("replay_interval_ms", "expected >= 0, was " + std::to_string(interval));
     s.replay_interval = std::chrono::milliseconds(interval < 0 ? 0 : interval);
+  });
+  read([&] {
+    const std::string file = config.get_string("state_file");
+    if (!file.empty()) {
+      const std::filesystem::path path(file);
+      s.state_file = (path.is_absolute() ? path : std::filesystem::path(config.base_directory()) / path).lexically_normal().string();
+    }
   });
   read([&] {
     const auto& data = config.get_string_map("data");

@@ -28,6 +28,7 @@ struct PaperSettings {
   bool allow_margin = false;
   BadRowPolicy on_bad_row = BadRowPolicy::Error;
   std::chrono::milliseconds replay_interval{0};
+  std::string state_file;  ///< absolute; empty: the account lives in memory only
 };
 
 /// Reads and checks every key; InvalidArgument lists all problems at once, each naming the key.

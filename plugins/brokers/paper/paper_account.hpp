@@ -37,6 +37,18 @@ class PaperAccount {
   /// Non-flat positions sorted by symbol, each with its current mark.
   std::vector<sdk::Position> open_positions() const;
 
+  /// Every position record (flat ones keep their realized P&L) and every mark: the persisted state.
+  const std::map<sdk::Symbol, sdk::Position>& position_records() const noexcept { return positions_; }
+  const std::map<sdk::Symbol, sdk::Decimal>& marks() const noexcept { return marks_; }
+  /// An account as saved by position_records()/marks().
+  static PaperAccount restored(sdk::Decimal cash, std::map<sdk::Symbol, sdk::Position> positions,
+                               std::map<sdk::Symbol, sdk::Decimal> marks) {
+    PaperAccount a(cash);
+    a.positions_ = std::move(positions);
+    a.marks_ = std::move(marks);
+    return a;
+  }
+
   /// cash + Σ quantity × mark.
   sdk::Decimal equity() const;
   /// Σ |quantity| × mark.

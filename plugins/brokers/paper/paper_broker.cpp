@@ -86,6 +86,10 @@ Status PaperBroker::start(sdk::BrokerSink& sink) {
   if (!missing.empty())
     return Status(StatusCode::NotFound,
                   "plugin '" + settings_.plugin_id + "': missing market data files:" + missing);
+  if (!settings_.state_file.empty() && orders_.empty() && std::filesystem::exists(settings_.state_file)) {
+    if (std::string error = load_state(); !error.empty())
+      return Status(StatusCode::Internal, "plugin '" + settings_.plugin_id + "': " + error);
+  }
   sink_ = &sink;
   subscribed_ = false;
   return Status::ok();
@@ -166,6 +170,10 @@ Status PaperBroker::subscribe_bars(const std::vector<sdk::Symbol>& symbols) {
     for (const auto& symbol : wanted) {
       auto loaded = load_bars(symbol);
       if (!loaded) return loaded.status();
+      // A persisted account resumes where its market was: bars it already matched on are past.
+      if (latest_bar_ts_)
+        loaded->erase(loaded->begin(), std::upper_bound(loaded->begin(), loaded->end(), *latest_bar_ts_,
+                                                        [](sdk::Timestamp t, const sdk::Bar& b) { return t < b.ts; }));
       if (merged.empty()) {
         merged = std::move(loaded).value();
       } else {
@@ -262,6 +270,10 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
     const sdk::OrderIntent& intent = order.intent();
     const sdk::Timestamp now = sink_->now();
 
+    if (auto known = index_by_id_.find(id); known != index_by_id_.end()) {
+      ++orders_[known->second].submits;  // counted: a second submit of one id is what the crash tests look for
+      persist("a duplicate submit");
+    }
     if (id.empty() || index_by_id_.contains(id)) {
       // Not recorded: the first order with this id keeps its state and its report.
       OrderRecord dup;
@@ -301,6 +313,7 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
     } else {
       ev.reason = std::move(reason);
     }
+    persist("accepting an order");
     sink_->on_order_event(ev);
     return Status::ok();
   } catch (const std::exception& e) {
@@ -322,6 +335,7 @@ Status PaperBroker::cancel(const sdk::ClientOrderId& id) {
                                               ", nothing to cancel");
     finish_order(it->second, OrderEventType::Canceled, sink_->now(), "canceled on request");
     remove_closed_from_open_list();
+    persist("a cancel");
     return Status::ok();
   } catch (const std::exception& e) {
     return internal_error("cancel", e);
@@ -342,6 +356,7 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
   // Eligible: open orders of this symbol accepted when the latest bar seen was older than this
   // one, so an order placed while bar t is processed first trades on the next bar.
   std::vector<std::size_t> eligible;
+  const std::size_t fills_before = fills_.size();
   for (std::size_t i : open_) {
     const OrderRecord& o = orders_[i];
     if (o.intent.symbol == bar.symbol && (!o.not_before || bar.ts > *o.not_before))
@@ -357,7 +372,9 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
                                                        bar.ts.to_iso8601() + " bar: " + e.what()));
     }
   }
+  const bool changed = fills_.size() != fills_before || !eligible.empty();
   remove_closed_from_open_list();
+  if (changed) persist("matching orders");
 }
 
 void PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {

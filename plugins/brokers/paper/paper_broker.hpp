@@ -61,7 +61,14 @@ class PaperBroker final : public sdk::Broker {
     bool stop_triggered = false;               ///< stop-limit: now rests as a limit
     std::optional<sdk::Timestamp> not_before;  ///< latest bar time at acceptance
     std::optional<std::int64_t> session_day;   ///< DAY: UTC day of the first eligible bar
+    std::int64_t submits = 1;                  ///< submit() calls with this id (a resend shows as 2+)
   };
+
+  /// state_file: the simulated account outlives the process. Empty string on success.
+  std::string load_state();
+  std::string save_state() const;
+  /// Saves after a change; a failure is a fault (the venue cannot keep its own books).
+  void persist(std::string_view after);
 
   sdk::Status require_started(std::string_view call) const;
   /// Empty when the order passes every venue check, else the rejection reason.

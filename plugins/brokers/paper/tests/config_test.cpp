@@ -20,7 +20,8 @@ TEST(PaperConfigTest, SchemaDeclaresEveryKeyWithItsDefault) {
                                          "commission_per_share", "commission_percent",
                                          "commission_minimum",   "slippage_bps",
                                          "allow_short",          "allow_margin",
-                                         "on_bad_row",           "replay_interval_ms"};
+                                         "on_bad_row",           "state_file",
+                                         "replay_interval_ms"};
   ASSERT_EQ(schema.fields.size(), keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(schema.fields[i].key, keys[i]);
 
@@ -34,6 +35,7 @@ TEST(PaperConfigTest, SchemaDeclaresEveryKeyWithItsDefault) {
   EXPECT_EQ(*schema.find("replay_interval_ms")->minimum, sdk::Decimal{});
   EXPECT_FALSE(std::get<bool>(*schema.find("allow_short")->default_value));
   EXPECT_FALSE(std::get<bool>(*schema.find("allow_margin")->default_value));
+  EXPECT_EQ(std::get<std::string>(*schema.find("state_file")->default_value), "");  // in memory unless asked
 }
 
 TEST(PaperConfigTest, DefaultsGiveAConservativeAccount) {

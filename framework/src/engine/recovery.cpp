@@ -1,0 +1,436 @@
+// Start-up recovery: the journal is replayed into the ledgers and the order tracker, then every
+// broker is asked what it really holds (fills since the last one recorded, every order still in
+// flight, open orders, positions, cash). Trading stays HALTED until each broker agrees with the
+// journal, or an operator has acknowledged the differences. Strategies start only afterwards.
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <Poco/DigestStream.h>
+#include <Poco/SHA2Engine.h>
+
+#include "engine/kernel.hpp"
+#include "plugin/plugin_guard.hpp"
+
+namespace mercurio::kernel {
+
+namespace {
+
+// SHA-256 of a file's bytes, hex; "unreadable" when it cannot be read (recorded, not fatal).
+std::string file_sha256(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "unreadable";
+  Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+  Poco::DigestOutputStream out(sha);
+  out << in.rdbuf();
+  out.flush();
+  return Poco::DigestEngine::digestToHex(sha.digest());
+}
+
+OrderState order_state_of(IntentStatus s) {
+  switch (s) {
+    case IntentStatus::Accepted: return OrderState::Accepted;
+    case IntentStatus::PartiallyFilled: return OrderState::PartiallyFilled;
+    case IntentStatus::Filled: return OrderState::Filled;
+    case IntentStatus::Canceled: return OrderState::Canceled;
+    case IntentStatus::Rejected:
+    case IntentStatus::Failed: return OrderState::Rejected;
+    case IntentStatus::Expired: return OrderState::Expired;
+    case IntentStatus::Pending:
+    case IntentStatus::Sent:
+    case IntentStatus::Unknown: return OrderState::Submitted;
+  }
+  return OrderState::Submitted;
+}
+
+sdk::OrderEvent status_event(const TrackedOrder& o, sdk::OrderEventType type, sdk::Timestamp ts, std::string reason) {
+  sdk::OrderEvent e;
+  e.type = type;
+  e.client_order_id = o.id;
+  e.symbol = o.intent.symbol;
+  e.side = o.intent.side;
+  e.ts = ts;
+  e.leaves_quantity = type == sdk::OrderEventType::Accepted ? o.remaining() : sdk::Decimal{};
+  e.reason = std::move(reason);
+  return e;
+}
+
+}  // namespace
+
+void Kernel::journal_failure(const std::string& what) {
+  log_.error(what);
+  // No record, no order: nothing more is sent until an operator has fixed the storage and restarted.
+  if (auto change = risk_gate_.set_state(TradingState::Halted, "journal failure: " + what)) on_state_change(*change);
+  alert(sdk::Severity::Critical, "Journal failure: trading HALTED", what, {{"journal", journal_ ? journal_->path().string() : ""}});
+}
+
+void Kernel::open_journal() {
+  if (!config_.journal.path) return;
+  const auto& path = *config_.journal.path;
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (mode_ == RunMode::Backtest) {
+    // A backtest's journal belongs to that backtest: it starts empty. A deployment's journal (paper or
+    // live runs in it) is never overwritten by a backtest.
+    if (std::filesystem::exists(path)) {
+      {
+        auto existing = Journal::open(path);
+        if (existing->has_runs_other_than("backtest"))
+          throw KernelError("journal " + path.string() + " holds paper or live runs: a backtest does not overwrite a "
+                            "deployment's journal; give the backtest its own [journal] path");
+      }
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix, ec);
+    }
+  }
+  try {
+    journal_ = Journal::open(path, config_.journal.max_size_mb * 1024 * 1024);
+    RunStart run;
+    run.mode = std::string(to_string(mode_));
+    run.config_path = std::filesystem::absolute(config_.file).string();
+    run.config_hash = file_sha256(config_.file);
+    run.mercurio_version = MERCURIO_VERSION;
+    run.started = WallClock().now();
+    for (const auto& e : catalog_.entries()) {
+      const auto& m = e.library->manifest();
+      run.plugins.push_back({e.entry->id, m.name, m.version, e.library->path().string(), file_sha256(e.library->path())});
+    }
+    journal_->begin_run(run);
+  } catch (const JournalError& e) {
+    throw KernelError(e.what());
+  }
+  log_.info("journal " + path.string() + " open (run " + std::to_string(journal_->run_id()) + ")");
+}
+
+void Kernel::recover_from_journal() {
+  if (!journal_ || mode_ == RunMode::Backtest) return;
+  RecoveredJournal r;
+  try {
+    r = journal_->recover();
+  } catch (const JournalError& e) {
+    throw KernelError(e.what());
+  }
+  std::map<std::string, std::size_t> broker_of, strategy_of;
+  for (std::size_t i = 0; i < brokers_.size(); ++i) broker_of[brokers_[i].id] = i;
+  for (std::size_t i = 0; i < strategies_.size(); ++i) strategy_of[strategies_[i].id] = i;
+
+  // Client order ids continue where the journal stops: an id is never used twice.
+  for (const auto& [strategy, last] : r.last_sequence)
+    tracker_.continue_sequence(strategy, static_cast<std::uint64_t>(last));
+
+  // Accounts: the latest balance record (opening or acknowledged adjustment), then every later fill.
+  std::map<std::string, std::int64_t> balance_after;
+  for (const BalanceRecord& b : r.balances) {
+    auto it = broker_of.find(b.broker);
+    if (it == broker_of.end()) continue;
+    Ledger ledger(b.cash);
+    for (const auto& p : b.positions) ledger.add_opening_position(p.symbol, p.quantity, p.average_price, b.ts);
+    brokers_[it->second].account = std::move(ledger);
+    balance_after[b.broker] = b.after_event_id;
+  }
+  // A broker seen for the first time: what its account holds now is the opening balance.
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
+    if (balance_after.count(b.id)) continue;
+    std::optional<sdk::Result<std::vector<sdk::Position>>> positions;
+    call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(i, o, msg); }, "positions",
+                 [&] { positions.emplace(b.broker->positions()); });
+    if (!positions || !positions->has_value())
+      throw KernelError("broker " + b.id + " did not report its positions for the opening balance: " +
+                        (positions ? positions->status().message() : std::string("it threw")));
+    BalanceRecord opening{b.id, "opening", clock_->now(), b.account.cash(), positions->value(), "first start with this journal", 0};
+    try {
+      journal_->record_balance(opening);
+    } catch (const JournalError& e) {
+      throw KernelError(e.what());
+    }
+    for (const auto& p : opening.positions) b.account.add_opening_position(p.symbol, p.quantity, p.average_price, opening.ts);
+    balance_after[b.id] = INT64_MAX;  // every journaled fill of this broker is older than its opening balance
+    if (!opening.positions.empty())
+      alert(sdk::Severity::Warning, "Opening positions at " + b.id,
+            std::to_string(opening.positions.size()) + " position(s) held before this journal began are booked as the opening balance",
+            {{"broker", b.id}});
+  }
+  last_fill_ = r.last_fill;
+  std::size_t replayed = 0;
+  for (const JournaledFill& f : r.fills) {
+    auto bi = broker_of.find(f.broker);
+    if (bi == broker_of.end()) continue;
+    BrokerSlot& b = brokers_[bi->second];
+    tracker_.remember_trade_id(bi->second, f.fill.trade_id);
+    if (f.event_id > balance_after[f.broker]) b.account.apply_fill(f.fill.symbol, f.fill.side, f.fill.fill_quantity, f.fill.fill_price, f.fill.commission, f.fill.ts);
+    if (auto si = strategy_of.find(f.strategy); si != strategy_of.end())
+      strategies_[si->second].book.apply_fill(f.fill.symbol, f.fill.side, f.fill.fill_quantity, f.fill.fill_price, f.fill.commission, f.fill.ts);
+    ++replayed;
+  }
+  // Orders not final in the journal are tracked again, with what was filled so far.
+  std::size_t open = 0;
+  for (const JournaledOrder& o : r.orders) {
+    if (is_final(o.status)) continue;
+    auto bi = broker_of.find(o.record.broker);
+    auto si = strategy_of.find(o.record.strategy);
+    if (bi == broker_of.end() || si == strategy_of.end()) {
+      throw KernelError("the journal has order " + o.record.client_order_id.str() + " in flight on broker " + o.record.broker +
+                        " for strategy " + o.record.strategy + ", which this configuration no longer has: put them back in "
+                        "the config until the order is resolved");
+    }
+    TrackedOrder t;
+    t.id = o.record.client_order_id;
+    t.strategy_index = si->second;
+    t.broker_index = bi->second;
+    t.intent = o.record.intent;
+    t.submitted_at = o.record.created;
+    t.state = o.filled_quantity.is_positive() ? OrderState::PartiallyFilled : order_state_of(o.status);
+    t.filled_quantity = o.filled_quantity;
+    t.commission = o.commission;
+    if (o.record.intent.limit_price) t.reserved_price = *o.record.intent.limit_price;
+    else if (o.record.intent.stop_price) t.reserved_price = *o.record.intent.stop_price;
+    tracker_.add(std::move(t));
+    ++open;
+  }
+  log_.info("journal replayed: " + std::to_string(r.orders.size()) + " order intents (" + std::to_string(open) +
+            " in flight), " + std::to_string(replayed) + " fills");
+}
+
+std::string Kernel::reconcile_broker(std::size_t bi) {
+  BrokerSlot& b = brokers_[bi];
+  std::ostringstream diff;
+  auto guarded = [&](const char* op, auto&& call) {
+    return call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(bi, o, msg); }, op, call);
+  };
+  const sdk::Timestamp now = clock_->now();
+
+  // 1. Fills the broker executed that the journal lacks (the process died before recording them).
+  std::optional<sdk::Result<std::vector<sdk::OrderEvent>>> fills;
+  guarded("fills", [&] { fills.emplace(b.broker->fills(last_fill_of(bi))); });
+  if (!fills || !fills->has_value())
+    return "cannot list fills: " + (fills ? fills->status().message() : std::string("the plugin threw")) + "\n";
+  std::size_t missing_fills = 0;
+  for (const sdk::OrderEvent& f : fills->value()) {
+    if (tracker_.knows_trade_id(bi, f.trade_id)) continue;
+    ++missing_fills;
+    apply_order_event(bi, f);
+  }
+
+  // 2. Every order the journal has in flight: what does the broker say about it?
+  for (const TrackedOrder* o : tracker_.open_orders()) {
+    if (o->broker_index != bi) continue;
+    const sdk::ClientOrderId id = o->id;
+    std::optional<sdk::Result<sdk::OrderStatusReport>> report;
+    guarded("order", [&] { report.emplace(b.broker->order(id)); });
+    if (!report) return "order lookup of " + id.str() + " failed: the plugin threw\n";
+    if (!report->has_value()) {
+      if (report->status().code() != sdk::StatusCode::NotFound) {
+        diff << "  order " << id.str() << ": still in doubt, the broker did not answer (" << report->status().message() << ")\n";
+        continue;
+      }
+      // The venue confirms it never received it (killed between journal and send): not sent, never resent.
+      log_.warn("order " + id.str() + " was journaled but never reached " + b.id + ": marked failed, not resent");
+      apply_order_event(bi, status_event(*o, sdk::OrderEventType::Rejected, now,
+                                         "never reached the broker (confirmed absent at start-up); not resent"));
+      try {
+        journal_->set_intent_status(id, IntentStatus::Failed, now, "confirmed absent at start-up");
+      } catch (const JournalError& e) {
+        return std::string("journal: ") + e.what() + "\n";
+      }
+      continue;
+    }
+    const sdk::OrderStatusReport& rep = report->value();
+    const TrackedOrder* cur = tracker_.find(id);
+    if (cur->state == OrderState::Submitted) apply_order_event(bi, status_event(*cur, sdk::OrderEventType::Accepted, now, ""));
+    cur = tracker_.find(id);
+    if (rep.filled_quantity != cur->filled_quantity)
+      diff << "  order " << id.str() << ": broker filled " << rep.filled_quantity.to_string() << ", journal "
+           << cur->filled_quantity.to_string() << "\n";
+    if (!rep.open && !is_final(cur->state)) {
+      const auto type = rep.status == sdk::OrderEventType::Filled ? sdk::OrderEventType::Canceled : rep.status;
+      if (rep.status != sdk::OrderEventType::Filled)
+        apply_order_event(bi, status_event(*cur, type, now, "reported " + std::string(sdk::to_string(rep.status)) + " at start-up"));
+      else
+        diff << "  order " << id.str() << ": broker says filled, journal has " << cur->filled_quantity.to_string() << " filled\n";
+    }
+  }
+
+  // 3. Orders the broker has open that the journal never sent: external, recorded and alerted.
+  std::optional<sdk::Result<std::vector<sdk::OrderStatusReport>>> open;
+  guarded("open_orders", [&] { open.emplace(b.broker->open_orders()); });
+  if (!open || !open->has_value())
+    return "cannot list open orders: " + (open ? open->status().message() : std::string("the plugin threw")) + "\n";
+  for (const auto& rep : open->value()) {
+    if (tracker_.find(rep.client_order_id)) continue;
+    const std::string what = "open order " + rep.client_order_id.str() + " (" + std::string(sdk::to_string(rep.intent.side)) + " " +
+                             rep.intent.quantity.to_string() + " " + rep.intent.symbol.str() + ") at " + b.id +
+                             " is not in the journal: external";
+    log_.warn(what);
+    alert(sdk::Severity::Warning, "External order at " + b.id, what, {{"broker", b.id}, {"client_order_id", rep.client_order_id.str()}});
+    try {
+      journal_->record_reconciliation(now, b.id, "external-order", what);
+    } catch (const JournalError& e) {
+      return std::string("journal: ") + e.what() + "\n";
+    }
+  }
+
+  // 4. Positions and cash.
+  std::optional<sdk::Result<std::vector<sdk::Position>>> positions;
+  guarded("positions", [&] { positions.emplace(b.broker->positions()); });
+  std::optional<sdk::Result<sdk::AccountSnapshot>> account;
+  guarded("account", [&] { account.emplace(b.broker->account()); });
+  if (!positions || !positions->has_value() || !account || !account->has_value())
+    return "cannot read positions or cash from the broker\n";
+  std::map<sdk::Symbol, sdk::Decimal> broker_qty, local_qty;
+  for (const auto& p : positions->value()) broker_qty[p.symbol] += p.quantity;
+  for (const auto& p : b.account.open_positions()) local_qty[p.symbol] = p.quantity;
+  std::map<sdk::Symbol, bool> symbols;
+  for (const auto& [s, q] : broker_qty) symbols[s] = true;
+  for (const auto& [s, q] : local_qty) symbols[s] = true;
+  for (const auto& [s, unused] : symbols) {
+    const sdk::Decimal theirs = broker_qty[s], ours = local_qty[s];
+    if ((theirs - ours).abs() > config_.journal.position_tolerance)
+      diff << "  position " << s.str() << ": broker " << theirs.to_string() << ", journal " << ours.to_string() << " (difference "
+           << (theirs - ours).to_string() << ")\n";
+  }
+  const sdk::Decimal cash_diff = (*account)->cash - b.account.cash();
+  if (cash_diff.abs() > config_.journal.cash_tolerance)
+    diff << "  cash: broker " << (*account)->cash.to_string() << ", journal " << b.account.cash().to_string() << " (difference "
+         << cash_diff.to_string() << ")\n";
+  if (missing_fills > 0) log_.warn(std::to_string(missing_fills) + " fill(s) from " + b.id + " recorded at start-up (made while mercurio was down)");
+  return diff.str();
+}
+
+sdk::Timestamp Kernel::last_fill_of(std::size_t bi) const {
+  auto it = last_fill_.find(brokers_[bi].id);
+  return it == last_fill_.end() ? sdk::Timestamp{INT64_MIN} : it->second;
+}
+
+void Kernel::reconcile_brokers() {
+  if (!journal_ || mode_ == RunMode::Backtest) return;
+  reconciliation_mismatches_.clear();
+  const sdk::Timestamp now = clock_->now();
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
+    std::string diff = b.available ? reconcile_broker(i) : "the broker is not available\n";
+    settle();
+    if (!b.available && diff.empty()) diff = "the broker faulted during reconciliation\n";
+    try {
+      journal_->record_reconciliation(now, b.id, diff.empty() ? "clean" : "mismatch", diff);
+    } catch (const JournalError& e) {
+      throw KernelError(std::string("cannot record the reconciliation: ") + e.what());
+    }
+    if (diff.empty()) {
+      log_.info("reconciliation with broker " + b.id + " clean: positions " + std::to_string(b.account.open_positions().size()) +
+                ", cash " + b.account.cash().to_string());
+    } else {
+      reconciliation_mismatches_.emplace_back(i, diff);
+      const std::string text = "reconciliation with broker " + b.id + " found differences (broker vs journal):\n" + diff +
+                               "trading stays HALTED until an operator runs: mercurio acknowledge --reason \"...\"";
+      log_.error(text);
+      alert(sdk::Severity::Critical, "Reconciliation mismatch at " + b.id, text, {{"broker", b.id}});
+    }
+  }
+}
+
+void Kernel::await_acknowledgement() {
+  if (reconciliation_mismatches_.empty()) return;
+  log_.warn("waiting for an operator to acknowledge the reconciliation (mercurio acknowledge --reason ...)");
+  while (!stop_requested_.load() && !acknowledged_) {
+    apply_operator_commands();
+    if (acknowledged_) break;
+    inbox_.wait_for(std::chrono::milliseconds(200));
+    settle();
+    pending_bars_.clear();  // no strategy runs yet: bars before the acknowledgement are not traded on
+  }
+}
+
+void Kernel::acknowledge_reconciliation(const std::string& who) {
+  const sdk::Timestamp now = clock_->now();
+  for (const auto& [bi, diff] : reconciliation_mismatches_) {
+    BrokerSlot& b = brokers_[bi];
+    std::optional<sdk::Result<std::vector<sdk::Position>>> positions;
+    std::optional<sdk::Result<sdk::AccountSnapshot>> account;
+    call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(bi, o, msg); }, "positions",
+                 [&] { positions.emplace(b.broker->positions()); });
+    call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(bi, o, msg); }, "account",
+                 [&] { account.emplace(b.broker->account()); });
+    if (!positions || !positions->has_value() || !account || !account->has_value()) {
+      log_.error("acknowledgement not applied: broker " + b.id + " did not report its positions and cash");
+      return;
+    }
+    // The broker is the truth for the account from now on: recorded as an adjustment, so a replay of
+    // the journal reaches the same account.
+    BalanceRecord adj{b.id, "adjustment", now, (*account)->cash, positions->value(), who + "; was:\n" + diff, 0};
+    try {
+      journal_->record_balance(adj);
+      journal_->record_reconciliation(now, b.id, "acknowledged", who);
+    } catch (const JournalError& e) {
+      journal_failure(e.what());
+      return;
+    }
+    Ledger ledger(adj.cash);
+    for (const auto& p : adj.positions) ledger.add_opening_position(p.symbol, p.quantity, p.average_price, now);
+    b.account = std::move(ledger);
+  }
+  acknowledged_ = true;
+  reconciliation_mismatches_.clear();
+}
+
+void Kernel::resolve_in_doubt() {
+  if (in_doubt_.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  const auto recheck = std::chrono::milliseconds(config_.journal.in_doubt_recheck_ms);
+  std::vector<InDoubtOrder> still;
+  for (InDoubtOrder& d : in_doubt_) {
+    const TrackedOrder* o = tracker_.find(d.id);
+    if (!o || is_final(o->state) || o->state != OrderState::Submitted) continue;  // the broker has answered meanwhile
+    BrokerSlot& b = brokers_[o->broker_index];
+    const std::size_t bi = o->broker_index;
+    if (!b.available) {
+      still.push_back(d);
+      continue;
+    }
+    std::optional<sdk::Result<sdk::OrderStatusReport>> report;
+    call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(bi, op, msg); }, "order",
+                 [&] { report.emplace(b.broker->order(d.id)); });
+    if (report && report->has_value()) {
+      log_.warn("order " + d.id.str() + " in doubt: the broker has it (" + std::string(sdk::to_string(report->value().status)) + ")");
+      apply_order_event(bi, status_event(*o, sdk::OrderEventType::Accepted, clock_->now(), ""));
+      continue;
+    }
+    if (!report || report->status().code() != sdk::StatusCode::NotFound) {
+      still.push_back(d);  // no answer: still in doubt, asked again at the next heartbeat
+      continue;
+    }
+    if (!d.first_absent) {
+      d.first_absent = now;  // one "not found" may be the venue's lag: ask again after the window
+      still.push_back(d);
+      continue;
+    }
+    if (now - *d.first_absent < recheck) {
+      still.push_back(d);
+      continue;
+    }
+    // Confirmed absent twice, a window apart: the order never reached the venue.
+    if (!d.resent && b.started && risk_gate_.state() != TradingState::Halted) {
+      log_.warn("order " + d.id.str() + " confirmed absent at " + b.id + ": sent again once with the same client order id");
+      sdk::Status status;
+      call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(bi, op, msg); }, "submit",
+                   [&] { status = b.broker->submit(d.approved); });
+      if (status.is_ok() || status.code() == sdk::StatusCode::Unknown) {
+        d.resent = true;
+        d.first_absent.reset();
+        still.push_back(d);
+        continue;
+      }
+    }
+    const TrackedOrder* cur = tracker_.find(d.id);
+    apply_order_event(bi, status_event(*cur, sdk::OrderEventType::Rejected, clock_->now(),
+                                       "never reached the broker (confirmed absent); not sent again"));
+    try {
+      journal_->set_intent_status(d.id, IntentStatus::Failed, clock_->now(), "confirmed absent");
+    } catch (const JournalError& e) {
+      journal_failure(e.what());
+    }
+  }
+  in_doubt_ = std::move(still);
+}
+
+}  // namespace mercurio::kernel

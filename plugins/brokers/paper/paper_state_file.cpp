@@ -1,0 +1,237 @@
+// The paper broker's persistent account (config key state_file): everything a real venue would still
+// know after the trading process died — cash, positions, marks, every order with its fills, the
+// trade log and how far its market has moved. Saved whole and durably after every change.
+
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "mercurio/durable_file/durable_file.hpp"
+#include "paper_broker.hpp"
+
+namespace mercurio::brokers::paper {
+
+using sdk::Decimal;
+using sdk::Status;
+using sdk::StatusCode;
+
+namespace {
+
+constexpr std::int64_t kStateVersion = 1;
+
+std::string dec(sdk::Decimal d) { return d.to_string(); }
+
+// Reads fail with the file, the entry and the key named.
+struct Reader {
+  const std::string& file;
+  std::string where;
+
+  const toml::node& at(const toml::table& t, std::string_view key) const {
+    const toml::node* n = t.get(key);
+    if (!n) throw std::runtime_error(file + ": " + where + ": missing " + std::string(key));
+    return *n;
+  }
+  std::string text(const toml::table& t, std::string_view key) const {
+    const auto* s = at(t, key).as_string();
+    if (!s) throw std::runtime_error(file + ": " + where + ": " + std::string(key) + " is not a string");
+    return s->get();
+  }
+  sdk::Decimal decimal(const toml::table& t, std::string_view key) const {
+    auto d = sdk::Decimal::parse(text(t, key));
+    if (!d) throw std::runtime_error(file + ": " + where + ": " + std::string(key) + " is not a decimal");
+    return *d;
+  }
+  std::optional<sdk::Decimal> opt_decimal(const toml::table& t, std::string_view key) const {
+    if (!t.get(key)) return std::nullopt;
+    return decimal(t, key);
+  }
+  std::int64_t integer(const toml::table& t, std::string_view key) const {
+    const auto* i = at(t, key).as_integer();
+    if (!i) throw std::runtime_error(file + ": " + where + ": " + std::string(key) + " is not an integer");
+    return i->get();
+  }
+  std::optional<std::int64_t> opt_integer(const toml::table& t, std::string_view key) const {
+    if (!t.get(key)) return std::nullopt;
+    return integer(t, key);
+  }
+  bool boolean(const toml::table& t, std::string_view key) const {
+    const auto* b = at(t, key).as_boolean();
+    if (!b) throw std::runtime_error(file + ": " + where + ": " + std::string(key) + " is not a boolean");
+    return b->get();
+  }
+  const toml::array& array(const toml::table& t, std::string_view key) const {
+    static const toml::array empty;
+    const toml::node* n = t.get(key);
+    if (!n) return empty;
+    if (!n->is_array()) throw std::runtime_error(file + ": " + std::string(key) + " is not an array of tables");
+    return *n->as_array();
+  }
+};
+
+std::optional<sdk::OrderEventType> parse_event_type(std::string_view t) {
+  for (auto type : {sdk::OrderEventType::Accepted, sdk::OrderEventType::PartiallyFilled, sdk::OrderEventType::Filled,
+                    sdk::OrderEventType::Canceled, sdk::OrderEventType::Rejected, sdk::OrderEventType::Expired})
+    if (sdk::to_string(type) == t) return type;
+  return std::nullopt;
+}
+
+template <typename T>
+T require(std::optional<T> v, const std::string& file, const std::string& where, const char* what) {
+  if (!v) throw std::runtime_error(file + ": " + where + ": unreadable " + what);
+  return *v;
+}
+
+}  // namespace
+
+std::string PaperBroker::save_state() const {
+  toml::table root;
+  root.insert("version", kStateVersion);
+  root.insert("cash", dec(account_.cash()));
+  if (latest_bar_ts_) root.insert("latest_bar_ts", latest_bar_ts_->ns);
+  root.insert("next_order_number", static_cast<std::int64_t>(next_order_number_));
+  root.insert("next_trade_number", static_cast<std::int64_t>(next_trade_number_));
+  toml::array positions, marks, orders, fills;
+  for (const auto& [symbol, p] : account_.position_records())
+    positions.push_back(toml::table{{"symbol", symbol.str()}, {"quantity", dec(p.quantity)}, {"average_price", dec(p.average_price)},
+                                    {"market_price", dec(p.market_price)}, {"realized_pnl", dec(p.realized_pnl)},
+                                    {"commissions", dec(p.commissions)}});
+  for (const auto& [symbol, price] : account_.marks()) marks.push_back(toml::table{{"symbol", symbol.str()}, {"price", dec(price)}});
+  for (const OrderRecord& o : orders_) {
+    toml::table t{{"id", o.id.str()},
+                  {"symbol", o.intent.symbol.str()},
+                  {"side", std::string(sdk::to_string(o.intent.side))},
+                  {"type", std::string(sdk::to_string(o.intent.type))},
+                  {"time_in_force", std::string(sdk::to_string(o.intent.time_in_force))},
+                  {"quantity", dec(o.intent.quantity)},
+                  {"tag", o.intent.tag},
+                  {"venue_order_id", o.venue_order_id},
+                  {"filled", dec(o.filled)},
+                  {"open", o.open},
+                  {"final_state", std::string(sdk::to_string(o.final_state))},
+                  {"stop_triggered", o.stop_triggered},
+                  {"submits", o.submits}};
+    if (o.intent.limit_price) t.insert("limit_price", dec(*o.intent.limit_price));
+    if (o.intent.stop_price) t.insert("stop_price", dec(*o.intent.stop_price));
+    if (o.not_before) t.insert("not_before", o.not_before->ns);
+    if (o.session_day) t.insert("session_day", *o.session_day);
+    orders.push_back(std::move(t));
+  }
+  for (const sdk::OrderEvent& f : fills_)
+    fills.push_back(toml::table{{"id", f.client_order_id.str()}, {"type", std::string(sdk::to_string(f.type))},
+                                {"symbol", f.symbol.str()}, {"side", std::string(sdk::to_string(f.side))}, {"ts", f.ts.ns},
+                                {"trade_id", f.trade_id.str()}, {"quantity", dec(f.fill_quantity)}, {"price", dec(f.fill_price)},
+                                {"commission", dec(f.commission)}, {"leaves", dec(f.leaves_quantity)},
+                                {"venue_order_id", f.venue_order_id}});
+  root.insert("position", std::move(positions));
+  root.insert("mark", std::move(marks));
+  root.insert("order", std::move(orders));
+  root.insert("fill", std::move(fills));
+  std::ostringstream out;
+  out << "# mercurio.brokers.paper simulated account: written by the broker, do not edit while it runs\n" << root << "\n";
+  return durable_file::write_durably(settings_.state_file, out.str());
+}
+
+void PaperBroker::persist(std::string_view after) {
+  if (settings_.state_file.empty() || sink_ == nullptr) return;
+  if (std::string error = save_state(); !error.empty())
+    sink_->on_fault(Status(StatusCode::Internal, "paper broker cannot save its account after " + std::string(after) + ": " + error));
+}
+
+std::string PaperBroker::load_state() {
+  const std::string& file = settings_.state_file;
+  try {
+    toml::table root = toml::parse_file(file);
+    Reader r{file, "top level"};
+    if (r.integer(root, "version") != kStateVersion)
+      return file + ": state version " + std::to_string(r.integer(root, "version")) + " is not one this broker reads (" +
+             std::to_string(kStateVersion) + ")";
+    std::map<sdk::Symbol, sdk::Position> positions;
+    std::map<sdk::Symbol, Decimal> marks;
+    std::size_t k = 0;
+    for (const auto& n : r.array(root, "position")) {
+      Reader e{file, "position[" + std::to_string(k++) + "]"};
+      const toml::table& t = *n.as_table();
+      sdk::Position p;
+      p.symbol = sdk::Symbol(e.text(t, "symbol"));
+      p.quantity = e.decimal(t, "quantity");
+      p.average_price = e.decimal(t, "average_price");
+      p.market_price = e.decimal(t, "market_price");
+      p.realized_pnl = e.decimal(t, "realized_pnl");
+      p.commissions = e.decimal(t, "commissions");
+      positions[p.symbol] = p;
+    }
+    k = 0;
+    for (const auto& n : r.array(root, "mark")) {
+      Reader e{file, "mark[" + std::to_string(k++) + "]"};
+      marks[sdk::Symbol(e.text(*n.as_table(), "symbol"))] = e.decimal(*n.as_table(), "price");
+    }
+    std::vector<OrderRecord> orders;
+    k = 0;
+    for (const auto& n : r.array(root, "order")) {
+      const std::string where = "order[" + std::to_string(k++) + "]";
+      Reader e{file, where};
+      const toml::table& t = *n.as_table();
+      OrderRecord o;
+      o.id = sdk::ClientOrderId(e.text(t, "id"));
+      o.intent.symbol = sdk::Symbol(e.text(t, "symbol"));
+      o.intent.side = require(sdk::parse_side(e.text(t, "side")), file, where, "side");
+      o.intent.type = require(sdk::parse_order_type(e.text(t, "type")), file, where, "type");
+      o.intent.time_in_force = require(sdk::parse_time_in_force(e.text(t, "time_in_force")), file, where, "time_in_force");
+      o.intent.quantity = e.decimal(t, "quantity");
+      o.intent.limit_price = e.opt_decimal(t, "limit_price");
+      o.intent.stop_price = e.opt_decimal(t, "stop_price");
+      o.intent.tag = e.text(t, "tag");
+      o.venue_order_id = e.text(t, "venue_order_id");
+      o.filled = e.decimal(t, "filled");
+      o.open = e.boolean(t, "open");
+      o.final_state = require(parse_event_type(e.text(t, "final_state")), file, where, "final_state");
+      o.stop_triggered = e.boolean(t, "stop_triggered");
+      o.submits = e.integer(t, "submits");
+      if (auto nb = e.opt_integer(t, "not_before")) o.not_before = sdk::Timestamp{*nb};
+      o.session_day = e.opt_integer(t, "session_day");
+      orders.push_back(std::move(o));
+    }
+    std::vector<sdk::OrderEvent> fills;
+    k = 0;
+    for (const auto& n : r.array(root, "fill")) {
+      const std::string where = "fill[" + std::to_string(k++) + "]";
+      Reader e{file, where};
+      const toml::table& t = *n.as_table();
+      sdk::OrderEvent f;
+      f.type = require(parse_event_type(e.text(t, "type")), file, where, "type");
+      f.client_order_id = sdk::ClientOrderId(e.text(t, "id"));
+      f.symbol = sdk::Symbol(e.text(t, "symbol"));
+      f.side = require(sdk::parse_side(e.text(t, "side")), file, where, "side");
+      f.ts = sdk::Timestamp{e.integer(t, "ts")};
+      f.trade_id = sdk::TradeId(e.text(t, "trade_id"));
+      f.fill_quantity = e.decimal(t, "quantity");
+      f.fill_price = e.decimal(t, "price");
+      f.commission = e.decimal(t, "commission");
+      f.leaves_quantity = e.decimal(t, "leaves");
+      f.venue_order_id = e.text(t, "venue_order_id");
+      fills.push_back(std::move(f));
+    }
+    // Everything read: only now replace the in-memory state (all or nothing).
+    account_ = PaperAccount::restored(r.decimal(root, "cash"), std::move(positions), std::move(marks));
+    orders_ = std::move(orders);
+    fills_ = std::move(fills);
+    index_by_id_.clear();
+    open_.clear();
+    for (std::size_t i = 0; i < orders_.size(); ++i) {
+      index_by_id_.emplace(orders_[i].id, i);
+      if (orders_[i].open) open_.push_back(i);
+    }
+    if (auto ts = r.opt_integer(root, "latest_bar_ts")) latest_bar_ts_ = sdk::Timestamp{*ts};
+    next_order_number_ = static_cast<std::uint64_t>(r.integer(root, "next_order_number"));
+    next_trade_number_ = static_cast<std::uint64_t>(r.integer(root, "next_trade_number"));
+  } catch (const toml::parse_error& e) {
+    return file + ":" + std::to_string(e.source().begin.line) + ": the paper account's state file is corrupt: " +
+           std::string(e.description());
+  } catch (const std::exception& e) {
+    return std::string("the paper account's state file is unreadable: ") + e.what();
+  }
+  return {};
+}
+
+}  // namespace mercurio::brokers::paper

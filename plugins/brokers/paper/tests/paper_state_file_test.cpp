@@ -1,0 +1,117 @@
+// The paper broker's persistent account (state_file): it outlives the broker object like a real
+// venue's account outlives the trading process.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "paper_broker.hpp"
+#include "test_approver.hpp"
+#include "test_support.hpp"
+
+namespace mercurio::brokers::paper {
+namespace {
+
+using sdk::OrderEventType;
+using sdk::Side;
+using testing::bar;
+using testing::dec;
+using testing::FakeSink;
+using ::testing::HasSubstr;
+using testing::make_config;
+
+sdk::OrderIntent order(Side side, const char* qty, sdk::OrderType type = sdk::OrderType::Market) {
+  sdk::OrderIntent in;
+  in.symbol = "SPY";
+  in.side = side;
+  in.type = type;
+  in.time_in_force = sdk::TimeInForce::Gtc;
+  in.quantity = dec(qty);
+  if (type == sdk::OrderType::Limit) in.limit_price = dec("50");
+  return in;
+}
+
+class PaperStateFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("paper_state_" + std::to_string(::getpid()) + "_" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    file_ = (dir_ / "account.toml").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::unique_ptr<PaperBroker> open(FakeSink& sink) {
+    auto b = std::make_unique<PaperBroker>(make_config({{"state_file", file_}}));
+    const sdk::Status st = b->start(sink);
+    EXPECT_TRUE(st.is_ok()) << st.message();
+    return b;
+  }
+  std::filesystem::path dir_;
+  std::string file_;
+};
+
+TEST_F(PaperStateFileTest, CashPositionsOrdersAndFillsSurviveANewBrokerObject) {
+  {
+    FakeSink sink;
+    auto b = open(sink);
+    b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "10"))).is_ok());
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-2", order(Side::Buy, "5", sdk::OrderType::Limit))).is_ok());
+    b->on_market_bar(bar("SPY", "2024-01-03", "101", "106", "100", "102"));  // s-1 fills at 101
+  }
+  FakeSink sink;
+  auto b = open(sink);
+  // 100000 - 10 x 101 (no commission by default)
+  EXPECT_EQ(b->account()->cash, dec("98990"));
+  auto positions = b->positions();
+  ASSERT_EQ(positions->size(), 1u);
+  EXPECT_EQ(positions->at(0).quantity, dec("10"));
+  EXPECT_EQ(positions->at(0).average_price, dec("101"));
+  auto open_orders = b->open_orders();
+  ASSERT_EQ(open_orders->size(), 1u);
+  EXPECT_EQ(open_orders->at(0).client_order_id.str(), "s-2");
+  EXPECT_EQ(b->order(sdk::ClientOrderId("s-1"))->status, OrderEventType::Filled);
+  auto fills = b->fills(sdk::Timestamp{INT64_MIN});
+  ASSERT_EQ(fills->size(), 1u);
+  EXPECT_EQ(fills->at(0).trade_id.str(), "paper-t1");
+  EXPECT_EQ(fills->at(0).fill_price, dec("101"));
+  // Ids and trade ids continue; a resubmitted id is refused and counted.
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "1"))).is_ok());
+  EXPECT_EQ(sink.last_event().type, OrderEventType::Rejected);
+  EXPECT_THAT(sink.last_event().reason, HasSubstr("duplicate client order id 's-1'"));
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-3", order(Side::Sell, "10"))).is_ok());
+  EXPECT_EQ(sink.last_event().venue_order_id, "paper-3");
+  std::ifstream in(file_);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(text, HasSubstr("submits = 2"));
+}
+
+TEST_F(PaperStateFileTest, TheReplayResumesAfterTheLastBarTheAccountMatchedOn) {
+  {
+    FakeSink sink;
+    auto b = open(sink);
+    b->on_market_bar(bar("SPY", "2024-01-03", "100", "105", "99", "104"));
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "1"))).is_ok());
+  }
+  FakeSink sink;
+  auto b = open(sink);
+  ASSERT_TRUE(b->subscribe_bars({sdk::Symbol("SPY")}).is_ok());
+  ASSERT_TRUE(sink.wait_until([&] { return sink.data_end_count_unlocked() == 1; }));
+  const auto bars = sink.bars();
+  ASSERT_FALSE(bars.empty());
+  EXPECT_GT(bars.front().ts, testing::ts("2024-01-03T00:00:00Z"));
+}
+
+TEST_F(PaperStateFileTest, ACorruptStateFileRefusesToStartNamingTheFile) {
+  std::ofstream(file_) << "version = 1\ncash = [unterminated\n";
+  FakeSink sink;
+  PaperBroker b(make_config({{"state_file", file_}}));
+  const sdk::Status st = b.start(sink);
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_THAT(st.message(), HasSubstr(file_ + ":2: the paper account's state file is corrupt"));
+}
+
+}  // namespace
+}  // namespace mercurio::brokers::paper

@@ -340,11 +340,13 @@ void Kernel::stream_live() {
     }
     apply_operator_commands();
     settle();
-    for (std::size_t k = 0; k < pending_bars_.size(); ++k) {
+    std::size_t k = 0;
+    for (; k < pending_bars_.size() && !stop_requested_.load(std::memory_order_relaxed); ++k) {
       const auto [bi, bar] = pending_bars_[k];
       process_bar(bi, bar);
     }
-    pending_bars_.clear();
+    // On a stop request the bars not yet processed stay pending: finish() reports them.
+    pending_bars_.erase(pending_bars_.begin(), pending_bars_.begin() + static_cast<std::ptrdiff_t>(k));
     if (all_ended() && inbox_.empty()) {
       settle();
       if (pending_bars_.empty()) break;
@@ -893,14 +895,8 @@ void Kernel::persist_state() {
 
 void Kernel::apply_operator_commands() {
   if (!state_store_) return;
-  std::vector<OperatorCommand> commands;
-  commands.swap(deferred_commands_);
-  for (auto& c : state_store_->take_commands()) commands.push_back(std::move(c));
-  for (const OperatorCommand& c : commands) {
-    if (reconciling_ && c.action != "acknowledge") {
-      deferred_commands_.push_back(c);  // applied once the reconciliation is done
-      continue;
-    }
+  // While reconciling only an acknowledgement is taken; the others stay queued (on disk) until after.
+  for (const OperatorCommand& c : state_store_->take_commands(reconciling_ ? "acknowledge" : "")) {
     std::string result = "done";
     const std::string who = "operator " + c.by + ": " + c.reason;
     // Scope: one strategy, every strategy of one broker, or (neither given) the whole deployment.

@@ -205,7 +205,6 @@ class Kernel final : private StrategyServices, private RiskView {
     sdk::ApprovedOrder approved;  // sent again as it was, once, after a confirmed absence
   };
   std::map<std::string, sdk::Timestamp> last_fill_;  // broker id -> venue time of its last journaled fill
-  std::vector<OperatorCommand> deferred_commands_;   // given during reconciliation, applied after it
   std::vector<InDoubtOrder> in_doubt_;
   OrderTracker tracker_;
   NotifierHost notifiers_;

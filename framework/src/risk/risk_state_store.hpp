@@ -61,7 +61,9 @@ class RiskStateStore {
   void enqueue(const OperatorCommand& command) const;
   /// Pending commands, oldest first, each removed from the spool once returned. Unreadable
   /// command files are returned with action "invalid" and the problem in `reason`.
-  std::vector<OperatorCommand> take_commands() const;
+  /// Reads and removes the queued commands, oldest first. With `only_action`, the others stay queued
+  /// (a command is removed only when it is about to be applied: a crash cannot lose it).
+  std::vector<OperatorCommand> take_commands(std::string_view only_action = {}) const;
 
  private:
   std::filesystem::path dir_;

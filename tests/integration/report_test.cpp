@@ -187,6 +187,27 @@ TEST(ReportCliTest, TaxJsonWrittenToAFileParsesBackWithTotalsEqualToTheRows) {
   EXPECT_EQ(o->getObject("totals")->getObject("long_term")->getValue<std::string>("gain_loss"), "-61.2");
 }
 
+TEST(ReportCliTest, TaxUsesOpeningBalancePositionsAsLotsAndWarnsAboutAdjustments) {
+  const auto dir = scratch_dir("report_tax_opening");
+  const fs::path path = dir / "journal.sqlite";
+  {
+    auto j = Journal::open(path);
+    j->begin_run(kernel::RunStart{"paper", "mercurio.toml", "hash", "0.1.0", {}, at("2023-01-03T14:00:00Z")});
+    sdk::Position spy;
+    spy.symbol = sdk::Symbol("SPY");
+    spy.quantity = d("10");
+    spy.average_price = d("400");
+    j->record_balance(kernel::BalanceRecord{"paper", "opening", at("2023-01-03T14:00:00Z"), d("5000"), {spy}, "first start", 0});
+    add_fill(*j, "ext-1", "SPY", sdk::Side::Sell, "2024-02-01T15:00:00Z", "T9", "4", "450", "1", true);
+    j->record_balance(kernel::BalanceRecord{"paper", "adjustment", at("2024-03-01T14:00:00Z"), d("6799"), {}, "operator ack", 0});
+  }
+  const auto r = mercurio_cmd({"report", "tax", "--journal", path.string(), "--year", "2024"}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // 4 of the 10 opening shares at 400: basis 1600; proceeds 1800 - 1 = 1799; held since 2023-01-03.
+  EXPECT_THAT(r.out, HasSubstr("\ndisposal,paper,SPY,long,4,2023-01-03,2024-02-01,1799,1600,199,long-term,opening_balance\n"));
+  EXPECT_THAT(r.err, HasSubstr("1 balance adjustment(s)"));
+}
+
 // Each bad journal: exit 1, the file named, and an existing output file left as it was.
 void expect_refused(const fs::path& dir, const fs::path& journal, const std::string& why) {
   const auto out = dir / "report.csv";

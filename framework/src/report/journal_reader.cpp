@@ -33,6 +33,7 @@ JournalReader::JournalReader(const std::filesystem::path& path) : path_(path) {
   const std::string name = path.string();
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) throw ReportError("cannot access the journal " + name + ": " + ec.message());
   if (!std::filesystem::exists(status)) throw ReportError("journal " + name + " does not exist");
   if (!std::filesystem::is_regular_file(status)) throw ReportError("journal " + name + " is not a regular file");
   std::int64_t application_id = 0;

@@ -19,5 +19,7 @@ int status_command(const std::vector<std::string>& args);
 /// halt | resume | flatten | enable-strategy: queued for the kernel, applied at once when it runs.
 int operator_command(const std::string& action, const std::vector<std::string>& args);
 int calendar_command(const std::vector<std::string>& args);
+/// trades | orders | equity | tax, read from the journal.
+int report_command(const std::vector<std::string>& args);
 
 }  // namespace mercurio::app

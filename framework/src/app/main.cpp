@@ -1,5 +1,5 @@
 // mercurio: the kernel executable. Subcommands: run, check, plugins, generate-bars, calendar,
-// status and the operator commands halt, resume, flatten, enable-strategy.
+// status, report and the operator commands halt, resume, flatten, enable-strategy.
 
 #include <iostream>
 #include <string>
@@ -19,6 +19,7 @@ Commands:
   generate-bars  write a deterministic synthetic OHLCV CSV file
   calendar       print a market calendar's sessions (XNYS, 24/7) as CSV
   status         show the saved trading state (paper/live) and pending operator commands
+  report         trades, orders, equity or tax lots (a record-keeping aid, not tax advice) from the journal
   halt           stop new orders (running or next start), recorded with who and why
   resume         leave HALTED or REDUCING
   flatten        halt, cancel every open order and close every position
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     if (command == "generate-bars") return mercurio::app::generate_bars_command(args);
     if (command == "calendar") return mercurio::app::calendar_command(args);
     if (command == "status") return mercurio::app::status_command(args);
+    if (command == "report") return mercurio::app::report_command(args);
     if (command == "halt" || command == "resume" || command == "flatten" || command == "enable-strategy" ||
         command == "acknowledge")
       return mercurio::app::operator_command(command, args);

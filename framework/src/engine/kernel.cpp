@@ -872,7 +872,8 @@ void Kernel::open_state_store() {
       alert(sdk::Severity::Critical, "Starting in " + saved->state, "restored from " + state_store_->state_file().string() + ": " +
                                                                      saved->reason + "; only an operator can resume");
   }
-  apply_operator_commands();
+  // With a journal, commands wait until the brokers are reconciled (an acknowledgement needs the diff).
+  if (!reconciling_) apply_operator_commands();
   persist_state();
 }
 

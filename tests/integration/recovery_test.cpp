@@ -1,0 +1,169 @@
+// Restart behaviour of a journaled paper deployment, through the real binary: ids continue, a clean
+// reconciliation resumes trading, a mismatch holds trading until an operator acknowledges it, and
+// damaged or full storage stops trading instead of trading unrecorded.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "support/csv.hpp"
+#include "support/mercurio_cli.hpp"
+#include "support/process.hpp"
+#include "support/risk_config.hpp"
+#include "support/test_paths.hpp"
+
+namespace mercurio::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace fs = std::filesystem;
+
+class JournaledDeployment {
+ public:
+  JournaledDeployment(const std::string& name, int bars, const std::string& journal_extra = "", const std::string& windows = "3/8")
+      : dir_(scratch_dir(name)) {
+    auto g = mercurio_cmd({"generate-bars", "--out", (dir_ / "data" / "AAA.csv").string(), "--symbol", "AAA", "--bars", std::to_string(bars),
+                           "--interval", "1m", "--start", "2024-03-04", "--seed", "5", "--volatility", "0.6"},
+                          dir_);
+    EXPECT_EQ(g.exit_code, 0) << g.err;
+    std::ofstream(dir_ / "mercurio.toml")
+        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+           "[journal]\npath = \"state/journal.sqlite\"\n" << journal_extra
+        << "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
+           "starting_cash = \"100000\"\ncommission_per_share = \"0.01\"\nstate_file = \"state/paper_account.toml\"\n"
+           "allow_short = true\ndata = { AAA = \"data/AAA.csv\" }\n"
+           "[[plugin]]\nid = \"ma\"\nlibrary = \"mercurio_strategy_moving_average\"\nbroker = \"paper\"\n[plugin.config]\n"
+           "symbols = [\"AAA\"]\nshort_window = " << windows.substr(0, windows.find('/')) << "\nlong_window = "
+        << windows.substr(windows.find('/') + 1) << "\nsizing = \"fixed\"\nquantity = \"10\"\nlong_only = false\n"
+           "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+        << kGenerousRiskTable;
+  }
+  const fs::path& dir() const { return dir_; }
+  std::string config() const { return (dir_ / "mercurio.toml").string(); }
+  ProcessResult run(const std::string& prefix = "") const {
+    return run_process({mercurio_exe().string(), "run", "--config", config()}, dir_, prefix);
+  }
+  ProcessResult cmd(std::vector<std::string> args) const {
+    args.insert(args.end(), {"--config", config()});
+    return mercurio_cmd(args, dir_);
+  }
+  /// Client order ids in the journal, from `mercurio report orders`.
+  std::vector<std::string> journaled_ids() const {
+    auto r = cmd({"report", "orders"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> ids;
+    std::regex id(R"((^|,)(ma-[0-9]+)(,|$))");
+    std::istringstream lines(r.out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      std::smatch m;
+      if (std::regex_search(line, m, id)) ids.push_back(m[2]);
+    }
+    return ids;
+  }
+  /// Order ids the paper venue holds, from its state file.
+  std::set<std::string> broker_ids() const {
+    std::set<std::string> ids;
+    std::regex id(R"(id = '(ma-[0-9]+)')");
+    const std::string text = read_file(dir_ / "state" / "paper_account.toml");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), id); it != std::sregex_iterator(); ++it) ids.insert((*it)[1]);
+    return ids;
+  }
+
+ private:
+  fs::path dir_;
+};
+
+TEST(RecoveryTest, ARestartReconcilesCleanlyAndContinuesTheClientOrderIds) {
+  JournaledDeployment d("recovery_restart", 300);
+  auto first = d.run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_THAT(first.err, HasSubstr("reconciliation with broker paper clean"));
+  const auto ids_first = d.journaled_ids();
+  ASSERT_GT(ids_first.size(), 5u);
+  // More market data arrives (the file grows), the deployment starts again on the same journal.
+  auto g = mercurio_cmd({"generate-bars", "--out", (d.dir() / "data" / "AAA.csv").string(), "--symbol", "AAA", "--bars", "600",
+                         "--interval", "1m", "--start", "2024-03-04", "--seed", "5", "--volatility", "0.6"},
+                        d.dir());
+  ASSERT_EQ(g.exit_code, 0);
+  auto second = d.run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("journal replayed: " + std::to_string(ids_first.size()) + " order intents"));
+  EXPECT_THAT(second.err, HasSubstr("reconciliation with broker paper clean"));
+  const auto ids = d.journaled_ids();
+  ASSERT_GT(ids.size(), ids_first.size());
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size()) << "a client order id was used twice";
+  EXPECT_EQ(d.broker_ids(), std::set<std::string>(ids.begin(), ids.end()));
+}
+
+TEST(RecoveryTest, AMismatchKeepsTradingHaltedUntilAnOperatorAcknowledges) {
+  JournaledDeployment d("recovery_mismatch", 300);
+  ASSERT_EQ(d.run().exit_code, 0);
+  // Someone moved money at the venue behind the deployment's back.
+  const fs::path state = d.dir() / "state" / "paper_account.toml";
+  std::string text = read_file(state);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(text, m, std::regex(R"(cash = '([0-9.]+)')")));
+  const std::string old_cash = m[1];
+  text = std::regex_replace(text, std::regex(R"(cash = '[0-9.]+')"), "cash = '1234.5'", std::regex_constants::format_first_only);
+  std::ofstream(state, std::ios::trunc) << text;
+
+  // No acknowledgement: the kernel waits HALTED; a stop request ends the run with nothing traded.
+  auto waiting = d.run("timeout --preserve-status -s TERM 3 ");
+  EXPECT_EQ(waiting.exit_code, 1) << waiting.err;
+  EXPECT_THAT(waiting.err, HasSubstr("reconciliation with broker paper found differences (broker vs journal):\n  cash: broker 1234.5, journal " + old_cash));
+  EXPECT_THAT(waiting.err, HasSubstr("[CRITICAL] Reconciliation mismatch at paper"));
+  EXPECT_THAT(waiting.err, HasSubstr("stopped before an operator acknowledged the reconciliation; nothing was traded"));
+  EXPECT_THAT(waiting.err, Not(HasSubstr("strategy ma started")));
+
+  auto ack = d.cmd({"acknowledge", "--by", "ops", "--reason", "cash transfer 2024-03-05"});
+  ASSERT_EQ(ack.exit_code, 0) << ack.err;
+  auto resumed = d.run();
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_THAT(resumed.err, HasSubstr("action=acknowledge by=ops"));
+  EXPECT_THAT(resumed.err, HasSubstr("start-up reconciliation done: trading state ACTIVE"));
+  EXPECT_LT(resumed.err.find("action=acknowledge"), resumed.err.find("strategy ma started"));
+  // The broker's account is the truth from now on: the next start is clean.
+  auto next = d.run();
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_THAT(next.err, HasSubstr("reconciliation with broker paper clean"));
+}
+
+TEST(RecoveryTest, ACorruptJournalRefusesToStart) {
+  JournaledDeployment d("recovery_corrupt", 200);
+  ASSERT_EQ(d.run().exit_code, 0);
+  const fs::path journal = d.dir() / "state" / "journal.sqlite";
+  ASSERT_FALSE(fs::exists(journal.string() + "-wal"));  // a clean stop checkpointed everything into the file
+  {
+    std::fstream f(journal, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(journal) / 2));
+    const std::string garbage(8192, '\x33');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  auto r = d.run();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("journal " + journal.string() + " is corrupt"));
+  EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Mercurio run aborted"));
+  EXPECT_THAT(r.err, Not(HasSubstr("strategy ma started")));
+}
+
+TEST(RecoveryTest, AFullJournalHaltsTradingAndNoOrderIsSentWithoutItsRecord) {
+  JournaledDeployment d("recovery_full", 20000, "max_size_mb = 1\n", "20/60");
+  auto r = d.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Journal failure: trading HALTED"));
+  EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: journal failure"));
+  const auto journaled = d.journaled_ids();
+  ASSERT_FALSE(journaled.empty());
+  // Every order the venue received has its journal record; nothing went out after the failure.
+  for (const auto& id : d.broker_ids())
+    EXPECT_NE(std::find(journaled.begin(), journaled.end(), id), journaled.end()) << id << " reached the broker unrecorded";
+  auto status = d.cmd({"status"});
+  EXPECT_THAT(status.out, HasSubstr("trading state   HALTED (journal failure"));
+}
+
+}  // namespace
+}  // namespace mercurio::test

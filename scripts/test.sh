@@ -23,5 +23,12 @@ for config in $configs; do
   echo "== $config: test"
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  # The crash-recovery proof: 200 kills and 20 hits per named crash point in the release build;
+  # fewer under the sanitizers (each restart is several times slower there). Set them to ask for more.
+  if [[ $config == asan ]]; then
+    export MERCURIO_CRASH_KILLS=${MERCURIO_CRASH_KILLS_ASAN:-40} MERCURIO_CRASH_POINT_HITS=${MERCURIO_CRASH_POINT_HITS_ASAN:-4}
+  else
+    export MERCURIO_CRASH_KILLS=${MERCURIO_CRASH_KILLS:-200} MERCURIO_CRASH_POINT_HITS=${MERCURIO_CRASH_POINT_HITS:-20}
+  fi
   ctest --test-dir "$build" --output-on-failure --parallel "$jobs" --timeout 600
 done

@@ -46,15 +46,15 @@ Status AlpacaBroker::start(sdk::BrokerSink& sink) {
   // Credentials and connectivity are checked before anything runs.
   auto account = rest_->account();
   if (!account) return Status(account.status().code(), "alpaca: start: " + account.status().message());
-  auto open = rest_->open_orders();
+  auto open = rest_->open_venue_orders();
   if (!open) return Status(open.status().code(), "alpaca: start: " + open.status().message());
 
   sink_ = &sink;
   {
     std::lock_guard lock(book_mutex_);
     // Orders already working at Alpaca: tracked so their news reaches the kernel; their state so
-    // far is the start-up reconciliation's business, so the book's output is discarded.
-    for (const auto& report : *open) (void)book_.track(VenueOrder{report, std::nullopt, {}}, sink.now());
+    // far is the start-up reconciliation's business.
+    for (const auto& order : *open) book_.adopt(order);
     fill_watermark_ = sink.now();
   }
   {

@@ -61,6 +61,11 @@ void AlpacaRest::set_extra_headers(Headers headers) {
   extra_headers_ = std::move(headers);
 }
 
+void AlpacaRest::set_observer(Observer observer) {
+  std::lock_guard lock(headers_mutex_);
+  observer_ = std::move(observer);
+}
+
 std::string AlpacaRest::redact(std::string text) const {
   for (const auto* secret : {&settings_.key_id.reveal(), &settings_.secret_key.reveal()}) {
     if (secret->size() < 4) continue;  // too short to search for without mangling text
@@ -84,6 +89,10 @@ sdk::Result<HttpResponse> AlpacaRest::call(common::HttpClient& client, Priority 
   if (!response) {
     const auto& s = response.status();
     return Status(s.code(), "alpaca: " + redact(s.message()), s.retryable());
+  }
+  {
+    std::lock_guard lock(headers_mutex_);
+    if (observer_) observer_(request.method, request.target, *response);
   }
   if (const auto remaining = header_number(*response, "X-RateLimit-Remaining"))
     budget_.observe_remaining(static_cast<int>(*remaining));
@@ -138,6 +147,14 @@ sdk::Result<std::vector<sdk::Position>> AlpacaRest::positions() {
 }
 
 sdk::Result<std::vector<sdk::OrderStatusReport>> AlpacaRest::open_orders() {
+  auto orders = open_venue_orders();
+  if (!orders) return orders.status();
+  std::vector<sdk::OrderStatusReport> out;
+  for (auto& o : *orders) out.push_back(std::move(o.report));
+  return out;
+}
+
+sdk::Result<std::vector<VenueOrder>> AlpacaRest::open_venue_orders() {
   const std::string target = "/v2/orders?status=open&limit=" + std::to_string(kOpenOrderLimit) + "&direction=asc";
   auto r = call(*trading_, Priority::Normal, {"GET", target, {}, {}});
   if (!r) return r.status();
@@ -147,9 +164,9 @@ sdk::Result<std::vector<sdk::OrderStatusReport>> AlpacaRest::open_orders() {
   if ((*a)->size() >= static_cast<std::size_t>(kOpenOrderLimit))
     return Status(StatusCode::Internal, "alpaca: " + std::to_string(kOpenOrderLimit) +
                                             " or more open orders: more than one page, refusing a partial list");
-  std::vector<sdk::OrderStatusReport> out;
+  std::vector<VenueOrder> out;
   for (std::size_t i = 0; i < (*a)->size(); ++i) {
-    auto o = parse_order((*a)->getObject(static_cast<unsigned>(i)));
+    auto o = parse_venue_order((*a)->getObject(static_cast<unsigned>(i)));
     if (!o) return o.status();
     out.push_back(*o);
   }

@@ -3,7 +3,9 @@
 /// Alpaca's Trading API v2 and Market Data API v2 over HTTPS: one method per request kind,
 /// every request through the shared rate budget, errors mapped to SDK statuses. Never retries.
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,7 @@ class AlpacaRest {
   sdk::Result<std::vector<sdk::Position>> positions();
   /// GET /v2/orders?status=open (all pages). Orders with an unknown status are errors.
   sdk::Result<std::vector<sdk::OrderStatusReport>> open_orders();
+  sdk::Result<std::vector<VenueOrder>> open_venue_orders();
   /// GET /v2/orders:by_client_order_id. NotFound only on Alpaca's 404.
   sdk::Result<VenueOrder> order_by_client_id(const sdk::ClientOrderId& id);
   /// GET /v2/orders/{id} (fills carry only Alpaca's order id).
@@ -52,6 +55,10 @@ class AlpacaRest {
 
   /// Test hook: headers added to every request from now on.
   void set_extra_headers(Headers headers);
+  /// Test hook: sees every response (method, target without credentials, response).
+  using Observer = std::function<void(const std::string& method, const std::string& target,
+                                      const common::HttpResponse& response)>;
+  void set_observer(Observer observer);
   std::uint64_t trading_requests_sent() const { return trading_->requests_sent(); }
   common::RateBudget& budget() { return budget_; }
   /// Replaces every occurrence of the credentials in `text` (defence in depth for messages that
@@ -73,6 +80,7 @@ class AlpacaRest {
   common::RateBudget budget_;
   mutable std::mutex headers_mutex_;
   Headers extra_headers_;
+  Observer observer_;
 };
 
 }  // namespace mercurio::brokers::alpaca

@@ -109,6 +109,13 @@ void OrderBook::finish(Entry& e, OrderEventType type, sdk::Timestamp ts, std::st
   out.events.push_back(ev);
 }
 
+void OrderBook::adopt(const VenueOrder& order) {
+  Entry& e = upsert(order.report);
+  e.accepted_sent = true;
+  e.reported_filled = order.report.filled_quantity;
+  if (order.filled_avg_price) e.reported_notional = *order.filled_avg_price * order.report.filled_quantity;
+}
+
 void OrderBook::expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent) {
   auto [it, inserted] = orders_.try_emplace(id.str());
   if (!inserted) return;

@@ -26,6 +26,9 @@ class OrderBook {
 
   /// An order Alpaca acknowledged (POST reply, or an open order found at start-up).
   Output track(const VenueOrder& order, sdk::Timestamp now);
+  /// An order already working at start-up: tracked from here on, its past (acceptance, fills so
+  /// far) taken as known, because the kernel's start-up reconciliation covers it.
+  void adopt(const VenueOrder& order);
   /// A submit whose outcome is unknown: updates for this id are accepted when they arrive.
   void expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent);
   /// A trade_updates event. Events of orders this book neither tracks nor expects (placed

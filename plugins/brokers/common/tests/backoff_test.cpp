@@ -9,7 +9,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-TEST(BackoffTest, DelaysDoubleWithinJitterBoundsAndCapAtMax) {
+TEST(BrokerBackoffTest, DelaysDoubleWithinJitterBoundsAndCapAtMax) {
   Backoff b(milliseconds(100), milliseconds(1'000), 42);
   const std::int64_t ceilings[] = {100, 200, 400, 800, 1'000, 1'000, 1'000};
   for (std::int64_t ceiling : ceilings) {
@@ -20,14 +20,14 @@ TEST(BackoffTest, DelaysDoubleWithinJitterBoundsAndCapAtMax) {
   EXPECT_EQ(b.attempts(), 7);
 }
 
-TEST(BackoffTest, ResetStartsOverFromTheInitialDelay) {
+TEST(BrokerBackoffTest, ResetStartsOverFromTheInitialDelay) {
   Backoff b(milliseconds(100), milliseconds(10'000), 7);
   for (int i = 0; i < 6; ++i) (void)b.next();
   b.reset();
   EXPECT_LE(b.next().count(), 100);
 }
 
-TEST(BackoffTest, JitterSpreadsClientsApart) {
+TEST(BrokerBackoffTest, JitterSpreadsClientsApart) {
   std::set<std::int64_t> delays;
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     Backoff b(milliseconds(1'000), milliseconds(60'000), seed);

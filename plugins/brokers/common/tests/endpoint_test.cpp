@@ -8,7 +8,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-TEST(EndpointTest, HttpsUrlGetsDefaultPortAndNoTrailingSlash) {
+TEST(BrokerEndpointTest, HttpsUrlGetsDefaultPortAndNoTrailingSlash) {
   auto e = parse_endpoint("https://paper-api.alpaca.markets/", "trading_url");
   ASSERT_TRUE(e) << e.status().message();
   EXPECT_EQ(e->scheme, "https");
@@ -18,14 +18,14 @@ TEST(EndpointTest, HttpsUrlGetsDefaultPortAndNoTrailingSlash) {
   EXPECT_TRUE(e->secure());
 }
 
-TEST(EndpointTest, WssUrlKeepsItsPath) {
+TEST(BrokerEndpointTest, WssUrlKeepsItsPath) {
   auto e = parse_endpoint("wss://paper-api.alpaca.markets/stream", "stream_url");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->path, "/stream");
   EXPECT_EQ(e->port, 443);
 }
 
-TEST(EndpointTest, PlainHttpIsAllowedOnlyToLoopback) {
+TEST(BrokerEndpointTest, PlainHttpIsAllowedOnlyToLoopback) {
   EXPECT_TRUE(parse_endpoint("http://127.0.0.1:8080", "x"));
   EXPECT_TRUE(parse_endpoint("http://localhost:8080/v2", "x"));
   EXPECT_TRUE(parse_endpoint("ws://[::1]:9000/stream", "x"));
@@ -37,7 +37,7 @@ TEST(EndpointTest, PlainHttpIsAllowedOnlyToLoopback) {
   EXPECT_FALSE(parse_endpoint("http://128.0.0.1", "x"));
 }
 
-TEST(EndpointTest, MalformedUrlsAreRefused) {
+TEST(BrokerEndpointTest, MalformedUrlsAreRefused) {
   EXPECT_FALSE(parse_endpoint("paper-api.alpaca.markets", "x"));
   EXPECT_FALSE(parse_endpoint("ftp://host", "x"));
   EXPECT_FALSE(parse_endpoint("https://user:pw@host", "x"));
@@ -47,7 +47,7 @@ TEST(EndpointTest, MalformedUrlsAreRefused) {
   EXPECT_FALSE(parse_endpoint("https://", "x"));
 }
 
-TEST(EndpointTest, LoopbackRecognition) {
+TEST(BrokerEndpointTest, LoopbackRecognition) {
   EXPECT_TRUE(is_loopback_host("127.0.0.1"));
   EXPECT_TRUE(is_loopback_host("127.1.2.3"));
   EXPECT_TRUE(is_loopback_host("::1"));

@@ -18,7 +18,7 @@ struct ManualClock {
   }
 };
 
-TEST(RateBudgetTest, LowPriorityLeavesItsReserveForOrdersAndCancels) {
+TEST(BrokerRateBudgetTest, LowPriorityLeavesItsReserveForOrdersAndCancels) {
   ManualClock clock;
   RateBudget b({60, 5, 20}, clock.fn());
   int low = 0;
@@ -32,7 +32,7 @@ TEST(RateBudgetTest, LowPriorityLeavesItsReserveForOrdersAndCancels) {
   EXPECT_EQ(critical, 5);
 }
 
-TEST(RateBudgetTest, TokensRefillAtTheConfiguredRate) {
+TEST(BrokerRateBudgetTest, TokensRefillAtTheConfiguredRate) {
   ManualClock clock;
   RateBudget b({60, 0, 0}, clock.fn());
   while (b.try_acquire(Priority::Normal)) {
@@ -47,7 +47,7 @@ TEST(RateBudgetTest, TokensRefillAtTheConfiguredRate) {
   EXPECT_EQ(n, 60);
 }
 
-TEST(RateBudgetTest, A429PauseStopsEveryPriorityUntilItEnds) {
+TEST(BrokerRateBudgetTest, A429PauseStopsEveryPriorityUntilItEnds) {
   ManualClock clock;
   RateBudget b({100, 10, 40}, clock.fn());
   b.pause_until(clock.now + 5s);
@@ -57,7 +57,7 @@ TEST(RateBudgetTest, A429PauseStopsEveryPriorityUntilItEnds) {
   EXPECT_TRUE(b.try_acquire(Priority::Low));
 }
 
-TEST(RateBudgetTest, ServerRemainingCountLowersOurs) {
+TEST(BrokerRateBudgetTest, ServerRemainingCountLowersOurs) {
   ManualClock clock;
   RateBudget b({100, 0, 0}, clock.fn());
   b.observe_remaining(3);
@@ -67,7 +67,7 @@ TEST(RateBudgetTest, ServerRemainingCountLowersOurs) {
   EXPECT_FALSE(b.try_acquire(Priority::Normal));
 }
 
-TEST(RateBudgetTest, AcquireTimesOutWhenNothingRefills) {
+TEST(BrokerRateBudgetTest, AcquireTimesOutWhenNothingRefills) {
   ManualClock clock;  // frozen: no refill
   RateBudget b({10, 0, 0}, clock.fn());
   while (b.try_acquire(Priority::Critical)) {
@@ -75,7 +75,7 @@ TEST(RateBudgetTest, AcquireTimesOutWhenNothingRefills) {
   EXPECT_FALSE(b.acquire(Priority::Critical, 100ms));
 }
 
-TEST(RateBudgetTest, WaitingCancelGoesBeforeWaitingDataRequest) {
+TEST(BrokerRateBudgetTest, WaitingCancelGoesBeforeWaitingDataRequest) {
   ManualClock clock;
   std::mutex m;
   auto now = clock.now;

@@ -248,6 +248,7 @@ struct FakeAlpaca::Impl {
   }
 
   void account(HTTPServerResponse& res) {
+    ++owner.account_requests_;
     Object a;
     Decimal cash = Decimal::from_int(100'000);
     for (const auto& act : activities) cash += (act.side == "buy" ? -act.qty : act.qty) * act.price;

@@ -54,6 +54,7 @@ class FakeAlpaca {
 
   // ---- observations ----
   int order_posts() const { return order_posts_.load(); }
+  int account_requests() const { return account_requests_.load(); }
   int stream_logins() const { return stream_logins_.load(); }
   int requests_with_bad_credentials() const { return bad_auth_.load(); }
   std::string status_of(const std::string& client_id) const;
@@ -67,6 +68,7 @@ class FakeAlpaca {
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   int port_ = 0;
   std::atomic<int> order_posts_{0};
+  std::atomic<int> account_requests_{0};
   std::atomic<int> stream_logins_{0};
   std::atomic<int> bad_auth_{0};
 };

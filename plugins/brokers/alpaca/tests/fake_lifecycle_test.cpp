@@ -9,6 +9,8 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <mutex>
 
@@ -422,6 +424,55 @@ TEST_F(AlpacaLifecycleTest, BadCredentialsFailStartWithoutShowingThem) {
   EXPECT_THAT(st.message(), HasSubstr("HTTP 401"));
   EXPECT_THAT(st.message(), Not(HasSubstr("wrong-secret-value-4242")));
   EXPECT_THAT(st.message(), Not(HasSubstr(kKeyId)));
+}
+
+TEST_F(AlpacaLifecycleTest, KernelRunsThePluginWithHeartbeatsAndStopsCleanlyWithoutLeakingSecrets) {
+  // The real `mercurio` binary in paper mode with this plugin on the fake: the kernel resolves
+  // the env: secrets, starts the broker, probes account() as its heartbeat, stops on SIGTERM.
+  const auto dir = std::filesystem::path(MERCURIO_BINARY_DIR) / "test-scratch" / "alpaca-kernel";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto url = trading_proxy_ != nullptr ? trading_proxy_->url() : fake_->url();
+  {
+    std::ofstream cfg(dir / "mercurio.toml");
+    cfg << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\nlog_level = \"debug\"\n"
+        << "[risk]\nmax_order_quantity = \"10\"\nmax_order_notional = \"10000\"\nprice_collar_pct = \"10\"\n"
+        << "max_reference_age_seconds = 600\nmax_position_quantity = \"10\"\nmax_position_notional = \"10000\"\n"
+        << "max_gross_exposure_pct = \"100\"\nmax_positions = 2\nmax_open_orders = 4\nmax_orders_per_minute = 6\n"
+        << "order_burst = 2\nduplicate_window_seconds = 5\nmax_daily_loss_pct = \"5\"\nmax_drawdown_pct = \"25\"\n"
+        << "drawdown_action = \"hold\"\nmax_fills_per_window = 20\nfills_window_seconds = 60\ncalendar = \"24/7\"\n"
+        << "allow_outside_market_hours = true\n"
+        << "[failsafe]\nheartbeat_interval_ms = 200\nmax_failures = 3\nemergency_action = \"cancel\"\n"
+        << "max_data_gap_ms = 600000\n"
+        << "[[plugin]]\nid = \"alpaca\"\nlibrary = \"mercurio_broker_alpaca\"\n[plugin.config]\n"
+        << "key_id = \"env:MERCURIO_TEST_APCA_KEY\"\nsecret_key = \"env:MERCURIO_TEST_APCA_SECRET\"\n"
+        << "trading_url = \"" << url << "\"\ndata_url = \"" << fake_->url() << "\"\n"
+        << "stream_url = \"" << fake_->stream_url() << "\"\nbar_poll_interval_ms = 500\n"
+        << "[[plugin]]\nid = \"ma\"\nlibrary = \"mercurio_strategy_moving_average\"\nbroker = \"alpaca\"\n"
+        << "[plugin.config]\nsymbols = [\"AAPL\"]\nshort_window = 2\nlong_window = 3\nquantity = \"1\"\n"
+        << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n[plugin.config]\nformat = \"text\"\n";
+  }
+  ::setenv("MERCURIO_TEST_APCA_KEY", kKeyId.c_str(), 1);
+  ::setenv("MERCURIO_TEST_APCA_SECRET", kSecret.c_str(), 1);
+  const int heartbeats = fake_->account_requests();
+  const int logins = fake_->stream_logins();
+  const auto exe = std::filesystem::path(MERCURIO_BINARY_DIR) / "bin" / "mercurio";
+  bt::ChildProcess kernel({exe.string(), "run", "--config", (dir / "mercurio.toml").string()}, dir / "output.txt");
+  // Start-up probe plus at least three heartbeats, and the stream subscribed.
+  const bool beating = sink_.wait_until([&] {
+    return fake_->account_requests() >= heartbeats + 4 && fake_->stream_logins() > logins;
+  });
+  const bool alive = kernel.running();
+  const int code = kernel.stop();
+  std::ifstream in(dir / "output.txt");
+  const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(beating) << output;
+  EXPECT_TRUE(alive) << output;
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_THAT(output, HasSubstr("alpaca: started"));
+  EXPECT_THAT(output, Not(HasSubstr(kKeyId)));
+  EXPECT_THAT(output, Not(HasSubstr(kSecret)));
+  EXPECT_EQ(fake_->requests_with_bad_credentials(), 0);
 }
 
 }  // namespace

@@ -87,21 +87,23 @@ class ChildProcess {
     }
     return true;
   }
-  void stop() {
-    if (pid_ <= 0) return;
+  /// SIGTERM, up to 10 s for a clean exit, then SIGKILL. Returns the exit code (128 + signal
+  /// when killed), or -1 when it was not running.
+  int stop() {
+    if (pid_ <= 0) return -1;
     ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {  // up to 5 s for a clean exit
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ::kill(pid_, SIGKILL);
     int status = 0;
-    ::waitpid(pid_, &status, 0);
+    bool reaped = false;
+    for (int i = 0; i < 200 && !reaped; ++i) {
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) reaped = true;
+      else std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!reaped) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, &status, 0);
+    }
     pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 
  private:

@@ -11,6 +11,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/WebSocket.h>
 #include <Poco/URI.h>
@@ -459,6 +460,7 @@ struct FakeAlpaca::Impl {
         Object::Ptr msg = Poco::JSON::Parser().parse(std::string(buf.begin(), static_cast<std::size_t>(n))).extract<Object::Ptr>();
         const std::string action = msg->optValue<std::string>("action", "");
         if (action == "auth") {
+          ++owner.stream_auth_messages_;
           const bool ok = msg->optValue<std::string>("key", "") == key && msg->optValue<std::string>("secret", "") == secret;
           reply(std::string(R"({"stream":"authorization","data":{"action":"authenticate","status":")") +
                 (ok ? "authorized" : "unauthorized") + "\"}}");
@@ -508,9 +510,10 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 };
 }  // namespace
 
-FakeAlpaca::FakeAlpaca(std::string key_id, std::string secret)
-    : impl_(std::make_unique<Impl>(*this, std::move(key_id), std::move(secret))) {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+FakeAlpaca::FakeAlpaca(std::string key_id, std::string secret, Poco::Net::Context::Ptr tls)
+    : impl_(std::make_unique<Impl>(*this, std::move(key_id), std::move(secret))), tls_(!tls.isNull()) {
+  Poco::Net::ServerSocket socket = tls_ ? Poco::Net::SecureServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, tls)
+                                        : Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0));
   port_ = socket.address().port();
   auto* params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(32);

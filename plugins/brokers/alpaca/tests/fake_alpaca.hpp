@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <Poco/Net/Context.h>
+
 namespace Poco::Net {
 class HTTPServer;
 }
@@ -23,14 +25,17 @@ class FakeAlpaca {
  public:
   enum class StreamMode { Normal, Silent };
 
-  FakeAlpaca(std::string key_id, std::string secret);
+  /// Plain HTTP/WS on 127.0.0.1, or HTTPS/WSS when `tls` (a server context) is given.
+  FakeAlpaca(std::string key_id, std::string secret, Poco::Net::Context::Ptr tls = nullptr);
   ~FakeAlpaca();
   FakeAlpaca(const FakeAlpaca&) = delete;
   FakeAlpaca& operator=(const FakeAlpaca&) = delete;
 
   int port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string stream_url() const { return "ws://127.0.0.1:" + std::to_string(port_) + "/stream"; }
+  std::string url() const { return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_); }
+  std::string stream_url() const {
+    return (tls_ ? "wss://127.0.0.1:" : "ws://127.0.0.1:") + std::to_string(port_) + "/stream";
+  }
 
   // ---- the market acting on orders (also pushed to the stream unless suppressed) ----
   void fill(const std::string& client_id, const std::string& qty, const std::string& price);
@@ -56,6 +61,8 @@ class FakeAlpaca {
   int order_posts() const { return order_posts_.load(); }
   int account_requests() const { return account_requests_.load(); }
   int stream_logins() const { return stream_logins_.load(); }
+  /// Auth messages received on the stream (accepted or not): credentials that reached the server.
+  int stream_auth_messages() const { return stream_auth_messages_.load(); }
   int requests_with_bad_credentials() const { return bad_auth_.load(); }
   std::string status_of(const std::string& client_id) const;
   std::size_t order_count() const;
@@ -67,6 +74,8 @@ class FakeAlpaca {
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   int port_ = 0;
+  bool tls_ = false;
+  std::atomic<int> stream_auth_messages_{0};
   std::atomic<int> order_posts_{0};
   std::atomic<int> account_requests_{0};
   std::atomic<int> stream_logins_{0};

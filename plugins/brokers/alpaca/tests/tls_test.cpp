@@ -16,7 +16,10 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "alpaca_broker.hpp"
+#include "fake_alpaca.hpp"
 #include "mercurio/brokers/common/http_client.hpp"
+#include "test_support.hpp"
 
 namespace mercurio::brokers::common {
 namespace {
@@ -60,6 +63,11 @@ class AlpacaTlsTest : public ::testing::Test {
   }
 
   void SetUp() override { ASSERT_TRUE(ok_) << "openssl failed; see " << (dir_ / "openssl.log"); }
+
+  static Poco::Net::Context::Ptr server_context(const std::string& name) {
+    return new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, (dir_ / (name + ".key")).string(),
+                                  (dir_ / (name + ".pem")).string(), "", Poco::Net::Context::VERIFY_NONE);
+  }
 
   /// An HTTPS server presenting `name`.pem; returns its port.
   int serve(const std::string& name) {
@@ -125,6 +133,56 @@ TEST_F(AlpacaTlsTest, MissingCaFileIsAConfigError) {
   auto r = get(1, (dir_ / "no-such-ca.pem").string());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.status().code(), sdk::StatusCode::InvalidArgument);
+}
+
+TEST_F(AlpacaTlsTest, BrokerTradesOverVerifiedHttpsAndWss) {
+  using namespace mercurio::brokers::alpaca::testing;
+  FakeAlpaca fake(kKeyId, kSecret, server_context("good"));
+  auto s = loopback_settings(fake.url(), fake.url(), fake.stream_url());
+  s.ca_file = (dir_ / "ca.pem").string();
+  alpaca::AlpacaBroker broker(s);
+  FakeSink sink;
+  ASSERT_TRUE(broker.start(sink));
+  ASSERT_TRUE(sink.wait_until([&] { return broker.stream_subscribed(); }));
+  ASSERT_TRUE(broker.submit(approve("tls-1", intent("AAPL", sdk::Side::Buy, "1"))));
+  fake.fill("tls-1", "1", "10");
+  EXPECT_TRUE(sink.wait_until([&] {
+    for (const auto& e : sink.events_of("tls-1"))
+      if (e.type == sdk::OrderEventType::Filled) return true;
+    return false;
+  }));
+  broker.stop();
+}
+
+TEST_F(AlpacaTlsTest, StreamNeverSendsCredentialsToAServerItCannotVerify) {
+  using namespace mercurio::brokers::alpaca::testing;
+  FakeAlpaca fake(kKeyId, kSecret, server_context("wrong"));  // certificate for another host
+  auto s = loopback_settings(fake.url(), fake.url(), fake.stream_url());
+  s.ca_file = (dir_ / "ca.pem").string();
+  RecordingLogger log;
+  alpaca::TradeStream stream(s, {}, log);
+  stream.start();
+  // Wait for several failed connection attempts (each logs its reconnect).
+  const auto attempts = [&] {
+    int n = 0;
+    for (const auto& l : log.lines()) n += l.find("reconnecting") != std::string::npos;
+    return n;
+  };
+  FakeSink clock;  // only for its condition wait
+  EXPECT_TRUE(clock.wait_until([&] { return attempts() >= 3; }));
+  stream.stop();
+  EXPECT_FALSE(stream.subscribed());
+  EXPECT_EQ(fake.stream_auth_messages(), 0);
+  for (const auto& l : log.lines()) {
+    EXPECT_EQ(l.find(kSecret), std::string::npos);
+    EXPECT_EQ(l.find(kKeyId), std::string::npos);
+  }
+  // And REST: the broker refuses to start, nothing with credentials reached the server.
+  alpaca::AlpacaBroker broker(s);
+  FakeSink sink;
+  EXPECT_EQ(broker.start(sink).code(), sdk::StatusCode::Unavailable);
+  EXPECT_EQ(fake.requests_with_bad_credentials(), 0);
+  EXPECT_EQ(fake.account_requests(), 0);
 }
 
 }  // namespace

@@ -54,7 +54,9 @@ AlpacaRest::AlpacaRest(const AlpacaSettings& settings, std::unique_ptr<common::H
     : settings_(settings),
       trading_(std::move(trading)),
       data_(std::move(data)),
-      budget_(common::RateBudget::Options{settings.requests_per_minute, 10, settings.requests_per_minute / 4}) {}
+      // Reserves scale with the budget (180/min: 10 kept for cancels, 45 kept from market data).
+      budget_(common::RateBudget::Options{settings.requests_per_minute, std::max(1, settings.requests_per_minute / 18),
+                                          settings.requests_per_minute / 4}) {}
 
 void AlpacaRest::set_extra_headers(Headers headers) {
   std::lock_guard lock(headers_mutex_);
@@ -197,7 +199,9 @@ sdk::Result<VenueOrder> AlpacaRest::order_by_venue_id(const std::string& venue_o
 
 SubmitResult AlpacaRest::submit(const sdk::ApprovedOrder& order) {
   const std::string what = "POST /v2/orders " + order.client_order_id().str();
-  auto r = call(*trading_, Priority::Normal, {"POST", "/v2/orders", {}, order_request_body(order)});
+  // The failsafe's flattening orders (tagged by the kernel) share the cancels' priority.
+  const auto priority = order.intent().tag == kFlattenTag ? Priority::Critical : Priority::Normal;
+  auto r = call(*trading_, priority, {"POST", "/v2/orders", {}, order_request_body(order)});
   if (!r) {
     // Unavailable: certainly not sent (safe to report as refused); Unknown: maybe sent.
     return {r.status(), std::nullopt};

@@ -16,6 +16,10 @@
 
 namespace mercurio::brokers::alpaca {
 
+/// The tag the kernel gives its flattening orders (framework/src/engine/kernel.cpp); not an SDK
+/// contract yet, see README.
+inline constexpr const char* kFlattenTag = "kernel-flatten";
+
 /// What POST /v2/orders came back with.
 struct SubmitResult {
   sdk::Status status;                        ///< Ok, Rejected (4xx), Unavailable (429, not sent) or Unknown

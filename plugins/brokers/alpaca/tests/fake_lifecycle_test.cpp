@@ -425,6 +425,29 @@ TEST_F(AlpacaLifecycleTest, BadCredentialsFailStartWithoutShowingThem) {
   EXPECT_THAT(st.message(), Not(HasSubstr(kKeyId)));
 }
 
+TEST_F(AlpacaLifecycleTest, CancelsAndFlatteningGoFirstWhenTheBudgetIsNearlySpent) {
+  auto s = loopback_settings(fake_->url(), fake_->url(), fake_->stream_url(), false);
+  s.requests_per_minute = 10;  // reserve for critical requests: 1 token
+  s.request_timeout = std::chrono::milliseconds(300);
+  AlpacaBroker b(s);
+  ASSERT_TRUE(b.start(sink_));  // account + open orders: 2 tokens
+  while (b.rest().budget().try_acquire(common::Priority::Normal)) {
+  }
+  const auto posts = fake_->order_posts();
+  // An ordinary order must wait (and here times out, unsent)...
+  const auto normal = b.submit(approve(unique("budget-normal"), intent("AAPL", sdk::Side::Buy, "1")));
+  EXPECT_EQ(normal.code(), StatusCode::Unavailable);
+  EXPECT_THAT(normal.message(), HasSubstr("rate budget"));
+  EXPECT_EQ(fake_->order_posts(), posts);
+  // ...while the failsafe's flattening order uses the reserve.
+  auto flatten = intent("AAPL", sdk::Side::Sell, "1");
+  flatten.tag = kFlattenTag;
+  const auto id = unique("budget-flatten");
+  EXPECT_TRUE(b.submit(approve(id, flatten)));
+  EXPECT_EQ(fake_->order_posts(), posts + 1);
+  b.stop();
+}
+
 TEST_F(AlpacaLifecycleTest, KernelRunsThePluginWithHeartbeatsAndStopsCleanlyWithoutLeakingSecrets) {
   // The real `mercurio` binary in paper mode with this plugin on the fake: the kernel resolves
   // the env: secrets, starts the broker, probes account() as its heartbeat, stops on SIGTERM.

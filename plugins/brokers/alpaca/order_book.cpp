@@ -186,10 +186,8 @@ OrderBook::Output OrderBook::on_fill_activity(const FillActivity& f) {
   Output out;
   Entry* e = find_venue(f.venue_order_id);
   if (e == nullptr) return out;
-  if (f.cumulative <= e->reported_filled) return out;
-  const Decimal delta = f.cumulative - e->reported_filled;
-  // delta != qty only if an earlier activity was skipped; its price is then this one's (best known).
-  (void)delta;
+  // Activities are read oldest first, so the increase is this activity's quantity; were one
+  // skipped, its quantity would be reported at this activity's price (the best known).
   fill_to(*e, f.cumulative, f.event.fill_price, std::nullopt, f.event.ts, out);
   return out;
 }

@@ -10,6 +10,15 @@ jobs=${MERCURIO_JOBS:-2}
 
 "$root/scripts/install-deps.sh"
 
+# Prism (pinned in tests/prism/package-lock.json) for the broker conformance tests: installed
+# exactly from the lockfile when missing or older than the lockfile.
+prism="$root/tests/prism"
+if [[ ! -d "$prism/node_modules" || "$prism/package-lock.json" -nt "$prism/node_modules" ]]; then
+  echo "== npm ci in tests/prism"
+  (cd "$prism" && npm ci --no-audit --no-fund)
+  touch "$prism/node_modules"
+fi
+
 for config in $configs; do
   build="$root/build/test-$config"
   case $config in

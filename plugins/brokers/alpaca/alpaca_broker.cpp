@@ -1,0 +1,313 @@
+#include "alpaca_broker.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace mercurio::brokers::alpaca {
+
+using sdk::Status;
+using sdk::StatusCode;
+
+namespace {
+AlpacaSettings settings_or_throw(const sdk::ConfigView& config) {
+  auto s = parse_settings(config);
+  if (!s) throw std::invalid_argument(s.status().message());
+  return std::move(*s);
+}
+// Fills are re-read with this overlap: the order book drops what was already reported.
+constexpr std::int64_t kWatermarkOverlapNs = 5 * sdk::Timestamp::kNanosPerSecond;
+}  // namespace
+
+AlpacaBroker::AlpacaBroker(const sdk::ConfigView& config) : AlpacaBroker(settings_or_throw(config)) {}
+
+AlpacaBroker::AlpacaBroker(AlpacaSettings settings) : settings_(std::move(settings)) {
+  auto rest = AlpacaRest::create(settings_);
+  if (!rest) throw std::invalid_argument("plugin '" + settings_.plugin_id + "': " + rest.status().message());
+  rest_ = std::move(*rest);
+}
+
+AlpacaBroker::~AlpacaBroker() { stop(); }
+
+Status AlpacaBroker::require_started(std::string_view call) const {
+  if (sink_ == nullptr)
+    return Status(StatusCode::Unavailable, "alpaca: " + std::string(call) + " before start()");
+  return {};
+}
+
+Status AlpacaBroker::start(sdk::BrokerSink& sink) {
+  if (sink_ != nullptr) return Status(StatusCode::Rejected, "alpaca: already started");
+  if (settings_.environment == "live") {
+    // Real money needs the kernel to run in live mode, and the SDK does not tell plugins the
+    // kernel's mode yet: refuse rather than trade live under a paper or backtest kernel.
+    return Status(StatusCode::Rejected,
+                  "alpaca: environment \"live\" is refused: it requires the kernel's mode to be live, and this "
+                  "SDK version gives plugins no way to check that (fail closed)");
+  }
+  // Credentials and connectivity are checked before anything runs.
+  auto account = rest_->account();
+  if (!account) return Status(account.status().code(), "alpaca: start: " + account.status().message());
+  auto open = rest_->open_venue_orders();
+  if (!open) return Status(open.status().code(), "alpaca: start: " + open.status().message());
+
+  sink_ = &sink;
+  {
+    std::lock_guard lock(book_mutex_);
+    // Orders already working at Alpaca: tracked so their news reaches the kernel; their state so
+    // far is the start-up reconciliation's business.
+    for (const auto& order : *open) book_.adopt(order);
+    fill_watermark_ = sink.now();
+  }
+  {
+    std::lock_guard lock(poller_mutex_);
+    stopping_ = false;
+  }
+  if (settings_.use_stream) {
+    TradeStream::Callbacks cb;
+    cb.on_trade_update = [this](const JsonObject& data) { on_trade_update(data); };
+    cb.on_subscribed = [this] { gap_fill("stream subscribed"); };
+    cb.on_down = [this](const std::string& why) {
+      sink_->logger().warn("alpaca: order updates stream down (" + why + "); polling REST until it is back");
+      poller_cv_.notify_all();
+    };
+    cb.on_auth_failed = [this](const Status& s) { sink_->on_fault(s); };
+    stream_ = std::make_unique<TradeStream>(settings_, std::move(cb), sink.logger());
+    stream_->start();
+  }
+  poller_ = std::thread([this] { poller(); });
+  sink.logger().info("alpaca: started (" + settings_.environment + ", " + settings_.trading_url.to_string() +
+                     ", stream " + (settings_.use_stream ? settings_.stream_url.to_string() : "off") + ")");
+  return {};
+}
+
+void AlpacaBroker::stop() {
+  if (stream_) stream_->stop();
+  {
+    std::lock_guard lock(poller_mutex_);
+    stopping_ = true;
+  }
+  poller_cv_.notify_all();
+  if (poller_.joinable()) poller_.join();
+  stream_.reset();
+  sink_ = nullptr;
+}
+
+void AlpacaBroker::deliver(const OrderBook::Output& out) {
+  // Called with book_mutex_ held, so events reach the kernel in the order the book made them.
+  for (const auto& ev : out.events) sink_->on_order_event(ev);
+  for (const auto& [symbol, status] : out.anomalies) {
+    sink_->logger().error(status.message());
+    sink_->on_anomaly(symbol, status);
+  }
+}
+
+void AlpacaBroker::on_trade_update(const JsonObject& data) {
+  auto update = parse_trade_update(data);
+  if (!update) {
+    sink_->logger().error("alpaca: unreadable trade update: " + update.status().message());
+    return;
+  }
+  std::lock_guard lock(book_mutex_);
+  deliver(book_.on_trade_update(*update));
+}
+
+void AlpacaBroker::gap_fill(const char* why) {
+  std::lock_guard gap(gap_mutex_);
+  sdk::Timestamp since;
+  std::vector<sdk::ClientOrderId> open;
+  {
+    std::lock_guard lock(book_mutex_);
+    since = sdk::Timestamp{fill_watermark_.ns - kWatermarkOverlapNs};
+    open = book_.open_ids();
+  }
+  if (open.empty()) {
+    ++gap_fills_;
+    return;
+  }
+  // 1. Exact fills (per-fill price and quantity) from the activities API.
+  auto fills = rest_->fills_since(since);
+  if (!fills) {
+    sink_->logger().warn(std::string("alpaca: gap-fill (") + why + "): " + fills.status().message());
+    return;  // try again at the next poll
+  }
+  {
+    std::lock_guard lock(book_mutex_);
+    for (const auto& f : *fills) {
+      deliver(book_.on_fill_activity(f));
+      fill_watermark_ = std::max(fill_watermark_, f.event.ts);
+    }
+  }
+  // 2. Each open order's state (cancels, expiries, rejections, fills the activities lag behind).
+  for (const auto& id : open) {
+    auto snapshot = rest_->order_by_client_id(id);
+    std::lock_guard lock(book_mutex_);
+    if (snapshot) {
+      deliver(book_.on_snapshot(*snapshot, sink_->now()));
+    } else if (snapshot.status().code() == StatusCode::Unknown) {
+      deliver(book_.on_unknown_status(id, snapshot.status()));
+    } else if (snapshot.status().code() != StatusCode::NotFound) {
+      sink_->logger().warn(std::string("alpaca: gap-fill (") + why + "): " + snapshot.status().message());
+    }
+  }
+  ++gap_fills_;
+}
+
+bool AlpacaBroker::wait_poller(std::chrono::milliseconds delay) {
+  std::unique_lock lock(poller_mutex_);
+  return !poller_cv_.wait_for(lock, delay, [&] { return stopping_; });
+}
+
+void AlpacaBroker::poller() {
+  using Steady = std::chrono::steady_clock;
+  auto next_orders = Steady::now() + settings_.order_poll_interval;
+  auto next_bars = Steady::now();
+  const auto slice = std::min(settings_.order_poll_interval, settings_.bar_poll_interval);
+  while (wait_poller(std::min(slice, std::chrono::milliseconds(200)))) {
+    const auto now = Steady::now();
+    if (now >= next_orders) {
+      next_orders = now + settings_.order_poll_interval;
+      // REST polling is the fallback: only while the stream is off or not subscribed.
+      if (!settings_.use_stream || !stream_subscribed()) gap_fill("polling");
+    }
+    if (now >= next_bars) {
+      next_bars = now + settings_.bar_poll_interval;
+      poll_bars();
+    }
+  }
+}
+
+void AlpacaBroker::poll_bars() {
+  std::vector<sdk::Symbol> symbols;
+  {
+    std::lock_guard lock(poller_mutex_);
+    symbols = bar_symbols_;
+  }
+  if (symbols.empty()) return;
+  const auto now = sink_->now();
+  const std::int64_t period_ns = static_cast<std::int64_t>(settings_.bar_period.count()) * 1'000'000;
+  sdk::Timestamp from{now.ns - 3 * period_ns};
+  for (const auto& s : symbols) {
+    auto it = last_bar_.find(s.str());
+    if (it != last_bar_.end()) from = std::min(from, sdk::Timestamp{it->second.ns + period_ns});
+  }
+  auto bars = rest_->bars(symbols, from, now);
+  if (!bars) {
+    sink_->logger().warn("alpaca: new bars: " + bars.status().message());
+    return;
+  }
+  for (const auto& bar : *bars) {
+    if (bar.ts.ns + period_ns > now.ns) continue;  // still forming
+    auto& last = last_bar_[bar.symbol.str()];
+    if (bar.ts <= last) continue;
+    last = bar.ts;
+    sink_->on_bar(bar);
+  }
+}
+
+Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
+  if (auto s = require_started("submit"); !s) return s;
+  SubmitResult result = rest_->submit(order);
+  std::lock_guard lock(book_mutex_);
+  if (result.status.is_ok() && result.order) {
+    if (result.order->report.client_order_id != order.client_order_id())
+      sink_->logger().warn("alpaca: order reply for " + order.client_order_id().str() + " names client_order_id " +
+                           result.order->report.client_order_id.str());
+    VenueOrder v = *result.order;
+    v.report.client_order_id = order.client_order_id();
+    deliver(book_.track(v, sink_->now()));
+    return {};
+  }
+  if (result.status.code() == StatusCode::Unknown) {
+    // Maybe at Alpaca: news about this id is welcome; the kernel resolves it through order().
+    book_.expect(order.client_order_id(), order.intent());
+    sink_->logger().error(result.status.message());
+  }
+  return result.status;
+}
+
+Status AlpacaBroker::cancel(const sdk::ClientOrderId& id) {
+  if (auto s = require_started("cancel"); !s) return s;
+  std::optional<std::string> venue;
+  {
+    std::lock_guard lock(book_mutex_);
+    venue = book_.venue_id(id);
+  }
+  if (!venue) {
+    auto found = rest_->order_by_client_id(id);
+    if (!found) return found.status();
+    venue = found->report.venue_order_id;
+    std::lock_guard lock(book_mutex_);
+    if (book_.knows(id)) deliver(book_.on_snapshot(*found, sink_->now()));
+  }
+  return rest_->cancel(*venue);
+}
+
+Status AlpacaBroker::cancel_all() {
+  if (auto s = require_started("cancel_all"); !s) return s;
+  return rest_->cancel_all();
+}
+
+sdk::Result<sdk::AccountSnapshot> AlpacaBroker::account() {
+  auto a = rest_->account();
+  if (a && sink_ != nullptr) a->ts = sink_->now();
+  return a;
+}
+
+sdk::Result<std::vector<sdk::Position>> AlpacaBroker::positions() { return rest_->positions(); }
+
+sdk::Result<std::vector<sdk::OrderStatusReport>> AlpacaBroker::open_orders() { return rest_->open_orders(); }
+
+sdk::Result<sdk::OrderStatusReport> AlpacaBroker::order(const sdk::ClientOrderId& id) {
+  auto found = rest_->order_by_client_id(id);
+  if (sink_ != nullptr) {
+    std::lock_guard lock(book_mutex_);
+    if (found && book_.knows(id)) deliver(book_.on_snapshot(*found, sink_->now()));
+    if (!found && found.status().code() == StatusCode::Unknown) deliver(book_.on_unknown_status(id, found.status()));
+  }
+  if (!found) return found.status();
+  return found->report;
+}
+
+sdk::Result<std::vector<sdk::OrderEvent>> AlpacaBroker::fills(sdk::Timestamp since) {
+  auto activities = rest_->fills_since(since);
+  if (!activities) return activities.status();
+  std::map<std::string, sdk::ClientOrderId> client_ids;
+  std::vector<sdk::OrderEvent> out;
+  for (const auto& f : *activities) {
+    if (f.event.ts < since) continue;
+    auto it = client_ids.find(f.venue_order_id);
+    if (it == client_ids.end()) {
+      // Activities carry only Alpaca's order id; the kernel needs its own id.
+      auto o = rest_->order_by_venue_id(f.venue_order_id);
+      if (!o) return Status(o.status().code(), "alpaca: fills: order of fill " + f.activity_id + ": " + o.status().message());
+      it = client_ids.emplace(f.venue_order_id, o->report.client_order_id).first;
+    }
+    sdk::OrderEvent ev = f.event;
+    ev.client_order_id = it->second;
+    out.push_back(ev);
+  }
+  return out;
+}
+
+sdk::Result<std::vector<sdk::Bar>> AlpacaBroker::history(const sdk::Symbol& symbol, sdk::Timestamp from,
+                                                         sdk::Timestamp to) {
+  // Alpaca's end is inclusive, the SDK's is exclusive.
+  auto bars = rest_->bars({symbol}, from, sdk::Timestamp{to.ns - 1});
+  if (!bars) return bars.status();
+  std::vector<sdk::Bar> out;
+  for (const auto& b : *bars)
+    if (b.symbol == symbol && b.ts >= from && b.ts < to) out.push_back(b);
+  return out;
+}
+
+Status AlpacaBroker::subscribe_bars(const std::vector<sdk::Symbol>& symbols) {
+  if (auto s = require_started("subscribe_bars"); !s) return s;
+  {
+    std::lock_guard lock(poller_mutex_);
+    for (const auto& s : symbols)
+      if (std::find(bar_symbols_.begin(), bar_symbols_.end(), s) == bar_symbols_.end()) bar_symbols_.push_back(s);
+  }
+  poller_cv_.notify_all();
+  return {};
+}
+
+}  // namespace mercurio::brokers::alpaca

@@ -1,0 +1,88 @@
+#pragma once
+/// @file alpaca_broker.hpp
+/// Alpaca as an SDK broker: REST for orders and queries, the trade_updates stream for order
+/// news (REST polling while it is down, REST gap-fill after every resubscription), REST polling
+/// for new bars.
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "alpaca_rest.hpp"
+#include "config.hpp"
+#include "mercurio/sdk/broker.hpp"
+#include "order_book.hpp"
+#include "trade_stream.hpp"
+
+namespace mercurio::brokers::alpaca {
+
+/// Thread: Broker methods are called from the kernel thread. The plugin runs two threads of its
+/// own (the stream, and a poller for bars and for orders while the stream is down); both only
+/// call REST and the sink. Ownership: keeps a pointer to the sink from start() until stop().
+class AlpacaBroker final : public sdk::Broker {
+ public:
+  /// Throws std::invalid_argument listing every config error.
+  explicit AlpacaBroker(const sdk::ConfigView& config);
+  explicit AlpacaBroker(AlpacaSettings settings);
+  ~AlpacaBroker() override;
+  AlpacaBroker(const AlpacaBroker&) = delete;
+  AlpacaBroker& operator=(const AlpacaBroker&) = delete;
+
+  sdk::Status start(sdk::BrokerSink& sink) override;
+  void stop() override;
+  sdk::Status submit(const sdk::ApprovedOrder& order) override;
+  sdk::Status cancel(const sdk::ClientOrderId& id) override;
+  sdk::Result<sdk::AccountSnapshot> account() override;
+  sdk::Result<std::vector<sdk::Position>> positions() override;
+  sdk::Result<std::vector<sdk::OrderStatusReport>> open_orders() override;
+  sdk::Result<sdk::OrderStatusReport> order(const sdk::ClientOrderId& id) override;
+  sdk::Result<std::vector<sdk::OrderEvent>> fills(sdk::Timestamp since) override;
+  sdk::Result<std::vector<sdk::Bar>> history(const sdk::Symbol& symbol, sdk::Timestamp from,
+                                             sdk::Timestamp to) override;
+  sdk::Status subscribe_bars(const std::vector<sdk::Symbol>& symbols) override;
+
+  /// Cancels every open order at Alpaca (critical priority). Not in the SDK yet.
+  sdk::Status cancel_all();
+  const AlpacaSettings& settings() const noexcept { return settings_; }
+  /// Tests: the REST client (request counts, extra headers) and the stream state.
+  AlpacaRest& rest() { return *rest_; }
+  bool stream_subscribed() const { return stream_ && stream_->subscribed(); }
+  int stream_subscriptions() const { return stream_ ? stream_->subscriptions() : 0; }
+  /// Gap-fills completed (after resubscriptions and polls).
+  int gap_fills() const noexcept { return gap_fills_.load(); }
+
+ private:
+  sdk::Status require_started(std::string_view call) const;
+  void deliver(const OrderBook::Output& out);
+  void on_trade_update(const JsonObject& data);
+  /// Fills since the watermark, then a snapshot of every open order: nothing missed while the
+  /// stream was away. Serialized (stream and poller may both ask).
+  void gap_fill(const char* why);
+  void poller();
+  void poll_bars();
+  bool wait_poller(std::chrono::milliseconds delay);
+
+  AlpacaSettings settings_;
+  std::unique_ptr<AlpacaRest> rest_;
+  sdk::BrokerSink* sink_ = nullptr;
+
+  std::mutex book_mutex_;  // guards book_ and fill_watermark_; sink calls happen under it (ordering)
+  OrderBook book_;
+  sdk::Timestamp fill_watermark_;
+  std::mutex gap_mutex_;
+  std::atomic<int> gap_fills_{0};
+
+  std::unique_ptr<TradeStream> stream_;
+  std::thread poller_;
+  std::mutex poller_mutex_;
+  std::condition_variable poller_cv_;
+  bool stopping_ = false;
+  std::vector<sdk::Symbol> bar_symbols_;             // guarded by poller_mutex_
+  std::map<std::string, sdk::Timestamp> last_bar_;   // poller thread only
+};
+
+}  // namespace mercurio::brokers::alpaca

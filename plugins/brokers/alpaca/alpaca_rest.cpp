@@ -1,0 +1,332 @@
+#include "alpaca_rest.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <set>
+
+namespace mercurio::brokers::alpaca {
+
+using common::HttpRequest;
+using common::HttpResponse;
+using common::Priority;
+using sdk::Status;
+using sdk::StatusCode;
+
+namespace {
+constexpr int kOpenOrderLimit = 500;     // Alpaca's maximum page size for /v2/orders
+constexpr int kActivityPageSize = 100;
+constexpr int kMaxPages = 1000;          // bound every pagination loop
+
+std::optional<long> header_number(const HttpResponse& r, std::string_view name) {
+  const auto v = r.header(name);
+  if (!v) return std::nullopt;
+  long n = 0;
+  const auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc{} || p != v->data() + v->size()) return std::nullopt;
+  return n;
+}
+
+std::string join(const std::vector<sdk::Symbol>& symbols) {
+  std::string out;
+  for (const auto& s : symbols) {
+    if (!out.empty()) out += ',';
+    out += s.str();
+  }
+  return out;
+}
+}  // namespace
+
+sdk::Result<std::unique_ptr<AlpacaRest>> AlpacaRest::create(const AlpacaSettings& settings) {
+  common::HttpClient::Options options;
+  options.connect_timeout = settings.request_timeout;
+  options.io_timeout = settings.request_timeout;
+  options.ca_file = settings.ca_file;
+  auto trading = common::HttpClient::create(settings.trading_url, options);
+  if (!trading) return trading.status();
+  auto data = common::HttpClient::create(settings.data_url, options);
+  if (!data) return data.status();
+  return std::unique_ptr<AlpacaRest>(new AlpacaRest(settings, std::move(*trading), std::move(*data)));
+}
+
+AlpacaRest::AlpacaRest(const AlpacaSettings& settings, std::unique_ptr<common::HttpClient> trading,
+                       std::unique_ptr<common::HttpClient> data)
+    : settings_(settings),
+      trading_(std::move(trading)),
+      data_(std::move(data)),
+      // Reserves scale with the budget (180/min: 10 kept for cancels, 45 kept from market data).
+      budget_(common::RateBudget::Options{settings.requests_per_minute, std::max(1, settings.requests_per_minute / 18),
+                                          settings.requests_per_minute / 4}) {}
+
+void AlpacaRest::set_extra_headers(Headers headers) {
+  std::lock_guard lock(headers_mutex_);
+  extra_headers_ = std::move(headers);
+}
+
+void AlpacaRest::set_observer(Observer observer) {
+  std::lock_guard lock(headers_mutex_);
+  observer_ = std::move(observer);
+}
+
+std::string AlpacaRest::redact(std::string text) const {
+  for (const auto* secret : {&settings_.key_id.reveal(), &settings_.secret_key.reveal()}) {
+    if (secret->size() < 4) continue;  // too short to search for without mangling text
+    for (auto pos = text.find(*secret); pos != std::string::npos; pos = text.find(*secret, pos))
+      text.replace(pos, secret->size(), "[redacted]");
+  }
+  return text;
+}
+
+sdk::Result<HttpResponse> AlpacaRest::call(common::HttpClient& client, Priority priority, HttpRequest request) {
+  const std::string what = request.method + " " + request.target.substr(0, request.target.find('?'));
+  if (!budget_.acquire(priority, settings_.request_timeout))
+    return Status(StatusCode::Unavailable, "alpaca: " + what + ": client-side rate budget exhausted (not sent)", true);
+  request.headers.push_back({"APCA-API-KEY-ID", settings_.key_id.reveal()});
+  request.headers.push_back({"APCA-API-SECRET-KEY", settings_.secret_key.reveal()});
+  {
+    std::lock_guard lock(headers_mutex_);
+    for (const auto& h : extra_headers_) request.headers.push_back(h);
+  }
+  auto response = client.send(request);
+  if (!response) {
+    const auto& s = response.status();
+    return Status(s.code(), "alpaca: " + redact(s.message()), s.retryable());
+  }
+  {
+    std::lock_guard lock(headers_mutex_);
+    if (observer_) observer_(request.method, request.target, *response);
+  }
+  if (const auto remaining = header_number(*response, "X-RateLimit-Remaining"))
+    budget_.observe_remaining(static_cast<int>(*remaining));
+  if (response->status == 429) {
+    // Retry-After (seconds) wins; else X-RateLimit-Reset (epoch seconds); else a minute's pause.
+    auto until = common::RateBudget::Clock::now() + std::chrono::seconds(60);
+    if (const auto after = header_number(*response, "Retry-After")) {
+      until = common::RateBudget::Clock::now() + std::chrono::seconds(std::clamp(*after, 0L, 300L));
+    } else if (const auto reset = header_number(*response, "X-RateLimit-Reset")) {
+      const long wait = std::clamp(*reset - static_cast<long>(std::time(nullptr)), 0L, 300L);
+      until = common::RateBudget::Clock::now() + std::chrono::seconds(wait);
+    }
+    budget_.pause_until(until);
+  }
+  return response;
+}
+
+Status AlpacaRest::error_status(const HttpResponse& r, const std::string& what) const {
+  const ApiError e = parse_api_error(r.body);
+  std::string text = "alpaca: " + what + ": HTTP " + std::to_string(r.status);
+  if (!e.code.empty()) text += " (code " + e.code + ")";
+  if (!e.message.empty()) text += ": " + e.message;
+  text = redact(text);
+  if (r.status == 429) return Status(StatusCode::Unavailable, text + " (rate limited)", true);
+  if (r.status >= 500) return Status(StatusCode::Unavailable, text, true);
+  if (r.status == 404) return Status(StatusCode::NotFound, text);
+  return Status(StatusCode::Rejected, text);
+}
+
+sdk::Result<sdk::AccountSnapshot> AlpacaRest::account() {
+  auto r = call(*trading_, Priority::Normal, {"GET", "/v2/account", {}, {}});
+  if (!r) return r.status();
+  if (r->status != 200) return error_status(*r, "GET /v2/account");
+  auto o = parse_object(r->body, "account");
+  if (!o) return o.status();
+  return parse_account(*o);
+}
+
+sdk::Result<std::vector<sdk::Position>> AlpacaRest::positions() {
+  auto r = call(*trading_, Priority::Normal, {"GET", "/v2/positions", {}, {}});
+  if (!r) return r.status();
+  if (r->status != 200) return error_status(*r, "GET /v2/positions");
+  auto a = parse_array(r->body, "positions");
+  if (!a) return a.status();
+  std::vector<sdk::Position> out;
+  for (std::size_t i = 0; i < (*a)->size(); ++i) {
+    auto p = parse_position((*a)->getObject(static_cast<unsigned>(i)));
+    if (!p) return p.status();
+    out.push_back(*p);
+  }
+  return out;
+}
+
+sdk::Result<std::vector<sdk::OrderStatusReport>> AlpacaRest::open_orders() {
+  auto orders = open_venue_orders();
+  if (!orders) return orders.status();
+  std::vector<sdk::OrderStatusReport> out;
+  for (auto& o : *orders) out.push_back(std::move(o.report));
+  return out;
+}
+
+sdk::Result<std::vector<VenueOrder>> AlpacaRest::open_venue_orders() {
+  const std::string target = "/v2/orders?status=open&limit=" + std::to_string(kOpenOrderLimit) + "&direction=asc";
+  auto r = call(*trading_, Priority::Normal, {"GET", target, {}, {}});
+  if (!r) return r.status();
+  if (r->status != 200) return error_status(*r, "GET /v2/orders");
+  auto a = parse_array(r->body, "open orders");
+  if (!a) return a.status();
+  if ((*a)->size() >= static_cast<std::size_t>(kOpenOrderLimit))
+    return Status(StatusCode::Internal, "alpaca: " + std::to_string(kOpenOrderLimit) +
+                                            " or more open orders: more than one page, refusing a partial list");
+  std::vector<VenueOrder> out;
+  for (std::size_t i = 0; i < (*a)->size(); ++i) {
+    auto o = parse_venue_order((*a)->getObject(static_cast<unsigned>(i)));
+    if (!o) return o.status();
+    out.push_back(*o);
+  }
+  return out;
+}
+
+sdk::Result<VenueOrder> AlpacaRest::order_by_client_id(const sdk::ClientOrderId& id) {
+  auto r = call(*trading_, Priority::Normal,
+                {"GET", "/v2/orders:by_client_order_id?client_order_id=" + common::url_encode(id.view()), {}, {}});
+  if (!r) return r.status();
+  if (r->status == 404)
+    return Status(StatusCode::NotFound, "alpaca: no order with client_order_id " + id.str());
+  if (r->status != 200) return error_status(*r, "GET /v2/orders:by_client_order_id");
+  auto o = parse_object(r->body, "order");
+  if (!o) return o.status();
+  return parse_venue_order(*o);
+}
+
+sdk::Result<VenueOrder> AlpacaRest::order_by_venue_id(const std::string& venue_order_id) {
+  auto r = call(*trading_, Priority::Normal, {"GET", "/v2/orders/" + common::url_encode(venue_order_id), {}, {}});
+  if (!r) return r.status();
+  if (r->status == 404) return Status(StatusCode::NotFound, "alpaca: no order with id " + venue_order_id);
+  if (r->status != 200) return error_status(*r, "GET /v2/orders/{order_id}");
+  auto o = parse_object(r->body, "order");
+  if (!o) return o.status();
+  return parse_venue_order(*o);
+}
+
+SubmitResult AlpacaRest::submit(const sdk::ApprovedOrder& order) {
+  const std::string what = "POST /v2/orders " + order.client_order_id().str();
+  // The failsafe's flattening orders (tagged by the kernel) share the cancels' priority.
+  const auto priority = order.intent().tag == kFlattenTag ? Priority::Critical : Priority::Normal;
+  auto r = call(*trading_, priority, {"POST", "/v2/orders", {}, order_request_body(order)});
+  if (!r) {
+    // Unavailable: certainly not sent (safe to report as refused); Unknown: maybe sent.
+    return {r.status(), std::nullopt};
+  }
+  if (r->status == 200 || r->status == 201) {
+    auto o = parse_object(r->body, "order");
+    if (!o) return {Status(StatusCode::Unknown, what + ": accepted (HTTP " + std::to_string(r->status) +
+                                                    ") but the reply is unreadable: " + o.status().message()),
+                    std::nullopt};
+    auto report = parse_venue_order(*o);
+    if (!report) return {Status(StatusCode::Unknown, what + ": accepted but " + report.status().message()), std::nullopt};
+    return {Status{}, *report};
+  }
+  if (r->status >= 500)
+    return {Status(StatusCode::Unknown, redact("alpaca: " + what + ": HTTP " + std::to_string(r->status) +
+                                               ": the order may or may not exist")),
+            std::nullopt};
+  Status s = error_status(*r, what);
+  // A duplicate client_order_id means an earlier send of this very id reached Alpaca: the
+  // order exists and must be resolved by lookup, never recorded as rejected.
+  const ApiError e = parse_api_error(r->body);
+  if (r->status == 422 && e.message.find("client_order_id") != std::string::npos)
+    return {Status(StatusCode::Unknown, s.message() + " (the order exists already: resolve by lookup)"), std::nullopt};
+  return {s, std::nullopt};
+}
+
+Status AlpacaRest::cancel(const std::string& venue_order_id) {
+  auto r = call(*trading_, Priority::Critical, {"DELETE", "/v2/orders/" + common::url_encode(venue_order_id), {}, {}});
+  if (!r) return r.status();
+  if (r->status == 200 || r->status == 204) return {};
+  return error_status(*r, "DELETE /v2/orders/" + venue_order_id);
+}
+
+Status AlpacaRest::cancel_all() {
+  auto r = call(*trading_, Priority::Critical, {"DELETE", "/v2/orders", {}, {}});
+  if (!r) return r.status();
+  if (r->status == 200 || r->status == 207 || r->status == 204) return {};
+  return error_status(*r, "DELETE /v2/orders");
+}
+
+sdk::Result<Clock> AlpacaRest::clock() {
+  auto r = call(*trading_, Priority::Low, {"GET", "/v2/clock", {}, {}});
+  if (!r) return r.status();
+  if (r->status != 200) return error_status(*r, "GET /v2/clock");
+  auto o = parse_object(r->body, "clock");
+  if (!o) return o.status();
+  return parse_clock(*o);
+}
+
+sdk::Result<std::vector<CalendarDay>> AlpacaRest::calendar(sdk::Timestamp from, sdk::Timestamp to) {
+  // The published spec declares start/end as date-time (see README: spec quirks).
+  const std::string target = "/v2/calendar?start=" + common::url_encode(to_rfc3339(from)) +
+                             "&end=" + common::url_encode(to_rfc3339(to));
+  auto r = call(*trading_, Priority::Low, {"GET", target, {}, {}});
+  if (!r) return r.status();
+  if (r->status != 200) return error_status(*r, "GET /v2/calendar");
+  auto a = parse_array(r->body, "calendar");
+  if (!a) return a.status();
+  return parse_calendar(*a);
+}
+
+sdk::Result<Asset> AlpacaRest::asset(const sdk::Symbol& symbol) {
+  auto r = call(*trading_, Priority::Low, {"GET", "/v2/assets/" + common::url_encode(symbol.view()), {}, {}});
+  if (!r) return r.status();
+  if (r->status != 200) return error_status(*r, "GET /v2/assets/" + symbol.str());
+  auto o = parse_object(r->body, "asset");
+  if (!o) return o.status();
+  return parse_asset(*o);
+}
+
+sdk::Result<std::vector<FillActivity>> AlpacaRest::fills_since(sdk::Timestamp after) {
+  std::vector<FillActivity> out;
+  std::string token;
+  std::set<std::string> seen_tokens;
+  for (int page = 0; page < kMaxPages; ++page) {
+    std::string target = "/v2/account/activities/FILL?after=" + common::url_encode(to_rfc3339(after)) +
+                         "&direction=asc&page_size=" + std::to_string(kActivityPageSize);
+    if (!token.empty()) target += "&page_token=" + common::url_encode(token);
+    auto r = call(*trading_, Priority::Normal, {"GET", target, {}, {}});
+    if (!r) return r.status();
+    if (r->status != 200) return error_status(*r, "GET /v2/account/activities/FILL");
+    auto a = parse_array(r->body, "fill activities");
+    if (!a) return a.status();
+    for (std::size_t i = 0; i < (*a)->size(); ++i) {
+      auto f = parse_fill_activity((*a)->getObject(static_cast<unsigned>(i)));
+      if (!f) return f.status();
+      out.push_back(*f);
+    }
+    if ((*a)->size() < static_cast<std::size_t>(kActivityPageSize)) return out;
+    token = out.back().activity_id;  // Alpaca pages activities by the last id seen
+    if (!seen_tokens.insert(token).second)
+      return Status(StatusCode::Internal, "alpaca: fill activities: the same page came back twice");
+  }
+  return Status(StatusCode::Internal, "alpaca: fill activities: more than " + std::to_string(kMaxPages) + " pages");
+}
+
+sdk::Result<std::vector<sdk::Bar>> AlpacaRest::bars(const std::vector<sdk::Symbol>& symbols, sdk::Timestamp from,
+                                                    sdk::Timestamp to) {
+  std::vector<sdk::Bar> out;
+  std::string token;
+  std::set<std::string> seen_tokens;
+  for (int page = 0; page < kMaxPages; ++page) {
+    std::string target = "/v2/stocks/bars?symbols=" + common::url_encode(join(symbols)) +
+                         "&timeframe=" + settings_.bar_timeframe + "&start=" + common::url_encode(to_rfc3339(from)) +
+                         "&end=" + common::url_encode(to_rfc3339(to)) +
+                         "&limit=" + std::to_string(settings_.history_page_limit) + "&adjustment=raw&feed=" +
+                         settings_.data_feed + "&sort=asc";
+    if (!token.empty()) target += "&page_token=" + common::url_encode(token);
+    auto r = call(*data_, Priority::Low, {"GET", target, {}, {}});
+    if (!r) return r.status();
+    if (r->status != 200) return error_status(*r, "GET /v2/stocks/bars");
+    auto o = parse_object(r->body, "bars");
+    if (!o) return o.status();
+    auto p = parse_bars_page(*o);
+    if (!p) return p.status();
+    out.insert(out.end(), p->bars.begin(), p->bars.end());
+    if (p->next_page_token.empty()) {
+      std::stable_sort(out.begin(), out.end(), [](const sdk::Bar& a, const sdk::Bar& b) { return a.ts < b.ts; });
+      return out;
+    }
+    token = p->next_page_token;
+    if (!seen_tokens.insert(token).second)
+      return Status(StatusCode::Internal, "alpaca: bars: the same next_page_token came back twice");
+  }
+  return Status(StatusCode::Internal, "alpaca: bars: more than " + std::to_string(kMaxPages) + " pages");
+}
+
+}  // namespace mercurio::brokers::alpaca

@@ -1,0 +1,90 @@
+#pragma once
+/// @file alpaca_rest.hpp
+/// Alpaca's Trading API v2 and Market Data API v2 over HTTPS: one method per request kind,
+/// every request through the shared rate budget, errors mapped to SDK statuses. Never retries.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "alpaca_json.hpp"
+#include "config.hpp"
+#include "mercurio/brokers/common/http_client.hpp"
+#include "mercurio/brokers/common/rate_budget.hpp"
+
+namespace mercurio::brokers::alpaca {
+
+/// The tag the kernel gives its flattening orders (framework/src/engine/kernel.cpp); not an SDK
+/// contract yet, see README.
+inline constexpr const char* kFlattenTag = "kernel-flatten";
+
+/// What POST /v2/orders came back with.
+struct SubmitResult {
+  sdk::Status status;                        ///< Ok, Rejected (4xx), Unavailable (429, not sent) or Unknown
+  std::optional<VenueOrder> order;           ///< on 200
+};
+
+/// Thread: safe (the kernel thread and the plugin's own threads share one instance).
+class AlpacaRest {
+ public:
+  /// Extra headers sent with every request (tests: Prism's "Prefer: code=...").
+  using Headers = std::vector<common::HttpHeader>;
+
+  static sdk::Result<std::unique_ptr<AlpacaRest>> create(const AlpacaSettings& settings);
+
+  sdk::Result<sdk::AccountSnapshot> account();
+  sdk::Result<std::vector<sdk::Position>> positions();
+  /// GET /v2/orders?status=open (all pages). Orders with an unknown status are errors.
+  sdk::Result<std::vector<sdk::OrderStatusReport>> open_orders();
+  sdk::Result<std::vector<VenueOrder>> open_venue_orders();
+  /// GET /v2/orders:by_client_order_id. NotFound only on Alpaca's 404.
+  sdk::Result<VenueOrder> order_by_client_id(const sdk::ClientOrderId& id);
+  /// GET /v2/orders/{id} (fills carry only Alpaca's order id).
+  sdk::Result<VenueOrder> order_by_venue_id(const std::string& venue_order_id);
+  SubmitResult submit(const sdk::ApprovedOrder& order);
+  /// DELETE /v2/orders/{id}. Critical priority.
+  sdk::Status cancel(const std::string& venue_order_id);
+  /// DELETE /v2/orders. Critical priority.
+  sdk::Status cancel_all();
+  sdk::Result<Clock> clock();
+  sdk::Result<std::vector<CalendarDay>> calendar(sdk::Timestamp from, sdk::Timestamp to);
+  sdk::Result<Asset> asset(const sdk::Symbol& symbol);
+  /// FILL activities at/after `after`, oldest first, all pages.
+  sdk::Result<std::vector<FillActivity>> fills_since(sdk::Timestamp after);
+  /// Bars of `symbols` in [from, to], every page (bounded), ascending per symbol.
+  sdk::Result<std::vector<sdk::Bar>> bars(const std::vector<sdk::Symbol>& symbols, sdk::Timestamp from,
+                                          sdk::Timestamp to);
+
+  /// Test hook: headers added to every request from now on.
+  void set_extra_headers(Headers headers);
+  /// Test hook: sees every response (method, target without credentials, response).
+  using Observer = std::function<void(const std::string& method, const std::string& target,
+                                      const common::HttpResponse& response)>;
+  void set_observer(Observer observer);
+  std::uint64_t trading_requests_sent() const { return trading_->requests_sent(); }
+  common::RateBudget& budget() { return budget_; }
+  /// Replaces every occurrence of the credentials in `text` (defence in depth for messages that
+  /// quote a server's reply).
+  std::string redact(std::string text) const;
+
+ private:
+  AlpacaRest(const AlpacaSettings& settings, std::unique_ptr<common::HttpClient> trading,
+             std::unique_ptr<common::HttpClient> data);
+  sdk::Result<common::HttpResponse> call(common::HttpClient& client, common::Priority priority,
+                                         common::HttpRequest request);
+  /// A non-2xx response as a status: 4xx Rejected with Alpaca's code and message, 429 and 5xx
+  /// Unavailable (retryable).
+  sdk::Status error_status(const common::HttpResponse& response, const std::string& what) const;
+
+  AlpacaSettings settings_;
+  std::unique_ptr<common::HttpClient> trading_;
+  std::unique_ptr<common::HttpClient> data_;
+  common::RateBudget budget_;
+  mutable std::mutex headers_mutex_;
+  Headers extra_headers_;
+  Observer observer_;
+};
+
+}  // namespace mercurio::brokers::alpaca

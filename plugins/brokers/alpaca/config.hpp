@@ -1,0 +1,52 @@
+#pragma once
+/// @file config.hpp
+/// mercurio.brokers.alpaca's config schema and its parsed, checked settings.
+
+#include <chrono>
+#include <string>
+
+#include "mercurio/brokers/common/endpoint.hpp"
+#include "mercurio/sdk/config.hpp"
+#include "mercurio/sdk/status.hpp"
+
+namespace mercurio::brokers::alpaca {
+
+/// Every key `[plugin.config]` accepts (documented in README.md).
+sdk::ConfigSchema alpaca_config_schema();
+
+struct AlpacaSettings {
+  std::string plugin_id;
+  std::string environment = "paper";  ///< "paper" | "live"
+  sdk::Secret key_id;
+  sdk::Secret secret_key;
+  common::Endpoint trading_url;
+  common::Endpoint data_url;
+  common::Endpoint stream_url;
+  std::string ca_file;                ///< empty: system CAs
+  std::string data_feed = "iex";
+  std::string bar_timeframe = "1Min";
+  std::chrono::milliseconds bar_period{60'000};  ///< length of one bar of bar_timeframe
+  bool use_stream = true;
+  std::chrono::milliseconds bar_poll_interval{5'000};
+  std::chrono::milliseconds order_poll_interval{2'000};
+  std::chrono::milliseconds stream_silence{30'000};
+  std::chrono::milliseconds request_timeout{10'000};
+  std::chrono::milliseconds reconnect_initial{500};
+  std::chrono::milliseconds reconnect_max{30'000};
+  int requests_per_minute = 180;
+  int history_page_limit = 10'000;
+};
+
+/// Base URLs used when the config does not override them.
+struct DefaultUrls {
+  const char* trading;
+  const char* stream;
+};
+DefaultUrls default_urls(const std::string& environment);
+inline constexpr const char* kDefaultDataUrl = "https://data.alpaca.markets";
+
+/// Reads and checks every key; InvalidArgument lists all problems at once, each naming the key.
+/// Messages may name a secret's reference ("env:APCA_API_KEY_ID"), never its value.
+sdk::Result<AlpacaSettings> parse_settings(const sdk::ConfigView& config);
+
+}  // namespace mercurio::brokers::alpaca

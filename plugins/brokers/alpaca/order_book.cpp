@@ -1,0 +1,204 @@
+#include "order_book.hpp"
+
+#include <algorithm>
+
+namespace mercurio::brokers::alpaca {
+
+using sdk::Decimal;
+using sdk::OrderEventType;
+
+OrderBook::Entry* OrderBook::find(const sdk::ClientOrderId& id) {
+  auto it = orders_.find(id.str());
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+OrderBook::Entry* OrderBook::find_venue(const std::string& venue_id) {
+  auto it = by_venue_.find(venue_id);
+  if (it == by_venue_.end()) return nullptr;
+  return find(sdk::ClientOrderId(it->second));
+}
+
+std::optional<std::string> OrderBook::venue_id(const sdk::ClientOrderId& id) const {
+  auto it = orders_.find(id.str());
+  if (it == orders_.end() || it->second.venue_id.empty()) return std::nullopt;
+  return it->second.venue_id;
+}
+
+std::vector<sdk::ClientOrderId> OrderBook::open_ids() const {
+  std::vector<const Entry*> open;
+  for (const auto& [key, e] : orders_)
+    if (!e.final_sent) open.push_back(&e);
+  std::sort(open.begin(), open.end(), [](const Entry* a, const Entry* b) { return a->seq < b->seq; });
+  std::vector<sdk::ClientOrderId> ids;
+  for (const auto* e : open) ids.push_back(e->id);
+  return ids;
+}
+
+OrderBook::Entry& OrderBook::upsert(const sdk::OrderStatusReport& r) {
+  auto [it, inserted] = orders_.try_emplace(r.client_order_id.str());
+  Entry& e = it->second;
+  if (inserted) {
+    e.id = r.client_order_id;
+    e.seq = next_seq_++;
+  }
+  if (!r.venue_order_id.empty()) {
+    e.venue_id = r.venue_order_id;
+    by_venue_[r.venue_order_id] = r.client_order_id.str();
+  }
+  e.confirmed = true;
+  if (!r.intent.symbol.empty()) e.symbol = r.intent.symbol;
+  e.side = r.intent.side;
+  if (r.intent.quantity.is_positive()) e.quantity = r.intent.quantity;
+  return e;
+}
+
+sdk::OrderEvent OrderBook::base_event(const Entry& e, OrderEventType type, sdk::Timestamp ts) const {
+  sdk::OrderEvent ev;
+  ev.type = type;
+  ev.client_order_id = e.id;
+  ev.symbol = e.symbol;
+  ev.side = e.side;
+  ev.ts = ts;
+  ev.venue_order_id = e.venue_id;
+  const Decimal leaves = e.quantity - e.reported_filled;
+  ev.leaves_quantity = leaves.is_negative() ? Decimal() : leaves;
+  return ev;
+}
+
+void OrderBook::accept(Entry& e, sdk::Timestamp ts, Output& out) {
+  if (e.accepted_sent || e.final_sent) return;
+  e.accepted_sent = true;
+  out.events.push_back(base_event(e, OrderEventType::Accepted, ts));
+}
+
+void OrderBook::fill_to(Entry& e, Decimal cumulative, std::optional<Decimal> price,
+                        std::optional<Decimal> avg_price, sdk::Timestamp ts, Output& out) {
+  const Decimal delta = cumulative - e.reported_filled;
+  if (!delta.is_positive()) return;  // already reported (duplicate or replayed news)
+  // This fill's price: the execution price when the news is exactly this fill; otherwise (news
+  // covering several fills, e.g. after a gap) the price that makes the reported notional match
+  // the venue's average price.
+  std::optional<Decimal> fill_price = price;
+  if (!fill_price && avg_price) {
+    fill_price = (*avg_price * cumulative - e.reported_notional) / delta;
+  }
+  if (!fill_price) {
+    out.anomalies.emplace_back(e.symbol, sdk::Status(sdk::StatusCode::Internal,
+                                                     "alpaca: fill of " + e.id.str() + " without a price"));
+    return;
+  }
+  accept(e, ts, out);
+  e.reported_filled = cumulative;
+  e.reported_notional += delta * *fill_price;
+  const bool complete = e.quantity.is_positive() && e.reported_filled >= e.quantity;
+  auto ev = base_event(e, complete ? OrderEventType::Filled : OrderEventType::PartiallyFilled, ts);
+  ev.trade_id = fill_trade_id(e.venue_id, cumulative);
+  ev.fill_quantity = delta;
+  ev.fill_price = *fill_price;
+  out.events.push_back(ev);
+  if (complete) e.final_sent = true;
+}
+
+void OrderBook::finish(Entry& e, OrderEventType type, sdk::Timestamp ts, std::string reason, Output& out) {
+  if (e.final_sent) return;
+  if (type != OrderEventType::Rejected) accept(e, ts, out);
+  e.final_sent = true;
+  auto ev = base_event(e, type, ts);
+  ev.leaves_quantity = Decimal();
+  ev.reason = std::move(reason);
+  out.events.push_back(ev);
+}
+
+void OrderBook::adopt(const VenueOrder& order) {
+  Entry& e = upsert(order.report);
+  e.accepted_sent = true;
+  e.reported_filled = order.report.filled_quantity;
+  if (order.filled_avg_price) e.reported_notional = *order.filled_avg_price * order.report.filled_quantity;
+}
+
+void OrderBook::expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent) {
+  auto [it, inserted] = orders_.try_emplace(id.str());
+  if (!inserted) return;
+  Entry& e = it->second;
+  e.id = id;
+  e.seq = next_seq_++;
+  e.symbol = intent.symbol;
+  e.side = intent.side;
+  e.quantity = intent.quantity;
+}
+
+OrderBook::Output OrderBook::track(const VenueOrder& order, sdk::Timestamp now) {
+  return on_snapshot(order, now);
+}
+
+OrderBook::Output OrderBook::on_snapshot(const VenueOrder& order, sdk::Timestamp now) {
+  Output out;
+  Entry& e = upsert(order.report);
+  const auto ts = order.updated_at.ns != 0 ? order.updated_at : now;
+  const auto& r = order.report;
+  if (r.filled_quantity > e.reported_filled) {
+    // A snapshot only knows the average price: the exact per-fill prices come from the
+    // activities API, which the poller reads first; this is the fallback when it lags.
+    fill_to(e, r.filled_quantity, std::nullopt, order.filled_avg_price, ts, out);
+    if (r.filled_quantity > e.reported_filled) return out;  // could not report the fill yet
+  }
+  if (r.open || r.status == OrderEventType::Filled) {
+    if (r.status == OrderEventType::Accepted || r.status == OrderEventType::PartiallyFilled) accept(e, ts, out);
+    return out;
+  }
+  finish(e, r.status, ts, "alpaca status " + std::string(sdk::to_string(r.status)), out);
+  return out;
+}
+
+OrderBook::Output OrderBook::on_trade_update(const TradeUpdate& u) {
+  Output out;
+  if (!u.status) {
+    Entry* e = find(u.order.client_order_id);
+    if (e == nullptr && !u.venue_order_id.empty()) e = find_venue(u.venue_order_id);
+    if (e == nullptr || e->anomaly_sent) return out;  // not ours, or already raised
+    e->anomaly_sent = true;
+    out.anomalies.emplace_back(u.order.intent.symbol,
+                               sdk::Status(sdk::StatusCode::Unknown, "alpaca: order " + u.order.client_order_id.str() +
+                                                                          " has status \"" + u.raw_status +
+                                                                          "\" (event \"" + u.event +
+                                                                          "\") which this plugin cannot interpret"));
+    return out;
+  }
+  if (find(u.order.client_order_id) == nullptr) return out;  // not ours
+  Entry& e = upsert(u.order);
+  if (u.order.filled_quantity > e.reported_filled) {
+    // Exact price only when this event is exactly the missing quantity.
+    const bool exact = u.qty && u.price && (u.order.filled_quantity - e.reported_filled) == *u.qty;
+    fill_to(e, u.order.filled_quantity, exact ? u.price : std::nullopt, u.filled_avg_price, u.ts, out);
+  }
+  const auto& s = *u.status;
+  if (s.open || s.type == OrderEventType::Filled) {
+    if (u.event == "new" || u.event == "accepted" || u.event == "pending_new" || s.type != OrderEventType::Accepted)
+      accept(e, u.ts, out);
+    return out;
+  }
+  if (u.order.filled_quantity > e.reported_filled) return out;  // fill not reportable yet: keep open
+  finish(e, s.type, u.ts, "alpaca event " + u.event, out);
+  return out;
+}
+
+OrderBook::Output OrderBook::on_fill_activity(const FillActivity& f) {
+  Output out;
+  Entry* e = find_venue(f.venue_order_id);
+  if (e == nullptr) return out;
+  // Activities are read oldest first, so the increase is this activity's quantity; were one
+  // skipped, its quantity would be reported at this activity's price (the best known).
+  fill_to(*e, f.cumulative, f.event.fill_price, std::nullopt, f.event.ts, out);
+  return out;
+}
+
+OrderBook::Output OrderBook::on_unknown_status(const sdk::ClientOrderId& id, const sdk::Status& status) {
+  Output out;
+  Entry* e = find(id);
+  if (e == nullptr || e->anomaly_sent) return out;
+  e->anomaly_sent = true;
+  out.anomalies.emplace_back(e->symbol, status);
+  return out;
+}
+
+}  // namespace mercurio::brokers::alpaca

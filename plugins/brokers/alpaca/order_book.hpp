@@ -1,0 +1,80 @@
+#pragma once
+/// @file order_book.hpp
+/// What this plugin has told the kernel about each order, so that every source of news (the
+/// stream, REST polling, gap-fill after a reconnect) turns into exactly one event per change.
+/// Fills are deduplicated by the order's cumulative filled quantity: whatever the source, a
+/// fill is reported only for the quantity beyond what was already reported, and its trade id is
+/// "<alpaca order id>@<cumulative quantity>", the same for the stream and the activities API.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alpaca_json.hpp"
+
+namespace mercurio::brokers::alpaca {
+
+/// Not thread-safe: the broker guards it with its own mutex.
+class OrderBook {
+ public:
+  /// Output of each update: events for the kernel and anomalies (symbol + reason).
+  struct Output {
+    std::vector<sdk::OrderEvent> events;
+    std::vector<std::pair<sdk::Symbol, sdk::Status>> anomalies;
+  };
+
+  /// An order Alpaca acknowledged (POST reply, or an open order found at start-up).
+  Output track(const VenueOrder& order, sdk::Timestamp now);
+  /// An order already working at start-up: tracked from here on, its past (acceptance, fills so
+  /// far) taken as known, because the kernel's start-up reconciliation covers it.
+  void adopt(const VenueOrder& order);
+  /// A submit whose outcome is unknown: updates for this id are accepted when they arrive.
+  void expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent);
+  /// A trade_updates event. Events of orders this book neither tracks nor expects (placed
+  /// outside Mercurio) are ignored.
+  Output on_trade_update(const TradeUpdate& update);
+  /// A FILL activity (gap-fill / polling). Activities of orders not tracked are ignored.
+  Output on_fill_activity(const FillActivity& fill);
+  /// A fresh snapshot of a tracked order (polling / gap-fill).
+  Output on_snapshot(const VenueOrder& order, sdk::Timestamp now);
+  /// A snapshot query said the order has a status this plugin cannot interpret.
+  Output on_unknown_status(const sdk::ClientOrderId& id, const sdk::Status& status);
+
+  bool knows(const sdk::ClientOrderId& id) const { return orders_.count(id.str()) != 0; }
+  std::optional<std::string> venue_id(const sdk::ClientOrderId& id) const;
+  /// Client ids of orders not yet final, oldest first.
+  std::vector<sdk::ClientOrderId> open_ids() const;
+
+ private:
+  struct Entry {
+    sdk::ClientOrderId id;
+    std::string venue_id;
+    sdk::Symbol symbol;
+    sdk::Side side = sdk::Side::Buy;
+    sdk::Decimal quantity;
+    sdk::Decimal reported_filled;    ///< cumulative quantity already sent as fills
+    sdk::Decimal reported_notional;  ///< sum of fill quantity * price already sent
+    bool accepted_sent = false;
+    bool final_sent = false;
+    bool anomaly_sent = false;
+    bool confirmed = false;          ///< Alpaca acknowledged it (else: outcome unknown so far)
+    std::uint64_t seq = 0;
+  };
+
+  Entry* find(const sdk::ClientOrderId& id);
+  Entry* find_venue(const std::string& venue_id);
+  Entry& upsert(const sdk::OrderStatusReport& r);
+  sdk::OrderEvent base_event(const Entry& e, sdk::OrderEventType type, sdk::Timestamp ts) const;
+  /// Reports the fill that brings the cumulative quantity to `cumulative`, if it is new.
+  void fill_to(Entry& e, sdk::Decimal cumulative, std::optional<sdk::Decimal> price,
+               std::optional<sdk::Decimal> avg_price, sdk::Timestamp ts, Output& out);
+  void accept(Entry& e, sdk::Timestamp ts, Output& out);
+  void finish(Entry& e, sdk::OrderEventType type, sdk::Timestamp ts, std::string reason, Output& out);
+
+  std::map<std::string, Entry> orders_;        // by client order id
+  std::map<std::string, std::string> by_venue_;  // alpaca order id -> client order id
+  std::uint64_t next_seq_ = 0;
+};
+
+}  // namespace mercurio::brokers::alpaca

@@ -1,0 +1,106 @@
+#include "config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "alpaca_broker.hpp"
+#include "mercurio/sdk/plugin.hpp"
+#include "test_support.hpp"
+
+namespace mercurio::brokers::alpaca {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace mercurio::brokers::alpaca::testing;
+
+TEST(AlpacaConfigTest, PaperDefaultsPointAtAlpacasPaperEndpoints) {
+  auto s = parse_settings(make_config());
+  ASSERT_TRUE(s) << s.status().message();
+  EXPECT_EQ(s->environment, "paper");
+  EXPECT_EQ(s->trading_url.to_string(), "https://paper-api.alpaca.markets:443");
+  EXPECT_EQ(s->stream_url.to_string(), "wss://paper-api.alpaca.markets:443/stream");
+  EXPECT_EQ(s->data_url.to_string(), "https://data.alpaca.markets:443");
+  EXPECT_EQ(s->requests_per_minute, 180);
+  EXPECT_EQ(s->key_id.reveal(), kKeyId);
+}
+
+TEST(AlpacaConfigTest, LiveSelectsLiveEndpoints) {
+  auto s = parse_settings(make_config({{"environment", std::string("live")}}));
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->trading_url.host, "api.alpaca.markets");
+  EXPECT_EQ(s->stream_url.host, "api.alpaca.markets");
+}
+
+TEST(AlpacaConfigTest, ClearTextToANetworkHostIsRefusedAndAllErrorsAreListed) {
+  auto s = parse_settings(make_config({{"trading_url", std::string("http://paper-api.alpaca.markets")},
+                                       {"stream_url", std::string("https://paper-api.alpaca.markets/stream")},
+                                       {"requests_per_minute", std::int64_t{500}}}));
+  ASSERT_FALSE(s);
+  EXPECT_THAT(s.status().message(), HasSubstr("3 config errors"));
+  EXPECT_THAT(s.status().message(), HasSubstr("trading_url"));
+  EXPECT_THAT(s.status().message(), HasSubstr("stream_url"));
+  EXPECT_THAT(s.status().message(), HasSubstr("requests_per_minute"));
+}
+
+TEST(AlpacaConfigTest, EmptySecretIsNamedByItsReferenceNeverItsValue) {
+  auto s = parse_settings(make_config({{"secret_key", sdk::Secret("env:APCA_API_SECRET_KEY", "")}}));
+  ASSERT_FALSE(s);
+  EXPECT_THAT(s.status().message(), HasSubstr("env:APCA_API_SECRET_KEY"));
+  EXPECT_THAT(s.status().message(), Not(HasSubstr(kKeyId)));
+}
+
+TEST(AlpacaConfigTest, RelativeCaFileIsResolvedAgainstTheConfigDirectory) {
+  auto s = parse_settings(make_config({{"ca_file", std::string("certs/ca.pem")}}));
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->ca_file, std::string(MERCURIO_SOURCE_DIR) + "/certs/ca.pem");
+}
+
+TEST(AlpacaConfigTest, LiveEnvironmentIsRefusedAtStartWithoutAnyRequest) {
+  auto s = parse_settings(make_config({{"environment", std::string("live")},
+                                       {"trading_url", std::string("http://127.0.0.1:1")},
+                                       {"data_url", std::string("http://127.0.0.1:1")}}));
+  ASSERT_TRUE(s);
+  AlpacaBroker b(*s);
+  FakeSink sink;
+  const auto st = b.start(sink);
+  EXPECT_EQ(st.code(), sdk::StatusCode::Rejected);
+  EXPECT_THAT(st.message(), HasSubstr("live"));
+  EXPECT_EQ(b.rest().trading_requests_sent(), 0u);
+}
+
+TEST(AlpacaConfigTest, CallsBeforeStartAreRefused) {
+  AlpacaBroker b(*parse_settings(make_config()));
+  EXPECT_EQ(b.submit(approve("m-1", intent("AAPL", sdk::Side::Buy, "1"))).code(), sdk::StatusCode::Unavailable);
+  EXPECT_EQ(b.rest().trading_requests_sent(), 0u);
+}
+
+const sdk::PluginFactory<sdk::Broker>& factory() {
+  return *static_cast<const sdk::PluginFactory<sdk::Broker>*>(mercurio_plugin_v2()->factory);
+}
+
+TEST(AlpacaPluginTest, ManifestNamesTheBroker) {
+  const MercurioPluginManifest* m = mercurio_plugin_v2();
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->kind, MERCURIO_PLUGIN_BROKER);
+  EXPECT_STREQ(m->name, "mercurio.brokers.alpaca");
+  EXPECT_STREQ(m->build_id, MERCURIO_BUILD_ID);
+}
+
+TEST(AlpacaPluginTest, FactoryRefusesABadConfigWithAllItsErrors) {
+  std::string error;
+  sdk::Broker* b = factory().create(make_config({{"trading_url", std::string("ftp://x")}}), error);
+  EXPECT_EQ(b, nullptr);
+  EXPECT_THAT(error, HasSubstr("trading_url"));
+  EXPECT_THAT(error, Not(HasSubstr(kSecret)));
+}
+
+TEST(AlpacaPluginTest, FactoryCreatesFromAValidConfig) {
+  std::string error;
+  sdk::Broker* b = factory().create(make_config(), error);
+  ASSERT_NE(b, nullptr) << error;
+  factory().destroy(b);
+}
+
+}  // namespace
+}  // namespace mercurio::brokers::alpaca

@@ -1,0 +1,85 @@
+#pragma once
+// A small stateful fake of the Alpaca endpoints the plugin uses, on 127.0.0.1 only: orders with
+// real lifecycles (accept, partial fill, fill, cancel, expire), fill activities, positions, the
+// trade_updates WebSocket, and fault injection (rejections, duplicate client_order_id, 429
+// bursts, 5xx, a reply dropped after the order was accepted, a silent or dropped stream).
+// Its replies follow trading-api.json; the lifecycle suite checks that through Prism's proxy.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Poco/Net/Context.h>
+
+namespace Poco::Net {
+class HTTPServer;
+}
+
+namespace mercurio::brokers::alpaca::testing {
+
+class FakeAlpaca {
+ public:
+  enum class StreamMode { Normal, Silent };
+
+  /// Plain HTTP/WS on 127.0.0.1, or HTTPS/WSS when `tls` (a server context) is given.
+  FakeAlpaca(std::string key_id, std::string secret, Poco::Net::Context::Ptr tls = nullptr);
+  ~FakeAlpaca();
+  FakeAlpaca(const FakeAlpaca&) = delete;
+  FakeAlpaca& operator=(const FakeAlpaca&) = delete;
+
+  int port() const { return port_; }
+  std::string url() const { return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_); }
+  std::string stream_url() const {
+    return (tls_ ? "wss://127.0.0.1:" : "ws://127.0.0.1:") + std::to_string(port_) + "/stream";
+  }
+
+  // ---- the market acting on orders (also pushed to the stream unless suppressed) ----
+  void fill(const std::string& client_id, const std::string& qty, const std::string& price);
+  void expire(const std::string& client_id);
+  /// An order status Alpaca might add one day: the plugin cannot interpret it.
+  void set_strange_status(const std::string& client_id, const std::string& status);
+
+  // ---- fault injection ----
+  /// The next `n` POST /v2/orders get `status` with `body`, and no order is created.
+  void fail_submits(int n, int status, const std::string& body);
+  /// The next POST /v2/orders creates the order, then the connection closes without a reply.
+  void drop_next_submit_reply();
+  /// The next `n` requests of any kind get 429 with Retry-After: `retry_after_s`.
+  void rate_limit(int n, int retry_after_s);
+  /// Silent: the stream stays connected but sends nothing and answers no ping.
+  void set_stream_mode(StreamMode mode);
+  /// Closes every open stream connection now (clients must reconnect).
+  void drop_streams();
+  /// false: trade updates are not sent on the stream (they happen while the client is away).
+  void set_stream_events(bool on);
+
+  // ---- observations ----
+  int order_posts() const { return order_posts_.load(); }
+  int account_requests() const { return account_requests_.load(); }
+  int stream_logins() const { return stream_logins_.load(); }
+  /// Auth messages received on the stream (accepted or not): credentials that reached the server.
+  int stream_auth_messages() const { return stream_auth_messages_.load(); }
+  int requests_with_bad_credentials() const { return bad_auth_.load(); }
+  std::string status_of(const std::string& client_id) const;
+  std::size_t order_count() const;
+
+  struct Impl;  // the server's state and handlers (fake_alpaca.cpp)
+
+ private:
+  friend struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  int port_ = 0;
+  bool tls_ = false;
+  std::atomic<int> stream_auth_messages_{0};
+  std::atomic<int> order_posts_{0};
+  std::atomic<int> account_requests_{0};
+  std::atomic<int> stream_logins_{0};
+  std::atomic<int> bad_auth_{0};
+};
+
+}  // namespace mercurio::brokers::alpaca::testing

@@ -1,0 +1,168 @@
+#include "order_book.hpp"
+
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+
+namespace mercurio::brokers::alpaca {
+namespace {
+
+using namespace mercurio::brokers::alpaca::testing;
+using sdk::OrderEventType;
+
+const std::string kVenue = "61e69015-8549-4bfd-b9c3-01e75843f47d";
+
+VenueOrder order(const char* status, const char* filled, std::optional<const char*> avg = std::nullopt,
+                 const char* qty = "10") {
+  VenueOrder v;
+  v.report.client_order_id = "m-1";
+  v.report.venue_order_id = kVenue;
+  v.report.intent = intent("AAPL", sdk::Side::Buy, qty);
+  v.report.filled_quantity = dec(filled);
+  const auto m = map_order_status(status);
+  v.report.open = m ? m->open : true;
+  v.report.status = m ? m->type : OrderEventType::Accepted;
+  if (avg) v.filled_avg_price = dec(*avg);
+  v.updated_at = ts("2024-01-02T14:30:00Z");
+  return v;
+}
+
+TradeUpdate update(const char* event, const char* status, const char* cum, std::optional<const char*> qty,
+                   std::optional<const char*> price, std::optional<const char*> avg = std::nullopt) {
+  TradeUpdate u;
+  u.event = event;
+  u.raw_status = status;
+  u.status = map_order_status(status);
+  const auto v = order(status, cum, avg);
+  u.order = v.report;
+  u.venue_order_id = kVenue;
+  u.ts = ts("2024-01-02T14:31:00Z");
+  if (qty) u.qty = dec(*qty);
+  if (price) u.price = dec(*price);
+  u.filled_avg_price = v.filled_avg_price;
+  return u;
+}
+
+FillActivity activity(const char* qty, const char* price, const char* cum) {
+  FillActivity f;
+  f.venue_order_id = kVenue;
+  f.cumulative = dec(cum);
+  f.event.fill_quantity = dec(qty);
+  f.event.fill_price = dec(price);
+  f.event.ts = ts("2024-01-02T14:32:00Z");
+  return f;
+}
+
+TEST(AlpacaOrderBookTest, AcceptThenPartialThenFullReportsDeltas) {
+  OrderBook book;
+  auto out = book.track(order("new", "0"), ts("2024-01-02T14:30:00Z"));
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].type, OrderEventType::Accepted);
+  out = book.on_trade_update(update("new", "new", "0", {}, {}));
+  EXPECT_TRUE(out.events.empty());  // accepted once only
+  out = book.on_trade_update(update("partial_fill", "partially_filled", "4", "4", "10.0"));
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].type, OrderEventType::PartiallyFilled);
+  EXPECT_EQ(out.events[0].fill_quantity, dec("4"));
+  EXPECT_EQ(out.events[0].leaves_quantity, dec("6"));
+  EXPECT_EQ(out.events[0].trade_id, fill_trade_id(kVenue, dec("4")));
+  out = book.on_trade_update(update("fill", "filled", "10", "6", "11.0"));
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].type, OrderEventType::Filled);
+  EXPECT_EQ(out.events[0].fill_quantity, dec("6"));
+  EXPECT_EQ(out.events[0].fill_price, dec("11.0"));
+  EXPECT_TRUE(book.open_ids().empty());
+}
+
+TEST(AlpacaOrderBookTest, ReplayedStreamEventsAndActivitiesAreDroppedByCumulativeQuantity) {
+  OrderBook book;
+  (void)book.track(order("new", "0"), {});
+  ASSERT_EQ(book.on_trade_update(update("partial_fill", "partially_filled", "4", "4", "10.0")).events.size(), 1u);
+  EXPECT_TRUE(book.on_trade_update(update("partial_fill", "partially_filled", "4", "4", "10.0")).events.empty());
+  EXPECT_TRUE(book.on_fill_activity(activity("4", "10.0", "4")).events.empty());
+  EXPECT_TRUE(book.on_snapshot(order("partially_filled", "4", "10.0"), {}).events.empty());
+}
+
+TEST(AlpacaOrderBookTest, MissedStreamEventsArePricedFromTheAveragePrice) {
+  OrderBook book;
+  (void)book.track(order("new", "0"), {});
+  ASSERT_EQ(book.on_trade_update(update("partial_fill", "partially_filled", "2", "2", "10")).events.size(), 1u);
+  // Fills at 4 @ 11 and 4 @ 12 were missed; this event is the last one (2 @ 13): cum 10, avg 11.8
+  auto out = book.on_trade_update(update("fill", "filled", "10", "2", "13", "11.8"));
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].fill_quantity, dec("8"));
+  EXPECT_EQ(out.events[0].fill_price, dec("12.25"));  // (11.8*10 - 2*10) / 8
+  EXPECT_EQ(out.events[0].type, OrderEventType::Filled);
+}
+
+TEST(AlpacaOrderBookTest, CancelAfterAMissedFillReportsTheFillFirst) {
+  OrderBook book;
+  (void)book.track(order("new", "0"), {});
+  auto out = book.on_trade_update(update("canceled", "canceled", "3", {}, {}, "20"));
+  ASSERT_EQ(out.events.size(), 2u);
+  EXPECT_EQ(out.events[0].type, OrderEventType::PartiallyFilled);
+  EXPECT_EQ(out.events[0].fill_quantity, dec("3"));
+  EXPECT_EQ(out.events[1].type, OrderEventType::Canceled);
+  EXPECT_TRUE(book.on_trade_update(update("canceled", "canceled", "3", {}, {}, "20")).events.empty());
+}
+
+TEST(AlpacaOrderBookTest, SnapshotWithoutPriceWaitsForTheActivityInsteadOfGuessing) {
+  OrderBook book;
+  (void)book.track(order("new", "0"), {});
+  auto out = book.on_snapshot(order("canceled", "3"), {});  // filled 3, no average price
+  EXPECT_TRUE(out.events.empty());
+  ASSERT_EQ(out.anomalies.size(), 1u);
+  out = book.on_fill_activity(activity("3", "7.5", "3"));
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].fill_price, dec("7.5"));
+  out = book.on_snapshot(order("canceled", "3"), {});
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].type, OrderEventType::Canceled);
+}
+
+TEST(AlpacaOrderBookTest, UpdatesOfOrdersPlacedOutsideMercurioAreIgnored) {
+  OrderBook book;
+  EXPECT_TRUE(book.on_trade_update(update("fill", "filled", "10", "10", "1")).events.empty());
+  EXPECT_TRUE(book.on_fill_activity(activity("10", "1", "10")).events.empty());
+}
+
+TEST(AlpacaOrderBookTest, ExpectedOrderOfUnknownOutcomeIsTrackedWhenNewsArrives) {
+  OrderBook book;
+  book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"));
+  auto out = book.on_trade_update(update("fill", "filled", "10", "10", "5"));
+  ASSERT_EQ(out.events.size(), 2u);
+  EXPECT_EQ(out.events[0].type, OrderEventType::Accepted);
+  EXPECT_EQ(out.events[1].type, OrderEventType::Filled);
+  EXPECT_EQ(out.events[1].venue_order_id, kVenue);
+}
+
+TEST(AlpacaOrderBookTest, AdoptedOrderReportsOnlyFillsAfterStartUp) {
+  OrderBook book;
+  book.adopt(order("partially_filled", "4", "10"));
+  auto out = book.on_trade_update(update("fill", "filled", "10", "6", "12"));
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].fill_quantity, dec("6"));
+}
+
+TEST(AlpacaOrderBookTest, UnknownStatusIsOneAnomalyNamingTheSymbol) {
+  OrderBook book;
+  (void)book.track(order("new", "0"), {});
+  auto u = update("replaced", "replaced", "0", {}, {});
+  auto out = book.on_trade_update(u);
+  ASSERT_EQ(out.anomalies.size(), 1u);
+  EXPECT_EQ(out.anomalies[0].first.str(), "AAPL");
+  EXPECT_EQ(out.anomalies[0].second.code(), sdk::StatusCode::Unknown);
+  EXPECT_TRUE(book.on_trade_update(u).anomalies.empty());
+}
+
+TEST(AlpacaOrderBookTest, RejectedOrderIsFinalWithoutAcceptance) {
+  OrderBook book;
+  book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"));
+  auto out = book.on_trade_update(update("rejected", "rejected", "0", {}, {}));
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].type, OrderEventType::Rejected);
+  EXPECT_EQ(out.events[0].reason, "alpaca event rejected");
+}
+
+}  // namespace
+}  // namespace mercurio::brokers::alpaca

@@ -1,6 +1,8 @@
 // TLS is always verified: a test CA and server certificates made with openssl at test time, an
 // HTTPS server on 127.0.0.1, and the common HTTP client trusting (or not) that CA.
 
+#include <unistd.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -46,7 +48,8 @@ class OkFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 class AlpacaTlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::path(MERCURIO_BINARY_DIR) / "test-scratch" / "alpaca-tls";
+    // One directory per process: CTest runs each test of this suite as its own process, in parallel.
+    dir_ = fs::path(MERCURIO_BINARY_DIR) / "test-scratch" / ("alpaca-tls-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     const std::string d = dir_.string();
@@ -61,6 +64,8 @@ class AlpacaTlsTest : public ::testing::Test {
         "-extfile $name.ext || exit 1; done";
     ok_ = std::system(("(" + script + ") > '" + d + "/openssl.log' 2>&1").c_str()) == 0;
   }
+
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
 
   void SetUp() override { ASSERT_TRUE(ok_) << "openssl failed; see " << (dir_ / "openssl.log"); }
 

@@ -167,3 +167,54 @@ TEST(RecoveryTest, AFullJournalHaltsTradingAndNoOrderIsSentWithoutItsRecord) {
 
 }  // namespace
 }  // namespace mercurio::test
+
+namespace mercurio::test {
+namespace {
+
+// A journaled paper deployment on the fixture broker (fixture_flaky_broker), one order from
+// fixture_good_strategy ("buyer-1").
+ProcessResult run_flaky(const std::string& name, const std::string& broker_config) {
+  const auto dir = scratch_dir(name);
+  std::ofstream(dir / "mercurio.toml") << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\nplugin_dirs = [\""
+                                       << fixture_plugin_dir().string()
+                                       << "\"]\n[journal]\npath = \"state/journal.sqlite\"\nin_doubt_recheck_ms = 100\n"
+                                          "[failsafe]\nheartbeat_interval_ms = 50\n"
+                                          "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+                                          "bars = 60\ninterval_ms = 10\n"
+                                       << broker_config
+                                       << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+                                          "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+                                       << kGenerousRiskTable;
+  return run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+}
+
+TEST(InDoubtOrderTest, AnUnknownOutcomeIsResolvedByLookupNotByResending) {
+  auto r = run_flaky("in_doubt_accepted", "submit_outcome = \"unknown_accepted\"\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("Order outcome unknown: buyer-1 to flaky stays open in doubt"));
+  EXPECT_THAT(r.err, HasSubstr("order buyer-1 in doubt: the broker has it"));
+  EXPECT_THAT(r.err, HasSubstr("fixture submit #1 of buyer-1"));
+  EXPECT_THAT(r.err, Not(HasSubstr("fixture submit #2 of buyer-1")));
+}
+
+TEST(InDoubtOrderTest, AConfirmedAbsenceAllowsOneResendWithTheSameId) {
+  auto r = run_flaky("in_doubt_lost", "submit_outcome = \"unknown_lost\"\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("Order outcome unknown: buyer-1"));
+  EXPECT_THAT(r.err, HasSubstr("order buyer-1 confirmed absent at flaky: sent again once with the same client order id"));
+  EXPECT_THAT(r.err, HasSubstr("fixture submit #2 of buyer-1"));
+  EXPECT_THAT(r.err, Not(HasSubstr("fixture submit #3 of buyer-1")));
+  // The first "not found" alone never triggers the resend: it comes after the second lookup.
+  EXPECT_LT(r.err.find("Order outcome unknown: buyer-1"), r.err.find("fixture submit #2 of buyer-1"));
+}
+
+TEST(ReconciliationTest, AnOpenOrderTheJournalNeverSentIsRecordedAsExternalAndAlerted) {
+  auto r = run_flaky("external_order", "external_order = true\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("open order manual-1 (buy 7 TEST) at flaky is not in the journal: external"));
+  EXPECT_THAT(r.err, HasSubstr("[WARNING] External order at flaky"));
+  EXPECT_THAT(r.err, HasSubstr("reconciliation with broker flaky clean"));
+}
+
+}  // namespace
+}  // namespace mercurio::test

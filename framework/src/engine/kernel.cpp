@@ -267,6 +267,7 @@ void Kernel::start_up() {
 }
 
 void Kernel::replay_history() {
+  const auto load_start = std::chrono::steady_clock::now();
   std::vector<BarSeries> series;
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
@@ -288,11 +289,14 @@ void Kernel::replay_history() {
     }
   }
   BarReplay replay(std::move(series));
+  const auto replay_start = std::chrono::steady_clock::now();
+  stats_.load_seconds = std::chrono::duration<double>(replay_start - load_start).count();
   std::size_t broker_index = 0;
   while (const sdk::Bar* bar = replay.next(broker_index)) {
     if (stop_requested_.load(std::memory_order_relaxed)) break;
     process_bar(broker_index, *bar);
   }
+  stats_.replay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - replay_start).count();
 }
 
 void Kernel::stream_live() {

@@ -55,7 +55,7 @@ void BM_JournalOrderIntentDurable(benchmark::State& state) {
   j.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
 }
-BENCHMARK(BM_JournalOrderIntentDurable)->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_JournalOrderIntentDurable)->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(1.0);
 
 void BM_JournalFillDurable(benchmark::State& state) {
   const auto path = bench_journal("fill");
@@ -77,7 +77,7 @@ void BM_JournalFillDurable(benchmark::State& state) {
   j.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
 }
-BENCHMARK(BM_JournalFillDurable)->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_JournalFillDurable)->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(1.0);
 
 void BM_JournalEquityRowBatched(benchmark::State& state) {
   const auto path = bench_journal("equity");

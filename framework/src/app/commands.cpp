@@ -81,7 +81,7 @@ class SignalWatcher {
     thread_ = std::thread([this, &k, set] {
       const timespec timeout{0, 200'000'000};
       while (!done_.load()) {
-        if (sigtimedwait(&set, nullptr, &timeout) > 0) {
+        if (sigtimedwait(&set, nullptr, &timeout) > 0 && !done_.load()) {
           std::cerr << "mercurio: stop requested, finishing the run\n";
           k.stop();
         }
@@ -90,6 +90,9 @@ class SignalWatcher {
   }
   ~SignalWatcher() {
     done_.store(true);
+    // Wake the watcher now instead of letting its wait time out: that wait added up to 200 ms to
+    // every run's exit. The signal is blocked in every thread, so it only ends the sigtimedwait.
+    pthread_kill(thread_.native_handle(), SIGTERM);
     thread_.join();
   }
 

@@ -49,6 +49,8 @@ class EventBus {
   template <BusEvent E>
   void publish(const E& event) {
     if (depth_ > 0) {
+      // Nobody to deliver to (subscriptions are made before the first publish): no copy, no queue.
+      if (subscriber_count<E>() == 0) return;
       queue_.push_back([this, e = event]() { dispatch(slot<E>(), &e); });
       return;
     }

@@ -2,6 +2,7 @@
 // The kernel's inbox: the only way into the kernel thread from other threads (broker I/O,
 // feeds). Multi-producer, single consumer, one FIFO for every producer.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -44,21 +45,23 @@ class Inbox {
     {
       std::lock_guard lock(mutex_);
       items_.push_back(std::move(item));
+      pending_.store(true, std::memory_order_release);
     }
     ready_.notify_one();
   }
 
   /// Moves everything queued into `out`, in push order. Kernel thread only.
+  /// The kernel asks twice per bar and the inbox is usually empty: that answer takes no lock.
+  /// (A push racing with it is taken by the next call, exactly as if it had come a moment later.)
   void take_all(std::vector<InboxItem>& out) {
     out.clear();
+    if (!pending_.load(std::memory_order_acquire)) return;
     std::lock_guard lock(mutex_);
     out.swap(items_);
+    pending_.store(false, std::memory_order_relaxed);
   }
 
-  bool empty() const {
-    std::lock_guard lock(mutex_);
-    return items_.empty();
-  }
+  bool empty() const { return !pending_.load(std::memory_order_acquire); }
 
   /// Blocks until something is pushed, wake() is called, or `timeout` passes. Kernel thread only.
   void wait_for(std::chrono::milliseconds timeout) {
@@ -79,6 +82,7 @@ class Inbox {
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::vector<InboxItem> items_;
+  std::atomic<bool> pending_{false};  // items_ is not empty; written under mutex_
   bool woken_ = false;
 };
 

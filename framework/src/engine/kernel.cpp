@@ -287,6 +287,7 @@ void Kernel::start_up() {
 }
 
 void Kernel::replay_history() {
+  const auto load_start = std::chrono::steady_clock::now();
   std::vector<BarSeries> series;
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
@@ -308,11 +309,14 @@ void Kernel::replay_history() {
     }
   }
   BarReplay replay(std::move(series));
+  const auto replay_start = std::chrono::steady_clock::now();
+  stats_.load_seconds = std::chrono::duration<double>(replay_start - load_start).count();
   std::size_t broker_index = 0;
   while (const sdk::Bar* bar = replay.next(broker_index)) {
     if (stop_requested_.load(std::memory_order_relaxed)) break;
     process_bar(broker_index, *bar);
   }
+  stats_.replay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - replay_start).count();
 }
 
 void Kernel::stream_live() {
@@ -495,37 +499,40 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
     }
   }
   const EventVerdict verdict = tracker_.apply(broker_index, e);
-  const std::string what = std::string(sdk::to_string(e.type)) + " " + e.client_order_id.str();
-  const std::vector<std::pair<std::string, std::string>> fields{{"broker", b.id}, {"client_order_id", e.client_order_id.str()}};
+  // Built only on the alert paths: an applied event (every accept and fill) must not allocate.
+  const auto what = [&] { return std::string(sdk::to_string(e.type)) + " " + e.client_order_id.str(); };
+  const auto fields = [&] {
+    return std::vector<std::pair<std::string, std::string>>{{"broker", b.id}, {"client_order_id", e.client_order_id.str()}};
+  };
   switch (verdict) {
     case EventVerdict::DuplicateFill:
       log_.warn("duplicate fill dropped: trade id " + e.trade_id.str() + " of " + e.client_order_id.str() + " from " + b.id);
       return;
     case EventVerdict::InvalidFill:
       // A broker that reports impossible fills cannot be trusted with more orders.
-      alert(sdk::Severity::Critical, "Invalid fill from broker " + b.id, what + ": " + invalid_fill_reason(e), fields);
+      alert(sdk::Severity::Critical, "Invalid fill from broker " + b.id, what() + ": " + invalid_fill_reason(e), fields());
       broker_fault(broker_index, "on_order_event", "reported an invalid fill: " + invalid_fill_reason(e));
       return;
     case EventVerdict::UnknownOrder:
       if (e.is_fill()) {
         // Money moved at the venue for an order this kernel did not send: book it on the account.
-        alert(sdk::Severity::Critical, "Fill for an unknown order", what + " from broker " + b.id + " applied to the account as external", fields);
+        alert(sdk::Severity::Critical, "Fill for an unknown order", what() + " from broker " + b.id + " applied to the account as external", fields());
         apply_fill(broker_index, e, std::nullopt);
       } else {
-        alert(sdk::Severity::Warning, "Event for an unknown order", what + " from broker " + b.id + " (external order?)", fields);
-        log_.warn("event for unknown order " + what + " from " + b.id);
+        alert(sdk::Severity::Warning, "Event for an unknown order", what() + " from broker " + b.id + " (external order?)", fields());
+        log_.warn("event for unknown order " + what() + " from " + b.id);
       }
       return;
     case EventVerdict::AfterFinal:
     case EventVerdict::Inconsistent:
-      alert(sdk::Severity::Error, "Inconsistent order event", what + " from broker " + b.id + " ignored", fields);
-      log_.error("ignored inconsistent event " + what + " from " + b.id);
+      alert(sdk::Severity::Error, "Inconsistent order event", what() + " from broker " + b.id + " ignored", fields());
+      log_.error("ignored inconsistent event " + what() + " from " + b.id);
       return;
     case EventVerdict::FillAfterFinal:
-      alert(sdk::Severity::Critical, "Fill after the order was final", what + " from broker " + b.id + " applied", fields);
+      alert(sdk::Severity::Critical, "Fill after the order was final", what() + " from broker " + b.id + " applied", fields());
       break;
     case EventVerdict::Overfill:
-      alert(sdk::Severity::Critical, "Order overfilled", what + " filled beyond its quantity at broker " + b.id, fields);
+      alert(sdk::Severity::Critical, "Order overfilled", what() + " filled beyond its quantity at broker " + b.id, fields());
       break;
     case EventVerdict::Applied: break;
   }
@@ -583,7 +590,7 @@ void Kernel::record_equity(sdk::Timestamp ts) {
   if (risk_gate_.take_changed()) persist_state();
   // Monitoring: one alert each time |daily P&L| crosses the threshold (and one when it is back).
   // (paper and live: a backtest replays years of days in seconds, nobody is there to alert)
-  const sdk::Decimal pnl = risk_gate_.daily_pnl_pct();
+  const sdk::Decimal pnl = sim_clock_ ? sdk::Decimal{} : risk_gate_.daily_pnl_pct();
   const bool beyond = !sim_clock_ && pnl.abs() >= config_.failsafe.daily_pnl_alert_pct;
   if (beyond != daily_pnl_alerted_) {
     daily_pnl_alerted_ = beyond;
@@ -763,17 +770,19 @@ AccountExposure Kernel::exposure(std::size_t broker) const {
   AccountExposure x;
   x.cash = a.cash();
   x.equity = a.equity();
-  std::set<sdk::Symbol> symbols;
-  for (const auto& p : a.open_positions()) {
+  // Called for every order: count the union of held symbols and symbols with open orders without
+  // building a set (no allocation on the order path).
+  a.for_each_open_position([&](const sdk::Position& p) {
     x.gross_position_notional += (p.quantity * p.market_price).abs();
-    symbols.insert(p.symbol);
-  }
+    ++x.positions;
+  });
   const OpenOrderTotals open = tracker_.open_totals(broker);
   x.open_orders = open.count;
   x.open_order_notional = open.notional;
   x.open_buy_notional = open.buy_notional;
-  for (const auto& s : tracker_.symbols_with_open_orders(broker)) symbols.insert(s);
-  x.positions = symbols.size();
+  tracker_.for_each_symbol_with_open_orders(broker, [&](const sdk::Symbol& s) {
+    if (a.position(s).quantity.is_zero()) ++x.positions;
+  });
   return x;
 }
 

@@ -73,6 +73,15 @@ std::string RunStatistics::format() const {
   add("wall time", line);
   std::snprintf(line, sizeof line, "%.0f", wall_seconds > 0 ? static_cast<double>(bars) / wall_seconds : 0.0);
   add("bars per second", line);
+  if (load_seconds) {
+    std::snprintf(line, sizeof line, "%.3f s", *load_seconds);
+    add("history load time", line);
+  }
+  if (replay_seconds) {
+    std::snprintf(line, sizeof line, "%.3f s (%.0f bars per second)", *replay_seconds,
+                  *replay_seconds > 0 ? static_cast<double>(bars) / *replay_seconds : 0.0);
+    add("replay time", line);
+  }
   return out;
 }
 

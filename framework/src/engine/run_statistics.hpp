@@ -34,6 +34,8 @@ struct RunStatistics {
   std::optional<double> sharpe;
   std::vector<RoundTrip> round_trips;
   double wall_seconds = 0;
+  std::optional<double> load_seconds;    // backtest: reading the history from the brokers (CSV parsing)
+  std::optional<double> replay_seconds;  // backtest: the bar loop alone, data already in memory
 
   double total_return() const;  // fraction
   double win_rate() const;      // fraction of round trips with net P&L > 0

@@ -1,5 +1,9 @@
 #include "exec/order_tracker.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
 namespace mercurio::kernel {
 
 std::string_view to_string(OrderState state) noexcept {
@@ -17,7 +21,13 @@ std::string_view to_string(OrderState state) noexcept {
 
 sdk::ClientOrderId OrderTracker::next_id(const std::string& strategy_id) {
   const std::uint64_t seq = ++sequence_[strategy_id];
-  return sdk::ClientOrderId(strategy_id + "-" + std::to_string(seq));
+  // Formatted in place: "<id>-<n>" is often longer than a std::string's inline buffer.
+  char buf[sdk::ClientOrderId::kCapacity + 24];
+  const std::size_t n = std::min(strategy_id.size(), sdk::ClientOrderId::kCapacity + 1);  // longer: the constructor throws
+  std::memcpy(buf, strategy_id.data(), n);
+  buf[n] = '-';
+  const auto end = std::to_chars(buf + n + 1, buf + sizeof buf, seq).ptr;
+  return sdk::ClientOrderId(std::string_view(buf, static_cast<std::size_t>(end - buf)));
 }
 
 std::uint64_t OrderTracker::last_sequence(const std::string& strategy_id) const {

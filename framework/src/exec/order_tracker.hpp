@@ -1,6 +1,7 @@
 #pragma once
 // Every order the kernel sent: who owns it, where it went, what the broker said since.
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -85,10 +86,20 @@ class OrderTracker {
   OpenOrderTotals open_totals(std::size_t broker_index) const;
   /// Symbols with open orders at `broker`.
   std::vector<sdk::Symbol> symbols_with_open_orders(std::size_t broker_index) const;
+  /// Calls f(const sdk::Symbol&) for each symbol with open orders at `broker` (no allocation).
+  template <class F>
+  void for_each_symbol_with_open_orders(std::size_t broker_index, F&& f) const {
+    auto b = open_quantity_.find(broker_index);
+    if (b == open_quantity_.end()) return;
+    for (const auto& [symbol, q] : b->second)
+      if (q.buy.is_positive() || q.sell.is_positive()) f(symbol);
+  }
   std::size_t total() const noexcept { return orders_.size(); }
 
  private:
-  std::vector<TrackedOrder> orders_;  // submission order; stable indices
+  // Submission order; stable indices and addresses. A deque: growing never copies the orders
+  // already tracked (a vector's reallocation stalled one order for as long as copying them all).
+  std::deque<TrackedOrder> orders_;
   std::unordered_map<sdk::ClientOrderId, std::size_t> index_;
   std::unordered_map<std::string, std::uint64_t> sequence_;
   std::vector<std::unordered_set<sdk::TradeId>> trade_ids_;  // per broker

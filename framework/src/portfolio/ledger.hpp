@@ -44,6 +44,12 @@ class Ledger {
   sdk::Position position(const sdk::Symbol& symbol) const;
   /// Non-flat positions sorted by symbol.
   std::vector<sdk::Position> open_positions() const;
+  /// Calls f(const sdk::Position&) for each non-flat position, sorted by symbol, without a copy.
+  template <class F>
+  void for_each_open_position(F&& f) const {
+    for (const auto& [symbol, book] : books_)
+      if (!book.position.quantity.is_zero()) f(book.position);
+  }
   const std::vector<RoundTrip>& round_trips() const noexcept { return round_trips_; }
 
  private:

@@ -269,7 +269,8 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
     changed_ = true;
   }
   const Decimal hundred = Decimal::from_int(100);
-  if (state_ != TradingState::Halted && peak_equity_.is_positive()) {
+  // At or above a reference there is no loss to measure: skip the 128-bit divisions (every bar).
+  if (state_ != TradingState::Halted && peak_equity_.is_positive() && equity < peak_equity_) {
     const Decimal drawdown_pct = (peak_equity_ - equity) * hundred / peak_equity_;
     if (drawdown_pct > config_.max_drawdown_pct) {
       reducing_for_daily_loss_ = false;
@@ -280,7 +281,7 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
       return change;
     }
   }
-  if (state_ == TradingState::Active && day_start_equity_.is_positive()) {
+  if (state_ == TradingState::Active && day_start_equity_.is_positive() && equity < day_start_equity_) {
     const Decimal loss_pct = (day_start_equity_ - equity) * hundred / day_start_equity_;
     if (loss_pct > config_.max_daily_loss_pct) {
       reducing_for_daily_loss_ = true;

@@ -83,15 +83,20 @@ void MovingAverageStrategy::on_bar(sdk::StrategyContext& ctx, const sdk::Bar& ba
 void MovingAverageStrategy::on_cross(sdk::StrategyContext& ctx, const sdk::Bar& bar, Cross cross,
                                      const AveragePair& averages) {
   const sdk::Symbol& symbol = bar.symbol;
-  const std::string what =
-      std::string(to_string(cross)) + " on " + symbol.str() + " at " + bar.ts.to_iso8601();
-  ctx.logger().info(what + ": short " + std::string(to_string(settings_.average)) + " " +
-                    format_average(averages.short_value()) + (cross == Cross::Up ? " > " : " < ") +
-                    "long " + format_average(averages.long_value()));
+  // Log lines are built only when their level is on: a backtest crosses tens of thousands of times.
+  sdk::Logger& log = ctx.logger();
+  const bool debug = log.enabled(sdk::LogLevel::Debug);
+  const auto what = [&] {
+    return std::string(to_string(cross)) + " on " + symbol.str() + " at " + bar.ts.to_iso8601();
+  };
+  if (log.enabled(sdk::LogLevel::Info))
+    log.info(what() + ": short " + std::string(to_string(settings_.average)) + " " +
+             format_average(averages.short_value()) + (cross == Cross::Up ? " > " : " < ") +
+             "long " + format_average(averages.long_value()));
 
   const sdk::PortfolioView& portfolio = ctx.portfolio();
   if (const std::size_t open = portfolio.open_order_count(symbol); open > 0) {
-    ctx.logger().debug("skipping " + what + ": " + std::to_string(open) + " open order(s)");
+    if (debug) log.debug("skipping " + what() + ": " + std::to_string(open) + " open order(s)");
     return;
   }
   const Decimal position = portfolio.position(symbol).quantity;
@@ -101,21 +106,21 @@ void MovingAverageStrategy::on_cross(sdk::StrategyContext& ctx, const sdk::Bar& 
   bool wants_entry = false;
   if (cross == Cross::Up) {
     if (position.is_positive()) {
-      ctx.logger().debug("no order on " + what + ": already long " + position.to_string());
+      if (debug) log.debug("no order on " + what() + ": already long " + position.to_string());
       return;
     }
     if (position.is_negative() && settings_.long_only)
-      ctx.logger().warn(what + ": unexpected short position " + position.to_string() +
+      log.warn(what() + ": unexpected short position " + position.to_string() +
                         " with long_only; buying it back and going long");
     closing = position.abs();
     wants_entry = true;
   } else {
     if (position.is_negative()) {
-      ctx.logger().debug("no order on " + what + ": already short " + position.to_string());
+      if (debug) log.debug("no order on " + what() + ": already short " + position.to_string());
       return;
     }
     if (position.is_zero() && settings_.long_only) {
-      ctx.logger().debug("no order on " + what + ": flat and long_only");
+      if (debug) log.debug("no order on " + what() + ": flat and long_only");
       return;
     }
     closing = position;
@@ -126,7 +131,7 @@ void MovingAverageStrategy::on_cross(sdk::StrategyContext& ctx, const sdk::Bar& 
   if (wants_entry) {
     entry = entry_size(ctx, bar);
     if (entry.is_zero())
-      ctx.logger().warn(what + ": position size is zero (sizing " +
+      log.warn(what() + ": position size is zero (sizing " +
                         std::string(to_string(settings_.sizing)) + " at close " +
                         bar.close.to_string() + "), " +
                         (closing.is_zero() ? "no order" : "closing the position only"));
@@ -164,6 +169,7 @@ void MovingAverageStrategy::submit(sdk::StrategyContext& ctx, const sdk::Symbol&
                       ") failed: " + result.status().message());
     return;
   }
+  if (!ctx.logger().enabled(sdk::LogLevel::Info)) return;
   ctx.logger().info("submitted " + describe(side, quantity, symbol) + " (" + intent.tag + ") as " +
                     result.value().str());
 }

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <optional>
+#include <random>
+#include <vector>
 
 using mercurio::sdk::Decimal;
 using mercurio::sdk::DecimalError;
@@ -84,4 +87,37 @@ TEST(DecimalTest, OrdersLikeNumbers) {
   EXPECT_LT(d("0.00000001"), d("0.00000002"));
   EXPECT_GT(d("100.5"), d("100.49999999"));
   EXPECT_EQ(d("5").abs(), d("-5").abs());
+}
+
+// operator* divides the 128-bit product by 10^8 without a 128-bit division: it must equal the
+// plain 128-bit computation, rounded half to even, for every magnitude and sign (or throw when
+// the result leaves the range).
+TEST(DecimalTest, ProductsEqualThePlain128BitComputation) {
+  auto expected = [](std::int64_t a, std::int64_t b) -> std::optional<std::int64_t> {
+    const __int128 p = static_cast<__int128>(a) * b;
+    __int128 q = p / Decimal::kScale, r = p % Decimal::kScale;
+    if (r < 0) r = -r;
+    if (r * 2 > Decimal::kScale || (r * 2 == Decimal::kScale && q % 2 != 0)) q += p < 0 ? -1 : 1;
+    if (q > std::numeric_limits<std::int64_t>::max() || q < std::numeric_limits<std::int64_t>::min()) return std::nullopt;
+    return static_cast<std::int64_t>(q);
+  };
+  std::mt19937_64 rng(42);
+  std::vector<std::int64_t> raws{0, 1, -1, 5, -5, 50'000'000, -50'000'000, 150'000'000, 250'000'000, Decimal::kScale,
+                                 -Decimal::kScale, std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(),
+                                 std::numeric_limits<std::int64_t>::max() / Decimal::kScale, 9'999'999'999'999'999};
+  for (int i = 0; i < 4000; ++i) {
+    const int bits = static_cast<int>(rng() % 63);
+    std::int64_t v = static_cast<std::int64_t>(rng() >> (63 - bits));
+    if (rng() % 2) v = -v;
+    raws.push_back(v);
+  }
+  for (std::size_t i = 0; i < raws.size(); ++i)
+    for (std::size_t j = i; j < raws.size(); j += 1 + (i % 7) * 37) {
+      const auto want = expected(raws[i], raws[j]);
+      if (want) {
+        EXPECT_EQ((Decimal::from_raw(raws[i]) * Decimal::from_raw(raws[j])).raw(), *want) << raws[i] << " x " << raws[j];
+      } else {
+        EXPECT_THROW(Decimal::from_raw(raws[i]) * Decimal::from_raw(raws[j]), DecimalError) << raws[i] << " x " << raws[j];
+      }
+    }
 }

@@ -229,3 +229,30 @@ TEST(BarCsvReaderTest, LongGarbageIsTruncatedInMessages) {
 
 }  // namespace
 }  // namespace mercurio::brokers::paper
+
+namespace mercurio::brokers::paper {
+namespace {
+
+// The reader parses the usual spellings on a fast path; every spelling must give exactly what
+// sdk::Decimal::parse gives (and be refused exactly when it refuses).
+TEST(BarCsvReaderTest, ParsesEveryDecimalSpellingLikeDecimalParse) {
+  const char* spellings[] = {"100", "100.5", "0.00000001", "1.00000000", "1.000000000", "1.000000001", "+5", "007.50",
+                             "1.", ".5", "9999999999.99999999", "12345678901", "92233720368", "1e3", "1..2", "", "-",
+                             "2.5x", "0", "0.0"};
+  for (const char* v : spellings) {
+    const std::string row = std::string("2024-01-02,") + v + ",92233720368.5,0.00000001," + v + ",1\n";
+    auto r = parse_bar_csv(kHeader + row, "t.csv", "SPY", BadRowPolicy::Skip);
+    ASSERT_TRUE(r) << v;
+    const auto expected = sdk::Decimal::parse(v);
+    if (!expected || !expected->is_positive()) {
+      EXPECT_TRUE(r->bars.empty()) << v;
+      continue;
+    }
+    ASSERT_EQ(r->bars.size(), 1u) << v << ": " << (r->skipped.empty() ? "" : r->skipped.front());
+    EXPECT_EQ(r->bars[0].open, *expected) << v;
+    EXPECT_EQ(r->bars[0].close, *expected) << v;
+  }
+}
+
+}  // namespace
+}  // namespace mercurio::brokers::paper

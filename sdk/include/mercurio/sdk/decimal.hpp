@@ -138,7 +138,7 @@ class Decimal {
   /// Product rounded half to even to 8 digits (128-bit intermediate).
   friend constexpr Decimal operator*(Decimal a, Decimal b) {
     const __int128 p = static_cast<__int128>(a.raw_) * b.raw_;
-    return from_wide(divide_round_half_even(p, kScale), "*");
+    return from_wide(scale_down(p), "*");
   }
   /// Quotient rounded half to even to 8 digits (128-bit intermediate).
   friend constexpr Decimal operator/(Decimal a, Decimal b) {
@@ -202,6 +202,26 @@ class Decimal {
     const __int128 twice = r * 2;
     if (twice > d || (twice == d && (q % 2 != 0))) q += (n < 0) ? -1 : 1;
     return q;
+  }
+  // n / 10^8 rounded half to even: the same result as divide_round_half_even(n, kScale), without
+  // the 128-bit division library call (every product goes through here: risk checks, ledgers,
+  // fills). |n| = hi * 2^64 + lo is divided in two 32-bit steps whose partial dividends fit in 64
+  // bits, each a division by a constant the compiler turns into a multiplication. Products whose
+  // quotient needs more than 64 bits (hi >= 10^8; they overflow anyway) take the general path.
+  static constexpr __int128 scale_down(__int128 n) {
+    const unsigned __int128 m = n < 0 ? -static_cast<unsigned __int128>(n) : static_cast<unsigned __int128>(n);
+    const std::uint64_t hi = static_cast<std::uint64_t>(m >> 64);
+    if (hi >= static_cast<std::uint64_t>(kScale)) return divide_round_half_even(n, kScale);
+    constexpr std::uint64_t d = static_cast<std::uint64_t>(kScale);
+    const std::uint64_t lo = static_cast<std::uint64_t>(m);
+    const std::uint64_t t1 = (hi << 32) | (lo >> 32);  // hi < 10^8 < 2^27: fits
+    const std::uint64_t q1 = t1 / d;                    // < 2^32
+    const std::uint64_t t2 = ((t1 % d) << 32) | (lo & 0xFFFF'FFFFu);
+    const std::uint64_t q2 = t2 / d;                    // < 2^32
+    const std::uint64_t r = t2 % d;
+    unsigned __int128 q = (static_cast<unsigned __int128>(q1) << 32) + q2;
+    if (r * 2 > d || (r * 2 == d && (q & 1) != 0)) ++q;
+    return n < 0 ? -static_cast<__int128>(q) : static_cast<__int128>(q);
   }
   static constexpr Decimal from_wide(__int128 v, const char* op) {
     if (v > std::numeric_limits<std::int64_t>::max() || v < std::numeric_limits<std::int64_t>::min())

@@ -3,7 +3,9 @@
 /// Fixed-capacity string stored inline, so bars and order events stay trivially copyable
 /// and never allocate on the hot path.
 
+#include <bit>
 #include <compare>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -40,10 +42,32 @@ class InlineString {
   bool empty() const noexcept { return size_ == 0; }
   std::size_t size() const noexcept { return size_; }
 
-  friend bool operator==(const InlineString& a, const InlineString& b) noexcept { return a.view() == b.view(); }
+  // Symbols and ids are compared on every bar (map and hash lookups), so these work on whole
+  // words instead of calling memcmp. Bytes past size() are always zero (data_ is zero-initialized
+  // and only ever written whole), so comparing the padded arrays byte-wise and then the sizes
+  // gives exactly the lexicographic order of view().compare().
+  friend bool operator==(const InlineString& a, const InlineString& b) noexcept {
+    return a.size_ == b.size_ && std::memcmp(a.data_, b.data_, Capacity) == 0;
+  }
   friend std::strong_ordering operator<=>(const InlineString& a, const InlineString& b) noexcept {
-    const int c = a.view().compare(b.view());
-    return c < 0 ? std::strong_ordering::less : c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal;
+    std::size_t i = 0;
+    for (; i + 8 <= Capacity; i += 8) {
+      std::uint64_t x, y;
+      std::memcpy(&x, a.data_ + i, 8);
+      std::memcpy(&y, b.data_ + i, 8);
+      if (x != y) {
+        if constexpr (std::endian::native == std::endian::little) {
+          x = __builtin_bswap64(x);
+          y = __builtin_bswap64(y);
+        }
+        return x < y ? std::strong_ordering::less : std::strong_ordering::greater;
+      }
+    }
+    for (; i < Capacity; ++i)
+      if (a.data_[i] != b.data_[i])
+        return static_cast<unsigned char>(a.data_[i]) < static_cast<unsigned char>(b.data_[i]) ? std::strong_ordering::less
+                                                                                                  : std::strong_ordering::greater;
+    return a.size_ <=> b.size_;
   }
 
  private:

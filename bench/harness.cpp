@@ -17,7 +17,6 @@
 //                       variant (default: a [journal] table with a path in the work directory;
 //                       "" skips the variant)
 
-#include <cstdlib>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -26,6 +25,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>

@@ -51,7 +51,7 @@ void BM_JournalOrderIntentDurable(benchmark::State& state) {
     j->record_intent({sdk::Timestamp{seq}, "bench", "paper", id, intent(), true, "", "approved"},
                      {id, seq, "bench", "paper", intent(), false, sdk::Timestamp{seq}});
   }
-  state.counters["orders/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["ops/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   j.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
 }
@@ -73,7 +73,7 @@ void BM_JournalFillDurable(benchmark::State& state) {
     f.fill_price = *sdk::Decimal::parse("512.25");
     benchmark::DoNotOptimize(j->record_fill("paper", f, false));
   }
-  state.counters["fills/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["ops/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   j.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
 }
@@ -88,7 +88,7 @@ void BM_JournalEquityRowBatched(benchmark::State& state) {
     j->record_equity(sdk::Timestamp{seq}, sdk::Decimal::from_int(100000), sdk::Decimal::from_int(5000), sdk::Decimal::from_int(105000));
   }
   j->flush();
-  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["ops/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   j.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
 }

@@ -61,7 +61,7 @@ Journal::~Journal() {
 
 const std::filesystem::path& Journal::path() const noexcept { return db_->path(); }
 
-std::unique_ptr<Journal> Journal::open(const std::filesystem::path& path, std::int64_t max_size_bytes) {
+std::unique_ptr<Journal> Journal::open(const std::filesystem::path& path, std::int64_t max_size_bytes, bool synced) {
   std::unique_ptr<SqliteDb> db;
   try {
     db = std::make_unique<SqliteDb>(path, true);
@@ -79,7 +79,7 @@ std::unique_ptr<Journal> Journal::open(const std::filesystem::path& path, std::i
     db->exec("PRAGMA journal_mode=WAL");
     // FULL: every commit is on disk when COMMIT returns, WAL or not (NORMAL could lose the last
     // commits on power loss, i.e. an intent whose order the broker already has).
-    db->exec("PRAGMA synchronous=FULL");
+    db->exec(synced ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
     db->exec("PRAGMA foreign_keys=ON");
     db->exec("PRAGMA busy_timeout=5000");
   } catch (const SqliteError& e) {

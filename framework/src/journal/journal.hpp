@@ -140,7 +140,10 @@ class Journal {
   /// Opens or creates the journal: checks integrity (a corrupt file throws Corrupt; a torn WAL tail
   /// is rolled back to the last complete commit by SQLite itself), migrates an older schema, refuses
   /// a newer one (NewerSchema). `max_size_bytes` > 0 caps the file (a full journal halts trading).
-  static std::unique_ptr<Journal> open(const std::filesystem::path& path, std::int64_t max_size_bytes = 0);
+  /// `synced` false (backtests, where no money rides on the record): commits are not fsynced, so a
+  /// crash may lose the tail; everything else is the same.
+  static std::unique_ptr<Journal> open(const std::filesystem::path& path, std::int64_t max_size_bytes = 0,
+                                       bool synced = true);
   ~Journal();
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;

@@ -140,8 +140,10 @@ class CrashWorkspace {
   std::string log() const { return read_file(dir_ / "run.log"); }
 
   /// Lets a run get past its reconciliation and trade a little, then stops it the way an operator
-  /// does (SIGTERM: the kernel finishes, applying every event the broker sent). Returns the exit code.
-  int run_then_stop(std::chrono::milliseconds trading) {
+  /// does (SIGTERM: the kernel finishes, applying every event the broker sent). Returns the exit code;
+  /// `startup` (when given) receives how long the run took to start its strategy.
+  int run_then_stop(std::chrono::milliseconds trading, std::chrono::milliseconds* startup = nullptr) {
+    const auto began = std::chrono::steady_clock::now();
     const pid_t pid = start();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
     while (log().find("strategy ma started") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
@@ -149,6 +151,7 @@ class CrashWorkspace {
       if (::waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    if (startup) *startup = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
     std::this_thread::sleep_for(trading);
     ::kill(pid, SIGTERM);
     bool killed = false;
@@ -262,7 +265,12 @@ TEST(CrashRecoveryTest, RandomKillsLoseNothingAndSendNothingTwice) {
   CrashWorkspace ws("crash_random");
   const int kills_wanted = env_int("MERCURIO_CRASH_KILLS", 200);
   std::mt19937 rng(20261125);
-  std::uniform_int_distribution<int> delay_ms(40, 400);
+  // Kill moments scale with how long this machine (or sanitizer build) takes to start trading, so
+  // kills land in the reconciliation and in trading alike: from 30 % to 300 % of the start-up time.
+  std::chrono::milliseconds startup{0};
+  ASSERT_EQ(ws.run_then_stop(std::chrono::milliseconds(200), &startup), 0) << ws.log();
+  const int base = static_cast<int>(std::max<std::int64_t>(startup.count(), 20));
+  std::uniform_int_distribution<int> delay_ms(base * 3 / 10, base * 3 + 100);
   int kills = 0, clean_restarts = 0, halted_checks = 0;
   bool halted = false, halt_applied = false;
   std::size_t intents_at_halt = 0;

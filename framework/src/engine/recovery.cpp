@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <Poco/DigestStream.h>
@@ -281,10 +282,10 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
   std::map<sdk::Symbol, sdk::Decimal> broker_qty, local_qty;
   for (const auto& p : positions->value()) broker_qty[p.symbol] += p.quantity;
   for (const auto& p : b.account.open_positions()) local_qty[p.symbol] = p.quantity;
-  std::map<sdk::Symbol, bool> symbols;
-  for (const auto& [s, q] : broker_qty) symbols[s] = true;
-  for (const auto& [s, q] : local_qty) symbols[s] = true;
-  for (const auto& [s, unused] : symbols) {
+  std::set<sdk::Symbol> symbols;
+  for (const auto& [s, q] : broker_qty) symbols.insert(s);
+  for (const auto& [s, q] : local_qty) symbols.insert(s);
+  for (const sdk::Symbol& s : symbols) {
     const sdk::Decimal theirs = broker_qty[s], ours = local_qty[s];
     if ((theirs - ours).abs() > config_.journal.position_tolerance)
       diff << "  position " << s.str() << ": broker " << theirs.to_string() << ", journal " << ours.to_string() << " (difference "

@@ -33,7 +33,6 @@ std::optional<std::string> opt_dec(const std::optional<sdk::Decimal>& d) {
   return d->to_string();
 }
 
-// Sequence of "<strategy>-<n>" ids; 0 when the id does not follow the pattern.
 }  // namespace
 
 std::string_view to_string(IntentStatus status) noexcept {

@@ -126,7 +126,6 @@ TEST(JournalTest, BatchedRowsAreKeptAfterFlushAndBalancesOrderAgainstFills) {
     j->record_equity(Timestamp{10}, Decimal::from_int(1), Decimal::from_int(2), Decimal::from_int(3));
     j->flush();
   }
-  exec_sql(path, "SELECT 1");
   auto j = Journal::open(path);
   const auto r = j->recover();
   ASSERT_EQ(r.balances.size(), 1u);
@@ -134,7 +133,7 @@ TEST(JournalTest, BatchedRowsAreKeptAfterFlushAndBalancesOrderAgainstFills) {
   ASSERT_EQ(r.balances[0].positions.size(), 1u);
   EXPECT_EQ(r.balances[0].positions[0].quantity, Decimal::from_int(3));
   ASSERT_EQ(r.fills.size(), 2u);
-  EXPECT_LT(r.fills[0].event_id, r.balances[0].after_event_id + 1);
+  EXPECT_LE(r.fills[0].event_id, r.balances[0].after_event_id);
   EXPECT_GT(r.fills[1].event_id, r.balances[0].after_event_id);
 }
 

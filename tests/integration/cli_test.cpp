@@ -24,7 +24,7 @@ TEST(CliTest, VersionAndHelp) {
   auto v = mercurio_cmd({"--version"}, dir);
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_THAT(v.out, HasSubstr("mercurio " MERCURIO_VERSION));
-  EXPECT_THAT(v.out, HasSubstr("plugin ABI 2.0"));
+  EXPECT_THAT(v.out, HasSubstr("plugin ABI 2.1"));
   auto h = mercurio_cmd({"--help"}, dir);
   EXPECT_EQ(h.exit_code, 0);
   for (const char* cmd : {"run", "check", "plugins", "generate-bars"}) {

@@ -132,6 +132,28 @@ TEST(RecoveryTest, AMismatchKeepsTradingHaltedUntilAnOperatorAcknowledges) {
   EXPECT_THAT(next.err, HasSubstr("reconciliation with broker paper clean"));
 }
 
+TEST(RecoveryTest, ANewJournalOnAnAccountWithHistoryBooksThatHistoryOnceAsTheOpeningBalance) {
+  JournaledDeployment d("recovery_new_journal", 300);
+  auto first = d.run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_GT(d.broker_ids().size(), 5u) << "the first run must leave fills at the venue";
+  // The operator starts over with a new journal on the same account (its state file keeps the
+  // venue's fills). Those fills are in the opening positions: listing them again must not book
+  // them a second time.
+  for (const char* f : {"journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm"}) fs::remove(d.dir() / "state" / f);
+  auto second = d.run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("executed before this journal began are part of the opening balance"));
+  EXPECT_THAT(second.err, HasSubstr("reconciliation with broker paper clean"));
+  EXPECT_THAT(second.err, Not(HasSubstr("found differences")));
+  EXPECT_THAT(second.err, Not(HasSubstr("recorded at start-up")));
+  // And on every later start: the prior fills are known by trade id.
+  auto third = d.run();
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_THAT(third.err, HasSubstr("reconciliation with broker paper clean"));
+  EXPECT_THAT(third.err, Not(HasSubstr("recorded at start-up")));
+}
+
 TEST(RecoveryTest, ACorruptJournalRefusesToStart) {
   JournaledDeployment d("recovery_corrupt", 200);
   ASSERT_EQ(d.run().exit_code, 0);

@@ -242,8 +242,9 @@ TEST(ReportCliTest, RefusesAnSqliteDatabaseThatIsNotAJournal) {
 TEST(ReportCliTest, RefusesAJournalWithANewerSchema) {
   const auto dir = scratch_dir("report_newer");
   const auto journal = write_journal(dir);
-  exec_sql(journal, "PRAGMA user_version=2");
-  expect_refused(dir, journal, "schema version 2, newer");
+  const std::string newer = std::to_string(kernel::kJournalSchemaVersion + 1);
+  exec_sql(journal, ("PRAGMA user_version=" + newer).c_str());
+  expect_refused(dir, journal, "schema version " + newer + ", newer");
 }
 
 TEST(ReportCliTest, ReadingLeavesTheJournalUnchanged) {

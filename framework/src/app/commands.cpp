@@ -58,9 +58,13 @@ struct Loaded {
   Config config;
   PluginCatalog catalog;
 };
-std::optional<Loaded> load_everything(const std::string& path) {
+// `mode_override` (the command line's --mode) replaces [kernel] mode before the plugins are
+// configured: a plugin must see the mode the run really uses (Alpaca refuses a live account
+// unless the kernel runs live).
+std::optional<Loaded> load_everything(const std::string& path, std::optional<kernel::RunMode> mode_override = std::nullopt) {
   ConfigIssues issues;
   Config config = kernel::load_config(path, issues);
+  if (mode_override) config.kernel.mode = *mode_override;
   PluginCatalog catalog = PluginCatalog::load(config, kernel::bundled_plugin_directory(), kernel::process_environment(), issues);
   if (!issues.empty()) {
     print_issues("configuration " + path + " is not valid", issues);
@@ -133,7 +137,7 @@ int run_command(const std::vector<std::string>& args) {
   }
 
   const std::string path = vm["config"].as<std::string>();
-  auto loaded = load_everything(path);
+  auto loaded = load_everything(path, run_options.mode);
   if (!loaded) return kExitBadConfig;
   kernel::LogOutput log(std::cerr, loaded->config.kernel.log_level);
   kernel::Kernel k(loaded->config, loaded->catalog, log, run_options);

@@ -10,6 +10,7 @@
 
 #include <toml++/toml.h>
 
+#include "mercurio/sdk/config.hpp"
 #include "mercurio/sdk/logger.hpp"
 #include "mercurio/sdk/notifier.hpp"
 #include "mercurio/sdk/time.hpp"
@@ -17,7 +18,8 @@
 
 namespace mercurio::kernel {
 
-enum class RunMode { Backtest, Paper, Live };
+// One enum for kernel and plugins: plugins read it from their ConfigView.
+using RunMode = sdk::RunMode;
 std::string_view to_string(RunMode mode) noexcept;
 std::optional<RunMode> parse_run_mode(std::string_view text) noexcept;
 

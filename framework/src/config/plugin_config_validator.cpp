@@ -249,7 +249,7 @@ std::optional<sdk::ConfigView> validate_plugin_config(const PluginEntry& entry, 
     }
   }
   if (issues.size() != before) return std::nullopt;
-  return sdk::ConfigView(entry.id, std::move(values), config.base_dir.string());
+  return sdk::ConfigView(entry.id, std::move(values), config.base_dir.string(), config.kernel.mode);
 }
 
 }  // namespace mercurio::kernel

@@ -140,12 +140,27 @@ void Kernel::recover_from_journal() {
     if (!positions || !positions->has_value())
       throw KernelError("broker " + b.id + " did not report its positions for the opening balance: " +
                         (positions ? positions->status().message() : std::string("it threw")));
+    // The venue's past fills are in these positions already: recorded as known with the balance so
+    // the reconciliation below (and every later one) never applies them a second time.
+    std::optional<sdk::Result<std::vector<sdk::OrderEvent>>> prior;
+    call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(i, o, msg); }, "fills",
+                 [&] { prior.emplace(b.broker->fills(sdk::Timestamp{INT64_MIN})); });
+    if (!prior || !prior->has_value())
+      throw KernelError("broker " + b.id + " did not list its past fills for the opening balance: " +
+                        (prior ? prior->status().message() : std::string("it threw")));
     BalanceRecord opening{b.id, "opening", clock_->now(), b.account.cash(), positions->value(), "first start with this journal", 0};
     try {
-      journal_->record_balance(opening);
+      journal_->record_balance(opening, prior->value());
     } catch (const JournalError& e) {
       throw KernelError(e.what());
     }
+    for (const sdk::OrderEvent& f : prior->value()) {
+      tracker_.remember_trade_id(i, f.trade_id);
+      auto& last = r.last_fill[b.id];
+      if (f.ts > last) last = f.ts;
+    }
+    if (!prior->value().empty())
+      log_.info(std::to_string(prior->value().size()) + " fill(s) " + b.id + " executed before this journal began are part of the opening balance");
     for (const auto& p : opening.positions) b.account.add_opening_position(p.symbol, p.quantity, p.average_price, opening.ts);
     balance_after[b.id] = INT64_MAX;  // every journaled fill of this broker is older than its opening balance
     if (!opening.positions.empty())
@@ -154,6 +169,8 @@ void Kernel::recover_from_journal() {
             {{"broker", b.id}});
   }
   last_fill_ = r.last_fill;
+  for (const auto& [broker, trade_id] : r.prior_fills)
+    if (auto bi = broker_of.find(broker); bi != broker_of.end()) tracker_.remember_trade_id(bi->second, trade_id);
   std::size_t replayed = 0;
   for (const JournaledFill& f : r.fills) {
     auto bi = broker_of.find(f.broker);

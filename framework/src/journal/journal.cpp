@@ -311,7 +311,7 @@ void Journal::record_operator_action(sdk::Timestamp ts, const std::string& who, 
   });
 }
 
-void Journal::record_balance(const BalanceRecord& b) {
+void Journal::record_balance(const BalanceRecord& b, const std::vector<sdk::OrderEvent>& prior_fills) {
   write(true, "an account balance", [&] {
     statement(10, "INSERT INTO balances(run_id, broker, kind, ts, cash, reason, after_event_id) "
                   "VALUES(?,?,?,?,?,?,(SELECT coalesce(max(event_id), 0) FROM order_events))")
@@ -320,6 +320,8 @@ void Journal::record_balance(const BalanceRecord& b) {
     auto& p = statement(11, "INSERT INTO balance_positions(balance_id, symbol, quantity, average_price) VALUES(?,?,?,?)");
     for (const auto& pos : b.positions)
       p.bind(1, id).bind(2, pos.symbol.str()).bind(3, dec(pos.quantity)).bind(4, dec(pos.average_price)).run();
+    auto& f = statement(14, "INSERT OR IGNORE INTO prior_fills(broker, trade_id, ts, balance_id) VALUES(?,?,?,?)");
+    for (const auto& fill : prior_fills) f.bind(1, b.broker).bind(2, fill.trade_id.str()).bind(3, fill.ts.ns).bind(4, id).run();
   });
 }
 
@@ -423,6 +425,12 @@ RecoveredJournal Journal::recover() {
         r.positions.push_back(pos);
       }
       out.balances.push_back(std::move(r));
+    }
+    auto prior = db_->prepare("SELECT broker, trade_id, ts FROM prior_fills ORDER BY broker, ts");
+    while (prior.step()) {
+      out.prior_fills.emplace_back(prior.column_text(0), sdk::TradeId(prior.column_text(1)));
+      auto& last = out.last_fill[prior.column_text(0)];
+      if (sdk::Timestamp{prior.column_int(2)} > last) last = sdk::Timestamp{prior.column_int(2)};
     }
   } catch (const SqliteError& e) {
     throw JournalError(e.is_corruption() ? JournalError::Kind::Corrupt : JournalError::Kind::Storage,

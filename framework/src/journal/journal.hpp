@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "journal/journal_schema.hpp"
 #include "mercurio/sdk/types.hpp"
 
 namespace mercurio::kernel {
@@ -40,7 +41,7 @@ class JournalError : public std::runtime_error {
 };
 
 /// The schema this binary writes; older journals are migrated, newer ones refused.
-inline constexpr int kJournalSchemaVersion = 1;
+inline constexpr int kJournalSchemaVersion = static_cast<int>(journal_schema::kMigrations.size());
 
 /// Where an intent stands, as far as the journal knows.
 enum class IntentStatus {
@@ -132,7 +133,8 @@ struct RecoveredJournal {
   std::vector<JournaledFill> fills;     // every recorded fill, in journal order
   std::vector<BalanceRecord> balances;  // latest per broker
   std::map<std::string, std::int64_t> last_sequence;  // strategy -> highest sequence used
-  std::map<std::string, sdk::Timestamp> last_fill;    // broker -> venue time of the latest fill
+  std::map<std::string, sdk::Timestamp> last_fill;    // broker -> venue time of the latest fill (prior fills included)
+  std::vector<std::pair<std::string, sdk::TradeId>> prior_fills;  // broker, trade id: in an opening balance already
 };
 
 class Journal {
@@ -168,7 +170,9 @@ class Journal {
   void record_state_change(sdk::Timestamp ts, std::string_view from, std::string_view to, const std::string& reason);
   void record_operator_action(sdk::Timestamp ts, const std::string& who, const std::string& action,
                               const std::string& scope, const std::string& reason, const std::string& result);
-  void record_balance(const BalanceRecord& balance);
+  /// `prior_fills`: for an opening balance, the fills the venue executed before it (they are in the
+  /// balance already), recorded in the same transaction so a restart never applies them again.
+  void record_balance(const BalanceRecord& balance, const std::vector<sdk::OrderEvent>& prior_fills = {});
   void record_reconciliation(sdk::Timestamp ts, const std::string& broker, const std::string& result, const std::string& diff);
   void end_run(sdk::Timestamp ts);
 

@@ -9,7 +9,7 @@ namespace mercurio::kernel::journal_schema {
 /// 'MRCU': marks a SQLite file as a Mercurio journal (PRAGMA application_id).
 inline constexpr int kApplicationId = 0x4D524355;
 
-inline constexpr std::array<std::string_view, 1> kMigrations = {
+inline constexpr std::array<std::string_view, 2> kMigrations = {
     // 0 -> 1
     R"sql(
 CREATE TABLE runs (
@@ -125,6 +125,16 @@ CREATE TABLE reconciliations (
   broker TEXT NOT NULL,
   result TEXT NOT NULL,
   diff TEXT NOT NULL);
+)sql",
+    // 1 -> 2: fills the venue had executed before a broker's opening balance. They are in that
+    // balance already: known by trade id so the reconciliation never applies them a second time.
+    R"sql(
+CREATE TABLE prior_fills (
+  broker TEXT NOT NULL,
+  trade_id TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  balance_id INTEGER NOT NULL REFERENCES balances(balance_id),
+  PRIMARY KEY (broker, trade_id));
 )sql",
 };
 

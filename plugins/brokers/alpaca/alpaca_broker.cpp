@@ -36,12 +36,10 @@ Status AlpacaBroker::require_started(std::string_view call) const {
 
 Status AlpacaBroker::start(sdk::BrokerSink& sink) {
   if (sink_ != nullptr) return Status(StatusCode::Rejected, "alpaca: already started");
-  if (settings_.environment == "live") {
-    // Real money needs the kernel to run in live mode, and the SDK does not tell plugins the
-    // kernel's mode yet: refuse rather than trade live under a paper or backtest kernel.
+  if (settings_.environment == "live" && settings_.kernel_mode != sdk::RunMode::Live) {
+    // parse_settings refuses this already; settings built by hand must not get round it.
     return Status(StatusCode::Rejected,
-                  "alpaca: environment \"live\" is refused: it requires the kernel's mode to be live, and this "
-                  "SDK version gives plugins no way to check that (fail closed)");
+                  "alpaca: environment \"live\" is refused: it requires the kernel's mode to be live (fail closed)");
   }
   // Credentials and connectivity are checked before anything runs.
   auto account = rest_->account();

@@ -91,6 +91,11 @@ sdk::Result<AlpacaSettings> parse_settings(const sdk::ConfigView& config) {
     if (s.environment != "paper" && s.environment != "live")
       key_error("environment", "expected \"paper\" or \"live\", was \"" + s.environment + "\"");
   });
+  s.kernel_mode = config.run_mode();
+  if (s.environment == "live" && s.kernel_mode != sdk::RunMode::Live)
+    key_error("environment", std::string("\"live\" trades real money and is only accepted when the kernel runs in live mode; "
+                             "this run's mode is ") + (s.kernel_mode == sdk::RunMode::Paper ? "paper" : "backtest") +
+                             " (use an Alpaca paper account, environment = \"paper\")");
   read([&] {
     s.key_id = config.get_secret("key_id");
     if (s.key_id.empty()) key_error("key_id", "the secret " + s.key_id.reference() + " is empty");

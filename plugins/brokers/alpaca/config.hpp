@@ -17,6 +17,7 @@ sdk::ConfigSchema alpaca_config_schema();
 struct AlpacaSettings {
   std::string plugin_id;
   std::string environment = "paper";  ///< "paper" | "live"
+  sdk::RunMode kernel_mode = sdk::RunMode::Backtest;  ///< the run's mode, from the ConfigView
   sdk::Secret key_id;
   sdk::Secret secret_key;
   common::Endpoint trading_url;

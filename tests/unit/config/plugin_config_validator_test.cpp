@@ -60,6 +60,19 @@ TEST(PluginConfigValidatorTest, FillsDefaultsAndTypes) {
   EXPECT_EQ(out.view->base_directory(), "/cfg");
 }
 
+TEST(PluginConfigValidatorTest, TheViewCarriesTheRunsMode) {
+  for (const auto mode : {RunMode::Backtest, RunMode::Paper, RunMode::Live}) {
+    Config config = parse_config("[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n[plugin.config]\nsymbols = []\n" +
+                                     std::string(mercurio::test::kGenerousRiskTable),
+                                 "/cfg/mercurio.toml");
+    config.kernel.mode = mode;  // as `mercurio run --mode` sets it before the plugins are configured
+    ConfigIssues issues;
+    auto view = validate_plugin_config(config.plugins[0], schema(), config, process_environment(), issues);
+    ASSERT_TRUE(view) << issues.to_string();
+    EXPECT_EQ(view->run_mode(), mode);
+  }
+}
+
 TEST(PluginConfigValidatorTest, DecimalsAcceptStringsAndIntegers) {
   auto a = validate("symbols = []\ncash = \"12.345\"\n");
   auto b = validate("symbols = []\ncash = 12\n");

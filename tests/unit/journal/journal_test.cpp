@@ -137,6 +137,46 @@ TEST(JournalTest, BatchedRowsAreKeptAfterFlushAndBalancesOrderAgainstFills) {
   EXPECT_GT(r.fills[1].event_id, r.balances[0].after_event_id);
 }
 
+TEST(JournalTest, FillsBeforeAnOpeningBalanceAreKnownButNeverReplayed) {
+  const auto path = test::scratch_dir("journal_prior_fills") / "journal.sqlite";
+  {
+    auto j = fresh(path);
+    auto old = fill_of("someone-else-1", "venue-7", 5, "99");
+    old.ts = Timestamp{500};
+    auto older = fill_of("someone-else-0", "venue-3", 5, "98");
+    older.ts = Timestamp{400};
+    BalanceRecord b{"paper", "opening", Timestamp{600}, Decimal::from_int(1000), {}, "first start", 0};
+    j->record_balance(b, {older, old});
+  }
+  auto j = Journal::open(path);
+  const auto r = j->recover();
+  EXPECT_TRUE(r.fills.empty()) << "a prior fill is not a fill of this journal";
+  ASSERT_EQ(r.prior_fills.size(), 2u);
+  EXPECT_EQ(r.prior_fills[0], (std::pair<std::string, sdk::TradeId>{"paper", sdk::TradeId("venue-3")}));
+  EXPECT_EQ(r.prior_fills[1], (std::pair<std::string, sdk::TradeId>{"paper", sdk::TradeId("venue-7")}));
+  ASSERT_EQ(r.last_fill.count("paper"), 1u);
+  EXPECT_EQ(r.last_fill.at("paper"), Timestamp{500});  // the next reconciliation lists fills from there
+}
+
+TEST(JournalTest, AVersionOneJournalIsMigratedKeepingItsRows) {
+  const auto path = test::scratch_dir("journal_migrate_v1") / "journal.sqlite";
+  {
+    auto j = fresh(path);
+    add_intent(*j, "ma", 1);
+    EXPECT_TRUE(j->record_fill("paper", fill_of("ma-1", "t1", 4, "100"), false));
+  }
+  // Back to what a version-1 mercurio wrote: no prior_fills table, user_version 1.
+  exec_sql(path, "DROP TABLE prior_fills; PRAGMA user_version=1;");
+  auto j = fresh(path);  // opens (migrating) and begins a run
+  const auto r = j->recover();
+  ASSERT_EQ(r.orders.size(), 1u);
+  ASSERT_EQ(r.fills.size(), 1u);
+  EXPECT_TRUE(r.prior_fills.empty());
+  BalanceRecord b{"paper", "opening", Timestamp{600}, Decimal::from_int(1000), {}, "first start", 0};
+  j->record_balance(b, {fill_of("x-1", "venue-1", 1, "1")});  // the new table exists now
+  EXPECT_EQ(j->recover().prior_fills.size(), 1u);
+}
+
 TEST(JournalTest, ANewerSchemaIsRefusedWithTheVersionsNamed) {
   const auto path = test::scratch_dir("journal_newer") / "journal.sqlite";
   fresh(path).reset();
@@ -146,7 +186,8 @@ TEST(JournalTest, ANewerSchemaIsRefusedWithTheVersionsNamed) {
     FAIL() << "expected a refusal";
   } catch (const JournalError& e) {
     EXPECT_EQ(e.kind(), JournalError::Kind::NewerSchema);
-    EXPECT_THAT(e.what(), HasSubstr("has schema version 7, newer than this mercurio understands (1)"));
+    EXPECT_THAT(e.what(), HasSubstr("has schema version 7, newer than this mercurio understands (" +
+                                    std::to_string(kJournalSchemaVersion) + ")"));
   }
 }
 

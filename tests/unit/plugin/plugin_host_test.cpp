@@ -80,7 +80,14 @@ TEST(PluginHostTest, ExplainsAMissingEntrySymbolWhenAnotherMajorIsExported) {
 }
 
 TEST(PluginHostTest, RefusesANewerMinor) {
-  EXPECT_THAT(open_error("newer_minor"), HasSubstr("built for plugin ABI 2.1, newer than this kernel's 2.0"));
+  EXPECT_THAT(open_error("newer_minor"), HasSubstr("built for plugin ABI 2.2, newer than this kernel's 2.1"));
+}
+
+TEST(PluginHostTest, LoadsAnOlderMinor) {
+  std::vector<std::string> problems;
+  auto lib = PluginLibrary::open(fixture("older_minor"), KernelAbi{}, problems);
+  ASSERT_NE(lib, nullptr) << problems.front();
+  EXPECT_EQ(lib->manifest().abi_minor, 0u);
 }
 
 TEST(PluginHostTest, RefusesAMismatchedBuildId) {

@@ -25,11 +25,29 @@ TEST(AlpacaConfigTest, PaperDefaultsPointAtAlpacasPaperEndpoints) {
   EXPECT_EQ(s->key_id.reveal(), kKeyId);
 }
 
-TEST(AlpacaConfigTest, LiveSelectsLiveEndpoints) {
-  auto s = parse_settings(make_config({{"environment", std::string("live")}}));
-  ASSERT_TRUE(s);
+TEST(AlpacaConfigTest, LiveSelectsLiveEndpointsUnderALiveKernel) {
+  auto s = parse_settings(make_config({{"environment", std::string("live")}}, sdk::RunMode::Live));
+  ASSERT_TRUE(s) << s.status().message();
   EXPECT_EQ(s->trading_url.host, "api.alpaca.markets");
   EXPECT_EQ(s->stream_url.host, "api.alpaca.markets");
+  EXPECT_EQ(s->kernel_mode, sdk::RunMode::Live);
+}
+
+TEST(AlpacaConfigTest, LiveAccountIsAConfigErrorUnlessTheKernelRunsLive) {
+  for (const auto mode : {sdk::RunMode::Paper, sdk::RunMode::Backtest}) {
+    auto s = parse_settings(make_config({{"environment", std::string("live")}}, mode));
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.status().code(), sdk::StatusCode::InvalidArgument);
+    EXPECT_THAT(s.status().message(), HasSubstr("config key 'environment'"));
+    EXPECT_THAT(s.status().message(), HasSubstr(mode == sdk::RunMode::Paper ? "mode is paper" : "mode is backtest"));
+    EXPECT_THAT(s.status().message(), Not(HasSubstr(kSecret)));
+  }
+}
+
+TEST(AlpacaConfigTest, PaperAccountIsAcceptedUnderEveryKernelMode) {
+  // A live kernel on a paper account is a dress rehearsal of the live set-up: no real money.
+  for (const auto mode : {sdk::RunMode::Backtest, sdk::RunMode::Paper, sdk::RunMode::Live})
+    EXPECT_TRUE(parse_settings(make_config({}, mode)));
 }
 
 TEST(AlpacaConfigTest, ClearTextToANetworkHostIsRefusedAndAllErrorsAreListed) {
@@ -56,11 +74,15 @@ TEST(AlpacaConfigTest, RelativeCaFileIsResolvedAgainstTheConfigDirectory) {
   EXPECT_EQ(s->ca_file, std::string(MERCURIO_SOURCE_DIR) + "/certs/ca.pem");
 }
 
-TEST(AlpacaConfigTest, LiveEnvironmentIsRefusedAtStartWithoutAnyRequest) {
+TEST(AlpacaConfigTest, LiveSettingsMadeByHandAreRefusedAtStartWithoutAnyRequest) {
+  // Settings built without parse_settings (or altered after it) must not get a live account
+  // past a kernel that is not live.
   auto s = parse_settings(make_config({{"environment", std::string("live")},
                                        {"trading_url", std::string("http://127.0.0.1:1")},
-                                       {"data_url", std::string("http://127.0.0.1:1")}}));
-  ASSERT_TRUE(s);
+                                       {"data_url", std::string("http://127.0.0.1:1")}},
+                                      sdk::RunMode::Live));
+  ASSERT_TRUE(s) << s.status().message();
+  s->kernel_mode = sdk::RunMode::Paper;
   AlpacaBroker b(*s);
   FakeSink sink;
   const auto st = b.start(sink);

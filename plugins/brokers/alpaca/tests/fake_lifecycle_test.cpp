@@ -448,47 +448,60 @@ TEST_F(AlpacaLifecycleTest, CancelsAndFlatteningGoFirstWhenTheBudgetIsNearlySpen
   b.stop();
 }
 
+// A kernel config for the real `mercurio` binary with this plugin on the fake; `mode` is the
+// kernel's, `environment` the plugin's. Live mode needs the journal.
+std::filesystem::path write_kernel_config(const std::string& name, const std::string& trading_url, const FakeAlpaca& fake,
+                                          const std::string& mode = "paper", const std::string& environment = "paper") {
+  const auto dir = std::filesystem::path(MERCURIO_BINARY_DIR) / "test-scratch" / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream cfg(dir / "mercurio.toml");
+  cfg << "[kernel]\nmode = \"" << mode << "\"\noutput_dir = \"out\"\nstate_dir = \"state\"\nlog_level = \"debug\"\n"
+      << "[risk]\nmax_order_quantity = \"10\"\nmax_order_notional = \"10000\"\nprice_collar_pct = \"10\"\n"
+      << "max_reference_age_seconds = 600\nmax_position_quantity = \"10\"\nmax_position_notional = \"10000\"\n"
+      << "max_gross_exposure_pct = \"100\"\nmax_positions = 2\nmax_open_orders = 4\nmax_orders_per_minute = 6\n"
+      << "order_burst = 2\nduplicate_window_seconds = 5\nmax_daily_loss_pct = \"5\"\nmax_drawdown_pct = \"25\"\n"
+      << "drawdown_action = \"hold\"\nmax_fills_per_window = 20\nfills_window_seconds = 60\ncalendar = \"24/7\"\n"
+      << "allow_outside_market_hours = true\n"
+      << "[failsafe]\nheartbeat_interval_ms = 200\nmax_failures = 3\nemergency_action = \"cancel\"\n"
+      << "max_data_gap_ms = 600000\n";
+  if (mode == "live") cfg << "[journal]\npath = \"state/journal.sqlite\"\n";
+  cfg << "[[plugin]]\nid = \"alpaca\"\nlibrary = \"mercurio_broker_alpaca\"\n[plugin.config]\n"
+      << "environment = \"" << environment << "\"\n"
+      << "key_id = \"env:MERCURIO_TEST_APCA_KEY\"\nsecret_key = \"env:MERCURIO_TEST_APCA_SECRET\"\n"
+      << "trading_url = \"" << trading_url << "\"\ndata_url = \"" << fake.url() << "\"\n"
+      << "stream_url = \"" << fake.stream_url() << "\"\nbar_poll_interval_ms = 500\n"
+      << "[[plugin]]\nid = \"ma\"\nlibrary = \"mercurio_strategy_moving_average\"\nbroker = \"alpaca\"\n"
+      << "[plugin.config]\nsymbols = [\"AAPL\"]\nshort_window = 2\nlong_window = 3\nquantity = \"1\"\n"
+      << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n[plugin.config]\nformat = \"text\"\n";
+  ::setenv("MERCURIO_TEST_APCA_KEY", kKeyId.c_str(), 1);
+  ::setenv("MERCURIO_TEST_APCA_SECRET", kSecret.c_str(), 1);
+  return dir;
+}
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::filesystem::path mercurio_exe() { return std::filesystem::path(MERCURIO_BINARY_DIR) / "bin" / "mercurio"; }
+
 TEST_F(AlpacaLifecycleTest, KernelRunsThePluginWithHeartbeatsAndStopsCleanlyWithoutLeakingSecrets) {
   // The real `mercurio` binary in paper mode with this plugin on the fake: the kernel resolves
   // the env: secrets, starts the broker, probes account() as its heartbeat, stops on SIGTERM.
-  const auto dir = std::filesystem::path(MERCURIO_BINARY_DIR) / "test-scratch" / "alpaca-kernel";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
   const auto url = trading_proxy_ != nullptr ? trading_proxy_->url() : fake_->url();
-  {
-    std::ofstream cfg(dir / "mercurio.toml");
-    cfg << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\nlog_level = \"debug\"\n"
-        << "[risk]\nmax_order_quantity = \"10\"\nmax_order_notional = \"10000\"\nprice_collar_pct = \"10\"\n"
-        << "max_reference_age_seconds = 600\nmax_position_quantity = \"10\"\nmax_position_notional = \"10000\"\n"
-        << "max_gross_exposure_pct = \"100\"\nmax_positions = 2\nmax_open_orders = 4\nmax_orders_per_minute = 6\n"
-        << "order_burst = 2\nduplicate_window_seconds = 5\nmax_daily_loss_pct = \"5\"\nmax_drawdown_pct = \"25\"\n"
-        << "drawdown_action = \"hold\"\nmax_fills_per_window = 20\nfills_window_seconds = 60\ncalendar = \"24/7\"\n"
-        << "allow_outside_market_hours = true\n"
-        << "[failsafe]\nheartbeat_interval_ms = 200\nmax_failures = 3\nemergency_action = \"cancel\"\n"
-        << "max_data_gap_ms = 600000\n"
-        << "[[plugin]]\nid = \"alpaca\"\nlibrary = \"mercurio_broker_alpaca\"\n[plugin.config]\n"
-        << "key_id = \"env:MERCURIO_TEST_APCA_KEY\"\nsecret_key = \"env:MERCURIO_TEST_APCA_SECRET\"\n"
-        << "trading_url = \"" << url << "\"\ndata_url = \"" << fake_->url() << "\"\n"
-        << "stream_url = \"" << fake_->stream_url() << "\"\nbar_poll_interval_ms = 500\n"
-        << "[[plugin]]\nid = \"ma\"\nlibrary = \"mercurio_strategy_moving_average\"\nbroker = \"alpaca\"\n"
-        << "[plugin.config]\nsymbols = [\"AAPL\"]\nshort_window = 2\nlong_window = 3\nquantity = \"1\"\n"
-        << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n[plugin.config]\nformat = \"text\"\n";
-  }
-  ::setenv("MERCURIO_TEST_APCA_KEY", kKeyId.c_str(), 1);
-  ::setenv("MERCURIO_TEST_APCA_SECRET", kSecret.c_str(), 1);
+  const auto dir = write_kernel_config("alpaca-kernel", url, *fake_);
   const int heartbeats = fake_->account_requests();
   const int logins = fake_->stream_logins();
   const int bad_auth = fake_->requests_with_bad_credentials();
-  const auto exe = std::filesystem::path(MERCURIO_BINARY_DIR) / "bin" / "mercurio";
-  bt::ChildProcess kernel({exe.string(), "run", "--config", (dir / "mercurio.toml").string()}, dir / "output.txt");
+  bt::ChildProcess kernel({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir / "output.txt");
   // Start-up probe plus at least three heartbeats, and the stream subscribed.
   const bool beating = sink_.wait_until([&] {
     return fake_->account_requests() >= heartbeats + 4 && fake_->stream_logins() > logins;
   });
   const bool alive = kernel.running();
   const int code = kernel.stop();
-  std::ifstream in(dir / "output.txt");
-  const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string output = read_text(dir / "output.txt");
   EXPECT_TRUE(beating) << output;
   EXPECT_TRUE(alive) << output;
   EXPECT_EQ(code, 0) << output;
@@ -496,6 +509,54 @@ TEST_F(AlpacaLifecycleTest, KernelRunsThePluginWithHeartbeatsAndStopsCleanlyWith
   EXPECT_THAT(output, Not(HasSubstr(kKeyId)));
   EXPECT_THAT(output, Not(HasSubstr(kSecret)));
   EXPECT_EQ(fake_->requests_with_bad_credentials(), bad_auth);
+}
+
+TEST_F(AlpacaLifecycleTest, LiveAccountIsRefusedBeforeAnyRequestUnlessTheKernelRunsLive) {
+  const int requests = fake_->account_requests();
+  // A paper kernel with a live account: `check` (a bad config, 2) and `run` (start-up failed, 1)
+  // refuse it, naming the plugin, the key and the mode.
+  const auto paper = write_kernel_config("alpaca-live-under-paper", fake_->url(), *fake_, "paper", "live");
+  for (const auto& [command, exit_code] : {std::pair{"check", 2}, std::pair{"run", 1}}) {
+    bt::ChildProcess p({mercurio_exe().string(), command, "--config", (paper / "mercurio.toml").string()},
+                       paper / "output.txt");
+    const int code = p.wait();
+    const std::string output = read_text(paper / "output.txt");
+    EXPECT_EQ(code, exit_code) << command << ":\n" << output;
+    EXPECT_THAT(output, HasSubstr("plugin[alpaca]")) << command;
+    EXPECT_THAT(output, HasSubstr("config key 'environment'")) << command;
+    EXPECT_THAT(output, HasSubstr("this run's mode is paper")) << command;
+    EXPECT_THAT(output, Not(HasSubstr(kSecret)));
+  }
+  // A live config run with `--mode paper`: the plugin sees the mode the run really uses.
+  const auto live = write_kernel_config("alpaca-live-overridden", fake_->url(), *fake_, "live", "live");
+  bt::ChildProcess overridden({mercurio_exe().string(), "run", "--mode", "paper", "--config", (live / "mercurio.toml").string()},
+                              live / "output.txt");
+  EXPECT_EQ(overridden.wait(), 1) << read_text(live / "output.txt");
+  EXPECT_THAT(read_text(live / "output.txt"), HasSubstr("this run's mode is paper"));
+  EXPECT_EQ(fake_->account_requests(), requests) << "a refused live account must not reach the venue";
+}
+
+TEST_F(AlpacaLifecycleTest, LiveAccountRunsUnderALiveKernelWithTheJournal) {
+  const auto dir = write_kernel_config("alpaca-live", fake_->url(), *fake_, "live", "live");
+  bt::ChildProcess check({mercurio_exe().string(), "check", "--config", (dir / "mercurio.toml").string()}, dir / "check.txt");
+  ASSERT_EQ(check.wait(), 0) << read_text(dir / "check.txt");
+  const int heartbeats = fake_->account_requests();
+  const int logins = fake_->stream_logins();
+  bt::ChildProcess kernel({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir / "output.txt");
+  // Start-up, the journal's reconciliation with the account, heartbeats and the stream.
+  const bool beating = sink_.wait_until([&] {
+    return fake_->account_requests() >= heartbeats + 4 && fake_->stream_logins() > logins;
+  });
+  const bool alive = kernel.running();
+  const int code = kernel.stop();
+  const std::string output = read_text(dir / "output.txt");
+  EXPECT_TRUE(beating) << output;
+  EXPECT_TRUE(alive) << output;
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_THAT(output, HasSubstr("alpaca: started"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "state" / "journal.sqlite"));
+  EXPECT_THAT(output, Not(HasSubstr(kKeyId)));
+  EXPECT_THAT(output, Not(HasSubstr(kSecret)));
 }
 
 }  // namespace

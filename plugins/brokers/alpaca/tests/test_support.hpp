@@ -121,14 +121,16 @@ class FakeSink final : public sdk::BrokerSink {
 };
 
 /// A validated config as the kernel would hand it over (schema defaults + `overrides`).
-inline sdk::ConfigView make_config(std::map<std::string, sdk::ConfigValue> overrides = {}) {
+/// The plugin's config as the kernel would hand it over, for a run in `mode`.
+inline sdk::ConfigView make_config(std::map<std::string, sdk::ConfigValue> overrides = {},
+                                   sdk::RunMode mode = sdk::RunMode::Paper) {
   std::map<std::string, sdk::ConfigValue> values;
   for (const auto& field : alpaca_config_schema().fields)
     if (field.default_value) values[field.key] = *field.default_value;
   values["key_id"] = sdk::Secret("env:APCA_TEST_KEY_ID", kKeyId);
   values["secret_key"] = sdk::Secret("env:APCA_TEST_SECRET", kSecret);
   for (auto& [key, value] : overrides) values[key] = std::move(value);
-  return sdk::ConfigView("alpaca", std::move(values), MERCURIO_SOURCE_DIR);
+  return sdk::ConfigView("alpaca", std::move(values), MERCURIO_SOURCE_DIR, mode);
 }
 
 /// Settings for a loopback server: `trading` and `data` base URLs, stream URL, fast timers.

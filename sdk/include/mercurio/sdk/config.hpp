@@ -120,18 +120,29 @@ class ConfigAccessError : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
+/// How the kernel runs: replaying history, trading on simulated fills, or with real money.
+/// Plugins that can reach real money (a live broker account) check it: `Live` is the only mode in
+/// which the kernel sends orders with the write-ahead journal required.
+enum class RunMode : unsigned char { Backtest, Paper, Live };
+
 /// Validated, read-only configuration of one plugin instance. Every declared key with a
 /// default is present; optional keys without a default may be absent (`has`).
 /// Lifetime: owned by the kernel, valid for the life of the plugin object.
 class ConfigView {
  public:
   ConfigView() = default;
-  ConfigView(std::string plugin_id, std::map<std::string, ConfigValue> values, std::string base_directory = ".")
-      : plugin_id_(std::move(plugin_id)), values_(std::move(values)), base_directory_(std::move(base_directory)) {}
+  ConfigView(std::string plugin_id, std::map<std::string, ConfigValue> values, std::string base_directory = ".",
+             RunMode run_mode = RunMode::Backtest)
+      : plugin_id_(std::move(plugin_id)),
+        values_(std::move(values)),
+        base_directory_(std::move(base_directory)),
+        run_mode_(run_mode) {}
 
   const std::string& plugin_id() const noexcept { return plugin_id_; }
   /// Directory of the configuration file: relative paths in this plugin's config are relative to it.
   const std::string& base_directory() const noexcept { return base_directory_; }
+  /// The mode this run uses (after the command line's `--mode` override). Since ABI 2.1.
+  RunMode run_mode() const noexcept { return run_mode_; }
   bool has(const std::string& key) const { return values_.count(key) != 0; }
 
   const std::string& get_string(const std::string& key) const { return get<std::string>(key); }
@@ -154,6 +165,9 @@ class ConfigView {
   std::string plugin_id_;
   std::map<std::string, ConfigValue> values_;
   std::string base_directory_ = ".";
+  // Appended in ABI 2.1: members are only ever added at the end, so a 2.0 plugin reading the
+  // earlier ones through its own inline accessors still finds them where it expects.
+  RunMode run_mode_ = RunMode::Backtest;
 };
 
 inline std::string_view to_string(ConfigType type) noexcept {

@@ -4,5 +4,5 @@
 /// ABI minor: additions only; the kernel loads plugins whose minor is not newer than its own.
 
 #define MERCURIO_SDK_ABI_MAJOR 2
-#define MERCURIO_SDK_ABI_MINOR 0
-#define MERCURIO_SDK_VERSION "2.0.0"
+#define MERCURIO_SDK_ABI_MINOR 1
+#define MERCURIO_SDK_VERSION "2.1.0"

@@ -87,6 +87,15 @@ class ChildProcess {
     }
     return true;
   }
+  /// Waits for the child to exit by itself. Returns the exit code (128 + signal when killed), or
+  /// -1 when it was not running.
+  int wait() {
+    if (pid_ <= 0) return -1;
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
   /// SIGTERM, up to 10 s for a clean exit, then SIGKILL. Returns the exit code (128 + signal
   /// when killed), or -1 when it was not running.
   int stop() {

@@ -312,6 +312,63 @@ TEST(RunTest, AnOrderStatusTheBrokerCannotInterpretMovesToReducingAndAlerts) {
   EXPECT_THAT(status.out, HasSubstr("trading state   REDUCING (broker flaky reported"));
 }
 
+// Paper mode with [kernel] warmup_minutes on the fixture broker: minute bars of history, then 15
+// streamed bars (`broker` sets how many history bars, their closes and the streamed close).
+// The strategy is an SMA(3)/SMA(10) crossover: it needs 10 bars, and a cross is from strictly
+// below to strictly above (or back).
+ProcessResult run_with_warmup(const std::string& name, int warmup_minutes, const std::string& broker) {
+  const auto dir = scratch_dir(name);
+  std::ofstream(dir / "mercurio.toml") << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nwarmup_minutes = " << warmup_minutes
+                                       << "\nplugin_dirs = [\"" << fixture_plugin_dir().string()
+                                       << "\"]\n[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+                                          "bars = 15\ninterval_ms = 1\n" << broker
+                                       << "[[plugin]]\nid = \"ma\"\nlibrary = \"mercurio_strategy_moving_average\"\n[plugin.config]\n"
+                                          "symbols = [\"TEST\"]\nshort_window = 3\nlong_window = 10\nsizing = \"fixed\"\nquantity = \"1\"\n"
+                                       << kGenerousRiskTable;
+  return run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+}
+
+TEST(RunTest, WarmUpOnHistoryLetsTheFirstLiveBarTrade) {
+  // History 110 then 100 leaves the short average below the long one; the first live bar at 130
+  // crosses it (SMA3 110 > SMA10 106).
+  const std::string broker = "history_bars = 12\nhistory_closes = [\"110\", \"100\"]\nlive_close = 130\n";
+  auto warm = run_with_warmup("run_warmup", 60, broker);
+  ASSERT_EQ(warm.exit_code, 0) << warm.err;
+  EXPECT_EQ(summary_value(warm.out, "warm-up bars"), "12 (0 orders refused on them)");
+  EXPECT_THAT(warm.err, HasSubstr("fixture submit #1 of ma-1"));
+  EXPECT_EQ(summary_value(warm.out, "orders submitted"), "1");
+  EXPECT_EQ(summary_value(warm.out, "bars"), "15") << "warm-up bars are not counted as traded bars";
+  // Cold, the same live bars never cross: both averages fill up at 130.
+  auto cold = run_with_warmup("run_no_warmup", 0, broker);
+  ASSERT_EQ(cold.exit_code, 0) << cold.err;
+  EXPECT_EQ(summary_value(cold.out, "orders submitted"), "0");
+  EXPECT_THAT(cold.out, Not(HasSubstr("warm-up bars")));
+}
+
+TEST(RunTest, AnOrderProposedDuringTheWarmUpIsNeverSent) {
+  // The history itself crosses upwards (110, 100, then 130): the strategy proposes a buy on a past
+  // bar. It is refused; the live bars (130) do not cross again, so nothing reaches the broker.
+  auto r = run_with_warmup("run_warmup_refused", 60,
+                           "history_bars = 18\nhistory_closes = [\"110\", \"100\", \"130\"]\nlive_close = 130\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(summary_value(r.out, "warm-up bars"), "18 (1 orders refused on them)");
+  EXPECT_THAT(r.err, HasSubstr("not sent: warm-up on history"));
+  EXPECT_THAT(r.err, Not(HasSubstr("fixture submit")));
+  EXPECT_EQ(summary_value(r.out, "orders submitted"), "0");
+}
+
+TEST(RunTest, TheWarmUpReplaysOnlyItsWindowAndMissingHistoryIsOnlyAWarning) {
+  // 30 minutes back, with 40 bars a minute apart on offer: only the last 30 are replayed.
+  auto r = run_with_warmup("run_warmup_short", 30, "history_bars = 40\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(summary_value(r.out, "warm-up bars"), "30 (0 orders refused on them)");
+  // A venue without history: cold indicators are no danger, so the run goes on after a warning.
+  auto none = run_with_warmup("run_warmup_none", 30, "history_bars = 0\n");
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_THAT(none.err, HasSubstr("no warm-up for TEST from flaky: fixture: no history"));
+  EXPECT_EQ(summary_value(none.out, "bars"), "15");
+}
+
 TEST(RunTest, StaleMarketDataDuringMarketHoursMovesToReducingUntilBarsReturn) {
   const auto dir = scratch_dir("run_stale_data");
   // A 24/7 venue (always open); the feed pauses 1.5 s after 20 bars, the limit is 300 ms.

@@ -15,7 +15,7 @@ using toml_helpers::describe;
 using toml_helpers::line_of;
 using toml_helpers::type_name;
 
-const std::set<std::string, std::less<>> kKernelKeys = {"mode", "plugin_dirs", "output_dir", "log_level", "state_dir"};
+const std::set<std::string, std::less<>> kKernelKeys = {"mode", "plugin_dirs", "output_dir", "log_level", "state_dir", "warmup_minutes"};
 const std::set<std::string, std::less<>> kBacktestKeys = {"start", "end"};
 const std::set<std::string, std::less<>> kPluginKeys = {"id", "library", "config", "risk", "broker", "min_severity"};
 const std::set<std::string, std::less<>> kTopLevelKeys = {"kernel", "backtest", "risk", "failsafe", "journal", "plugin"};
@@ -120,6 +120,16 @@ class Loader {
         issue(t.get("state_dir"), "kernel.state_dir", "expected a directory path, was an empty string");
       else
         config_.kernel.state_dir = resolve(*dir);
+    }
+    if (const toml::node* n = t.get("warmup_minutes")) {
+      // Up to ten years: enough for any daily indicator, small enough that a typo cannot ask a
+      // venue for centuries of bars.
+      constexpr std::int64_t kMaxWarmupMinutes = 10LL * 366 * 24 * 60;
+      const auto* i = n->as_integer();
+      if (!i || i->get() < 0 || i->get() > kMaxWarmupMinutes)
+        issue(n, "kernel.warmup_minutes", "expected an integer from 0 to " + std::to_string(kMaxWarmupMinutes) + ", was " + describe(*n));
+      else
+        config_.kernel.warmup_minutes = i->get();
     }
     if (auto level = string_at(t, "log_level", "kernel.log_level")) {
       if (*level == "debug") config_.kernel.log_level = sdk::LogLevel::Debug;

@@ -29,6 +29,7 @@ struct KernelSettings {
   std::filesystem::path output_dir;                // absolute
   sdk::LogLevel log_level = sdk::LogLevel::Info;
   std::filesystem::path state_dir;  // absolute; trading state, audit log, operator commands (paper/live)
+  std::int64_t warmup_minutes = 0;  // paper/live: history this far back is replayed to strategies, orders refused
 };
 
 /// [failsafe]: the broker heartbeat (paper and live modes).

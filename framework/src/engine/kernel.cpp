@@ -286,26 +286,33 @@ void Kernel::start_up() {
   notifiers_.stop();
 }
 
+sdk::Result<std::vector<sdk::Bar>> Kernel::fetch_history(std::size_t bi, const sdk::Symbol& symbol, sdk::Timestamp from,
+                                                         sdk::Timestamp to) {
+  BrokerSlot& b = brokers_[bi];
+  std::optional<sdk::Result<std::vector<sdk::Bar>>> history;
+  call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(bi, op, msg); }, "history",
+               [&] { history.emplace(b.broker->history(symbol, from, to)); });
+  if (!history) return sdk::Status(sdk::StatusCode::Internal, "it threw");
+  if (!history->has_value()) return history->status();
+  const auto& bars = history->value();
+  for (std::size_t k = 0; k < bars.size(); ++k) {
+    if (bars[k].symbol != symbol || (k > 0 && !(bars[k - 1].ts < bars[k].ts)))
+      return sdk::Status(sdk::StatusCode::InvalidArgument,
+                         "the history is not one symbol in strictly increasing time (bar " + std::to_string(k) + ")");
+  }
+  return std::move(*history);
+}
+
 void Kernel::replay_history() {
   const auto load_start = std::chrono::steady_clock::now();
   std::vector<BarSeries> series;
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
     for (const sdk::Symbol& symbol : b.symbols) {
-      std::optional<sdk::Result<std::vector<sdk::Bar>>> history;
-      call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(i, op, msg); }, "history",
-                   [&] { history.emplace(b.broker->history(symbol, config_.backtest.start, config_.backtest.end)); });
-      if (!history || !history->has_value())
-        throw KernelError("broker " + b.id + " has no history for " + symbol.str() + ": " +
-                          (history ? history->status().message() : std::string("it threw")));
-      const auto& bars = history->value();
-      for (std::size_t k = 0; k < bars.size(); ++k) {
-        if (bars[k].symbol != symbol || (k > 0 && !(bars[k - 1].ts < bars[k].ts)))
-          throw KernelError("broker " + b.id + " returned history for " + symbol.str() +
-                            " that is not one symbol in strictly increasing time (bar " + std::to_string(k) + ")");
-      }
-      log_.info("loaded " + std::to_string(bars.size()) + " bars of " + symbol.str() + " from " + b.id);
-      series.push_back({i, std::move(history->value())});
+      auto history = fetch_history(i, symbol, config_.backtest.start, config_.backtest.end);
+      if (!history) throw KernelError("broker " + b.id + " has no history for " + symbol.str() + ": " + history.status().message());
+      log_.info("loaded " + std::to_string(history->size()) + " bars of " + symbol.str() + " from " + b.id);
+      series.push_back({i, std::move(*history)});
     }
   }
   BarReplay replay(std::move(series));
@@ -319,7 +326,50 @@ void Kernel::replay_history() {
   stats_.replay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - replay_start).count();
 }
 
+// Paper and live: indicators start warm. Each strategy sees the last `warmup_minutes` of history in
+// time order, as in a backtest, but nothing reaches a broker: its orders are refused, the brokers'
+// simulated venues do not match on these bars, accounts are not marked and no equity is recorded.
+// The feeds remember the last warm-up bar, so a live bar that repeats it is dropped as stale.
+void Kernel::warm_up_strategies() {
+  if (config_.kernel.warmup_minutes <= 0) return;
+  const sdk::Timestamp to = clock_->now();
+  const sdk::Timestamp from{to.ns - config_.kernel.warmup_minutes * 60 * sdk::Timestamp::kNanosPerSecond};
+  std::vector<BarSeries> series;
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
+    if (!b.available) continue;
+    for (const sdk::Symbol& symbol : b.symbols) {
+      auto history = fetch_history(i, symbol, from, to);
+      if (!history) {
+        // Cold indicators are not a danger (a strategy waits for its windows), so the run goes on.
+        log_.warn("no warm-up for " + symbol.str() + " from " + b.id + ": " + history.status().message());
+        alert(sdk::Severity::Warning, "No warm-up history for " + symbol.str(), history.status().message(), {{"broker", b.id}});
+        continue;
+      }
+      series.push_back({i, std::move(*history)});
+    }
+  }
+  BarReplay replay(std::move(series));
+  std::size_t bi = 0;
+  std::uint64_t bars = 0;
+  const std::uint64_t refused_before = stats_.warmup_orders_refused;
+  warming_up_ = true;
+  while (const sdk::Bar* bar = replay.next(bi)) {
+    if (stop_requested_.load(std::memory_order_relaxed)) break;
+    auto [it, first] = brokers_[bi].feeds.try_emplace(bar->symbol, BrokerSlot::SymbolFeed{bar->ts, {}, {}});
+    if (!first) it->second.last_bar = bar->ts;
+    current_bar_broker_ = bi;
+    bus_.publish(BarProcessed{bar});
+    ++bars;
+  }
+  warming_up_ = false;
+  stats_.warmup_bars += bars;
+  log_.info("warm-up: strategies saw " + std::to_string(bars) + " bar(s) of history from " + from.to_iso8601() + " to " +
+            to.to_iso8601() + "; " + std::to_string(stats_.warmup_orders_refused - refused_before) + " order(s) proposed on them were refused");
+}
+
 void Kernel::stream_live() {
+  warm_up_strategies();
   std::size_t feeding = 0;
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
@@ -628,6 +678,10 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
     return sdk::Status(sdk::StatusCode::InvalidArgument, "orders cannot be submitted from on_start (no market data yet)");
   // Not even the kernel's own liquidation goes out before reconciliation or without a working journal.
   if (reconciling_) return sdk::Status(sdk::StatusCode::Rejected, "not sent: the start-up reconciliation is not finished");
+  if (warming_up_) {
+    ++stats_.warmup_orders_refused;
+    return sdk::Status(sdk::StatusCode::Rejected, "not sent: warm-up on history (orders are accepted from the first live bar)");
+  }
   if (journal_ && journal_->failed()) return sdk::Status(sdk::StatusCode::Rejected, "not sent: the journal is unavailable");
   const sdk::ClientOrderId id = tracker_.next_id(s.id);
   RiskRequest request{intent, id, s.id, si, s.broker, s.enabled, b.available && b.started, clock_->now()};

@@ -161,7 +161,11 @@ class Kernel final : private StrategyServices, private RiskView {
   void create_plugins();
   void start_brokers();
   void start_strategies();
+  /// One broker's history of `symbol` in [from, to), checked: one symbol, strictly increasing time.
+  sdk::Result<std::vector<sdk::Bar>> fetch_history(std::size_t broker_index, const sdk::Symbol& symbol, sdk::Timestamp from,
+                                                   sdk::Timestamp to);
   void replay_history();
+  void warm_up_strategies();
   void stream_live();
   void finish();
 
@@ -220,6 +224,7 @@ class Kernel final : private StrategyServices, private RiskView {
   std::vector<InboxItem> inbox_batch_;
   std::vector<std::pair<std::size_t, sdk::Bar>> pending_bars_;
   std::size_t current_bar_broker_ = 0;
+  bool warming_up_ = false;  // strategies see history before the live bars; every order is refused
   std::uint64_t stale_bars_ = 0;
   std::chrono::steady_clock::time_point next_heartbeat_{};
   bool reducing_for_stale_data_ = false;

@@ -50,6 +50,8 @@ std::string RunStatistics::format() const {
   out += "Mercurio run summary (" + mode + ")\n";
   add("period", bars == 0 ? std::string("no bars") : first_bar.to_iso8601() + " .. " + last_bar.to_iso8601());
   add("bars", std::to_string(bars));
+  if (warmup_bars > 0)
+    add("warm-up bars", std::to_string(warmup_bars) + " (" + std::to_string(warmup_orders_refused) + " orders refused on them)");
   add("orders submitted", std::to_string(orders_submitted));
   add("orders denied", std::to_string(orders_denied));
   add("orders rejected", std::to_string(orders_rejected));

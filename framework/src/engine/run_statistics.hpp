@@ -23,6 +23,8 @@ struct RunStatistics {
   std::uint64_t bars = 0;
   std::uint64_t orders_submitted = 0;
   std::uint64_t orders_denied = 0;
+  std::uint64_t warmup_bars = 0;            // paper/live: history bars strategies saw before the live ones
+  std::uint64_t warmup_orders_refused = 0;  // orders strategies proposed on those bars (never sent)
   std::uint64_t orders_rejected = 0;  // by a broker
   std::uint64_t fills = 0;
   std::uint64_t plugin_faults = 0;

@@ -94,6 +94,22 @@ TEST(CliTest, CheckAcceptsTheDefaultConfigurationWithoutTrading) {
   EXPECT_FALSE(std::filesystem::exists(dir / "trades.csv"));
 }
 
+TEST(CliTest, EveryExampleConfigurationInEtcIsValid) {
+  // The examples users copy must keep up with the config keys. Credentials are placeholders:
+  // `check` creates each plugin once but contacts no venue.
+  const auto dir = scratch_dir("cli_check_examples");
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(source_dir() / "etc")) {
+    if (entry.path().extension() != ".toml") continue;
+    auto r = run_process({mercurio_exe().string(), "check", "--config", entry.path().string()}, dir,
+                         "APCA_API_KEY_ID=placeholder-key APCA_API_SECRET_KEY=placeholder-secret ");
+    EXPECT_EQ(r.exit_code, 0) << entry.path() << ":\n" << r.err;
+    EXPECT_THAT(r.err + r.out, Not(HasSubstr("placeholder-secret")));
+    ++checked;
+  }
+  EXPECT_GE(checked, 2);
+}
+
 TEST(CliTest, PluginsListsKindVersionAndSchema) {
   const auto dir = scratch_dir("cli_plugins");
   auto r = mercurio_cmd({"plugins", "--dir", plugin_dir().string()}, dir);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <utility>
 
+#include "journal/journal_header.hpp"
 #include "journal/journal_schema.hpp"
 #include "journal/sqlite_db.hpp"
 
@@ -104,16 +105,9 @@ std::unique_ptr<Journal> Journal::open(const std::filesystem::path& path, std::i
 
 void Journal::migrate() {
   try {
-    auto app = db_->prepare("PRAGMA application_id");
-    app.step();
-    const std::int64_t application_id = app.column_int(0);
-    auto ver = db_->prepare("PRAGMA user_version");
-    ver.step();
-    const std::int64_t version = ver.column_int(0);
-    auto tables = db_->prepare("SELECT count(*) FROM sqlite_master");
-    tables.step();
-    const bool empty = tables.column_int(0) == 0;
-    if (!empty && application_id != journal_schema::kApplicationId)
+    const JournalHeader header = read_journal_header(*db_);
+    const std::int64_t version = header.version;
+    if (!header.empty && header.application_id != journal_schema::kApplicationId)
       throw JournalError(JournalError::Kind::Corrupt, "journal " + path().string() +
                                                           " is an SQLite database but not a Mercurio journal: refusing to use it");
     if (version > kJournalSchemaVersion)

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "journal/journal.hpp"
+#include "journal/journal_header.hpp"
 #include "journal/journal_schema.hpp"
 #include "journal/sqlite_db.hpp"
 #include "report/report_error.hpp"
@@ -41,12 +42,9 @@ JournalReader::JournalReader(const std::filesystem::path& path) : path_(path) {
   try {
     db_ = std::make_unique<kernel::SqliteDb>(path, false, true);
     // A file that is not an SQLite database fails here (SQLITE_NOTADB) rather than at open.
-    auto app = db_->prepare("PRAGMA application_id");
-    app.step();
-    application_id = app.column_int(0);
-    auto ver = db_->prepare("PRAGMA user_version");
-    ver.step();
-    version = ver.column_int(0);
+    const kernel::JournalHeader header = kernel::read_journal_header(*db_);
+    application_id = header.application_id;
+    version = header.version;
   } catch (const kernel::SqliteError& e) {
     if (e.is_corruption())
       throw ReportError("journal " + name + " is not a Mercurio journal (not an SQLite database, or a damaged one): " + e.what());

@@ -25,8 +25,7 @@ for config in $configs; do
   build="$root/build/test-$config"
   case $config in
     release) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
-    # -O1: sanitized tests run several times faster than at -O0, and -O1 enables the flow-based
-    # warnings (-Wmaybe-uninitialized) that -O0 skips; Debug keeps assert() on.
+    # -O1: sanitized tests run several times faster than at -O0; Debug keeps assert() on.
     asan) flags=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" -DMERCURIO_SANITIZE=ON) ;;
     *) echo "test.sh: unknown configuration '$config' (expected release or asan)" >&2; exit 2 ;;
   esac

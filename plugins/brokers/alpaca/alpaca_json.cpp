@@ -5,6 +5,7 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include <charconv>
+#include <limits>
 #include <sstream>
 
 namespace mercurio::brokers::alpaca {
@@ -119,7 +120,11 @@ std::optional<sdk::Timestamp> parse_rfc3339(std::string_view text) {
 }
 
 std::string to_rfc3339(sdk::Timestamp ts) {
-  // Whole seconds: Alpaca's query parameters accept them everywhere.
+  // Whole seconds (rounded down): Alpaca's query parameters accept them everywhere. The earliest
+  // timestamps (a kernel asking for "every fill ever" passes the smallest one) are clamped so the
+  // rounding cannot overflow.
+  constexpr std::int64_t kEarliest = std::numeric_limits<std::int64_t>::min() + sdk::Timestamp::kNanosPerSecond;
+  if (ts.ns < kEarliest) ts.ns = kEarliest;
   sdk::Timestamp s{ts.ns - ((ts.ns % sdk::Timestamp::kNanosPerSecond) + sdk::Timestamp::kNanosPerSecond) %
                                sdk::Timestamp::kNanosPerSecond};
   return s.to_iso8601();

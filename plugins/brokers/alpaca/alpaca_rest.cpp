@@ -273,6 +273,9 @@ sdk::Result<Asset> AlpacaRest::asset(const sdk::Symbol& symbol) {
 }
 
 sdk::Result<std::vector<FillActivity>> AlpacaRest::fills_since(sdk::Timestamp after) {
+  // Alpaca opened in 2015: "every fill ever" (the kernel's opening balance asks for it) starts there.
+  constexpr sdk::Timestamp kAlpacaFirstDay{1'420'070'400LL * sdk::Timestamp::kNanosPerSecond};  // 2015-01-01
+  if (after < kAlpacaFirstDay) after = kAlpacaFirstDay;
   std::vector<FillActivity> out;
   std::string token;
   std::set<std::string> seen_tokens;

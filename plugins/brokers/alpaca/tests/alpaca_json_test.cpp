@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <fstream>
 #include <sstream>
 
@@ -112,6 +114,9 @@ TEST(AlpacaJsonTest, Rfc3339OffsetsAreConvertedToUtc) {
   EXPECT_FALSE(parse_rfc3339("2024-01-02T14:30:00"));
   EXPECT_FALSE(parse_rfc3339("yesterday"));
   EXPECT_EQ(to_rfc3339(ts("2024-01-02T14:30:00.9Z")), "2024-01-02T14:30:00Z");
+  EXPECT_EQ(to_rfc3339(ts("1969-12-31T23:59:59.5Z")), "1969-12-31T23:59:59Z");  // rounded down, not toward zero
+  // "Every fill ever" (the kernel's opening balance) must not overflow the rounding.
+  EXPECT_EQ(to_rfc3339(sdk::Timestamp{std::numeric_limits<std::int64_t>::min()}).substr(0, 4), "1677");
 }
 
 TEST(AlpacaJsonTest, BarsPageIsReadWithItsToken) {

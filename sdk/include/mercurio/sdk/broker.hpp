@@ -61,7 +61,8 @@ class Broker {
   virtual Result<OrderStatusReport> order(const ClientOrderId& id) = 0;
   /// Every fill the venue executed at or after `since` (venue time), oldest first, each with its
   /// trade id (the kernel drops the ones it has already recorded). Used by the start-up
-  /// reconciliation to find fills that happened while the kernel was down.
+  /// reconciliation to find fills that happened while the kernel was down, and, with
+  /// `since` = Timestamp{INT64_MIN} ("every fill the venue keeps"), for a new journal's opening balance.
   virtual Result<std::vector<OrderEvent>> fills(Timestamp since) = 0;
 
   /// Historical bars of `symbol` in [from, to), ascending (backtests and indicator warm-up).

@@ -94,6 +94,23 @@ TEST(CliTest, CheckAcceptsTheDefaultConfigurationWithoutTrading) {
   EXPECT_FALSE(std::filesystem::exists(dir / "trades.csv"));
 }
 
+TEST(CliTest, CheckAcceptsTheAlpacaExampleConfigurations) {
+  // Dummy credentials: `check` resolves the env: references but starts nothing, so no request is made.
+  for (const char* name : {"alpaca-paper.toml", "alpaca-data-paper.toml"}) {
+    const auto dir = scratch_dir(std::string("cli_check_") + name);
+    auto r = run_process({mercurio_exe().string(), "check", "--config", (source_dir() / "etc" / name).string()}, dir,
+                         "APCA_API_KEY_ID=PKTESTCHECK APCA_API_SECRET_KEY=check-secret-not-real ");
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    EXPECT_THAT(r.out, HasSubstr("is valid (mode paper)")) << name;
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr("check-secret-not-real"))) << name;
+  }
+  auto r = run_process({mercurio_exe().string(), "check", "--config", (source_dir() / "etc" / "alpaca-data-paper.toml").string()},
+                       scratch_dir("cli_check_alpaca_data_paper"),
+                       "APCA_API_KEY_ID=PKTESTCHECK APCA_API_SECRET_KEY=check-secret-not-real ");
+  EXPECT_THAT(r.out, HasSubstr("sim: mercurio.brokers.paper"));
+  EXPECT_THAT(r.out, HasSubstr("alpaca_data: mercurio.brokers.alpaca"));
+}
+
 TEST(CliTest, PluginsListsKindVersionAndSchema) {
   const auto dir = scratch_dir("cli_plugins");
   auto r = mercurio_cmd({"plugins", "--dir", plugin_dir().string()}, dir);

@@ -23,7 +23,7 @@ namespace {
 // The data broker "feed", one or two paper brokers routed to it, each with a strategy that buys 1
 // on its first bar (fixture_good_strategy: market, DAY).
 std::filesystem::path write_routed(const std::string& name, const std::string& mode, bool two_traders,
-                                   const std::string& feed_extra = "") {
+                                   const std::string& feed_extra = "", const std::string& extra_tables = "") {
   const auto dir = scratch_dir(name);
   std::ofstream cfg(dir / "mercurio.toml");
   cfg << "[kernel]\nmode = \"" << mode << "\"\noutput_dir = \"out\"\nstate_dir = \"state\"\nplugin_dirs = [\""
@@ -38,7 +38,7 @@ std::filesystem::path write_routed(const std::string& name, const std::string& m
     cfg << "[[plugin]]\nid = \"sim2\"\nlibrary = \"mercurio_broker_paper\"\nmarket_data = \"feed\"\n[plugin.config]\n"
         << "starting_cash = \"5000\"\n"
         << "[[plugin]]\nid = \"buyer2\"\nlibrary = \"fixture_good_strategy\"\nbroker = \"sim2\"\n";
-  cfg << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n" << kGenerousRiskTable;
+  cfg << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n" << kGenerousRiskTable << extra_tables;
   return dir;
 }
 
@@ -98,6 +98,22 @@ TEST(MarketDataRoutingTest, PaperModeFillsOnRoutedBarsAndNeverHeartbeatsTheDataB
   EXPECT_THAT(r.err, HasSubstr("market data from feed ended"));
   // The paper account lives on in its state file like a venue's.
   EXPECT_THAT(read_file(dir / "sim-account.toml"), HasSubstr("submits = 1"));
+}
+
+TEST(MarketDataRoutingTest, WithAJournalOnlyTheTradingBrokerIsReconciledAcrossARestart) {
+  const auto dir = write_routed("routing_journal", "paper", false, "", "[journal]\npath = \"state/journal.sqlite\"\n");
+  const auto first = run_in(dir);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_THAT(first.err, HasSubstr("broker feed serves market data only: nothing to reconcile"));
+  EXPECT_THAT(first.err, HasSubstr("reconciliation with broker sim clean"));
+  EXPECT_THAT(first.err, HasSubstr("fixture calls: account 0, submit 0"));
+  // The restart replays the journal (one fill on sim) and reconciles sim's state file against it.
+  const auto second = run_in(dir);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("journal replayed: 1 order intents (0 in flight), 1 fills"));
+  EXPECT_THAT(second.err, HasSubstr("reconciliation with broker sim clean: positions 1"));
+  EXPECT_THAT(second.err, Not(HasSubstr("reconciliation with broker feed")));
+  EXPECT_THAT(second.err, HasSubstr("fixture calls: account 0, submit 0"));
 }
 
 TEST(MarketDataRoutingTest, AFaultOfTheDataBrokerHaltsAndNamesTheTradingBrokersLostData) {

@@ -96,18 +96,23 @@ TEST(CliTest, CheckAcceptsTheDefaultConfigurationWithoutTrading) {
 
 TEST(CliTest, EveryExampleConfigurationInEtcIsValid) {
   // The examples users copy must keep up with the config keys. Credentials are placeholders:
-  // `check` creates each plugin once but contacts no venue.
+  // `check` resolves the env: references and creates each plugin once, but starts nothing.
   const auto dir = scratch_dir("cli_check_examples");
+  const std::string env = "APCA_API_KEY_ID=PKTESTCHECK APCA_API_SECRET_KEY=check-secret-not-real ";
   int checked = 0;
   for (const auto& entry : std::filesystem::directory_iterator(source_dir() / "etc")) {
     if (entry.path().extension() != ".toml") continue;
-    auto r = run_process({mercurio_exe().string(), "check", "--config", entry.path().string()}, dir,
-                         "APCA_API_KEY_ID=placeholder-key APCA_API_SECRET_KEY=placeholder-secret ");
+    auto r = run_process({mercurio_exe().string(), "check", "--config", entry.path().string()}, dir, env);
     EXPECT_EQ(r.exit_code, 0) << entry.path() << ":\n" << r.err;
-    EXPECT_THAT(r.err + r.out, Not(HasSubstr("placeholder-secret")));
+    EXPECT_THAT(r.err + r.out, Not(HasSubstr("check-secret-not-real")));
     ++checked;
   }
-  EXPECT_GE(checked, 2);
+  EXPECT_GE(checked, 3);
+  auto r = run_process({mercurio_exe().string(), "check", "--config", (source_dir() / "etc" / "alpaca-data-paper.toml").string()},
+                       dir, env);
+  EXPECT_THAT(r.out, HasSubstr("is valid (mode paper)"));
+  EXPECT_THAT(r.out, HasSubstr("sim: mercurio.brokers.paper"));
+  EXPECT_THAT(r.out, HasSubstr("alpaca_data: mercurio.brokers.alpaca"));
 }
 
 TEST(CliTest, PluginsListsKindVersionAndSchema) {

@@ -17,7 +17,7 @@ using toml_helpers::type_name;
 
 const std::set<std::string, std::less<>> kKernelKeys = {"mode", "plugin_dirs", "output_dir", "log_level", "state_dir", "warmup_minutes"};
 const std::set<std::string, std::less<>> kBacktestKeys = {"start", "end"};
-const std::set<std::string, std::less<>> kPluginKeys = {"id", "library", "config", "risk", "broker", "min_severity"};
+const std::set<std::string, std::less<>> kPluginKeys = {"id", "library", "config", "risk", "broker", "min_severity", "market_data"};
 const std::set<std::string, std::less<>> kTopLevelKeys = {"kernel", "backtest", "risk", "failsafe", "journal", "plugin"};
 const std::set<std::string, std::less<>> kJournalKeys = {"path", "max_size_mb", "position_tolerance", "cash_tolerance",
                                                          "in_doubt_recheck_ms"};
@@ -281,6 +281,8 @@ class Loader {
         issue(&t, path, "missing key \"library\" (a library name such as \"mercurio_broker_paper\", or a path)");
       }
       entry.broker = string_at(t, "broker", path + ".broker");
+      entry.market_data = string_at(t, "market_data", path + ".market_data");
+      if (const toml::node* md = t.get("market_data")) entry.market_data_line = md->source().begin.line;
       if (auto sev = string_at(t, "min_severity", path + ".min_severity")) {
         if (*sev == "info") entry.min_severity = sdk::Severity::Info;
         else if (*sev == "warning") entry.min_severity = sdk::Severity::Warning;

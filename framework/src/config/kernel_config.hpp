@@ -62,6 +62,8 @@ struct PluginEntry {
   std::string library;
   std::optional<std::string> broker;        // strategies: the broker plugin id they trade on
   std::optional<sdk::Severity> min_severity;  // notifiers: lowest severity delivered
+  std::optional<std::string> market_data;   // brokers: the broker plugin id whose bars this broker trades on
+  std::uint32_t market_data_line = 0;       // line of the market_data key (for messages)
   const toml::table* config = nullptr;      // the plugin's own table inside Config::document, or null
   std::optional<RiskLimits> risk;           // kernel-owned [plugin.risk] override; the plugin never sees it
   std::uint32_t line = 0;

@@ -9,14 +9,14 @@ BarReplay::BarReplay(std::vector<BarSeries> series) : series_(std::move(series))
   }
 }
 
-const sdk::Bar* BarReplay::next(std::size_t& broker_index) {
+const sdk::Bar* BarReplay::next(std::size_t& route) {
   if (heap_.empty()) return nullptr;
   const Cursor top = heap_.top();
   heap_.pop();
   auto& s = series_[top.series];
   const sdk::Bar* bar = &s.bars[position_[top.series]++];
   if (position_[top.series] < s.bars.size()) heap_.push({s.bars[position_[top.series]].ts, top.series});
-  broker_index = s.broker_index;
+  route = s.route;
   return bar;
 }
 

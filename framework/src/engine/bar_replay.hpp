@@ -1,6 +1,6 @@
 #pragma once
 // Backtest replay: merges per-symbol bar series into one stream ordered by timestamp; bars with
-// the same timestamp come in series order (brokers in config order, symbols sorted).
+// the same timestamp come in series order (data brokers in config order, symbols sorted).
 
 #include <cstddef>
 #include <queue>
@@ -11,15 +11,15 @@
 namespace mercurio::kernel {
 
 struct BarSeries {
-  std::size_t broker_index = 0;
+  std::size_t route = 0;  // the kernel's tag: which brokers the series' bars are processed for
   std::vector<sdk::Bar> bars;
 };
 
 class BarReplay {
  public:
   explicit BarReplay(std::vector<BarSeries> series);
-  /// The next bar and its series' broker, or nullptr at the end.
-  const sdk::Bar* next(std::size_t& broker_index);
+  /// The next bar and its series' route, or nullptr at the end.
+  const sdk::Bar* next(std::size_t& route);
   std::size_t total_bars() const noexcept { return total_; }
 
  private:

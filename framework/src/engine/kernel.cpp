@@ -162,6 +162,20 @@ void Kernel::create_plugins() {
     brokers_[slot.broker].strategies.push_back(strategies_.size());
     strategies_.push_back(std::move(slot));
   }
+  // Market-data routing: a trading broker with `market_data` trades on the bars of that broker
+  // (validated by the catalog: an existing broker, not itself, no chains).
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
+    if (!b.entry || !b.entry->market_data) continue;
+    auto it = broker_index.find(*b.entry->market_data);
+    if (it == broker_index.end() || it->second == i || brokers_[it->second].entry->market_data) {
+      errors.push_back(b.entry->key_path() + ".market_data: its data broker \"" + *b.entry->market_data + "\" is not available");
+      continue;
+    }
+    b.data_source = it->second;
+    brokers_[it->second].data_clients.push_back(i);
+  }
+  for (auto& b : brokers_) b.data_only = !b.data_clients.empty() && b.strategies.empty();
   if (brokers_.empty() && errors.empty()) errors.push_back("no broker plugin configured: nothing to trade on");
   if (strategies_.empty() && errors.empty()) errors.push_back("no strategy plugin configured: nothing to run");
   if (!errors.empty()) {
@@ -181,6 +195,11 @@ void Kernel::start_brokers() {
     if (!ok || !status.is_ok())
       throw KernelError("broker " + b.id + " failed to start: " + (ok ? status.message() : std::string("it threw")));
     b.started = true;
+    if (b.data_only) {
+      // Serves bars only (it may have no trading account at all): its account is never asked for.
+      log_.info("broker " + b.id + " started for market data only (bars for " + data_clients_text(i) + ")");
+      continue;
+    }
     std::optional<sdk::Result<sdk::AccountSnapshot>> account;
     call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(i, op, msg); }, "account",
                  [&] { account.emplace(b.broker->account()); });
@@ -265,9 +284,11 @@ void Kernel::start_up() {
     log_.info("start-up reconciliation done: trading state " + std::string(to_string(risk_gate_.state())));
     apply_operator_commands();  // those given while reconciling
   }
-  for (const auto& b : brokers_) stats_.starting_equity += b.account.equity();
+  for (const auto& b : brokers_)
+    if (!b.data_only) stats_.starting_equity += b.account.equity();
   drawdown_.observe(stats_.starting_equity);
   start_strategies();
+  build_bar_routes();
   alert(sdk::Severity::Info, "Mercurio run started",
         std::string(to_string(mode_)) + " run with " + std::to_string(brokers_.size()) + " broker(s), " +
             std::to_string(strategies_.size()) + " strateg" + (strategies_.size() == 1 ? "y" : "ies"),
@@ -306,22 +327,28 @@ sdk::Result<std::vector<sdk::Bar>> Kernel::fetch_history(std::size_t bi, const s
 void Kernel::replay_history() {
   const auto load_start = std::chrono::steady_clock::now();
   std::vector<BarSeries> series;
+  // One route per (data source, symbol): the trading brokers each of its bars is processed for.
+  std::vector<std::vector<std::size_t>> routes;
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
-    for (const sdk::Symbol& symbol : b.symbols) {
+    for (const sdk::Symbol& symbol : b.feed_symbols) {
       auto history = fetch_history(i, symbol, config_.backtest.start, config_.backtest.end);
-      if (!history) throw KernelError("broker " + b.id + " has no history for " + symbol.str() + ": " + history.status().message());
+      if (!history)
+        throw KernelError("broker " + b.id + " has no history for " + symbol.str() +
+                          (b.data_clients.empty() ? std::string() : " (market data for " + data_clients_text(i) + ")") + ": " +
+                          history.status().message());
       log_.info("loaded " + std::to_string(history->size()) + " bars of " + symbol.str() + " from " + b.id);
-      series.push_back({i, std::move(*history)});
+      routes.push_back(bar_route(i, symbol));
+      series.push_back({routes.size() - 1, std::move(*history)});
     }
   }
   BarReplay replay(std::move(series));
   const auto replay_start = std::chrono::steady_clock::now();
   stats_.load_seconds = std::chrono::duration<double>(replay_start - load_start).count();
-  std::size_t broker_index = 0;
-  while (const sdk::Bar* bar = replay.next(broker_index)) {
+  std::size_t route = 0;
+  while (const sdk::Bar* bar = replay.next(route)) {
     if (stop_requested_.load(std::memory_order_relaxed)) break;
-    process_bar(broker_index, *bar);
+    for (std::size_t target : routes[route]) process_bar(target, *bar);
   }
   stats_.replay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - replay_start).count();
 }
@@ -335,10 +362,11 @@ void Kernel::warm_up_strategies() {
   const sdk::Timestamp to = clock_->now();
   const sdk::Timestamp from{to.ns - config_.kernel.warmup_minutes * 60 * sdk::Timestamp::kNanosPerSecond};
   std::vector<BarSeries> series;
+  std::vector<std::vector<std::size_t>> routes;  // as in replay_history: the brokers each series is for
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
     if (!b.available) continue;
-    for (const sdk::Symbol& symbol : b.symbols) {
+    for (const sdk::Symbol& symbol : b.feed_symbols) {
       auto history = fetch_history(i, symbol, from, to);
       if (!history) {
         // Cold indicators are not a danger (a strategy waits for its windows), so the run goes on.
@@ -346,20 +374,23 @@ void Kernel::warm_up_strategies() {
         alert(sdk::Severity::Warning, "No warm-up history for " + symbol.str(), history.status().message(), {{"broker", b.id}});
         continue;
       }
-      series.push_back({i, std::move(*history)});
+      routes.push_back(bar_route(i, symbol));
+      series.push_back({routes.size() - 1, std::move(*history)});
     }
   }
   BarReplay replay(std::move(series));
-  std::size_t bi = 0;
+  std::size_t route = 0;
   std::uint64_t bars = 0;
   const std::uint64_t refused_before = stats_.warmup_orders_refused;
   warming_up_ = true;
-  while (const sdk::Bar* bar = replay.next(bi)) {
+  while (const sdk::Bar* bar = replay.next(route)) {
     if (stop_requested_.load(std::memory_order_relaxed)) break;
-    auto [it, first] = brokers_[bi].feeds.try_emplace(bar->symbol, BrokerSlot::SymbolFeed{bar->ts, {}, {}});
-    if (!first) it->second.last_bar = bar->ts;
-    current_bar_broker_ = bi;
-    bus_.publish(BarProcessed{bar});
+    for (std::size_t bi : routes[route]) {
+      auto [it, first] = brokers_[bi].feeds.try_emplace(bar->symbol, BrokerSlot::SymbolFeed{bar->ts, {}, {}});
+      if (!first) it->second.last_bar = bar->ts;
+      current_bar_broker_ = bi;
+      bus_.publish(BarProcessed{bar});
+    }
     ++bars;
   }
   warming_up_ = false;
@@ -373,17 +404,20 @@ void Kernel::stream_live() {
   std::size_t feeding = 0;
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
-    if (b.symbols.empty()) continue;
-    std::vector<sdk::Symbol> symbols(b.symbols.begin(), b.symbols.end());
+    if (b.feed_symbols.empty()) continue;
+    std::vector<sdk::Symbol> symbols(b.feed_symbols.begin(), b.feed_symbols.end());
     sdk::Status status;
     const bool ok = call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(i, op, msg); },
                                  "subscribe_bars", [&] { status = b.broker->subscribe_bars(symbols); });
     if (!ok || !status.is_ok())
-      throw KernelError("broker " + b.id + " could not subscribe to bars: " + (ok ? status.message() : std::string("it threw")));
+      throw KernelError("broker " + b.id + " could not subscribe to bars" +
+                        (b.data_clients.empty() ? std::string() : " (market data for " + data_clients_text(i) + ")") + ": " +
+                        (ok ? status.message() : std::string("it threw")));
     ++feeding;
   }
   auto all_ended = [&] {
-    return std::all_of(brokers_.begin(), brokers_.end(), [](const BrokerSlot& b) { return b.symbols.empty() || b.data_ended || !b.available; });
+    return std::all_of(brokers_.begin(), brokers_.end(),
+                       [](const BrokerSlot& b) { return b.feed_symbols.empty() || b.data_ended || !b.available; });
   };
   next_heartbeat_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.failsafe.heartbeat_interval_ms);
   while (!stop_requested_.load() && feeding > 0) {
@@ -397,7 +431,7 @@ void Kernel::stream_live() {
     std::size_t k = 0;
     for (; k < pending_bars_.size() && !stop_requested_.load(std::memory_order_relaxed); ++k) {
       const auto [bi, bar] = pending_bars_[k];
-      process_bar(bi, bar);
+      deliver_bar(bi, bar);
     }
     // On a stop request the bars not yet processed stay pending: finish() reports them.
     pending_bars_.erase(pending_bars_.begin(), pending_bars_.begin() + static_cast<std::ptrdiff_t>(k));
@@ -437,7 +471,9 @@ void Kernel::finish() {
               o->filled_quantity.to_string() + ")");
   }
   stats_.final_equity = sdk::Decimal{};
+  if (unrouted_bars_ > 0) log_.warn(std::to_string(unrouted_bars_) + " bar(s) of a data broker for symbols no broker asked for were dropped");
   for (const auto& b : brokers_) {
+    if (b.data_only) continue;
     stats_.final_equity += b.account.equity();
     stats_.commissions += b.account.commissions();
   }
@@ -458,6 +494,48 @@ void Kernel::finish() {
 }
 
 // ---------------------------------------------------------------- per bar
+
+void Kernel::build_bar_routes() {
+  // After the strategies subscribed: each trading broker's symbols are asked of its data source.
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
+    BrokerSlot& source = brokers_[b.data_source.value_or(i)];
+    source.feed_symbols.insert(b.symbols.begin(), b.symbols.end());
+    if (source.data_clients.empty()) continue;
+    for (const sdk::Symbol& symbol : b.symbols) source.bar_targets[symbol].push_back(i);
+  }
+  for (std::size_t i = 0; i < brokers_.size(); ++i)
+    for (std::size_t client : brokers_[i].data_clients)
+      log_.info("broker " + brokers_[client].id + " trades on bars from " + brokers_[i].id + " (" +
+                std::to_string(brokers_[client].symbols.size()) + " symbol(s))");
+}
+
+std::vector<std::size_t> Kernel::bar_route(std::size_t source_index, const sdk::Symbol& symbol) const {
+  const BrokerSlot& source = brokers_[source_index];
+  if (source.data_clients.empty()) return {source_index};  // a broker feeding itself
+  auto targets = source.bar_targets.find(symbol);
+  return targets == source.bar_targets.end() ? std::vector<std::size_t>{} : targets->second;
+}
+
+void Kernel::deliver_bar(std::size_t source_index, const sdk::Bar& bar) {
+  BrokerSlot& source = brokers_[source_index];
+  if (source.data_clients.empty()) {  // the common case: a broker feeding itself, no lookup
+    process_bar(source_index, bar);
+    return;
+  }
+  auto it = source.bar_targets.find(bar.symbol);
+  if (it == source.bar_targets.end()) {
+    if (unrouted_bars_++ < 10) log_.warn("dropped a bar of " + bar.symbol.str() + " from " + source.id + ": no broker asked for it");
+    return;
+  }
+  for (std::size_t target : it->second) process_bar(target, bar);
+}
+
+std::string Kernel::data_clients_text(std::size_t bi) const {
+  std::string out;
+  for (std::size_t client : brokers_[bi].data_clients) out += (out.empty() ? "" : ", ") + brokers_[client].id;
+  return out;
+}
 
 void Kernel::process_bar(std::size_t broker_index, const sdk::Bar& bar) {
   BrokerSlot& b = brokers_[broker_index];
@@ -482,7 +560,8 @@ void Kernel::process_bar(std::size_t broker_index, const sdk::Bar& bar) {
   if (stats_.bars++ == 0) stats_.first_bar = bar.ts;
   if (bar.ts > stats_.last_bar) stats_.last_bar = bar.ts;
 
-  if (b.available)
+  // No simulated fills on bars from a data broker that faulted (its data can no longer be trusted).
+  if (b.available && (!b.data_source || brokers_[*b.data_source].available))
     call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(broker_index, op, msg); },
                  "on_market_bar", [&] { b.broker->on_market_bar(bar); });
   settle();
@@ -514,6 +593,7 @@ void Kernel::settle() {
               pending_bars_.emplace_back(v.broker_index, v.bar);
             } else if constexpr (std::is_same_v<T, InboxMarketDataEnd>) {
               brokers_[v.broker_index].data_ended = true;
+              for (std::size_t client : brokers_[v.broker_index].data_clients) brokers_[client].data_ended = true;
               log_.info("market data from " + brokers_[v.broker_index].id + " ended");
             } else if constexpr (std::is_same_v<T, InboxFault>) {
               broker_fault(v.broker_index, "on_fault", v.status.message());
@@ -631,6 +711,7 @@ void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std:
 void Kernel::record_equity(sdk::Timestamp ts) {
   sdk::Decimal cash, positions_value;
   for (const auto& b : brokers_) {
+    if (b.data_only) continue;
     cash += b.account.cash();
     positions_value += b.account.positions_value();
   }
@@ -1038,7 +1119,8 @@ void Kernel::run_heartbeats() {
   }
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
-    if (!b.started || !b.available) continue;
+    // A data-only broker has no account to probe; a silent feed is caught by the stale-data watch.
+    if (!b.started || !b.available || b.data_only) continue;
     std::optional<sdk::Result<sdk::AccountSnapshot>> probe;
     call_guarded([&](std::string_view op, const std::string& msg) { log_.error("broker " + b.id + " " + std::string(op) + " " + msg); },
                  "account", [&] { probe.emplace(b.broker->account()); });
@@ -1132,9 +1214,11 @@ bool Kernel::run_emergency(std::size_t bi, DrawdownAction action) {
 void Kernel::broker_fault(std::size_t bi, std::string_view operation, const std::string& message) {
   BrokerSlot& b = brokers_[bi];
   b.available = false;  // fail closed: nothing more is sent to it
-  bus_.publish(PluginFaulted{b.id, std::string(operation), message, clock_->now()});
+  // A data broker's fault is the loss of its clients' market data: say so in the alert.
+  const std::string lost = b.data_clients.empty() ? std::string() : " (market data of " + data_clients_text(bi) + " lost)";
+  bus_.publish(PluginFaulted{b.id, std::string(operation), message + lost, clock_->now()});
   // A broker whose plugin failed may have orders in an unknown state: no new orders anywhere.
-  if (auto change = risk_gate_.set_state(TradingState::Halted, "broker " + b.id + " faulted in " + std::string(operation) + ": " + message))
+  if (auto change = risk_gate_.set_state(TradingState::Halted, "broker " + b.id + " faulted in " + std::string(operation) + ": " + message + lost))
     on_state_change(*change);
 }
 

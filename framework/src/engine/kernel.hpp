@@ -4,7 +4,9 @@
 //
 // Per bar, in this fixed order (the README's "event order"):
 //   1. the clock moves to the bar's time; the previous timestamp's equity row is written;
-//   2. the bar reaches the broker that supplied it (resting orders fill at its prices);
+//   2. the bar reaches the broker it belongs to (resting orders fill at its prices): the broker
+//      that supplied it, or, for a trading broker with `market_data`, each trading broker routed to
+//      the data broker that supplied it (in broker order) — the bar is processed as that broker's;
 //   3. broker events in the inbox are applied: order tracker, then portfolio, then the owning
 //      strategy's on_order_event;
 //   4. positions are marked at the bar's close;
@@ -88,6 +90,14 @@ class Kernel final : private StrategyServices, private RiskView {
     bool available = true;
     bool data_ended = false;
     std::set<sdk::Symbol> symbols;                                        // subscribed by its strategies
+    // Market-data routing (`market_data` key), fixed before the first bar:
+    std::optional<std::size_t> data_source;    // trading broker: the broker whose bars it trades on
+    std::vector<std::size_t> data_clients;     // data broker: the trading brokers routed to it
+    bool data_only = false;                    // a data broker no strategy trades on: no orders, heartbeats,
+                                               // reconciliation or equity
+    std::set<sdk::Symbol> feed_symbols;        // asked of this broker: its own symbols and its clients'
+    // Data broker with clients: symbol -> trading brokers that get its bars (one lookup per bar).
+    std::unordered_map<sdk::Symbol, std::vector<std::size_t>> bar_targets;
     std::unordered_map<sdk::Symbol, std::vector<std::size_t>> listeners;  // symbol -> strategies
     std::vector<std::size_t> strategies;                                  // all strategies trading here
     // What the kernel knows of each symbol's feed: one lookup per bar on the hot path.
@@ -166,9 +176,14 @@ class Kernel final : private StrategyServices, private RiskView {
                                                    sdk::Timestamp to);
   void replay_history();
   void warm_up_strategies();
+  /// The trading brokers a bar of `symbol` from broker `source_index` is processed for.
+  std::vector<std::size_t> bar_route(std::size_t source_index, const sdk::Symbol& symbol) const;
   void stream_live();
   void finish();
 
+  void build_bar_routes();
+  void deliver_bar(std::size_t source_index, const sdk::Bar& bar);
+  std::string data_clients_text(std::size_t broker_index) const;
   void process_bar(std::size_t broker_index, const sdk::Bar& bar);
   void settle();
   void apply_order_event(std::size_t broker_index, const sdk::OrderEvent& event);
@@ -226,6 +241,7 @@ class Kernel final : private StrategyServices, private RiskView {
   std::size_t current_bar_broker_ = 0;
   bool warming_up_ = false;  // strategies see history before the live bars; every order is refused
   std::uint64_t stale_bars_ = 0;
+  std::uint64_t unrouted_bars_ = 0;  // bars of a data broker for a symbol no routed broker asked for
   std::chrono::steady_clock::time_point next_heartbeat_{};
   bool reducing_for_stale_data_ = false;
   bool daily_pnl_alerted_ = false;  // |daily P&L| is beyond the alert threshold (alert on crossing only)

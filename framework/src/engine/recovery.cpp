@@ -133,7 +133,7 @@ void Kernel::recover_from_journal() {
   // A broker seen for the first time: what its account holds now is the opening balance.
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
-    if (balance_after.count(b.id)) continue;
+    if (balance_after.count(b.id) || b.data_only) continue;  // a data-only broker holds no account
     std::optional<sdk::Result<std::vector<sdk::Position>>> positions;
     call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(i, o, msg); }, "positions",
                  [&] { positions.emplace(b.broker->positions()); });
@@ -327,6 +327,10 @@ void Kernel::reconcile_brokers() {
   const sdk::Timestamp now = clock_->now();
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
+    if (b.data_only) {
+      log_.info("broker " + b.id + " serves market data only: nothing to reconcile");
+      continue;
+    }
     std::string diff = b.available ? reconcile_broker(i) : "the broker is not available\n";
     settle();
     if (!b.available && diff.empty()) diff = "the broker faulted during reconciliation\n";

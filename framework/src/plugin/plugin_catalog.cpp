@@ -88,6 +88,9 @@ PluginCatalog PluginCatalog::load(const Config& config, const std::filesystem::p
     if (entry.broker && m.kind != PluginKind::Strategy)
       issues.add(file, entry.line, 0, entry.key_path() + ".broker",
                  "only strategies trade on a broker; this plugin is a " + std::string(to_string(m.kind)));
+    if (entry.market_data && m.kind != PluginKind::Broker)
+      issues.add(file, entry.market_data_line, 0, entry.key_path() + ".market_data",
+                 "only brokers take their bars from another broker; this plugin is a " + std::string(to_string(m.kind)));
     if (entry.min_severity && m.kind != PluginKind::Notifier)
       issues.add(file, entry.line, 0, entry.key_path() + ".min_severity",
                  "only notifiers take min_severity; this plugin is a " + std::string(to_string(m.kind)));
@@ -123,6 +126,43 @@ PluginCatalog PluginCatalog::load(const Config& config, const std::filesystem::p
     } else if (broker_ids.size() > 1) {
       issues.add(file, e.line, 0, e.key_path() + ".broker",
                  "missing: with " + std::to_string(broker_ids.size()) + " broker plugins, each strategy must name its broker");
+    }
+  }
+  // market_data: this broker's bars come from another broker plugin (the data broker), one level deep.
+  std::map<std::string, const CatalogEntry*> broker_by_id;
+  for (const auto& ce : catalog.entries_)
+    if (ce.library->manifest().kind == PluginKind::Broker) broker_by_id.emplace(ce.entry->id, &ce);
+  for (const auto& entry : catalog.entries_) {
+    const CatalogEntry* ce = &entry;
+    const PluginEntry& e = *ce->entry;
+    if (!e.market_data || ce->library->manifest().kind != PluginKind::Broker) continue;
+    const std::string path = e.key_path() + ".market_data";
+    auto source = broker_by_id.find(*e.market_data);
+    if (*e.market_data == e.id) {
+      issues.add(file, e.market_data_line, 0, path, "expected the id of another broker plugin, was this broker's own id \"" + e.id + "\"");
+    } else if (source == broker_by_id.end()) {
+      const bool configured = std::any_of(config.plugins.begin(), config.plugins.end(),
+                                          [&](const PluginEntry& p) { return p.id == *e.market_data; });
+      const bool loaded = std::any_of(catalog.entries_.begin(), catalog.entries_.end(),
+                                      [&](const CatalogEntry& c) { return c.entry->id == *e.market_data; });
+      // A configured plugin that failed to load has its own message already.
+      if (!configured || loaded)
+        issues.add(file, e.market_data_line, 0, path,
+                   "expected the id of a broker plugin, was \"" + *e.market_data + "\"" +
+                       (configured ? " (a plugin that is not a broker)" : " (no plugin has that id)"));
+    } else if (source->second->entry->market_data) {
+      issues.add(file, e.market_data_line, 0, path,
+                 "broker \"" + *e.market_data + "\" takes its own bars from \"" + *source->second->entry->market_data +
+                     "\": name the broker that serves the data (no chains)");
+    }
+    // The bundled paper broker serves its own CSV `data` or trades on routed bars, never both: a
+    // `data` table that would silently go unused is a configuration mistake (fail closed).
+    const toml::node* data = e.config ? e.config->get("data") : nullptr;
+    if (ce->library->manifest().name == "mercurio.brokers.paper" && data &&
+        !(data->as_table() && data->as_table()->empty())) {
+      issues.add(file, data->source().begin.line, data->source().begin.column, e.key_path() + ".config.data",
+                 "expected no data table on a paper broker with market_data = \"" + *e.market_data +
+                     "\" (its bars come from that broker); remove one of the two");
     }
   }
   return catalog;

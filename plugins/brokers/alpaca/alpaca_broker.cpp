@@ -34,12 +34,32 @@ Status AlpacaBroker::require_started(std::string_view call) const {
   return {};
 }
 
+Status AlpacaBroker::require_trading(std::string_view call) const {
+  if (!settings_.trading)
+    return Status(StatusCode::InvalidArgument, "alpaca: " + std::string(call) + " refused: plugin '" + settings_.plugin_id +
+                                                   "' is configured for market data only (trading = false)");
+  return {};
+}
+
 Status AlpacaBroker::start(sdk::BrokerSink& sink) {
   if (sink_ != nullptr) return Status(StatusCode::Rejected, "alpaca: already started");
   if (settings_.environment == "live" && settings_.kernel_mode != sdk::RunMode::Live) {
     // parse_settings refuses this already; settings built by hand must not get round it.
     return Status(StatusCode::Rejected,
                   "alpaca: environment \"live\" is refused: it requires the kernel's mode to be live (fail closed)");
+  }
+  if (!settings_.trading) {
+    // Market data only: no Trading API request, no trade_updates stream; only the bar poller runs.
+    // Credentials are checked by the first history/bars request.
+    sink_ = &sink;
+    {
+      std::lock_guard lock(poller_mutex_);
+      stopping_ = false;
+    }
+    poller_ = std::thread([this] { poller(); });
+    sink.logger().info("alpaca: started for market data only (" + settings_.data_url.to_string() + ", feed " +
+                       settings_.data_feed + ")");
+    return {};
   }
   // Credentials and connectivity are checked before anything runs.
   auto account = rest_->account();
@@ -164,7 +184,7 @@ void AlpacaBroker::poller() {
     if (now >= next_orders) {
       next_orders = now + settings_.order_poll_interval;
       // REST polling is the fallback: only while the stream is off or not subscribed.
-      if (!settings_.use_stream || !stream_subscribed()) gap_fill("polling");
+      if (settings_.trading && (!settings_.use_stream || !stream_subscribed())) gap_fill("polling");
     }
     if (now >= next_bars) {
       next_bars = now + settings_.bar_poll_interval;
@@ -189,7 +209,13 @@ void AlpacaBroker::poll_bars() {
   }
   auto bars = rest_->bars(symbols, from, now);
   if (!bars) {
-    sink_->logger().warn("alpaca: new bars: " + bars.status().message());
+    const std::string& why = bars.status().message();
+    // Refused credentials or a feed the plan does not include will not heal by polling: a fault
+    // (reported once), like refused stream credentials. Other failures are retried at the next poll.
+    const bool refused = bars.status().code() == StatusCode::Rejected &&
+                         (why.find("HTTP 401") != std::string::npos || why.find("HTTP 403") != std::string::npos);
+    if (refused && !bars_refused_.exchange(true)) sink_->on_fault(Status(StatusCode::Rejected, "alpaca: new bars: " + why));
+    sink_->logger().warn("alpaca: new bars: " + why);
     return;
   }
   for (const auto& bar : *bars) {
@@ -202,6 +228,7 @@ void AlpacaBroker::poll_bars() {
 }
 
 Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
+  if (auto s = require_trading("submit"); !s) return s;
   if (auto s = require_started("submit"); !s) return s;
   SubmitResult result = rest_->submit(order);
   std::lock_guard lock(book_mutex_);
@@ -223,6 +250,7 @@ Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
 }
 
 Status AlpacaBroker::cancel(const sdk::ClientOrderId& id) {
+  if (auto s = require_trading("cancel"); !s) return s;
   if (auto s = require_started("cancel"); !s) return s;
   std::optional<std::string> venue;
   {
@@ -240,21 +268,30 @@ Status AlpacaBroker::cancel(const sdk::ClientOrderId& id) {
 }
 
 Status AlpacaBroker::cancel_all() {
+  if (auto s = require_trading("cancel_all"); !s) return s;
   if (auto s = require_started("cancel_all"); !s) return s;
   return rest_->cancel_all();
 }
 
 sdk::Result<sdk::AccountSnapshot> AlpacaBroker::account() {
+  if (auto s = require_trading("account"); !s) return s;
   auto a = rest_->account();
   if (a && sink_ != nullptr) a->ts = sink_->now();
   return a;
 }
 
-sdk::Result<std::vector<sdk::Position>> AlpacaBroker::positions() { return rest_->positions(); }
+sdk::Result<std::vector<sdk::Position>> AlpacaBroker::positions() {
+  if (auto s = require_trading("positions"); !s) return s;
+  return rest_->positions();
+}
 
-sdk::Result<std::vector<sdk::OrderStatusReport>> AlpacaBroker::open_orders() { return rest_->open_orders(); }
+sdk::Result<std::vector<sdk::OrderStatusReport>> AlpacaBroker::open_orders() {
+  if (auto s = require_trading("open_orders"); !s) return s;
+  return rest_->open_orders();
+}
 
 sdk::Result<sdk::OrderStatusReport> AlpacaBroker::order(const sdk::ClientOrderId& id) {
+  if (auto s = require_trading("order"); !s) return s;
   auto found = rest_->order_by_client_id(id);
   if (sink_ != nullptr) {
     std::lock_guard lock(book_mutex_);
@@ -266,6 +303,7 @@ sdk::Result<sdk::OrderStatusReport> AlpacaBroker::order(const sdk::ClientOrderId
 }
 
 sdk::Result<std::vector<sdk::OrderEvent>> AlpacaBroker::fills(sdk::Timestamp since) {
+  if (auto s = require_trading("fills"); !s) return s;
   auto activities = rest_->fills_since(since);
   if (!activities) return activities.status();
   std::map<std::string, sdk::ClientOrderId> client_ids;

@@ -57,6 +57,8 @@ class AlpacaBroker final : public sdk::Broker {
 
  private:
   sdk::Status require_started(std::string_view call) const;
+  /// InvalidArgument naming `call` when the plugin is configured with `trading = false`.
+  sdk::Status require_trading(std::string_view call) const;
   void deliver(const OrderBook::Output& out);
   void on_trade_update(const JsonObject& data);
   /// Fills since the watermark, then a snapshot of every open order: nothing missed while the
@@ -75,6 +77,7 @@ class AlpacaBroker final : public sdk::Broker {
   sdk::Timestamp fill_watermark_;
   std::mutex gap_mutex_;
   std::atomic<int> gap_fills_{0};
+  std::atomic<bool> bars_refused_{false};  // a 401/403 on new bars was reported as a fault (once)
 
   std::unique_ptr<TradeStream> stream_;
   std::thread poller_;

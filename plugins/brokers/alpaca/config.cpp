@@ -55,7 +55,10 @@ sdk::ConfigSchema alpaca_config_schema() {
                .min(std::int64_t{10})
                .max(std::int64_t{200})
                .defaults(180))
-      .add(ConfigField::integer("history_page_limit", "bars per history page").min(1).max(std::int64_t{10'000}).defaults(10'000));
+      .add(ConfigField::integer("history_page_limit", "bars per history page").min(1).max(std::int64_t{10'000}).defaults(10'000))
+      .add(ConfigField::boolean("trading", "false: market data only (history and bars); the Trading API and the "
+                                           "trade_updates stream are never touched, orders and account calls are refused")
+               .defaults(true));
   return s;
 }
 
@@ -129,6 +132,7 @@ sdk::Result<AlpacaSettings> parse_settings(const sdk::ConfigView& config) {
     else s.bar_period = it->second;
   });
   read([&] { s.use_stream = config.get_boolean("stream"); });
+  read([&] { s.trading = config.get_boolean("trading"); });
   millis("bar_poll_interval_ms", s.bar_poll_interval);
   millis("order_poll_interval_ms", s.order_poll_interval);
   millis("stream_silence_ms", s.stream_silence);

@@ -28,6 +28,7 @@ struct AlpacaSettings {
   std::string bar_timeframe = "1Min";
   std::chrono::milliseconds bar_period{60'000};  ///< length of one bar of bar_timeframe
   bool use_stream = true;
+  bool trading = true;  ///< false: market data only (no Trading API, no trade_updates stream)
   std::chrono::milliseconds bar_poll_interval{5'000};
   std::chrono::milliseconds order_poll_interval{2'000};
   std::chrono::milliseconds stream_silence{30'000};

@@ -16,8 +16,9 @@ sdk::ConfigSchema paper_config_schema() {
                .min(zero)
                .defaults(Decimal::from_int(100'000)))
       .add(ConfigField::string_map("data",
-                                   "symbol -> CSV file of its bars (relative to the config file)")
-               .mandatory())
+                                   "symbol -> CSV file of its bars (relative to the config file); empty: "
+                                   "the bars come from another broker (the kernel's market_data key)")
+               .defaults(sdk::ConfigValue{sdk::StringMap{}}))
       .add(ConfigField::decimal("commission_per_share", "commission per unit filled")
                .min(zero)
                .defaults(zero))
@@ -106,9 +107,8 @@ sdk::Result<PaperSettings> parse_settings(const sdk::ConfigView& config) {
     }
   });
   read([&] {
+    // Empty: this broker trades on bars the kernel routes to it from a data broker (market_data).
     const auto& data = config.get_string_map("data");
-    if (data.empty())
-      key_error("data", "expected at least one symbol = \"file.csv\" entry, was empty");
     const std::filesystem::path base(config.base_directory());
     for (const auto& [symbol, file] : data) {
       if (symbol.empty() || !sdk::Symbol::fits(symbol)) {

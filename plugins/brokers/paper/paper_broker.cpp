@@ -115,7 +115,14 @@ std::string PaperBroker::known_symbols() const {
   return out;
 }
 
+std::string PaperBroker::no_data_text() const {
+  return "paper broker '" + settings_.plugin_id +
+         "' has no config key data: its bars come from another broker (set market_data on its "
+         "[[plugin]] entry to the broker that serves them)";
+}
+
 sdk::Result<std::vector<sdk::Bar>> PaperBroker::load_bars(const sdk::Symbol& symbol) {
+  if (settings_.data.empty()) return Status(StatusCode::NotFound, no_data_text());
   auto it = settings_.data.find(symbol);
   if (it == settings_.data.end())
     return Status(StatusCode::NotFound, "paper broker has no data for symbol '" + symbol.str() +
@@ -157,6 +164,7 @@ Status PaperBroker::subscribe_bars(const std::vector<sdk::Symbol>& symbols) {
     return Status(StatusCode::Rejected,
                   "paper broker: subscribe_bars was already called; the replay feed starts "
                   "once, so list every symbol in the first call");
+  if (settings_.data.empty()) return Status(StatusCode::NotFound, no_data_text());
   try {
     const std::set<sdk::Symbol> wanted(symbols.begin(), symbols.end());
     std::string missing;
@@ -209,7 +217,9 @@ std::optional<Decimal> PaperBroker::reference_price(const sdk::OrderIntent& inte
 }
 
 std::string PaperBroker::venue_check(const sdk::OrderIntent& in) const {
-  if (!settings_.data.contains(in.symbol))
+  // Without data the bars come from elsewhere (market_data): any symbol is accepted and trades
+  // on the bars on_market_bar brings (a market order needs one first: the reference price check).
+  if (!settings_.data.empty() && !settings_.data.contains(in.symbol))
     return "no market data for symbol '" + in.symbol.str() +
            "' (config key data has: " + known_symbols() + ")";
   if (!in.quantity.is_positive()) return "quantity: expected > 0, was " + in.quantity.to_string();

@@ -76,6 +76,7 @@ class PaperBroker final : public sdk::Broker {
   std::optional<sdk::Decimal> reference_price(const sdk::OrderIntent& intent) const;
   sdk::Result<std::vector<sdk::Bar>> load_bars(const sdk::Symbol& symbol);
   std::string known_symbols() const;
+  std::string no_data_text() const;
 
   void process_order(std::size_t index, const sdk::Bar& bar);
   void fill_order(std::size_t index, const sdk::Bar& bar, sdk::Decimal price);

@@ -66,6 +66,19 @@ TEST(ConfigLoaderTest, ParsesKernelTablesAndPluginEntries) {
   EXPECT_EQ(*c.plugins[1].broker, "paper");
 }
 
+TEST(ConfigLoaderTest, ReadsMarketDataWithItsLine) {
+  const Config c = parse_config(std::string(mercurio::test::kGenerousRiskTable) +
+                                    "[[plugin]]\nid = \"feed\"\nlibrary = \"x\"\n[[plugin]]\nid = \"sim\"\nlibrary = \"y\"\n"
+                                    "market_data = \"feed\"\n",
+                                "/tmp/a/m.toml");
+  ASSERT_EQ(c.plugins.size(), 2u);
+  EXPECT_FALSE(c.plugins[0].market_data);
+  ASSERT_TRUE(c.plugins[1].market_data);
+  EXPECT_EQ(*c.plugins[1].market_data, "feed");
+  const std::string risk = mercurio::test::kGenerousRiskTable;
+  EXPECT_EQ(c.plugins[1].market_data_line, 7u + static_cast<std::uint32_t>(std::count(risk.begin(), risk.end(), '\n')));
+}
+
 TEST(ConfigLoaderTest, DefaultsApplyWhenKernelTableIsAbsent) {
   const Config c = parse_config(std::string(mercurio::test::kGenerousRiskTable) + "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n", "/tmp/a/m.toml");
   EXPECT_EQ(c.kernel.mode, RunMode::Backtest);
@@ -122,7 +135,9 @@ INSTANTIATE_TEST_SUITE_P(
                     "mercurio.toml:4:12: plugin[a].risk_off: unknown key"},
         InvalidCase{"config_not_table", "[[plugin]]\nid = \"a\"\nlibrary = \"x\"\nconfig = 5\n", "plugin[a].config: expected a table"},
         InvalidCase{"bad_severity", "[[plugin]]\nid = \"a\"\nlibrary = \"x\"\nmin_severity = \"panic\"\n",
-                    "plugin[a].min_severity: expected \"info\", \"warning\", \"error\" or \"critical\", was \"panic\""}));
+                    "plugin[a].min_severity: expected \"info\", \"warning\", \"error\" or \"critical\", was \"panic\""},
+        InvalidCase{"market_data_type", "[[plugin]]\nid = \"a\"\nlibrary = \"x\"\nmarket_data = 5\n",
+                    "mercurio.toml:4:15: plugin[a].market_data: expected a string, was an integer 5"}));
 
 TEST(ConfigLoaderTest, ReportsEveryProblemAtOnce) {
   const ConfigIssues issues = issues_of(

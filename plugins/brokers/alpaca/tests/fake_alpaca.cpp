@@ -185,6 +185,9 @@ struct FakeAlpaca::Impl {
     const std::string path = uri.getPath();
     std::map<std::string, std::string> q;
     for (const auto& [k, v] : uri.getQueryParameters()) q[k] = v;
+    // Everything but market data is the Trading API (or its stream): counted for data-only tests.
+    if (path.rfind("/v2/stocks/", 0) != 0) ++owner.trading_requests_;
+    else ++owner.data_requests_;
     if (path == "/stream") return stream(req, res);
     if (req.get("APCA-API-KEY-ID", "") != key || req.get("APCA-API-SECRET-KEY", "") != secret) {
       ++owner.bad_auth_;

@@ -60,6 +60,10 @@ class FakeAlpaca {
   // ---- observations ----
   int order_posts() const { return order_posts_.load(); }
   int account_requests() const { return account_requests_.load(); }
+  /// Requests of any kind outside the Market Data API (`/v2/stocks/...`), stream connections included.
+  int trading_requests() const { return trading_requests_.load(); }
+  /// Requests to the Market Data API (`/v2/stocks/...`).
+  int data_requests() const { return data_requests_.load(); }
   int stream_logins() const { return stream_logins_.load(); }
   /// Auth messages received on the stream (accepted or not): credentials that reached the server.
   int stream_auth_messages() const { return stream_auth_messages_.load(); }
@@ -78,6 +82,8 @@ class FakeAlpaca {
   std::atomic<int> stream_auth_messages_{0};
   std::atomic<int> order_posts_{0};
   std::atomic<int> account_requests_{0};
+  std::atomic<int> trading_requests_{0};
+  std::atomic<int> data_requests_{0};
   std::atomic<int> stream_logins_{0};
   std::atomic<int> bad_auth_{0};
 };

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <sstream>
 
 #include "alpaca_broker.hpp"
 #include "fake_alpaca.hpp"
@@ -557,6 +558,135 @@ TEST_F(AlpacaLifecycleTest, LiveAccountRunsUnderALiveKernelWithTheJournal) {
   EXPECT_TRUE(std::filesystem::exists(dir / "state" / "journal.sqlite"));
   EXPECT_THAT(output, Not(HasSubstr(kKeyId)));
   EXPECT_THAT(output, Not(HasSubstr(kSecret)));
+}
+
+TEST_F(AlpacaLifecycleTest, DataOnlyStartsWithoutTheTradingApiAndRefusesTradingCalls) {
+  auto s = loopback_settings(fake_->url(), data_proxy_ != nullptr ? data_proxy_->url() : fake_->url(), fake_->stream_url());
+  s.trading = false;
+  const int trading = fake_->trading_requests();
+  AlpacaBroker b(s);
+  ASSERT_TRUE(b.start(sink_));
+  auto bars = b.history("AAPL", ts("2024-01-02T14:30:00Z"), ts("2024-01-02T14:35:00Z"));
+  ASSERT_TRUE(bars) << bars.status().message();
+  EXPECT_EQ(bars->size(), 5u);
+  ASSERT_TRUE(b.subscribe_bars({"AAPL"}));
+  ASSERT_TRUE(sink_.wait_until([&] { return !sink_.bars().empty(); }));
+  const auto refused = [](const sdk::Status& st, const char* call) {
+    EXPECT_EQ(st.code(), StatusCode::InvalidArgument) << call;
+    EXPECT_THAT(st.message(), HasSubstr(std::string(call) + " refused: plugin 'alpaca' is configured for market data only"));
+  };
+  refused(b.submit(approve(unique("data-only"), intent("AAPL", sdk::Side::Buy, "1"))), "submit");
+  refused(b.cancel(sdk::ClientOrderId("x-1")), "cancel");
+  refused(b.cancel_all(), "cancel_all");
+  refused(b.account().status(), "account");
+  refused(b.positions().status(), "positions");
+  refused(b.open_orders().status(), "open_orders");
+  refused(b.order(sdk::ClientOrderId("x-1")).status(), "order");
+  refused(b.fills(sdk::Timestamp{0}).status(), "fills");
+  b.stop();
+  EXPECT_EQ(fake_->trading_requests(), trading) << "a data-only broker touched the Trading API or its stream";
+}
+
+TEST_F(AlpacaLifecycleTest, DataOnlyWithRefusedCredentialsIsAFaultOnceWithoutShowingThem) {
+  auto s = loopback_settings(fake_->url(), fake_->url(), fake_->stream_url());
+  s.trading = false;
+  s.secret_key = sdk::Secret("env:WRONG", "wrong-secret-value-4242");
+  AlpacaBroker b(s);
+  ASSERT_TRUE(b.start(sink_));  // nothing to check at start without the Trading API
+  ASSERT_TRUE(b.subscribe_bars({"AAPL"}));
+  ASSERT_TRUE(sink_.wait_until([&] { return !sink_.faults().empty(); }));
+  // A few more polls: still one fault (the kernel HALTS on the first; no storm of them).
+  const int bad = fake_->requests_with_bad_credentials();
+  ASSERT_TRUE(sink_.wait_until([&] { return fake_->requests_with_bad_credentials() >= bad + 2; }));
+  b.stop();
+  const auto faults = sink_.faults();
+  ASSERT_EQ(faults.size(), 1u);
+  EXPECT_THAT(faults[0], HasSubstr("HTTP 401"));
+  EXPECT_THAT(faults[0], Not(HasSubstr("wrong-secret-value-4242")));
+  EXPECT_TRUE(sink_.bars().empty());
+}
+
+TEST_F(AlpacaLifecycleTest, PaperBrokerTradesWithSimulatedFillsOnAlpacaBarsWithoutTradingRequests) {
+  // `mercurio run --mode paper`: a paper broker without data, market_data = the Alpaca plugin
+  // with trading = false, pointed at the fake; fixture_good_strategy buys 1 AAPL on its first bar.
+  // The market order fills at the next bar's open, which the fake makes 99.5 + (minute % 10).
+  const auto dir = std::filesystem::path(MERCURIO_BINARY_DIR) / "test-scratch" / "alpaca-data-paper";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto data_url = data_proxy_ != nullptr ? data_proxy_->url() : fake_->url();
+  {
+    std::ofstream cfg(dir / "mercurio.toml");
+    cfg << "[kernel]\nmode = \"backtest\"\noutput_dir = \"out\"\nstate_dir = \"state\"\nplugin_dirs = [\""
+        << MERCURIO_FIXTURE_PLUGIN_DIR << "\"]\n"
+        << "[risk]\nmax_order_quantity = \"10\"\nmax_order_notional = \"10000\"\nprice_collar_pct = \"10\"\n"
+        << "max_reference_age_seconds = 600\nmax_position_quantity = \"10\"\nmax_position_notional = \"10000\"\n"
+        << "max_gross_exposure_pct = \"100\"\nmax_positions = 2\nmax_open_orders = 4\nmax_orders_per_minute = 6\n"
+        << "order_burst = 2\nduplicate_window_seconds = 5\nmax_daily_loss_pct = \"5\"\nmax_drawdown_pct = \"25\"\n"
+        << "drawdown_action = \"hold\"\nmax_fills_per_window = 20\nfills_window_seconds = 60\ncalendar = \"24/7\"\n"
+        << "allow_outside_market_hours = true\n"
+        << "[failsafe]\nheartbeat_interval_ms = 100\n"
+        << "[[plugin]]\nid = \"alpaca\"\nlibrary = \"mercurio_broker_alpaca\"\n[plugin.config]\n"
+        << "trading = false\nkey_id = \"env:MERCURIO_TEST_APCA_KEY\"\nsecret_key = \"env:MERCURIO_TEST_APCA_SECRET\"\n"
+        << "trading_url = \"" << fake_->url() << "\"\ndata_url = \"" << data_url << "\"\n"
+        << "stream_url = \"" << fake_->stream_url() << "\"\nbar_poll_interval_ms = 200\n"
+        << "[[plugin]]\nid = \"sim\"\nlibrary = \"mercurio_broker_paper\"\nmarket_data = \"alpaca\"\n"
+        << "[plugin.config]\nstarting_cash = \"5000\"\nstate_file = \"sim-account.toml\"\n"
+        << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\nbroker = \"sim\"\n"
+        << "[plugin.config]\nsymbol = \"AAPL\"\n"
+        << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n[plugin.config]\nformat = \"text\"\n";
+  }
+  ::setenv("MERCURIO_TEST_APCA_KEY", kKeyId.c_str(), 1);
+  ::setenv("MERCURIO_TEST_APCA_SECRET", kSecret.c_str(), 1);
+  const int trading = fake_->trading_requests();
+  const int data = fake_->data_requests();
+  const int posts = fake_->order_posts();
+  const int bad_auth = fake_->requests_with_bad_credentials();
+  const auto exe = std::filesystem::path(MERCURIO_BINARY_DIR) / "bin" / "mercurio";
+  bt::ChildProcess kernel({exe.string(), "run", "--mode", "paper", "--config", (dir / "mercurio.toml").string()},
+                          dir / "output.txt");
+  const auto trades_file = dir / "out" / "trades.csv";
+  const auto read = [](const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  // The first poll brings the last complete bars at once: the buy goes out on the first and fills
+  // on the second. The paper broker's state file (rewritten atomically on every change) shows the
+  // fill as soon as the venue made it; trades.csv is complete once the kernel has stopped.
+  const bool filled =
+      sink_.wait_until([&] { return read(dir / "sim-account.toml").find("paper-t1") != std::string::npos; });
+  const bool alive = kernel.running();
+  const int code = kernel.stop();
+  const std::string output = read(dir / "output.txt");
+  ASSERT_TRUE(filled) << output;
+  EXPECT_TRUE(alive) << output;
+  EXPECT_EQ(code, 0) << output;
+  // timestamp,symbol,side,quantity,price,commission,client_order_id,strategy,broker,trade_id
+  std::istringstream lines(read(trades_file));
+  std::string header, row;
+  std::getline(lines, header);
+  ASSERT_TRUE(std::getline(lines, row)) << read(trades_file);
+  std::vector<std::string> f;
+  std::stringstream cells(row);
+  for (std::string c; std::getline(cells, c, ',');) f.push_back(c);
+  ASSERT_EQ(f.size(), 10u) << row;
+  EXPECT_EQ(f[1], "AAPL");
+  EXPECT_EQ(f[2], "buy");
+  EXPECT_EQ(f[3], "1");
+  const auto fill_ts = sdk::Timestamp::parse_iso8601(f[0]);
+  ASSERT_TRUE(fill_ts) << f[0];
+  const std::int64_t minute = fill_ts->ns / (60 * sdk::Timestamp::kNanosPerSecond);
+  EXPECT_EQ(f[4], (dec("99.5") + sdk::Decimal::from_int(minute % 10)).to_string())
+      << "expected a simulated fill at the open of the fake's bar " << f[0];
+  EXPECT_EQ(f[8], "sim");
+  EXPECT_EQ(f[9], "paper-t1");
+  EXPECT_THAT(output, HasSubstr("alpaca: started for market data only"));
+  EXPECT_THAT(output, HasSubstr("broker alpaca started for market data only (bars for sim)"));
+  EXPECT_GT(fake_->data_requests(), data);
+  EXPECT_EQ(fake_->trading_requests(), trading) << "the fake saw a Trading API request or a stream connection";
+  EXPECT_EQ(fake_->order_posts(), posts);
+  EXPECT_THAT(output, Not(HasSubstr(kKeyId)));
+  EXPECT_THAT(output, Not(HasSubstr(kSecret)));
+  EXPECT_EQ(fake_->requests_with_bad_credentials(), bad_auth);
 }
 
 }  // namespace

@@ -25,7 +25,8 @@ TEST(PaperConfigTest, SchemaDeclaresEveryKeyWithItsDefault) {
   ASSERT_EQ(schema.fields.size(), keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(schema.fields[i].key, keys[i]);
 
-  EXPECT_TRUE(schema.find("data")->required);
+  EXPECT_FALSE(schema.find("data")->required);  // empty: bars routed from another broker (market_data)
+  EXPECT_TRUE(std::get<sdk::StringMap>(*schema.find("data")->default_value).empty());
   EXPECT_EQ(schema.find("data")->type, sdk::ConfigType::StringMap);
   EXPECT_EQ(std::get<sdk::Decimal>(*schema.find("starting_cash")->default_value), dec("100000"));
   EXPECT_EQ(*schema.find("starting_cash")->minimum, sdk::Decimal{});
@@ -82,10 +83,10 @@ TEST(PaperConfigTest, ReportsAllProblemsAtOnce) {
   EXPECT_THAT(m, HasSubstr("config key 'data.SPY': expected a CSV file path, was empty"));
 }
 
-TEST(PaperConfigTest, EmptyDataTableIsAnError) {
+TEST(PaperConfigTest, EmptyDataTableMeansBarsComeFromElsewhere) {
   auto s = parse_settings(make_config({{"data", sdk::StringMap{}}}));
-  ASSERT_FALSE(s);
-  EXPECT_THAT(s.status().message(), HasSubstr("config key 'data': expected at least one symbol"));
+  ASSERT_TRUE(s) << s.status().message();
+  EXPECT_TRUE(s->data.empty());
 }
 
 TEST(PaperConfigTest, MissingKeyIsReportedNotThrown) {

@@ -756,5 +756,37 @@ TEST_F(PaperBrokerTest, HistoryInSkipModeLogsEachSkippedRowOnce) {
   EXPECT_EQ(sink_.log().lines(sdk::LogLevel::Warning).size(), 11u);
 }
 
+// ---- without data: bars routed from another broker (the kernel's market_data key) ----
+
+TEST_F(PaperBrokerTest, WithoutDataHistoryAndSubscribeAreNotFoundNamingMarketData) {
+  start({{"data", sdk::StringMap{}}});
+  auto h = broker_->history(sdk::Symbol("SPY"), sdk::Timestamp{INT64_MIN}, sdk::Timestamp{INT64_MAX});
+  ASSERT_FALSE(h);
+  EXPECT_EQ(h.status().code(), StatusCode::NotFound);
+  EXPECT_THAT(h.status().message(), HasSubstr("has no config key data"));
+  EXPECT_THAT(h.status().message(), HasSubstr("market_data"));
+  const sdk::Status sub = broker_->subscribe_bars({sdk::Symbol("SPY")});
+  EXPECT_EQ(sub.code(), StatusCode::NotFound);
+  EXPECT_TRUE(sink_.bars().empty());
+}
+
+TEST_F(PaperBrokerTest, WithoutDataAnySymbolTradesOnTheBarsItIsGiven) {
+  start({{"data", sdk::StringMap{}}});
+  // AAPL is in no CSV: its bars arrive through on_market_bar only.
+  feed(bar("AAPL", "2024-01-02", "180", "182", "179", "181"));
+  submit("o1", market(Side::Buy, "3", TimeInForce::Gtc, "AAPL"));
+  ASSERT_EQ(last_of("o1").type, OrderEventType::Accepted);
+  feed(bar("AAPL", "2024-01-03", "183", "185", "182", "184"));
+  EXPECT_EQ(summary(last_of("o1")),
+            "filled o1 AAPL buy 3@183 fee 0 paper-t1 leaves 0 paper-1 2024-01-03T00:00:00Z");
+  EXPECT_EQ(broker_->account()->cash, dec("99451"));  // 100000 - 3 x 183
+  EXPECT_EQ(broker_->positions()->at(0).market_price, dec("184"));
+}
+
+TEST_F(PaperBrokerTest, WithoutDataAMarketBuyBeforeAnyBarHasNoReferencePrice) {
+  start({{"data", sdk::StringMap{}}});
+  EXPECT_THAT(rejection("o1", market(Side::Buy, "1", TimeInForce::Gtc, "AAPL")), HasSubstr("no reference price"));
+}
+
 }  // namespace
 }  // namespace mercurio::brokers::paper

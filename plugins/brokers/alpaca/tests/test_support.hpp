@@ -12,7 +12,7 @@
 
 #include "config.hpp"
 #include "mercurio/sdk/broker.hpp"
-#include "test_approver.hpp"
+#include "mercurio/brokers/testing/test_approver.hpp"
 
 namespace mercurio::brokers::alpaca::testing {
 
@@ -120,8 +120,8 @@ class FakeSink final : public sdk::BrokerSink {
   RecordingLogger logger_;
 };
 
-/// A validated config as the kernel would hand it over (schema defaults + `overrides`).
-/// The plugin's config as the kernel would hand it over, for a run in `mode`.
+/// The plugin's config as the kernel would hand it over for a run in `mode`: the schema's
+/// defaults plus `overrides`.
 inline sdk::ConfigView make_config(std::map<std::string, sdk::ConfigValue> overrides = {},
                                    sdk::RunMode mode = sdk::RunMode::Paper) {
   std::map<std::string, sdk::ConfigValue> values;

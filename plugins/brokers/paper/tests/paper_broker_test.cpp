@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "test_approver.hpp"
+#include "mercurio/brokers/testing/test_approver.hpp"
 #include "test_support.hpp"
 
 namespace mercurio::brokers::paper {

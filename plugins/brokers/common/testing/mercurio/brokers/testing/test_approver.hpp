@@ -2,7 +2,7 @@
 // Test-only stand-in for the kernel's risk gate. ApprovedOrder's constructor needs an
 // ApprovedOrder::Key, which only mercurio::kernel::RiskGate may create. The broker tests are not
 // linked with the kernel, so this class takes its name to mint approved orders directly.
-// It must never be compiled into anything but these tests.
+// It must never be compiled into anything but broker plugins' tests (mercurio_broker_testing).
 
 #include <string>
 #include <utility>

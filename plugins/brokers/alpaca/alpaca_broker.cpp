@@ -230,6 +230,10 @@ void AlpacaBroker::poll_bars() {
 Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
   if (auto s = require_trading("submit"); !s) return s;
   if (auto s = require_started("submit"); !s) return s;
+  if (auto a = assets_.find(order.intent().symbol); a != assets_.end() && !a->second.fractionable &&
+      order.intent().quantity.raw() % sdk::Decimal::kScale != 0)
+    return Status(StatusCode::Rejected, "alpaca: " + order.intent().symbol.str() + " is not fractionable: quantity " +
+                                            order.intent().quantity.to_string() + " refused before sending");
   SubmitResult result = rest_->submit(order);
   std::lock_guard lock(book_mutex_);
   if (result.status.is_ok() && result.order) {
@@ -337,6 +341,23 @@ sdk::Result<std::vector<sdk::Bar>> AlpacaBroker::history(const sdk::Symbol& symb
 
 Status AlpacaBroker::subscribe_bars(const std::vector<sdk::Symbol>& symbols) {
   if (auto s = require_started("subscribe_bars"); !s) return s;
+  if (settings_.trading) {
+    // Strategies trade what they subscribe to: a symbol Alpaca does not know or will not trade
+    // fails here, at start, rather than as a rejection (or silence) later.
+    for (const auto& symbol : symbols) {
+      if (assets_.count(symbol)) continue;
+      auto asset = rest_->asset(symbol);
+      if (!asset) {
+        if (asset.status().code() == StatusCode::NotFound)
+          return Status(StatusCode::InvalidArgument, "alpaca: " + symbol.str() + " is not an asset Alpaca knows (GET /v2/assets)");
+        return Status(asset.status().code(), "alpaca: cannot check the asset " + symbol.str() + ": " + asset.status().message());
+      }
+      if (!asset->tradable || asset->status != "active")
+        return Status(StatusCode::InvalidArgument, "alpaca: " + symbol.str() + " is not tradable at Alpaca (status " +
+                                                       asset->status + ", tradable " + (asset->tradable ? "true" : "false") + ")");
+      assets_.emplace(symbol, *asset);
+    }
+  }
   {
     std::lock_guard lock(poller_mutex_);
     for (const auto& s : symbols)

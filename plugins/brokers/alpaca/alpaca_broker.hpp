@@ -85,6 +85,10 @@ class AlpacaBroker final : public sdk::Broker {
   std::condition_variable poller_cv_;
   bool stopping_ = false;
   std::vector<sdk::Symbol> bar_symbols_;             // guarded by poller_mutex_
+  // Each subscribed symbol's asset, checked once at subscription (trading mode): an unknown or
+  // untradable symbol fails the start; a fractional quantity of a whole-share asset is refused
+  // before sending. Kernel thread only (subscribe_bars and submit).
+  std::map<sdk::Symbol, Asset> assets_;
   std::map<std::string, sdk::Timestamp> last_bar_;   // poller thread only
 };
 

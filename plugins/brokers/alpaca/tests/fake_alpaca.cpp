@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <sstream>
 
 #include "alpaca_json.hpp"
@@ -87,6 +88,10 @@ struct FakeAlpaca::Impl {
   std::string key, secret;
   mutable std::mutex m;
   std::vector<Order> orders;
+  struct AssetState {
+    bool known = true, tradable = true, fractionable = true;
+  };
+  std::map<std::string, AssetState> assets;  // default: every symbol active, tradable, fractionable
   std::vector<Activity> activities;
   std::vector<std::shared_ptr<Conn>> conns;
   bool events_on = true;
@@ -246,9 +251,29 @@ struct FakeAlpaca::Impl {
         return send(res, 204, "");
       }
     }
+    if (method == "GET" && path.rfind("/v2/assets/", 0) == 0) return asset(res, path.substr(11));
     if (method == "GET" && path == "/v2/account/activities/FILL") return fills(res, q);
     if (method == "GET" && path == "/v2/stocks/bars") return bars(res, q);
     send(res, 404, json(error_body(40410000, "endpoint not found")));
+  }
+
+  void asset(HTTPServerResponse& res, const std::string& symbol) {
+    const auto it = assets.find(symbol);
+    const AssetState a = it == assets.end() ? AssetState{} : it->second;
+    if (!a.known) return send(res, 404, json(error_body(40410000, "asset not found for " + symbol)));
+    Object o;
+    o.set("id", uuid(static_cast<int>(symbol.size()), 0xa55e7));
+    o.set("class", "us_equity");
+    o.set("exchange", "NASDAQ");
+    o.set("symbol", symbol);
+    o.set("name", symbol + " Inc. (fake)");
+    o.set("status", a.tradable ? "active" : "inactive");
+    o.set("tradable", a.tradable);
+    o.set("marginable", true);
+    o.set("shortable", true);
+    o.set("easy_to_borrow", true);
+    o.set("fractionable", a.fractionable);
+    send(res, 200, json(o));
   }
 
   void account(HTTPServerResponse& res) {
@@ -601,6 +626,11 @@ void FakeAlpaca::set_stream_mode(StreamMode mode) {
 void FakeAlpaca::drop_streams() {
   std::lock_guard lock(impl_->m);
   for (auto& c : impl_->conns) c->close = true;
+}
+
+void FakeAlpaca::set_asset(const std::string& symbol, bool known, bool tradable, bool fractionable) {
+  std::lock_guard lock(impl_->m);
+  impl_->assets[symbol] = {known, tradable, fractionable};
 }
 
 void FakeAlpaca::set_stream_events(bool on) {

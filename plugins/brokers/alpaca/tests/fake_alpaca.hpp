@@ -43,6 +43,10 @@ class FakeAlpaca {
   /// An order status Alpaca might add one day: the plugin cannot interpret it.
   void set_strange_status(const std::string& client_id, const std::string& status);
 
+  /// GET /v2/assets/{symbol}: every symbol is an active, tradable, fractionable US equity unless
+  /// set here (`known` false: 404).
+  void set_asset(const std::string& symbol, bool known, bool tradable, bool fractionable);
+
   // ---- fault injection ----
   /// The next `n` POST /v2/orders get `status` with `body`, and no order is created.
   void fail_submits(int n, int status, const std::string& body);

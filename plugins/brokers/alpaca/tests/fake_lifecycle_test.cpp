@@ -415,6 +415,30 @@ TEST_F(AlpacaLifecycleTest, NewBarsArriveOnlyWhenComplete) {
   EXPECT_EQ(last.size(), 2u);
 }
 
+TEST_F(AlpacaLifecycleTest, SubscribingChecksEachAssetOnceAndRefusesWhatAlpacaWillNotTrade) {
+  fake_->set_asset("NOPE", false, false, false);
+  fake_->set_asset("DELISTED", true, false, false);
+  fake_->set_asset("WHOLE", true, true, false);
+  auto& b = start_broker(false);
+  const auto unknown = b.subscribe_bars({"NOPE"});
+  EXPECT_EQ(unknown.code(), StatusCode::InvalidArgument);
+  EXPECT_THAT(unknown.message(), HasSubstr("NOPE is not an asset Alpaca knows"));
+  const auto untradable = b.subscribe_bars({"DELISTED"});
+  EXPECT_EQ(untradable.code(), StatusCode::InvalidArgument);
+  EXPECT_THAT(untradable.message(), HasSubstr("DELISTED is not tradable at Alpaca (status inactive, tradable false)"));
+  ASSERT_TRUE(b.subscribe_bars({"WHOLE", "AAPL"}));
+  // Whole shares only: a fractional quantity never leaves the plugin; a whole one does.
+  const int posts = fake_->order_posts();
+  const auto fractional = b.submit(approve(unique("frac"), intent("WHOLE", sdk::Side::Buy, "0.5")));
+  EXPECT_EQ(fractional.code(), StatusCode::Rejected);
+  EXPECT_THAT(fractional.message(), HasSubstr("WHOLE is not fractionable: quantity 0.5 refused before sending"));
+  EXPECT_EQ(fake_->order_posts(), posts);
+  EXPECT_TRUE(b.submit(approve(unique("whole"), intent("WHOLE", sdk::Side::Buy, "2"))));
+  EXPECT_TRUE(b.submit(approve(unique("frac-ok"), intent("AAPL", sdk::Side::Buy, "0.5"))));
+  EXPECT_EQ(fake_->order_posts(), posts + 2);
+  b.stop();
+}
+
 TEST_F(AlpacaLifecycleTest, BadCredentialsFailStartWithoutShowingThem) {
   auto s = loopback_settings(fake_->url(), fake_->url(), fake_->stream_url());
   s.secret_key = sdk::Secret("env:WRONG", "wrong-secret-value-4242");

@@ -1,8 +1,14 @@
 #pragma once
 // Backtest replay: merges per-symbol bar series into one stream ordered by timestamp; bars with
 // the same timestamp come in series order (data brokers in config order, symbols sorted).
+//
+// Memory: a backtest holds every bar of every symbol for the whole replay, so the series are kept
+// compact: 48 bytes a bar (time and five decimal mantissas) and the symbol once per series, against
+// 80 bytes for an sdk::Bar (whose symbol is a 32-byte inline string). A series is compacted when it
+// is built, so a broker's whole history never sits in memory twice.
 
 #include <cstddef>
+#include <cstdint>
 #include <queue>
 #include <vector>
 
@@ -10,15 +16,35 @@
 
 namespace mercurio::kernel {
 
-struct BarSeries {
-  std::size_t route = 0;  // the kernel's tag: which brokers the series' bars are processed for
-  std::vector<sdk::Bar> bars;
+/// One symbol's bars from one broker, in strictly increasing time, with the kernel's tag for them
+/// (`route`: which brokers the bars are processed for).
+class BarSeries {
+ public:
+  /// Takes `bars` (all of one symbol) and frees them once compacted.
+  BarSeries(std::size_t route, std::vector<sdk::Bar>&& bars);
+
+  std::size_t route() const noexcept { return route_; }
+  std::size_t size() const noexcept { return bars_.size(); }
+  sdk::Timestamp ts(std::size_t i) const noexcept { return sdk::Timestamp{bars_[i].ts}; }
+  /// Writes bar `i` into `out` (every field, the symbol included).
+  void get(std::size_t i, sdk::Bar& out) const noexcept;
+
+ private:
+  struct CompactBar {
+    std::int64_t ts;
+    std::int64_t open, high, low, close, volume;  // Decimal raw mantissas
+  };
+  static_assert(sizeof(CompactBar) == 48);
+  std::size_t route_ = 0;
+  sdk::Symbol symbol_;
+  std::vector<CompactBar> bars_;
 };
 
 class BarReplay {
  public:
   explicit BarReplay(std::vector<BarSeries> series);
-  /// The next bar and its series' route, or nullptr at the end.
+  /// The next bar and its series' route, or nullptr at the end. The bar is valid until the next
+  /// call (it lives in the replay, not in the series).
   const sdk::Bar* next(std::size_t& route);
   std::size_t total_bars() const noexcept { return total_; }
 
@@ -32,6 +58,7 @@ class BarReplay {
   std::vector<std::size_t> position_;
   std::priority_queue<Cursor, std::vector<Cursor>, std::greater<>> heap_;
   std::size_t total_ = 0;
+  sdk::Bar current_;
 };
 
 }  // namespace mercurio::kernel

@@ -57,7 +57,7 @@ void Ledger::add_opening_position(const sdk::Symbol& symbol, Decimal quantity, D
 }
 
 void Ledger::mark(const sdk::Symbol& symbol, Decimal price) {
-  auto it = books_.find(symbol);
+  auto it = mark_hint_.find(books_, symbol);
   if (it == books_.end()) return;  // only held symbols need a mark
   it->second.position.market_price = price;
   it->second.has_mark = true;

@@ -4,6 +4,7 @@
 #include <map>
 #include <vector>
 
+#include "mercurio/lookup_hint/lookup_hint.hpp"
 #include "mercurio/sdk/types.hpp"
 
 namespace mercurio::kernel {
@@ -60,6 +61,7 @@ class Ledger {
     bool has_mark = false;
   };
   std::map<sdk::Symbol, Book> books_;
+  lookup_hint::LookupHint<std::map<sdk::Symbol, Book>> mark_hint_;  // marks come symbol after symbol, every bar
   sdk::Decimal cash_;
   sdk::Decimal starting_cash_;
   sdk::Decimal realized_;

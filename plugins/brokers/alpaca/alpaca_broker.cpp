@@ -209,7 +209,7 @@ void AlpacaBroker::poll_bars() {
   }
   auto bars = rest_->bars(symbols, from, now);
   if (!bars) {
-    const std::string& why = bars.status().message();
+    const std::string why = bars.status().message();  // a copy: status() may return a temporary
     // Refused credentials or a feed the plan does not include will not heal by polling: a fault
     // (reported once), like refused stream credentials. Other failures are retried at the next poll.
     const bool refused = bars.status().code() == StatusCode::Rejected &&

@@ -64,6 +64,67 @@ std::optional<Decimal> parse_decimal(std::string_view text) {
   return Decimal::from_raw(static_cast<std::int64_t>(units * 100'000'000 + frac * kPow10[digits]));
 }
 
+// One plain decimal field of the fast path: the spelling parse_decimal takes without falling back
+// (1 to 10 integer digits, optionally '.' and 1 to 8 fractional digits), ended by `stop` (or by the
+// end of the line when `stop` is 0). Advances `p` past the terminator. False on anything else.
+inline bool scan_plain_decimal(const char*& p, const char* end, char stop, std::int64_t& raw) {
+  static constexpr std::uint64_t kPow10[9] = {100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+  const char* q = p;
+  std::uint64_t units = 0;
+  while (q != end && static_cast<unsigned>(*q - '0') < 10) units = units * 10 + static_cast<unsigned>(*q++ - '0');
+  if (q == p || q - p > 10) return false;
+  std::uint64_t frac = 0;
+  int digits = 0;
+  if (q != end && *q == '.') {
+    ++q;
+    while (q != end && digits < 8 && static_cast<unsigned>(*q - '0') < 10) {
+      frac = frac * 10 + static_cast<unsigned>(*q++ - '0');
+      ++digits;
+    }
+    if (digits == 0) return false;
+  }
+  if (stop == 0) {
+    if (q != end) return false;
+  } else {
+    if (q == end || *q != stop) return false;
+    ++q;
+  }
+  raw = static_cast<std::int64_t>(units * 100'000'000 + frac * kPow10[digits]);
+  p = q;
+  return true;
+}
+
+// The common case in one pass, without splitting the line first: a row validate_row would accept,
+// spelled the plain way (timestamp, five plain decimals). Fills `bar` and returns true only then;
+// any other row (including every bad one) returns false and goes through validate_row, which
+// decides and words the problems. So the fast path changes the speed, never what is accepted or
+// the values: the decimals are read by the same rule as parse_decimal's fast path, the timestamp
+// by Timestamp::parse_iso8601, and the checks are validate_row's.
+bool parse_plain_row(std::string_view line, const std::optional<std::pair<sdk::Timestamp, std::size_t>>& previous,
+                     sdk::Bar& bar) {
+  const char* p = line.data();
+  const char* const end = p + line.size();
+  const char* comma = p;
+  while (comma != end && *comma != ',') ++comma;
+  if (comma == end) return false;
+  const auto ts = sdk::Timestamp::parse_iso8601(std::string_view(p, static_cast<std::size_t>(comma - p)));
+  if (!ts || (previous && *ts <= previous->first)) return false;
+  p = comma + 1;
+  std::int64_t v[5];
+  for (int i = 0; i < 5; ++i)
+    if (!scan_plain_decimal(p, end, i < 4 ? ',' : '\0', v[i])) return false;
+  const std::int64_t open = v[0], high = v[1], low = v[2], close = v[3];
+  if (open <= 0 || high <= 0 || low <= 0 || close <= 0) return false;
+  if (high < open || high < close || low > open || low > close || low > high) return false;
+  bar.ts = *ts;
+  bar.open = Decimal::from_raw(open);
+  bar.high = Decimal::from_raw(high);
+  bar.low = Decimal::from_raw(low);
+  bar.close = Decimal::from_raw(close);
+  bar.volume = Decimal::from_raw(v[4]);
+  return true;
+}
+
 // Splits on ',' into exactly kFieldCount views; returns the number of fields found.
 std::size_t split_fields(std::string_view line, std::array<std::string_view, kFieldCount>& fields) {
   std::size_t count = 0;
@@ -188,6 +249,11 @@ sdk::Result<BarFile> parse_bar_csv(std::string_view text, std::string_view file_
 
     sdk::Bar bar;
     bar.symbol = symbol;
+    if (parse_plain_row(line, previous, bar)) {
+      previous = std::make_pair(bar.ts, line_no);
+      out.bars.push_back(bar);
+      continue;
+    }
     std::string issues = validate_row(line, previous, bar);
     if (issues.empty()) {
       previous = std::make_pair(bar.ts, line_no);

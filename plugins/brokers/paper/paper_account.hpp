@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "mercurio/lookup_hint/lookup_hint.hpp"
 #include "mercurio/sdk/decimal.hpp"
 #include "mercurio/sdk/types.hpp"
 
@@ -20,7 +21,11 @@ class PaperAccount {
   sdk::Decimal cash() const noexcept { return cash_; }
 
   /// Records the last price of `symbol` (the close of its latest bar).
-  void mark(const sdk::Symbol& symbol, sdk::Decimal price) { marks_[symbol] = price; }
+  void mark(const sdk::Symbol& symbol, sdk::Decimal price) {
+    auto it = mark_hint_.find(marks_, symbol);  // every bar: usually the entry after the last one
+    if (it == marks_.end()) marks_.emplace(symbol, price);
+    else it->second = price;
+  }
   /// The last price of `symbol`, when a bar of it has been seen.
   std::optional<sdk::Decimal> last_price(const sdk::Symbol& symbol) const;
 
@@ -60,6 +65,7 @@ class PaperAccount {
   sdk::Decimal cash_;
   std::map<sdk::Symbol, sdk::Position> positions_;  // sorted: deterministic reports
   std::map<sdk::Symbol, sdk::Decimal> marks_;
+  lookup_hint::LookupHint<std::map<sdk::Symbol, sdk::Decimal>> mark_hint_;  // reset by copies; marks_ is never erased from
 };
 
 }  // namespace mercurio::brokers::paper

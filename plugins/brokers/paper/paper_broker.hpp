@@ -5,6 +5,7 @@
 /// (subscribe_bars replays the files on a feed thread).
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <set>
 #include <string>
@@ -91,11 +92,14 @@ class PaperBroker final : public sdk::Broker {
   PaperSettings settings_;
   sdk::BrokerSink* sink_ = nullptr;
   PaperAccount account_;
-  std::vector<OrderRecord> orders_;  ///< every order ever submitted, in submission order
+  // Every order ever submitted, in submission order, and every fill, in execution order (the
+  // venue's trade log). Deques: growing never copies what is already there, and never holds the
+  // old and the new copy at once (a vector doubling does both; tens of thousands of orders in a backtest).
+  std::deque<OrderRecord> orders_;
   std::unordered_map<sdk::ClientOrderId, std::size_t>
       index_by_id_;                ///< lookups only, never iterated
   std::vector<std::size_t> open_;  ///< indices of open orders, in submission order
-  std::vector<sdk::OrderEvent> fills_;  ///< every fill, in execution order (the venue's trade log)
+  std::deque<sdk::OrderEvent> fills_;
   std::optional<sdk::Timestamp> latest_bar_ts_;
   std::uint64_t next_order_number_ = 1;
   std::uint64_t next_trade_number_ = 1;

@@ -166,7 +166,7 @@ std::string PaperBroker::load_state() {
       Reader e{file, "mark[" + std::to_string(k++) + "]"};
       marks[sdk::Symbol(e.text(*n.as_table(), "symbol"))] = e.decimal(*n.as_table(), "price");
     }
-    std::vector<OrderRecord> orders;
+    std::deque<OrderRecord> orders;
     k = 0;
     for (const auto& n : r.array(root, "order")) {
       const std::string where = "order[" + std::to_string(k++) + "]";
@@ -192,7 +192,7 @@ std::string PaperBroker::load_state() {
       o.session_day = e.opt_integer(t, "session_day");
       orders.push_back(std::move(o));
     }
-    std::vector<sdk::OrderEvent> fills;
+    std::deque<sdk::OrderEvent> fills;
     k = 0;
     for (const auto& n : r.array(root, "fill")) {
       const std::string where = "fill[" + std::to_string(k++) + "]";

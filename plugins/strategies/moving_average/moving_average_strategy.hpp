@@ -41,7 +41,25 @@ class MovingAverageStrategy final : public sdk::Strategy {
               sdk::Decimal quantity, Cross cross);
 
   Settings settings_;
-  std::map<sdk::Symbol, SymbolState> states_;
+  using States = std::map<sdk::Symbol, SymbolState>;
+  /// The entry of the previous bar. Bars of one timestamp come symbol after symbol in sorted order,
+  /// so that entry or the one after it (wrapping) is checked before searching the map. A moved
+  /// strategy starts without it (it would point into the other object's map).
+  struct StateHint {
+    States::iterator it{};
+    bool valid = false;
+    StateHint() = default;
+    StateHint(const StateHint&) noexcept {}
+    StateHint& operator=(const StateHint&) noexcept {
+      valid = false;
+      return *this;
+    }
+    ~StateHint() = default;
+  };
+  States::iterator find_state(const sdk::Symbol& symbol);
+
+  States states_;  // filled by the constructor, never changed after
+  StateHint hint_;
 };
 
 }  // namespace mercurio::strategies::moving_average

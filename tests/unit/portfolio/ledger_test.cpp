@@ -93,3 +93,27 @@ TEST(DrawdownTrackerTest, TracksPeakAndMaximumDrawdown) {
   EXPECT_EQ(dd.max_drawdown(), d("0.25"));        // 120 -> 90
   EXPECT_EQ(dd.current_drawdown(), d("0.1"));     // 130 -> 117
 }
+
+TEST(LedgerTest, MarksInAnyOrderReachTheRightSymbolAlsoInACopy) {
+  // Marks are looked up from the previous one (LookupHint): in order, repeated, out of order, after
+  // a wrap and in a copy of the ledger, each must still land on its own symbol.
+  Ledger l(d("100000"));
+  for (const char* s : {"AAA", "BBB", "CCC"}) l.apply_fill(s, Side::Buy, d("1"), d("10"), d("0"), t(1));
+  const char* order[] = {"AAA", "BBB", "CCC", "AAA", "AAA", "CCC", "BBB", "ZZZ", "BBB", "CCC"};
+  int price = 11;
+  for (const char* s : order) {
+    l.mark(s, Decimal::from_int(price));
+    if (std::string_view(s) != "ZZZ") {
+      EXPECT_EQ(l.position(s).market_price, Decimal::from_int(price)) << s;
+    }
+    ++price;
+  }
+  EXPECT_EQ(l.position("AAA").market_price, d("15"));
+  Ledger copy = l;
+  copy.mark("AAA", d("100"));
+  copy.mark("BBB", d("200"));
+  EXPECT_EQ(copy.position("AAA").market_price, d("100"));
+  EXPECT_EQ(copy.position("BBB").market_price, d("200"));
+  EXPECT_EQ(l.position("AAA").market_price, d("15"));  // the original is untouched
+  EXPECT_EQ(l.position("BBB").market_price, d("19"));
+}

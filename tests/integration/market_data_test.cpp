@@ -152,36 +152,33 @@ ProcessResult check_with(const std::string& name, const std::string& plugins) {
 const char* const kFeed = "[[plugin]]\nid = \"feed\"\nlibrary = \"fixture_flaky_broker\"\n";
 const char* const kBuyer = "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\nbroker = \"sim\"\n";
 
+// The paper broker "sim", routed to `source` (its market_data is line 9 of the checked file).
+std::string sim_routed_to(const std::string& source) {
+  return "[[plugin]]\nid = \"sim\"\nlibrary = \"mercurio_broker_paper\"\nmarket_data = \"" + source + "\"\n";
+}
+
 }  // namespace
 
 TEST(MarketDataConfigTest, AValidRoutingPassesTheCheck) {
-  auto r = check_with("routing_check_ok", std::string(kFeed) +
-                                              "[[plugin]]\nid = \"sim\"\nlibrary = \"mercurio_broker_paper\"\n"
-                                              "market_data = \"feed\"\n" + kBuyer);
+  auto r = check_with("routing_check_ok", kFeed + sim_routed_to("feed") + kBuyer);
   EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
 }
 
 TEST(MarketDataConfigTest, AnUnknownIdIsAnErrorAtItsLine) {
-  auto r = check_with("routing_check_unknown", std::string(kFeed) +
-                                                   "[[plugin]]\nid = \"sim\"\nlibrary = \"mercurio_broker_paper\"\n"
-                                                   "market_data = \"nope\"\n" + kBuyer);
+  auto r = check_with("routing_check_unknown", kFeed + sim_routed_to("nope") + kBuyer);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("mercurio.toml:9:"));
   EXPECT_THAT(r.err, HasSubstr("plugin[sim].market_data: expected the id of a broker plugin, was \"nope\" (no plugin has that id)"));
 }
 
 TEST(MarketDataConfigTest, AStrategyIsNotADataBroker) {
-  auto r = check_with("routing_check_strategy", std::string(kFeed) +
-                                                    "[[plugin]]\nid = \"sim\"\nlibrary = \"mercurio_broker_paper\"\n"
-                                                    "market_data = \"buyer\"\n" + kBuyer);
+  auto r = check_with("routing_check_strategy", kFeed + sim_routed_to("buyer") + kBuyer);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("plugin[sim].market_data: expected the id of a broker plugin, was \"buyer\" (a plugin that is not a broker)"));
 }
 
 TEST(MarketDataConfigTest, ItsOwnIdIsAnError) {
-  auto r = check_with("routing_check_self", std::string(kFeed) +
-                                                "[[plugin]]\nid = \"sim\"\nlibrary = \"mercurio_broker_paper\"\n"
-                                                "market_data = \"sim\"\n" + kBuyer);
+  auto r = check_with("routing_check_self", kFeed + sim_routed_to("sim") + kBuyer);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("mercurio.toml:9:"));
   EXPECT_THAT(r.err, HasSubstr("plugin[sim].market_data: expected the id of another broker plugin, was this broker's own id \"sim\""));

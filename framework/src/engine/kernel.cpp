@@ -324,24 +324,36 @@ sdk::Result<std::vector<sdk::Bar>> Kernel::fetch_history(std::size_t bi, const s
   return std::move(*history);
 }
 
-void Kernel::replay_history() {
-  const auto load_start = std::chrono::steady_clock::now();
-  std::vector<BarSeries> series;
-  // One route per (data source, symbol): the trading brokers each of its bars is processed for.
-  std::vector<std::vector<std::size_t>> routes;
+Kernel::RoutedHistory Kernel::collect_history(sdk::Timestamp from, sdk::Timestamp to, bool skip_unavailable,
+                                              const std::function<void(std::size_t, const sdk::Symbol&, const sdk::Status&)>& on_missing) {
+  RoutedHistory h;
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
+    if (skip_unavailable && !b.available) continue;
     for (const sdk::Symbol& symbol : b.feed_symbols) {
-      auto history = fetch_history(i, symbol, config_.backtest.start, config_.backtest.end);
-      if (!history)
-        throw KernelError("broker " + b.id + " has no history for " + symbol.str() +
-                          (b.data_clients.empty() ? std::string() : " (market data for " + data_clients_text(i) + ")") + ": " +
-                          history.status().message());
+      auto history = fetch_history(i, symbol, from, to);
+      if (!history) {
+        on_missing(i, symbol, history.status());
+        continue;
+      }
       log_.info("loaded " + std::to_string(history->size()) + " bars of " + symbol.str() + " from " + b.id);
-      routes.push_back(bar_route(i, symbol));
-      series.push_back({routes.size() - 1, std::move(*history)});
+      h.routes.push_back(bar_route(i, symbol));
+      h.series.push_back({h.routes.size() - 1, std::move(*history)});
     }
   }
+  return h;
+}
+
+void Kernel::replay_history() {
+  const auto load_start = std::chrono::steady_clock::now();
+  auto [series, routes] = collect_history(config_.backtest.start, config_.backtest.end, false,
+                                          [&](std::size_t i, const sdk::Symbol& symbol, const sdk::Status& why) {
+                                            const BrokerSlot& b = brokers_[i];
+                                            throw KernelError("broker " + b.id + " has no history for " + symbol.str() +
+                                                              (b.data_clients.empty() ? std::string()
+                                                                                      : " (market data for " + data_clients_text(i) + ")") +
+                                                              ": " + why.message());
+                                          });
   BarReplay replay(std::move(series));
   const auto replay_start = std::chrono::steady_clock::now();
   stats_.load_seconds = std::chrono::duration<double>(replay_start - load_start).count();
@@ -361,23 +373,11 @@ void Kernel::warm_up_strategies() {
   if (config_.kernel.warmup_minutes <= 0) return;
   const sdk::Timestamp to = clock_->now();
   const sdk::Timestamp from{to.ns - config_.kernel.warmup_minutes * 60 * sdk::Timestamp::kNanosPerSecond};
-  std::vector<BarSeries> series;
-  std::vector<std::vector<std::size_t>> routes;  // as in replay_history: the brokers each series is for
-  for (std::size_t i = 0; i < brokers_.size(); ++i) {
-    BrokerSlot& b = brokers_[i];
-    if (!b.available) continue;
-    for (const sdk::Symbol& symbol : b.feed_symbols) {
-      auto history = fetch_history(i, symbol, from, to);
-      if (!history) {
-        // Cold indicators are not a danger (a strategy waits for its windows), so the run goes on.
-        log_.warn("no warm-up for " + symbol.str() + " from " + b.id + ": " + history.status().message());
-        alert(sdk::Severity::Warning, "No warm-up history for " + symbol.str(), history.status().message(), {{"broker", b.id}});
-        continue;
-      }
-      routes.push_back(bar_route(i, symbol));
-      series.push_back({routes.size() - 1, std::move(*history)});
-    }
-  }
+  // Cold indicators are not a danger (a strategy waits for its windows), so missing history only warns.
+  auto [series, routes] = collect_history(from, to, true, [&](std::size_t i, const sdk::Symbol& symbol, const sdk::Status& why) {
+    log_.warn("no warm-up for " + symbol.str() + " from " + brokers_[i].id + ": " + why.message());
+    alert(sdk::Severity::Warning, "No warm-up history for " + symbol.str(), why.message(), {{"broker", brokers_[i].id}});
+  });
   BarReplay replay(std::move(series));
   std::size_t route = 0;
   std::uint64_t bars = 0;

@@ -31,6 +31,7 @@
 #include "bus/inbox.hpp"
 #include "clock/clock.hpp"
 #include "config/kernel_config.hpp"
+#include "engine/bar_replay.hpp"
 #include "engine/broker_sink.hpp"
 #include "engine/run_outputs.hpp"
 #include "engine/run_statistics.hpp"
@@ -174,6 +175,15 @@ class Kernel final : private StrategyServices, private RiskView {
   /// One broker's history of `symbol` in [from, to), checked: one symbol, strictly increasing time.
   sdk::Result<std::vector<sdk::Bar>> fetch_history(std::size_t broker_index, const sdk::Symbol& symbol, sdk::Timestamp from,
                                                    sdk::Timestamp to);
+  /// Every fed symbol's history in [from, to) as series tagged with their routes (`routes[i]`: the
+  /// trading brokers series i's bars are processed for). `on_missing` decides what a symbol without
+  /// history means: the backtest throws, the warm-up warns.
+  struct RoutedHistory {
+    std::vector<BarSeries> series;
+    std::vector<std::vector<std::size_t>> routes;
+  };
+  RoutedHistory collect_history(sdk::Timestamp from, sdk::Timestamp to, bool skip_unavailable,
+                                const std::function<void(std::size_t, const sdk::Symbol&, const sdk::Status&)>& on_missing);
   void replay_history();
   void warm_up_strategies();
   /// The trading brokers a bar of `symbol` from broker `source_index` is processed for.

@@ -61,24 +61,8 @@ sdk::Status MovingAverageStrategy::on_start(sdk::StrategyContext& ctx) {
   return sdk::Status::ok();
 }
 
-MovingAverageStrategy::States::iterator MovingAverageStrategy::find_state(const sdk::Symbol& symbol) {
-  if (hint_.valid) {
-    // The next entry first (a round of symbols), then the same one (one symbol bar after bar).
-    auto next = std::next(hint_.it);
-    if (next == states_.end()) next = states_.begin();
-    if ((next->first <=> symbol) == 0) return hint_.it = next;
-    if ((hint_.it->first <=> symbol) == 0) return hint_.it;
-  }
-  const auto it = states_.find(symbol);
-  if (it != states_.end()) {
-    hint_.it = it;
-    hint_.valid = true;
-  }
-  return it;
-}
-
 void MovingAverageStrategy::on_bar(sdk::StrategyContext& ctx, const sdk::Bar& bar) {
-  const auto it = find_state(bar.symbol);
+  const auto it = hint_.find(states_, bar.symbol);
   if (it == states_.end()) {
     ctx.logger().debug("ignoring a bar of " + bar.symbol.str() + ", which is not in 'symbols'");
     return;

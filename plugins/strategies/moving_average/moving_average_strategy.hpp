@@ -7,6 +7,7 @@
 
 #include "config.hpp"
 #include "crossover_detector.hpp"
+#include "mercurio/lookup_hint/lookup_hint.hpp"
 #include "mercurio/sdk/strategy.hpp"
 #include "moving_average.hpp"
 
@@ -42,24 +43,10 @@ class MovingAverageStrategy final : public sdk::Strategy {
 
   Settings settings_;
   using States = std::map<sdk::Symbol, SymbolState>;
-  /// The entry of the previous bar. Bars of one timestamp come symbol after symbol in sorted order,
-  /// so that entry or the one after it (wrapping) is checked before searching the map. A moved
-  /// strategy starts without it (it would point into the other object's map).
-  struct StateHint {
-    States::iterator it{};
-    bool valid = false;
-    StateHint() = default;
-    StateHint(const StateHint&) noexcept {}
-    StateHint& operator=(const StateHint&) noexcept {
-      valid = false;
-      return *this;
-    }
-    ~StateHint() = default;
-  };
-  States::iterator find_state(const sdk::Symbol& symbol);
-
   States states_;  // filled by the constructor, never changed after
-  StateHint hint_;
+  // Bars of one timestamp come symbol after symbol in sorted order: the previous bar's entry (or
+  // the one after it) is checked before searching.
+  lookup_hint::LookupHint<States> hint_;
 };
 
 }  // namespace mercurio::strategies::moving_average

@@ -473,21 +473,37 @@ TEST_F(AlpacaLifecycleTest, CancelsAndFlatteningGoFirstWhenTheBudgetIsNearlySpen
   b.stop();
 }
 
+// Small limits that let the test strategies trade at any hour (the kernel configs below).
+constexpr const char* kRiskTable =
+    "[risk]\nmax_order_quantity = \"10\"\nmax_order_notional = \"10000\"\nprice_collar_pct = \"10\"\n"
+    "max_reference_age_seconds = 600\nmax_position_quantity = \"10\"\nmax_position_notional = \"10000\"\n"
+    "max_gross_exposure_pct = \"100\"\nmax_positions = 2\nmax_open_orders = 4\nmax_orders_per_minute = 6\n"
+    "order_burst = 2\nduplicate_window_seconds = 5\nmax_daily_loss_pct = \"5\"\nmax_drawdown_pct = \"25\"\n"
+    "drawdown_action = \"hold\"\nmax_fills_per_window = 20\nfills_window_seconds = 60\ncalendar = \"24/7\"\n"
+    "allow_outside_market_hours = true\n";
+
+/// An empty scratch directory for one kernel run.
+std::filesystem::path fresh_scratch(const std::string& name) {
+  const auto dir = std::filesystem::path(MERCURIO_BINARY_DIR) / "test-scratch" / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+/// The kernel resolves the configs' env: references to the test credentials.
+void export_test_credentials() {
+  ::setenv("MERCURIO_TEST_APCA_KEY", kKeyId.c_str(), 1);
+  ::setenv("MERCURIO_TEST_APCA_SECRET", kSecret.c_str(), 1);
+}
+
 // A kernel config for the real `mercurio` binary with this plugin on the fake; `mode` is the
 // kernel's, `environment` the plugin's. Live mode needs the journal.
 std::filesystem::path write_kernel_config(const std::string& name, const std::string& trading_url, const FakeAlpaca& fake,
                                           const std::string& mode = "paper", const std::string& environment = "paper") {
-  const auto dir = std::filesystem::path(MERCURIO_BINARY_DIR) / "test-scratch" / name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const auto dir = fresh_scratch(name);
   std::ofstream cfg(dir / "mercurio.toml");
   cfg << "[kernel]\nmode = \"" << mode << "\"\noutput_dir = \"out\"\nstate_dir = \"state\"\nlog_level = \"debug\"\n"
-      << "[risk]\nmax_order_quantity = \"10\"\nmax_order_notional = \"10000\"\nprice_collar_pct = \"10\"\n"
-      << "max_reference_age_seconds = 600\nmax_position_quantity = \"10\"\nmax_position_notional = \"10000\"\n"
-      << "max_gross_exposure_pct = \"100\"\nmax_positions = 2\nmax_open_orders = 4\nmax_orders_per_minute = 6\n"
-      << "order_burst = 2\nduplicate_window_seconds = 5\nmax_daily_loss_pct = \"5\"\nmax_drawdown_pct = \"25\"\n"
-      << "drawdown_action = \"hold\"\nmax_fills_per_window = 20\nfills_window_seconds = 60\ncalendar = \"24/7\"\n"
-      << "allow_outside_market_hours = true\n"
+      << kRiskTable
       << "[failsafe]\nheartbeat_interval_ms = 200\nmax_failures = 3\nemergency_action = \"cancel\"\n"
       << "max_data_gap_ms = 600000\n";
   if (mode == "live") cfg << "[journal]\npath = \"state/journal.sqlite\"\n";
@@ -499,8 +515,7 @@ std::filesystem::path write_kernel_config(const std::string& name, const std::st
       << "[[plugin]]\nid = \"ma\"\nlibrary = \"mercurio_strategy_moving_average\"\nbroker = \"alpaca\"\n"
       << "[plugin.config]\nsymbols = [\"AAPL\"]\nshort_window = 2\nlong_window = 3\nquantity = \"1\"\n"
       << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n[plugin.config]\nformat = \"text\"\n";
-  ::setenv("MERCURIO_TEST_APCA_KEY", kKeyId.c_str(), 1);
-  ::setenv("MERCURIO_TEST_APCA_SECRET", kSecret.c_str(), 1);
+  export_test_credentials();
   return dir;
 }
 
@@ -511,28 +526,39 @@ std::string read_text(const std::filesystem::path& file) {
 
 std::filesystem::path mercurio_exe() { return std::filesystem::path(MERCURIO_BINARY_DIR) / "bin" / "mercurio"; }
 
+/// What `mercurio run` on `dir`'s config did until it had probed the account at least four times
+/// (start-up plus three heartbeats) and logged in to the stream, then was stopped by SIGTERM.
+struct HeartbeatRun {
+  bool beating = false;  // those requests reached the fake
+  bool alive = false;    // still running when they had
+  int exit_code = -1;
+  std::string output;
+};
+HeartbeatRun run_until_heartbeats(const std::filesystem::path& dir, const FakeAlpaca& fake, FakeSink& sink) {
+  const int heartbeats = fake.account_requests();
+  const int logins = fake.stream_logins();
+  bt::ChildProcess kernel({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir / "output.txt");
+  HeartbeatRun r;
+  r.beating = sink.wait_until([&] { return fake.account_requests() >= heartbeats + 4 && fake.stream_logins() > logins; });
+  r.alive = kernel.running();
+  r.exit_code = kernel.stop();
+  r.output = read_text(dir / "output.txt");
+  return r;
+}
+
 TEST_F(AlpacaLifecycleTest, KernelRunsThePluginWithHeartbeatsAndStopsCleanlyWithoutLeakingSecrets) {
   // The real `mercurio` binary in paper mode with this plugin on the fake: the kernel resolves
   // the env: secrets, starts the broker, probes account() as its heartbeat, stops on SIGTERM.
   const auto url = trading_proxy_ != nullptr ? trading_proxy_->url() : fake_->url();
   const auto dir = write_kernel_config("alpaca-kernel", url, *fake_);
-  const int heartbeats = fake_->account_requests();
-  const int logins = fake_->stream_logins();
   const int bad_auth = fake_->requests_with_bad_credentials();
-  bt::ChildProcess kernel({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir / "output.txt");
-  // Start-up probe plus at least three heartbeats, and the stream subscribed.
-  const bool beating = sink_.wait_until([&] {
-    return fake_->account_requests() >= heartbeats + 4 && fake_->stream_logins() > logins;
-  });
-  const bool alive = kernel.running();
-  const int code = kernel.stop();
-  const std::string output = read_text(dir / "output.txt");
-  EXPECT_TRUE(beating) << output;
-  EXPECT_TRUE(alive) << output;
-  EXPECT_EQ(code, 0) << output;
-  EXPECT_THAT(output, HasSubstr("alpaca: started"));
-  EXPECT_THAT(output, Not(HasSubstr(kKeyId)));
-  EXPECT_THAT(output, Not(HasSubstr(kSecret)));
+  const HeartbeatRun r = run_until_heartbeats(dir, *fake_, sink_);
+  EXPECT_TRUE(r.beating) << r.output;
+  EXPECT_TRUE(r.alive) << r.output;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("alpaca: started"));
+  EXPECT_THAT(r.output, Not(HasSubstr(kKeyId)));
+  EXPECT_THAT(r.output, Not(HasSubstr(kSecret)));
   EXPECT_EQ(fake_->requests_with_bad_credentials(), bad_auth);
 }
 
@@ -565,23 +591,15 @@ TEST_F(AlpacaLifecycleTest, LiveAccountRunsUnderALiveKernelWithTheJournal) {
   const auto dir = write_kernel_config("alpaca-live", fake_->url(), *fake_, "live", "live");
   bt::ChildProcess check({mercurio_exe().string(), "check", "--config", (dir / "mercurio.toml").string()}, dir / "check.txt");
   ASSERT_EQ(check.wait(), 0) << read_text(dir / "check.txt");
-  const int heartbeats = fake_->account_requests();
-  const int logins = fake_->stream_logins();
-  bt::ChildProcess kernel({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir / "output.txt");
   // Start-up, the journal's reconciliation with the account, heartbeats and the stream.
-  const bool beating = sink_.wait_until([&] {
-    return fake_->account_requests() >= heartbeats + 4 && fake_->stream_logins() > logins;
-  });
-  const bool alive = kernel.running();
-  const int code = kernel.stop();
-  const std::string output = read_text(dir / "output.txt");
-  EXPECT_TRUE(beating) << output;
-  EXPECT_TRUE(alive) << output;
-  EXPECT_EQ(code, 0) << output;
-  EXPECT_THAT(output, HasSubstr("alpaca: started"));
+  const HeartbeatRun r = run_until_heartbeats(dir, *fake_, sink_);
+  EXPECT_TRUE(r.beating) << r.output;
+  EXPECT_TRUE(r.alive) << r.output;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("alpaca: started"));
   EXPECT_TRUE(std::filesystem::exists(dir / "state" / "journal.sqlite"));
-  EXPECT_THAT(output, Not(HasSubstr(kKeyId)));
-  EXPECT_THAT(output, Not(HasSubstr(kSecret)));
+  EXPECT_THAT(r.output, Not(HasSubstr(kKeyId)));
+  EXPECT_THAT(r.output, Not(HasSubstr(kSecret)));
 }
 
 TEST_F(AlpacaLifecycleTest, DataOnlyStartsWithoutTheTradingApiAndRefusesTradingCalls) {
@@ -634,20 +652,13 @@ TEST_F(AlpacaLifecycleTest, PaperBrokerTradesWithSimulatedFillsOnAlpacaBarsWitho
   // `mercurio run --mode paper`: a paper broker without data, market_data = the Alpaca plugin
   // with trading = false, pointed at the fake; fixture_good_strategy buys 1 AAPL on its first bar.
   // The market order fills at the next bar's open, which the fake makes 99.5 + (minute % 10).
-  const auto dir = std::filesystem::path(MERCURIO_BINARY_DIR) / "test-scratch" / "alpaca-data-paper";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const auto dir = fresh_scratch("alpaca-data-paper");
   const auto data_url = data_proxy_ != nullptr ? data_proxy_->url() : fake_->url();
   {
     std::ofstream cfg(dir / "mercurio.toml");
     cfg << "[kernel]\nmode = \"backtest\"\noutput_dir = \"out\"\nstate_dir = \"state\"\nplugin_dirs = [\""
         << MERCURIO_FIXTURE_PLUGIN_DIR << "\"]\n"
-        << "[risk]\nmax_order_quantity = \"10\"\nmax_order_notional = \"10000\"\nprice_collar_pct = \"10\"\n"
-        << "max_reference_age_seconds = 600\nmax_position_quantity = \"10\"\nmax_position_notional = \"10000\"\n"
-        << "max_gross_exposure_pct = \"100\"\nmax_positions = 2\nmax_open_orders = 4\nmax_orders_per_minute = 6\n"
-        << "order_burst = 2\nduplicate_window_seconds = 5\nmax_daily_loss_pct = \"5\"\nmax_drawdown_pct = \"25\"\n"
-        << "drawdown_action = \"hold\"\nmax_fills_per_window = 20\nfills_window_seconds = 60\ncalendar = \"24/7\"\n"
-        << "allow_outside_market_hours = true\n"
+        << kRiskTable
         << "[failsafe]\nheartbeat_interval_ms = 100\n"
         << "[[plugin]]\nid = \"alpaca\"\nlibrary = \"mercurio_broker_alpaca\"\n[plugin.config]\n"
         << "trading = false\nkey_id = \"env:MERCURIO_TEST_APCA_KEY\"\nsecret_key = \"env:MERCURIO_TEST_APCA_SECRET\"\n"
@@ -659,36 +670,30 @@ TEST_F(AlpacaLifecycleTest, PaperBrokerTradesWithSimulatedFillsOnAlpacaBarsWitho
         << "[plugin.config]\nsymbol = \"AAPL\"\n"
         << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n[plugin.config]\nformat = \"text\"\n";
   }
-  ::setenv("MERCURIO_TEST_APCA_KEY", kKeyId.c_str(), 1);
-  ::setenv("MERCURIO_TEST_APCA_SECRET", kSecret.c_str(), 1);
+  export_test_credentials();
   const int trading = fake_->trading_requests();
   const int data = fake_->data_requests();
   const int posts = fake_->order_posts();
   const int bad_auth = fake_->requests_with_bad_credentials();
-  const auto exe = std::filesystem::path(MERCURIO_BINARY_DIR) / "bin" / "mercurio";
-  bt::ChildProcess kernel({exe.string(), "run", "--mode", "paper", "--config", (dir / "mercurio.toml").string()},
+  bt::ChildProcess kernel({mercurio_exe().string(), "run", "--mode", "paper", "--config", (dir / "mercurio.toml").string()},
                           dir / "output.txt");
   const auto trades_file = dir / "out" / "trades.csv";
-  const auto read = [](const std::filesystem::path& p) {
-    std::ifstream in(p);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  };
   // The first poll brings the last complete bars at once: the buy goes out on the first and fills
   // on the second. The paper broker's state file (rewritten atomically on every change) shows the
   // fill as soon as the venue made it; trades.csv is complete once the kernel has stopped.
   const bool filled =
-      sink_.wait_until([&] { return read(dir / "sim-account.toml").find("paper-t1") != std::string::npos; });
+      sink_.wait_until([&] { return read_text(dir / "sim-account.toml").find("paper-t1") != std::string::npos; });
   const bool alive = kernel.running();
   const int code = kernel.stop();
-  const std::string output = read(dir / "output.txt");
+  const std::string output = read_text(dir / "output.txt");
   ASSERT_TRUE(filled) << output;
   EXPECT_TRUE(alive) << output;
   EXPECT_EQ(code, 0) << output;
   // timestamp,symbol,side,quantity,price,commission,client_order_id,strategy,broker,trade_id
-  std::istringstream lines(read(trades_file));
+  std::istringstream lines(read_text(trades_file));
   std::string header, row;
   std::getline(lines, header);
-  ASSERT_TRUE(std::getline(lines, row)) << read(trades_file);
+  ASSERT_TRUE(std::getline(lines, row)) << read_text(trades_file);
   std::vector<std::string> f;
   std::stringstream cells(row);
   for (std::string c; std::getline(cells, c, ',');) f.push_back(c);

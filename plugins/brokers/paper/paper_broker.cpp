@@ -1,5 +1,7 @@
 #include "paper_broker.hpp"
 
+#include <charconv>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -426,14 +428,9 @@ void PaperBroker::fill_order(std::size_t index, const sdk::Bar& bar, Decimal pri
   o.filled += quantity;
   o.open = false;
   o.final_state = OrderEventType::Filled;
-  sdk::OrderEvent ev = event_for(o, OrderEventType::Filled, bar.ts);
-  ev.trade_id = sdk::TradeId("paper-t" + std::to_string(next_trade_number_++));
-  ev.fill_quantity = quantity;
-  ev.fill_price = price;
-  ev.commission = commission;
-  ev.leaves_quantity = Decimal{};
-  fills_.push_back(ev);
-  sink_->on_order_event(ev);
+  fills_.push_back(FillRecord{index, bar.ts, next_trade_number_++, quantity, price, commission, Decimal{},
+                              OrderEventType::Filled});
+  sink_->on_order_event(fill_event(fills_.back()));
 }
 
 void PaperBroker::finish_order(std::size_t index, OrderEventType type, sdk::Timestamp ts,
@@ -507,8 +504,11 @@ sdk::Result<std::vector<sdk::OrderEvent>> PaperBroker::fills(sdk::Timestamp sinc
   try {
     // fills_ is in execution order, which is time order: find the first at or after `since`.
     auto first = std::lower_bound(fills_.begin(), fills_.end(), since,
-                                  [](const sdk::OrderEvent& f, sdk::Timestamp t) { return f.ts < t; });
-    return std::vector<sdk::OrderEvent>(first, fills_.end());
+                                  [](const FillRecord& f, sdk::Timestamp t) { return f.ts < t; });
+    std::vector<sdk::OrderEvent> out;
+    out.reserve(static_cast<std::size_t>(fills_.end() - first));
+    for (auto it = first; it != fills_.end(); ++it) out.push_back(fill_event(*it));
+    return out;
   } catch (const std::exception& e) {
     return internal_error("fills", e);
   }
@@ -523,6 +523,32 @@ sdk::OrderEvent PaperBroker::event_for(const OrderRecord& order, OrderEventType 
   ev.side = order.intent.side;
   ev.ts = ts;
   ev.venue_order_id = order.venue_order_id;
+  return ev;
+}
+
+sdk::TradeId PaperBroker::trade_id_of(std::uint64_t trade_number) {
+  char buf[32] = "paper-t";
+  const auto end = std::to_chars(buf + 7, buf + sizeof buf, trade_number).ptr;
+  return sdk::TradeId(std::string_view(buf, static_cast<std::size_t>(end - buf)));
+}
+
+std::optional<std::uint64_t> PaperBroker::trade_number_of(std::string_view trade_id) {
+  constexpr std::string_view prefix = "paper-t";
+  if (!trade_id.starts_with(prefix)) return std::nullopt;
+  trade_id.remove_prefix(prefix.size());
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(trade_id.data(), trade_id.data() + trade_id.size(), n);
+  if (ec != std::errc{} || end != trade_id.data() + trade_id.size() || n == 0) return std::nullopt;
+  return n;
+}
+
+sdk::OrderEvent PaperBroker::fill_event(const FillRecord& fill) const {
+  sdk::OrderEvent ev = event_for(orders_[fill.order], fill.type, fill.ts);
+  ev.trade_id = trade_id_of(fill.trade_number);
+  ev.fill_quantity = fill.quantity;
+  ev.fill_price = fill.price;
+  ev.commission = fill.commission;
+  ev.leaves_quantity = fill.leaves;
   return ev;
 }
 

@@ -85,8 +85,23 @@ class PaperBroker final : public sdk::Broker {
                     std::string reason);
   void remove_closed_from_open_list();
 
+  // One fill in the venue's trade log: 56 bytes, against 256 for the sdk::OrderEvent it stands
+  // for (whose ids, symbol and venue order id are the order's). Tens of thousands of fills in a
+  // backtest, and a paper account that runs for months, keep the log in memory.
+  struct FillRecord {
+    std::size_t order = 0;  ///< index into orders_
+    sdk::Timestamp ts;
+    std::uint64_t trade_number = 0;  ///< trade id "paper-t<n>"
+    sdk::Decimal quantity, price, commission, leaves;
+    sdk::OrderEventType type = sdk::OrderEventType::Filled;
+  };
+  static sdk::TradeId trade_id_of(std::uint64_t trade_number);
+  /// The trade number of a trade id this broker issued ("paper-t<n>"), or nothing.
+  static std::optional<std::uint64_t> trade_number_of(std::string_view trade_id);
+
   sdk::OrderEvent event_for(const OrderRecord& order, sdk::OrderEventType type,
                             sdk::Timestamp ts) const;
+  sdk::OrderEvent fill_event(const FillRecord& fill) const;
   sdk::OrderStatusReport report_for(const OrderRecord& order) const;
 
   PaperSettings settings_;
@@ -99,7 +114,7 @@ class PaperBroker final : public sdk::Broker {
   std::unordered_map<sdk::ClientOrderId, std::size_t>
       index_by_id_;                ///< lookups only, never iterated
   std::vector<std::size_t> open_;  ///< indices of open orders, in submission order
-  std::deque<sdk::OrderEvent> fills_;
+  std::deque<FillRecord> fills_;
   std::optional<sdk::Timestamp> latest_bar_ts_;
   std::uint64_t next_order_number_ = 1;
   std::uint64_t next_trade_number_ = 1;

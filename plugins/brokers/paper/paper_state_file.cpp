@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include <toml++/toml.h>
 
@@ -117,12 +118,14 @@ std::string PaperBroker::save_state() const {
     if (o.session_day) t.insert("session_day", *o.session_day);
     orders.push_back(std::move(t));
   }
-  for (const sdk::OrderEvent& f : fills_)
+  for (const FillRecord& r : fills_) {
+    const sdk::OrderEvent f = fill_event(r);
     fills.push_back(toml::table{{"id", f.client_order_id.str()}, {"type", std::string(sdk::to_string(f.type))},
                                 {"symbol", f.symbol.str()}, {"side", std::string(sdk::to_string(f.side))}, {"ts", f.ts.ns},
                                 {"trade_id", f.trade_id.str()}, {"quantity", dec(f.fill_quantity)}, {"price", dec(f.fill_price)},
                                 {"commission", dec(f.commission)}, {"leaves", dec(f.leaves_quantity)},
                                 {"venue_order_id", f.venue_order_id}});
+  }
   root.insert("position", std::move(positions));
   root.insert("mark", std::move(marks));
   root.insert("order", std::move(orders));
@@ -192,25 +195,38 @@ std::string PaperBroker::load_state() {
       o.session_day = e.opt_integer(t, "session_day");
       orders.push_back(std::move(o));
     }
-    std::deque<sdk::OrderEvent> fills;
+    // A fill is kept as its order's index and its own figures, so each one must name an order of
+    // this file and agree with it; anything else is not a file this broker wrote.
+    std::unordered_map<sdk::ClientOrderId, std::size_t> order_index;
+    for (std::size_t i = 0; i < orders.size(); ++i)
+      if (!order_index.emplace(orders[i].id, i).second)
+        throw std::runtime_error(file + ": order[" + std::to_string(i) + "]: client order id '" + orders[i].id.str() +
+                                 "' appears twice");
+    std::deque<FillRecord> fills;
     k = 0;
     for (const auto& n : r.array(root, "fill")) {
       const std::string where = "fill[" + std::to_string(k++) + "]";
       Reader e{file, where};
       const toml::table& t = *n.as_table();
-      sdk::OrderEvent f;
+      FillRecord f;
       f.type = require(parse_event_type(e.text(t, "type")), file, where, "type");
-      f.client_order_id = sdk::ClientOrderId(e.text(t, "id"));
-      f.symbol = sdk::Symbol(e.text(t, "symbol"));
-      f.side = require(sdk::parse_side(e.text(t, "side")), file, where, "side");
+      const std::string id = e.text(t, "id");
+      const auto order = order_index.find(sdk::ClientOrderId(id));
+      if (order == order_index.end()) throw std::runtime_error(file + ": " + where + ": no order '" + id + "' in this file");
+      f.order = order->second;
+      const OrderRecord& o = orders[f.order];
+      if (sdk::Symbol(e.text(t, "symbol")) != o.intent.symbol ||
+          require(sdk::parse_side(e.text(t, "side")), file, where, "side") != o.intent.side ||
+          e.text(t, "venue_order_id") != o.venue_order_id)
+        throw std::runtime_error(file + ": " + where + ": symbol, side or venue_order_id differ from order '" + id + "'");
       f.ts = sdk::Timestamp{e.integer(t, "ts")};
-      f.trade_id = sdk::TradeId(e.text(t, "trade_id"));
-      f.fill_quantity = e.decimal(t, "quantity");
-      f.fill_price = e.decimal(t, "price");
+      const std::string trade_id = e.text(t, "trade_id");
+      f.trade_number = require(trade_number_of(trade_id), file, where, "trade_id (paper-t<n>)");
+      f.quantity = e.decimal(t, "quantity");
+      f.price = e.decimal(t, "price");
       f.commission = e.decimal(t, "commission");
-      f.leaves_quantity = e.decimal(t, "leaves");
-      f.venue_order_id = e.text(t, "venue_order_id");
-      fills.push_back(std::move(f));
+      f.leaves = e.decimal(t, "leaves");
+      fills.push_back(f);
     }
     // Everything read: only now replace the in-memory state (all or nothing).
     account_ = PaperAccount::restored(r.decimal(root, "cash"), std::move(positions), std::move(marks));

@@ -77,6 +77,15 @@ TEST_F(PaperStateFileTest, CashPositionsOrdersAndFillsSurviveANewBrokerObject) {
   ASSERT_EQ(fills->size(), 1u);
   EXPECT_EQ(fills->at(0).trade_id.str(), "paper-t1");
   EXPECT_EQ(fills->at(0).fill_price, dec("101"));
+  // The trade log keeps each fill as its order's index: the event comes back whole.
+  EXPECT_EQ(fills->at(0).type, OrderEventType::Filled);
+  EXPECT_EQ(fills->at(0).client_order_id.str(), "s-1");
+  EXPECT_EQ(fills->at(0).symbol, sdk::Symbol("SPY"));
+  EXPECT_EQ(fills->at(0).side, Side::Buy);
+  EXPECT_EQ(fills->at(0).venue_order_id, "paper-1");
+  EXPECT_EQ(fills->at(0).fill_quantity, dec("10"));
+  EXPECT_EQ(fills->at(0).leaves_quantity, dec("0"));
+  EXPECT_EQ(fills->at(0).ts, testing::ts("2024-01-03T00:00:00Z"));
   // Ids and trade ids continue; a resubmitted id is refused and counted.
   ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "1"))).is_ok());
   EXPECT_EQ(sink.last_event().type, OrderEventType::Rejected);
@@ -111,6 +120,45 @@ TEST_F(PaperStateFileTest, ACorruptStateFileRefusesToStartNamingTheFile) {
   const sdk::Status st = b.start(sink);
   EXPECT_FALSE(st.is_ok());
   EXPECT_THAT(st.message(), HasSubstr(file_ + ":2: the paper account's state file is corrupt"));
+}
+
+// A fill is restored as a reference to its order, so a fill that names no order of the file, or
+// disagrees with it, or carries a trade id this broker never issues, makes the file unreadable.
+TEST_F(PaperStateFileTest, AFillThatDoesNotMatchItsOrderRefusesToStartNamingTheEntry) {
+  {
+    FakeSink sink;
+    auto b = open(sink);
+    b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "10"))).is_ok());
+    b->on_market_bar(bar("SPY", "2024-01-03", "101", "106", "100", "102"));
+  }
+  std::string text;
+  {
+    std::ifstream in(file_);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::size_t fill_at = text.find("[[fill]]");
+  ASSERT_NE(fill_at, std::string::npos);
+  const struct {
+    std::string from, to, expected;
+  } cases[] = {
+      {"id = 's-1'", "id = 's-9'", "fill[0]: no order 's-9' in this file"},
+      {"side = 'buy'", "side = 'sell'", "fill[0]: symbol, side or venue_order_id differ from order 's-1'"},
+      {"trade_id = 'paper-t1'", "trade_id = 'venue-77'", "fill[0]: unreadable trade_id"},
+  };
+  for (const auto& c : cases) {
+    std::string tampered = text;
+    const std::size_t at = tampered.find(c.from, fill_at);
+    ASSERT_NE(at, std::string::npos) << c.from << " in\n" << text;
+    tampered.replace(at, c.from.size(), c.to);
+    std::ofstream(file_, std::ios::trunc) << tampered;
+    FakeSink sink;
+    PaperBroker b(make_config({{"state_file", file_}}));
+    const sdk::Status st = b.start(sink);
+    EXPECT_FALSE(st.is_ok()) << c.to;
+    EXPECT_THAT(st.message(), HasSubstr(c.expected));
+    EXPECT_THAT(st.message(), HasSubstr(file_));
+  }
 }
 
 }  // namespace

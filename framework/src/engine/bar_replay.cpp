@@ -7,9 +7,11 @@ namespace mercurio::kernel {
 BarSeries::BarSeries(std::size_t route, std::vector<sdk::Bar>&& bars) : route_(route) {
   std::vector<sdk::Bar> taken = std::move(bars);  // freed at the end of this constructor
   if (!taken.empty()) symbol_ = taken.front().symbol;
-  bars_.reserve(taken.size());
-  for (const sdk::Bar& b : taken)
-    bars_.push_back({b.ts.ns, b.open.raw(), b.high.raw(), b.low.raw(), b.close.raw(), b.volume.raw()});
+  bars_ = HugePageArray<CompactBar>(taken.size());
+  for (std::size_t i = 0; i < taken.size(); ++i) {
+    const sdk::Bar& b = taken[i];
+    bars_[i] = {b.ts.ns, b.open.raw(), b.high.raw(), b.low.raw(), b.close.raw(), b.volume.raw()};
+  }
 }
 
 void BarSeries::get(std::size_t i, sdk::Bar& out) const noexcept {

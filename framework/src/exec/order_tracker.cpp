@@ -56,17 +56,38 @@ void OrderTracker::account_open(const TrackedOrder& o, int direction) {
 }
 
 TrackedOrder& OrderTracker::add(TrackedOrder order) {
-  index_.emplace(order.id, orders_.size());
+  std::size_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = slots_.size();
+    slots_.emplace_back();
+  }
+  index_.emplace(order.id, slot);
   ++open_by_strategy_[order.strategy_index][order.intent.symbol];
   ++open_totals_[order.broker_index].count;
   account_open(order, +1);
-  orders_.push_back(std::move(order));
-  return orders_.back();
+  slots_[slot] = Slot{std::move(order), ++added_};
+  TrackedOrder& added = slots_[slot].order;
+  if (is_final(added.state)) retire_beyond_limit(slot);  // recovered final: counted as retained
+  return added;
+}
+
+void OrderTracker::retire_beyond_limit(std::size_t slot) {
+  final_slots_.push_back(slot);
+  while (final_slots_.size() > retained_final_) {
+    const std::size_t oldest = final_slots_.front();
+    final_slots_.pop_front();
+    index_.erase(slots_[oldest].order.id);
+    slots_[oldest] = Slot{};  // frees what the order held (its tag, its last reason)
+    free_slots_.push_back(oldest);
+  }
 }
 
 const TrackedOrder* OrderTracker::find(const sdk::ClientOrderId& id) const {
   auto it = index_.find(id);
-  return it == index_.end() ? nullptr : &orders_[it->second];
+  return it == index_.end() ? nullptr : &slots_[it->second].order;
 }
 
 std::string invalid_fill_reason(const sdk::OrderEvent& e) {
@@ -89,7 +110,8 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
     if (e.is_fill()) trade_ids_[broker_index].insert(e.trade_id);
     return EventVerdict::UnknownOrder;
   }
-  TrackedOrder& order = orders_[it->second];
+  const std::size_t slot = it->second;
+  TrackedOrder& order = slots_[slot].order;
   if (order.broker_index != broker_index || order.intent.symbol != e.symbol || order.intent.side != e.side)
     return EventVerdict::Inconsistent;
   if (e.is_fill()) trade_ids_[broker_index].insert(e.trade_id);
@@ -125,6 +147,7 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
     if (count > 0) --count;
     auto& total = open_totals_[order.broker_index].count;
     if (total > 0) --total;
+    retire_beyond_limit(slot);  // may forget an older final order, never this one
   } else {
     account_open(order, +1);
   }
@@ -132,9 +155,14 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
 }
 
 std::vector<const TrackedOrder*> OrderTracker::open_orders() const {
+  // Rare (cancel-all, flatten, reconciliation): a scan of what is held, sorted by submission.
+  std::vector<const Slot*> open;
+  for (const auto& [id, slot] : index_)
+    if (!is_final(slots_[slot].order.state)) open.push_back(&slots_[slot]);
+  std::sort(open.begin(), open.end(), [](const Slot* a, const Slot* b) { return a->sequence < b->sequence; });
   std::vector<const TrackedOrder*> out;
-  for (const auto& o : orders_)
-    if (!is_final(o.state)) out.push_back(&o);
+  out.reserve(open.size());
+  for (const Slot* s : open) out.push_back(&s->order);
   return out;
 }
 

@@ -1,5 +1,12 @@
 #pragma once
 // Every order the kernel sent: who owns it, where it went, what the broker said since.
+//
+// Memory stays bounded in a process that runs for months: every open order is kept, and of the
+// final ones only the most recent `retained_final` (default 4,096); older final orders are
+// forgotten (the journal keeps them all). A broker event for a forgotten order is an unknown
+// order's: a fill is booked on the account as external and alerted, as after a restart, which
+// re-tracks only the orders still in flight. A late fill races a cancel by seconds, not by
+// thousands of orders.
 
 #include <deque>
 #include <optional>
@@ -59,6 +66,11 @@ std::string invalid_fill_reason(const sdk::OrderEvent& fill);
 
 class OrderTracker {
  public:
+  static constexpr std::size_t kDefaultRetainedFinal = 4096;
+  /// `retained_final` is at least 1: the order an event has just made final is always still found.
+  explicit OrderTracker(std::size_t retained_final = kDefaultRetainedFinal)
+      : retained_final_(retained_final < 1 ? 1 : retained_final) {}
+
   /// Deterministic client order id: "<strategy id>-<sequence>" (sequence per strategy, from 1).
   sdk::ClientOrderId next_id(const std::string& strategy_id);
   /// The sequence number of the last id handed out for `strategy_id` (0 before any).
@@ -72,6 +84,7 @@ class OrderTracker {
   }
 
   TrackedOrder& add(TrackedOrder order);
+  /// The order, while it is open or among the most recent final ones; nullptr otherwise.
   const TrackedOrder* find(const sdk::ClientOrderId& id) const;
   /// Applies `event` from broker `broker_index`. Fills are checked, then deduplicated by trade id
   /// per broker, before anything changes: money that moved at the venue is never dropped, and
@@ -94,13 +107,24 @@ class OrderTracker {
     for (const auto& [symbol, q] : b->second)
       if (q.buy.is_positive() || q.sell.is_positive()) f(symbol);
   }
-  std::size_t total() const noexcept { return orders_.size(); }
+  /// Orders ever added, forgotten ones included.
+  std::size_t total() const noexcept { return added_; }
+  /// Orders held in memory: the open ones and the retained final ones.
+  std::size_t held() const noexcept { return index_.size(); }
 
  private:
-  // Submission order; stable indices and addresses. A deque: growing never copies the orders
-  // already tracked (a vector's reallocation stalled one order for as long as copying them all).
-  std::deque<TrackedOrder> orders_;
-  std::unordered_map<sdk::ClientOrderId, std::size_t> index_;
+  // Slots with stable addresses (a deque never moves what it holds); a forgotten order's slot is
+  // reused by the next order, so memory follows what is held, not what was ever sent.
+  struct Slot {
+    TrackedOrder order;
+    std::uint64_t sequence = 0;  // submission order
+  };
+  std::deque<Slot> slots_;
+  std::vector<std::size_t> free_slots_;
+  std::deque<std::size_t> final_slots_;  // slots of final orders, oldest first
+  std::size_t retained_final_;
+  std::uint64_t added_ = 0;
+  std::unordered_map<sdk::ClientOrderId, std::size_t> index_;  // id -> slot
   std::unordered_map<std::string, std::uint64_t> sequence_;
   std::vector<std::unordered_set<sdk::TradeId>> trade_ids_;  // per broker
   // Open order counts by (strategy, symbol) so a strategy's check is O(1) on the hot path.
@@ -112,6 +136,9 @@ class OrderTracker {
   std::unordered_map<std::size_t, OpenOrderTotals> open_totals_;                                   // per broker
   // Moves the order's open remainder into (+1) or out of (-1) the per-broker totals.
   void account_open(const TrackedOrder& order, int direction);
+  // The order in `slot` has just become final: it joins the retained ones, and the oldest beyond
+  // the limit is forgotten.
+  void retire_beyond_limit(std::size_t slot);
 };
 
 }  // namespace mercurio::kernel

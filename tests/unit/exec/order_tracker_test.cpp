@@ -124,3 +124,53 @@ TEST(OrderTrackerTest, FillsOfUnknownOrdersAreDeduplicatedToo) {
   EXPECT_EQ(t.apply(0, external), EventVerdict::UnknownOrder);
   EXPECT_EQ(t.apply(0, external), EventVerdict::DuplicateFill);
 }
+
+// Bounded memory: open orders are always held, final ones only the most recent N; a forgotten
+// order's slot is reused, and an event for it is an unknown order's.
+TEST(OrderTrackerTest, OnlyTheMostRecentFinalOrdersAreRetained) {
+  OrderTracker t(2);
+  const auto a = make_order(t, "ma", 0, "1");
+  const auto b = make_order(t, "ma", 0, "1");
+  const auto c = make_order(t, "ma", 0, "1");
+  const auto open = make_order(t, "ma", 0, "1");
+  EXPECT_EQ(t.apply(0, event(a, OrderEventType::Filled, "1", "t1")), EventVerdict::Applied);
+  EXPECT_EQ(t.apply(0, event(b, OrderEventType::Canceled)), EventVerdict::Applied);
+  // A late fill for a retained final order is still attributed to it.
+  EXPECT_EQ(t.apply(0, event(b, OrderEventType::Filled, "1", "t2")), EventVerdict::FillAfterFinal);
+  EXPECT_EQ(t.held(), 4u);
+  EXPECT_EQ(t.apply(0, event(c, OrderEventType::Filled, "1", "t3")), EventVerdict::Applied);  // a is forgotten
+  EXPECT_EQ(t.find(a.id), nullptr);
+  ASSERT_NE(t.find(b.id), nullptr);
+  EXPECT_EQ(t.find(b.id)->filled_quantity, d("1"));
+  ASSERT_NE(t.find(c.id), nullptr);
+  EXPECT_EQ(t.find(c.id)->state, OrderState::Filled);
+  EXPECT_EQ(t.total(), 4u);
+  EXPECT_EQ(t.held(), 3u);
+  // A late event for the forgotten order is an unknown order's; its trade id is still deduplicated.
+  EXPECT_EQ(t.apply(0, event(a, OrderEventType::Filled, "1", "t9")), EventVerdict::UnknownOrder);
+  EXPECT_EQ(t.apply(0, event(a, OrderEventType::Filled, "1", "t9")), EventVerdict::DuplicateFill);
+  EXPECT_EQ(t.apply(0, event(a, OrderEventType::Filled, "1", "t1")), EventVerdict::DuplicateFill);
+  // The next order takes the forgotten order's slot; open orders stay in submission order.
+  const auto d1 = make_order(t, "ma", 0, "1");
+  EXPECT_EQ(t.find(d1.id)->id, d1.id);
+  EXPECT_EQ(t.find(open.id)->id, open.id);
+  const auto listed = t.open_orders();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0]->id, open.id);
+  EXPECT_EQ(listed[1]->id, d1.id);
+  EXPECT_EQ(t.open_count(0, "SPY"), 2u);
+  EXPECT_EQ(t.total(), 5u);
+  EXPECT_EQ(t.held(), 4u);
+}
+
+TEST(OrderTrackerTest, TheOrderAnEventJustClosedIsAlwaysFound) {
+  OrderTracker t(0);  // clamped to 1
+  const auto a = make_order(t, "ma", 0, "1");
+  const auto b = make_order(t, "ma", 0, "1");
+  EXPECT_EQ(t.apply(0, event(a, OrderEventType::Filled, "1", "t1")), EventVerdict::Applied);
+  ASSERT_NE(t.find(a.id), nullptr);
+  EXPECT_EQ(t.apply(0, event(b, OrderEventType::Rejected)), EventVerdict::Applied);
+  EXPECT_EQ(t.find(a.id), nullptr);
+  ASSERT_NE(t.find(b.id), nullptr);
+  EXPECT_EQ(t.find(b.id)->state, OrderState::Rejected);
+}

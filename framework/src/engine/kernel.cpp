@@ -41,10 +41,7 @@ Kernel::Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& lo
                  [&] { s.strategy->on_order_event(*s.context, e.event); });
   });
   bus_.subscribe<BarProcessed>(priority::kStrategies, [this](const BarProcessed& e) {
-    BrokerSlot& b = brokers_[current_bar_broker_];
-    auto it = b.listeners.find(e.bar->symbol);
-    if (it == b.listeners.end()) return;
-    for (std::size_t si : it->second) {
+    for (std::size_t si : current_feed_->listeners) {
       StrategySlot& s = strategies_[si];
       if (!s.enabled) continue;
       call_guarded([&](std::string_view op, const std::string& msg) { strategy_fault(si, op, msg); }, "on_bar",
@@ -232,7 +229,7 @@ sdk::Status Kernel::subscribe(std::size_t si, const sdk::Symbol& symbol) {
   if (symbol.empty()) return {sdk::StatusCode::InvalidArgument, "expected a symbol, was empty"};
   BrokerSlot& b = brokers_[s.broker];
   b.symbols.insert(symbol);
-  auto& list = b.listeners[symbol];
+  auto& list = b.feeds[symbol].listeners;
   if (std::find(list.begin(), list.end(), si) == list.end()) list.push_back(si);
   return {};
 }
@@ -337,7 +334,9 @@ Kernel::RoutedHistory Kernel::collect_history(sdk::Timestamp from, sdk::Timestam
         continue;
       }
       log_.info("loaded " + std::to_string(history->size()) + " bars of " + symbol.str() + " from " + b.id);
-      h.routes.push_back(bar_route(i, symbol));
+      std::vector<BarTarget> targets;
+      for (std::size_t target : bar_route(i, symbol)) targets.push_back({target, &brokers_[target].feeds[symbol]});
+      h.routes.push_back(std::move(targets));
       h.series.push_back({h.routes.size() - 1, std::move(*history)});
     }
   }
@@ -360,7 +359,7 @@ void Kernel::replay_history() {
   std::size_t route = 0;
   while (const sdk::Bar* bar = replay.next(route)) {
     if (stop_requested_.load(std::memory_order_relaxed)) break;
-    for (std::size_t target : routes[route]) process_bar(target, *bar);
+    for (const BarTarget& target : routes[route]) process_bar(target.broker, *target.feed, *bar);
   }
   stats_.replay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - replay_start).count();
 }
@@ -385,10 +384,9 @@ void Kernel::warm_up_strategies() {
   warming_up_ = true;
   while (const sdk::Bar* bar = replay.next(route)) {
     if (stop_requested_.load(std::memory_order_relaxed)) break;
-    for (std::size_t bi : routes[route]) {
-      auto [it, first] = brokers_[bi].feeds.try_emplace(bar->symbol, BrokerSlot::SymbolFeed{bar->ts, {}, {}});
-      if (!first) it->second.last_bar = bar->ts;
-      current_bar_broker_ = bi;
+    for (const BarTarget& target : routes[route]) {
+      target.feed->last_bar = bar->ts;
+      current_feed_ = target.feed;
       bus_.publish(BarProcessed{bar});
     }
     ++bars;
@@ -538,20 +536,21 @@ std::string Kernel::data_clients_text(std::size_t bi) const {
 }
 
 void Kernel::process_bar(std::size_t broker_index, const sdk::Bar& bar) {
+  process_bar(broker_index, brokers_[broker_index].feeds[bar.symbol], bar);
+}
+
+void Kernel::process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, const sdk::Bar& bar) {
   BrokerSlot& b = brokers_[broker_index];
   // Each symbol's bars must move forward: a stale or repeated bar (a feed that replays, two feeds
-  // racing) would re-mark positions at an old price and trade on the past.
-  auto [it, first_of_symbol] = b.feeds.try_emplace(bar.symbol, BrokerSlot::SymbolFeed{bar.ts, {}, {}});
-  BrokerSlot::SymbolFeed& feed = it->second;
-  if (!first_of_symbol) {
-    if (!(feed.last_bar < bar.ts)) {
-      if (stale_bars_++ < 10)
-        log_.warn("refused a stale bar of " + bar.symbol.str() + " from " + b.id + " at " + bar.ts.to_iso8601() +
-                  " (last was " + feed.last_bar.to_iso8601() + ")");
-      return;
-    }
-    feed.last_bar = bar.ts;
+  // racing) would re-mark positions at an old price and trade on the past. (A new feed's last bar
+  // is the earliest time there is, so its first bar always passes.)
+  if (!(feed.last_bar < bar.ts)) {
+    if (stale_bars_++ < 10)
+      log_.warn("refused a stale bar of " + bar.symbol.str() + " from " + b.id + " at " + bar.ts.to_iso8601() +
+                (feed.last_bar.ns == INT64_MIN ? std::string(" (no bar can be that early)") : " (last was " + feed.last_bar.to_iso8601() + ")"));
+    return;
   }
+  feed.last_bar = bar.ts;
   if (sim_clock_) sim_clock_->advance_to(bar.ts);
   if (bar.ts > current_ts_) {  // equity rows only move forward in time
     if (current_ts_.ns != INT64_MIN) record_equity(current_ts_);
@@ -571,7 +570,7 @@ void Kernel::process_bar(std::size_t broker_index, const sdk::Bar& bar) {
   b.account.mark(bar.symbol, bar.close);
   for (std::size_t si : b.strategies) strategies_[si].book.mark(bar.symbol, bar.close);
 
-  current_bar_broker_ = broker_index;
+  current_feed_ = &feed;
   bus_.publish(BarProcessed{&bar});
   settle();
 }

@@ -99,13 +99,14 @@ class Kernel final : private StrategyServices, private RiskView {
     std::set<sdk::Symbol> feed_symbols;        // asked of this broker: its own symbols and its clients'
     // Data broker with clients: symbol -> trading brokers that get its bars (one lookup per bar).
     std::unordered_map<sdk::Symbol, std::vector<std::size_t>> bar_targets;
-    std::unordered_map<sdk::Symbol, std::vector<std::size_t>> listeners;  // symbol -> strategies
     std::vector<std::size_t> strategies;                                  // all strategies trading here
-    // What the kernel knows of each symbol's feed: one lookup per bar on the hot path.
+    // What the kernel knows of each symbol's feed. A live bar costs one lookup; a replayed bar none
+    // (its series carries the feed's address: unordered_map nodes never move).
     struct SymbolFeed {
       sdk::Timestamp last_bar{INT64_MIN};                          // to refuse stale or repeated bars
       std::optional<ReferencePrice> reference;                     // last close and when the kernel saw it
       std::optional<std::chrono::steady_clock::time_point> arrival;  // stale-data watch (paper/live)
+      std::vector<std::size_t> listeners;                          // strategies subscribed, in config order
     };
     std::unordered_map<sdk::Symbol, SymbolFeed> feeds;
     const PluginEntry* entry = nullptr;
@@ -178,9 +179,13 @@ class Kernel final : private StrategyServices, private RiskView {
   /// Every fed symbol's history in [from, to) as series tagged with their routes (`routes[i]`: the
   /// trading brokers series i's bars are processed for). `on_missing` decides what a symbol without
   /// history means: the backtest throws, the warm-up warns.
+  struct BarTarget {
+    std::size_t broker;
+    BrokerSlot::SymbolFeed* feed;  // the symbol's feed at that broker
+  };
   struct RoutedHistory {
     std::vector<BarSeries> series;
-    std::vector<std::vector<std::size_t>> routes;
+    std::vector<std::vector<BarTarget>> routes;
   };
   RoutedHistory collect_history(sdk::Timestamp from, sdk::Timestamp to, bool skip_unavailable,
                                 const std::function<void(std::size_t, const sdk::Symbol&, const sdk::Status&)>& on_missing);
@@ -194,7 +199,8 @@ class Kernel final : private StrategyServices, private RiskView {
   void build_bar_routes();
   void deliver_bar(std::size_t source_index, const sdk::Bar& bar);
   std::string data_clients_text(std::size_t broker_index) const;
-  void process_bar(std::size_t broker_index, const sdk::Bar& bar);
+  void process_bar(std::size_t broker_index, const sdk::Bar& bar);  // looks the feed up
+  void process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, const sdk::Bar& bar);
   void settle();
   void apply_order_event(std::size_t broker_index, const sdk::OrderEvent& event);
   void record_equity(sdk::Timestamp ts);
@@ -248,7 +254,7 @@ class Kernel final : private StrategyServices, private RiskView {
   sdk::Timestamp current_ts_{INT64_MIN};
   std::vector<InboxItem> inbox_batch_;
   std::vector<std::pair<std::size_t, sdk::Bar>> pending_bars_;
-  std::size_t current_bar_broker_ = 0;
+  const BrokerSlot::SymbolFeed* current_feed_ = nullptr;  // the bar being published: whose strategies see it
   bool warming_up_ = false;  // strategies see history before the live bars; every order is refused
   std::uint64_t stale_bars_ = 0;
   std::uint64_t unrouted_bars_ = 0;  // bars of a data broker for a symbol no routed broker asked for

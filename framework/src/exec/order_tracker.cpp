@@ -80,8 +80,7 @@ void OrderTracker::retire_beyond_limit(std::size_t slot) {
     const std::size_t oldest = final_slots_.front();
     final_slots_.pop_front();
     index_.erase(slots_[oldest].order.id);
-    slots_[oldest] = Slot{};  // frees what the order held (its tag, its last reason)
-    free_slots_.push_back(oldest);
+    free_slots_.push_back(oldest);  // the next add() overwrites it (and frees what it held)
   }
 }
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <string>
+#include <tuple>
 #include <vector>
 
 namespace mercurio::kernel {
@@ -89,6 +93,37 @@ TEST(BarReplayTest, ALargeSeriesInItsOwnMappingReplaysEveryBar) {
   }
   EXPECT_EQ(big_seen, kBars);
   EXPECT_EQ(small_at, (std::vector<std::int64_t>{1, 2 * kBars}));
+}
+
+// The merge against the obvious computation: every bar of every series, sorted by (time, series),
+// for series of different lengths with many equal timestamps across them.
+TEST(BarReplayTest, MergesLikeASortByTimeThenSeries) {
+  std::mt19937_64 rng(20261126);
+  std::vector<std::vector<sdk::Bar>> all(9);
+  std::vector<std::tuple<std::int64_t, std::size_t, std::int64_t>> expected;  // ts, series, close
+  for (std::size_t si = 0; si < all.size(); ++si) {
+    std::int64_t ts = static_cast<std::int64_t>(rng() % 5);
+    const std::size_t n = rng() % 300;  // some series empty
+    for (std::size_t i = 0; i < n; ++i) {
+      ts += 1 + static_cast<std::int64_t>(rng() % 3);  // strictly increasing, often equal across series
+      const std::int64_t close = static_cast<std::int64_t>(si * 100000 + i);
+      all[si].push_back(bar(("S" + std::to_string(si)).c_str(), ts, close));
+      expected.emplace_back(ts, si, close);
+    }
+  }
+  std::sort(expected.begin(), expected.end());
+  std::vector<BarSeries> series;
+  for (std::size_t si = 0; si < all.size(); ++si) series.emplace_back(si, std::vector<sdk::Bar>(all[si]));
+  BarReplay replay(std::move(series));
+  std::size_t route = 0;
+  for (const auto& [ts, si, close] : expected) {
+    const sdk::Bar* got = replay.next(route);
+    ASSERT_NE(got, nullptr);
+    ASSERT_EQ(got->ts.ns, ts);
+    ASSERT_EQ(route, si);
+    ASSERT_EQ(got->close.raw(), close);
+  }
+  EXPECT_EQ(replay.next(route), nullptr);
 }
 
 TEST(HugePageArrayTest, StartsZeroedAndKeepsWhatIsWrittenAcrossMoves) {

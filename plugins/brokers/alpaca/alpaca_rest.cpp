@@ -42,6 +42,11 @@ sdk::Result<std::unique_ptr<AlpacaRest>> AlpacaRest::create(const AlpacaSettings
   options.connect_timeout = settings.request_timeout;
   options.io_timeout = settings.request_timeout;
   options.ca_file = settings.ca_file;
+  if (settings.trading_url.secure() || settings.data_url.secure()) {
+    auto tls = common::make_shared_client_tls(settings.ca_file);  // one CA store read for both clients
+    if (!tls) return tls.status();
+    options.tls_context = std::move(*tls);
+  }
   auto trading = common::HttpClient::create(settings.trading_url, options);
   if (!trading) return trading.status();
   auto data = common::HttpClient::create(settings.data_url, options);

@@ -48,13 +48,22 @@ HttpClient::~HttpClient() = default;
 sdk::Result<std::unique_ptr<HttpClient>> HttpClient::create(Endpoint endpoint, Options options) {
   std::unique_ptr<HttpClient> client(new HttpClient(std::move(endpoint), std::move(options)));
   if (client->endpoint_.secure()) {
-    auto context = make_client_tls_context(client->options_.ca_file);
-    if (!context) return context.status();
-    auto ptr = *context;
-    // Keep the Poco AutoPtr alive through a shared_ptr that owns a copy of it.
-    client->tls_context_ = std::make_shared<Poco::Net::Context::Ptr>(ptr);
+    if (client->options_.tls_context) {
+      client->tls_context_ = client->options_.tls_context;
+    } else {
+      auto context = make_shared_client_tls(client->options_.ca_file);
+      if (!context) return context.status();
+      client->tls_context_ = std::move(*context);
+    }
   }
   return client;
+}
+
+sdk::Result<std::shared_ptr<void>> make_shared_client_tls(const std::string& ca_file) {
+  auto context = make_client_tls_context(ca_file);
+  if (!context) return context.status();
+  // Keep the Poco AutoPtr alive through a shared_ptr that owns a copy of it.
+  return std::shared_ptr<void>(std::make_shared<Poco::Net::Context::Ptr>(*context));
 }
 
 std::unique_ptr<Poco::Net::HTTPClientSession> HttpClient::take_session() {

@@ -52,6 +52,9 @@ class HttpClient {
     /// Idle pooled connections older than this are dropped rather than reused (servers close
     /// idle keep-alive connections; reusing a closed one turns a request into an unknown outcome).
     std::chrono::milliseconds max_idle{4'000};
+    /// https: the TLS context to use, from make_shared_client_tls(); empty: create() builds one
+    /// from ca_file. A venue's clients share one: building it reads the whole CA store (tens of ms).
+    std::shared_ptr<void> tls_context;
   };
 
   /// Thread: safe; concurrent calls use separate connections.
@@ -83,6 +86,10 @@ class HttpClient {
   std::vector<Pooled> idle_;
   std::atomic<std::uint64_t> sent_{0};
 };
+
+/// A client TLS context (see tls.hpp: strict verification, `ca_file` or the system's CAs) for
+/// HttpClient::Options::tls_context, type-erased so that this header needs no Poco.
+sdk::Result<std::shared_ptr<void>> make_shared_client_tls(const std::string& ca_file);
 
 /// Percent-encodes `text` for a URL query value or path segment (RFC 3986 unreserved kept).
 std::string url_encode(std::string_view text);

@@ -41,6 +41,7 @@ Kernel::Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& lo
                  [&] { s.strategy->on_order_event(*s.context, e.event); });
   });
   bus_.subscribe<BarProcessed>(priority::kStrategies, [this](const BarProcessed& e) {
+    if (current_feed_ == nullptr) return;  // published by someone other than process_bar / the warm-up
     for (std::size_t si : current_feed_->listeners) {
       StrategySlot& s = strategies_[si];
       if (!s.enabled) continue;

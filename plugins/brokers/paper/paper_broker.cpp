@@ -1,8 +1,7 @@
 #include "paper_broker.hpp"
 
-#include <charconv>
-
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstdio>
 #include <exception>

@@ -6,6 +6,15 @@
 
 namespace mercurio::kernel {
 
+namespace {
+// The entry at `index`, the table grown to hold it (indices are small and dense).
+template <class T>
+T& at_growing(std::vector<T>& table, std::size_t index) {
+  if (index >= table.size()) table.resize(index + 1);
+  return table[index];
+}
+}  // namespace
+
 std::string_view to_string(OrderState state) noexcept {
   switch (state) {
     case OrderState::Submitted: return "submitted";
@@ -47,9 +56,9 @@ void OrderTracker::remember_trade_id(std::size_t broker_index, const sdk::TradeI
 
 void OrderTracker::account_open(const TrackedOrder& o, int direction) {
   const sdk::Decimal remaining = o.remaining().times(direction);
-  auto& q = open_quantity_[o.broker_index][o.intent.symbol];
+  auto& q = at_growing(open_quantity_, o.broker_index)[o.intent.symbol];
   (o.intent.side == sdk::Side::Buy ? q.buy : q.sell) += remaining;
-  auto& t = open_totals_[o.broker_index];
+  auto& t = at_growing(open_totals_, o.broker_index);
   const sdk::Decimal value = remaining * o.reserved_price;
   t.notional += value;
   if (o.intent.side == sdk::Side::Buy) t.buy_notional += value;
@@ -65,11 +74,13 @@ TrackedOrder& OrderTracker::add(TrackedOrder order) {
     slots_.emplace_back();
   }
   index_.emplace(order.id, slot);
-  ++open_by_strategy_[order.strategy_index][order.intent.symbol];
-  ++open_totals_[order.broker_index].count;
+  ++at_growing(open_by_strategy_, order.strategy_index)[order.intent.symbol];
+  ++at_growing(open_totals_, order.broker_index).count;
   account_open(order, +1);
-  slots_[slot] = Slot{std::move(order), ++added_};
-  TrackedOrder& added = slots_[slot].order;
+  Slot& target = slots_[slot];
+  target.order = std::move(order);
+  target.sequence = ++added_;
+  TrackedOrder& added = target.order;
   if (is_final(added.state)) retire_beyond_limit(slot);  // recovered final: counted as retained
   return added;
 }
@@ -142,9 +153,9 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   }
   if (!e.reason.empty()) order.last_reason = e.reason;
   if (is_final(order.state)) {
-    auto& count = open_by_strategy_[order.strategy_index][order.intent.symbol];
+    auto& count = at_growing(open_by_strategy_, order.strategy_index)[order.intent.symbol];
     if (count > 0) --count;
-    auto& total = open_totals_[order.broker_index].count;
+    auto& total = at_growing(open_totals_, order.broker_index).count;
     if (total > 0) --total;
     retire_beyond_limit(slot);  // may forget an older final order, never this one
   } else {
@@ -166,32 +177,30 @@ std::vector<const TrackedOrder*> OrderTracker::open_orders() const {
 }
 
 sdk::Decimal OrderTracker::open_quantity(std::size_t broker_index, const sdk::Symbol& symbol, sdk::Side side) const {
-  auto b = open_quantity_.find(broker_index);
-  if (b == open_quantity_.end()) return {};
-  auto s = b->second.find(symbol);
-  if (s == b->second.end()) return {};
+  if (broker_index >= open_quantity_.size()) return {};
+  const auto& quantities = open_quantity_[broker_index];
+  auto s = quantities.find(symbol);
+  if (s == quantities.end()) return {};
   return side == sdk::Side::Buy ? s->second.buy : s->second.sell;
 }
 
 OpenOrderTotals OrderTracker::open_totals(std::size_t broker_index) const {
-  auto it = open_totals_.find(broker_index);
-  return it == open_totals_.end() ? OpenOrderTotals{} : it->second;
+  return broker_index < open_totals_.size() ? open_totals_[broker_index] : OpenOrderTotals{};
 }
 
 std::vector<sdk::Symbol> OrderTracker::symbols_with_open_orders(std::size_t broker_index) const {
   std::vector<sdk::Symbol> out;
-  auto b = open_quantity_.find(broker_index);
-  if (b == open_quantity_.end()) return out;
-  for (const auto& [symbol, q] : b->second)
+  if (broker_index >= open_quantity_.size()) return out;
+  for (const auto& [symbol, q] : open_quantity_[broker_index])
     if (q.buy.is_positive() || q.sell.is_positive()) out.push_back(symbol);
   return out;
 }
 
 std::size_t OrderTracker::open_count(std::size_t strategy_index, const sdk::Symbol& symbol) const {
-  auto s = open_by_strategy_.find(strategy_index);
-  if (s == open_by_strategy_.end()) return 0;
-  auto c = s->second.find(symbol);
-  return c == s->second.end() ? 0 : c->second;
+  if (strategy_index >= open_by_strategy_.size()) return 0;
+  const auto& counts = open_by_strategy_[strategy_index];
+  auto c = counts.find(symbol);
+  return c == counts.end() ? 0 : c->second;
 }
 
 }  // namespace mercurio::kernel

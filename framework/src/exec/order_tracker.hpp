@@ -102,9 +102,8 @@ class OrderTracker {
   /// Calls f(const sdk::Symbol&) for each symbol with open orders at `broker` (no allocation).
   template <class F>
   void for_each_symbol_with_open_orders(std::size_t broker_index, F&& f) const {
-    auto b = open_quantity_.find(broker_index);
-    if (b == open_quantity_.end()) return;
-    for (const auto& [symbol, q] : b->second)
+    if (broker_index >= open_quantity_.size()) return;
+    for (const auto& [symbol, q] : open_quantity_[broker_index])
       if (q.buy.is_positive() || q.sell.is_positive()) f(symbol);
   }
   /// Orders ever added, forgotten ones included.
@@ -128,12 +127,13 @@ class OrderTracker {
   std::unordered_map<std::string, std::uint64_t> sequence_;
   std::vector<std::unordered_set<sdk::TradeId>> trade_ids_;  // per broker
   // Open order counts by (strategy, symbol) so a strategy's check is O(1) on the hot path.
-  std::unordered_map<std::size_t, std::unordered_map<sdk::Symbol, std::size_t>> open_by_strategy_;
+  // Outer tables indexed by strategy or broker index (small, dense): no hashing of the index.
+  std::vector<std::unordered_map<sdk::Symbol, std::size_t>> open_by_strategy_;
   struct SideQuantities {
     sdk::Decimal buy, sell;
   };
-  std::unordered_map<std::size_t, std::unordered_map<sdk::Symbol, SideQuantities>> open_quantity_;  // per broker
-  std::unordered_map<std::size_t, OpenOrderTotals> open_totals_;                                   // per broker
+  std::vector<std::unordered_map<sdk::Symbol, SideQuantities>> open_quantity_;  // per broker
+  std::vector<OpenOrderTotals> open_totals_;                                   // per broker
   // Moves the order's open remainder into (+1) or out of (-1) the per-broker totals.
   void account_open(const TrackedOrder& order, int direction);
   // The order in `slot` has just become final: it joins the retained ones, and the oldest beyond

@@ -904,13 +904,17 @@ AccountExposure Kernel::exposure(std::size_t broker) const {
   const Ledger& a = brokers_[broker].account;
   AccountExposure x;
   x.cash = a.cash();
-  x.equity = a.equity();
   // Called for every order: count the union of held symbols and symbols with open orders without
-  // building a set (no allocation on the order path).
+  // building a set (no allocation on the order path), and value the positions once for both the
+  // equity (Ledger::equity's sum: flat books add zero) and the gross exposure.
+  sdk::Decimal positions_value;
   a.for_each_open_position([&](const sdk::Position& p) {
-    x.gross_position_notional += (p.quantity * p.market_price).abs();
+    const sdk::Decimal value = p.quantity * p.market_price;
+    positions_value += value;
+    x.gross_position_notional += value.abs();
     ++x.positions;
   });
+  x.equity = x.cash + positions_value;
   const OpenOrderTotals open = tracker_.open_totals(broker);
   x.open_orders = open.count;
   x.open_order_notional = open.notional;

@@ -281,11 +281,12 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
     const sdk::OrderIntent& intent = order.intent();
     const sdk::Timestamp now = sink_->now();
 
-    if (auto known = index_by_id_.find(id); known != index_by_id_.end()) {
+    const auto known = index_by_id_.find(id);
+    if (known != index_by_id_.end()) {
       ++orders_[known->second].submits;  // counted: a second submit of one id is what the crash tests look for
       persist("a duplicate submit");
     }
-    if (id.empty() || index_by_id_.contains(id)) {
+    if (id.empty() || known != index_by_id_.end()) {
       // Not recorded: the first order with this id keeps its state and its report.
       OrderRecord dup;
       dup.id = id;

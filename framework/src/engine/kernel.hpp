@@ -176,9 +176,6 @@ class Kernel final : private StrategyServices, private RiskView {
   /// One broker's history of `symbol` in [from, to), checked: one symbol, strictly increasing time.
   sdk::Result<std::vector<sdk::Bar>> fetch_history(std::size_t broker_index, const sdk::Symbol& symbol, sdk::Timestamp from,
                                                    sdk::Timestamp to);
-  /// Every fed symbol's history in [from, to) as series tagged with their routes (`routes[i]`: the
-  /// trading brokers series i's bars are processed for). `on_missing` decides what a symbol without
-  /// history means: the backtest throws, the warm-up warns.
   struct BarTarget {
     std::size_t broker;
     BrokerSlot::SymbolFeed* feed;  // the symbol's feed at that broker
@@ -187,6 +184,9 @@ class Kernel final : private StrategyServices, private RiskView {
     std::vector<BarSeries> series;
     std::vector<std::vector<BarTarget>> routes;
   };
+  /// Every fed symbol's history in [from, to) as series tagged with their routes (`routes[i]`: the
+  /// trading brokers, and the symbol's feed at each, that series i's bars are processed for).
+  /// `on_missing` decides what a symbol without history means: the backtest throws, the warm-up warns.
   RoutedHistory collect_history(sdk::Timestamp from, sdk::Timestamp to, bool skip_unavailable,
                                 const std::function<void(std::size_t, const sdk::Symbol&, const sdk::Status&)>& on_missing);
   void replay_history();

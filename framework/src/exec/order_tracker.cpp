@@ -188,14 +188,6 @@ OpenOrderTotals OrderTracker::open_totals(std::size_t broker_index) const {
   return broker_index < open_totals_.size() ? open_totals_[broker_index] : OpenOrderTotals{};
 }
 
-std::vector<sdk::Symbol> OrderTracker::symbols_with_open_orders(std::size_t broker_index) const {
-  std::vector<sdk::Symbol> out;
-  if (broker_index >= open_quantity_.size()) return out;
-  for (const auto& [symbol, q] : open_quantity_[broker_index])
-    if (q.buy.is_positive() || q.sell.is_positive()) out.push_back(symbol);
-  return out;
-}
-
 std::size_t OrderTracker::open_count(std::size_t strategy_index, const sdk::Symbol& symbol) const {
   if (strategy_index >= open_by_strategy_.size()) return 0;
   const auto& counts = open_by_strategy_[strategy_index];

@@ -97,8 +97,6 @@ class OrderTracker {
   /// Remaining open quantity at `broker` in `symbol` on `side`.
   sdk::Decimal open_quantity(std::size_t broker_index, const sdk::Symbol& symbol, sdk::Side side) const;
   OpenOrderTotals open_totals(std::size_t broker_index) const;
-  /// Symbols with open orders at `broker`.
-  std::vector<sdk::Symbol> symbols_with_open_orders(std::size_t broker_index) const;
   /// Calls f(const sdk::Symbol&) for each symbol with open orders at `broker` (no allocation).
   template <class F>
   void for_each_symbol_with_open_orders(std::size_t broker_index, F&& f) const {

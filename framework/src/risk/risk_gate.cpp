@@ -80,8 +80,6 @@ RiskDecision RiskGate::check(const RiskRequest& r) {
 RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits& l) {
   const sdk::OrderIntent& in = r.intent;
   const std::size_t b = r.broker_index;
-  // Built only where a message or a symbol list needs it: this runs for every order.
-  const auto symbol = [&] { return in.symbol.str(); };
   const Decimal position = view_->account_position(b, in.symbol);
   const Decimal same_side_open = view_->open_quantity(b, in.symbol, in.side);
   const int sign = sdk::sign_of(in.side);
@@ -93,12 +91,12 @@ RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits&
 
   // 3. REDUCING: only orders that bring an existing position closer to flat
   if (state_ == TradingState::Reducing && increases)
-    return denied(deny::kReducingOnly, "trading is REDUCING: expected an order that reduces the " + symbol() + " position " +
+    return denied(deny::kReducingOnly, "trading is REDUCING: expected an order that reduces the " + in.symbol.str() + " position " +
                                            position.to_string() + ", this one would make it " + projected.to_string());
   // 4. symbol lists
-  if (l.symbols_allow && !l.symbols_allow->count(symbol()))
-    return denied(deny::kSymbolNotAllowed, "expected a symbol in symbols_allow, was " + symbol());
-  if (!l.symbols_deny.empty() && l.symbols_deny.count(symbol())) return denied(deny::kSymbolDenied, "symbol " + symbol() + " is in symbols_deny");
+  if (l.symbols_allow && !l.symbols_allow->count(in.symbol.view()))
+    return denied(deny::kSymbolNotAllowed, "expected a symbol in symbols_allow, was " + in.symbol.str());
+  if (l.symbols_deny.count(in.symbol.view())) return denied(deny::kSymbolDenied, "symbol " + in.symbol.str() + " is in symbols_deny");
   // 5. market hours of the venue's calendar (unless explicitly allowed)
   if (!l.allow_outside_market_hours) {
     const MarketCalendar* cal = calendars_.at(r.strategy_index).get();
@@ -119,12 +117,12 @@ RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits&
   // 6. a fresh, positive reference price (last trade or bar close)
   const auto ref = view_->reference_price(b, in.symbol);
   if (!ref || !ref->price.is_positive())
-    return denied(deny::kNoReferencePrice, "expected a positive reference price for " + symbol() + ", was " +
+    return denied(deny::kNoReferencePrice, "expected a positive reference price for " + in.symbol.str() + ", was " +
                                                (ref ? ref->price.to_string() : std::string("none")));
   const std::int64_t age_s = (r.now.ns - ref->ts.ns) / sdk::Timestamp::kNanosPerSecond;
   if (age_s > l.max_reference_age_seconds)
     return denied(deny::kStaleReferencePrice, "expected a reference price at most " + std::to_string(l.max_reference_age_seconds) +
-                                                  " s old for " + symbol() + ", was " + std::to_string(age_s) + " s old");
+                                                  " s old for " + in.symbol.str() + ", was " + std::to_string(age_s) + " s old");
   const Decimal order_price = in.limit_price ? *in.limit_price : in.stop_price ? *in.stop_price : ref->price;
   const Decimal notional = in.quantity * order_price;
   if (notional > l.max_order_notional)
@@ -142,11 +140,11 @@ RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits&
   if (increases) {
     // 8. position limits, open orders counted
     if (projected.abs() > l.max_position_quantity)
-      return denied(deny::kPositionQuantity, "expected a " + symbol() + " position of at most " + l.max_position_quantity.to_string() +
+      return denied(deny::kPositionQuantity, "expected a " + in.symbol.str() + " position of at most " + l.max_position_quantity.to_string() +
                                                  " (open orders included), was " + projected.abs().to_string());
     const Decimal position_notional = projected.abs() * ref->price;
     if (position_notional > l.max_position_notional)
-      return denied(deny::kPositionNotional, "expected a " + symbol() + " position worth at most " + l.max_position_notional.to_string() +
+      return denied(deny::kPositionNotional, "expected a " + in.symbol.str() + " position worth at most " + l.max_position_notional.to_string() +
                                                  " (open orders included), was " + position_notional.to_string());
     // 9. gross exposure as a share of equity
     const Decimal gross = x.gross_position_notional + x.open_order_notional + notional;
@@ -183,7 +181,7 @@ RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits&
   for (const auto& o : recent)
     if (o.symbol == in.symbol && o.side == in.side && o.quantity == in.quantity && o.limit == in.limit_price && o.stop == in.stop_price)
       return denied(deny::kDuplicateOrder, "an identical " + std::string(sdk::to_string(in.side)) + " " + in.quantity.to_string() + " " +
-                                               symbol() + " order was approved " +
+                                               in.symbol.str() + " order was approved " +
                                                std::to_string((r.now.ns - o.ts.ns) / sdk::Timestamp::kNanosPerSecond) +
                                                " s ago (window " + std::to_string(l.duplicate_window_seconds) + " s)");
   recent.push_back({r.now, in.symbol, in.side, in.quantity, in.limit_price, in.stop_price});

@@ -97,13 +97,13 @@ class Reader {
     return i->get();
   }
 
-  std::optional<std::set<std::string>> symbols(const toml::node& node, const std::string& path) {
+  std::optional<SymbolSet> symbols(const toml::node& node, const std::string& path) {
     const auto* arr = node.as_array();
     if (!arr) {
       issue(&node, path, "expected an array of symbols, was " + describe(node));
       return std::nullopt;
     }
-    std::set<std::string> out;
+    SymbolSet out;
     for (std::size_t k = 0; k < arr->size(); ++k) {
       const auto* s = (*arr)[k].as_string();
       if (!s || s->get().empty() || !sdk::Symbol::fits(s->get()))
@@ -280,7 +280,7 @@ EffectiveLimits combine(const RiskLimits& global, const RiskLimits* broker, cons
       if (!e.symbols_allow) {
         e.symbols_allow = o->symbols_allow;
       } else {
-        std::set<std::string> both;
+        SymbolSet both;
         for (const auto& s : *o->symbols_allow)
           if (e.symbols_allow->count(s)) both.insert(s);
         e.symbols_allow = std::move(both);

@@ -3,6 +3,7 @@
 // strategy by the kernel-owned [plugin.risk] tables (which plugins never see).
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -17,6 +18,9 @@ namespace mercurio::kernel {
 
 enum class DrawdownAction { Hold, CancelOpenOrders, Flatten };
 std::string_view to_string(DrawdownAction action) noexcept;
+
+/// Symbol lists of the risk limits; transparent, so an order's symbol is looked up without a copy.
+using SymbolSet = std::set<std::string, std::less<>>;
 
 /// One set of limits. In the global set every numeric limit is present (a missing one is a
 /// configuration error: there is no implicit "unlimited"); in an override only the keys written.
@@ -33,8 +37,8 @@ struct RiskLimits {
   std::optional<std::int64_t> max_orders_per_minute;
   std::optional<std::int64_t> order_burst;
   std::optional<std::int64_t> duplicate_window_seconds;
-  std::optional<std::set<std::string>> symbols_allow;  // absent: every symbol
-  std::set<std::string> symbols_deny;
+  std::optional<SymbolSet> symbols_allow;  // absent: every symbol
+  SymbolSet symbols_deny;
   std::optional<std::string> calendar;                 // market calendar code ("XNYS", "24/7")
   std::optional<bool> allow_outside_market_hours;      // an override may only set it to false
 };
@@ -56,8 +60,8 @@ struct EffectiveLimits {
   sdk::Decimal max_position_quantity, max_position_notional, max_gross_exposure_pct;
   std::int64_t max_positions = 0, max_open_orders = 0, max_orders_per_minute = 0, order_burst = 0,
                duplicate_window_seconds = 0;
-  std::optional<std::set<std::string>> symbols_allow;
-  std::set<std::string> symbols_deny;
+  std::optional<SymbolSet> symbols_allow;
+  SymbolSet symbols_deny;
   std::string calendar;
   bool allow_outside_market_hours = false;
 };

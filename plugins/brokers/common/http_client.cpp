@@ -47,14 +47,10 @@ HttpClient::~HttpClient() = default;
 
 sdk::Result<std::unique_ptr<HttpClient>> HttpClient::create(Endpoint endpoint, Options options) {
   std::unique_ptr<HttpClient> client(new HttpClient(std::move(endpoint), std::move(options)));
-  if (client->endpoint_.secure()) {
-    if (client->options_.tls_context) {
-      client->tls_context_ = client->options_.tls_context;
-    } else {
-      auto context = make_shared_client_tls(client->options_.ca_file);
-      if (!context) return context.status();
-      client->tls_context_ = std::move(*context);
-    }
+  if (client->endpoint_.secure() && !client->options_.tls_context) {
+    auto context = make_shared_client_tls(client->options_.ca_file);
+    if (!context) return context.status();
+    client->options_.tls_context = std::move(*context);
   }
   return client;
 }
@@ -78,7 +74,7 @@ std::unique_ptr<Poco::Net::HTTPClientSession> HttpClient::take_session() {
   }
   std::unique_ptr<Poco::Net::HTTPClientSession> session;
   if (endpoint_.secure()) {
-    const auto& context = *std::static_pointer_cast<Poco::Net::Context::Ptr>(tls_context_);
+    const auto& context = *std::static_pointer_cast<Poco::Net::Context::Ptr>(options_.tls_context);
     session = std::make_unique<Poco::Net::HTTPSClientSession>(endpoint_.host, endpoint_.port, context);
   } else {
     session = std::make_unique<Poco::Net::HTTPClientSession>(endpoint_.host, endpoint_.port);

@@ -38,36 +38,11 @@ void add_issue(std::string& issues, std::string_view issue) {
   issues.append(issue);
 }
 
-// The spelling bar files use - up to 10 integer digits, optionally '.' and 1 to 8 fractional
-// digits - parsed without the general parser's per-digit overflow checks (five numbers per row,
-// millions of rows). Anything else goes to Decimal::parse, so what is accepted and the value it
-// gives are exactly Decimal::parse's.
-std::optional<Decimal> parse_decimal(std::string_view text) {
-  static constexpr std::uint64_t kPow10[9] = {100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  std::uint64_t units = 0;
-  const char* q = p;
-  while (q != end && static_cast<unsigned>(*q - '0') < 10) units = units * 10 + static_cast<unsigned>(*q++ - '0');
-  if (q == p || q - p > 10) return Decimal::parse(text);
-  std::uint64_t frac = 0;
-  int digits = 0;
-  if (q != end) {
-    if (*q++ != '.') return Decimal::parse(text);
-    while (q != end && digits < 8 && static_cast<unsigned>(*q - '0') < 10) {
-      frac = frac * 10 + static_cast<unsigned>(*q++ - '0');
-      ++digits;
-    }
-    if (q != end || digits == 0) return Decimal::parse(text);
-  }
-  // At most 9,999,999,999.99999999: inside the int64 mantissa.
-  return Decimal::from_raw(static_cast<std::int64_t>(units * 100'000'000 + frac * kPow10[digits]));
-}
-
-// One plain decimal field of the fast path: the spelling parse_decimal takes without falling back
-// (1 to 10 integer digits, optionally '.' and 1 to 8 fractional digits), ended by `stop` (or by the
-// end of the line when `stop` is 0). Advances `p` past the terminator. False on anything else.
-inline bool scan_plain_decimal(const char*& p, const char* end, char stop, std::int64_t& raw) {
+// The spelling bar files use - 1 to 10 integer digits, optionally '.' and 1 to 8 fractional
+// digits - read from `p` without the general parser's per-digit overflow checks (five numbers per
+// row, millions of rows). Leaves `p` after the number; false (and `p` unchanged) when the text there
+// is not spelled that way. At most 9,999,999,999.99999999: inside the int64 mantissa.
+bool scan_plain_decimal(const char*& p, const char* end, std::int64_t& raw) {
   static constexpr std::uint64_t kPow10[9] = {100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
   const char* q = p;
   std::uint64_t units = 0;
@@ -83,23 +58,43 @@ inline bool scan_plain_decimal(const char*& p, const char* end, char stop, std::
     }
     if (digits == 0) return false;
   }
-  if (stop == 0) {
-    if (q != end) return false;
-  } else {
-    if (q == end || *q != stop) return false;
-    ++q;
-  }
   raw = static_cast<std::int64_t>(units * 100'000'000 + frac * kPow10[digits]);
   p = q;
   return true;
 }
 
+// A decimal field: the plain spelling directly, anything else through Decimal::parse, so what is
+// accepted and the value it gives are exactly Decimal::parse's.
+std::optional<Decimal> parse_decimal(std::string_view text) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  std::int64_t raw = 0;
+  if (scan_plain_decimal(p, end, raw) && p == end) return Decimal::from_raw(raw);
+  return Decimal::parse(text);
+}
+
+// The rules a row's parsed values must meet (prices positive, volume not negative, high and low
+// bracketing open and close). Appends each broken rule to `issues`, numbers echoed as written in
+// `fields` so the user finds them; appends nothing (and allocates nothing) for a good row.
+void check_values(const std::array<Decimal, 5>& values, const std::array<std::string_view, kFieldCount>& fields,
+                  std::string& issues) {
+  const auto [open, high, low, close, volume] = values;
+  for (std::size_t i = 0; i < 4; ++i)
+    if (!values[i].is_positive())
+      add_issue(issues, std::string(kFieldNames[i + 1]) + ": expected > 0, found " + std::string(fields[i + 1]));
+  if (volume.is_negative()) add_issue(issues, "volume: expected >= 0, found " + std::string(fields[5]));
+  if (high < open) add_issue(issues, "high " + std::string(fields[2]) + " is below open " + std::string(fields[1]));
+  if (high < close) add_issue(issues, "high " + std::string(fields[2]) + " is below close " + std::string(fields[4]));
+  if (low > open) add_issue(issues, "low " + std::string(fields[3]) + " is above open " + std::string(fields[1]));
+  if (low > close) add_issue(issues, "low " + std::string(fields[3]) + " is above close " + std::string(fields[4]));
+  if (low > high) add_issue(issues, "low " + std::string(fields[3]) + " is above high " + std::string(fields[2]));
+}
+
 // The common case in one pass, without splitting the line first: a row validate_row would accept,
 // spelled the plain way (timestamp, five plain decimals). Fills `bar` and returns true only then;
 // any other row (including every bad one) returns false and goes through validate_row, which
-// decides and words the problems. So the fast path changes the speed, never what is accepted or
-// the values: the decimals are read by the same rule as parse_decimal's fast path, the timestamp
-// by Timestamp::parse_iso8601, and the checks are validate_row's.
+// decides and words the problems. The values are read by parse_decimal's own plain rule and
+// checked by the same check_values, so the fast path changes the speed, never the outcome.
 bool parse_plain_row(std::string_view line, const std::optional<std::pair<sdk::Timestamp, std::size_t>>& previous,
                      sdk::Bar& bar) {
   const char* p = line.data();
@@ -107,21 +102,33 @@ bool parse_plain_row(std::string_view line, const std::optional<std::pair<sdk::T
   const char* comma = p;
   while (comma != end && *comma != ',') ++comma;
   if (comma == end) return false;
-  const auto ts = sdk::Timestamp::parse_iso8601(std::string_view(p, static_cast<std::size_t>(comma - p)));
+  std::array<std::string_view, kFieldCount> fields;
+  fields[0] = std::string_view(p, static_cast<std::size_t>(comma - p));
+  const auto ts = sdk::Timestamp::parse_iso8601(fields[0]);
   if (!ts || (previous && *ts <= previous->first)) return false;
   p = comma + 1;
-  std::int64_t v[5];
-  for (int i = 0; i < 5; ++i)
-    if (!scan_plain_decimal(p, end, i < 4 ? ',' : '\0', v[i])) return false;
-  const std::int64_t open = v[0], high = v[1], low = v[2], close = v[3];
-  if (open <= 0 || high <= 0 || low <= 0 || close <= 0) return false;
-  if (high < open || high < close || low > open || low > close || low > high) return false;
+  std::array<Decimal, 5> values;
+  for (std::size_t i = 0; i < 5; ++i) {
+    const char* const start = p;
+    std::int64_t raw = 0;
+    if (!scan_plain_decimal(p, end, raw)) return false;
+    fields[i + 1] = std::string_view(start, static_cast<std::size_t>(p - start));
+    values[i] = Decimal::from_raw(raw);
+    if (i < 4) {
+      if (p == end || *p != ',') return false;
+      ++p;
+    }
+  }
+  if (p != end) return false;
+  std::string issues;
+  check_values(values, fields, issues);
+  if (!issues.empty()) return false;
   bar.ts = *ts;
-  bar.open = Decimal::from_raw(open);
-  bar.high = Decimal::from_raw(high);
-  bar.low = Decimal::from_raw(low);
-  bar.close = Decimal::from_raw(close);
-  bar.volume = Decimal::from_raw(v[4]);
+  bar.open = values[0];
+  bar.high = values[1];
+  bar.low = values[2];
+  bar.close = values[3];
+  bar.volume = values[4];
   return true;
 }
 
@@ -173,29 +180,8 @@ std::string validate_row(std::string_view line,
     }
   }
   if (all_parsed) {
+    check_values(values, fields, issues);
     const auto [open, high, low, close, volume] = values;
-    for (std::size_t i = 0; i < 4; ++i)
-      if (!values[i].is_positive())
-        add_issue(issues, std::string(kFieldNames[i + 1]) + ": expected > 0, found " +
-                              std::string(fields[i + 1]));
-    if (volume.is_negative())
-      add_issue(issues, "volume: expected >= 0, found " + std::string(fields[5]));
-    // Numbers are echoed as written in the file, so the user finds them.
-    if (high < open)
-      add_issue(issues,
-                "high " + std::string(fields[2]) + " is below open " + std::string(fields[1]));
-    if (high < close)
-      add_issue(issues,
-                "high " + std::string(fields[2]) + " is below close " + std::string(fields[4]));
-    if (low > open)
-      add_issue(issues,
-                "low " + std::string(fields[3]) + " is above open " + std::string(fields[1]));
-    if (low > close)
-      add_issue(issues,
-                "low " + std::string(fields[3]) + " is above close " + std::string(fields[4]));
-    if (low > high)
-      add_issue(issues,
-                "low " + std::string(fields[3]) + " is above high " + std::string(fields[2]));
     bar.open = open;
     bar.high = high;
     bar.low = low;

@@ -232,12 +232,10 @@ std::string PaperBroker::load_state() {
     account_ = PaperAccount::restored(r.decimal(root, "cash"), std::move(positions), std::move(marks));
     orders_ = std::move(orders);
     fills_ = std::move(fills);
-    index_by_id_.clear();
+    index_by_id_ = std::move(order_index);
     open_.clear();
-    for (std::size_t i = 0; i < orders_.size(); ++i) {
-      index_by_id_.emplace(orders_[i].id, i);
+    for (std::size_t i = 0; i < orders_.size(); ++i)
       if (orders_[i].open) open_.push_back(i);
-    }
     if (auto ts = r.opt_integer(root, "latest_bar_ts")) latest_bar_ts_ = sdk::Timestamp{*ts};
     next_order_number_ = static_cast<std::uint64_t>(r.integer(root, "next_order_number"));
     next_trade_number_ = static_cast<std::uint64_t>(r.integer(root, "next_trade_number"));

@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <exception>
-#include <iterator>
 #include <string>
 #include <utility>
 

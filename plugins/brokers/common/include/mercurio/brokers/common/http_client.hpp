@@ -81,7 +81,6 @@ class HttpClient {
 
   Endpoint endpoint_;
   Options options_;
-  std::shared_ptr<void> tls_context_;  // Poco::Net::Context::Ptr kept type-erased in the header
   std::mutex mutex_;
   std::vector<Pooled> idle_;
   std::atomic<std::uint64_t> sent_{0};

@@ -476,10 +476,7 @@ void Kernel::finish() {
     stats_.final_equity += b.account.equity();
     stats_.commissions += b.account.commissions();
   }
-  for (const auto& s : strategies_)
-    stats_.round_trips.insert(stats_.round_trips.end(), s.book.round_trips().begin(), s.book.round_trips().end());
-  std::stable_sort(stats_.round_trips.begin(), stats_.round_trips.end(),
-                   [](const RoundTrip& a, const RoundTrip& b) { return a.closed < b.closed; });
+  for (const auto& s : strategies_) stats_.round_trips += s.book.round_trips();
   stats_.max_drawdown = drawdown_.max_drawdown();
   stats_.sharpe = annualized_sharpe(daily_equity_);
   outputs_->close();

@@ -155,7 +155,6 @@ void Kernel::recover_from_journal() {
       throw KernelError(e.what());
     }
     for (const sdk::OrderEvent& f : prior->value()) {
-      tracker_.remember_trade_id(i, f.trade_id);
       auto& last = r.last_fill[b.id];
       if (f.ts > last) last = f.ts;
     }
@@ -169,14 +168,11 @@ void Kernel::recover_from_journal() {
             {{"broker", b.id}});
   }
   last_fill_ = r.last_fill;
-  for (const auto& [broker, trade_id] : r.prior_fills)
-    if (auto bi = broker_of.find(broker); bi != broker_of.end()) tracker_.remember_trade_id(bi->second, trade_id);
   std::size_t replayed = 0;
   for (const JournaledFill& f : r.fills) {
     auto bi = broker_of.find(f.broker);
     if (bi == broker_of.end()) continue;
     BrokerSlot& b = brokers_[bi->second];
-    tracker_.remember_trade_id(bi->second, f.fill.trade_id);
     if (f.event_id > balance_after[f.broker]) b.account.apply_fill(f.fill.symbol, f.fill.side, f.fill.fill_quantity, f.fill.fill_price, f.fill.commission, f.fill.ts);
     if (auto si = strategy_of.find(f.strategy); si != strategy_of.end())
       strategies_[si->second].book.apply_fill(f.fill.symbol, f.fill.side, f.fill.fill_quantity, f.fill.fill_price, f.fill.commission, f.fill.ts);
@@ -207,6 +203,11 @@ void Kernel::recover_from_journal() {
     tracker_.add(std::move(t));
     ++open;
   }
+  // The journal knows every trade id ever booked (it drops a repeat before the tracker sees it); the
+  // orders still in flight also know their own, for when the journal fails later in this run.
+  for (const JournaledFill& f : r.fills)
+    if (auto bi = broker_of.find(f.broker); bi != broker_of.end() && tracker_.find(f.fill.client_order_id) != nullptr)
+      tracker_.remember_fill(bi->second, f.fill.client_order_id, f.fill.trade_id);
   log_.info("journal replayed: " + std::to_string(r.orders.size()) + " order intents (" + std::to_string(open) +
             " in flight), " + std::to_string(replayed) + " fills");
 }
@@ -226,7 +227,11 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
     return "cannot list fills: " + (fills ? fills->status().message() : std::string("the plugin threw")) + "\n";
   std::size_t missing_fills = 0;
   for (const sdk::OrderEvent& f : fills->value()) {
-    if (tracker_.knows_trade_id(bi, f.trade_id)) continue;
+    try {
+      if (journal_->knows_fill(b.id, f.trade_id)) continue;
+    } catch (const JournalError& e) {
+      return std::string("journal: ") + e.what() + "\n";
+    }
     ++missing_fills;
     apply_order_event(bi, f);
   }

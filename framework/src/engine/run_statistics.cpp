@@ -29,10 +29,8 @@ double RunStatistics::total_return() const {
 }
 
 double RunStatistics::win_rate() const {
-  if (round_trips.empty()) return 0;
-  std::size_t wins = 0;
-  for (const auto& t : round_trips) wins += t.net_pnl.is_positive() ? 1 : 0;
-  return static_cast<double>(wins) / static_cast<double>(round_trips.size());
+  if (round_trips.count == 0) return 0;
+  return static_cast<double>(round_trips.winners) / static_cast<double>(round_trips.count);
 }
 
 std::string RunStatistics::format() const {
@@ -68,8 +66,8 @@ std::string RunStatistics::format() const {
     add("sharpe (annualized)", "n/a");
   }
   add("commissions", commissions.to_string());
-  add("round trips", std::to_string(round_trips.size()));
-  add("win rate", round_trips.empty() ? std::string("n/a") : pct(win_rate()));
+  add("round trips", std::to_string(round_trips.count));
+  add("win rate", round_trips.count == 0 ? std::string("n/a") : pct(win_rate()));
   if (plugin_faults) add("plugin faults", std::to_string(plugin_faults));
   std::snprintf(line, sizeof line, "%.3f s", wall_seconds);
   add("wall time", line);

@@ -34,7 +34,7 @@ struct RunStatistics {
   sdk::Decimal commissions;
   sdk::Decimal max_drawdown;  // fraction
   std::optional<double> sharpe;
-  std::vector<RoundTrip> round_trips;
+  RoundTripTally round_trips;  // of the strategies' books
   double wall_seconds = 0;
   std::optional<double> load_seconds;    // backtest: reading the history from the brokers (CSV parsing)
   std::optional<double> replay_seconds;  // backtest: the bar loop alone, data already in memory

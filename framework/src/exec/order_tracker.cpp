@@ -49,9 +49,29 @@ void OrderTracker::continue_sequence(const std::string& strategy_id, std::uint64
   if (last > seq) seq = last;
 }
 
-void OrderTracker::remember_trade_id(std::size_t broker_index, const sdk::TradeId& trade_id) {
-  if (trade_ids_.size() <= broker_index) trade_ids_.resize(broker_index + 1);
-  trade_ids_[broker_index].insert(trade_id);
+bool RecentTradeIds::insert(const sdk::TradeId& id) {
+  if (!ids_.insert(id).second) return false;
+  oldest_first_.push_back(id);
+  if (oldest_first_.size() > capacity_) {
+    ids_.erase(oldest_first_.front());
+    oldest_first_.pop_front();
+  }
+  return true;
+}
+
+RecentTradeIds& OrderTracker::unclaimed(std::size_t broker_index) {
+  while (unclaimed_trade_ids_.size() <= broker_index) unclaimed_trade_ids_.emplace_back(retained_unclaimed_);
+  return unclaimed_trade_ids_[broker_index];
+}
+
+void OrderTracker::remember_fill(std::size_t broker_index, const sdk::ClientOrderId& order, const sdk::TradeId& trade_id) {
+  auto it = index_.find(order);
+  if (it != index_.end() && slots_[it->second].order.broker_index == broker_index) {
+    auto& ids = slots_[it->second].trade_ids;
+    if (std::find(ids.begin(), ids.end(), trade_id) == ids.end()) ids.push_back(trade_id);
+  } else {
+    unclaimed(broker_index).insert(trade_id);
+  }
 }
 
 void OrderTracker::account_open(const TrackedOrder& o, int direction) {
@@ -80,6 +100,7 @@ TrackedOrder& OrderTracker::add(TrackedOrder order) {
   Slot& target = slots_[slot];
   target.order = std::move(order);
   target.sequence = ++added_;
+  target.trade_ids.clear();  // a reused slot's: they belonged to the forgotten order
   TrackedOrder& added = target.order;
   if (is_final(added.state)) retire_beyond_limit(slot);  // recovered final: counted as retained
   return added;
@@ -110,21 +131,24 @@ std::string invalid_fill_reason(const sdk::OrderEvent& e) {
 }
 
 EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent& e) {
-  if (e.is_fill()) {
-    if (!invalid_fill_reason(e).empty()) return EventVerdict::InvalidFill;
-    if (trade_ids_.size() <= broker_index) trade_ids_.resize(broker_index + 1);
-    if (trade_ids_[broker_index].count(e.trade_id)) return EventVerdict::DuplicateFill;
-  }
+  if (e.is_fill() && !invalid_fill_reason(e).empty()) return EventVerdict::InvalidFill;
   auto it = index_.find(e.client_order_id);
   if (it == index_.end()) {
-    if (e.is_fill()) trade_ids_[broker_index].insert(e.trade_id);
+    if (e.is_fill() && !unclaimed(broker_index).insert(e.trade_id)) return EventVerdict::DuplicateFill;
     return EventVerdict::UnknownOrder;
   }
   const std::size_t slot = it->second;
   TrackedOrder& order = slots_[slot].order;
   if (order.broker_index != broker_index || order.intent.symbol != e.symbol || order.intent.side != e.side)
     return EventVerdict::Inconsistent;
-  if (e.is_fill()) trade_ids_[broker_index].insert(e.trade_id);
+  if (e.is_fill()) {
+    // The same trade seen before, for this order or unclaimed (e.g. first reported without its id).
+    auto& ids = slots_[slot].trade_ids;
+    if (std::find(ids.begin(), ids.end(), e.trade_id) != ids.end()) return EventVerdict::DuplicateFill;
+    if (broker_index < unclaimed_trade_ids_.size() && unclaimed_trade_ids_[broker_index].contains(e.trade_id))
+      return EventVerdict::DuplicateFill;
+    ids.push_back(e.trade_id);
+  }
   if (is_final(order.state)) {
     if (!e.is_fill()) return EventVerdict::AfterFinal;
     order.filled_quantity += e.fill_quantity;

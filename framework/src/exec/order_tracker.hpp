@@ -49,10 +49,26 @@ struct OpenOrderTotals {
   sdk::Decimal buy_notional;
 };
 
+/// The trade ids of the most recent fills that no held order claimed (external orders, forgotten
+/// ones), per broker: a bounded window, oldest forgotten first.
+class RecentTradeIds {
+ public:
+  explicit RecentTradeIds(std::size_t capacity) : capacity_(capacity < 1 ? 1 : capacity) {}
+  bool contains(const sdk::TradeId& id) const { return !ids_.empty() && ids_.count(id) > 0; }
+  /// Remembers `id`; false when it was already there.
+  bool insert(const sdk::TradeId& id);
+  std::size_t size() const noexcept { return ids_.size(); }
+
+ private:
+  std::size_t capacity_;
+  std::unordered_set<sdk::TradeId> ids_;
+  std::deque<sdk::TradeId> oldest_first_;
+};
+
 /// How an incoming broker event relates to what the kernel knows.
 enum class EventVerdict {
   Applied,          // changed the order's state
-  DuplicateFill,    // a fill whose trade id was already applied: dropped
+  DuplicateFill,    // a fill whose trade id was already applied (to a held order, or unclaimed): dropped
   InvalidFill,      // quantity or price not positive, negative commission, no trade id: not applied, alerted
   UnknownOrder,     // no such client order id: a fill is applied to the account as external, alerted
   Overfill,         // fills beyond the ordered quantity: applied, alerted
@@ -64,12 +80,19 @@ enum class EventVerdict {
 /// Why a fill event cannot be applied, or empty when it can.
 std::string invalid_fill_reason(const sdk::OrderEvent& fill);
 
+/// Fills are deduplicated by trade id per broker, within bounded memory: a held order (every open
+/// one, the most recent final ones) keeps the trade ids of its own fills, and the most recent
+/// fills no held order claimed are kept in a window (RecentTradeIds). A repeat of a fill older than
+/// both is not caught here: with a journal (required for live trading) the journal, which keeps
+/// every trade id ever booked, drops it before it reaches the tracker.
 class OrderTracker {
  public:
   static constexpr std::size_t kDefaultRetainedFinal = 4096;
+  static constexpr std::size_t kDefaultRetainedUnclaimedFills = 4096;
   /// `retained_final` is at least 1: the order an event has just made final is always still found.
-  explicit OrderTracker(std::size_t retained_final = kDefaultRetainedFinal)
-      : retained_final_(retained_final < 1 ? 1 : retained_final) {}
+  explicit OrderTracker(std::size_t retained_final = kDefaultRetainedFinal,
+                        std::size_t retained_unclaimed_fills = kDefaultRetainedUnclaimedFills)
+      : retained_final_(retained_final < 1 ? 1 : retained_final), retained_unclaimed_(retained_unclaimed_fills) {}
 
   /// Deterministic client order id: "<strategy id>-<sequence>" (sequence per strategy, from 1).
   sdk::ClientOrderId next_id(const std::string& strategy_id);
@@ -77,11 +100,9 @@ class OrderTracker {
   std::uint64_t last_sequence(const std::string& strategy_id) const;
   /// Continues a strategy's sequence after `last` (ids recovered from the journal are never reused).
   void continue_sequence(const std::string& strategy_id, std::uint64_t last);
-  /// Marks a trade id as already applied (fills recovered from the journal).
-  void remember_trade_id(std::size_t broker_index, const sdk::TradeId& trade_id);
-  bool knows_trade_id(std::size_t broker_index, const sdk::TradeId& trade_id) const {
-    return broker_index < trade_ids_.size() && trade_ids_[broker_index].count(trade_id) > 0;
-  }
+  /// Marks a fill as already applied (recovered from the journal): with its order when that order
+  /// is held, else among the unclaimed ones.
+  void remember_fill(std::size_t broker_index, const sdk::ClientOrderId& order, const sdk::TradeId& trade_id);
 
   TrackedOrder& add(TrackedOrder order);
   /// The order, while it is open or among the most recent final ones; nullptr otherwise.
@@ -115,6 +136,7 @@ class OrderTracker {
   struct Slot {
     TrackedOrder order;
     std::uint64_t sequence = 0;  // submission order
+    std::vector<sdk::TradeId> trade_ids;  // of this order's fills (usually one); kept with the slot's capacity
   };
   std::deque<Slot> slots_;
   std::vector<std::size_t> free_slots_;
@@ -123,7 +145,9 @@ class OrderTracker {
   std::uint64_t added_ = 0;
   std::unordered_map<sdk::ClientOrderId, std::size_t> index_;  // id -> slot
   std::unordered_map<std::string, std::uint64_t> sequence_;
-  std::vector<std::unordered_set<sdk::TradeId>> trade_ids_;  // per broker
+  std::size_t retained_unclaimed_;
+  std::vector<RecentTradeIds> unclaimed_trade_ids_;  // per broker
+  RecentTradeIds& unclaimed(std::size_t broker_index);
   // Open order counts by (strategy, symbol) so a strategy's check is O(1) on the hot path.
   // Outer tables indexed by strategy or broker index (small, dense): no hashing of the index.
   std::vector<std::unordered_map<sdk::Symbol, std::size_t>> open_by_strategy_;

@@ -230,6 +230,12 @@ constexpr const char* kInsertEvent =
     "INSERT OR IGNORE INTO order_events(run_id, broker, client_order_id, type, ts, symbol, side, trade_id, fill_quantity, fill_price, "
     "commission, leaves_quantity, reason, venue_order_id, external) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
+// Whether any run recorded this trade id of this broker, as a fill or in an opening balance (both
+// lookups are on an index: order_events' fills_by_trade_id, prior_fills' primary key).
+constexpr const char* kKnownTradeId =
+    "SELECT EXISTS(SELECT 1 FROM order_events WHERE broker=?1 AND trade_id=?2) OR "
+    "EXISTS(SELECT 1 FROM prior_fills WHERE broker=?1 AND trade_id=?2)";
+
 std::optional<IntentStatus> status_after(const sdk::OrderEvent& e) {
   switch (e.type) {
     case sdk::OrderEventType::Accepted: return IntentStatus::Accepted;
@@ -243,9 +249,31 @@ std::optional<IntentStatus> status_after(const sdk::OrderEvent& e) {
 }
 }  // namespace
 
+bool Journal::knows_fill(const std::string& broker, const sdk::TradeId& trade_id) {
+  if (!failure_.empty())
+    throw JournalError(JournalError::Kind::Storage, "journal unavailable (" + failure_ + "): cannot look a trade id up");
+  try {
+    auto& q = statement(15, kKnownTradeId);
+    q.bind(1, broker).bind(2, trade_id.str());
+    const bool known = q.step() && q.column_int(0) != 0;
+    q.reset();
+    return known;
+  } catch (const SqliteError& e) {
+    throw JournalError(e.is_corruption() ? JournalError::Kind::Corrupt : JournalError::Kind::Storage,
+                       std::string("cannot look trade id ") + trade_id.str() + " of " + broker + " up: " + e.what());
+  }
+}
+
 bool Journal::record_fill(const std::string& broker, const sdk::OrderEvent& fill, bool external) {
   bool inserted = false;
   write(true, "a fill", [&] {
+    // A fill of an opening balance is in that balance already: its trade id is in prior_fills, not
+    // in order_events, whose unique index makes the insert below ignore every other repeat.
+    auto& prior = statement(16, "SELECT 1 FROM prior_fills WHERE broker=? AND trade_id=?");
+    prior.bind(1, broker).bind(2, fill.trade_id.str());
+    const bool in_opening_balance = prior.step();
+    prior.reset();
+    if (in_opening_balance) return;
     auto& s = statement(5, kInsertEvent);
     bind_event(s, run_id_, broker, fill, external);
     s.run();
@@ -420,11 +448,11 @@ RecoveredJournal Journal::recover() {
       }
       out.balances.push_back(std::move(r));
     }
-    auto prior = db_->prepare("SELECT broker, trade_id, ts FROM prior_fills ORDER BY broker, ts");
+    // Prior fills stay in the journal, which answers knows_fill(); only their latest time is needed here.
+    auto prior = db_->prepare("SELECT broker, max(ts) FROM prior_fills GROUP BY broker");
     while (prior.step()) {
-      out.prior_fills.emplace_back(prior.column_text(0), sdk::TradeId(prior.column_text(1)));
       auto& last = out.last_fill[prior.column_text(0)];
-      if (sdk::Timestamp{prior.column_int(2)} > last) last = sdk::Timestamp{prior.column_int(2)};
+      if (sdk::Timestamp{prior.column_int(1)} > last) last = sdk::Timestamp{prior.column_int(1)};
     }
   } catch (const SqliteError& e) {
     throw JournalError(e.is_corruption() ? JournalError::Kind::Corrupt : JournalError::Kind::Storage,

@@ -134,7 +134,6 @@ struct RecoveredJournal {
   std::vector<BalanceRecord> balances;  // latest per broker
   std::map<std::string, std::int64_t> last_sequence;  // strategy -> highest sequence used
   std::map<std::string, sdk::Timestamp> last_fill;    // broker -> venue time of the latest fill (prior fills included)
-  std::vector<std::pair<std::string, sdk::TradeId>> prior_fills;  // broker, trade id: in an opening balance already
 };
 
 class Journal {
@@ -160,11 +159,14 @@ class Journal {
   void begin_run(const RunStart& run);
   /// The approval and the intent, in one synced transaction: call before the broker.
   void record_intent(const RiskDecisionRecord& approval, const IntentRecord& intent);
-  /// Returns false (and writes nothing) when the broker's trade id was already recorded.
+  /// Returns false (and writes nothing) when the broker's trade id was already recorded, as a fill
+  /// or in an opening balance: the journal is the authority on which fills were ever booked.
   bool record_fill(const std::string& broker, const sdk::OrderEvent& fill, bool external);
   /// `durable` false: batched (e.g. "sent", which a restart re-derives by asking the broker).
   void set_intent_status(const sdk::ClientOrderId& id, IntentStatus status, sdk::Timestamp ts, const std::string& note,
                          bool durable = true);
+  /// True when any run recorded `trade_id` of `broker`, as a fill or in an opening balance.
+  bool knows_fill(const std::string& broker, const sdk::TradeId& trade_id);
   /// True when the journal records a run in another mode than `mode`.
   bool has_runs_other_than(std::string_view mode);
   void record_state_change(sdk::Timestamp ts, std::string_view from, std::string_view to, const std::string& reason);

@@ -41,7 +41,9 @@ void Ledger::apply_fill(const sdk::Symbol& symbol, sdk::Side side, Decimal quant
   const Decimal new_qty = old_qty + signed_qty;
   pos.quantity = new_qty;
   if (new_qty.is_zero() || new_qty.is_positive() != old_qty.is_positive()) {
-    round_trips_.push_back({symbol, book.trip_opened, ts, book.trip_pnl});
+    ++round_trips_.count;
+    if (book.trip_pnl.is_positive()) ++round_trips_.winners;
+    last_round_trip_ = RoundTrip{symbol, book.trip_opened, ts, book.trip_pnl};
     book.trip_pnl = Decimal{};
     book.trip_opened = ts;
     pos.average_price = new_qty.is_zero() ? Decimal{} : price;  // the remainder opened at this fill

@@ -1,7 +1,9 @@
 #pragma once
 // Exact-decimal accounting for one book: an account at a broker, or one strategy's trades.
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "mercurio/lookup_hint/lookup_hint.hpp"
@@ -15,6 +17,18 @@ struct RoundTrip {
   sdk::Timestamp opened;
   sdk::Timestamp closed;
   sdk::Decimal net_pnl;  // realized P&L minus every commission paid inside the trip
+};
+
+/// Round trips counted as they close (a run's summary needs the count and the winners, not a list
+/// that grows with every trade).
+struct RoundTripTally {
+  std::uint64_t count = 0;
+  std::uint64_t winners = 0;  // net P&L > 0
+  RoundTripTally& operator+=(const RoundTripTally& o) noexcept {
+    count += o.count;
+    winners += o.winners;
+    return *this;
+  }
 };
 
 class Ledger {
@@ -51,7 +65,9 @@ class Ledger {
     for (const auto& [symbol, book] : books_)
       if (!book.position.quantity.is_zero()) f(book.position);
   }
-  const std::vector<RoundTrip>& round_trips() const noexcept { return round_trips_; }
+  const RoundTripTally& round_trips() const noexcept { return round_trips_; }
+  /// The most recently closed round trip, if any.
+  const std::optional<RoundTrip>& last_round_trip() const noexcept { return last_round_trip_; }
 
  private:
   struct Book {
@@ -66,7 +82,8 @@ class Ledger {
   sdk::Decimal starting_cash_;
   sdk::Decimal realized_;
   sdk::Decimal commissions_;
-  std::vector<RoundTrip> round_trips_;
+  RoundTripTally round_trips_;
+  std::optional<RoundTrip> last_round_trip_;
 };
 
 /// Running peak equity and maximum drawdown of an equity curve.

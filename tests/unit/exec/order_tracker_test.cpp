@@ -125,6 +125,48 @@ TEST(OrderTrackerTest, FillsOfUnknownOrdersAreDeduplicatedToo) {
   EXPECT_EQ(t.apply(0, external), EventVerdict::DuplicateFill);
 }
 
+TEST(OrderTrackerTest, UnclaimedFillsAreRememberedInABoundedWindow) {
+  OrderTracker t(4096, 2);
+  const auto o = make_order(t, "ma", 0, "10");
+  auto external = [&](const char* trade) {
+    auto e = event(o, OrderEventType::Filled, "1", trade);
+    e.client_order_id = "manual-1";
+    return e;
+  };
+  EXPECT_EQ(t.apply(0, external("x1")), EventVerdict::UnknownOrder);
+  EXPECT_EQ(t.apply(0, external("x2")), EventVerdict::UnknownOrder);
+  EXPECT_EQ(t.apply(0, external("x1")), EventVerdict::DuplicateFill);
+  EXPECT_EQ(t.apply(1, external("x1")), EventVerdict::UnknownOrder) << "trade ids are per broker";
+  EXPECT_EQ(t.apply(0, external("x3")), EventVerdict::UnknownOrder);  // x1, the oldest, leaves the window
+  EXPECT_EQ(t.apply(0, external("x2")), EventVerdict::DuplicateFill);
+  EXPECT_EQ(t.apply(0, external("x1")), EventVerdict::UnknownOrder);
+  // A trade first reported without its order, then with it, is the same trade: not booked twice.
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::PartiallyFilled, "1", "x3")), EventVerdict::DuplicateFill);
+  EXPECT_EQ(t.find(o.id)->filled_quantity, d("0"));
+}
+
+TEST(OrderTrackerTest, RememberedFillsOfAHeldOrderAreDuplicates) {
+  OrderTracker t;
+  const auto o = make_order(t, "ma", 0, "10");
+  t.remember_fill(0, o.id, "t1");  // recovered from the journal with the order
+  t.remember_fill(0, "gone-1", "t2");  // an order no longer held: unclaimed
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::PartiallyFilled, "4", "t1")), EventVerdict::DuplicateFill);
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::PartiallyFilled, "4", "t2")), EventVerdict::DuplicateFill);
+  EXPECT_EQ(t.apply(0, event(o, OrderEventType::PartiallyFilled, "4", "t3")), EventVerdict::Applied);
+  EXPECT_EQ(t.find(o.id)->filled_quantity, d("4"));
+}
+
+TEST(OrderTrackerTest, AReusedSlotForgetsTheTradeIdsOfItsFormerOrder) {
+  OrderTracker t(1);
+  const auto a = make_order(t, "ma", 0, "1");
+  EXPECT_EQ(t.apply(0, event(a, OrderEventType::Filled, "1", "t1")), EventVerdict::Applied);
+  const auto b = make_order(t, "ma", 0, "1");
+  EXPECT_EQ(t.apply(0, event(b, OrderEventType::Canceled)), EventVerdict::Applied);  // a is forgotten
+  const auto c = make_order(t, "ma", 0, "1");  // takes a's slot
+  EXPECT_EQ(t.apply(0, event(c, OrderEventType::Filled, "1", "t1")), EventVerdict::Applied)
+      << "t1 was a's, not c's: the slot's ids went with a";
+}
+
 // Bounded memory: open orders are always held, final ones only the most recent N; a forgotten
 // order's slot is reused, and an event for it is an unknown order's.
 TEST(OrderTrackerTest, OnlyTheMostRecentFinalOrdersAreRetained) {
@@ -149,7 +191,9 @@ TEST(OrderTrackerTest, OnlyTheMostRecentFinalOrdersAreRetained) {
   // A late event for the forgotten order is an unknown order's; its trade id is still deduplicated.
   EXPECT_EQ(t.apply(0, event(a, OrderEventType::Filled, "1", "t9")), EventVerdict::UnknownOrder);
   EXPECT_EQ(t.apply(0, event(a, OrderEventType::Filled, "1", "t9")), EventVerdict::DuplicateFill);
-  EXPECT_EQ(t.apply(0, event(a, OrderEventType::Filled, "1", "t1")), EventVerdict::DuplicateFill);
+  // Its own fills were forgotten with it: a repeat of one is the journal's to drop (it keeps every
+  // trade id), here it is an unknown order's fill.
+  EXPECT_EQ(t.apply(0, event(a, OrderEventType::Filled, "1", "t1")), EventVerdict::UnknownOrder);
   // The next order takes the forgotten order's slot; open orders stay in submission order.
   const auto d1 = make_order(t, "ma", 0, "1");
   EXPECT_EQ(t.find(d1.id)->id, d1.id);

@@ -148,14 +148,33 @@ TEST(JournalTest, FillsBeforeAnOpeningBalanceAreKnownButNeverReplayed) {
     BalanceRecord b{"paper", "opening", Timestamp{600}, Decimal::from_int(1000), {}, "first start", 0};
     j->record_balance(b, {older, old});
   }
-  auto j = Journal::open(path);
+  auto j = fresh(path);
   const auto r = j->recover();
   EXPECT_TRUE(r.fills.empty()) << "a prior fill is not a fill of this journal";
-  ASSERT_EQ(r.prior_fills.size(), 2u);
-  EXPECT_EQ(r.prior_fills[0], (std::pair<std::string, sdk::TradeId>{"paper", sdk::TradeId("venue-3")}));
-  EXPECT_EQ(r.prior_fills[1], (std::pair<std::string, sdk::TradeId>{"paper", sdk::TradeId("venue-7")}));
   ASSERT_EQ(r.last_fill.count("paper"), 1u);
   EXPECT_EQ(r.last_fill.at("paper"), Timestamp{500});  // the next reconciliation lists fills from there
+  // Known by trade id, per broker: a venue that reports one again never gets it booked twice.
+  EXPECT_TRUE(j->knows_fill("paper", sdk::TradeId("venue-3")));
+  EXPECT_TRUE(j->knows_fill("paper", sdk::TradeId("venue-7")));
+  EXPECT_FALSE(j->knows_fill("paper", sdk::TradeId("venue-8")));
+  EXPECT_FALSE(j->knows_fill("other-broker", sdk::TradeId("venue-7")));
+  EXPECT_FALSE(j->record_fill("paper", fill_of("someone-else-1", "venue-7", 5, "99"), true));
+  EXPECT_TRUE(j->recover().fills.empty());
+  EXPECT_TRUE(j->record_fill("other-broker", fill_of("someone-else-1", "venue-7", 5, "99"), true));
+}
+
+TEST(JournalTest, KnowsEveryFillItRecordedAcrossRuns) {
+  const auto path = test::scratch_dir("journal_knows_fill") / "journal.sqlite";
+  {
+    auto j = fresh(path);
+    EXPECT_FALSE(j->knows_fill("paper", sdk::TradeId("t1")));
+    EXPECT_TRUE(j->record_fill("paper", fill_of("ma-1", "t1", 4, "100"), false));
+    EXPECT_TRUE(j->knows_fill("paper", sdk::TradeId("t1")));
+  }
+  auto j = fresh(path);  // the next run
+  EXPECT_TRUE(j->knows_fill("paper", sdk::TradeId("t1")));
+  EXPECT_FALSE(j->knows_fill("paper", sdk::TradeId("t2")));
+  EXPECT_FALSE(j->knows_fill("other-broker", sdk::TradeId("t1")));
 }
 
 TEST(JournalTest, AVersionOneJournalIsMigratedKeepingItsRows) {
@@ -171,10 +190,11 @@ TEST(JournalTest, AVersionOneJournalIsMigratedKeepingItsRows) {
   const auto r = j->recover();
   ASSERT_EQ(r.orders.size(), 1u);
   ASSERT_EQ(r.fills.size(), 1u);
-  EXPECT_TRUE(r.prior_fills.empty());
+  EXPECT_TRUE(j->knows_fill("paper", sdk::TradeId("t1")));
+  EXPECT_FALSE(j->knows_fill("paper", sdk::TradeId("venue-1")));
   BalanceRecord b{"paper", "opening", Timestamp{600}, Decimal::from_int(1000), {}, "first start", 0};
   j->record_balance(b, {fill_of("x-1", "venue-1", 1, "1")});  // the new table exists now
-  EXPECT_EQ(j->recover().prior_fills.size(), 1u);
+  EXPECT_TRUE(j->knows_fill("paper", sdk::TradeId("venue-1")));
 }
 
 TEST(JournalTest, ANewerSchemaIsRefusedWithTheVersionsNamed) {

@@ -41,13 +41,17 @@ TEST(LedgerTest, ReducingRealizesAgainstAveragePrice) {
   EXPECT_EQ(l.realized_pnl(), d("40"));
   EXPECT_EQ(l.position("A").quantity, d("6"));
   EXPECT_EQ(l.position("A").average_price, d("100"));
-  EXPECT_TRUE(l.round_trips().empty());
+  EXPECT_EQ(l.round_trips().count, 0u);
+  EXPECT_FALSE(l.last_round_trip());
   l.apply_fill("A", Side::Sell, d("6"), d("90"), d("0.5"), t(3));
   EXPECT_EQ(l.realized_pnl(), d("-20"));  // 40 - 60
-  ASSERT_EQ(l.round_trips().size(), 1u);
-  EXPECT_EQ(l.round_trips()[0].net_pnl, d("-21"));  // realized minus both commissions
-  EXPECT_EQ(l.round_trips()[0].opened, t(1));
-  EXPECT_EQ(l.round_trips()[0].closed, t(3));
+  EXPECT_EQ(l.round_trips().count, 1u);
+  EXPECT_EQ(l.round_trips().winners, 0u);
+  ASSERT_TRUE(l.last_round_trip());
+  EXPECT_EQ(l.last_round_trip()->net_pnl, d("-21"));  // realized minus both commissions
+  EXPECT_EQ(l.last_round_trip()->opened, t(1));
+  EXPECT_EQ(l.last_round_trip()->closed, t(3));
+  EXPECT_EQ(l.last_round_trip()->symbol, mercurio::sdk::Symbol("A"));
   EXPECT_TRUE(l.position("A").is_flat());
   EXPECT_EQ(l.cash(), d("99979"));  // 100000 - 1000 + 440 + 540 - 1
 }
@@ -59,14 +63,18 @@ TEST(LedgerTest, FlipThroughZeroClosesAndReopensAtFillPrice) {
   EXPECT_EQ(l.realized_pnl(), d("100"));
   EXPECT_EQ(l.position("A").quantity, d("-15"));
   EXPECT_EQ(l.position("A").average_price, d("60"));
-  ASSERT_EQ(l.round_trips().size(), 1u);
+  EXPECT_EQ(l.round_trips().count, 1u);
+  EXPECT_EQ(l.round_trips().winners, 1u);  // +100 on the long
   l.mark("A", d("55"));
   EXPECT_EQ(l.position("A").unrealized_pnl(), d("75"));  // short 15 from 60 to 55
   l.apply_fill("A", Side::Buy, d("15"), d("55"), d("0"), t(3));
   EXPECT_EQ(l.realized_pnl(), d("175"));
-  ASSERT_EQ(l.round_trips().size(), 2u);
-  EXPECT_EQ(l.round_trips()[1].net_pnl, d("75"));
-  EXPECT_EQ(l.round_trips()[1].opened, t(2));
+  EXPECT_EQ(l.round_trips().count, 2u);
+  EXPECT_EQ(l.round_trips().winners, 2u);
+  ASSERT_TRUE(l.last_round_trip());
+  EXPECT_EQ(l.last_round_trip()->net_pnl, d("75"));
+  EXPECT_EQ(l.last_round_trip()->opened, t(2));
+  EXPECT_EQ(l.last_round_trip()->closed, t(3));
 }
 
 TEST(LedgerTest, ShortPositionsReduceEquityWhenPriceRises) {

@@ -14,7 +14,7 @@ namespace {
 class MemoryView final : public RiskView {
  public:
   Decimal account_position(std::size_t, const Symbol&) const override { return Decimal::from_int(10); }
-  Decimal open_quantity(std::size_t, const Symbol&, Side) const override { return {}; }
+  OpenQuantities open_quantities(std::size_t, const Symbol&) const override { return {}; }
   std::optional<ReferencePrice> reference_price(std::size_t, const Symbol&) const override { return ref; }
   AccountExposure exposure(std::size_t) const override { return account; }
   ReferencePrice ref{Decimal::from_int(100), Timestamp{0}};

@@ -1,6 +1,7 @@
 #pragma once
 // Kernel events: immutable values with a stable type name. Past tense: something happened.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -14,13 +15,13 @@ struct BarProcessed {
   const sdk::Bar* bar;  // valid during dispatch only
 };
 
-/// A broker reported something about an order.
+/// A broker reported something about one of the kernel's orders, and the tracker and the books
+/// applied it. Indices, not names: published for every accept and fill, it copies no string.
 struct OrderEventReceived {
   static constexpr std::string_view kTypeName = "mercurio.event.OrderEventReceived";
-  std::string broker_id;
-  std::string strategy_id;  // owner, from the order tracker
+  std::size_t broker_index;
+  std::size_t strategy_index;  // the order's owner, from the order tracker
   sdk::OrderEvent event;
-  bool duplicate_fill = false;  // a fill whose trade id was already applied
 };
 
 /// The risk gate approved an order and it was handed to the broker.

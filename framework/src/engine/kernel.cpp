@@ -31,10 +31,8 @@ Kernel::Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& lo
 
   // Broker events reach the owning strategy after the tracker and portfolio have applied them.
   bus_.subscribe<OrderEventReceived>(priority::kStrategies, [this](const OrderEventReceived& e) {
-    const TrackedOrder* order = tracker_.find(e.event.client_order_id);
-    if (!order || e.duplicate_fill || reconciling_) return;  // strategies start after the reconciliation
-    // Copy the index: the strategy may submit from this callback, which can move the tracker's orders.
-    const std::size_t si = order->strategy_index;
+    if (reconciling_) return;  // strategies start after the reconciliation
+    const std::size_t si = e.strategy_index;
     StrategySlot& s = strategies_[si];
     if (!s.enabled) return;
     call_guarded([&](std::string_view op, const std::string& msg) { strategy_fault(si, op, msg); }, "on_order_event",
@@ -625,7 +623,8 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
       journal_failure(e2.what());  // the money moved at the venue all the same: booked below, recovered at restart
     }
   }
-  const EventVerdict verdict = tracker_.apply(broker_index, e);
+  const TrackedOrder* order = nullptr;
+  const EventVerdict verdict = tracker_.apply(broker_index, e, &order);
   // Built only on the alert paths: an applied event (every accept and fill) must not allocate.
   const auto what = [&] { return std::string(sdk::to_string(e.type)) + " " + e.client_order_id.str(); };
   const auto fields = [&] {
@@ -663,24 +662,24 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
       break;
     case EventVerdict::Applied: break;
   }
-  const TrackedOrder& order = *tracker_.find(e.client_order_id);
-  StrategySlot& s = strategies_[order.strategy_index];
+  const std::size_t si = order->strategy_index;
+  StrategySlot& s = strategies_[si];
   if (e.is_fill()) {
-    apply_fill(broker_index, e, order.strategy_index);
+    apply_fill(broker_index, e, si);
   } else if (e.type == sdk::OrderEventType::Rejected) {
     ++stats_.orders_rejected;
     log_.warn("order " + e.client_order_id.str() + " rejected by " + b.id + ": " + e.reason);
     alert(sdk::Severity::Warning, "Order rejected", e.client_order_id.str() + " rejected by " + b.id + ": " + e.reason,
           {{"strategy", s.id}, {"broker", b.id}, {"symbol", e.symbol.str()}});
   }
-  bus_.publish(OrderEventReceived{b.id, s.id, e, false});
+  bus_.publish(OrderEventReceived{broker_index, si, e});
 }
 
 void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std::optional<std::size_t> strategy_index) {
   BrokerSlot& b = brokers_[broker_index];
   ++stats_.fills;
   b.account.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
-  std::string owner;  // empty: an external fill, not any strategy's
+  std::string_view owner;  // empty: an external fill, not any strategy's
   if (strategy_index) {
     StrategySlot& s = strategies_[*strategy_index];
     s.book.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
@@ -883,11 +882,11 @@ void Kernel::build_risk_gate() {
 }
 
 sdk::Decimal Kernel::account_position(std::size_t broker, const sdk::Symbol& symbol) const {
-  return brokers_[broker].account.position(symbol).quantity;
+  return brokers_[broker].account.quantity(symbol);
 }
 
-sdk::Decimal Kernel::open_quantity(std::size_t broker, const sdk::Symbol& symbol, sdk::Side side) const {
-  return tracker_.open_quantity(broker, symbol, side);
+OpenQuantities Kernel::open_quantities(std::size_t broker, const sdk::Symbol& symbol) const {
+  return tracker_.open_quantities(broker, symbol);
 }
 
 std::optional<ReferencePrice> Kernel::reference_price(std::size_t broker, const sdk::Symbol& symbol) const {
@@ -917,7 +916,7 @@ AccountExposure Kernel::exposure(std::size_t broker) const {
   x.open_order_notional = open.notional;
   x.open_buy_notional = open.buy_notional;
   tracker_.for_each_symbol_with_open_orders(broker, [&](const sdk::Symbol& s) {
-    if (a.position(s).quantity.is_zero()) ++x.positions;
+    if (a.quantity(s).is_zero()) ++x.positions;
   });
   return x;
 }

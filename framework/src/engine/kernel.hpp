@@ -141,7 +141,7 @@ class Kernel final : private StrategyServices, private RiskView {
 
   // RiskView
   sdk::Decimal account_position(std::size_t broker, const sdk::Symbol& symbol) const override;
-  sdk::Decimal open_quantity(std::size_t broker, const sdk::Symbol& symbol, sdk::Side side) const override;
+  OpenQuantities open_quantities(std::size_t broker, const sdk::Symbol& symbol) const override;
   std::optional<ReferencePrice> reference_price(std::size_t broker, const sdk::Symbol& symbol) const override;
   AccountExposure exposure(std::size_t broker) const override;
 

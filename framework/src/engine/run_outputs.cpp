@@ -44,7 +44,7 @@ RunOutputs::~RunOutputs() {
   if (equity_) std::fclose(equity_);
 }
 
-void RunOutputs::trade(const sdk::OrderEvent& f, const std::string& strategy_id, const std::string& broker_id) {
+void RunOutputs::trade(const sdk::OrderEvent& f, std::string_view strategy_id, std::string_view broker_id) {
   char buf[512];
   char* p = buf;
   p += f.ts.format_iso8601(p);

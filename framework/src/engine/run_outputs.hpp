@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "mercurio/sdk/types.hpp"
 
@@ -18,7 +19,7 @@ class RunOutputs {
   RunOutputs(const RunOutputs&) = delete;
   RunOutputs& operator=(const RunOutputs&) = delete;
 
-  void trade(const sdk::OrderEvent& fill, const std::string& strategy_id, const std::string& broker_id);
+  void trade(const sdk::OrderEvent& fill, std::string_view strategy_id, std::string_view broker_id);
   void equity(sdk::Timestamp ts, sdk::Decimal cash, sdk::Decimal positions_value, sdk::Decimal equity,
               sdk::Decimal drawdown);
   /// Flushes and closes; throws std::runtime_error if anything could not be written.

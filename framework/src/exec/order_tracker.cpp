@@ -8,8 +8,8 @@ namespace mercurio::kernel {
 
 namespace {
 // The entry at `index`, the table grown to hold it (indices are small and dense).
-template <class T>
-T& at_growing(std::vector<T>& table, std::size_t index) {
+template <class Table>
+typename Table::value_type& at_growing(Table& table, std::size_t index) {
   if (index >= table.size()) table.resize(index + 1);
   return table[index];
 }
@@ -74,9 +74,10 @@ void OrderTracker::remember_fill(std::size_t broker_index, const sdk::ClientOrde
   }
 }
 
-void OrderTracker::account_open(const TrackedOrder& o, int direction) {
+void OrderTracker::account_open(const Slot& slot, int direction) {
+  const TrackedOrder& o = slot.order;
   const sdk::Decimal remaining = o.remaining().times(direction);
-  auto& q = at_growing(open_quantity_, o.broker_index)[o.intent.symbol];
+  OpenQuantities& q = *slot.open_quantity;
   (o.intent.side == sdk::Side::Buy ? q.buy : q.sell) += remaining;
   auto& t = at_growing(open_totals_, o.broker_index);
   const sdk::Decimal value = remaining * o.reserved_price;
@@ -94,15 +95,20 @@ TrackedOrder& OrderTracker::add(TrackedOrder order) {
     slots_.emplace_back();
   }
   index_.emplace(order.id, slot);
-  ++at_growing(open_by_strategy_, order.strategy_index)[order.intent.symbol];
-  ++at_growing(open_totals_, order.broker_index).count;
-  account_open(order, +1);
   Slot& target = slots_[slot];
+  target.open_count = &at_growing(open_by_strategy_, order.strategy_index)[order.intent.symbol];
+  target.open_quantity = &at_growing(open_quantity_, order.broker_index)[order.intent.symbol];
   target.order = std::move(order);
   target.sequence = ++added_;
   target.trade_ids.clear();  // a reused slot's: they belonged to the forgotten order
   TrackedOrder& added = target.order;
-  if (is_final(added.state)) retire_beyond_limit(slot);  // recovered final: counted as retained
+  if (is_final(added.state)) {  // recovered final: counted as retained, never as open
+    retire_beyond_limit(slot);
+    return added;
+  }
+  ++*target.open_count;
+  ++at_growing(open_totals_, added.broker_index).count;
+  account_open(target, +1);
   return added;
 }
 
@@ -130,7 +136,8 @@ std::string invalid_fill_reason(const sdk::OrderEvent& e) {
   return {};
 }
 
-EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent& e) {
+EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent& e, const TrackedOrder** found) {
+  if (found) *found = nullptr;
   if (e.is_fill() && !invalid_fill_reason(e).empty()) return EventVerdict::InvalidFill;
   auto it = index_.find(e.client_order_id);
   if (it == index_.end()) {
@@ -139,6 +146,7 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   }
   const std::size_t slot = it->second;
   TrackedOrder& order = slots_[slot].order;
+  if (found) *found = &order;  // still held after this event: retire_beyond_limit never forgets it
   if (order.broker_index != broker_index || order.intent.symbol != e.symbol || order.intent.side != e.side)
     return EventVerdict::Inconsistent;
   if (e.is_fill()) {
@@ -157,7 +165,7 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   }
 
   EventVerdict verdict = EventVerdict::Applied;
-  account_open(order, -1);  // take the remainder out, put what is left back in below
+  account_open(slots_[slot], -1);  // take the remainder out, put what is left back in below
   switch (e.type) {
     case sdk::OrderEventType::Accepted:
       if (order.state == OrderState::Submitted) order.state = OrderState::Accepted;
@@ -177,13 +185,13 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   }
   if (!e.reason.empty()) order.last_reason = e.reason;
   if (is_final(order.state)) {
-    auto& count = at_growing(open_by_strategy_, order.strategy_index)[order.intent.symbol];
+    std::size_t& count = *slots_[slot].open_count;
     if (count > 0) --count;
     auto& total = at_growing(open_totals_, order.broker_index).count;
     if (total > 0) --total;
     retire_beyond_limit(slot);  // may forget an older final order, never this one
   } else {
-    account_open(order, +1);
+    account_open(slots_[slot], +1);
   }
   return verdict;
 }
@@ -200,12 +208,11 @@ std::vector<const TrackedOrder*> OrderTracker::open_orders() const {
   return out;
 }
 
-sdk::Decimal OrderTracker::open_quantity(std::size_t broker_index, const sdk::Symbol& symbol, sdk::Side side) const {
+OpenQuantities OrderTracker::open_quantities(std::size_t broker_index, const sdk::Symbol& symbol) const {
   if (broker_index >= open_quantity_.size()) return {};
   const auto& quantities = open_quantity_[broker_index];
   auto s = quantities.find(symbol);
-  if (s == quantities.end()) return {};
-  return side == sdk::Side::Buy ? s->second.buy : s->second.sell;
+  return s == quantities.end() ? OpenQuantities{} : s->second;
 }
 
 OpenOrderTotals OrderTracker::open_totals(std::size_t broker_index) const {

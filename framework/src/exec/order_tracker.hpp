@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "exec/open_quantities.hpp"
 #include "mercurio/sdk/types.hpp"
 
 namespace mercurio::kernel {
@@ -92,7 +93,9 @@ class OrderTracker {
   /// `retained_final` is at least 1: the order an event has just made final is always still found.
   explicit OrderTracker(std::size_t retained_final = kDefaultRetainedFinal,
                         std::size_t retained_unclaimed_fills = kDefaultRetainedUnclaimedFills)
-      : retained_final_(retained_final < 1 ? 1 : retained_final), retained_unclaimed_(retained_unclaimed_fills) {}
+      : retained_final_(retained_final < 1 ? 1 : retained_final), retained_unclaimed_(retained_unclaimed_fills) {
+    index_.reserve(retained_final_ + 256);  // the steady state (retained final orders, some open) without rehashing
+  }
 
   /// Deterministic client order id: "<strategy id>-<sequence>" (sequence per strategy, from 1).
   sdk::ClientOrderId next_id(const std::string& strategy_id);
@@ -109,14 +112,19 @@ class OrderTracker {
   const TrackedOrder* find(const sdk::ClientOrderId& id) const;
   /// Applies `event` from broker `broker_index`. Fills are checked, then deduplicated by trade id
   /// per broker, before anything changes: money that moved at the venue is never dropped, and
-  /// garbage is never applied.
-  EventVerdict apply(std::size_t broker_index, const sdk::OrderEvent& event);
+  /// garbage is never applied. `order`, when given, receives the event's order (nullptr when the
+  /// event names no held order): the caller needs no second lookup.
+  EventVerdict apply(std::size_t broker_index, const sdk::OrderEvent& event, const TrackedOrder** order = nullptr);
 
   /// Orders not yet final, in submission order.
   std::vector<const TrackedOrder*> open_orders() const;
   std::size_t open_count(std::size_t strategy_index, const sdk::Symbol& symbol) const;
+  /// Remaining open quantities at `broker` in `symbol`, both sides.
+  OpenQuantities open_quantities(std::size_t broker_index, const sdk::Symbol& symbol) const;
   /// Remaining open quantity at `broker` in `symbol` on `side`.
-  sdk::Decimal open_quantity(std::size_t broker_index, const sdk::Symbol& symbol, sdk::Side side) const;
+  sdk::Decimal open_quantity(std::size_t broker_index, const sdk::Symbol& symbol, sdk::Side side) const {
+    return open_quantities(broker_index, symbol).on(side);
+  }
   OpenOrderTotals open_totals(std::size_t broker_index) const;
   /// Calls f(const sdk::Symbol&) for each symbol with open orders at `broker` (no allocation).
   template <class F>
@@ -137,27 +145,34 @@ class OrderTracker {
     TrackedOrder order;
     std::uint64_t sequence = 0;  // submission order
     std::vector<sdk::TradeId> trade_ids;  // of this order's fills (usually one); kept with the slot's capacity
+    // The order's entries in the per-symbol tables, found once when it is added: its events
+    // update them without a lookup (hash-map entries never move).
+    std::size_t* open_count = nullptr;
+    OpenQuantities* open_quantity = nullptr;
   };
   std::deque<Slot> slots_;
   std::vector<std::size_t> free_slots_;
   std::deque<std::size_t> final_slots_;  // slots of final orders, oldest first
   std::size_t retained_final_;
   std::uint64_t added_ = 0;
-  std::unordered_map<sdk::ClientOrderId, std::size_t> index_;  // id -> slot
+  // Deliberately not noexcept: libstdc++ then keeps each key's hash in its node, so a bucket walk
+  // (every find, insert and erase) compares stored hashes instead of rehashing every key it passes.
+  struct CachedIdHash {
+    std::size_t operator()(const sdk::ClientOrderId& id) const { return id.hash(); }
+  };
+  std::unordered_map<sdk::ClientOrderId, std::size_t, CachedIdHash> index_;  // id -> slot
   std::unordered_map<std::string, std::uint64_t> sequence_;
   std::size_t retained_unclaimed_;
   std::vector<RecentTradeIds> unclaimed_trade_ids_;  // per broker
   RecentTradeIds& unclaimed(std::size_t broker_index);
   // Open order counts by (strategy, symbol) so a strategy's check is O(1) on the hot path.
-  // Outer tables indexed by strategy or broker index (small, dense): no hashing of the index.
-  std::vector<std::unordered_map<sdk::Symbol, std::size_t>> open_by_strategy_;
-  struct SideQuantities {
-    sdk::Decimal buy, sell;
-  };
-  std::vector<std::unordered_map<sdk::Symbol, SideQuantities>> open_quantity_;  // per broker
-  std::vector<OpenOrderTotals> open_totals_;                                   // per broker
-  // Moves the order's open remainder into (+1) or out of (-1) the per-broker totals.
-  void account_open(const TrackedOrder& order, int direction);
+  // Outer tables indexed by strategy or broker index (small, dense): no hashing of the index; in
+  // deques, so growing them never moves the maps the slots point into.
+  std::deque<std::unordered_map<sdk::Symbol, std::size_t>> open_by_strategy_;
+  std::deque<std::unordered_map<sdk::Symbol, OpenQuantities>> open_quantity_;  // per broker
+  std::vector<OpenOrderTotals> open_totals_;                                  // per broker
+  // Moves the order's open remainder into (+1) or out of (-1) its symbol's and its broker's totals.
+  void account_open(const Slot& slot, int direction);
   // The order in `slot` has just become final: it joins the retained ones, and the oldest beyond
   // the limit is forgotten.
   void retire_beyond_limit(std::size_t slot);

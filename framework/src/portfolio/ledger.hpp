@@ -57,6 +57,11 @@ class Ledger {
 
   /// The position in `symbol`, flat if never traded.
   sdk::Position position(const sdk::Symbol& symbol) const;
+  /// The signed quantity held in `symbol` (zero if never traded), without copying the position.
+  sdk::Decimal quantity(const sdk::Symbol& symbol) const {
+    auto it = books_.find(symbol);
+    return it == books_.end() ? sdk::Decimal{} : it->second.position.quantity;
+  }
   /// Non-flat positions sorted by symbol.
   std::vector<sdk::Position> open_positions() const;
   /// Calls f(const sdk::Position&) for each non-flat position, sorted by symbol, without a copy.

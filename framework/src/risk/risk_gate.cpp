@@ -81,7 +81,8 @@ RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits&
   const sdk::OrderIntent& in = r.intent;
   const std::size_t b = r.broker_index;
   const Decimal position = view_->account_position(b, in.symbol);
-  const Decimal same_side_open = view_->open_quantity(b, in.symbol, in.side);
+  const OpenQuantities open = view_->open_quantities(b, in.symbol);
+  const Decimal same_side_open = open.on(in.side);
   const int sign = sdk::sign_of(in.side);
   const Decimal projected = position + (in.quantity + same_side_open).times(sign);
   // Reducing: against an existing position and, with the same side's open orders, not past flat.
@@ -153,8 +154,7 @@ RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits&
       return denied(deny::kGrossExposure, "expected gross exposure <= " + l.max_gross_exposure_pct.to_string() + " % of equity (" +
                                               allowed.to_string() + "), was " + gross.to_string());
     // 10. simultaneous positions
-    const bool new_symbol = position.is_zero() && view_->open_quantity(b, in.symbol, sdk::Side::Buy).is_zero() &&
-                            view_->open_quantity(b, in.symbol, sdk::Side::Sell).is_zero();
+    const bool new_symbol = position.is_zero() && open.buy.is_zero() && open.sell.is_zero();
     if (new_symbol && x.positions >= static_cast<std::size_t>(l.max_positions))
       return denied(deny::kMaxPositions, "expected at most " + std::to_string(l.max_positions) + " positions, this would be " +
                                              std::to_string(x.positions + 1));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "calendar/market_calendar.hpp"
+#include "exec/open_quantities.hpp"
 #include "mercurio/sdk/approved_order.hpp"
 #include "risk/risk_limits.hpp"
 #include "risk/risk_state_store.hpp"
@@ -73,8 +74,8 @@ class RiskView {
  public:
   virtual ~RiskView() = default;
   virtual sdk::Decimal account_position(std::size_t broker, const sdk::Symbol& symbol) const = 0;  // signed
-  /// Remaining quantity of open orders in `symbol` on `side`.
-  virtual sdk::Decimal open_quantity(std::size_t broker, const sdk::Symbol& symbol, sdk::Side side) const = 0;
+  /// Remaining quantities of open orders in `symbol`, both sides (one lookup per order).
+  virtual OpenQuantities open_quantities(std::size_t broker, const sdk::Symbol& symbol) const = 0;
   virtual std::optional<ReferencePrice> reference_price(std::size_t broker, const sdk::Symbol& symbol) const = 0;
   virtual AccountExposure exposure(std::size_t broker) const = 0;
 };

@@ -125,6 +125,35 @@ TEST(OrderTrackerTest, FillsOfUnknownOrdersAreDeduplicatedToo) {
   EXPECT_EQ(t.apply(0, external), EventVerdict::DuplicateFill);
 }
 
+TEST(OrderTrackerTest, ApplyHandsBackTheEventsOrderAndOpenQuantitiesFollowIt) {
+  OrderTracker t;
+  const auto buy = make_order(t, "ma", 0, "10");
+  TrackedOrder sell_order;
+  sell_order.id = t.next_id("ma");
+  sell_order.intent.symbol = "SPY";
+  sell_order.intent.side = Side::Sell;
+  sell_order.intent.quantity = d("3");
+  const auto sell = t.add(sell_order);
+  EXPECT_EQ(t.open_quantities(0, "SPY").buy, d("10"));
+  EXPECT_EQ(t.open_quantities(0, "SPY").sell, d("3"));
+  EXPECT_EQ(t.open_quantities(0, "QQQ").buy, d("0"));
+  EXPECT_EQ(t.open_quantities(1, "SPY").buy, d("0")) << "another broker";
+  const TrackedOrder* order = nullptr;
+  EXPECT_EQ(t.apply(0, event(buy, OrderEventType::PartiallyFilled, "4", "t1"), &order), EventVerdict::Applied);
+  ASSERT_NE(order, nullptr);
+  EXPECT_EQ(order->id, buy.id);
+  EXPECT_EQ(order->filled_quantity, d("4"));
+  EXPECT_EQ(t.open_quantity(0, "SPY", Side::Buy), d("6"));
+  EXPECT_EQ(t.apply(0, event(sell, OrderEventType::Canceled), &order), EventVerdict::Applied);
+  ASSERT_NE(order, nullptr);
+  EXPECT_EQ(order->id, sell.id);
+  EXPECT_EQ(t.open_quantities(0, "SPY").sell, d("0"));
+  auto external = event(buy, OrderEventType::Filled, "1", "x1");
+  external.client_order_id = "manual-1";
+  EXPECT_EQ(t.apply(0, external, &order), EventVerdict::UnknownOrder);
+  EXPECT_EQ(order, nullptr);
+}
+
 TEST(OrderTrackerTest, UnclaimedFillsAreRememberedInABoundedWindow) {
   OrderTracker t(4096, 2);
   const auto o = make_order(t, "ma", 0, "10");

@@ -40,6 +40,8 @@ TEST(LedgerTest, ReducingRealizesAgainstAveragePrice) {
   l.apply_fill("A", Side::Sell, d("4"), d("110"), d("0.5"), t(2));
   EXPECT_EQ(l.realized_pnl(), d("40"));
   EXPECT_EQ(l.position("A").quantity, d("6"));
+  EXPECT_EQ(l.quantity("A"), d("6"));
+  EXPECT_EQ(l.quantity("B"), d("0")) << "never traded";
   EXPECT_EQ(l.position("A").average_price, d("100"));
   EXPECT_EQ(l.round_trips().count, 0u);
   EXPECT_FALSE(l.last_round_trip());

@@ -27,9 +27,7 @@ class FakeView final : public RiskView {
   AccountExposure account{d("100000"), d("100000"), {}, {}, {}, 0, 0};
 
   Decimal account_position(std::size_t, const Symbol& s) const override { return get(positions, s); }
-  Decimal open_quantity(std::size_t, const Symbol& s, Side side) const override {
-    return get(side == Side::Buy ? open_buys : open_sells, s);
-  }
+  OpenQuantities open_quantities(std::size_t, const Symbol& s) const override { return {get(open_buys, s), get(open_sells, s)}; }
   std::optional<ReferencePrice> reference_price(std::size_t, const Symbol& s) const override {
     auto it = refs.find(s.str());
     if (it == refs.end()) return std::nullopt;

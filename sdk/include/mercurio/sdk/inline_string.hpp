@@ -47,7 +47,26 @@ class InlineString {
   // and only ever written whole), so comparing the padded arrays byte-wise and then the sizes
   // gives exactly the lexicographic order of view().compare().
   friend bool operator==(const InlineString& a, const InlineString& b) noexcept {
-    return a.size_ == b.size_ && std::memcmp(a.data_, b.data_, Capacity) == 0;
+    if (a.size_ != b.size_) return false;
+    for (std::size_t w = 0; w * 8 < a.size_; ++w)
+      if (a.word(w) != b.word(w)) return false;
+    return true;
+  }
+  /// A hash of the text (the words it spans, mixed): ids and symbols are hash keys on the order
+  /// path, and they are short, so this reads one or two words instead of hashing byte by byte.
+  std::size_t hash() const noexcept {
+    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ size_;
+    for (std::size_t w = 0; w * 8 < size_; ++w) {
+      h = (h ^ word(w)) * 0xBF58476D1CE4E5B9ull;
+      h ^= h >> 31;
+    }
+    // Final avalanche (MurmurHash3's fmix64): every input bit reaches the low bits the table uses.
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return static_cast<std::size_t>(h);
   }
   friend std::strong_ordering operator<=>(const InlineString& a, const InlineString& b) noexcept {
     std::size_t i = 0;
@@ -71,6 +90,14 @@ class InlineString {
   }
 
  private:
+  // Bytes [8w, 8w + 8) of the text as one word; the bytes past size() are zero.
+  std::uint64_t word(std::size_t w) const noexcept {
+    std::uint64_t x = 0;
+    if (w * 8 + 8 <= Capacity) std::memcpy(&x, data_ + w * 8, 8);
+    else std::memcpy(&x, data_ + w * 8, Capacity % 8);  // the last, partial word
+    return x;
+  }
+
   char data_[Capacity] = {};
   unsigned char size_ = 0;
 };
@@ -80,6 +107,6 @@ class InlineString {
 template <std::size_t N>
 struct std::hash<mercurio::sdk::InlineString<N>> {
   std::size_t operator()(const mercurio::sdk::InlineString<N>& s) const noexcept {
-    return std::hash<std::string_view>{}(s.view());
+    return s.hash();
   }
 };

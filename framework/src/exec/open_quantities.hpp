@@ -1,0 +1,15 @@
+#pragma once
+// Open order quantities in one symbol at one broker: kept by the order tracker, read by the risk
+// gate (through its RiskView) on every order.
+
+#include "mercurio/sdk/types.hpp"
+
+namespace mercurio::kernel {
+
+/// Remaining quantity of open orders in one symbol at one broker, per side.
+struct OpenQuantities {
+  sdk::Decimal buy, sell;
+  sdk::Decimal on(sdk::Side side) const noexcept { return side == sdk::Side::Buy ? buy : sell; }
+};
+
+}  // namespace mercurio::kernel

@@ -48,7 +48,7 @@ std::optional<IntentStatus> parse_intent_status(std::string_view text) noexcept 
   return std::nullopt;
 }
 
-Journal::Journal(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+Journal::Journal(std::unique_ptr<SqliteDb> db, bool synced) : db_(std::move(db)), synced_(synced) {}
 Journal::~Journal() {
   if (in_transaction_ && failure_.empty()) {
     try {
@@ -88,7 +88,7 @@ std::unique_ptr<Journal> Journal::open(const std::filesystem::path& path, std::i
                                                           "): refusing to start; restore it from a backup or move it aside");
     throw JournalError(JournalError::Kind::Storage, std::string("cannot open the journal: ") + e.what());
   }
-  std::unique_ptr<Journal> journal(new Journal(std::move(db)));
+  std::unique_ptr<Journal> journal(new Journal(std::move(db), synced));
   journal->migrate();
   if (max_size_bytes > 0) {
     try {
@@ -141,7 +141,7 @@ SqliteStatement& Journal::statement(int slot, const char* sql) {
 }
 
 template <typename F>
-void Journal::write(bool durable, const char* what, F&& body) {
+void Journal::write(bool durable, const char* what, F&& body, bool commit_always) {
   if (!failure_.empty())
     throw JournalError(JournalError::Kind::Storage, std::string("journal unavailable (") + failure_ + "): cannot record " + what);
   try {
@@ -151,7 +151,7 @@ void Journal::write(bool durable, const char* what, F&& body) {
     }
     body();
     ++batched_rows_;
-    if (durable || batched_rows_ >= kBatchRows) {
+    if ((durable && synced_) || commit_always || batched_rows_ >= kBatchRows) {
       db_->exec("COMMIT");
       in_transaction_ = false;
       batched_rows_ = 0;
@@ -169,7 +169,7 @@ void Journal::write(bool durable, const char* what, F&& body) {
 
 void Journal::flush() {
   if (!in_transaction_ || !failure_.empty()) return;
-  write(true, "pending rows", [] {});
+  write(true, "pending rows", [] {}, true);
 }
 
 void Journal::begin_run(const RunStart& run) {
@@ -184,9 +184,9 @@ void Journal::begin_run(const RunStart& run) {
 }
 
 void Journal::end_run(sdk::Timestamp ts) {
-  write(true, "the run end", [&] {
-    statement(2, "UPDATE runs SET ended_at=? WHERE run_id=?").bind(1, ts.ns).bind(2, run_id_).run();
-  });
+  write(
+      true, "the run end", [&] { statement(2, "UPDATE runs SET ended_at=? WHERE run_id=?").bind(1, ts.ns).bind(2, run_id_).run(); },
+      true);
 }
 
 std::int64_t Journal::insert_decision(const RiskDecisionRecord& d) {

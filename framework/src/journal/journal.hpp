@@ -9,7 +9,10 @@
 //    row survives a kill -9 or a power loss;
 //  - batched writes (equity rows, denials, non-fill broker events) join an open transaction that is
 //    committed by the next durable write, by flush(), or after kBatchRows rows. Losing them in a
-//    crash loses no money: the broker is asked again at start-up (reconciliation).
+//    crash loses no money: the broker is asked again at start-up (reconciliation);
+//  - an unsynced journal (backtests: no money rides on it, a crash may lose its tail anyway)
+//    batches every write, durable ones included: a commit per order would cost WAL writes and
+//    file locks for nothing. It commits every kBatchRows rows, on flush(), at the run's end.
 // Any storage error (disk full, I/O error, corruption) throws JournalError, and the journal then
 // refuses every later write (fail closed): the kernel HALTS and sends nothing without a record.
 
@@ -187,16 +190,17 @@ class Journal {
   void flush();
 
  private:
-  explicit Journal(std::unique_ptr<SqliteDb> db);
+  Journal(std::unique_ptr<SqliteDb> db, bool synced);
   void migrate();
   template <typename F>
-  void write(bool durable, const char* what, F&& body);
+  void write(bool durable, const char* what, F&& body, bool commit_always = false);
   SqliteStatement& statement(int slot, const char* sql);
   std::int64_t insert_decision(const RiskDecisionRecord& d);
 
   std::unique_ptr<SqliteDb> db_;
   std::vector<std::unique_ptr<SqliteStatement>> statements_;
   std::int64_t run_id_ = 0;
+  bool synced_ = true;
   bool in_transaction_ = false;
   int batched_rows_ = 0;
   std::string failure_;

@@ -294,4 +294,45 @@ TEST(JournalTest, AFullJournalFailsTheWriteAndEveryLaterOne) {
 }
 
 }  // namespace
+namespace {
+// Rows of `table` another connection sees (what a crash right now would leave on disk).
+std::int64_t committed_rows(const fs::path& path, const char* table) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  const std::string sql = std::string("SELECT count(*) FROM ") + table;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  std::int64_t n = -1;
+  if (sqlite3_step(s) == SQLITE_ROW) n = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return n;
+}
+}  // namespace
+
+// A synced journal commits each intent before the call returns (the write-ahead rule); an unsynced
+// one (backtests) batches them, and commits on flush() and at the run's end.
+TEST(JournalTest, OnlyASyncedJournalCommitsEveryIntentAtOnce) {
+  const auto synced_path = test::scratch_dir("journal_synced_commits") / "journal.sqlite";
+  {
+    auto j = fresh(synced_path);
+    add_intent(*j, "ma", 1);
+    EXPECT_EQ(committed_rows(synced_path, "intents"), 1);
+  }
+  const auto path = test::scratch_dir("journal_unsynced_commits") / "journal.sqlite";
+  auto j = Journal::open(path, 0, false);
+  j->begin_run(RunStart{"backtest", "mercurio.toml", "abc", "0.1.0", {{"paper", "mercurio.brokers.paper", "1.0.0", "lib.so", "ff"}}, Timestamp{1}});
+  add_intent(*j, "ma", 1);
+  add_intent(*j, "ma", 2);
+  EXPECT_TRUE(j->record_fill("paper", fill_of("ma-1", "t1", 4, "100"), false));
+  EXPECT_EQ(committed_rows(path, "intents"), 0);
+  j->flush();
+  EXPECT_EQ(committed_rows(path, "intents"), 2);
+  EXPECT_EQ(committed_rows(path, "order_events"), 1);
+  add_intent(*j, "ma", 3);
+  j->end_run(Timestamp{9});
+  EXPECT_EQ(committed_rows(path, "intents"), 3);
+  EXPECT_FALSE(j->record_fill("paper", fill_of("ma-1", "t1", 4, "100"), false)) << "a repeat is refused, batched or not";
+}
+
 }  // namespace mercurio::kernel

@@ -65,9 +65,9 @@ RecentTradeIds& OrderTracker::unclaimed(std::size_t broker_index) {
 }
 
 void OrderTracker::remember_fill(std::size_t broker_index, const sdk::ClientOrderId& order, const sdk::TradeId& trade_id) {
-  auto it = index_.find(order);
-  if (it != index_.end() && slots_[it->second].order.broker_index == broker_index) {
-    auto& ids = slots_[it->second].trade_ids;
+  const std::size_t slot = slot_of(order);
+  if (slot != npos && slots_[slot].order.broker_index == broker_index) {
+    auto& ids = slots_[slot].trade_ids;
     if (std::find(ids.begin(), ids.end(), trade_id) == ids.end()) ids.push_back(trade_id);
   } else {
     unclaimed(broker_index).insert(trade_id);
@@ -94,7 +94,6 @@ TrackedOrder& OrderTracker::add(TrackedOrder order) {
     slot = slots_.size();
     slots_.emplace_back();
   }
-  index_.emplace(order.id, slot);
   Slot& target = slots_[slot];
   target.open_count = &at_growing(open_by_strategy_, order.strategy_index)[order.intent.symbol];
   target.open_quantity = &at_growing(open_quantity_, order.broker_index)[order.intent.symbol];
@@ -106,6 +105,7 @@ TrackedOrder& OrderTracker::add(TrackedOrder order) {
     retire_beyond_limit(slot);
     return added;
   }
+  open_index_.emplace(added.id, slot);
   ++*target.open_count;
   ++at_growing(open_totals_, added.broker_index).count;
   account_open(target, +1);
@@ -113,18 +113,24 @@ TrackedOrder& OrderTracker::add(TrackedOrder order) {
 }
 
 void OrderTracker::retire_beyond_limit(std::size_t slot) {
-  final_slots_.push_back(slot);
+  final_slots_.push_back({slots_[slot].order.id.hash(), slot});
   while (final_slots_.size() > retained_final_) {
-    const std::size_t oldest = final_slots_.front();
+    free_slots_.push_back(final_slots_.front().slot);  // the next add() overwrites it (and frees what it held)
     final_slots_.pop_front();
-    index_.erase(slots_[oldest].order.id);
-    free_slots_.push_back(oldest);  // the next add() overwrites it (and frees what it held)
   }
 }
 
+std::size_t OrderTracker::slot_of(const sdk::ClientOrderId& id) const {
+  if (auto it = open_index_.find(id); it != open_index_.end()) return it->second;
+  const std::size_t hash = id.hash();
+  for (auto f = final_slots_.rbegin(); f != final_slots_.rend(); ++f)
+    if (f->hash == hash && slots_[f->slot].order.id == id) return f->slot;
+  return npos;
+}
+
 const TrackedOrder* OrderTracker::find(const sdk::ClientOrderId& id) const {
-  auto it = index_.find(id);
-  return it == index_.end() ? nullptr : &slots_[it->second].order;
+  const std::size_t slot = slot_of(id);
+  return slot == npos ? nullptr : &slots_[slot].order;
 }
 
 std::string invalid_fill_reason(const sdk::OrderEvent& e) {
@@ -139,12 +145,12 @@ std::string invalid_fill_reason(const sdk::OrderEvent& e) {
 EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent& e, const TrackedOrder** found) {
   if (found) *found = nullptr;
   if (e.is_fill() && !invalid_fill_reason(e).empty()) return EventVerdict::InvalidFill;
-  auto it = index_.find(e.client_order_id);
-  if (it == index_.end()) {
+  const auto open = open_index_.find(e.client_order_id);
+  const std::size_t slot = open != open_index_.end() ? open->second : slot_of(e.client_order_id);
+  if (slot == npos) {
     if (e.is_fill() && !unclaimed(broker_index).insert(e.trade_id)) return EventVerdict::DuplicateFill;
     return EventVerdict::UnknownOrder;
   }
-  const std::size_t slot = it->second;
   TrackedOrder& order = slots_[slot].order;
   if (found) *found = &order;  // still held after this event: retire_beyond_limit never forgets it
   if (order.broker_index != broker_index || order.intent.symbol != e.symbol || order.intent.side != e.side)
@@ -189,6 +195,7 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
     if (count > 0) --count;
     auto& total = at_growing(open_totals_, order.broker_index).count;
     if (total > 0) --total;
+    open_index_.erase(open);    // found there: an order that was not final is always in the open index
     retire_beyond_limit(slot);  // may forget an older final order, never this one
   } else {
     account_open(slots_[slot], +1);
@@ -199,8 +206,7 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
 std::vector<const TrackedOrder*> OrderTracker::open_orders() const {
   // Rare (cancel-all, flatten, reconciliation): a scan of what is held, sorted by submission.
   std::vector<const Slot*> open;
-  for (const auto& [id, slot] : index_)
-    if (!is_final(slots_[slot].order.state)) open.push_back(&slots_[slot]);
+  for (const auto& [id, slot] : open_index_) open.push_back(&slots_[slot]);
   std::sort(open.begin(), open.end(), [](const Slot* a, const Slot* b) { return a->sequence < b->sequence; });
   std::vector<const TrackedOrder*> out;
   out.reserve(open.size());

@@ -94,7 +94,7 @@ class OrderTracker {
   explicit OrderTracker(std::size_t retained_final = kDefaultRetainedFinal,
                         std::size_t retained_unclaimed_fills = kDefaultRetainedUnclaimedFills)
       : retained_final_(retained_final < 1 ? 1 : retained_final), retained_unclaimed_(retained_unclaimed_fills) {
-    index_.reserve(retained_final_ + 256);  // the steady state (retained final orders, some open) without rehashing
+    open_index_.reserve(256);
   }
 
   /// Deterministic client order id: "<strategy id>-<sequence>" (sequence per strategy, from 1).
@@ -136,7 +136,7 @@ class OrderTracker {
   /// Orders ever added, forgotten ones included.
   std::size_t total() const noexcept { return added_; }
   /// Orders held in memory: the open ones and the retained final ones.
-  std::size_t held() const noexcept { return index_.size(); }
+  std::size_t held() const noexcept { return open_index_.size() + final_slots_.size(); }
 
  private:
   // Slots with stable addresses (a deque never moves what it holds); a forgotten order's slot is
@@ -152,7 +152,14 @@ class OrderTracker {
   };
   std::deque<Slot> slots_;
   std::vector<std::size_t> free_slots_;
-  std::deque<std::size_t> final_slots_;  // slots of final orders, oldest first
+  // The retained final orders, oldest first, with their ids' hashes. Only a late event (a cancel
+  // race, a repeated fill) or a lookup of a finished order searches them, newest first; the hot
+  // path never does, so the open-order index below stays as small as the orders in flight.
+  struct FinalRef {
+    std::size_t hash;
+    std::size_t slot;
+  };
+  std::deque<FinalRef> final_slots_;
   std::size_t retained_final_;
   std::uint64_t added_ = 0;
   // Deliberately not noexcept: libstdc++ then keeps each key's hash in its node, so a bucket walk
@@ -160,7 +167,10 @@ class OrderTracker {
   struct CachedIdHash {
     std::size_t operator()(const sdk::ClientOrderId& id) const { return id.hash(); }
   };
-  std::unordered_map<sdk::ClientOrderId, std::size_t, CachedIdHash> index_;  // id -> slot
+  std::unordered_map<sdk::ClientOrderId, std::size_t, CachedIdHash> open_index_;  // id -> slot, open orders only
+  // The slot of the order `id`, open or retained final; npos when not held.
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  std::size_t slot_of(const sdk::ClientOrderId& id) const;
   std::unordered_map<std::string, std::uint64_t> sequence_;
   std::size_t retained_unclaimed_;
   std::vector<RecentTradeIds> unclaimed_trade_ids_;  // per broker
@@ -173,8 +183,8 @@ class OrderTracker {
   std::vector<OpenOrderTotals> open_totals_;                                  // per broker
   // Moves the order's open remainder into (+1) or out of (-1) its symbol's and its broker's totals.
   void account_open(const Slot& slot, int direction);
-  // The order in `slot` has just become final: it joins the retained ones, and the oldest beyond
-  // the limit is forgotten.
+  // The order in `slot` has just become final (and left the open index): it joins the retained
+  // ones, and the oldest beyond the limit is forgotten.
   void retire_beyond_limit(std::size_t slot);
 };
 

@@ -162,12 +162,7 @@ class OrderTracker {
   std::deque<FinalRef> final_slots_;
   std::size_t retained_final_;
   std::uint64_t added_ = 0;
-  // Deliberately not noexcept: libstdc++ then keeps each key's hash in its node, so a bucket walk
-  // (every find, insert and erase) compares stored hashes instead of rehashing every key it passes.
-  struct CachedIdHash {
-    std::size_t operator()(const sdk::ClientOrderId& id) const { return id.hash(); }
-  };
-  std::unordered_map<sdk::ClientOrderId, std::size_t, CachedIdHash> open_index_;  // id -> slot, open orders only
+  std::unordered_map<sdk::ClientOrderId, std::size_t, sdk::StoredHash<sdk::ClientOrderId::kCapacity>> open_index_;  // id -> slot, open orders only
   // The slot of the order `id`, open or retained final; npos when not held.
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   std::size_t slot_of(const sdk::ClientOrderId& id) const;

@@ -111,7 +111,7 @@ class PaperBroker final : public sdk::Broker {
   // venue's trade log). Deques: growing never copies what is already there, and never holds the
   // old and the new copy at once (a vector doubling does both; tens of thousands of orders in a backtest).
   std::deque<OrderRecord> orders_;
-  std::unordered_map<sdk::ClientOrderId, std::size_t>
+  std::unordered_map<sdk::ClientOrderId, std::size_t, sdk::StoredHash<sdk::ClientOrderId::kCapacity>>
       index_by_id_;                ///< lookups only, never iterated
   std::vector<std::size_t> open_;  ///< indices of open orders, in submission order
   std::deque<FillRecord> fills_;

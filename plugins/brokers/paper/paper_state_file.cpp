@@ -197,7 +197,7 @@ std::string PaperBroker::load_state() {
     }
     // A fill is kept as its order's index and its own figures, so each one must name an order of
     // this file and agree with it; anything else is not a file this broker wrote.
-    std::unordered_map<sdk::ClientOrderId, std::size_t> order_index;
+    decltype(index_by_id_) order_index;
     for (std::size_t i = 0; i < orders.size(); ++i)
       if (!order_index.emplace(orders[i].id, i).second)
         throw std::runtime_error(file + ": order[" + std::to_string(i) + "]: client order id '" + orders[i].id.str() +

@@ -102,6 +102,14 @@ class InlineString {
   unsigned char size_ = 0;
 };
 
+/// Hasher for large hash tables keyed by ids (every order a venue or the kernel ever saw): the same
+/// hash as std::hash, deliberately not noexcept, so libstdc++ stores each key's hash in its node and
+/// a lookup compares stored hashes along a bucket chain instead of rehashing (and reading) every key.
+template <std::size_t N>
+struct StoredHash {
+  std::size_t operator()(const InlineString<N>& s) const { return s.hash(); }
+};
+
 }  // namespace mercurio::sdk
 
 template <std::size_t N>

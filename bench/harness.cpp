@@ -310,6 +310,18 @@ struct Paths {
   fs::path bin, bench_plugins, work, scratch;
 };
 
+// The figures of fresh `mercurio run` processes on one config.
+struct MercurioRuns {
+  Stats wall, rss, load, replay;
+  void run_once(const Paths& p, const fs::path& config, const fs::path& out_dir) {
+    const auto m = run({(p.bin / "mercurio").string(), "run", "--config", config.string(), "--out", out_dir.string()}, p.scratch);
+    wall.add(m.wall_s);
+    rss.add(m.max_rss_mb);
+    load.add(number(summary_value(m.out, "history load time")));
+    replay.add(number(summary_value(m.out, "replay time")));
+  }
+};
+
 void backtest(const Paths& p, const DataSet& d, int runs, bool targets, const std::string& journal_table) {
   const std::string section = "Backtest: " + d.title;
   const fs::path config = write_backtest_config(p.work, d, "");
@@ -334,7 +346,8 @@ void backtest(const Paths& p, const DataSet& d, int runs, bool targets, const st
   rows.push_back({section, "reference loop vs obvious recomputation", ref_kv.count("verify") ? ref_kv.at("verify") : "failed", "", "",
                   "identical", ref_ok ? "MATCH" : "MISMATCH"});
 
-  Stats m_wall, m_rss, m_load, m_replay, r_wall, r_rss, r_parse, r_replay;
+  MercurioRuns m;
+  Stats r_wall, r_rss, r_parse, r_replay;
   double bars = number(summary_value(first.out, "bars"));
   for (int i = 0; i < runs; ++i) {
     const auto r = run(reference_args(p.bin / "reference_loop", d), p.scratch);
@@ -342,27 +355,23 @@ void backtest(const Paths& p, const DataSet& d, int runs, bool targets, const st
     r_wall.add(r.wall_s);
     r_rss.add(r.max_rss_mb);
     r_parse.add(number(kv["parse_seconds"]));
-    const auto m = run({(p.bin / "mercurio").string(), "run", "--config", config.string(), "--out", out_dir.string()}, p.scratch);
-    m_wall.add(m.wall_s);
-    m_rss.add(m.max_rss_mb);
-    m_load.add(number(summary_value(m.out, "history load time")));
-    m_replay.add(number(summary_value(m.out, "replay time")));
+    m.run_once(p, config, out_dir);
   }
   r_replay.add(number(ref_kv.count("best_replay_seconds") ? ref_kv.at("best_replay_seconds") : "0"));
 
-  const double wall_ratio = m_wall.median() / r_wall.median();
-  const double rss_ratio = m_rss.median() / r_rss.median();
+  const double wall_ratio = m.wall.median() / r_wall.median();
+  const double rss_ratio = m.rss.median() / r_rss.median();
   rows.push_back({section, "whole process wall time, median (best) of " + std::to_string(runs),
-                  fmt("%.3f s", m_wall.median()) + fmt(" (%.3f)", m_wall.best()),
+                  fmt("%.3f s", m.wall.median()) + fmt(" (%.3f)", m.wall.best()),
                   fmt("%.3f s", r_wall.median()) + fmt(" (%.3f)", r_wall.best()), fmt("%.2fx", wall_ratio), targets ? "<= 2x" : "-",
                   targets ? verdict(valid, wall_ratio <= 2.0) : "info"});
-  rows.push_back({section, "whole process bars/s", fmt("%.2f M", bars / m_wall.median() / 1e6), fmt("%.2f M", bars / r_wall.median() / 1e6),
-                  fmt("%.2fx", r_wall.median() / m_wall.median()), "-", "info"});
-  rows.push_back({section, "peak RSS, median", fmt("%.1f MB", m_rss.median()), fmt("%.1f MB", r_rss.median()), fmt("%.2fx", rss_ratio),
+  rows.push_back({section, "whole process bars/s", fmt("%.2f M", bars / m.wall.median() / 1e6), fmt("%.2f M", bars / r_wall.median() / 1e6),
+                  fmt("%.2fx", r_wall.median() / m.wall.median()), "-", "info"});
+  rows.push_back({section, "peak RSS, median", fmt("%.1f MB", m.rss.median()), fmt("%.1f MB", r_rss.median()), fmt("%.2fx", rss_ratio),
                   targets ? "<= 1.5x" : "-", targets ? verdict(valid, rss_ratio <= 1.5) : "info"});
-  rows.push_back({section, "parse (CSV -> bars), median", fmt("%.3f s", m_load.median()), fmt("%.3f s", r_parse.median()),
-                  fmt("%.2fx", m_load.median() / r_parse.median()), "-", "info"});
-  const double m_rate = bars / m_replay.best(), r_rate = bars / r_replay.best();
+  rows.push_back({section, "parse (CSV -> bars), median", fmt("%.3f s", m.load.median()), fmt("%.3f s", r_parse.median()),
+                  fmt("%.2fx", m.load.median() / r_parse.median()), "-", "info"});
+  const double m_rate = bars / m.replay.best(), r_rate = bars / r_replay.best();
   rows.push_back({section, "replay, data in memory (best)", fmt("%.2f M bars/s", m_rate / 1e6), fmt("%.2f M bars/s", r_rate / 1e6),
                   fmt("%.2fx", r_rate / m_rate), targets ? ">= 20 M bars/s" : "-", targets ? verdict(valid, m_rate >= 20e6) : "info"});
   rows.push_back({section, "replay ns per bar (best)", fmt("%.1f ns", 1e9 / m_rate), fmt("%.1f ns", 1e9 / r_rate), "", "-", "info"});
@@ -370,18 +379,13 @@ void backtest(const Paths& p, const DataSet& d, int runs, bool targets, const st
   // A deployment setting, not a code path: glibc's malloc in transparent huge pages (fewer TLB
   // misses on the order books and indices). The figures above are the default's.
   ::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1);
-  Stats h_wall, h_rss, h_replay;
-  for (int i = 0; i < runs; ++i) {
-    const auto m = run({(p.bin / "mercurio").string(), "run", "--config", config.string(), "--out", out_dir.string()}, p.scratch);
-    h_wall.add(m.wall_s);
-    h_rss.add(m.max_rss_mb);
-    h_replay.add(number(summary_value(m.out, "replay time")));
-  }
+  MercurioRuns h;
+  for (int i = 0; i < runs; ++i) h.run_once(p, config, out_dir);
   ::unsetenv("GLIBC_TUNABLES");
-  const double h_rate = bars / h_replay.best();
+  const double h_rate = bars / h.replay.best();
   rows.push_back({section, "GLIBC_TUNABLES=glibc.malloc.hugetlb=1: whole process, median (RSS)",
-                  fmt("%.3f s", h_wall.median()) + fmt(" (%.1f MB)", h_rss.median()), fmt("%.3f s", r_wall.median()),
-                  fmt("%.2fx", h_wall.median() / r_wall.median()), "-", "info"});
+                  fmt("%.3f s", h.wall.median()) + fmt(" (%.1f MB)", h.rss.median()), fmt("%.3f s", r_wall.median()),
+                  fmt("%.2fx", h.wall.median() / r_wall.median()), "-", "info"});
   rows.push_back({section, "GLIBC_TUNABLES=glibc.malloc.hugetlb=1: replay (best)", fmt("%.2f M bars/s", h_rate / 1e6),
                   fmt("%.2f M bars/s", r_rate / 1e6), fmt("%.2fx", r_rate / h_rate), "-", "info"});
 

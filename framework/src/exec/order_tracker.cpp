@@ -122,6 +122,10 @@ void OrderTracker::retire_beyond_limit(std::size_t slot) {
 
 std::size_t OrderTracker::slot_of(const sdk::ClientOrderId& id) const {
   if (auto it = open_index_.find(id); it != open_index_.end()) return it->second;
+  return retained_slot_of(id);
+}
+
+std::size_t OrderTracker::retained_slot_of(const sdk::ClientOrderId& id) const {
   const std::size_t hash = id.hash();
   for (auto f = final_slots_.rbegin(); f != final_slots_.rend(); ++f)
     if (f->hash == hash && slots_[f->slot].order.id == id) return f->slot;
@@ -146,7 +150,7 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   if (found) *found = nullptr;
   if (e.is_fill() && !invalid_fill_reason(e).empty()) return EventVerdict::InvalidFill;
   const auto open = open_index_.find(e.client_order_id);
-  const std::size_t slot = open != open_index_.end() ? open->second : slot_of(e.client_order_id);
+  const std::size_t slot = open != open_index_.end() ? open->second : retained_slot_of(e.client_order_id);
   if (slot == npos) {
     if (e.is_fill() && !unclaimed(broker_index).insert(e.trade_id)) return EventVerdict::DuplicateFill;
     return EventVerdict::UnknownOrder;

@@ -58,7 +58,6 @@ class RecentTradeIds {
   bool contains(const sdk::TradeId& id) const { return !ids_.empty() && ids_.count(id) > 0; }
   /// Remembers `id`; false when it was already there.
   bool insert(const sdk::TradeId& id);
-  std::size_t size() const noexcept { return ids_.size(); }
 
  private:
   std::size_t capacity_;
@@ -121,10 +120,6 @@ class OrderTracker {
   std::size_t open_count(std::size_t strategy_index, const sdk::Symbol& symbol) const;
   /// Remaining open quantities at `broker` in `symbol`, both sides.
   OpenQuantities open_quantities(std::size_t broker_index, const sdk::Symbol& symbol) const;
-  /// Remaining open quantity at `broker` in `symbol` on `side`.
-  sdk::Decimal open_quantity(std::size_t broker_index, const sdk::Symbol& symbol, sdk::Side side) const {
-    return open_quantities(broker_index, symbol).on(side);
-  }
   OpenOrderTotals open_totals(std::size_t broker_index) const;
   /// Calls f(const sdk::Symbol&) for each symbol with open orders at `broker` (no allocation).
   template <class F>
@@ -166,6 +161,8 @@ class OrderTracker {
   // The slot of the order `id`, open or retained final; npos when not held.
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   std::size_t slot_of(const sdk::ClientOrderId& id) const;
+  // The slot of the retained final order `id` (the ring, newest first); npos when not there.
+  std::size_t retained_slot_of(const sdk::ClientOrderId& id) const;
   std::unordered_map<std::string, std::uint64_t> sequence_;
   std::size_t retained_unclaimed_;
   std::vector<RecentTradeIds> unclaimed_trade_ids_;  // per broker

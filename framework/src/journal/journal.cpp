@@ -230,11 +230,10 @@ constexpr const char* kInsertEvent =
     "INSERT OR IGNORE INTO order_events(run_id, broker, client_order_id, type, ts, symbol, side, trade_id, fill_quantity, fill_price, "
     "commission, leaves_quantity, reason, venue_order_id, external) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
-// Whether any run recorded this trade id of this broker, as a fill or in an opening balance (both
-// lookups are on an index: order_events' fills_by_trade_id, prior_fills' primary key).
-constexpr const char* kKnownTradeId =
-    "SELECT EXISTS(SELECT 1 FROM order_events WHERE broker=?1 AND trade_id=?2) OR "
-    "EXISTS(SELECT 1 FROM prior_fills WHERE broker=?1 AND trade_id=?2)";
+// Whether any run recorded this trade id of this broker as a fill (on order_events' unique index
+// fills_by_trade_id), and whether an opening balance lists it (on prior_fills' primary key).
+constexpr const char* kRecordedTradeId = "SELECT 1 FROM order_events WHERE broker=? AND trade_id=?";
+constexpr const char* kPriorTradeId = "SELECT 1 FROM prior_fills WHERE broker=? AND trade_id=?";
 
 std::optional<IntentStatus> status_after(const sdk::OrderEvent& e) {
   switch (e.type) {
@@ -249,15 +248,19 @@ std::optional<IntentStatus> status_after(const sdk::OrderEvent& e) {
 }
 }  // namespace
 
+bool Journal::has_row(int slot, const char* sql, const std::string& broker, const sdk::TradeId& trade_id) {
+  auto& q = statement(slot, sql);
+  q.bind(1, broker).bind(2, trade_id.str());
+  const bool found = q.step();
+  q.reset();
+  return found;
+}
+
 bool Journal::knows_fill(const std::string& broker, const sdk::TradeId& trade_id) {
   if (!failure_.empty())
     throw JournalError(JournalError::Kind::Storage, "journal unavailable (" + failure_ + "): cannot look a trade id up");
   try {
-    auto& q = statement(15, kKnownTradeId);
-    q.bind(1, broker).bind(2, trade_id.str());
-    const bool known = q.step() && q.column_int(0) != 0;
-    q.reset();
-    return known;
+    return has_row(15, kRecordedTradeId, broker, trade_id) || has_row(16, kPriorTradeId, broker, trade_id);
   } catch (const SqliteError& e) {
     throw JournalError(e.is_corruption() ? JournalError::Kind::Corrupt : JournalError::Kind::Storage,
                        std::string("cannot look trade id ") + trade_id.str() + " of " + broker + " up: " + e.what());
@@ -269,11 +272,7 @@ bool Journal::record_fill(const std::string& broker, const sdk::OrderEvent& fill
   write(true, "a fill", [&] {
     // A fill of an opening balance is in that balance already: its trade id is in prior_fills, not
     // in order_events, whose unique index makes the insert below ignore every other repeat.
-    auto& prior = statement(16, "SELECT 1 FROM prior_fills WHERE broker=? AND trade_id=?");
-    prior.bind(1, broker).bind(2, fill.trade_id.str());
-    const bool in_opening_balance = prior.step();
-    prior.reset();
-    if (in_opening_balance) return;
+    if (has_row(16, kPriorTradeId, broker, fill.trade_id)) return;
     auto& s = statement(5, kInsertEvent);
     bind_event(s, run_id_, broker, fill, external);
     s.run();

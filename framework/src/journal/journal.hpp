@@ -195,6 +195,8 @@ class Journal {
   template <typename F>
   void write(bool durable, const char* what, F&& body, bool commit_always = false);
   SqliteStatement& statement(int slot, const char* sql);
+  // Whether the cached statement `sql` (one broker, one trade id) finds a row; throws SqliteError.
+  bool has_row(int slot, const char* sql, const std::string& broker, const sdk::TradeId& trade_id);
   std::int64_t insert_decision(const RiskDecisionRecord& d);
 
   std::unique_ptr<SqliteDb> db_;

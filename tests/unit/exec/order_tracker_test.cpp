@@ -143,7 +143,7 @@ TEST(OrderTrackerTest, ApplyHandsBackTheEventsOrderAndOpenQuantitiesFollowIt) {
   ASSERT_NE(order, nullptr);
   EXPECT_EQ(order->id, buy.id);
   EXPECT_EQ(order->filled_quantity, d("4"));
-  EXPECT_EQ(t.open_quantity(0, "SPY", Side::Buy), d("6"));
+  EXPECT_EQ(t.open_quantities(0, "SPY").buy, d("6"));
   EXPECT_EQ(t.apply(0, event(sell, OrderEventType::Canceled), &order), EventVerdict::Applied);
   ASSERT_NE(order, nullptr);
   EXPECT_EQ(order->id, sell.id);

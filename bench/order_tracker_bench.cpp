@@ -32,7 +32,7 @@ void BM_TrackerOrderCycle(benchmark::State& state) {
   fill.fill_price = order.reserved_price;
   for (auto _ : state) {
     const Symbol& symbol = names[n % symbols];
-    order.id = tracker.next_id(strategy);
+    order.id = tracker.next_id(0, strategy);
     order.intent.symbol = symbol;
     tracker.add(order);
     fill.client_order_id = order.id;

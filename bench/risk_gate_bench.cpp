@@ -13,9 +13,7 @@ namespace {
 
 class MemoryView final : public RiskView {
  public:
-  Decimal account_position(std::size_t, const Symbol&) const override { return Decimal::from_int(10); }
-  OpenQuantities open_quantities(std::size_t, const Symbol&) const override { return {}; }
-  std::optional<ReferencePrice> reference_price(std::size_t, const Symbol&) const override { return ref; }
+  SymbolExposure symbol_exposure(std::size_t, const Symbol&) const override { return {Decimal::from_int(10), {}, ref}; }
   AccountExposure exposure(std::size_t) const override { return account; }
   ReferencePrice ref{Decimal::from_int(100), Timestamp{0}};
   AccountExposure account{Decimal::from_int(1'000'000), Decimal::from_int(1'000'000), Decimal::from_int(1000), {}, {}, 0, 1};

@@ -29,39 +29,54 @@ void BarSeries::get(std::size_t i, sdk::Bar& out) const noexcept {
 BarReplay::BarReplay(std::vector<BarSeries> series) : series_(std::move(series)), position_(series_.size(), 0) {
   for (std::size_t i = 0; i < series_.size(); ++i) {
     total_ += series_[i].size();
-    if (series_[i].size() > 0) heap_.push_back({series_[i].ts(0).ns, i});
+    if (series_[i].size() > 0) ring_.push_back({series_[i].ts(0).ns, i});
   }
-  std::sort(heap_.begin(), heap_.end(), [](const Cursor& a, const Cursor& b) { return a.before(b); });  // a sorted array is a heap
+  std::sort(ring_.begin(), ring_.end(), [](const Cursor& a, const Cursor& b) { return a.before(b); });
+  count_ = ring_.size();
 }
 
-void BarReplay::sink_top() noexcept {
-  const std::size_t n = heap_.size();
-  const Cursor moving = heap_[0];
-  std::size_t at = 0;
-  for (;;) {
-    std::size_t child = 2 * at + 1;
-    if (child >= n) break;
-    if (child + 1 < n && heap_[child + 1].before(heap_[child])) ++child;
-    if (!heap_[child].before(moving)) break;
-    heap_[at] = heap_[child];
-    at = child;
+void BarReplay::take_front_and_insert(const Cursor& moved) noexcept {
+  // Taking the front frees its slot, which is now just before the new front and, in a full
+  // ring, just after the back: `moved` can go in at either end without moving anything.
+  head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
+  const std::size_t n = count_ - 1;  // the other cursors, at [0, n)
+  if (n == 0 || !moved.before(at(n - 1))) {  // the common case: after every other cursor
+    at(n) = moved;
+    return;
   }
-  heap_[at] = moving;
+  if (moved.before(at(0))) {  // before every other cursor
+    head_ = head_ == 0 ? ring_.size() - 1 : head_ - 1;
+    at(0) = moved;
+    return;
+  }
+  // The first cursor `moved` comes before is in [1, n - 1]: the ends were checked above.
+  std::size_t lo = 1, hi = n - 1;
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (moved.before(at(mid))) hi = mid;
+    else lo = mid + 1;
+  }
+  if (lo <= n - lo) {  // fewer in front of the place: they move one slot towards the front
+    head_ = head_ == 0 ? ring_.size() - 1 : head_ - 1;
+    for (std::size_t i = 0; i < lo; ++i) at(i) = at(i + 1);
+  } else {  // fewer behind it: they move one slot towards the back
+    for (std::size_t i = n; i > lo; --i) at(i) = at(i - 1);
+  }
+  at(lo) = moved;
 }
 
 const sdk::Bar* BarReplay::next(std::size_t& route) {
-  if (heap_.empty()) return nullptr;
-  const std::size_t index = heap_[0].series;
+  if (count_ == 0) return nullptr;
+  const std::size_t index = at(0).series;
   const BarSeries& s = series_[index];
   std::size_t& pos = position_[index];
   s.get(pos++, current_);
   if (pos < s.size()) {
-    heap_[0].ts = s.ts(pos).ns;
-  } else {
-    heap_[0] = heap_.back();
-    heap_.pop_back();
+    take_front_and_insert({s.ts(pos).ns, index});
+  } else {  // the series is done: its cursor leaves the ring
+    head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
+    --count_;
   }
-  if (!heap_.empty()) sink_top();
   route = s.route();
   return &current_;
 }

@@ -563,8 +563,14 @@ void Kernel::process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed,
 
   feed.reference = ReferencePrice{bar.close, clock_->now()};
   if (!sim_clock_) feed.arrival = std::chrono::steady_clock::now();
-  b.account.mark(bar.symbol, bar.close);
-  for (std::size_t si : b.strategies) strategies_[si].book.mark(bar.symbol, bar.close);
+  if (!feed.account_book || feed.strategy_books.size() != b.strategies.size()) {
+    feed.account_book = b.account.book_ref(bar.symbol);
+    feed.strategy_books.clear();
+    for (std::size_t si : b.strategies) feed.strategy_books.push_back(strategies_[si].book.book_ref(bar.symbol));
+    feed.open = &tracker_.open_quantities_entry(broker_index, bar.symbol);
+  }
+  b.account.mark(*feed.account_book, bar.close);
+  for (std::size_t i = 0; i < b.strategies.size(); ++i) strategies_[b.strategies[i]].book.mark(feed.strategy_books[i], bar.close);
 
   current_feed_ = &feed;
   bus_.publish(BarProcessed{&bar});
@@ -760,7 +766,7 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
     return sdk::Status(sdk::StatusCode::Rejected, "not sent: warm-up on history (orders are accepted from the first live bar)");
   }
   if (journal_ && journal_->failed()) return sdk::Status(sdk::StatusCode::Rejected, "not sent: the journal is unavailable");
-  const sdk::ClientOrderId id = tracker_.next_id(s.id);
+  const sdk::ClientOrderId id = tracker_.next_id(si, s.id);
   RiskRequest request{intent, id, s.id, si, s.broker, s.enabled, b.available && b.started, clock_->now()};
   request.liquidation = liquidation;
   const RiskDecision decision = risk_gate_.check(request);
@@ -796,6 +802,7 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   order.submitted_at = clock_->now();
   if (intent.limit_price) order.reserved_price = *intent.limit_price;
   else if (intent.stop_price) order.reserved_price = *intent.stop_price;
+  else if (decision.reference_price) order.reserved_price = *decision.reference_price;
   else if (auto ref = reference_price(s.broker, intent.symbol)) order.reserved_price = ref->price;
   tracker_.add(std::move(order));
   ++stats_.orders_submitted;
@@ -883,12 +890,16 @@ void Kernel::build_risk_gate() {
                         static_cast<const RiskView*>(this));
 }
 
-sdk::Decimal Kernel::account_position(std::size_t broker, const sdk::Symbol& symbol) const {
-  return brokers_[broker].account.quantity(symbol);
-}
-
-OpenQuantities Kernel::open_quantities(std::size_t broker, const sdk::Symbol& symbol) const {
-  return tracker_.open_quantities(broker, symbol);
+SymbolExposure Kernel::symbol_exposure(std::size_t broker, const sdk::Symbol& symbol) const {
+  const BrokerSlot& b = brokers_[broker];
+  const auto it = b.feeds.find(symbol);
+  if (it != b.feeds.end() && it->second.account_book && it->second.open) {  // bound at the symbol's first bar
+    const BrokerSlot::SymbolFeed& feed = it->second;
+    return {b.account.quantity(*feed.account_book), *feed.open, feed.reference};
+  }
+  // A symbol without bars here yet (no reference price: only a liquidation gets past the gate).
+  return {b.account.quantity(symbol), tracker_.open_quantities(broker, symbol),
+          it == b.feeds.end() ? std::nullopt : it->second.reference};
 }
 
 std::optional<ReferencePrice> Kernel::reference_price(std::size_t broker, const sdk::Symbol& symbol) const {

@@ -107,6 +107,11 @@ class Kernel final : private StrategyServices, private RiskView {
       std::optional<ReferencePrice> reference;                     // last close and when the kernel saw it
       std::optional<std::chrono::steady_clock::time_point> arrival;  // stale-data watch (paper/live)
       std::vector<std::size_t> listeners;                          // strategies subscribed, in config order
+      // The symbol's book in the account and in each strategy trading here (`strategies` order),
+      // bound at its first bar: a bar's marks are then indices, not lookups.
+      std::optional<Ledger::BookRef> account_book;
+      std::vector<Ledger::BookRef> strategy_books;
+      const OpenQuantities* open = nullptr;  // the order tracker's entry for the symbol, bound with the books
     };
     std::unordered_map<sdk::Symbol, SymbolFeed> feeds;
     const PluginEntry* entry = nullptr;
@@ -140,10 +145,9 @@ class Kernel final : private StrategyServices, private RiskView {
   sdk::Timestamp now() const override { return clock_->now(); }
 
   // RiskView
-  sdk::Decimal account_position(std::size_t broker, const sdk::Symbol& symbol) const override;
-  OpenQuantities open_quantities(std::size_t broker, const sdk::Symbol& symbol) const override;
-  std::optional<ReferencePrice> reference_price(std::size_t broker, const sdk::Symbol& symbol) const override;
+  SymbolExposure symbol_exposure(std::size_t broker, const sdk::Symbol& symbol) const override;
   AccountExposure exposure(std::size_t broker) const override;
+  std::optional<ReferencePrice> reference_price(std::size_t broker, const sdk::Symbol& symbol) const;
 
   sdk::Result<sdk::ClientOrderId> submit_order(std::size_t strategy, const sdk::OrderIntent& intent, bool liquidation);
   void build_risk_gate();

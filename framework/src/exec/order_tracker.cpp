@@ -28,8 +28,10 @@ std::string_view to_string(OrderState state) noexcept {
   return "?";
 }
 
-sdk::ClientOrderId OrderTracker::next_id(const std::string& strategy_id) {
-  const std::uint64_t seq = ++sequence_[strategy_id];
+sdk::ClientOrderId OrderTracker::next_id(std::size_t strategy_index, const std::string& strategy_id) {
+  std::uint64_t*& counter = at_growing(sequence_by_strategy_, strategy_index);
+  if (counter == nullptr) counter = &sequence_[strategy_id];
+  const std::uint64_t seq = ++*counter;
   // Formatted in place: "<id>-<n>" is often longer than a std::string's inline buffer.
   char buf[sdk::ClientOrderId::kCapacity + 24];
   const std::size_t n = std::min(strategy_id.size(), sdk::ClientOrderId::kCapacity + 1);  // longer: the constructor throws
@@ -223,6 +225,10 @@ OpenQuantities OrderTracker::open_quantities(std::size_t broker_index, const sdk
   const auto& quantities = open_quantity_[broker_index];
   auto s = quantities.find(symbol);
   return s == quantities.end() ? OpenQuantities{} : s->second;
+}
+
+const OpenQuantities& OrderTracker::open_quantities_entry(std::size_t broker_index, const sdk::Symbol& symbol) {
+  return at_growing(open_quantity_, broker_index)[symbol];
 }
 
 OpenOrderTotals OrderTracker::open_totals(std::size_t broker_index) const {

@@ -97,7 +97,9 @@ class OrderTracker {
   }
 
   /// Deterministic client order id: "<strategy id>-<sequence>" (sequence per strategy, from 1).
-  sdk::ClientOrderId next_id(const std::string& strategy_id);
+  /// `strategy_index` is the same strategy's index (as in TrackedOrder): after its first id the
+  /// sequence is found by index, with no string hashed on the order path.
+  sdk::ClientOrderId next_id(std::size_t strategy_index, const std::string& strategy_id);
   /// The sequence number of the last id handed out for `strategy_id` (0 before any).
   std::uint64_t last_sequence(const std::string& strategy_id) const;
   /// Continues a strategy's sequence after `last` (ids recovered from the journal are never reused).
@@ -121,6 +123,10 @@ class OrderTracker {
   /// Remaining open quantities at `broker` in `symbol`, both sides.
   OpenQuantities open_quantities(std::size_t broker_index, const sdk::Symbol& symbol) const;
   OpenOrderTotals open_totals(std::size_t broker_index) const;
+  /// The tracker's own entry behind open_quantities(broker, symbol), made if missing: it stays
+  /// valid, and current, for the tracker's life (entries are never erased), so a caller that
+  /// keeps it reads the open quantities without a lookup.
+  const OpenQuantities& open_quantities_entry(std::size_t broker_index, const sdk::Symbol& symbol);
   /// Calls f(const sdk::Symbol&) for each symbol with open orders at `broker` (no allocation).
   template <class F>
   void for_each_symbol_with_open_orders(std::size_t broker_index, F&& f) const {
@@ -163,7 +169,8 @@ class OrderTracker {
   std::size_t slot_of(const sdk::ClientOrderId& id) const;
   // The slot of the retained final order `id` (the ring, newest first); npos when not there.
   std::size_t retained_slot_of(const sdk::ClientOrderId& id) const;
-  std::unordered_map<std::string, std::uint64_t> sequence_;
+  std::unordered_map<std::string, std::uint64_t> sequence_;  // nodes never move: addresses kept below
+  std::vector<std::uint64_t*> sequence_by_strategy_;         // strategy index -> its entry in sequence_
   std::size_t retained_unclaimed_;
   std::vector<RecentTradeIds> unclaimed_trade_ids_;  // per broker
   RecentTradeIds& unclaimed(std::size_t broker_index);

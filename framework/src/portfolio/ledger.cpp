@@ -1,14 +1,15 @@
 #include "portfolio/ledger.hpp"
 
+#include <algorithm>
+
 namespace mercurio::kernel {
 
 using sdk::Decimal;
 
 void Ledger::apply_fill(const sdk::Symbol& symbol, sdk::Side side, Decimal quantity, Decimal price,
                         Decimal commission, sdk::Timestamp ts) {
-  Book& book = books_[symbol];
+  Book& book = book_for_fill(symbol);
   sdk::Position& pos = book.position;
-  pos.symbol = symbol;
   const Decimal signed_qty = side == sdk::Side::Buy ? quantity : -quantity;
   const Decimal notional = quantity * price;
   cash_ += side == sdk::Side::Buy ? -notional : notional;
@@ -58,39 +59,53 @@ void Ledger::add_opening_position(const sdk::Symbol& symbol, Decimal quantity, D
   cash_ = cash_before;
 }
 
+Ledger::BookRef Ledger::book_ref(const sdk::Symbol& symbol) {
+  const auto [it, inserted] = index_.try_emplace(symbol, static_cast<BookRef>(books_.size()));
+  if (inserted) {
+    books_.emplace_back();
+    books_.back().position.symbol = symbol;
+  }
+  return it->second;
+}
+
+Ledger::Book& Ledger::book_for_fill(const sdk::Symbol& symbol) {
+  Book& book = books_[book_ref(symbol)];
+  book.traded = true;
+  return book;
+}
+
 void Ledger::mark(const sdk::Symbol& symbol, Decimal price) {
-  auto it = mark_hint_.find(books_, symbol);
-  if (it == books_.end()) return;  // only held symbols need a mark
-  it->second.position.market_price = price;
-  it->second.has_mark = true;
+  auto it = index_.find(symbol);
+  if (it != index_.end()) mark(it->second, price);  // only traded symbols need a mark
 }
 
 Decimal Ledger::positions_value() const {
   Decimal v;
-  for (const auto& [symbol, book] : books_) v += book.position.quantity * book.position.market_price;
+  for (const Book& book : books_)
+    if (!book.position.quantity.is_zero()) v += book.position.quantity * book.position.market_price;
   return v;
 }
 
 Decimal Ledger::unrealized_pnl() const {
   Decimal v;
-  for (const auto& [symbol, book] : books_) v += book.position.unrealized_pnl();
+  for (const Book& book : books_)
+    if (!book.position.quantity.is_zero()) v += book.position.unrealized_pnl();
   return v;
 }
 
 sdk::Position Ledger::position(const sdk::Symbol& symbol) const {
-  auto it = books_.find(symbol);
-  if (it == books_.end()) {
-    sdk::Position flat;
-    flat.symbol = symbol;
-    return flat;
-  }
-  return it->second.position;
+  auto it = index_.find(symbol);
+  if (it != index_.end()) return books_[it->second].position;
+  sdk::Position flat;
+  flat.symbol = symbol;
+  return flat;
 }
 
 std::vector<sdk::Position> Ledger::open_positions() const {
   std::vector<sdk::Position> out;
-  for (const auto& [symbol, book] : books_)
+  for (const Book& book : books_)
     if (!book.position.quantity.is_zero()) out.push_back(book.position);
+  std::sort(out.begin(), out.end(), [](const sdk::Position& a, const sdk::Position& b) { return a.symbol < b.symbol; });
   return out;
 }
 

@@ -2,11 +2,10 @@
 // Exact-decimal accounting for one book: an account at a broker, or one strategy's trades.
 
 #include <cstdint>
-#include <map>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
-#include "mercurio/lookup_hint/lookup_hint.hpp"
 #include "mercurio/sdk/types.hpp"
 
 namespace mercurio::kernel {
@@ -43,8 +42,22 @@ class Ledger {
   /// Books a position the account already held (an opening balance): quantity signed, at its average
   /// price, without moving cash.
   void add_opening_position(const sdk::Symbol& symbol, sdk::Decimal quantity, sdk::Decimal average_price, sdk::Timestamp ts);
-  /// Marks `symbol` at `price` (the latest close) for unrealized P&L and equity.
+  /// Marks `symbol` at `price` (the latest close) for unrealized P&L and equity. A symbol never
+  /// traded is not marked (its first fill's price is its first mark).
   void mark(const sdk::Symbol& symbol, sdk::Decimal price);
+
+  /// A book's stable place in this ledger (valid in copies too). The kernel keeps one per fed
+  /// symbol, so a bar's mark is an index, not a lookup.
+  using BookRef = std::uint32_t;
+  /// The book of `symbol`, made (untraded, flat, never marked) if the ledger has none yet.
+  BookRef book_ref(const sdk::Symbol& symbol);
+  /// mark(symbol, price) for the book `ref`.
+  void mark(BookRef ref, sdk::Decimal price) noexcept {
+    Book& book = books_[ref];
+    if (!book.traded) return;
+    book.position.market_price = price;
+    book.has_mark = true;
+  }
 
   sdk::Decimal cash() const noexcept { return cash_; }
   sdk::Decimal starting_cash() const noexcept { return starting_cash_; }
@@ -59,15 +72,18 @@ class Ledger {
   sdk::Position position(const sdk::Symbol& symbol) const;
   /// The signed quantity held in `symbol` (zero if never traded), without copying the position.
   sdk::Decimal quantity(const sdk::Symbol& symbol) const {
-    auto it = books_.find(symbol);
-    return it == books_.end() ? sdk::Decimal{} : it->second.position.quantity;
+    auto it = index_.find(symbol);
+    return it == index_.end() ? sdk::Decimal{} : books_[it->second].position.quantity;
   }
+  /// quantity(symbol) for the book `ref`.
+  sdk::Decimal quantity(BookRef ref) const noexcept { return books_[ref].position.quantity; }
   /// Non-flat positions sorted by symbol.
   std::vector<sdk::Position> open_positions() const;
-  /// Calls f(const sdk::Position&) for each non-flat position, sorted by symbol, without a copy.
+  /// Calls f(const sdk::Position&) for each non-flat position, without a copy, in the order the
+  /// symbols got their books (not sorted: for sums and counts).
   template <class F>
   void for_each_open_position(F&& f) const {
-    for (const auto& [symbol, book] : books_)
+    for (const Book& book : books_)
       if (!book.position.quantity.is_zero()) f(book.position);
   }
   const RoundTripTally& round_trips() const noexcept { return round_trips_; }
@@ -80,9 +96,13 @@ class Ledger {
     sdk::Timestamp trip_opened;
     sdk::Decimal trip_pnl;  // realized minus commissions since the trip opened
     bool has_mark = false;
+    bool traded = false;  // a book made by book_ref() before its first fill ignores marks
   };
-  std::map<sdk::Symbol, Book> books_;
-  lookup_hint::LookupHint<std::map<sdk::Symbol, Book>> mark_hint_;  // marks come symbol after symbol, every bar
+  Book& book_for_fill(const sdk::Symbol& symbol);
+  // Books in the order their symbols first appeared (a BookRef is an index here), found by symbol
+  // through the index: marks and quantities are O(1), sums walk a dense array.
+  std::vector<Book> books_;
+  std::unordered_map<sdk::Symbol, BookRef> index_;
   sdk::Decimal cash_;
   sdk::Decimal starting_cash_;
   sdk::Decimal realized_;

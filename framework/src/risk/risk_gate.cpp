@@ -15,7 +15,7 @@ std::string_view to_string(TradingState state) noexcept {
   return "?";
 }
 
-RiskDecision RiskGate::denied(const char* reason, std::string message) { return {std::nullopt, reason, std::move(message)}; }
+RiskDecision RiskGate::denied(const char* reason, std::string message) { return {std::nullopt, reason, std::move(message), std::nullopt}; }
 
 RiskGate::RiskGate(RiskConfig config, std::vector<EffectiveLimits> strategy_limits, std::vector<std::size_t> strategy_broker,
                    std::size_t broker_count, const RiskView* view)
@@ -65,23 +65,27 @@ RiskDecision RiskGate::check(const RiskRequest& r) {
   if (in.stop_price && !in.stop_price->is_positive())
     return denied(deny::kInvalidPrice, "expected stop price > 0, was " + in.stop_price->to_string());
 
+  std::optional<Decimal> reference;
   if (has_limits_ && !r.liquidation) {
     try {
-      RiskDecision d = check_limits(r, limits_.at(r.strategy_index));
+      Decimal used;
+      RiskDecision d = check_limits(r, limits_.at(r.strategy_index), used);
       if (!d.reason.empty()) return d;
+      reference = used;
     } catch (const sdk::DecimalError& e) {
       // An order so large that its value leaves the decimal range is denied, not thrown at the strategy.
       return denied(deny::kOrderNotional, "the order's value is out of range (" + std::string(e.what()) + ")");
     }
   }
-  return {sdk::ApprovedOrder(sdk::ApprovedOrder::Key{}, r.id, in, r.strategy_id, r.now), {}, {}};
+  return {sdk::ApprovedOrder(sdk::ApprovedOrder::Key{}, r.id, in, r.strategy_id, r.now), {}, {}, reference};
 }
 
-RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits& l) {
+RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits& l, Decimal& reference) {
   const sdk::OrderIntent& in = r.intent;
   const std::size_t b = r.broker_index;
-  const Decimal position = view_->account_position(b, in.symbol);
-  const OpenQuantities open = view_->open_quantities(b, in.symbol);
+  const SymbolExposure facts = view_->symbol_exposure(b, in.symbol);
+  const Decimal position = facts.position;
+  const OpenQuantities& open = facts.open;
   const Decimal same_side_open = open.on(in.side);
   const int sign = sdk::sign_of(in.side);
   const Decimal projected = position + (in.quantity + same_side_open).times(sign);
@@ -116,7 +120,7 @@ RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits&
   if (in.quantity > l.max_order_quantity)
     return denied(deny::kOrderQuantity, "expected quantity <= " + l.max_order_quantity.to_string() + ", was " + in.quantity.to_string());
   // 6. a fresh, positive reference price (last trade or bar close)
-  const auto ref = view_->reference_price(b, in.symbol);
+  const std::optional<ReferencePrice>& ref = facts.reference;
   if (!ref || !ref->price.is_positive())
     return denied(deny::kNoReferencePrice, "expected a positive reference price for " + in.symbol.str() + ", was " +
                                                (ref ? ref->price.to_string() : std::string("none")));
@@ -185,6 +189,7 @@ RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits&
                                                std::to_string((r.now.ns - o.ts.ns) / sdk::Timestamp::kNanosPerSecond) +
                                                " s ago (window " + std::to_string(l.duplicate_window_seconds) + " s)");
   recent.push_back({r.now, in.symbol, in.side, in.quantity, in.limit_price, in.stop_price});
+  reference = ref->price;
   return {};
 }
 

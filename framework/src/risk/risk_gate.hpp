@@ -69,14 +69,19 @@ struct AccountExposure {
   std::size_t positions = 0;             // non-flat symbols, plus symbols with only open orders
 };
 
+/// What the gate needs to know about one symbol at one broker.
+struct SymbolExposure {
+  sdk::Decimal position;                    // the account's, signed
+  OpenQuantities open;                      // remaining quantities of open orders, both sides
+  std::optional<ReferencePrice> reference;  // last trade or bar close, when there is one
+};
+
 /// Read-only facts the gate asks the kernel for (the portfolio and the order tracker).
 class RiskView {
  public:
   virtual ~RiskView() = default;
-  virtual sdk::Decimal account_position(std::size_t broker, const sdk::Symbol& symbol) const = 0;  // signed
-  /// Remaining quantities of open orders in `symbol`, both sides (one lookup per order).
-  virtual OpenQuantities open_quantities(std::size_t broker, const sdk::Symbol& symbol) const = 0;
-  virtual std::optional<ReferencePrice> reference_price(std::size_t broker, const sdk::Symbol& symbol) const = 0;
+  /// Everything about the order's symbol at once: one lookup per order, not one per fact.
+  virtual SymbolExposure symbol_exposure(std::size_t broker, const sdk::Symbol& symbol) const = 0;
   virtual AccountExposure exposure(std::size_t broker) const = 0;
 };
 
@@ -84,6 +89,9 @@ struct RiskDecision {
   std::optional<sdk::ApprovedOrder> approved;
   std::string reason;   // a deny:: code when denied
   std::string message;  // "expected X, was Y"
+  /// Approved after the limit checks: the reference price they used (the kernel reserves an
+  /// order's value at it without asking again). Unset when no limit check ran.
+  std::optional<sdk::Decimal> reference_price;
 };
 
 struct RiskRequest {
@@ -146,7 +154,8 @@ class RiskGate {
   }
 
  private:
-  RiskDecision check_limits(const RiskRequest& r, const EffectiveLimits& limits);
+  /// Empty reason: passed, and `reference` holds the reference price the checks used.
+  RiskDecision check_limits(const RiskRequest& r, const EffectiveLimits& limits, sdk::Decimal& reference);
   static RiskDecision denied(const char* reason, std::string message);
 
   bool has_limits_ = false;

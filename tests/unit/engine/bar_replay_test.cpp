@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <random>
 #include <string>
 #include <tuple>
@@ -95,17 +96,21 @@ TEST(BarReplayTest, ALargeSeriesInItsOwnMappingReplaysEveryBar) {
   EXPECT_EQ(small_at, (std::vector<std::int64_t>{1, 2 * kBars}));
 }
 
-// The merge against the obvious computation: every bar of every series, sorted by (time, series),
-// for series of different lengths with many equal timestamps across them.
-TEST(BarReplayTest, MergesLikeASortByTimeThenSeries) {
-  std::mt19937_64 rng(20261126);
-  std::vector<std::vector<sdk::Bar>> all(9);
+// The merge against the obvious computation: every bar of every series, sorted by (time, series).
+// `max_step(si)` is series si's largest gap between bars: equal gaps line series up on the same
+// times, different ones put dense series among sparse ones, so a series' next bar goes in at the
+// back of the merge's order, at its front and anywhere between.
+static void expect_merge_like_a_sort(std::uint64_t seed, std::size_t series_count,
+                                     const std::function<std::int64_t(std::size_t)>& max_step) {
+  SCOPED_TRACE("seed " + std::to_string(seed) + ", " + std::to_string(series_count) + " series");
+  std::mt19937_64 rng(seed);
+  std::vector<std::vector<sdk::Bar>> all(series_count);
   std::vector<std::tuple<std::int64_t, std::size_t, std::int64_t>> expected;  // ts, series, close
   for (std::size_t si = 0; si < all.size(); ++si) {
     std::int64_t ts = static_cast<std::int64_t>(rng() % 5);
     const std::size_t n = rng() % 300;  // some series empty
     for (std::size_t i = 0; i < n; ++i) {
-      ts += 1 + static_cast<std::int64_t>(rng() % 3);  // strictly increasing, often equal across series
+      ts += 1 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(max_step(si)));  // strictly increasing
       const std::int64_t close = static_cast<std::int64_t>(si * 100000 + i);
       all[si].push_back(bar(("S" + std::to_string(si)).c_str(), ts, close));
       expected.emplace_back(ts, si, close);
@@ -124,6 +129,19 @@ TEST(BarReplayTest, MergesLikeASortByTimeThenSeries) {
     ASSERT_EQ(got->close.raw(), close);
   }
   EXPECT_EQ(replay.next(route), nullptr);
+}
+
+TEST(BarReplayTest, MergesLikeASortByTimeThenSeries) {
+  // Many equal timestamps across series (gaps of 1 to 3).
+  expect_merge_like_a_sort(20261126, 9, [](std::size_t) { return 3; });
+  // Series on the same times (every gap 1), and a single series.
+  expect_merge_like_a_sort(7, 12, [](std::size_t) { return 1; });
+  expect_merge_like_a_sort(8, 1, [](std::size_t) { return 4; });
+  // Dense series among sparse ones, and gaps of every size between.
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    expect_merge_like_a_sort(seed, 2 + seed % 17, [](std::size_t si) { return si % 3 == 0 ? 1 : static_cast<std::int64_t>(1 + 37 * si); });
+    expect_merge_like_a_sort(seed + 100, 2 + seed % 17, [](std::size_t si) { return static_cast<std::int64_t>(1 + si * si); });
+  }
 }
 
 TEST(HugePageArrayTest, StartsZeroedAndKeepsWhatIsWrittenAcrossMoves) {

@@ -10,7 +10,7 @@ Decimal d(const char* s) { return Decimal::from_string(s); }
 
 TrackedOrder make_order(OrderTracker& t, const std::string& strategy, std::size_t si, const char* qty) {
   TrackedOrder o;
-  o.id = t.next_id(strategy);
+  o.id = t.next_id(si, strategy);
   o.strategy_index = si;
   o.broker_index = 0;
   o.intent.symbol = "SPY";
@@ -33,9 +33,25 @@ OrderEvent event(const TrackedOrder& o, OrderEventType type, const char* qty = "
 
 TEST(OrderTrackerTest, IdsAreDeterministicPerStrategy) {
   OrderTracker t;
-  EXPECT_EQ(t.next_id("ma").str(), "ma-1");
-  EXPECT_EQ(t.next_id("ma").str(), "ma-2");
-  EXPECT_EQ(t.next_id("other").str(), "other-1");
+  EXPECT_EQ(t.next_id(0, "ma").str(), "ma-1");
+  EXPECT_EQ(t.next_id(0, "ma").str(), "ma-2");
+  EXPECT_EQ(t.next_id(1, "other").str(), "other-1");
+  EXPECT_EQ(t.last_sequence("ma"), 2u);
+  EXPECT_EQ(t.last_sequence("other"), 1u);
+}
+
+// Ids recovered from a journal are never handed out again, whether the sequence was continued
+// before the strategy's first new id or after it (the tracker then finds the sequence by index).
+TEST(OrderTrackerTest, AContinuedSequenceNeverRepeatsAnId) {
+  OrderTracker t;
+  t.continue_sequence("ma", 41);
+  EXPECT_EQ(t.next_id(0, "ma").str(), "ma-42");
+  t.continue_sequence("ma", 99);
+  EXPECT_EQ(t.next_id(0, "ma").str(), "ma-100");
+  t.continue_sequence("ma", 5);  // never backwards
+  EXPECT_EQ(t.next_id(0, "ma").str(), "ma-101");
+  EXPECT_EQ(t.next_id(3, "late").str(), "late-1");
+  EXPECT_EQ(t.last_sequence("ma"), 101u);
 }
 
 TEST(OrderTrackerTest, PartialFillsAccumulateToFilled) {
@@ -129,7 +145,7 @@ TEST(OrderTrackerTest, ApplyHandsBackTheEventsOrderAndOpenQuantitiesFollowIt) {
   OrderTracker t;
   const auto buy = make_order(t, "ma", 0, "10");
   TrackedOrder sell_order;
-  sell_order.id = t.next_id("ma");
+  sell_order.id = t.next_id(0, "ma");
   sell_order.intent.symbol = "SPY";
   sell_order.intent.side = Side::Sell;
   sell_order.intent.quantity = d("3");

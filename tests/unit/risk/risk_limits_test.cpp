@@ -26,12 +26,10 @@ class FakeView final : public RiskView {
   std::map<std::string, ReferencePrice> refs;
   AccountExposure account{d("100000"), d("100000"), {}, {}, {}, 0, 0};
 
-  Decimal account_position(std::size_t, const Symbol& s) const override { return get(positions, s); }
-  OpenQuantities open_quantities(std::size_t, const Symbol& s) const override { return {get(open_buys, s), get(open_sells, s)}; }
-  std::optional<ReferencePrice> reference_price(std::size_t, const Symbol& s) const override {
+  SymbolExposure symbol_exposure(std::size_t, const Symbol& s) const override {
     auto it = refs.find(s.str());
-    if (it == refs.end()) return std::nullopt;
-    return it->second;
+    return {get(positions, s), {get(open_buys, s), get(open_sells, s)},
+            it == refs.end() ? std::nullopt : std::optional<ReferencePrice>(it->second)};
   }
   AccountExposure exposure(std::size_t) const override { return account; }
 

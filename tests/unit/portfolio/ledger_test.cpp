@@ -105,8 +105,8 @@ TEST(DrawdownTrackerTest, TracksPeakAndMaximumDrawdown) {
 }
 
 TEST(LedgerTest, MarksInAnyOrderReachTheRightSymbolAlsoInACopy) {
-  // Marks are looked up from the previous one (LookupHint): in order, repeated, out of order, after
-  // a wrap and in a copy of the ledger, each must still land on its own symbol.
+  // In order, repeated, out of order and in a copy of the ledger, each mark must land on its own
+  // symbol, and a symbol never traded ("ZZZ") gets no position from a mark.
   Ledger l(d("100000"));
   for (const char* s : {"AAA", "BBB", "CCC"}) l.apply_fill(s, Side::Buy, d("1"), d("10"), d("0"), t(1));
   const char* order[] = {"AAA", "BBB", "CCC", "AAA", "AAA", "CCC", "BBB", "ZZZ", "BBB", "CCC"};
@@ -126,4 +126,41 @@ TEST(LedgerTest, MarksInAnyOrderReachTheRightSymbolAlsoInACopy) {
   EXPECT_EQ(copy.position("BBB").market_price, d("200"));
   EXPECT_EQ(l.position("AAA").market_price, d("15"));  // the original is untouched
   EXPECT_EQ(l.position("BBB").market_price, d("19"));
+}
+
+// The kernel binds a BookRef per fed symbol before the symbol is ever traded. Such a book must
+// behave exactly as no book at all: marks do not touch it, the first fill's price is its first
+// mark, it adds nothing to the sums, and positions still come out sorted by symbol.
+TEST(LedgerTest, ABookBoundBeforeItsFirstFillBehavesAsNoBook) {
+  Ledger bound(d("100000"));
+  Ledger plain(d("100000"));
+  const Ledger::BookRef spy = bound.book_ref("SPY");
+  const Ledger::BookRef aaa = bound.book_ref("AAA");
+  EXPECT_EQ(bound.book_ref("SPY"), spy) << "one book per symbol";
+  bound.mark(spy, d("500"));  // never traded: ignored
+  EXPECT_EQ(bound.position("SPY").market_price, d("0"));
+  EXPECT_EQ(bound.position("SPY").symbol, mercurio::sdk::Symbol("SPY"));
+  EXPECT_EQ(bound.positions_value(), d("0"));
+  EXPECT_TRUE(bound.open_positions().empty());
+
+  for (Ledger* l : {&bound, &plain}) {
+    l->apply_fill("SPY", Side::Buy, d("10"), d("400"), d("1"), t(1));
+    l->apply_fill("AAA", Side::Sell, d("5"), d("20"), d("1"), t(1));
+  }
+  EXPECT_EQ(bound.position("SPY").market_price, d("400")) << "the fill's price, not the earlier mark";
+  EXPECT_EQ(bound.equity(), plain.equity());
+  bound.mark(spy, d("410"));
+  bound.mark(aaa, d("19"));
+  plain.mark("SPY", d("410"));
+  plain.mark("AAA", d("19"));
+  EXPECT_EQ(bound.quantity(spy), d("10"));
+  EXPECT_EQ(bound.quantity(aaa), d("-5"));
+  EXPECT_EQ(bound.positions_value(), plain.positions_value());
+  EXPECT_EQ(bound.unrealized_pnl(), plain.unrealized_pnl());
+  const auto open = bound.open_positions();
+  ASSERT_EQ(open.size(), 2u);
+  EXPECT_EQ(open[0].symbol, mercurio::sdk::Symbol("AAA")) << "sorted by symbol, not by when the book was made";
+  EXPECT_EQ(open[1].symbol, mercurio::sdk::Symbol("SPY"));
+  const Ledger copy = bound;
+  EXPECT_EQ(copy.quantity(spy), d("10")) << "a BookRef is valid in a copy";
 }

@@ -107,7 +107,14 @@ TrackedOrder& OrderTracker::add(TrackedOrder order) {
     retire_beyond_limit(slot);
     return added;
   }
-  open_index_.emplace(added.id, slot);
+  if (spare_index_node_) {  // the node of the last order to leave the index: no allocation per order
+    spare_index_node_.key() = added.id;
+    spare_index_node_.mapped() = slot;
+    auto inserted = open_index_.insert(std::move(spare_index_node_));
+    if (!inserted.inserted) spare_index_node_ = std::move(inserted.node);  // an id already open: kept as emplace would
+  } else {
+    open_index_.emplace(added.id, slot);
+  }
   ++*target.open_count;
   ++at_growing(open_totals_, added.broker_index).count;
   account_open(target, +1);
@@ -115,11 +122,11 @@ TrackedOrder& OrderTracker::add(TrackedOrder order) {
 }
 
 void OrderTracker::retire_beyond_limit(std::size_t slot) {
-  final_slots_.push_back({slots_[slot].order.id.hash(), slot});
-  while (final_slots_.size() > retained_final_) {
+  if (final_slots_.full()) {  // the oldest retained final order is forgotten
     free_slots_.push_back(final_slots_.front().slot);  // the next add() overwrites it (and frees what it held)
     final_slots_.pop_front();
   }
+  final_slots_.push_back({slots_[slot].order.id.hash(), slot});
 }
 
 std::size_t OrderTracker::slot_of(const sdk::ClientOrderId& id) const {
@@ -201,7 +208,7 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
     if (count > 0) --count;
     auto& total = at_growing(open_totals_, order.broker_index).count;
     if (total > 0) --total;
-    open_index_.erase(open);    // found there: an order that was not final is always in the open index
+    spare_index_node_ = open_index_.extract(open);  // found there: an order that was not final is always in the open index
     retire_beyond_limit(slot);  // may forget an older final order, never this one
   } else {
     account_open(slots_[slot], +1);

@@ -15,6 +15,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <boost/circular_buffer.hpp>
+
 #include "exec/open_quantities.hpp"
 #include "mercurio/sdk/types.hpp"
 
@@ -92,7 +94,7 @@ class OrderTracker {
   /// `retained_final` is at least 1: the order an event has just made final is always still found.
   explicit OrderTracker(std::size_t retained_final = kDefaultRetainedFinal,
                         std::size_t retained_unclaimed_fills = kDefaultRetainedUnclaimedFills)
-      : retained_final_(retained_final < 1 ? 1 : retained_final), retained_unclaimed_(retained_unclaimed_fills) {
+      : final_slots_(retained_final < 1 ? 1 : retained_final), retained_unclaimed_(retained_unclaimed_fills) {
     open_index_.reserve(256);
   }
 
@@ -160,10 +162,12 @@ class OrderTracker {
     std::size_t hash;
     std::size_t slot;
   };
-  std::deque<FinalRef> final_slots_;
-  std::size_t retained_final_;
+  // A ring of fixed capacity (the retention), allocated once: retiring an order allocates nothing.
+  boost::circular_buffer<FinalRef> final_slots_;
   std::uint64_t added_ = 0;
-  std::unordered_map<sdk::ClientOrderId, std::size_t, sdk::StoredHash<sdk::ClientOrderId::kCapacity>> open_index_;  // id -> slot, open orders only
+  using OpenIndex = std::unordered_map<sdk::ClientOrderId, std::size_t, sdk::StoredHash<sdk::ClientOrderId::kCapacity>>;
+  OpenIndex open_index_;                 // id -> slot, open orders only
+  OpenIndex::node_type spare_index_node_;  // the entry of the last order to leave it, reused by the next add
   // The slot of the order `id`, open or retained final; npos when not held.
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   std::size_t slot_of(const sdk::ClientOrderId& id) const;

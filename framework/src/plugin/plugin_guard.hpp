@@ -3,17 +3,17 @@
 // fault report (and, through the kernel, a PluginFaulted event), never a crash of the kernel.
 
 #include <exception>
-#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace mercurio::kernel {
 
-using FaultHandler = std::function<void(std::string_view operation, const std::string& message)>;
-
-/// Runs `fn`; returns false and calls `on_fault` if it threw.
-template <class Fn>
-bool call_guarded(const FaultHandler& on_fault, std::string_view operation, Fn&& fn) noexcept {
+/// Runs `fn`; returns false and calls `on_fault(std::string_view operation, const std::string& message)`
+/// if it threw. Both are taken as they are (no std::function): the kernel calls plugins through
+/// here on every bar and order, and only the rare fault path needs the handler.
+template <class OnFault, class Fn>
+bool call_guarded(OnFault&& on_fault, std::string_view operation, Fn&& fn) noexcept {
   try {
     std::forward<Fn>(fn)();
     return true;

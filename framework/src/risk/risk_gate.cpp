@@ -188,6 +188,7 @@ RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits&
                                                in.symbol.str() + " order was approved " +
                                                std::to_string((r.now.ns - o.ts.ns) / sdk::Timestamp::kNanosPerSecond) +
                                                " s ago (window " + std::to_string(l.duplicate_window_seconds) + " s)");
+  if (recent.full()) recent.set_capacity(recent.capacity() < 8 ? 8 : 2 * recent.capacity());
   recent.push_back({r.now, in.symbol, in.side, in.quantity, in.limit_price, in.stop_price});
   reference = ref->price;
   return {};

@@ -3,11 +3,12 @@
 // make an sdk::ApprovedOrder. It owns the trading state (ACTIVE / REDUCING / HALTED) and runs the
 // pre-trade checks in a fixed, documented order; the first failing check is the denial.
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/circular_buffer.hpp>
 
 #include "calendar/market_calendar.hpp"
 #include "exec/open_quantities.hpp"
@@ -177,7 +178,9 @@ class RiskGate {
     sdk::Decimal quantity;
     std::optional<sdk::Decimal> limit, stop;
   };
-  std::vector<std::deque<RecentOrder>> recent_;  // per broker, for the duplicate guard
+  // Per broker, for the duplicate guard: rings that grow when full and never shrink, so the
+  // steady state (an order in, the expired ones out) allocates nothing on the order path.
+  std::vector<boost::circular_buffer<RecentOrder>> recent_;
   std::int64_t day_ = INT64_MIN;
   std::optional<sdk::Decimal> last_equity_;
   sdk::Decimal day_start_equity_;

@@ -12,11 +12,15 @@ std::string range_text() {
          AlwaysOpenCalendar::kLastDate.to_string();
 }
 
+// The range's ends as day numbers, converted once: every equity row asks for a session date.
+const std::int64_t kFirstDay = AlwaysOpenCalendar::kFirstDate.days_since_epoch();
+const std::int64_t kLastDay = AlwaysOpenCalendar::kLastDate.days_since_epoch();
+
 }  // namespace
 
 std::int64_t AlwaysOpenCalendar::utc_day(sdk::Timestamp t) {
   const std::int64_t day = t.utc_day();
-  if (day < kFirstDate.days_since_epoch() || day > kLastDate.days_since_epoch())
+  if (day < kFirstDay || day > kLastDay)
     throw std::out_of_range("24/7 calendar: expected an instant whose UTC date is in " +
                             range_text() + ", was " + t.to_iso8601());
   return day;

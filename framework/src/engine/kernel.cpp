@@ -913,17 +913,12 @@ AccountExposure Kernel::exposure(std::size_t broker) const {
   const Ledger& a = brokers_[broker].account;
   AccountExposure x;
   x.cash = a.cash();
-  // Called for every order: count the union of held symbols and symbols with open orders without
-  // building a set (no allocation on the order path), and value the positions once for both the
-  // equity (Ledger::equity's sum: flat books add zero) and the gross exposure.
-  sdk::Decimal positions_value;
-  a.for_each_open_position([&](const sdk::Position& p) {
-    const sdk::Decimal value = p.quantity * p.market_price;
-    positions_value += value;
-    x.gross_position_notional += value.abs();
-    ++x.positions;
-  });
-  x.equity = x.cash + positions_value;
+  // Called for every order: the ledger keeps its sums as fills and marks change them (no walk
+  // over the books), and the union of held symbols and symbols with open orders is counted
+  // without building a set (no allocation on the order path).
+  x.equity = a.equity();
+  x.gross_position_notional = a.gross_positions_value();
+  x.positions = a.open_position_count();
   const OpenOrderTotals open = tracker_.open_totals(broker);
   x.open_orders = open.count;
   x.open_order_notional = open.notional;

@@ -9,6 +9,15 @@ using sdk::Decimal;
 void Ledger::apply_fill(const sdk::Symbol& symbol, sdk::Side side, Decimal quantity, Decimal price,
                         Decimal commission, sdk::Timestamp ts) {
   Book& book = book_for_fill(symbol);
+  const bool was_open = !book.position.quantity.is_zero();
+  book_fill(book, symbol, side, quantity, price, commission, ts);
+  const bool is_open = !book.position.quantity.is_zero();
+  if (is_open != was_open) is_open ? ++open_positions_ : --open_positions_;
+  revalue(book);
+}
+
+void Ledger::book_fill(Book& book, const sdk::Symbol& symbol, sdk::Side side, Decimal quantity, Decimal price,
+                       Decimal commission, sdk::Timestamp ts) {
   sdk::Position& pos = book.position;
   const Decimal signed_qty = side == sdk::Side::Buy ? quantity : -quantity;
   const Decimal notional = quantity * price;
@@ -77,13 +86,6 @@ Ledger::Book& Ledger::book_for_fill(const sdk::Symbol& symbol) {
 void Ledger::mark(const sdk::Symbol& symbol, Decimal price) {
   auto it = index_.find(symbol);
   if (it != index_.end()) mark(it->second, price);  // only traded symbols need a mark
-}
-
-Decimal Ledger::positions_value() const {
-  Decimal v;
-  for (const Book& book : books_)
-    if (!book.position.quantity.is_zero()) v += book.position.quantity * book.position.market_price;
-  return v;
 }
 
 Decimal Ledger::unrealized_pnl() const {

@@ -52,18 +52,25 @@ class Ledger {
   /// The book of `symbol`, made (untraded, flat, never marked) if the ledger has none yet.
   BookRef book_ref(const sdk::Symbol& symbol);
   /// mark(symbol, price) for the book `ref`.
-  void mark(BookRef ref, sdk::Decimal price) noexcept {
+  void mark(BookRef ref, sdk::Decimal price) {
     Book& book = books_[ref];
     if (!book.traded) return;
     book.position.market_price = price;
     book.has_mark = true;
+    if (!book.position.quantity.is_zero()) revalue(book);
   }
 
   sdk::Decimal cash() const noexcept { return cash_; }
   sdk::Decimal starting_cash() const noexcept { return starting_cash_; }
-  /// Sum over positions of quantity x mark (negative for shorts).
-  sdk::Decimal positions_value() const;
-  sdk::Decimal equity() const { return cash_ + positions_value(); }
+  /// Sum over positions of quantity x mark (negative for shorts), each product rounded to 8 digits.
+  /// Kept as fills and marks change it: the risk gate asks on every order, an equity row on every
+  /// timestamp, and neither walks the books.
+  sdk::Decimal positions_value() const noexcept { return positions_value_; }
+  /// Sum over positions of |quantity x mark|: the gross exposure, kept the same way.
+  sdk::Decimal gross_positions_value() const noexcept { return gross_positions_value_; }
+  /// Non-flat positions.
+  std::size_t open_position_count() const noexcept { return open_positions_; }
+  sdk::Decimal equity() const { return cash_ + positions_value_; }
   sdk::Decimal realized_pnl() const noexcept { return realized_; }
   sdk::Decimal commissions() const noexcept { return commissions_; }
   sdk::Decimal unrealized_pnl() const;
@@ -79,13 +86,6 @@ class Ledger {
   sdk::Decimal quantity(BookRef ref) const noexcept { return books_[ref].position.quantity; }
   /// Non-flat positions sorted by symbol.
   std::vector<sdk::Position> open_positions() const;
-  /// Calls f(const sdk::Position&) for each non-flat position, without a copy, in the order the
-  /// symbols got their books (not sorted: for sums and counts).
-  template <class F>
-  void for_each_open_position(F&& f) const {
-    for (const Book& book : books_)
-      if (!book.position.quantity.is_zero()) f(book.position);
-  }
   const RoundTripTally& round_trips() const noexcept { return round_trips_; }
   /// The most recently closed round trip, if any.
   const std::optional<RoundTrip>& last_round_trip() const noexcept { return last_round_trip_; }
@@ -97,8 +97,19 @@ class Ledger {
     sdk::Decimal trip_pnl;  // realized minus commissions since the trip opened
     bool has_mark = false;
     bool traded = false;  // a book made by book_ref() before its first fill ignores marks
+    sdk::Decimal value;   // quantity x market price as last counted in the ledger's sums
   };
   Book& book_for_fill(const sdk::Symbol& symbol);
+  // apply_fill's bookkeeping of the fill itself (cash, average price, P&L, round trips).
+  void book_fill(Book& book, const sdk::Symbol& symbol, sdk::Side side, sdk::Decimal quantity, sdk::Decimal price,
+                 sdk::Decimal commission, sdk::Timestamp ts);
+  // Recounts the book's value in the sums (after its quantity or its mark changed).
+  void revalue(Book& book) {
+    const sdk::Decimal value = book.position.quantity * book.position.market_price;
+    positions_value_ += value - book.value;
+    gross_positions_value_ += value.abs() - book.value.abs();
+    book.value = value;
+  }
   // Books in the order their symbols first appeared (a BookRef is an index here), found by symbol
   // through the index: marks and quantities are O(1), sums walk a dense array.
   std::vector<Book> books_;
@@ -107,6 +118,9 @@ class Ledger {
   sdk::Decimal starting_cash_;
   sdk::Decimal realized_;
   sdk::Decimal commissions_;
+  sdk::Decimal positions_value_;
+  sdk::Decimal gross_positions_value_;
+  std::size_t open_positions_ = 0;
   RoundTripTally round_trips_;
   std::optional<RoundTrip> last_round_trip_;
 };

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+
 using namespace mercurio::kernel;
 using mercurio::sdk::Decimal;
 using mercurio::sdk::Side;
@@ -163,4 +166,44 @@ TEST(LedgerTest, ABookBoundBeforeItsFirstFillBehavesAsNoBook) {
   EXPECT_EQ(open[1].symbol, mercurio::sdk::Symbol("SPY"));
   const Ledger copy = bound;
   EXPECT_EQ(copy.quantity(spy), d("10")) << "a BookRef is valid in a copy";
+}
+
+// The ledger keeps its positions' value, gross value and count as fills and marks come; after
+// every step they must equal the obvious computation over its positions (each product rounded to
+// 8 digits, as Decimal's product is). Fills open, add to, reduce, close and flip positions, long
+// and short; marks come for held, flat and never-traded symbols, by symbol and by BookRef.
+TEST(LedgerTest, RunningSumsEqualTheSumOverPositionsAfterEveryFillAndMark) {
+  std::mt19937_64 rng(20261126);
+  Ledger l(d("1000000"));
+  const char* symbols[] = {"AAA", "BBB", "CCC", "DDD", "EEE"};
+  const Ledger::BookRef eee = l.book_ref("EEE");
+  for (int step = 0; step < 5000; ++step) {
+    const char* s = symbols[rng() % 5];
+    const Decimal price = Decimal::from_raw(static_cast<std::int64_t>(1'000'000 + rng() % 50'000'000'000));  // 0.01 .. 500
+    switch (rng() % 5) {
+      case 0:
+      case 1: {
+        const Decimal qty = Decimal::from_raw(static_cast<std::int64_t>(1 + rng() % 20'000'000'000));  // up to 200, fractional
+        l.apply_fill(s, rng() % 2 ? Side::Buy : Side::Sell, qty, price, d("0.5"), t(step));
+        break;
+      }
+      case 2: {  // closes the position exactly (flat again: out of the count and the sums)
+        const Decimal held = l.position(s).quantity;
+        if (!held.is_zero()) l.apply_fill(s, held.is_positive() ? Side::Sell : Side::Buy, held.abs(), price, d("0.5"), t(step));
+        break;
+      }
+      case 3: l.mark(s, price); break;
+      default: l.mark(eee, price); break;
+    }
+    Decimal value, gross;
+    for (const auto& p : l.open_positions()) {
+      value += p.quantity * p.market_price;
+      gross += (p.quantity * p.market_price).abs();
+    }
+    ASSERT_EQ(l.positions_value(), value) << "step " << step;
+    ASSERT_EQ(l.gross_positions_value(), gross) << "step " << step;
+    ASSERT_EQ(l.open_position_count(), l.open_positions().size()) << "step " << step;
+    ASSERT_EQ(l.equity(), l.cash() + value) << "step " << step;
+  }
+  EXPECT_GT(l.round_trips().count, 500u) << "the walk should close and flip positions many times";
 }

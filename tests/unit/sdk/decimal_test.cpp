@@ -111,6 +111,14 @@ TEST(DecimalTest, ProductsEqualThePlain128BitComputation) {
     if (rng() % 2) v = -v;
     raws.push_back(v);
   }
+  // Whole numbers (share counts): their products take a 64-bit path that must agree, overflow included.
+  for (int i = 0; i < 600; ++i) {
+    const int bits = static_cast<int>(rng() % 37);  // up to about 2^36 units: past the range, which is about 2^36.4
+    std::int64_t units = static_cast<std::int64_t>(rng() >> (64 - bits - 1));
+    if (rng() % 2) units = -units;
+    std::int64_t raw = 0;
+    if (!__builtin_mul_overflow(units, Decimal::kScale, &raw)) raws.push_back(raw);
+  }
   for (std::size_t i = 0; i < raws.size(); ++i)
     for (std::size_t j = i; j < raws.size(); j += 1 + (i % 7) * 37) {
       const auto want = expected(raws[i], raws[j]);

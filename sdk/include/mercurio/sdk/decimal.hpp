@@ -137,6 +137,11 @@ class Decimal {
 
   /// Product rounded half to even to 8 digits (128-bit intermediate).
   friend constexpr Decimal operator*(Decimal a, Decimal b) {
+    // A whole number times a decimal (share counts: most quantities) is exact in 64 bits, and an
+    // exact product rounds to itself: the same result as below, without the 128-bit scaling.
+    std::int64_t exact = 0;
+    if (a.raw_ % kScale == 0 && !__builtin_mul_overflow(a.raw_ / kScale, b.raw_, &exact)) return from_raw(exact);
+    if (b.raw_ % kScale == 0 && !__builtin_mul_overflow(b.raw_ / kScale, a.raw_, &exact)) return from_raw(exact);
     const __int128 p = static_cast<__int128>(a.raw_) * b.raw_;
     return from_wide(scale_down(p), "*");
   }

@@ -563,18 +563,21 @@ void Kernel::process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed,
 
   feed.reference = ReferencePrice{bar.close, clock_->now()};
   if (!sim_clock_) feed.arrival = std::chrono::steady_clock::now();
-  if (!feed.account_book || feed.strategy_books.size() != b.strategies.size()) {
-    feed.account_book = b.account.book_ref(bar.symbol);
-    feed.strategy_books.clear();
-    for (std::size_t si : b.strategies) feed.strategy_books.push_back(strategies_[si].book.book_ref(bar.symbol));
-    feed.open = &tracker_.open_quantities_entry(broker_index, bar.symbol);
-  }
+  if (!feed.account_book || feed.strategy_books.size() != b.strategies.size()) bind_feed(broker_index, feed, bar.symbol);
   b.account.mark(*feed.account_book, bar.close);
   for (std::size_t i = 0; i < b.strategies.size(); ++i) strategies_[b.strategies[i]].book.mark(feed.strategy_books[i], bar.close);
 
   current_feed_ = &feed;
   bus_.publish(BarProcessed{&bar});
   settle();
+}
+
+void Kernel::bind_feed(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, const sdk::Symbol& symbol) {
+  BrokerSlot& b = brokers_[broker_index];
+  feed.account_book = b.account.book_ref(symbol);
+  feed.strategy_books.clear();
+  for (std::size_t si : b.strategies) feed.strategy_books.push_back(strategies_[si].book.book_ref(symbol));
+  feed.open = &tracker_.open_quantities_entry(broker_index, symbol);
 }
 
 void Kernel::settle() {
@@ -893,7 +896,7 @@ void Kernel::build_risk_gate() {
 SymbolExposure Kernel::symbol_exposure(std::size_t broker, const sdk::Symbol& symbol) const {
   const BrokerSlot& b = brokers_[broker];
   const auto it = b.feeds.find(symbol);
-  if (it != b.feeds.end() && it->second.account_book && it->second.open) {  // bound at the symbol's first bar
+  if (it != b.feeds.end() && it->second.open) {  // bound (with its books) at the symbol's first bar
     const BrokerSlot::SymbolFeed& feed = it->second;
     return {b.account.quantity(*feed.account_book), *feed.open, feed.reference};
   }

@@ -205,6 +205,9 @@ class Kernel final : private StrategyServices, private RiskView {
   std::string data_clients_text(std::size_t broker_index) const;
   void process_bar(std::size_t broker_index, const sdk::Bar& bar);  // looks the feed up
   void process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, const sdk::Bar& bar);
+  /// Binds the feed's handles: its symbol's book in the account and in each strategy trading on
+  /// the broker, and the tracker's open quantities (at the symbol's first bar).
+  void bind_feed(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, const sdk::Symbol& symbol);
   void settle();
   void apply_order_event(std::size_t broker_index, const sdk::OrderEvent& event);
   void record_equity(sdk::Timestamp ts);

@@ -111,7 +111,7 @@ class Ledger {
     book.value = value;
   }
   // Books in the order their symbols first appeared (a BookRef is an index here), found by symbol
-  // through the index: marks and quantities are O(1), sums walk a dense array.
+  // through the index: marks and quantities are O(1); the sums are kept, not walked.
   std::vector<Book> books_;
   std::unordered_map<sdk::Symbol, BookRef> index_;
   sdk::Decimal cash_;

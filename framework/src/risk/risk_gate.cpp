@@ -68,10 +68,9 @@ RiskDecision RiskGate::check(const RiskRequest& r) {
   std::optional<Decimal> reference;
   if (has_limits_ && !r.liquidation) {
     try {
-      Decimal used;
-      RiskDecision d = check_limits(r, limits_.at(r.strategy_index), used);
+      RiskDecision d = check_limits(r, limits_.at(r.strategy_index));
       if (!d.reason.empty()) return d;
-      reference = used;
+      reference = d.reference_price;
     } catch (const sdk::DecimalError& e) {
       // An order so large that its value leaves the decimal range is denied, not thrown at the strategy.
       return denied(deny::kOrderNotional, "the order's value is out of range (" + std::string(e.what()) + ")");
@@ -80,7 +79,7 @@ RiskDecision RiskGate::check(const RiskRequest& r) {
   return {sdk::ApprovedOrder(sdk::ApprovedOrder::Key{}, r.id, in, r.strategy_id, r.now), {}, {}, reference};
 }
 
-RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits& l, Decimal& reference) {
+RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits& l) {
   const sdk::OrderIntent& in = r.intent;
   const std::size_t b = r.broker_index;
   const SymbolExposure facts = view_->symbol_exposure(b, in.symbol);
@@ -190,8 +189,7 @@ RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits&
                                                " s ago (window " + std::to_string(l.duplicate_window_seconds) + " s)");
   if (recent.full()) recent.set_capacity(recent.capacity() < 8 ? 8 : 2 * recent.capacity());
   recent.push_back({r.now, in.symbol, in.side, in.quantity, in.limit_price, in.stop_price});
-  reference = ref->price;
-  return {};
+  return {std::nullopt, {}, {}, ref->price};
 }
 
 std::optional<StateChange> RiskGate::set_state(TradingState to, std::string reason) {

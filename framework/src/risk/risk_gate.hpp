@@ -155,8 +155,8 @@ class RiskGate {
   }
 
  private:
-  /// Empty reason: passed, and `reference` holds the reference price the checks used.
-  RiskDecision check_limits(const RiskRequest& r, const EffectiveLimits& limits, sdk::Decimal& reference);
+  /// Empty reason: passed, with the reference price the checks used.
+  RiskDecision check_limits(const RiskRequest& r, const EffectiveLimits& limits);
   static RiskDecision denied(const char* reason, std::string message);
 
   bool has_limits_ = false;

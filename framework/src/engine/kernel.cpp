@@ -155,6 +155,7 @@ void Kernel::create_plugins() {
     slot.strategy = std::move(s);
     slot.logger = std::make_unique<SourceLogger>(log_output_, slot.id);
     slot.context = std::make_unique<StrategyContextImpl>(static_cast<StrategyServices&>(*this), strategies_.size(), slot.id, *slot.logger);
+    slot.position_at_broker = brokers_[slot.broker].strategies.size();
     brokers_[slot.broker].strategies.push_back(strategies_.size());
     strategies_.push_back(std::move(slot));
   }
@@ -576,7 +577,11 @@ void Kernel::bind_feed(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, c
   BrokerSlot& b = brokers_[broker_index];
   feed.account_book = b.account.book_ref(symbol);
   feed.strategy_books.clear();
-  for (std::size_t si : b.strategies) feed.strategy_books.push_back(strategies_[si].book.book_ref(symbol));
+  feed.strategy_orders.clear();
+  for (std::size_t si : b.strategies) {
+    feed.strategy_books.push_back(strategies_[si].book.book_ref(symbol));
+    feed.strategy_orders.push_back(tracker_.open_entries(si, broker_index, symbol));
+  }
   feed.open = &tracker_.open_quantities_entry(broker_index, symbol);
 }
 
@@ -770,7 +775,8 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   }
   if (journal_ && journal_->failed()) return sdk::Status(sdk::StatusCode::Rejected, "not sent: the journal is unavailable");
   const sdk::ClientOrderId id = tracker_.next_id(si, s.id);
-  RiskRequest request{intent, id, s.id, si, s.broker, s.enabled, b.available && b.started, clock_->now()};
+  const OrderSymbol symbol = order_symbol(s.broker, intent.symbol);
+  RiskRequest request{intent, id, s.id, si, s.broker, s.enabled, b.available && b.started, clock_->now(), symbol.exposure};
   request.liquidation = liquidation;
   const RiskDecision decision = risk_gate_.check(request);
   if (!decision.approved) {
@@ -807,7 +813,8 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   else if (intent.stop_price) order.reserved_price = *intent.stop_price;
   else if (decision.reference_price) order.reserved_price = *decision.reference_price;
   else if (auto ref = reference_price(s.broker, intent.symbol)) order.reserved_price = ref->price;
-  tracker_.add(std::move(order));
+  if (symbol.feed) tracker_.add(std::move(order), symbol.feed->strategy_orders[s.position_at_broker]);
+  else tracker_.add(std::move(order));  // a symbol without bars here (a liquidation): entries looked up
   ++stats_.orders_submitted;
 
   sdk::Status status;
@@ -893,16 +900,17 @@ void Kernel::build_risk_gate() {
                         static_cast<const RiskView*>(this));
 }
 
-SymbolExposure Kernel::symbol_exposure(std::size_t broker, const sdk::Symbol& symbol) const {
+Kernel::OrderSymbol Kernel::order_symbol(std::size_t broker, const sdk::Symbol& symbol) const {
   const BrokerSlot& b = brokers_[broker];
   const auto it = b.feeds.find(symbol);
   if (it != b.feeds.end() && it->second.open) {  // bound (with its books) at the symbol's first bar
     const BrokerSlot::SymbolFeed& feed = it->second;
-    return {b.account.quantity(*feed.account_book), *feed.open, feed.reference};
+    return {{b.account.quantity(*feed.account_book), *feed.open, feed.reference}, &feed};
   }
   // A symbol without bars here yet (no reference price: only a liquidation gets past the gate).
-  return {b.account.quantity(symbol), tracker_.open_quantities(broker, symbol),
-          it == b.feeds.end() ? std::nullopt : it->second.reference};
+  return {{b.account.quantity(symbol), tracker_.open_quantities(broker, symbol),
+           it == b.feeds.end() ? std::nullopt : it->second.reference},
+          nullptr};
 }
 
 std::optional<ReferencePrice> Kernel::reference_price(std::size_t broker, const sdk::Symbol& symbol) const {

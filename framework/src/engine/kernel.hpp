@@ -112,6 +112,7 @@ class Kernel final : private StrategyServices, private RiskView {
       std::optional<Ledger::BookRef> account_book;
       std::vector<Ledger::BookRef> strategy_books;
       const OpenQuantities* open = nullptr;  // the order tracker's entry for the symbol, bound with the books
+      std::vector<OrderTracker::OpenEntries> strategy_orders;  // where each strategy's orders here are counted
     };
     std::unordered_map<sdk::Symbol, SymbolFeed> feeds;
     const PluginEntry* entry = nullptr;
@@ -123,6 +124,7 @@ class Kernel final : private StrategyServices, private RiskView {
   struct StrategySlot {
     std::string id;
     std::size_t broker = 0;
+    std::size_t position_at_broker = 0;  // in its broker's `strategies` (and each feed's bound entries)
     std::unique_ptr<SourceLogger> logger;
     std::unique_ptr<StrategyContextImpl> context;
     Ledger book;
@@ -145,8 +147,14 @@ class Kernel final : private StrategyServices, private RiskView {
   sdk::Timestamp now() const override { return clock_->now(); }
 
   // RiskView
-  SymbolExposure symbol_exposure(std::size_t broker, const sdk::Symbol& symbol) const override;
   AccountExposure exposure(std::size_t broker) const override;
+  /// The order's symbol at its broker, looked up once per order: what the risk gate checks, and
+  /// the feed (when the symbol has had a bar there) whose bound entries the order is counted in.
+  struct OrderSymbol {
+    SymbolExposure exposure;
+    const BrokerSlot::SymbolFeed* feed = nullptr;
+  };
+  OrderSymbol order_symbol(std::size_t broker, const sdk::Symbol& symbol) const;
   std::optional<ReferencePrice> reference_price(std::size_t broker, const sdk::Symbol& symbol) const;
 
   sdk::Result<sdk::ClientOrderId> submit_order(std::size_t strategy, const sdk::OrderIntent& intent, bool liquidation);

@@ -1,6 +1,7 @@
 #include "exec/order_tracker.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cstring>
 
@@ -80,14 +81,46 @@ void OrderTracker::account_open(const Slot& slot, int direction) {
   const TrackedOrder& o = slot.order;
   const sdk::Decimal remaining = o.remaining().times(direction);
   OpenQuantities& q = *slot.open_quantity;
+  const bool was_open = q.buy.is_positive() || q.sell.is_positive();
   (o.intent.side == sdk::Side::Buy ? q.buy : q.sell) += remaining;
+  const bool now_open = q.buy.is_positive() || q.sell.is_positive();
+  if (was_open != now_open) {
+    auto& symbols = at_growing(open_symbols_, o.broker_index);
+    if (now_open) {
+      symbols.push_back(o.intent.symbol);
+    } else if (auto it = std::find(symbols.begin(), symbols.end(), o.intent.symbol); it != symbols.end()) {
+      *it = symbols.back();
+      symbols.pop_back();
+    }
+  }
   auto& t = at_growing(open_totals_, o.broker_index);
   const sdk::Decimal value = remaining * o.reserved_price;
   t.notional += value;
   if (o.intent.side == sdk::Side::Buy) t.buy_notional += value;
 }
 
+OrderTracker::OpenEntries OrderTracker::open_entries(std::size_t strategy_index, std::size_t broker_index,
+                                                     const sdk::Symbol& symbol) {
+  return {&at_growing(open_by_strategy_, strategy_index)[symbol], &at_growing(open_quantity_, broker_index)[symbol]};
+}
+
+bool OrderTracker::entries_of(const TrackedOrder& order, OpenEntries entries) const {
+  if (order.strategy_index >= open_by_strategy_.size() || order.broker_index >= open_quantity_.size()) return false;
+  const auto& counts = open_by_strategy_[order.strategy_index];
+  const auto& quantities = open_quantity_[order.broker_index];
+  const auto c = counts.find(order.intent.symbol);
+  const auto q = quantities.find(order.intent.symbol);
+  return c != counts.end() && q != quantities.end() && entries.count_ == &c->second && entries.quantities_ == &q->second;
+}
+
 TrackedOrder& OrderTracker::add(TrackedOrder order) {
+  const OpenEntries entries = open_entries(order.strategy_index, order.broker_index, order.intent.symbol);
+  return add(std::move(order), entries);
+}
+
+TrackedOrder& OrderTracker::add(TrackedOrder order, OpenEntries entries) {
+  // Entries of another strategy, broker or symbol would corrupt the counts the risk gate reads.
+  assert(entries_of(order, entries));
   std::size_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -97,8 +130,8 @@ TrackedOrder& OrderTracker::add(TrackedOrder order) {
     slots_.emplace_back();
   }
   Slot& target = slots_[slot];
-  target.open_count = &at_growing(open_by_strategy_, order.strategy_index)[order.intent.symbol];
-  target.open_quantity = &at_growing(open_quantity_, order.broker_index)[order.intent.symbol];
+  target.open_count = entries.count_;
+  target.open_quantity = entries.quantities_;
   target.order = std::move(order);
   target.sequence = ++added_;
   target.trade_ids.clear();  // a reused slot's: they belonged to the forgotten order

@@ -110,7 +110,27 @@ class OrderTracker {
   /// is held, else among the unclaimed ones.
   void remember_fill(std::size_t broker_index, const sdk::ClientOrderId& order, const sdk::TradeId& trade_id);
 
+  /// Where an order is counted while open: its strategy's count of open orders in its symbol and
+  /// its broker's open quantities in that symbol. A handle only the tracker reads or writes
+  /// through; its entries are never erased or moved, so a caller may keep it (the kernel binds one
+  /// per strategy and symbol at the symbol's first bar) and skip two lookups per order.
+  class OpenEntries {
+   public:
+    OpenEntries() = default;
+    explicit operator bool() const noexcept { return quantities_ != nullptr; }
+
+   private:
+    friend class OrderTracker;
+    OpenEntries(std::size_t* count, OpenQuantities* quantities) : count_(count), quantities_(quantities) {}
+    std::size_t* count_ = nullptr;
+    OpenQuantities* quantities_ = nullptr;
+  };
+  /// The entries of (strategy, broker, symbol), made if missing.
+  OpenEntries open_entries(std::size_t strategy_index, std::size_t broker_index, const sdk::Symbol& symbol);
+
   TrackedOrder& add(TrackedOrder order);
+  /// add() with the entries of the order's own strategy, broker and symbol already at hand.
+  TrackedOrder& add(TrackedOrder order, OpenEntries entries);
   /// The order, while it is open or among the most recent final ones; nullptr otherwise.
   const TrackedOrder* find(const sdk::ClientOrderId& id) const;
   /// Applies `event` from broker `broker_index`. Fills are checked, then deduplicated by trade id
@@ -130,11 +150,11 @@ class OrderTracker {
   /// keeps it reads the open quantities without a lookup.
   const OpenQuantities& open_quantities_entry(std::size_t broker_index, const sdk::Symbol& symbol);
   /// Calls f(const sdk::Symbol&) for each symbol with open orders at `broker` (no allocation).
+  /// Walks only those symbols, not every symbol ever ordered: the risk gate asks on every order.
   template <class F>
   void for_each_symbol_with_open_orders(std::size_t broker_index, F&& f) const {
-    if (broker_index >= open_quantity_.size()) return;
-    for (const auto& [symbol, q] : open_quantity_[broker_index])
-      if (q.buy.is_positive() || q.sell.is_positive()) f(symbol);
+    if (broker_index >= open_symbols_.size()) return;
+    for (const sdk::Symbol& symbol : open_symbols_[broker_index]) f(symbol);
   }
   /// Orders ever added, forgotten ones included.
   std::size_t total() const noexcept { return added_; }
@@ -184,6 +204,11 @@ class OrderTracker {
   std::deque<std::unordered_map<sdk::Symbol, std::size_t>> open_by_strategy_;
   std::deque<std::unordered_map<sdk::Symbol, OpenQuantities>> open_quantity_;  // per broker
   std::vector<OpenOrderTotals> open_totals_;                                  // per broker
+  // Per broker, the symbols whose open quantities are not both zero, in no particular order: kept
+  // as quantities change, so the walk above is over the few with open orders.
+  std::vector<std::vector<sdk::Symbol>> open_symbols_;
+  // True when `entries` are those of the order's strategy, broker and symbol (checked in debug builds).
+  bool entries_of(const TrackedOrder& order, OpenEntries entries) const;
   // Moves the order's open remainder into (+1) or out of (-1) its symbol's and its broker's totals.
   void account_open(const Slot& slot, int direction);
   // The order in `slot` has just become final (and left the open index): it joins the retained

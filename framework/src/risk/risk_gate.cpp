@@ -82,7 +82,7 @@ RiskDecision RiskGate::check(const RiskRequest& r) {
 RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits& l) {
   const sdk::OrderIntent& in = r.intent;
   const std::size_t b = r.broker_index;
-  const SymbolExposure facts = view_->symbol_exposure(b, in.symbol);
+  const SymbolExposure& facts = r.symbol;
   const Decimal position = facts.position;
   const OpenQuantities& open = facts.open;
   const Decimal same_side_open = open.on(in.side);

@@ -77,12 +77,11 @@ struct SymbolExposure {
   std::optional<ReferencePrice> reference;  // last trade or bar close, when there is one
 };
 
-/// Read-only facts the gate asks the kernel for (the portfolio and the order tracker).
+/// Read-only facts the gate asks the kernel for (the portfolio and the order tracker). The order's
+/// own symbol comes with the request: the kernel has looked it up once for the whole order.
 class RiskView {
  public:
   virtual ~RiskView() = default;
-  /// Everything about the order's symbol at once: one lookup per order, not one per fact.
-  virtual SymbolExposure symbol_exposure(std::size_t broker, const sdk::Symbol& symbol) const = 0;
   virtual AccountExposure exposure(std::size_t broker) const = 0;
 };
 
@@ -104,6 +103,9 @@ struct RiskRequest {
   bool strategy_enabled;
   bool broker_available;
   sdk::Timestamp now;
+  /// The order's symbol at its broker when the order is checked: the account's position, open
+  /// orders and reference price, all at once (one lookup per order, not one per fact).
+  SymbolExposure symbol;
   /// The kernel's own flattening (drawdown breaker, operator flatten): allowed in any trading state
   /// and past the limits, but still well formed and only to an available broker.
   bool liquidation = false;

@@ -1,5 +1,9 @@
 #include "exec/order_tracker.hpp"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 using namespace mercurio::kernel;
@@ -263,3 +267,103 @@ TEST(OrderTrackerTest, TheOrderAnEventJustClosedIsAlwaysFound) {
   ASSERT_NE(t.find(b.id), nullptr);
   EXPECT_EQ(t.find(b.id)->state, OrderState::Rejected);
 }
+
+// The symbols with open orders, the open quantities and the per-strategy counts the risk gate reads
+// on every order, checked against a plain recount over the orders after every step of a random
+// walk: orders added half with the kernel's bound entries and half by lookup, over several symbols,
+// brokers and strategies, then partially filled, filled, canceled or rejected at random.
+TEST(OrderTrackerTest, OpenSymbolsQuantitiesAndCountsFollowEveryOrder) {
+  OrderTracker t(64);  // small retention: slots are reused during the walk
+  const std::vector<Symbol> symbols{"AAA", "BBB", "CCC", "DDD", "EEE"};
+  struct Model {
+    TrackedOrder order;
+    Decimal filled;
+    bool open = true;
+  };
+  std::vector<Model> model;
+  std::uint64_t rng = 12345;
+  const auto next = [&](std::uint64_t n) {
+    rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+    return (rng >> 33) % n;
+  };
+  std::uint64_t trade = 0;
+  for (int step = 0; step < 4000; ++step) {
+    std::vector<std::size_t> open;
+    for (std::size_t i = 0; i < model.size(); ++i)
+      if (model[i].open) open.push_back(i);
+    if (open.empty() || next(3) == 0) {
+      TrackedOrder o;
+      o.strategy_index = next(3);
+      o.broker_index = o.strategy_index == 2 ? 1 : 0;  // strategies 0 and 1 share broker 0
+      o.id = t.next_id(o.strategy_index, "s" + std::to_string(o.strategy_index));
+      o.intent.symbol = symbols[next(symbols.size())];
+      o.intent.side = next(2) == 0 ? Side::Buy : Side::Sell;
+      o.intent.quantity = Decimal::from_int(static_cast<std::int64_t>(1 + next(10)));
+      o.reserved_price = d("100");
+      if (next(2) == 0) t.add(o, t.open_entries(o.strategy_index, o.broker_index, o.intent.symbol));
+      else t.add(o);
+      model.push_back({o, {}, true});
+    } else {
+      Model& m = model[open[next(open.size())]];
+      OrderEvent e = event(m.order, OrderEventType::Canceled);
+      switch (next(4)) {
+        case 0: {  // a partial fill of at most what is left
+          const Decimal left = m.order.intent.quantity - m.filled;
+          const Decimal q = left > Decimal::from_int(1) ? Decimal::from_int(1) : left;
+          e = event(m.order, left > q ? OrderEventType::PartiallyFilled : OrderEventType::Filled);
+          e.fill_quantity = q;
+          break;
+        }
+        case 1:
+          e = event(m.order, OrderEventType::Filled);
+          e.fill_quantity = m.order.intent.quantity - m.filled;
+          break;
+        case 2: e = event(m.order, OrderEventType::Rejected); break;
+        default: break;
+      }
+      if (e.is_fill()) e.trade_id = "t" + std::to_string(++trade);
+      e.client_order_id = m.order.id;
+      ASSERT_EQ(t.apply(m.order.broker_index, e), EventVerdict::Applied) << "step " << step;
+      m.filled += e.is_fill() ? e.fill_quantity : Decimal{};
+      m.open = !e.is_final();
+    }
+    // The plain recount.
+    for (std::size_t broker = 0; broker < 2; ++broker) {
+      std::vector<Symbol> expected_open;
+      for (const Symbol& s : symbols) {
+        Decimal buy, sell;
+        for (const Model& m : model)
+          if (m.open && m.order.broker_index == broker && m.order.intent.symbol == s)
+            (m.order.intent.side == Side::Buy ? buy : sell) += m.order.intent.quantity - m.filled;
+        const OpenQuantities q = t.open_quantities(broker, s);
+        ASSERT_EQ(q.buy, buy) << "step " << step << " " << s.str();
+        ASSERT_EQ(q.sell, sell) << "step " << step << " " << s.str();
+        if (buy.is_positive() || sell.is_positive()) expected_open.push_back(s);
+      }
+      std::vector<Symbol> walked;
+      t.for_each_symbol_with_open_orders(broker, [&](const Symbol& s) { walked.push_back(s); });
+      std::sort(walked.begin(), walked.end());
+      ASSERT_EQ(walked, expected_open) << "step " << step << " broker " << broker;
+    }
+    for (std::size_t si = 0; si < 3; ++si)
+      for (const Symbol& s : symbols) {
+        std::size_t count = 0;
+        for (const Model& m : model) count += m.open && m.order.strategy_index == si && m.order.intent.symbol == s;
+        ASSERT_EQ(t.open_count(si, s), count) << "step " << step;
+      }
+  }
+}
+
+#ifndef NDEBUG
+// Entries bound to another strategy's or symbol's counts would corrupt what the risk gate reads:
+// a debug build stops at once (the sanitizer build the suite runs in has assertions on).
+TEST(OrderTrackerDeathTest, AddingWithAnotherOrdersEntriesIsCaught) {
+  OrderTracker t;
+  TrackedOrder o;
+  o.id = t.next_id(0, "ma");
+  o.intent.symbol = "SPY";
+  o.intent.quantity = d("1");
+  const auto other_symbol = t.open_entries(0, 0, "QQQ");
+  EXPECT_DEATH(t.add(o, other_symbol), "entries_of");
+}
+#endif

@@ -12,7 +12,7 @@ struct Fixture {
   std::string strategy{"ma"};
   RiskDecision check(const OrderIntent& in, bool enabled = true, bool broker = true) {
     RiskGate gate;
-    return gate.check({in, id, strategy, 0, 0, enabled, broker, Timestamp{42}});
+    return gate.check({in, id, strategy, 0, 0, enabled, broker, Timestamp{42}, SymbolExposure{}});
   }
 };
 OrderIntent intent(OrderType type, const char* qty = "10") {

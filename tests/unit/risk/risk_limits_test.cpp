@@ -26,7 +26,8 @@ class FakeView final : public RiskView {
   std::map<std::string, ReferencePrice> refs;
   AccountExposure account{d("100000"), d("100000"), {}, {}, {}, 0, 0};
 
-  SymbolExposure symbol_exposure(std::size_t, const Symbol& s) const override {
+  // The order's symbol, as the kernel hands it to the gate with the request.
+  SymbolExposure symbol_exposure(const Symbol& s) const {
     auto it = refs.find(s.str());
     return {get(positions, s), {get(open_buys, s), get(open_sells, s)},
             it == refs.end() ? std::nullopt : std::optional<ReferencePrice>(it->second)};
@@ -79,7 +80,7 @@ struct Harness {
     const std::string strategy = "s";
     now.ns += advance_s * kSecond;  // by default spaced beyond the duplicate window
     if (view.refs.count("SPY")) view.refs["SPY"].ts = Timestamp{now.ns - ref_age.ns};
-    RiskRequest r{in, id, strategy, 0, 0, true, true, now};
+    RiskRequest r{in, id, strategy, 0, 0, true, true, now, view.symbol_exposure(in.symbol)};
     r.liquidation = liquidation;
     return gate.check(r);
   }

@@ -118,7 +118,7 @@ TrackedOrder& OrderTracker::add(TrackedOrder order) {
   return add(std::move(order), entries);
 }
 
-TrackedOrder& OrderTracker::add(TrackedOrder order, OpenEntries entries) {
+TrackedOrder& OrderTracker::add(TrackedOrder&& order, OpenEntries entries) {
   // Entries of another strategy, broker or symbol would corrupt the counts the risk gate reads.
   assert(entries_of(order, entries));
   std::size_t slot;

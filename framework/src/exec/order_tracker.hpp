@@ -130,7 +130,7 @@ class OrderTracker {
 
   TrackedOrder& add(TrackedOrder order);
   /// add() with the entries of the order's own strategy, broker and symbol already at hand.
-  TrackedOrder& add(TrackedOrder order, OpenEntries entries);
+  TrackedOrder& add(TrackedOrder&& order, OpenEntries entries);
   /// The order, while it is open or among the most recent final ones; nullptr otherwise.
   const TrackedOrder* find(const sdk::ClientOrderId& id) const;
   /// Applies `event` from broker `broker_index`. Fills are checked, then deduplicated by trade id

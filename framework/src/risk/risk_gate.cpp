@@ -65,18 +65,21 @@ RiskDecision RiskGate::check(const RiskRequest& r) {
   if (in.stop_price && !in.stop_price->is_positive())
     return denied(deny::kInvalidPrice, "expected stop price > 0, was " + in.stop_price->to_string());
 
-  std::optional<Decimal> reference;
-  if (has_limits_ && !r.liquidation) {
-    try {
-      RiskDecision d = check_limits(r, limits_.at(r.strategy_index));
-      if (!d.reason.empty()) return d;
-      reference = d.reference_price;
-    } catch (const sdk::DecimalError& e) {
-      // An order so large that its value leaves the decimal range is denied, not thrown at the strategy.
-      return denied(deny::kOrderNotional, "the order's value is out of range (" + std::string(e.what()) + ")");
-    }
+  // One decision, returned as it is (no copy): denied, or the limits' reference price with the
+  // approved order built in place.
+  RiskDecision decision = has_limits_ && !r.liquidation ? checked_limits(r) : RiskDecision{};
+  if (!decision.reason.empty()) return decision;
+  decision.approved.emplace(sdk::ApprovedOrder::Key{}, r.id, in, r.strategy_id, r.now);
+  return decision;
+}
+
+RiskDecision RiskGate::checked_limits(const RiskRequest& r) {
+  try {
+    return check_limits(r, limits_.at(r.strategy_index));
+  } catch (const sdk::DecimalError& e) {
+    // An order so large that its value leaves the decimal range is denied, not thrown at the strategy.
+    return denied(deny::kOrderNotional, "the order's value is out of range (" + std::string(e.what()) + ")");
   }
-  return {sdk::ApprovedOrder(sdk::ApprovedOrder::Key{}, r.id, in, r.strategy_id, r.now), {}, {}, reference};
 }
 
 RiskDecision RiskGate::check_limits(const RiskRequest& r, const EffectiveLimits& l) {

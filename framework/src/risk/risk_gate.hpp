@@ -159,6 +159,8 @@ class RiskGate {
  private:
   /// Empty reason: passed, with the reference price the checks used.
   RiskDecision check_limits(const RiskRequest& r, const EffectiveLimits& limits);
+  /// check_limits() with the strategy's limits, an out-of-range value denied instead of thrown.
+  RiskDecision checked_limits(const RiskRequest& r);
   static RiskDecision denied(const char* reason, std::string message);
 
   bool has_limits_ = false;

@@ -300,7 +300,7 @@ TEST(OrderTrackerTest, OpenSymbolsQuantitiesAndCountsFollowEveryOrder) {
       o.intent.side = next(2) == 0 ? Side::Buy : Side::Sell;
       o.intent.quantity = Decimal::from_int(static_cast<std::int64_t>(1 + next(10)));
       o.reserved_price = d("100");
-      if (next(2) == 0) t.add(o, t.open_entries(o.strategy_index, o.broker_index, o.intent.symbol));
+      if (next(2) == 0) t.add(TrackedOrder(o), t.open_entries(o.strategy_index, o.broker_index, o.intent.symbol));
       else t.add(o);
       model.push_back({o, {}, true});
     } else {
@@ -364,6 +364,6 @@ TEST(OrderTrackerDeathTest, AddingWithAnotherOrdersEntriesIsCaught) {
   o.intent.symbol = "SPY";
   o.intent.quantity = d("1");
   const auto other_symbol = t.open_entries(0, 0, "QQQ");
-  EXPECT_DEATH(t.add(o, other_symbol), "entries_of");
+  EXPECT_DEATH(t.add(std::move(o), other_symbol), "entries_of");
 }
 #endif

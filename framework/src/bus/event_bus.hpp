@@ -11,6 +11,7 @@
 // (E::kTypeName) is what logs and metrics use. No typeid crosses a library boundary.
 
 #include <atomic>
+#include <concepts>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -37,10 +38,13 @@ inline constexpr int kNotifications = 200;
 
 class EventBus {
  public:
-  template <BusEvent E>
-  void subscribe(int priority, std::function<void(const E&)> handler) {
+  /// `handler` is any callable taking `const E&`; it is kept as it is, behind one type-erased call
+  /// per event (not a std::function wrapped in another).
+  template <BusEvent E, class Handler>
+    requires std::invocable<Handler&, const E&>
+  void subscribe(int priority, Handler handler) {
     auto& list = handlers_for(slot<E>());
-    Entry entry{priority, next_seq_++, [h = std::move(handler)](const void* e) { h(*static_cast<const E*>(e)); }};
+    Entry entry{priority, next_seq_++, [h = std::move(handler)](const void* e) mutable { h(*static_cast<const E*>(e)); }};
     auto pos = list.begin();
     while (pos != list.end() && (pos->priority < entry.priority || (pos->priority == entry.priority && pos->seq < entry.seq))) ++pos;
     list.insert(pos, std::move(entry));

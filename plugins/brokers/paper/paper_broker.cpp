@@ -368,7 +368,6 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
   // Eligible: open orders of this symbol accepted when the latest bar seen was older than this
   // one, so an order placed while bar t is processed first trades on the next bar.
   std::vector<std::size_t> eligible;
-  const std::size_t fills_before = fills_.size();
   for (std::size_t i : open_) {
     const OrderRecord& o = orders_[i];
     if (o.intent.symbol == bar.symbol && (!o.not_before || bar.ts > *o.not_before))
@@ -384,9 +383,10 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
                                                        bar.ts.to_iso8601() + " bar: " + e.what()));
     }
   }
-  const bool changed = fills_.size() != fills_before || !eligible.empty();
+  // Only an eligible order can have closed here: without one (most bars) the list is as it was.
+  if (eligible.empty()) return;
   remove_closed_from_open_list();
-  if (changed) persist("matching orders");
+  persist("matching orders");
 }
 
 void PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {

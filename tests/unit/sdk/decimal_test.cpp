@@ -129,3 +129,54 @@ TEST(DecimalTest, ProductsEqualThePlain128BitComputation) {
       }
     }
 }
+
+// operator/ divides by a positive whole number in 64 bits: every quotient must equal the plain
+// 128-bit computation (a x 10^8 / b, rounded half to even), for whole and fractional divisors of
+// every magnitude and sign, ties included (or throw when the result leaves the range).
+TEST(DecimalTest, QuotientsEqualThePlain128BitComputation) {
+  auto expected = [](std::int64_t a, std::int64_t b) -> std::optional<std::int64_t> {
+    const __int128 n = static_cast<__int128>(a) * Decimal::kScale;
+    __int128 q = n / b, r = n % b;
+    if (r < 0) r = -r;
+    const __int128 d = b < 0 ? -static_cast<__int128>(b) : b;
+    if (r * 2 > d || (r * 2 == d && q % 2 != 0)) q += (n < 0) != (b < 0) ? -1 : 1;
+    if (q > std::numeric_limits<std::int64_t>::max() || q < std::numeric_limits<std::int64_t>::min()) return std::nullopt;
+    return static_cast<std::int64_t>(q);
+  };
+  std::mt19937_64 rng(7);
+  std::vector<std::int64_t> dividends{0, 1, -1, 5, -5, 50, -50, 150, 250, 350, Decimal::kScale, -Decimal::kScale,
+                                      std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(),
+                                      std::numeric_limits<std::int64_t>::min() + 1, 9'999'999'999'999'999};
+  for (int i = 0; i < 3000; ++i) {
+    const int bits = static_cast<int>(rng() % 63);
+    std::int64_t v = static_cast<std::int64_t>(rng() >> (63 - bits));
+    if (rng() % 2) v = -v;
+    dividends.push_back(v);
+  }
+  // Divisors: whole numbers (the 64-bit path: 1, 2, 3, 4, 100, large, the largest) and others.
+  std::vector<std::int64_t> divisors{1, -1, 3, Decimal::kScale / 2, 3 * Decimal::kScale / 2};
+  for (std::int64_t k : std::vector<std::int64_t>{1, 2, 3, 4, 7, 100, 1000, 123'456'789, std::numeric_limits<std::int64_t>::max() / Decimal::kScale}) {
+    divisors.push_back(k * Decimal::kScale);
+    divisors.push_back(-k * Decimal::kScale);
+  }
+  for (int i = 0; i < 200; ++i) {
+    const int bits = static_cast<int>(rng() % 37);
+    const std::int64_t units = 1 + static_cast<std::int64_t>(rng() >> (64 - bits - 1));
+    divisors.push_back(units * Decimal::kScale);
+    divisors.push_back(1 + static_cast<std::int64_t>(rng() >> (63 - bits)));  // a fractional one
+  }
+  for (std::int64_t a : dividends)
+    for (std::size_t j = static_cast<std::size_t>(a & 7); j < divisors.size(); j += 5) {
+      const std::int64_t b = divisors[j];
+      const auto want = expected(a, b);
+      if (want) {
+        EXPECT_EQ((Decimal::from_raw(a) / Decimal::from_raw(b)).raw(), *want) << a << " / " << b;
+      } else {
+        EXPECT_THROW(Decimal::from_raw(a) / Decimal::from_raw(b), DecimalError) << a << " / " << b;
+      }
+    }
+  // Ties round to even on the 64-bit path too: 0.00000005 / 2 -> 0.00000002, 0.00000003 / 2 -> 0.00000002.
+  EXPECT_EQ(Decimal::from_raw(5) / Decimal::from_int(2), Decimal::from_raw(2));
+  EXPECT_EQ(Decimal::from_raw(3) / Decimal::from_int(2), Decimal::from_raw(2));
+  EXPECT_EQ(Decimal::from_raw(-3) / Decimal::from_int(2), Decimal::from_raw(-2));
+}

@@ -148,6 +148,17 @@ class Decimal {
   /// Quotient rounded half to even to 8 digits (128-bit intermediate).
   friend constexpr Decimal operator/(Decimal a, Decimal b) {
     if (b.raw_ == 0) throw DecimalError("decimal division by zero");
+    // By a positive whole number k (percentages, counts): a / k is the same rational as the
+    // scaled quotient below, so dividing in 64 bits and rounding the same way gives the same
+    // result without a 128-bit division (the quotient is never larger than a: no overflow).
+    if (b.raw_ > 0 && b.raw_ % kScale == 0) {
+      const std::int64_t k = b.raw_ / kScale;
+      std::int64_t q = a.raw_ / k;
+      const std::int64_t r = a.raw_ % k;
+      const std::int64_t twice = 2 * (r < 0 ? -r : r);  // |r| < k <= 2^63 / 10^8: no overflow
+      if (twice > k || (twice == k && q % 2 != 0)) q += a.raw_ < 0 ? -1 : 1;
+      return from_raw(q);
+    }
     const __int128 n = static_cast<__int128>(a.raw_) * kScale;
     return from_wide(divide_round_half_even(n, b.raw_), "/");
   }

@@ -44,7 +44,7 @@ class EventBus {
     requires std::invocable<Handler&, const E&>
   void subscribe(int priority, Handler handler) {
     auto& list = handlers_for(slot<E>());
-    Entry entry{priority, next_seq_++, [h = std::move(handler)](const void* e) mutable { h(*static_cast<const E*>(e)); }};
+    Entry entry{priority, next_seq_++, [h = std::move(handler)](const void* e) mutable { std::invoke(h, *static_cast<const E*>(e)); }};
     auto pos = list.begin();
     while (pos != list.end() && (pos->priority < entry.priority || (pos->priority == entry.priority && pos->seq < entry.seq))) ++pos;
     list.insert(pos, std::move(entry));

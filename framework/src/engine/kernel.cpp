@@ -812,9 +812,9 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   if (intent.limit_price) order.reserved_price = *intent.limit_price;
   else if (intent.stop_price) order.reserved_price = *intent.stop_price;
   else if (decision.reference_price) order.reserved_price = *decision.reference_price;
-  else if (auto ref = reference_price(s.broker, intent.symbol)) order.reserved_price = ref->price;
+  else if (symbol.exposure.reference) order.reserved_price = symbol.exposure.reference->price;
   if (symbol.feed) tracker_.add(std::move(order), symbol.feed->strategy_orders[s.position_at_broker]);
-  else tracker_.add(std::move(order));  // a symbol without bars here (a liquidation): entries looked up
+  else tracker_.add(std::move(order));  // no bar of the symbol here yet (only a liquidation or a run without limits gets here)
   ++stats_.orders_submitted;
 
   sdk::Status status;
@@ -911,13 +911,6 @@ Kernel::OrderSymbol Kernel::order_symbol(std::size_t broker, const sdk::Symbol& 
   return {{b.account.quantity(symbol), tracker_.open_quantities(broker, symbol),
            it == b.feeds.end() ? std::nullopt : it->second.reference},
           nullptr};
-}
-
-std::optional<ReferencePrice> Kernel::reference_price(std::size_t broker, const sdk::Symbol& symbol) const {
-  const auto& feeds = brokers_[broker].feeds;
-  auto it = feeds.find(symbol);
-  if (it == feeds.end()) return std::nullopt;
-  return it->second.reference;
 }
 
 AccountExposure Kernel::exposure(std::size_t broker) const {

@@ -155,7 +155,6 @@ class Kernel final : private StrategyServices, private RiskView {
     const BrokerSlot::SymbolFeed* feed = nullptr;
   };
   OrderSymbol order_symbol(std::size_t broker, const sdk::Symbol& symbol) const;
-  std::optional<ReferencePrice> reference_price(std::size_t broker, const sdk::Symbol& symbol) const;
 
   sdk::Result<sdk::ClientOrderId> submit_order(std::size_t strategy, const sdk::OrderIntent& intent, bool liquidation);
   void build_risk_gate();

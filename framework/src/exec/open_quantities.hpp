@@ -1,6 +1,6 @@
 #pragma once
-// Open order quantities in one symbol at one broker: kept by the order tracker, read by the risk
-// gate (through its RiskView) on every order.
+// Open order quantities in one symbol at one broker: kept by the order tracker, handed to the risk
+// gate with every order's request (RiskRequest::symbol).
 
 #include "mercurio/sdk/types.hpp"
 

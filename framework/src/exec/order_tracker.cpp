@@ -77,22 +77,24 @@ void OrderTracker::remember_fill(std::size_t broker_index, const sdk::ClientOrde
   }
 }
 
+void OrderTracker::note_open_symbol(const Slot& slot, bool was_open) {
+  const OpenQuantities& q = *slot.open_quantity;
+  if (has_open(q) == was_open) return;  // most events: the symbol keeps other open orders, or this one
+  const TrackedOrder& o = slot.order;
+  auto& symbols = at_growing(open_symbols_, o.broker_index);
+  if (!was_open) {
+    symbols.push_back(o.intent.symbol);
+  } else if (auto it = std::find(symbols.begin(), symbols.end(), o.intent.symbol); it != symbols.end()) {
+    *it = symbols.back();
+    symbols.pop_back();
+  }
+}
+
 void OrderTracker::account_open(const Slot& slot, int direction) {
   const TrackedOrder& o = slot.order;
   const sdk::Decimal remaining = o.remaining().times(direction);
   OpenQuantities& q = *slot.open_quantity;
-  const bool was_open = q.buy.is_positive() || q.sell.is_positive();
   (o.intent.side == sdk::Side::Buy ? q.buy : q.sell) += remaining;
-  const bool now_open = q.buy.is_positive() || q.sell.is_positive();
-  if (was_open != now_open) {
-    auto& symbols = at_growing(open_symbols_, o.broker_index);
-    if (now_open) {
-      symbols.push_back(o.intent.symbol);
-    } else if (auto it = std::find(symbols.begin(), symbols.end(), o.intent.symbol); it != symbols.end()) {
-      *it = symbols.back();
-      symbols.pop_back();
-    }
-  }
   auto& t = at_growing(open_totals_, o.broker_index);
   const sdk::Decimal value = remaining * o.reserved_price;
   t.notional += value;
@@ -150,7 +152,9 @@ TrackedOrder& OrderTracker::add(TrackedOrder&& order, OpenEntries entries) {
   }
   ++*target.open_count;
   ++at_growing(open_totals_, added.broker_index).count;
+  const bool was_open = has_open(*target.open_quantity);
   account_open(target, +1);
+  note_open_symbol(target, was_open);
   return added;
 }
 
@@ -217,6 +221,9 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   }
 
   EventVerdict verdict = EventVerdict::Applied;
+  // Compared once the event is booked (not between the two steps below): a partial fill of the
+  // symbol's only open order does not take the symbol off the list and put it back.
+  const bool was_open = has_open(*slots_[slot].open_quantity);
   account_open(slots_[slot], -1);  // take the remainder out, put what is left back in below
   switch (e.type) {
     case sdk::OrderEventType::Accepted:
@@ -242,9 +249,11 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
     auto& total = at_growing(open_totals_, order.broker_index).count;
     if (total > 0) --total;
     spare_index_node_ = open_index_.extract(open);  // found there: an order that was not final is always in the open index
+    note_open_symbol(slots_[slot], was_open);
     retire_beyond_limit(slot);  // may forget an older final order, never this one
   } else {
     account_open(slots_[slot], +1);
+    note_open_symbol(slots_[slot], was_open);
   }
   return verdict;
 }

@@ -350,6 +350,7 @@ Status PaperBroker::cancel(const sdk::ClientOrderId& id) {
     persist("a cancel");
     return Status::ok();
   } catch (const std::exception& e) {
+    remove_closed_from_open_list();  // it may have failed after closing the order: not left listed as open
     return internal_error("cancel", e);
   }
 }

@@ -364,6 +364,12 @@ TEST(OrderTrackerDeathTest, AddingWithAnotherOrdersEntriesIsCaught) {
   o.intent.symbol = "SPY";
   o.intent.quantity = d("1");
   const auto other_symbol = t.open_entries(0, 0, "QQQ");
-  EXPECT_DEATH(t.add(std::move(o), other_symbol), "entries_of");
+  const auto other_strategy = t.open_entries(1, 0, "SPY");
+  const auto other_broker = t.open_entries(0, 1, "SPY");
+  EXPECT_DEATH(t.add(TrackedOrder(o), other_symbol), "entries_of");
+  EXPECT_DEATH(t.add(TrackedOrder(o), other_strategy), "entries_of");
+  EXPECT_DEATH(t.add(TrackedOrder(o), other_broker), "entries_of");
+  t.add(TrackedOrder(o), t.open_entries(0, 0, "SPY"));  // its own: accepted
+  EXPECT_EQ(t.open_count(0, "SPY"), 1u);
 }
 #endif

@@ -585,7 +585,7 @@ void Kernel::bind_feed(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, c
   feed.open = &tracker_.open_quantities_entry(broker_index, symbol);
 }
 
-void Kernel::settle() {
+void Kernel::settle_inbox() {
   for (;;) {
     inbox_.take_all(inbox_batch_);
     if (inbox_batch_.empty()) return;

@@ -215,7 +215,12 @@ class Kernel final : private StrategyServices, private RiskView {
   /// Binds the feed's handles: its symbol's book in the account and in each strategy trading on
   /// the broker, and the tracker's open quantities (at the symbol's first bar).
   void bind_feed(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, const sdk::Symbol& symbol);
-  void settle();
+  /// Applies what brokers posted to the inbox. Called twice per bar: the empty inbox (most bars)
+  /// is answered here, without entering the function that applies events.
+  void settle() {
+    if (!inbox_.empty()) settle_inbox();
+  }
+  void settle_inbox();
   void apply_order_event(std::size_t broker_index, const sdk::OrderEvent& event);
   void record_equity(sdk::Timestamp ts);
   void apply_fill(std::size_t broker_index, const sdk::OrderEvent& fill, std::optional<std::size_t> strategy_index);

@@ -227,17 +227,17 @@ std::string PaperBroker::venue_check(const sdk::OrderIntent& in) const {
 
   const bool needs_limit = in.type == OrderType::Limit || in.type == OrderType::StopLimit;
   const bool needs_stop = in.type == OrderType::Stop || in.type == OrderType::StopLimit;
-  const std::string type(to_string(in.type));
-  if (needs_limit && !in.limit_price) return type + " order needs a limit price, none given";
+  const auto type = [&] { return std::string(to_string(in.type)); };  // messages only
+  if (needs_limit && !in.limit_price) return type() + " order needs a limit price, none given";
   if (needs_limit && !in.limit_price->is_positive())
     return "limit price: expected > 0, was " + in.limit_price->to_string();
   if (!needs_limit && in.limit_price)
-    return type + " order must not carry a limit price, was " + in.limit_price->to_string();
-  if (needs_stop && !in.stop_price) return type + " order needs a stop price, none given";
+    return type() + " order must not carry a limit price, was " + in.limit_price->to_string();
+  if (needs_stop && !in.stop_price) return type() + " order needs a stop price, none given";
   if (needs_stop && !in.stop_price->is_positive())
     return "stop price: expected > 0, was " + in.stop_price->to_string();
   if (!needs_stop && in.stop_price)
-    return type + " order must not carry a stop price, was " + in.stop_price->to_string();
+    return type() + " order must not carry a stop price, was " + in.stop_price->to_string();
 
   if (in.side == Side::Buy && !settings_.allow_margin) {
     const auto ref = reference_price(in);
@@ -312,7 +312,11 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
     record.open = reason.empty();
     record.final_state = OrderEventType::Rejected;  // read only once the order is closed
     record.not_before = latest_bar_ts_;
-    if (record.open) record.venue_order_id = "paper-" + std::to_string(next_order_number_++);
+    if (record.open) {  // "paper-<n>", formatted in place (every accepted order)
+      char text[32] = "paper-";
+      const auto end = std::to_chars(text + 6, text + sizeof text, next_order_number_++).ptr;
+      record.venue_order_id.assign(text, end);
+    }
     orders_.push_back(std::move(record));
     const std::size_t index = orders_.size() - 1;
     index_by_id_.emplace(id, index);

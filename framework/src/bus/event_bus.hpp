@@ -59,7 +59,7 @@ class EventBus {
       return;
     }
     dispatch(slot<E>(), &event);
-    drain();
+    if (!queue_.empty()) drain();  // events published by the handlers (rare): the common case stays inline
   }
 
   /// Number of subscribers of E (tests, diagnostics).

@@ -69,11 +69,11 @@ class InlineString {
     return static_cast<std::size_t>(h);
   }
   friend std::strong_ordering operator<=>(const InlineString& a, const InlineString& b) noexcept {
-    std::size_t i = 0;
-    for (; i + 8 <= Capacity; i += 8) {
-      std::uint64_t x, y;
-      std::memcpy(&x, a.data_ + i, 8);
-      std::memcpy(&y, b.data_ + i, 8);
+    // Only the words the longer text spans: past them both are zero. Each word is read big-end
+    // first, so comparing words as numbers compares their bytes in order.
+    const std::size_t spanned = a.size_ > b.size_ ? a.size_ : b.size_;
+    for (std::size_t w = 0; w * 8 < spanned; ++w) {
+      std::uint64_t x = a.word(w), y = b.word(w);
       if (x != y) {
         if constexpr (std::endian::native == std::endian::little) {
           x = __builtin_bswap64(x);
@@ -82,10 +82,6 @@ class InlineString {
         return x < y ? std::strong_ordering::less : std::strong_ordering::greater;
       }
     }
-    for (; i < Capacity; ++i)
-      if (a.data_[i] != b.data_[i])
-        return static_cast<unsigned char>(a.data_[i]) < static_cast<unsigned char>(b.data_[i]) ? std::strong_ordering::less
-                                                                                                  : std::strong_ordering::greater;
     return a.size_ <=> b.size_;
   }
 

@@ -450,3 +450,42 @@ TEST(RunTest, ATrippedBreakerIsStillTrippedAfterKill9AndRestart) {
   EXPECT_THAT(restarted.err, HasSubstr("restored trading state HALTED"));
   EXPECT_EQ(summary_value(restarted.out, "fills"), "0");
 }
+
+// Two strategies on one broker ordering one symbol: the kernel counts each order in its own
+// strategy's open orders (through the entries it binds per strategy at the symbol's first bar).
+// Each strategy leaves a resting buy limit on every bar, so after bar k its own view must report
+// exactly k open orders - not the other strategy's too, and not none.
+TEST(RunTest, TwoStrategiesOnOneBrokerEachSeeOnlyTheirOwnOpenOrders) {
+  constexpr int kBars = 12;
+  const auto dir = scratch_dir("run_two_strategies_open_orders");
+  const std::string bars = std::to_string(kBars), data = (dir / "data" / "AAA.csv").string();
+  ASSERT_EQ(mercurio_cmd({"generate-bars", "--symbol", "AAA", "--seed", "5", "--bars", bars, "--out", data}, dir).exit_code, 0);
+  const auto resting = [](const std::string& id, int quantity) {
+    return "[[plugin]]\nid = \"" + id + "\"\nlibrary = \"fixture_resting_strategy\"\n[plugin.config]\nsymbol = \"AAA\"\n" +
+           "quantity = " + std::to_string(quantity) + "\n";
+  };
+  std::ofstream(dir / "mercurio.toml") << "[kernel]\noutput_dir = \"out\"\nplugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
+                                       << "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
+                                       << "starting_cash = \"100000\"\ndata = { AAA = \"" << data << "\" }\n"
+                                       << resting("one", 1) << resting("two", 2) << kGenerousRiskTable;
+  auto r = run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(summary_value(r.out, "orders submitted"), std::to_string(2 * kBars));
+  EXPECT_EQ(summary_value(r.out, "open orders at end"), std::to_string(2 * kBars));
+  for (const int quantity : {1, 2}) {
+    const std::string prefix = "resting_strategy: quantity " + std::to_string(quantity) + ", bar ";
+    int seen = 0;
+    std::istringstream lines(r.err);
+    for (std::string line; std::getline(lines, line);) {
+      const auto at = line.find(prefix);
+      if (at == std::string::npos) continue;
+      ++seen;
+      // "... bar <k>, open orders <n>"
+      const std::string rest = line.substr(at + prefix.size());
+      const int bar = std::stoi(rest);
+      const int open = std::stoi(rest.substr(rest.find("open orders ") + 12));
+      EXPECT_EQ(open, bar) << "strategy with quantity " << quantity << ": " << line;
+    }
+    EXPECT_EQ(seen, kBars) << "strategy with quantity " << quantity;
+  }
+}

@@ -148,6 +148,8 @@ class Kernel final : private StrategyServices, private RiskView {
 
   // RiskView
   AccountExposure exposure(std::size_t broker) const override;
+
+  // The order path
   /// The order's symbol at its broker, looked up once per order: what the risk gate checks, and
   /// the feed (when the symbol has had a bar there) whose bound entries the order is counted in.
   struct OrderSymbol {

@@ -10,6 +10,8 @@ namespace mercurio::kernel {
 struct OpenQuantities {
   sdk::Decimal buy, sell;
   sdk::Decimal on(sdk::Side side) const noexcept { return side == sdk::Side::Buy ? buy : sell; }
+  /// True while some order in the symbol is open on either side.
+  bool any() const noexcept { return buy.is_positive() || sell.is_positive(); }
 };
 
 }  // namespace mercurio::kernel

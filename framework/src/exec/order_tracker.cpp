@@ -79,7 +79,7 @@ void OrderTracker::remember_fill(std::size_t broker_index, const sdk::ClientOrde
 
 void OrderTracker::note_open_symbol(const Slot& slot, bool was_open) {
   const OpenQuantities& q = *slot.open_quantity;
-  if (has_open(q) == was_open) return;  // most events: the symbol keeps other open orders, or this one
+  if (q.any() == was_open) return;  // most events: the symbol keeps other open orders, or this one
   const TrackedOrder& o = slot.order;
   auto& symbols = at_growing(open_symbols_, o.broker_index);
   if (!was_open) {
@@ -152,7 +152,7 @@ TrackedOrder& OrderTracker::add(TrackedOrder&& order, OpenEntries entries) {
   }
   ++*target.open_count;
   ++at_growing(open_totals_, added.broker_index).count;
-  const bool was_open = has_open(*target.open_quantity);
+  const bool was_open = target.open_quantity->any();
   account_open(target, +1);
   note_open_symbol(target, was_open);
   return added;
@@ -223,7 +223,7 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   EventVerdict verdict = EventVerdict::Applied;
   // Compared once the event is booked (not between the two steps below): a partial fill of the
   // symbol's only open order does not take the symbol off the list and put it back.
-  const bool was_open = has_open(*slots_[slot].open_quantity);
+  const bool was_open = slots_[slot].open_quantity->any();
   account_open(slots_[slot], -1);  // take the remainder out, put what is left back in below
   switch (e.type) {
     case sdk::OrderEventType::Accepted:

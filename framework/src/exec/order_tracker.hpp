@@ -117,7 +117,6 @@ class OrderTracker {
   class OpenEntries {
    public:
     OpenEntries() = default;
-    explicit operator bool() const noexcept { return quantities_ != nullptr; }
 
    private:
     friend class OrderTracker;
@@ -209,7 +208,6 @@ class OrderTracker {
   std::vector<std::vector<sdk::Symbol>> open_symbols_;
   // True when `entries` are those of the order's strategy, broker and symbol (checked in debug builds).
   bool entries_of(const TrackedOrder& order, OpenEntries entries) const;
-  static bool has_open(const OpenQuantities& q) noexcept { return q.buy.is_positive() || q.sell.is_positive(); }
   // Puts the slot's symbol on its broker's list of symbols with open orders, or takes it off, when
   // its open quantities changed from `was_open` (compared once per add or event).
   void note_open_symbol(const Slot& slot, bool was_open);

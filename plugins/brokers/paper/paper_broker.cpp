@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <cerrno>
 #include <cstdio>
 #include <exception>
@@ -313,8 +314,10 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
     record.final_state = OrderEventType::Rejected;  // read only once the order is closed
     record.not_before = latest_bar_ts_;
     if (record.open) {  // "paper-<n>", formatted in place (every accepted order)
-      char text[32] = "paper-";
-      const auto end = std::to_chars(text + 6, text + sizeof text, next_order_number_++).ptr;
+      constexpr std::string_view prefix = "paper-";
+      char text[32];
+      std::memcpy(text, prefix.data(), prefix.size());
+      const auto end = std::to_chars(text + prefix.size(), text + sizeof text, next_order_number_++).ptr;
       record.venue_order_id.assign(text, end);
     }
     orders_.push_back(std::move(record));

@@ -25,8 +25,10 @@ class ApprovedOrder {
     Key() = default;
   };
 
-  ApprovedOrder(Key, ClientOrderId id, OrderIntent intent, std::string strategy_id, Timestamp approved_at)
-      : id_(id), intent_(std::move(intent)), strategy_id_(std::move(strategy_id)), approved_at_(approved_at) {}
+  // Taken by reference: the gate approves the kernel's own request, so each field is copied once,
+  // straight into place (by value it was copied into the parameter, then moved: twice per order).
+  ApprovedOrder(Key, const ClientOrderId& id, const OrderIntent& intent, const std::string& strategy_id, Timestamp approved_at)
+      : id_(id), intent_(intent), strategy_id_(strategy_id), approved_at_(approved_at) {}
 
   const ClientOrderId& client_order_id() const noexcept { return id_; }
   const OrderIntent& intent() const noexcept { return intent_; }

@@ -8,11 +8,19 @@
 namespace mercurio::kernel {
 
 namespace {
-// The entry at `index`, the table grown to hold it (indices are small and dense).
 template <class Table>
-typename Table::value_type& at_growing(Table& table, std::size_t index) {
-  if (index >= table.size()) table.resize(index + 1);
+typename Table::value_type& grown_to(Table& table, std::size_t index) {
+  table.resize(index + 1);
   return table[index];
+}
+// The entry at `index`, the table grown to hold it (indices are small and dense). The growth is
+// apart so that the rest inlines: the order path asks several times per order, and the table
+// has nearly always grown already.
+template <class Table>
+inline typename Table::value_type& at_growing(Table& table, std::size_t index) {
+  if (index < table.size()) [[likely]]
+    return table[index];
+  return grown_to(table, index);
 }
 }  // namespace
 
@@ -30,16 +38,32 @@ std::string_view to_string(OrderState state) noexcept {
 }
 
 sdk::ClientOrderId OrderTracker::next_id(std::size_t strategy_index, const std::string& strategy_id) {
-  std::uint64_t*& counter = at_growing(sequence_by_strategy_, strategy_index);
-  if (counter == nullptr) counter = &sequence_[strategy_id];
-  const std::uint64_t seq = ++*counter;
-  // Formatted in place: "<id>-<n>" is often longer than a std::string's inline buffer.
-  char buf[sdk::ClientOrderId::kCapacity + 24];
-  const std::size_t n = std::min(strategy_id.size(), sdk::ClientOrderId::kCapacity + 1);  // longer: the constructor throws
-  std::memcpy(buf, strategy_id.data(), n);
-  buf[n] = '-';
-  const auto end = std::to_chars(buf + n + 1, buf + sizeof buf, seq).ptr;
-  return sdk::ClientOrderId(std::string_view(buf, static_cast<std::size_t>(end - buf)));
+  IdText& id = at_growing(id_texts_, strategy_index);
+  if (id.sequence == nullptr) id.sequence = &sequence_[strategy_id];
+  const std::uint64_t seq = ++*id.sequence;
+  if (id.spelled == 0 || seq != id.spelled + 1 || !count_up_in_place(id.text + id.digits_at, id.text + id.size)) {
+    // The first id, a sequence continued from the journal, or one more digit: spelled out whole.
+    // "<id>-<n>" is often longer than a std::string's inline buffer, hence the fixed buffer.
+    const std::size_t n = std::min(strategy_id.size(), sdk::ClientOrderId::kCapacity + 1);  // longer: the constructor throws
+    std::memcpy(id.text, strategy_id.data(), n);
+    id.text[n] = '-';
+    id.digits_at = n + 1;
+    id.size = static_cast<std::size_t>(std::to_chars(id.text + id.digits_at, id.text + sizeof id.text, seq).ptr - id.text);
+  }
+  id.spelled = seq;
+  return sdk::ClientOrderId(std::string_view(id.text, id.size));
+}
+
+bool OrderTracker::count_up_in_place(char* first, char* last) noexcept {
+  while (last != first) {
+    char& digit = *--last;
+    if (digit != '9') {
+      ++digit;
+      return true;
+    }
+    digit = '0';
+  }
+  return false;  // all nines: the number needs one more digit
 }
 
 std::uint64_t OrderTracker::last_sequence(const std::string& strategy_id) const {

@@ -193,7 +193,18 @@ class OrderTracker {
   // The slot of the retained final order `id` (the ring, newest first); npos when not there.
   std::size_t retained_slot_of(const sdk::ClientOrderId& id) const;
   std::unordered_map<std::string, std::uint64_t> sequence_;  // nodes never move: addresses kept below
-  std::vector<std::uint64_t*> sequence_by_strategy_;         // strategy index -> its entry in sequence_
+  // Per strategy index: its entry in sequence_ and its last id as text. The next id is usually
+  // the last one with its number counted up in place, not formatted again.
+  struct IdText {
+    std::uint64_t* sequence = nullptr;
+    std::uint64_t spelled = 0;  // the sequence number `text` ends with (0: nothing yet)
+    std::size_t digits_at = 0;  // after "<strategy id>-"
+    std::size_t size = 0;
+    char text[sdk::ClientOrderId::kCapacity + 24];
+  };
+  std::vector<IdText> id_texts_;  // by strategy index
+  // The decimal number in [first, last) plus one, in place; false (and all zeros) when it was all nines.
+  static bool count_up_in_place(char* first, char* last) noexcept;
   std::size_t retained_unclaimed_;
   std::vector<RecentTradeIds> unclaimed_trade_ids_;  // per broker
   RecentTradeIds& unclaimed(std::size_t broker_index);

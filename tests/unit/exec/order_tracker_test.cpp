@@ -44,6 +44,18 @@ TEST(OrderTrackerTest, IdsAreDeterministicPerStrategy) {
   EXPECT_EQ(t.last_sequence("other"), 1u);
 }
 
+// The next id is the last one counted up in place: across every carry (9 -> 10, 199 -> 200,
+// 9999 -> 10000) and after a sequence continued mid-way, it spells what formatting would.
+TEST(OrderTrackerTest, IdsCountedUpInPlaceSpellTheirSequence) {
+  OrderTracker t;
+  for (std::uint64_t n = 1; n <= 12'000; ++n) {
+    if (n == 5'000) t.continue_sequence("ma", 9'989);  // a jump: the text is spelled out again
+    const std::uint64_t expected = n < 5'000 ? n : n + 4'990;
+    ASSERT_EQ(t.next_id(0, "ma").str(), "ma-" + std::to_string(expected)) << "id number " << n;
+    ASSERT_EQ(t.next_id(1, "b").str(), "b-" + std::to_string(n)) << "id number " << n;
+  }
+}
+
 // Ids recovered from a journal are never handed out again, whether the sequence was continued
 // before the strategy's first new id or after it (the tracker then finds the sequence by index).
 TEST(OrderTrackerTest, AContinuedSequenceNeverRepeatsAnId) {

@@ -489,3 +489,48 @@ TEST(RunTest, TwoStrategiesOnOneBrokerEachSeeOnlyTheirOwnOpenOrders) {
     EXPECT_EQ(seen, kBars) << "strategy with quantity " << quantity;
   }
 }
+
+// A strategy ordering another symbol than the bar it handles: the order is checked and counted
+// in the symbol it names. ("one" handles AAA's bars and orders BBB; "two" subscribes BBB, so BBB
+// has bars here, each just after AAA's of the same time.) The kernel takes the feed of the bar at
+// hand without a lookup only when the order is in that bar's symbol: taken for AAA's here, the
+// order would be counted in AAA and "one" would see no open order in BBB.
+TEST(RunTest, AnOrderInAnotherSymbolThanTheBarsIsCountedInItsOwn) {
+  constexpr int kBars = 12;
+  const auto dir = scratch_dir("run_order_other_symbol");
+  for (auto [sym, seed] : {std::pair{"AAA", "5"}, std::pair{"BBB", "6"}}) {
+    auto r = mercurio_cmd({"generate-bars", "--symbol", sym, "--seed", seed, "--bars", std::to_string(kBars), "--out",
+                           (dir / "data" / (std::string(sym) + ".csv")).string()},
+                          dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\noutput_dir = \"out\"\nplugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
+      << "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
+      << "starting_cash = \"100000\"\ndata = { AAA = \"data/AAA.csv\", BBB = \"data/BBB.csv\" }\n"
+      << "[[plugin]]\nid = \"one\"\nlibrary = \"fixture_resting_strategy\"\n[plugin.config]\n"
+      << "symbol = \"AAA\"\norder_symbol = \"BBB\"\nquantity = 1\n"
+      << "[[plugin]]\nid = \"two\"\nlibrary = \"fixture_resting_strategy\"\n[plugin.config]\nsymbol = \"BBB\"\nquantity = 2\n"
+      << kGenerousRiskTable;
+  auto r = run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // At AAA's first bar BBB has no price yet: that one order is denied (no reference price).
+  EXPECT_EQ(summary_value(r.out, "orders submitted"), std::to_string(2 * kBars - 1));
+  EXPECT_EQ(summary_value(r.out, "open orders at end"), std::to_string(2 * kBars - 1));
+  EXPECT_NE(r.err.find("NO_REFERENCE_PRICE"), std::string::npos) << r.err;
+  for (const int quantity : {1, 2}) {
+    const std::string prefix = "resting_strategy: quantity " + std::to_string(quantity) + ", bar ";
+    int seen = 0;
+    std::istringstream lines(r.err);
+    for (std::string line; std::getline(lines, line);) {
+      const auto at = line.find(prefix);
+      if (at == std::string::npos) continue;
+      ++seen;
+      const std::string rest = line.substr(at + prefix.size());
+      const int bar = std::stoi(rest);
+      const int open = std::stoi(rest.substr(rest.find("open orders ") + 12));
+      EXPECT_EQ(open, quantity == 1 ? bar - 1 : bar) << "strategy with quantity " << quantity << ": " << line;
+    }
+    EXPECT_EQ(seen, kBars) << "strategy with quantity " << quantity;
+  }
+}

@@ -43,8 +43,10 @@ Kernel::Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& lo
     for (std::size_t si : current_feed_->listeners) {
       StrategySlot& s = strategies_[si];
       if (!s.enabled) continue;
+      s.bar_feed = current_feed_;
       call_guarded([&](std::string_view op, const std::string& msg) { strategy_fault(si, op, msg); }, "on_bar",
                    [&] { s.strategy->on_bar(*s.context, *e.bar); });
+      s.bar_feed = nullptr;
     }
   });
   bus_.subscribe<OrderDenied>(priority::kNotifications, [this](const OrderDenied& e) {
@@ -583,6 +585,7 @@ void Kernel::bind_feed(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, c
     feed.strategy_orders.push_back(tracker_.open_entries(si, broker_index, symbol));
   }
   feed.open = &tracker_.open_quantities_entry(broker_index, symbol);
+  feed.symbol = symbol;
 }
 
 void Kernel::settle_inbox() {
@@ -775,7 +778,7 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   }
   if (journal_ && journal_->failed()) return sdk::Status(sdk::StatusCode::Rejected, "not sent: the journal is unavailable");
   const sdk::ClientOrderId id = tracker_.next_id(si, s.id);
-  const OrderSymbol symbol = order_symbol(s.broker, intent.symbol);
+  const OrderSymbol symbol = order_symbol(s, intent.symbol);
   RiskRequest request{intent, id, s.id, si, s.broker, s.enabled, b.available && b.started, clock_->now(), symbol.exposure};
   request.liquidation = liquidation;
   const RiskDecision decision = risk_gate_.check(request);
@@ -900,13 +903,17 @@ void Kernel::build_risk_gate() {
                         static_cast<const RiskView*>(this));
 }
 
-Kernel::OrderSymbol Kernel::order_symbol(std::size_t broker, const sdk::Symbol& symbol) const {
+Kernel::OrderSymbol Kernel::order_symbol(const StrategySlot& strategy, const sdk::Symbol& symbol) const {
+  const std::size_t broker = strategy.broker;
   const BrokerSlot& b = brokers_[broker];
-  const auto it = b.feeds.find(symbol);
-  if (it != b.feeds.end() && it->second.open) {  // bound (with its books) at the symbol's first bar
-    const BrokerSlot::SymbolFeed& feed = it->second;
+  const auto bound = [&](const BrokerSlot::SymbolFeed& feed) -> OrderSymbol {
     return {{b.account.quantity(*feed.account_book), *feed.open, feed.reference}, &feed};
-  }
+  };
+  // A strategy nearly always orders the symbol whose bar it is handling: that feed is at hand.
+  if (const BrokerSlot::SymbolFeed* at_hand = strategy.bar_feed; at_hand && at_hand->open && at_hand->symbol == symbol)
+    return bound(*at_hand);
+  const auto it = b.feeds.find(symbol);
+  if (it != b.feeds.end() && it->second.open) return bound(it->second);  // bound (with its books) at the symbol's first bar
   // A symbol without bars here yet (no reference price: only a liquidation gets past the gate).
   return {{b.account.quantity(symbol), tracker_.open_quantities(broker, symbol),
            it == b.feeds.end() ? std::nullopt : it->second.reference},

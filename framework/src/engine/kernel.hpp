@@ -113,6 +113,7 @@ class Kernel final : private StrategyServices, private RiskView {
       std::vector<Ledger::BookRef> strategy_books;
       const OpenQuantities* open = nullptr;  // the order tracker's entry for the symbol, bound with the books
       std::vector<OrderTracker::OpenEntries> strategy_orders;  // where each strategy's orders here are counted
+      sdk::Symbol symbol;  // set with the bindings: an order in the symbol of the bar at hand needs no lookup
     };
     std::unordered_map<sdk::Symbol, SymbolFeed> feeds;
     const PluginEntry* entry = nullptr;
@@ -125,6 +126,9 @@ class Kernel final : private StrategyServices, private RiskView {
     std::string id;
     std::size_t broker = 0;
     std::size_t position_at_broker = 0;  // in its broker's `strategies` (and each feed's bound entries)
+    // The feed whose bar the strategy is handling (on_bar), else null. It is at the strategy's own
+    // broker (a feed's listeners are its broker's strategies), and nearly every order is in its symbol.
+    const BrokerSlot::SymbolFeed* bar_feed = nullptr;
     std::unique_ptr<SourceLogger> logger;
     std::unique_ptr<StrategyContextImpl> context;
     Ledger book;
@@ -156,7 +160,7 @@ class Kernel final : private StrategyServices, private RiskView {
     SymbolExposure exposure;
     const BrokerSlot::SymbolFeed* feed = nullptr;
   };
-  OrderSymbol order_symbol(std::size_t broker, const sdk::Symbol& symbol) const;
+  OrderSymbol order_symbol(const StrategySlot& strategy, const sdk::Symbol& symbol) const;
 
   sdk::Result<sdk::ClientOrderId> submit_order(std::size_t strategy, const sdk::OrderIntent& intent, bool liquidation);
   void build_risk_gate();

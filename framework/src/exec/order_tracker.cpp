@@ -225,13 +225,14 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
     if (e.is_fill() && !unclaimed(broker_index).insert(e.trade_id)) return EventVerdict::DuplicateFill;
     return EventVerdict::UnknownOrder;
   }
-  TrackedOrder& order = slots_[slot].order;
+  Slot& held = slots_[slot];  // indexing a deque is arithmetic and two loads: done once
+  TrackedOrder& order = held.order;
   if (found) *found = &order;  // still held after this event: retire_beyond_limit never forgets it
   if (order.broker_index != broker_index || order.intent.symbol != e.symbol || order.intent.side != e.side)
     return EventVerdict::Inconsistent;
   if (e.is_fill()) {
     // The same trade seen before, for this order or unclaimed (e.g. first reported without its id).
-    auto& ids = slots_[slot].trade_ids;
+    auto& ids = held.trade_ids;
     if (std::find(ids.begin(), ids.end(), e.trade_id) != ids.end()) return EventVerdict::DuplicateFill;
     if (broker_index < unclaimed_trade_ids_.size() && unclaimed_trade_ids_[broker_index].contains(e.trade_id))
       return EventVerdict::DuplicateFill;
@@ -247,8 +248,8 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   EventVerdict verdict = EventVerdict::Applied;
   // Compared once the event is booked (not between the two steps below): a partial fill of the
   // symbol's only open order does not take the symbol off the list and put it back.
-  const bool was_open = slots_[slot].open_quantity->any();
-  account_open(slots_[slot], -1);  // take the remainder out, put what is left back in below
+  const bool was_open = held.open_quantity->any();
+  account_open(held, -1);  // take the remainder out, put what is left back in below
   switch (e.type) {
     case sdk::OrderEventType::Accepted:
       if (order.state == OrderState::Submitted) order.state = OrderState::Accepted;
@@ -268,16 +269,16 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   }
   if (!e.reason.empty()) order.last_reason = e.reason;
   if (is_final(order.state)) {
-    std::size_t& count = *slots_[slot].open_count;
+    std::size_t& count = *held.open_count;
     if (count > 0) --count;
     auto& total = at_growing(open_totals_, order.broker_index).count;
     if (total > 0) --total;
     spare_index_node_ = open_index_.extract(open);  // found there: an order that was not final is always in the open index
-    note_open_symbol(slots_[slot], was_open);
+    note_open_symbol(held, was_open);
     retire_beyond_limit(slot);  // may forget an older final order, never this one
   } else {
-    account_open(slots_[slot], +1);
-    note_open_symbol(slots_[slot], was_open);
+    account_open(held, +1);
+    note_open_symbol(held, was_open);
   }
   return verdict;
 }

@@ -370,6 +370,11 @@ RecoveredJournal Journal::recover() {
       JournaledOrder o;
       o.record.client_order_id = sdk::ClientOrderId(q.column_text(0));
       o.record.sequence = q.column_int(1);
+      // The next ids continue after the highest sequence: one below 1 (a hand-edited or damaged
+      // row) would wrap the unsigned counter and hand out ids again.
+      if (o.record.sequence < 1)
+        throw JournalError(JournalError::Kind::Corrupt, "journal intent " + o.record.client_order_id.str() + " has sequence " +
+                                                        std::to_string(o.record.sequence) + ", expected >= 1");
       o.record.strategy = q.column_text(2);
       o.record.broker = q.column_text(3);
       o.record.intent.symbol = sdk::Symbol(q.column_text(4));

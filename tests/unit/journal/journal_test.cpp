@@ -230,6 +230,25 @@ TEST(JournalTest, AFileThatIsNotAJournalIsRefused) {
   }
 }
 
+// Client order ids continue after the highest sequence in the journal: a row whose sequence is
+// below 1 would wrap the kernel's unsigned counter, so it is refused, naming the intent.
+TEST(JournalTest, AnIntentWithASequenceBelowOneIsRefused) {
+  const auto path = test::scratch_dir("journal_negative_sequence") / "journal.sqlite";
+  {
+    auto j = fresh(path);
+    add_intent(*j, "ma", 1);
+    add_intent(*j, "ma", 2);
+  }
+  exec_sql(path, "UPDATE intents SET sequence = -3 WHERE client_order_id = 'ma-2'");
+  try {
+    Journal::open(path)->recover();
+    FAIL() << "expected a refusal";
+  } catch (const JournalError& e) {
+    EXPECT_EQ(e.kind(), JournalError::Kind::Corrupt);
+    EXPECT_THAT(e.what(), HasSubstr("journal intent ma-2 has sequence -3, expected >= 1"));
+  }
+}
+
 TEST(JournalTest, ACorruptedJournalIsRefusedNeverSilentlyUsed) {
   const auto path = test::scratch_dir("journal_corrupt") / "journal.sqlite";
   {

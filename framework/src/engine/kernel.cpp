@@ -1,6 +1,7 @@
 #include "engine/kernel.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "engine/bar_replay.hpp"
 #include "plugin/plugin_guard.hpp"
@@ -43,10 +44,10 @@ Kernel::Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& lo
     for (std::size_t si : current_feed_->listeners) {
       StrategySlot& s = strategies_[si];
       if (!s.enabled) continue;
-      s.bar_feed = current_feed_;
+      const BrokerSlot::SymbolFeed* outer = std::exchange(s.bar_feed, current_feed_);
       call_guarded([&](std::string_view op, const std::string& msg) { strategy_fault(si, op, msg); }, "on_bar",
                    [&] { s.strategy->on_bar(*s.context, *e.bar); });
-      s.bar_feed = nullptr;
+      s.bar_feed = outer;
     }
   });
   bus_.subscribe<OrderDenied>(priority::kNotifications, [this](const OrderDenied& e) {
@@ -910,10 +911,10 @@ Kernel::OrderSymbol Kernel::order_symbol(const StrategySlot& strategy, const sdk
     return {{b.account.quantity(*feed.account_book), *feed.open, feed.reference}, &feed};
   };
   // A strategy nearly always orders the symbol whose bar it is handling: that feed is at hand.
-  if (const BrokerSlot::SymbolFeed* at_hand = strategy.bar_feed; at_hand && at_hand->open && at_hand->symbol == symbol)
-    return bound(*at_hand);
+  const BrokerSlot::SymbolFeed* at_hand = strategy.bar_feed;
+  if (at_hand && at_hand->open && at_hand->symbol == symbol) return bound(*at_hand);
   const auto it = b.feeds.find(symbol);
-  if (it != b.feeds.end() && it->second.open) return bound(it->second);  // bound (with its books) at the symbol's first bar
+  if (it != b.feeds.end() && it->second.open) return bound(it->second);  // bound at the symbol's first bar
   // A symbol without bars here yet (no reference price: only a liquidation gets past the gate).
   return {{b.account.quantity(symbol), tracker_.open_quantities(broker, symbol),
            it == b.feeds.end() ? std::nullopt : it->second.reference},

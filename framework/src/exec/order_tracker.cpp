@@ -14,10 +14,10 @@ typename Table::value_type& grown_to(Table& table, std::size_t index) {
   return table[index];
 }
 // The entry at `index`, the table grown to hold it (indices are small and dense). The growth is
-// apart so that the rest inlines: the order path asks several times per order, and the table
-// has nearly always grown already.
+// a function of its own so that what is left is small enough to inline: the order path asks
+// several times per order, and the table has nearly always grown already.
 template <class Table>
-inline typename Table::value_type& at_growing(Table& table, std::size_t index) {
+typename Table::value_type& at_growing(Table& table, std::size_t index) {
   if (index < table.size()) [[likely]]
     return table[index];
   return grown_to(table, index);
@@ -40,15 +40,22 @@ std::string_view to_string(OrderState state) noexcept {
 sdk::ClientOrderId OrderTracker::next_id(std::size_t strategy_index, const std::string& strategy_id) {
   IdText& id = at_growing(id_texts_, strategy_index);
   if (id.sequence == nullptr) id.sequence = &sequence_[strategy_id];
+  // One index, one strategy id: the text kept for the index starts with it.
+  assert(id.spelled == 0 || std::string_view(id.text, id.digits_at - 1) ==
+                                std::string_view(strategy_id).substr(0, sdk::ClientOrderId::kCapacity + 1));
   const std::uint64_t seq = ++*id.sequence;
-  if (id.spelled == 0 || seq != id.spelled + 1 || !count_up_in_place(id.text + id.digits_at, id.text + id.size)) {
-    // The first id, a sequence continued from the journal, or one more digit: spelled out whole.
-    // "<id>-<n>" is often longer than a std::string's inline buffer, hence the fixed buffer.
-    const std::size_t n = std::min(strategy_id.size(), sdk::ClientOrderId::kCapacity + 1);  // longer: the constructor throws
+  const bool counted_up = id.spelled != 0 && seq == id.spelled + 1 &&
+                          count_up_in_place(id.text + id.digits_at, id.text + id.size);
+  if (!counted_up) {
+    // The first id, a sequence continued from the journal, or one more digit: spelled out whole,
+    // in a fixed buffer ("<id>-<n>" is often longer than a std::string's inline one). A longer
+    // strategy id is cut one past the capacity: the constructor below throws for it.
+    const std::size_t n = std::min(strategy_id.size(), sdk::ClientOrderId::kCapacity + 1);
     std::memcpy(id.text, strategy_id.data(), n);
     id.text[n] = '-';
     id.digits_at = n + 1;
-    id.size = static_cast<std::size_t>(std::to_chars(id.text + id.digits_at, id.text + sizeof id.text, seq).ptr - id.text);
+    const char* end = std::to_chars(id.text + id.digits_at, id.text + sizeof id.text, seq).ptr;
+    id.size = static_cast<std::size_t>(end - id.text);
   }
   id.spelled = seq;
   return sdk::ClientOrderId(std::string_view(id.text, id.size));

@@ -99,8 +99,10 @@ class OrderTracker {
   }
 
   /// Deterministic client order id: "<strategy id>-<sequence>" (sequence per strategy, from 1).
-  /// `strategy_index` is the same strategy's index (as in TrackedOrder): after its first id the
-  /// sequence is found by index, with no string hashed on the order path.
+  /// `strategy_index` is the same strategy's index (as in TrackedOrder), always with the same
+  /// `strategy_id`: after its first id the sequence is found by index, with no string hashed on the
+  /// order path, and the id is the last one counted up. Throws std::length_error when the id is
+  /// longer than a ClientOrderId holds (the sequence number is used up all the same).
   sdk::ClientOrderId next_id(std::size_t strategy_index, const std::string& strategy_id);
   /// The sequence number of the last id handed out for `strategy_id` (0 before any).
   std::uint64_t last_sequence(const std::string& strategy_id) const;

@@ -1,6 +1,7 @@
 #include "exec/order_tracker.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,20 @@ TEST(OrderTrackerTest, IdsCountedUpInPlaceSpellTheirSequence) {
     ASSERT_EQ(t.next_id(0, "ma").str(), "ma-" + std::to_string(expected)) << "id number " << n;
     ASSERT_EQ(t.next_id(1, "b").str(), "b-" + std::to_string(n)) << "id number " << n;
   }
+}
+
+// An id longer than a ClientOrderId holds throws, every time, whether the strategy id is too long
+// from the start or the number outgrows the room left (counted up to "-9", then "-10").
+TEST(OrderTrackerTest, AnIdTooLongToHoldThrowsEveryTime) {
+  OrderTracker t;
+  const std::string too_long(ClientOrderId::kCapacity + 1, 'x');
+  EXPECT_THROW(t.next_id(0, too_long), std::length_error);
+  EXPECT_THROW(t.next_id(0, too_long), std::length_error);
+  const std::string near_full(ClientOrderId::kCapacity - 2, 'y');  // room for "-" and one digit
+  for (int n = 1; n <= 9; ++n) EXPECT_EQ(t.next_id(1, near_full).str(), near_full + "-" + std::to_string(n));
+  EXPECT_THROW(t.next_id(1, near_full), std::length_error);
+  EXPECT_THROW(t.next_id(1, near_full), std::length_error);
+  EXPECT_EQ(t.next_id(2, "ok").str(), "ok-1");  // other strategies are unaffected
 }
 
 // Ids recovered from a journal are never handed out again, whether the sequence was continued

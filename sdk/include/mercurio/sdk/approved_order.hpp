@@ -3,7 +3,6 @@
 /// The only order type a broker accepts. Only the kernel's RiskGate can make one.
 
 #include <string>
-#include <utility>
 
 #include "mercurio/sdk/types.hpp"
 
@@ -25,9 +24,9 @@ class ApprovedOrder {
     Key() = default;
   };
 
-  // Taken by reference: the gate approves the kernel's own request, so each field is copied once,
-  // straight into place (by value it was copied into the parameter, then moved: twice per order).
-  ApprovedOrder(Key, const ClientOrderId& id, const OrderIntent& intent, const std::string& strategy_id, Timestamp approved_at)
+  /// Copies each field once. Only the RiskGate can call it (it alone can make a Key).
+  ApprovedOrder(Key, const ClientOrderId& id, const OrderIntent& intent, const std::string& strategy_id,
+                Timestamp approved_at)
       : id_(id), intent_(intent), strategy_id_(strategy_id), approved_at_(approved_at) {}
 
   const ClientOrderId& client_order_id() const noexcept { return id_; }

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "mercurio/sdk/decimal.hpp"
 #include "support/csv.hpp"
@@ -451,6 +453,40 @@ TEST(RunTest, ATrippedBreakerIsStillTrippedAfterKill9AndRestart) {
   EXPECT_EQ(summary_value(restarted.out, "fills"), "0");
 }
 
+namespace {
+// A paper broker on `data` (a TOML inline table of symbol = file) and fixture_resting_strategy
+// instances (see resting_strategy()), with limits no order reaches.
+std::string resting_config(const std::string& data, const std::string& strategies) {
+  return "[kernel]\noutput_dir = \"out\"\nplugin_dirs = [\"" + fixture_plugin_dir().string() + "\"]\n" +
+         "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n" +
+         "starting_cash = \"100000\"\ndata = " + data + "\n" + strategies + kGenerousRiskTable;
+}
+std::string resting_strategy(const std::string& id, const std::string& symbol, int quantity, const std::string& order_symbol = "") {
+  return "[[plugin]]\nid = \"" + id + "\"\nlibrary = \"fixture_resting_strategy\"\n[plugin.config]\nsymbol = \"" + symbol +
+         "\"\nquantity = " + std::to_string(quantity) + "\n" +
+         (order_symbol.empty() ? std::string() : "order_symbol = \"" + order_symbol + "\"\n");
+}
+// What the resting strategy of `quantity` logged after each of its bars, in order:
+// "resting_strategy: quantity <q>, bar <k>, open orders <n>".
+struct RestingLine {
+  int bar;
+  int open;
+  std::string line;
+};
+std::vector<RestingLine> resting_lines(const std::string& log, int quantity) {
+  const std::string prefix = "resting_strategy: quantity " + std::to_string(quantity) + ", bar ";
+  std::vector<RestingLine> out;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    const auto at = line.find(prefix);
+    if (at == std::string::npos) continue;
+    const std::string rest = line.substr(at + prefix.size());
+    out.push_back({std::stoi(rest), std::stoi(rest.substr(rest.find("open orders ") + 12)), line});
+  }
+  return out;
+}
+}  // namespace
+
 // Two strategies on one broker ordering one symbol: the kernel counts each order in its own
 // strategy's open orders (through the entries it binds per strategy at the symbol's first bar).
 // Each strategy leaves a resting buy limit on every bar, so after bar k its own view must report
@@ -460,33 +496,16 @@ TEST(RunTest, TwoStrategiesOnOneBrokerEachSeeOnlyTheirOwnOpenOrders) {
   const auto dir = scratch_dir("run_two_strategies_open_orders");
   const std::string bars = std::to_string(kBars), data = (dir / "data" / "AAA.csv").string();
   ASSERT_EQ(mercurio_cmd({"generate-bars", "--symbol", "AAA", "--seed", "5", "--bars", bars, "--out", data}, dir).exit_code, 0);
-  const auto resting = [](const std::string& id, int quantity) {
-    return "[[plugin]]\nid = \"" + id + "\"\nlibrary = \"fixture_resting_strategy\"\n[plugin.config]\nsymbol = \"AAA\"\n" +
-           "quantity = " + std::to_string(quantity) + "\n";
-  };
-  std::ofstream(dir / "mercurio.toml") << "[kernel]\noutput_dir = \"out\"\nplugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
-                                       << "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
-                                       << "starting_cash = \"100000\"\ndata = { AAA = \"" << data << "\" }\n"
-                                       << resting("one", 1) << resting("two", 2) << kGenerousRiskTable;
+  std::ofstream(dir / "mercurio.toml") << resting_config("{ AAA = \"" + data + "\" }",
+                                                         resting_strategy("one", "AAA", 1) + resting_strategy("two", "AAA", 2));
   auto r = run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(summary_value(r.out, "orders submitted"), std::to_string(2 * kBars));
   EXPECT_EQ(summary_value(r.out, "open orders at end"), std::to_string(2 * kBars));
   for (const int quantity : {1, 2}) {
-    const std::string prefix = "resting_strategy: quantity " + std::to_string(quantity) + ", bar ";
-    int seen = 0;
-    std::istringstream lines(r.err);
-    for (std::string line; std::getline(lines, line);) {
-      const auto at = line.find(prefix);
-      if (at == std::string::npos) continue;
-      ++seen;
-      // "... bar <k>, open orders <n>"
-      const std::string rest = line.substr(at + prefix.size());
-      const int bar = std::stoi(rest);
-      const int open = std::stoi(rest.substr(rest.find("open orders ") + 12));
-      EXPECT_EQ(open, bar) << "strategy with quantity " << quantity << ": " << line;
-    }
-    EXPECT_EQ(seen, kBars) << "strategy with quantity " << quantity;
+    const auto lines = resting_lines(r.err, quantity);
+    for (const RestingLine& l : lines) EXPECT_EQ(l.open, l.bar) << "strategy with quantity " << quantity << ": " << l.line;
+    EXPECT_EQ(lines.size(), static_cast<std::size_t>(kBars)) << "strategy with quantity " << quantity;
   }
 }
 
@@ -505,14 +524,8 @@ TEST(RunTest, AnOrderInASymbolOtherThanTheBarsIsCountedInThatSymbol) {
                           dir);
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
-  std::ofstream(dir / "mercurio.toml")
-      << "[kernel]\noutput_dir = \"out\"\nplugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
-      << "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
-      << "starting_cash = \"100000\"\ndata = { AAA = \"data/AAA.csv\", BBB = \"data/BBB.csv\" }\n"
-      << "[[plugin]]\nid = \"one\"\nlibrary = \"fixture_resting_strategy\"\n[plugin.config]\n"
-      << "symbol = \"AAA\"\norder_symbol = \"BBB\"\nquantity = 1\n"
-      << "[[plugin]]\nid = \"two\"\nlibrary = \"fixture_resting_strategy\"\n[plugin.config]\nsymbol = \"BBB\"\nquantity = 2\n"
-      << kGenerousRiskTable;
+  std::ofstream(dir / "mercurio.toml") << resting_config("{ AAA = \"data/AAA.csv\", BBB = \"data/BBB.csv\" }",
+                                                         resting_strategy("one", "AAA", 1, "BBB") + resting_strategy("two", "BBB", 2));
   auto r = run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // At AAA's first bar BBB has no price yet: that one order is denied (no reference price).
@@ -520,18 +533,9 @@ TEST(RunTest, AnOrderInASymbolOtherThanTheBarsIsCountedInThatSymbol) {
   EXPECT_EQ(summary_value(r.out, "open orders at end"), std::to_string(2 * kBars - 1));
   EXPECT_NE(r.err.find("NO_REFERENCE_PRICE"), std::string::npos) << r.err;
   for (const int quantity : {1, 2}) {
-    const std::string prefix = "resting_strategy: quantity " + std::to_string(quantity) + ", bar ";
-    int seen = 0;
-    std::istringstream lines(r.err);
-    for (std::string line; std::getline(lines, line);) {
-      const auto at = line.find(prefix);
-      if (at == std::string::npos) continue;
-      ++seen;
-      const std::string rest = line.substr(at + prefix.size());
-      const int bar = std::stoi(rest);
-      const int open = std::stoi(rest.substr(rest.find("open orders ") + 12));
-      EXPECT_EQ(open, quantity == 1 ? bar - 1 : bar) << "strategy with quantity " << quantity << ": " << line;
-    }
-    EXPECT_EQ(seen, kBars) << "strategy with quantity " << quantity;
+    const auto lines = resting_lines(r.err, quantity);
+    for (const RestingLine& l : lines)
+      EXPECT_EQ(l.open, quantity == 1 ? l.bar - 1 : l.bar) << "strategy with quantity " << quantity << ": " << l.line;
+    EXPECT_EQ(lines.size(), static_cast<std::size_t>(kBars)) << "strategy with quantity " << quantity;
   }
 }

@@ -22,6 +22,18 @@ typename Table::value_type& at_growing(Table& table, std::size_t index) {
     return table[index];
   return grown_to(table, index);
 }
+// The decimal number in [first, last) plus one, in place; false (and all zeros) when it was all nines.
+bool count_up_in_place(char* first, char* last) noexcept {
+  while (last != first) {
+    char& digit = *--last;
+    if (digit != '9') {
+      ++digit;
+      return true;
+    }
+    digit = '0';
+  }
+  return false;  // all nines: the number needs one more digit
+}
 }  // namespace
 
 std::string_view to_string(OrderState state) noexcept {
@@ -59,18 +71,6 @@ sdk::ClientOrderId OrderTracker::next_id(std::size_t strategy_index, const std::
   }
   id.spelled = seq;
   return sdk::ClientOrderId(std::string_view(id.text, id.size));
-}
-
-bool OrderTracker::count_up_in_place(char* first, char* last) noexcept {
-  while (last != first) {
-    char& digit = *--last;
-    if (digit != '9') {
-      ++digit;
-      return true;
-    }
-    digit = '0';
-  }
-  return false;  // all nines: the number needs one more digit
 }
 
 std::uint64_t OrderTracker::last_sequence(const std::string& strategy_id) const {

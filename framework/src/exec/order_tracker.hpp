@@ -205,8 +205,6 @@ class OrderTracker {
     char text[sdk::ClientOrderId::kCapacity + 24];
   };
   std::vector<IdText> id_texts_;  // by strategy index
-  // The decimal number in [first, last) plus one, in place; false (and all zeros) when it was all nines.
-  static bool count_up_in_place(char* first, char* last) noexcept;
   std::size_t retained_unclaimed_;
   std::vector<RecentTradeIds> unclaimed_trade_ids_;  // per broker
   RecentTradeIds& unclaimed(std::size_t broker_index);

@@ -353,11 +353,9 @@ Status PaperBroker::cancel(const sdk::ClientOrderId& id) {
                                               std::string(final_state_text(o.final_state)) +
                                               ", nothing to cancel");
     finish_order(it->second, OrderEventType::Canceled, sink_->now(), "canceled on request");
-    remove_closed_from_open_list();
     persist("a cancel");
     return Status::ok();
   } catch (const std::exception& e) {
-    remove_closed_from_open_list();  // it may have failed after closing the order: not left listed as open
     return internal_error("cancel", e);
   }
 }
@@ -374,7 +372,8 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
     return;
   }
   // Eligible: open orders of this symbol accepted when the latest bar seen was older than this
-  // one, so an order placed while bar t is processed first trades on the next bar.
+  // one, so an order placed while bar t is processed first trades on the next bar. A list of its
+  // own: an order that closes below leaves `open_` at once.
   std::vector<std::size_t> eligible;
   for (std::size_t i : open_) {
     const OrderRecord& o = orders_[i];
@@ -391,10 +390,7 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
                                                        bar.ts.to_iso8601() + " bar: " + e.what()));
     }
   }
-  // Only an eligible order can have closed here: without one (most bars) the list is as it was.
-  if (eligible.empty()) return;
-  remove_closed_from_open_list();
-  persist("matching orders");
+  if (!eligible.empty()) persist("matching orders");  // only an eligible order can have changed
 }
 
 void PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {
@@ -434,8 +430,7 @@ void PaperBroker::fill_order(std::size_t index, const sdk::Bar& bar, Decimal pri
   account_.apply_fill(o.intent.symbol, o.intent.side, quantity, price, commission);
 
   o.filled += quantity;
-  o.open = false;
-  o.final_state = OrderEventType::Filled;
+  close_order(index, OrderEventType::Filled);
   fills_.push_back(FillRecord{index, bar.ts, next_trade_number_++, quantity, price, commission, Decimal{},
                               OrderEventType::Filled});
   sink_->on_order_event(fill_event(fills_.back()));
@@ -443,16 +438,17 @@ void PaperBroker::fill_order(std::size_t index, const sdk::Bar& bar, Decimal pri
 
 void PaperBroker::finish_order(std::size_t index, OrderEventType type, sdk::Timestamp ts,
                                std::string reason) {
-  OrderRecord& o = orders_[index];
-  o.open = false;
-  o.final_state = type;
-  sdk::OrderEvent ev = event_for(o, type, ts);
+  close_order(index, type);
+  sdk::OrderEvent ev = event_for(orders_[index], type, ts);
   ev.reason = std::move(reason);
   sink_->on_order_event(ev);
 }
 
-void PaperBroker::remove_closed_from_open_list() {
-  std::erase_if(open_, [this](std::size_t i) { return !orders_[i].open; });
+void PaperBroker::close_order(std::size_t index, OrderEventType final_state) {
+  OrderRecord& o = orders_[index];
+  o.open = false;
+  o.final_state = final_state;
+  std::erase(open_, index);  // a few open orders at most: a short scan, submission order kept
 }
 
 // ---- queries ----

@@ -83,7 +83,9 @@ class PaperBroker final : public sdk::Broker {
   void fill_order(std::size_t index, const sdk::Bar& bar, sdk::Decimal price);
   void finish_order(std::size_t index, sdk::OrderEventType type, sdk::Timestamp ts,
                     std::string reason);
-  void remove_closed_from_open_list();
+  /// Marks the order final and takes it off `open_` at once, before its event is built or
+  /// reported: nothing that fails after it can leave a closed order listed as open.
+  void close_order(std::size_t index, sdk::OrderEventType final_state);
 
   // One fill in the venue's trade log: 56 bytes, against 256 for the sdk::OrderEvent it stands
   // for (whose ids, symbol and venue order id are the order's). Tens of thousands of fills in a

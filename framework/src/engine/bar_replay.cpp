@@ -65,12 +65,21 @@ void BarReplay::take_front_and_insert(const Cursor& moved) noexcept {
   at(lo) = moved;
 }
 
+namespace {
+// Bars ahead of the one read: 48-byte bars, so about three cache lines.
+constexpr std::size_t kPrefetchAhead = 4;
+}  // namespace
+
 const sdk::Bar* BarReplay::next(std::size_t& route) {
   if (count_ == 0) return nullptr;
   const std::size_t index = at(0).series;
   const BarSeries& s = series_[index];
   std::size_t& pos = position_[index];
   s.get(pos++, current_);
+  // A series is read one bar per turn of the whole merge, one stream among as many as there are
+  // series: more than the hardware's stride prefetchers follow, so each series' next cache
+  // lines are asked for well before its turn comes again.
+  s.prefetch(pos + kPrefetchAhead);
   if (pos < s.size()) {
     take_front_and_insert({s.ts(pos).ns, index});
   } else {  // the series is done: its cursor leaves the ring

@@ -29,6 +29,10 @@ class BarSeries {
   sdk::Timestamp ts(std::size_t i) const noexcept { return sdk::Timestamp{bars_[i].ts}; }
   /// Writes bar `i` into `out` (every field, the symbol included).
   void get(std::size_t i, sdk::Bar& out) const noexcept;
+  /// Asks the CPU to start loading bar `i` (any index: past the end it does nothing).
+  void prefetch(std::size_t i) const noexcept {
+    if (i < bars_.size()) __builtin_prefetch(&bars_[i]);
+  }
 
  private:
   struct CompactBar {

@@ -28,6 +28,17 @@ struct BarFile {
   std::vector<sdk::Bar> bars;
   /// Skip policy only: one "file:line: problem" message per dropped row.
   std::vector<std::string> skipped;
+  /// How many pieces the rows were parsed in at once (1: in one pass on the calling thread).
+  std::size_t pieces = 1;
+};
+
+/// How one file's rows may be parsed on several threads: the text is cut at line ends into at
+/// most `threads` pieces of at least `min_piece_bytes` each, parsed at once. The result is always
+/// that of the single pass: a piece with any bad row, or pieces whose times do not follow on,
+/// make the whole text parse again in one pass, which words every problem.
+struct ParseThreads {
+  unsigned threads = 1;
+  std::size_t min_piece_bytes = std::size_t{1} << 20;
 };
 
 /// Parses CSV text already in memory. `file_label` names the file in messages as
@@ -35,11 +46,12 @@ struct BarFile {
 /// Errors: InvalidArgument for a wrong header or (policy Error) any bad row; the message lists
 /// every bad row up to kMaxReportedBadRows, then "and N more".
 sdk::Result<BarFile> parse_bar_csv(std::string_view text, std::string_view file_label,
-                                   const sdk::Symbol& symbol, BadRowPolicy policy);
+                                   const sdk::Symbol& symbol, BadRowPolicy policy,
+                                   ParseThreads threads = {});
 
 /// Reads the whole file at `path` in one go and parses it (see parse_bar_csv). A file that
 /// cannot be opened or read gives NotFound naming `symbol` and `path`.
 sdk::Result<BarFile> read_bar_csv(const std::string& path, const sdk::Symbol& symbol,
-                                  BadRowPolicy policy);
+                                  BadRowPolicy policy, ParseThreads threads = {});
 
 }  // namespace mercurio::brokers::paper

@@ -1,6 +1,8 @@
 #include "config.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 #include <vector>
 
 namespace mercurio::brokers::paper {
@@ -47,6 +49,11 @@ sdk::ConfigSchema paper_config_schema() {
                .defaults(""))
       .add(ConfigField::integer("replay_interval_ms", "pause between replayed bars in paper mode")
                .min(std::int64_t{0})
+               .defaults(0))
+      .add(ConfigField::integer("load_threads",
+                                "threads one data file's rows are parsed on (files of 2 MiB and more); 0: one per core")
+               .min(std::int64_t{0})
+               .max(std::int64_t{kMaxLoadThreads})
                .defaults(0));
   return schema;
 }
@@ -98,6 +105,15 @@ sdk::Result<PaperSettings> parse_settings(const sdk::ConfigView& config) {
     if (interval < 0)
       key_error("replay_interval_ms", "expected >= 0, was " + std::to_string(interval));
     s.replay_interval = std::chrono::milliseconds(interval < 0 ? 0 : interval);
+  });
+  read([&] {
+    const std::int64_t threads = config.get_integer("load_threads");
+    if (threads < 0 || threads > kMaxLoadThreads)
+      key_error("load_threads", "expected 0 to " + std::to_string(kMaxLoadThreads) + ", was " + std::to_string(threads));
+    else if (threads > 0)
+      s.load_threads = static_cast<unsigned>(threads);
+    else
+      s.load_threads = std::clamp(std::thread::hardware_concurrency(), 1U, static_cast<unsigned>(kMaxLoadThreads));
   });
   read([&] {
     const std::string file = config.get_string("state_file");

@@ -3,6 +3,7 @@
 /// The paper broker's config schema and its parsed, checked settings.
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -16,6 +17,9 @@ namespace mercurio::brokers::paper {
 /// Every key `[plugin.config]` of mercurio.brokers.paper accepts (documented in README.md).
 sdk::ConfigSchema paper_config_schema();
 
+/// The most threads config key load_threads may ask for.
+inline constexpr std::int64_t kMaxLoadThreads = 64;
+
 /// The settings the broker runs with, read from a validated ConfigView.
 struct PaperSettings {
   std::string plugin_id;
@@ -28,6 +32,8 @@ struct PaperSettings {
   bool allow_margin = false;
   BadRowPolicy on_bad_row = BadRowPolicy::Error;
   std::chrono::milliseconds replay_interval{0};
+  /// Threads one data file's rows are parsed on (config 0: one per core, at most kMaxLoadThreads).
+  unsigned load_threads = 1;
   std::string state_file;  ///< absolute; empty: the account lives in memory only
 };
 

@@ -129,7 +129,7 @@ sdk::Result<std::vector<sdk::Bar>> PaperBroker::load_bars(const sdk::Symbol& sym
   if (it == settings_.data.end())
     return Status(StatusCode::NotFound, "paper broker has no data for symbol '" + symbol.str() +
                                             "' (config key data has: " + known_symbols() + ")");
-  auto file = read_bar_csv(it->second, symbol, settings_.on_bad_row);
+  auto file = read_bar_csv(it->second, symbol, settings_.on_bad_row, ParseThreads{settings_.load_threads});
   if (!file) return file.status();
   // Each load reads the file again, so the skipped rows are logged only the first time.
   if (!file->skipped.empty() && skip_warnings_logged_.insert(symbol).second) {

@@ -1,6 +1,9 @@
 // The schema and the settings the broker derives from a validated ConfigView.
 #include "config.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -21,7 +24,7 @@ TEST(PaperConfigTest, SchemaDeclaresEveryKeyWithItsDefault) {
                                          "commission_minimum",   "slippage_bps",
                                          "allow_short",          "allow_margin",
                                          "on_bad_row",           "state_file",
-                                         "replay_interval_ms"};
+                                         "replay_interval_ms",   "load_threads"};
   ASSERT_EQ(schema.fields.size(), keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(schema.fields[i].key, keys[i]);
 
@@ -34,6 +37,9 @@ TEST(PaperConfigTest, SchemaDeclaresEveryKeyWithItsDefault) {
   EXPECT_EQ(schema.find("on_bad_row")->allowed, (std::vector<std::string>{"error", "skip"}));
   EXPECT_EQ(std::get<std::int64_t>(*schema.find("replay_interval_ms")->default_value), 0);
   EXPECT_EQ(*schema.find("replay_interval_ms")->minimum, sdk::Decimal{});
+  EXPECT_EQ(std::get<std::int64_t>(*schema.find("load_threads")->default_value), 0);  // one per core
+  EXPECT_EQ(*schema.find("load_threads")->minimum, sdk::Decimal{});
+  EXPECT_EQ(*schema.find("load_threads")->maximum, sdk::Decimal::from_int(kMaxLoadThreads));
   EXPECT_FALSE(std::get<bool>(*schema.find("allow_short")->default_value));
   EXPECT_FALSE(std::get<bool>(*schema.find("allow_margin")->default_value));
   EXPECT_EQ(std::get<std::string>(*schema.find("state_file")->default_value), "");  // in memory unless asked
@@ -51,6 +57,17 @@ TEST(PaperConfigTest, DefaultsGiveAConservativeAccount) {
   EXPECT_FALSE(s->allow_margin);
   EXPECT_EQ(s->on_bad_row, BadRowPolicy::Error);
   EXPECT_EQ(s->replay_interval.count(), 0);
+  // 0 (the default) asks for one thread per core.
+  EXPECT_EQ(s->load_threads, std::clamp(std::thread::hardware_concurrency(), 1U, static_cast<unsigned>(kMaxLoadThreads)));
+}
+
+TEST(PaperConfigTest, LoadThreadsAreTakenAsGiven) {
+  auto one = parse_settings(make_config({{"load_threads", std::int64_t{1}}}));
+  ASSERT_TRUE(one) << one.status().message();
+  EXPECT_EQ(one->load_threads, 1U);
+  auto eight = parse_settings(make_config({{"load_threads", std::int64_t{8}}}));
+  ASSERT_TRUE(eight) << eight.status().message();
+  EXPECT_EQ(eight->load_threads, 8U);
 }
 
 TEST(PaperConfigTest, RelativeDataPathsResolveAgainstTheConfigDirectory) {
@@ -69,16 +86,18 @@ TEST(PaperConfigTest, ReportsAllProblemsAtOnce) {
                    {"slippage_bps", dec("10000")},
                    {"on_bad_row", std::string("ignore")},
                    {"replay_interval_ms", std::int64_t{-5}},
+                   {"load_threads", std::int64_t{65}},
                    {"data", sdk::StringMap{{std::string(32, 'X'), "x.csv"}, {"SPY", ""}}}}));
   ASSERT_FALSE(s);
   const std::string m = s.status().message();
-  EXPECT_THAT(m, HasSubstr("plugin 'paper' (mercurio.brokers.paper): 7 config errors"));
+  EXPECT_THAT(m, HasSubstr("plugin 'paper' (mercurio.brokers.paper): 8 config errors"));
   EXPECT_THAT(m, HasSubstr("config key 'starting_cash': expected >= 0, was -1"));
   EXPECT_THAT(m, HasSubstr("config key 'commission_percent': expected >= 0, was -0.1"));
   EXPECT_THAT(m, HasSubstr("config key 'slippage_bps': expected below 10000"));
   EXPECT_THAT(m,
               HasSubstr("config key 'on_bad_row': expected \"error\" or \"skip\", was \"ignore\""));
   EXPECT_THAT(m, HasSubstr("config key 'replay_interval_ms': expected >= 0, was -5"));
+  EXPECT_THAT(m, HasSubstr("config key 'load_threads': expected 0 to 64, was 65"));
   EXPECT_THAT(m, HasSubstr("expected a symbol of 1 to 31 characters, was 32 characters"));
   EXPECT_THAT(m, HasSubstr("config key 'data.SPY': expected a CSV file path, was empty"));
 }

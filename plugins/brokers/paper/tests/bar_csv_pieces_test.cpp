@@ -1,0 +1,174 @@
+// A file's rows parsed in pieces on several threads (ParseThreads) give exactly the single pass's
+// result: the same bars, the same errors, the same skipped rows, wherever the cuts fall.
+#include <algorithm>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "bar_csv_reader.hpp"
+#include "test_support.hpp"
+
+namespace mercurio::brokers::paper {
+namespace {
+
+const std::string kHeader = "timestamp,open,high,low,close,volume";
+const sdk::Symbol kSymbol("SPY");
+
+// Row i: one minute after row i-1, prices spelled several ways (integers, fractions, a leading
+// zero, which the plain scan and Decimal::parse both read), volume sometimes 0.
+std::string row(int i, int minute_offset = 0) {
+  const sdk::Timestamp t{(1'704'205'800LL + 60LL * (i + minute_offset)) * sdk::Timestamp::kNanosPerSecond};
+  const int base = 100 + i % 50;
+  const std::string open = i % 3 == 0 ? std::to_string(base) : i % 3 == 1 ? std::to_string(base) + ".25" : "0" + std::to_string(base) + ".5";
+  return t.to_iso8601() + "," + open + "," + std::to_string(base + 1) + "," + std::to_string(base - 1) + ".125," +
+         std::to_string(base) + "," + std::to_string(i % 7);
+}
+
+struct Text {
+  std::string text;
+  bool crlf = false;
+  void add(const std::string& line) { text += line + (crlf ? "\r\n" : "\n"); }
+};
+
+Text good_file(int rows, bool bom, bool crlf) {
+  Text t{bom ? "\xEF\xBB\xBF" : "", crlf};
+  t.add(kHeader);
+  for (int i = 0; i < rows; ++i) t.add(row(i));
+  return t;
+}
+
+ParseThreads in_pieces(unsigned threads) { return ParseThreads{threads, 64}; }
+
+void expect_same_bars(const std::vector<sdk::Bar>& a, const std::vector<sdk::Bar>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    SCOPED_TRACE("bar " + std::to_string(i));
+    EXPECT_EQ(a[i].ts, b[i].ts);
+    EXPECT_EQ(a[i].symbol, b[i].symbol);
+    EXPECT_EQ(a[i].open, b[i].open);
+    EXPECT_EQ(a[i].high, b[i].high);
+    EXPECT_EQ(a[i].low, b[i].low);
+    EXPECT_EQ(a[i].close, b[i].close);
+    EXPECT_EQ(a[i].volume, b[i].volume);
+  }
+}
+
+// The index of the first data row of the second piece when `text` is cut in two: the cut is at
+// the first line end at or after the middle of the rows' text (ParseThreads).
+std::size_t first_row_of_second_piece(const std::string& text) {
+  const std::string_view body = std::string_view(text).substr(text.find('\n') + 1);
+  const std::size_t cut = body.find('\n', body.size() / 2) + 1;
+  return static_cast<std::size_t>(std::count(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(cut), '\n'));
+}
+
+TEST(BarCsvPiecesTest, AGoodFileInPiecesIsTheSinglePassResult) {
+  for (const bool bom : {false, true}) {
+    for (const bool crlf : {false, true}) {
+      const Text file = good_file(1'000, bom, crlf);
+      auto one = parse_bar_csv(file.text, "t.csv", kSymbol, BadRowPolicy::Error);
+      ASSERT_TRUE(one) << one.status().message();
+      ASSERT_EQ(one->pieces, 1u);
+      ASSERT_EQ(one->bars.size(), 1'000u);
+      for (const unsigned threads : {2u, 3u, 4u, 7u}) {
+        SCOPED_TRACE("bom " + std::to_string(bom) + ", crlf " + std::to_string(crlf) + ", threads " + std::to_string(threads));
+        auto pieces = parse_bar_csv(file.text, "t.csv", kSymbol, BadRowPolicy::Error, in_pieces(threads));
+        ASSERT_TRUE(pieces) << pieces.status().message();
+        EXPECT_EQ(pieces->pieces, threads);  // really cut: the comparison below is not one pass against itself
+        EXPECT_TRUE(pieces->skipped.empty());
+        expect_same_bars(pieces->bars, one->bars);
+      }
+    }
+  }
+}
+
+TEST(BarCsvPiecesTest, TheLastRowWithoutALineEndIsKept) {
+  std::string text = good_file(300, false, false).text;
+  text.pop_back();
+  auto pieces = parse_bar_csv(text, "t.csv", kSymbol, BadRowPolicy::Error, in_pieces(4));
+  ASSERT_TRUE(pieces) << pieces.status().message();
+  EXPECT_EQ(pieces->pieces, 4u);
+  ASSERT_EQ(pieces->bars.size(), 300u);
+  EXPECT_EQ(pieces->bars.back().ts, parse_bar_csv(text, "t.csv", kSymbol, BadRowPolicy::Error)->bars.back().ts);
+}
+
+TEST(BarCsvPiecesTest, AFileSmallerThanTwoPiecesIsParsedInOnePass) {
+  const Text file = good_file(10, false, false);
+  auto r = parse_bar_csv(file.text, "t.csv", kSymbol, BadRowPolicy::Error, ParseThreads{8, file.text.size()});
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_EQ(r->pieces, 1u);
+  EXPECT_EQ(r->bars.size(), 10u);
+}
+
+TEST(BarCsvPiecesTest, ABadRowInALaterPieceGivesTheSinglePassErrorAndSkips) {
+  Text file{"", false};
+  file.add(kHeader);
+  for (int i = 0; i < 600; ++i) file.add(i == 450 ? row(i) + ",extra" : i == 520 ? "2024-13-01,1,1,1,1,1" : row(i));
+  for (const BadRowPolicy policy : {BadRowPolicy::Error, BadRowPolicy::Skip}) {
+    auto one = parse_bar_csv(file.text, "t.csv", kSymbol, policy);
+    auto pieces = parse_bar_csv(file.text, "t.csv", kSymbol, policy, in_pieces(4));
+    ASSERT_EQ(one.has_value(), pieces.has_value());
+    if (policy == BadRowPolicy::Error) {
+      ASSERT_FALSE(pieces);
+      EXPECT_EQ(pieces.status().message(), one.status().message());
+      EXPECT_THAT(pieces.status().message(), ::testing::HasSubstr("t.csv:452:"));  // line 452 is row 450
+      EXPECT_THAT(pieces.status().message(), ::testing::HasSubstr("t.csv:522:"));
+    } else {
+      ASSERT_TRUE(pieces) << pieces.status().message();
+      EXPECT_EQ(pieces->skipped, one->skipped);
+      EXPECT_EQ(pieces->skipped.size(), 2u);
+      EXPECT_EQ(pieces->pieces, 1u);  // the single pass words the skipped rows
+      expect_same_bars(pieces->bars, one->bars);
+    }
+  }
+}
+
+// Each piece is in order on its own, but the second starts no later than the first ends: only the
+// check across the cut sees it, and the result must be the single pass's.
+TEST(BarCsvPiecesTest, TimeGoingBackAtACutIsTheSinglePassResult) {
+  const Text good = good_file(400, false, false);
+  const std::size_t cut_row = first_row_of_second_piece(good.text);
+  ASSERT_EQ(parse_bar_csv(good.text, "t.csv", kSymbol, BadRowPolicy::Error, in_pieces(2))->pieces, 2u);
+  for (const int back : {1, 5}) {  // the same time as the row before the cut, and earlier
+    Text file{"", false};
+    file.add(kHeader);
+    for (int i = 0; i < 400; ++i) file.add(row(i, i >= static_cast<int>(cut_row) ? -back : 0));
+    ASSERT_EQ(first_row_of_second_piece(file.text), cut_row);  // every row has the same length
+    for (const BadRowPolicy policy : {BadRowPolicy::Error, BadRowPolicy::Skip}) {
+      SCOPED_TRACE("back " + std::to_string(back) + (policy == BadRowPolicy::Error ? ", error" : ", skip"));
+      auto one = parse_bar_csv(file.text, "t.csv", kSymbol, policy);
+      auto pieces = parse_bar_csv(file.text, "t.csv", kSymbol, policy, in_pieces(2));
+      ASSERT_EQ(one.has_value(), pieces.has_value());
+      if (!one) {
+        EXPECT_EQ(pieces.status().message(), one.status().message());
+        EXPECT_THAT(pieces.status().message(), ::testing::HasSubstr("is not after the previous bar's"));
+      } else {
+        EXPECT_EQ(pieces->skipped, one->skipped);
+        EXPECT_EQ(pieces->skipped.size(), static_cast<std::size_t>(back));
+        expect_same_bars(pieces->bars, one->bars);
+      }
+    }
+  }
+}
+
+TEST(BarCsvPiecesTest, AWrongHeaderIsTheSameError) {
+  const std::string text = "time,open,high,low,close,volume\n" + good_file(300, false, false).text.substr(kHeader.size() + 1);
+  auto pieces = parse_bar_csv(text, "t.csv", kSymbol, BadRowPolicy::Error, in_pieces(4));
+  ASSERT_FALSE(pieces);
+  EXPECT_EQ(pieces.status().message(), parse_bar_csv(text, "t.csv", kSymbol, BadRowPolicy::Error).status().message());
+}
+
+TEST(BarCsvPiecesTest, ReadingAFileInPiecesGivesItsBars) {
+  const std::string path = ::testing::TempDir() + "/bar_csv_pieces_test.csv";
+  const Text file = good_file(2'000, false, true);
+  std::ofstream(path, std::ios::binary) << file.text;
+  auto pieces = read_bar_csv(path, kSymbol, BadRowPolicy::Error, in_pieces(3));
+  ASSERT_TRUE(pieces) << pieces.status().message();
+  EXPECT_EQ(pieces->pieces, 3u);
+  expect_same_bars(pieces->bars, parse_bar_csv(file.text, "t.csv", kSymbol, BadRowPolicy::Error)->bars);
+}
+
+}  // namespace
+}  // namespace mercurio::brokers::paper

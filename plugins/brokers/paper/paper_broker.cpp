@@ -282,12 +282,12 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
     const sdk::OrderIntent& intent = order.intent();
     const sdk::Timestamp now = sink_->now();
 
-    const auto known = index_by_id_.find(id);
-    if (known != index_by_id_.end()) {
-      ++orders_[known->second].submits;  // counted: a second submit of one id is what the crash tests look for
+    const std::optional<std::size_t> known = order_position(id);
+    if (known) {
+      ++orders_[*known].submits;  // counted: a second submit of one id is what the crash tests look for
       persist("a duplicate submit");
     }
-    if (id.empty() || known != index_by_id_.end()) {
+    if (id.empty() || known) {
       // Not recorded: the first order with this id keeps its state and its report.
       OrderRecord dup;
       dup.id = id;
@@ -322,7 +322,7 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
     }
     orders_.push_back(std::move(record));
     const std::size_t index = orders_.size() - 1;
-    index_by_id_.emplace(id, index);
+    index_by_id_.add(id, index);
 
     sdk::OrderEvent ev = event_for(
         orders_[index], reason.empty() ? OrderEventType::Accepted : OrderEventType::Rejected, now);
@@ -340,19 +340,23 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
   }
 }
 
+std::optional<std::size_t> PaperBroker::order_position(const sdk::ClientOrderId& id) const {
+  return index_by_id_.find(id, [this](std::size_t i) -> const sdk::ClientOrderId& { return orders_[i].id; });
+}
+
 Status PaperBroker::cancel(const sdk::ClientOrderId& id) {
   if (auto st = require_started("cancel"); !st) return st;
   try {
-    auto it = index_by_id_.find(id);
-    if (it == index_by_id_.end())
+    const std::optional<std::size_t> position = order_position(id);
+    if (!position)
       return Status(StatusCode::NotFound,
                     "paper broker: no order with client order id '" + id.str() + "'");
-    const OrderRecord& o = orders_[it->second];
+    const OrderRecord& o = orders_[*position];
     if (!o.open)
       return Status(StatusCode::Rejected, "paper broker: order '" + id.str() + "' is already " +
                                               std::string(final_state_text(o.final_state)) +
                                               ", nothing to cancel");
-    finish_order(it->second, OrderEventType::Canceled, sink_->now(), "canceled on request");
+    finish_order(*position, OrderEventType::Canceled, sink_->now(), "canceled on request");
     persist("a cancel");
     return Status::ok();
   } catch (const std::exception& e) {
@@ -494,11 +498,11 @@ sdk::Result<std::vector<sdk::OrderStatusReport>> PaperBroker::open_orders() {
 
 sdk::Result<sdk::OrderStatusReport> PaperBroker::order(const sdk::ClientOrderId& id) {
   try {
-    auto it = index_by_id_.find(id);
-    if (it == index_by_id_.end())
+    const std::optional<std::size_t> position = order_position(id);
+    if (!position)
       return Status(StatusCode::NotFound,
                     "paper broker: no order with client order id '" + id.str() + "'");
-    return report_for(orders_[it->second]);
+    return report_for(orders_[*position]);
   } catch (const std::exception& e) {
     return internal_error("order", e);
   }

@@ -9,10 +9,10 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "config.hpp"
+#include "order_index.hpp"
 #include "mercurio/sdk/broker.hpp"
 #include "paper_account.hpp"
 #include "replay_feed.hpp"
@@ -67,6 +67,8 @@ class PaperBroker final : public sdk::Broker {
 
   /// state_file: the simulated account outlives the process. Empty string on success.
   std::string load_state();
+  /// The position in orders_ of the order with this client order id.
+  std::optional<std::size_t> order_position(const sdk::ClientOrderId& id) const;
   std::string save_state() const;
   /// Saves after a change; a failure is a fault (the venue cannot keep its own books).
   void persist(std::string_view after);
@@ -113,8 +115,7 @@ class PaperBroker final : public sdk::Broker {
   // venue's trade log). Deques: growing never copies what is already there, and never holds the
   // old and the new copy at once (a vector doubling does both; tens of thousands of orders in a backtest).
   std::deque<OrderRecord> orders_;
-  std::unordered_map<sdk::ClientOrderId, std::size_t, sdk::StoredHash<sdk::ClientOrderId::kCapacity>>
-      index_by_id_;                ///< lookups only, never iterated
+  OrderIndex index_by_id_;         ///< every order of orders_ by its client order id
   std::vector<std::size_t> open_;  ///< indices of open orders, in submission order
   std::deque<FillRecord> fills_;
   std::optional<sdk::Timestamp> latest_bar_ts_;

@@ -197,11 +197,14 @@ std::string PaperBroker::load_state() {
     }
     // A fill is kept as its order's index and its own figures, so each one must name an order of
     // this file and agree with it; anything else is not a file this broker wrote.
-    decltype(index_by_id_) order_index;
-    for (std::size_t i = 0; i < orders.size(); ++i)
-      if (!order_index.emplace(orders[i].id, i).second)
+    OrderIndex order_index;
+    const auto id_at = [&orders](std::size_t i) -> const sdk::ClientOrderId& { return orders[i].id; };
+    for (std::size_t i = 0; i < orders.size(); ++i) {
+      if (order_index.find(orders[i].id, id_at))
         throw std::runtime_error(file + ": order[" + std::to_string(i) + "]: client order id '" + orders[i].id.str() +
                                  "' appears twice");
+      order_index.add(orders[i].id, i);
+    }
     std::deque<FillRecord> fills;
     k = 0;
     for (const auto& n : r.array(root, "fill")) {
@@ -211,9 +214,9 @@ std::string PaperBroker::load_state() {
       FillRecord f;
       f.type = require(parse_event_type(e.text(t, "type")), file, where, "type");
       const std::string id = e.text(t, "id");
-      const auto order = order_index.find(sdk::ClientOrderId(id));
-      if (order == order_index.end()) throw std::runtime_error(file + ": " + where + ": no order '" + id + "' in this file");
-      f.order = order->second;
+      const std::optional<std::size_t> order = order_index.find(sdk::ClientOrderId(id), id_at);
+      if (!order) throw std::runtime_error(file + ": " + where + ": no order '" + id + "' in this file");
+      f.order = *order;
       const OrderRecord& o = orders[f.order];
       if (sdk::Symbol(e.text(t, "symbol")) != o.intent.symbol ||
           require(sdk::parse_side(e.text(t, "side")), file, where, "side") != o.intent.side ||

@@ -3,40 +3,49 @@
 /// Client order id -> position in the paper broker's order log, for every order it ever took.
 
 #include <cstddef>
-#include <cstdint>
+#include <iterator>
+#include <map>
 #include <optional>
-#include <unordered_map>
 
 #include "mercurio/sdk/types.hpp"
 
 namespace mercurio::brokers::paper {
 
-/// The ids themselves stay in the log: the index holds each id's 64-bit hash and its position,
-/// and compares the id in the log only at a position whose hash matches. Every submit looks up an
-/// id that is new, and a long backtest's index holds tens of thousands of orders, far beyond the
-/// caches: with the id in every node (80 bytes) each lookup was several cache misses; these nodes
-/// are 24 bytes.
+/// Every submit looks up an id that is new, and a long backtest's index holds tens of thousands of
+/// orders, far beyond the caches: in a hash table each such lookup was several dependent cache
+/// misses (bucket, then node after node). Clients usually number their orders upwards (the
+/// kernel's are "<strategy>-<n>"), and in shortlex order (shorter first, then byte by byte) such
+/// an id sorts after every earlier one of its client: one comparison with the largest id shows a
+/// single client's new id to be new, and several clients' ids are found along the tree paths
+/// their previous orders just used. Any other ids work too, at a tree search each.
 class OrderIndex {
  public:
-  /// The position of `id`; `id_at(position)` reads the id the log holds at a position.
-  template <class IdAt>
-  std::optional<std::size_t> find(const sdk::ClientOrderId& id, const IdAt& id_at) const {
-    for (auto [at, end] = by_hash_.equal_range(id.hash()); at != end; ++at)
-      if (id_at(at->second) == id) return at->second;
-    return std::nullopt;
+  /// The position of `id` in the log.
+  std::optional<std::size_t> find(const sdk::ClientOrderId& id) const {
+    if (positions_.empty() || ShortlexLess{}(std::prev(positions_.end())->first, id)) return std::nullopt;
+    const auto at = positions_.find(id);
+    if (at == positions_.end()) return std::nullopt;
+    return at->second;
   }
 
-  /// Records `position` for `id`, an id find() does not know.
-  void add(const sdk::ClientOrderId& id, std::size_t position) { by_hash_.emplace(id.hash(), position); }
+  /// Records `position` for `id`; false (and nothing recorded) when `id` is already there.
+  bool add(const sdk::ClientOrderId& id, std::size_t position) {
+    if (positions_.empty() || ShortlexLess{}(std::prev(positions_.end())->first, id)) {
+      positions_.emplace_hint(positions_.end(), id, position);  // after every other: no search
+      return true;
+    }
+    return positions_.emplace(id, position).second;
+  }
 
-  std::size_t size() const noexcept { return by_hash_.size(); }
+  std::size_t size() const noexcept { return positions_.size(); }
 
  private:
-  // InlineString::hash() is already mixed (every bit reaches the low bits), so it is used as is.
-  struct AsIs {
-    std::size_t operator()(std::uint64_t h) const noexcept { return static_cast<std::size_t>(h); }
+  struct ShortlexLess {
+    bool operator()(const sdk::ClientOrderId& a, const sdk::ClientOrderId& b) const noexcept {
+      return a.size() != b.size() ? a.size() < b.size() : a < b;
+    }
   };
-  std::unordered_multimap<std::uint64_t, std::size_t, AsIs> by_hash_;
+  std::map<sdk::ClientOrderId, std::size_t, ShortlexLess> positions_;
 };
 
 }  // namespace mercurio::brokers::paper

@@ -341,7 +341,7 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
 }
 
 std::optional<std::size_t> PaperBroker::order_position(const sdk::ClientOrderId& id) const {
-  return index_by_id_.find(id, [this](std::size_t i) -> const sdk::ClientOrderId& { return orders_[i].id; });
+  return index_by_id_.find(id);
 }
 
 Status PaperBroker::cancel(const sdk::ClientOrderId& id) {

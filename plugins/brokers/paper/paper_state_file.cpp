@@ -198,13 +198,10 @@ std::string PaperBroker::load_state() {
     // A fill is kept as its order's index and its own figures, so each one must name an order of
     // this file and agree with it; anything else is not a file this broker wrote.
     OrderIndex order_index;
-    const auto id_at = [&orders](std::size_t i) -> const sdk::ClientOrderId& { return orders[i].id; };
-    for (std::size_t i = 0; i < orders.size(); ++i) {
-      if (order_index.find(orders[i].id, id_at))
+    for (std::size_t i = 0; i < orders.size(); ++i)
+      if (!order_index.add(orders[i].id, i))
         throw std::runtime_error(file + ": order[" + std::to_string(i) + "]: client order id '" + orders[i].id.str() +
                                  "' appears twice");
-      order_index.add(orders[i].id, i);
-    }
     std::deque<FillRecord> fills;
     k = 0;
     for (const auto& n : r.array(root, "fill")) {
@@ -214,7 +211,7 @@ std::string PaperBroker::load_state() {
       FillRecord f;
       f.type = require(parse_event_type(e.text(t, "type")), file, where, "type");
       const std::string id = e.text(t, "id");
-      const std::optional<std::size_t> order = order_index.find(sdk::ClientOrderId(id), id_at);
+      const std::optional<std::size_t> order = order_index.find(sdk::ClientOrderId(id));
       if (!order) throw std::runtime_error(file + ": " + where + ": no order '" + id + "' in this file");
       f.order = *order;
       const OrderRecord& o = orders[f.order];

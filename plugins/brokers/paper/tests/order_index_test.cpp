@@ -1,6 +1,9 @@
-// The paper broker's index of every order it took: found by id, never by a hash alone.
+// The paper broker's index of every order it took: every id found at its position, whatever order
+// the ids come in, and an id never taken twice.
 #include "order_index.hpp"
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -11,44 +14,57 @@ namespace {
 
 using sdk::ClientOrderId;
 
-TEST(OrderIndexTest, FindsEveryIdAtItsPosition) {
-  std::vector<ClientOrderId> log;
+void expect_finds_each_at_its_position(const OrderIndex& index, const std::vector<ClientOrderId>& ids) {
+  ASSERT_EQ(index.size(), ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(index.find(ids[i]), std::optional<std::size_t>(i)) << ids[i].str();
+}
+
+// One client numbering upwards (the kernel's ids): each new id sorts after every other.
+TEST(OrderIndexTest, FindsIdsNumberedUpwards) {
+  std::vector<ClientOrderId> ids;
   OrderIndex index;
-  for (int i = 0; i < 5'000; ++i) {
-    log.emplace_back("ma-" + std::to_string(i));
-    index.add(log.back(), log.size() - 1);
+  for (int i = 1; i <= 5'000; ++i) {
+    ids.emplace_back("ma-" + std::to_string(i));
+    EXPECT_FALSE(index.find(ids.back()));  // new
+    EXPECT_TRUE(index.add(ids.back(), ids.size() - 1));
   }
-  const auto id_at = [&](std::size_t i) -> const ClientOrderId& { return log.at(i); };
-  EXPECT_EQ(index.size(), 5'000u);
-  for (std::size_t i = 0; i < log.size(); ++i) EXPECT_EQ(index.find(log[i], id_at), std::optional<std::size_t>(i));
-  EXPECT_FALSE(index.find(ClientOrderId("ma-5000"), id_at));
-  EXPECT_FALSE(index.find(ClientOrderId(""), id_at));
+  expect_finds_each_at_its_position(index, ids);
+  EXPECT_FALSE(index.find(ClientOrderId("ma-5001")));
+  EXPECT_FALSE(index.find(ClientOrderId("ma-0")));
+  EXPECT_FALSE(index.find(ClientOrderId("")));
 }
 
-// Only the hash is kept, so a hash that matches is not enough: the id in the log decides. Here the
-// log holds another id at the position recorded for "a" (as a colliding id would look).
-TEST(OrderIndexTest, AMatchingHashWithAnotherIdInTheLogIsNotFound) {
-  OrderIndex index;
-  index.add(ClientOrderId("a"), 0);
-  const ClientOrderId other("b");
-  EXPECT_FALSE(index.find(ClientOrderId("a"), [&](std::size_t) -> const ClientOrderId& { return other; }));
-  const ClientOrderId same("a");
-  EXPECT_EQ(index.find(ClientOrderId("a"), [&](std::size_t) -> const ClientOrderId& { return same; }),
-            std::optional<std::size_t>(0));
-}
-
-// Two ids under one hash (a collision): the one the log holds at a position is found there, in
-// whichever order the two were added (so one of the two orders puts the other id first).
-TEST(OrderIndexTest, AnIdSharingItsHashWithAnotherIsFoundAtItsOwnPosition) {
-  const std::vector<ClientOrderId> log = {ClientOrderId("x"), ClientOrderId("y")};
-  const auto id_at = [&](std::size_t i) -> const ClientOrderId& { return log.at(i); };
-  for (const bool x_first : {true, false}) {
+// Several clients interleaved, and ids in no order at all: the same answers.
+TEST(OrderIndexTest, FindsIdsInAnyOrder) {
+  std::vector<ClientOrderId> ids;
+  for (int i = 1; i <= 2'000; ++i)
+    for (const char* client : {"ma-", "rsi-", "z-"}) ids.emplace_back(client + std::to_string(i));
+  std::vector<ClientOrderId> shuffled = ids;
+  std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(7));
+  for (const auto* order : {&ids, &shuffled}) {
     OrderIndex index;
-    // Both recorded under the hash of "x", as "y" would be were its hash that of "x".
-    index.add(ClientOrderId("x"), x_first ? 0 : 1);
-    index.add(ClientOrderId("x"), x_first ? 1 : 0);
-    EXPECT_EQ(index.find(ClientOrderId("x"), id_at), std::optional<std::size_t>(0));
+    for (std::size_t i = 0; i < order->size(); ++i) {
+      EXPECT_FALSE(index.find((*order)[i]));
+      EXPECT_TRUE(index.add((*order)[i], i));
+    }
+    expect_finds_each_at_its_position(index, *order);
+    EXPECT_FALSE(index.find(ClientOrderId("ma-2001")));
+    EXPECT_FALSE(index.find(ClientOrderId("rsi-0")));
   }
+}
+
+// An id already taken is refused and keeps its first position, whether it is the largest id so far
+// or not (the first case is the shortcut's).
+TEST(OrderIndexTest, AnIdTakenTwiceKeepsItsFirstPosition) {
+  OrderIndex index;
+  ASSERT_TRUE(index.add(ClientOrderId("b-2"), 0));
+  ASSERT_TRUE(index.add(ClientOrderId("b-10"), 1));  // longer: sorts after "b-2"
+  EXPECT_FALSE(index.add(ClientOrderId("b-10"), 2));
+  EXPECT_FALSE(index.add(ClientOrderId("b-2"), 3));
+  EXPECT_EQ(index.size(), 2u);
+  EXPECT_EQ(index.find(ClientOrderId("b-2")), std::optional<std::size_t>(0));
+  EXPECT_EQ(index.find(ClientOrderId("b-10")), std::optional<std::size_t>(1));
+  EXPECT_FALSE(index.find(ClientOrderId("b-3")));
 }
 
 }  // namespace

@@ -1,18 +1,25 @@
 #include "engine/bar_replay.hpp"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 namespace mercurio::kernel {
 
-BarSeries::BarSeries(std::size_t route, std::vector<sdk::Bar>&& bars) : route_(route) {
-  std::vector<sdk::Bar> taken = std::move(bars);  // freed at the end of this constructor
-  if (!taken.empty()) symbol_ = taken.front().symbol;
-  bars_ = HugePageArray<CompactBar>(taken.size());
+sdk::Result<BarSeries> BarSeries::checked(std::size_t route, const sdk::Symbol& symbol, std::vector<sdk::Bar>&& bars) {
+  const std::vector<sdk::Bar> taken = std::move(bars);  // freed on return
+  BarSeries series;
+  series.route_ = route;
+  series.symbol_ = symbol;
+  series.bars_ = HugePageArray<CompactBar>(taken.size());
   for (std::size_t i = 0; i < taken.size(); ++i) {
     const sdk::Bar& b = taken[i];
-    bars_[i] = {b.ts.ns, b.open.raw(), b.high.raw(), b.low.raw(), b.close.raw(), b.volume.raw()};
+    if (b.symbol != symbol || (i > 0 && !(taken[i - 1].ts < b.ts)))
+      return sdk::Status(sdk::StatusCode::InvalidArgument,
+                         "the history is not one symbol in strictly increasing time (bar " + std::to_string(i) + ")");
+    series.bars_[i] = {b.ts.ns, b.open.raw(), b.high.raw(), b.low.raw(), b.close.raw(), b.volume.raw()};
   }
+  return series;
 }
 
 void BarSeries::get(std::size_t i, sdk::Bar& out) const noexcept {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/huge_page_array.hpp"
+#include "mercurio/sdk/status.hpp"
 #include "mercurio/sdk/types.hpp"
 
 namespace mercurio::kernel {
@@ -21,8 +22,10 @@ namespace mercurio::kernel {
 /// (`route`: which brokers the bars are processed for).
 class BarSeries {
  public:
-  /// Takes `bars` (all of one symbol) and frees them once compacted.
-  BarSeries(std::size_t route, std::vector<sdk::Bar>&& bars);
+  /// Compacts a broker's history of `symbol`, checking it on the way (one pass over the bars): each
+  /// must be of `symbol` and later than the one before. InvalidArgument naming the first bar that
+  /// is not, and no series. `bars` is taken and freed either way.
+  static sdk::Result<BarSeries> checked(std::size_t route, const sdk::Symbol& symbol, std::vector<sdk::Bar>&& bars);
 
   std::size_t route() const noexcept { return route_; }
   std::size_t size() const noexcept { return bars_.size(); }
@@ -35,6 +38,7 @@ class BarSeries {
   }
 
  private:
+  BarSeries() = default;
   struct CompactBar {
     std::int64_t ts;
     std::int64_t open, high, low, close, volume;  // Decimal raw mantissas

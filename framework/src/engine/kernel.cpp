@@ -314,13 +314,6 @@ sdk::Result<std::vector<sdk::Bar>> Kernel::fetch_history(std::size_t bi, const s
   call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(bi, op, msg); }, "history",
                [&] { history.emplace(b.broker->history(symbol, from, to)); });
   if (!history) return sdk::Status(sdk::StatusCode::Internal, "it threw");
-  if (!history->has_value()) return history->status();
-  const auto& bars = history->value();
-  for (std::size_t k = 0; k < bars.size(); ++k) {
-    if (bars[k].symbol != symbol || (k > 0 && !(bars[k - 1].ts < bars[k].ts)))
-      return sdk::Status(sdk::StatusCode::InvalidArgument,
-                         "the history is not one symbol in strictly increasing time (bar " + std::to_string(k) + ")");
-  }
   return std::move(*history);
 }
 
@@ -332,15 +325,18 @@ Kernel::RoutedHistory Kernel::collect_history(sdk::Timestamp from, sdk::Timestam
     if (skip_unavailable && !b.available) continue;
     for (const sdk::Symbol& symbol : b.feed_symbols) {
       auto history = fetch_history(i, symbol, from, to);
-      if (!history) {
-        on_missing(i, symbol, history.status());
+      // Checked (one symbol, strictly increasing time) while it is compacted: one pass over it.
+      auto series = history ? BarSeries::checked(h.routes.size(), symbol, std::move(history).value())
+                            : sdk::Result<BarSeries>(history.status());
+      if (!series) {
+        on_missing(i, symbol, series.status());
         continue;
       }
-      log_.info("loaded " + std::to_string(history->size()) + " bars of " + symbol.str() + " from " + b.id);
+      log_.info("loaded " + std::to_string(series->size()) + " bars of " + symbol.str() + " from " + b.id);
       std::vector<BarTarget> targets;
       for (std::size_t target : bar_route(i, symbol)) targets.push_back({target, &brokers_[target].feeds[symbol]});
       h.routes.push_back(std::move(targets));
-      h.series.push_back({h.routes.size() - 1, std::move(*history)});
+      h.series.push_back(std::move(series).value());
     }
   }
   return h;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -248,13 +249,19 @@ std::size_t line_ends(std::string_view text) {
   return total;
 }
 
+// Pieces per thread: threads take the next piece as they finish one, so a thread the machine
+// runs slowly (a busy core) holds up only its current piece; the others take the rest.
+constexpr std::size_t kPiecesPerThread = 4;
+
 // The rows of `body` parsed in pieces at once (see ParseThreads). Fills `out` and returns true only
 // when every row of every piece is good and each piece's first time follows the previous piece's
 // last: then every row is exactly what the single pass accepts, with the same values, because a
 // row's fate depends only on itself and the time of the row accepted before it. Otherwise (or
 // when the text is too short to cut) returns false and the caller parses it in one pass.
 bool parse_in_pieces(std::string_view body, const sdk::Symbol& symbol, const ParseThreads& threads, BarFile& out) {
-  const std::size_t wanted = std::min<std::size_t>(threads.threads, body.size() / std::max<std::size_t>(threads.min_piece_bytes, 1));
+  if (threads.threads < 2) return false;
+  const std::size_t wanted = std::min(std::size_t{threads.threads} * kPiecesPerThread,
+                                      body.size() / std::max<std::size_t>(threads.min_piece_bytes, 1));
   if (wanted < 2) return false;
   std::vector<std::string_view> pieces;
   for (std::size_t k = 1, start = 0; k <= wanted && start < body.size(); ++k) {
@@ -275,23 +282,28 @@ bool parse_in_pieces(std::string_view body, const sdk::Symbol& symbol, const Par
   for (std::size_t k = 0; k < pieces.size(); ++k)
     first_row[k + 1] = first_row[k] + line_ends(pieces[k]) + (pieces[k].back() == '\n' ? 0 : 1);
   out.bars.resize(first_row.back());
-  const auto parse_piece = [&](std::size_t k) {
-    sdk::Bar* next = out.bars.data() + first_row[k];
-    const bool good = parse_rows(
-        pieces[k], 0, symbol, [&](const sdk::Bar& bar) { *next++ = bar; },  // one bar per line at most
-        [](std::size_t, std::string&&) { return false; });
-    return good && next == out.bars.data() + first_row[k + 1];
+  std::vector<char> good(pieces.size(), 0);  // each element written by the one thread that took its piece
+  std::atomic<std::size_t> next_piece{0};
+  const auto parse_pieces = [&] {
+    for (std::size_t k; (k = next_piece.fetch_add(1, std::memory_order_relaxed)) < pieces.size();) {
+      sdk::Bar* next = out.bars.data() + first_row[k];
+      const bool all_rows_good = parse_rows(
+          pieces[k], 0, symbol, [&](const sdk::Bar& bar) { *next++ = bar; },  // one bar per line at most
+          [](std::size_t, std::string&&) { return false; });
+      good[k] = all_rows_good && next == out.bars.data() + first_row[k + 1];
+    }
   };
-  std::vector<std::future<bool>> others;
-  for (std::size_t k = 1; k < pieces.size(); ++k) {
+  std::vector<std::future<void>> helpers;  // joined (and their exceptions rethrown) by get()
+  for (std::size_t i = 1; i < std::min<std::size_t>(threads.threads, pieces.size()); ++i) {
     try {
-      others.push_back(std::async(std::launch::async, parse_piece, k));
-    } catch (const std::system_error&) {  // no thread to be had: this one parses it
-      others.push_back(std::async(std::launch::deferred, parse_piece, k));
+      helpers.push_back(std::async(std::launch::async, parse_pieces));
+    } catch (const std::system_error&) {
+      break;  // no thread to be had: the threads there are take every piece
     }
   }
-  bool all_good = parse_piece(0);
-  for (auto& piece : others) all_good = piece.get() && all_good;  // every one joined before leaving
+  parse_pieces();
+  for (auto& helper : helpers) helper.get();
+  bool all_good = std::all_of(good.begin(), good.end(), [](char g) { return g != 0; });
   for (std::size_t k = 1; all_good && k < pieces.size(); ++k)
     all_good = out.bars[first_row[k] - 1].ts < out.bars[first_row[k]].ts;
   if (!all_good) {

@@ -32,13 +32,14 @@ struct BarFile {
   std::size_t pieces = 1;
 };
 
-/// How one file's rows may be parsed on several threads: the text is cut at line ends into at
-/// most `threads` pieces of at least `min_piece_bytes` each, parsed at once. The result is always
-/// that of the single pass: a piece with any bad row, or pieces whose times do not follow on,
-/// make the whole text parse again in one pass, which words every problem.
+/// How one file's rows may be parsed on several threads: the text is cut at line ends into pieces
+/// of at least `min_piece_bytes` (at most 4 per thread), and `threads` threads, the caller's
+/// included, each take the next piece until none is left. The result is always that of the
+/// single pass: a piece with any bad row, or pieces whose times do not follow on, make the whole
+/// text parse again in one pass, which words every problem.
 struct ParseThreads {
   unsigned threads = 1;
-  std::size_t min_piece_bytes = std::size_t{1} << 20;
+  std::size_t min_piece_bytes = std::size_t{1} << 18;
 };
 
 /// Parses CSV text already in memory. `file_label` names the file in messages as

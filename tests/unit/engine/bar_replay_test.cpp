@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -24,6 +25,14 @@ sdk::Bar bar(const char* symbol, std::int64_t ts, std::int64_t close_raw) {
   return b;
 }
 
+// A series of `bars` through the kernel's check (they must be one symbol in increasing time).
+BarSeries compacted(std::size_t route, const std::vector<sdk::Bar>& bars) {
+  const sdk::Symbol symbol = bars.empty() ? sdk::Symbol("X") : bars.front().symbol;
+  auto series = BarSeries::checked(route, symbol, std::vector<sdk::Bar>(bars));
+  if (!series) throw std::runtime_error(series.status().message());
+  return std::move(series).value();
+}
+
 bool same(const sdk::Bar& a, const sdk::Bar& b) {
   return a.ts == b.ts && a.symbol == b.symbol && a.open == b.open && a.high == b.high && a.low == b.low &&
          a.close == b.close && a.volume == b.volume;
@@ -33,8 +42,8 @@ TEST(BarReplayTest, ReplaysEveryFieldOfEveryBarInTimeThenSeriesOrder) {
   const std::vector<sdk::Bar> a = {bar("AAA", 10, 100), bar("AAA", 20, 200), bar("AAA", 40, 400)};
   const std::vector<sdk::Bar> b = {bar("BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", 20, 210), bar("BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", 30, 310)};
   std::vector<BarSeries> series;
-  series.emplace_back(0, std::vector<sdk::Bar>(a));
-  series.emplace_back(1, std::vector<sdk::Bar>(b));
+  series.push_back(compacted(0, a));
+  series.push_back(compacted(1, b));
   BarReplay replay(std::move(series));
   EXPECT_EQ(replay.total_bars(), 5u);
 
@@ -50,10 +59,33 @@ TEST(BarReplayTest, ReplaysEveryFieldOfEveryBarInTimeThenSeriesOrder) {
   EXPECT_EQ(replay.next(route), nullptr);
 }
 
+TEST(BarSeriesTest, ChecksTheHistoryWhileCompactingIt) {
+  const auto check = [](std::vector<sdk::Bar> bars) { return BarSeries::checked(0, sdk::Symbol("AAA"), std::move(bars)); };
+  auto good = check({bar("AAA", 10, 100), bar("AAA", 11, 101), bar("AAA", 30, 102)});
+  ASSERT_TRUE(good) << good.status().message();
+  EXPECT_EQ(good->size(), 3u);
+  EXPECT_EQ(good->ts(2).ns, 30);
+  sdk::Bar out;
+  good->get(1, out);
+  EXPECT_TRUE(same(out, bar("AAA", 11, 101)));
+  EXPECT_TRUE(check({}));  // no bars: an empty series
+
+  const auto refused = [&](std::vector<sdk::Bar> bars, const std::string& bar_index) {
+    auto r = check(std::move(bars));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.status().code(), sdk::StatusCode::InvalidArgument);
+    EXPECT_EQ(r.status().message(), "the history is not one symbol in strictly increasing time (bar " + bar_index + ")");
+  };
+  refused({bar("AAA", 10, 100), bar("AAA", 11, 101), bar("AAB", 12, 102)}, "2");  // another symbol
+  refused({bar("BBB", 10, 100)}, "0");                                           // from the first bar
+  refused({bar("AAA", 10, 100), bar("AAA", 10, 101)}, "1");                      // the same time again
+  refused({bar("AAA", 10, 100), bar("AAA", 20, 101), bar("AAA", 15, 102)}, "2");  // back in time
+}
+
 TEST(BarReplayTest, AnEmptySeriesIsSkipped) {
   std::vector<BarSeries> series;
-  series.emplace_back(0, std::vector<sdk::Bar>{});
-  series.emplace_back(2, std::vector<sdk::Bar>{bar("X", 5, 1)});
+  series.push_back(compacted(0, {}));
+  series.push_back(compacted(2, {bar("X", 5, 1)}));
   BarReplay replay(std::move(series));
   std::size_t route = 0;
   const sdk::Bar* got = replay.next(route);
@@ -72,8 +104,8 @@ TEST(BarReplayTest, ALargeSeriesInItsOwnMappingReplaysEveryBar) {
   big.reserve(kBars);
   for (std::int64_t i = 0; i < kBars; ++i) big.push_back(bar("BIG", 2 * i, 1000 + i));
   std::vector<BarSeries> series;
-  series.emplace_back(7, std::vector<sdk::Bar>(big));
-  series.emplace_back(3, std::vector<sdk::Bar>{bar("SMALL", 1, 5), bar("SMALL", 2 * kBars, 6)});
+  series.push_back(compacted(7, big));
+  series.push_back(compacted(3, {bar("SMALL", 1, 5), bar("SMALL", 2 * kBars, 6)}));
   std::vector<BarSeries> moved = std::move(series);
   BarReplay replay(std::move(moved));
   ASSERT_EQ(replay.total_bars(), static_cast<std::size_t>(kBars + 2));
@@ -118,7 +150,7 @@ static void expect_merge_like_a_sort(std::uint64_t seed, std::size_t series_coun
   }
   std::sort(expected.begin(), expected.end());
   std::vector<BarSeries> series;
-  for (std::size_t si = 0; si < all.size(); ++si) series.emplace_back(si, std::vector<sdk::Bar>(all[si]));
+  for (std::size_t si = 0; si < all.size(); ++si) series.push_back(compacted(si, all[si]));
   BarReplay replay(std::move(series));
   std::size_t route = 0;
   for (const auto& [ts, si, close] : expected) {

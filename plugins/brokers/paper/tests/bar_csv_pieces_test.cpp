@@ -40,7 +40,11 @@ Text good_file(int rows, bool bom, bool crlf) {
   return t;
 }
 
+// Small pieces: `threads` threads take 4 pieces each.
 ParseThreads in_pieces(unsigned threads) { return ParseThreads{threads, 64}; }
+
+// Exactly two pieces: the least piece is half the rows' text.
+ParseThreads in_two_pieces(const std::string& text) { return ParseThreads{2, (text.size() - text.find('\n') - 1) / 2}; }
 
 void expect_same_bars(const std::vector<sdk::Bar>& a, const std::vector<sdk::Bar>& b) {
   ASSERT_EQ(a.size(), b.size());
@@ -76,7 +80,7 @@ TEST(BarCsvPiecesTest, AGoodFileInPiecesIsTheSinglePassResult) {
         SCOPED_TRACE("bom " + std::to_string(bom) + ", crlf " + std::to_string(crlf) + ", threads " + std::to_string(threads));
         auto pieces = parse_bar_csv(file.text, "t.csv", kSymbol, BadRowPolicy::Error, in_pieces(threads));
         ASSERT_TRUE(pieces) << pieces.status().message();
-        EXPECT_EQ(pieces->pieces, threads);  // really cut: the comparison below is not one pass against itself
+        EXPECT_EQ(pieces->pieces, 4 * threads);  // really cut: the comparison below is not one pass against itself
         EXPECT_TRUE(pieces->skipped.empty());
         expect_same_bars(pieces->bars, one->bars);
       }
@@ -89,7 +93,7 @@ TEST(BarCsvPiecesTest, TheLastRowWithoutALineEndIsKept) {
   text.pop_back();
   auto pieces = parse_bar_csv(text, "t.csv", kSymbol, BadRowPolicy::Error, in_pieces(4));
   ASSERT_TRUE(pieces) << pieces.status().message();
-  EXPECT_EQ(pieces->pieces, 4u);
+  EXPECT_EQ(pieces->pieces, 16u);
   ASSERT_EQ(pieces->bars.size(), 300u);
   EXPECT_EQ(pieces->bars.back().ts, parse_bar_csv(text, "t.csv", kSymbol, BadRowPolicy::Error)->bars.back().ts);
 }
@@ -130,7 +134,7 @@ TEST(BarCsvPiecesTest, ABadRowInALaterPieceGivesTheSinglePassErrorAndSkips) {
 TEST(BarCsvPiecesTest, TimeGoingBackAtACutIsTheSinglePassResult) {
   const Text good = good_file(400, false, false);
   const std::size_t cut_row = first_row_of_second_piece(good.text);
-  ASSERT_EQ(parse_bar_csv(good.text, "t.csv", kSymbol, BadRowPolicy::Error, in_pieces(2))->pieces, 2u);
+  ASSERT_EQ(parse_bar_csv(good.text, "t.csv", kSymbol, BadRowPolicy::Error, in_two_pieces(good.text))->pieces, 2u);
   for (const int back : {1, 5}) {  // the same time as the row before the cut, and earlier
     Text file{"", false};
     file.add(kHeader);
@@ -139,7 +143,7 @@ TEST(BarCsvPiecesTest, TimeGoingBackAtACutIsTheSinglePassResult) {
     for (const BadRowPolicy policy : {BadRowPolicy::Error, BadRowPolicy::Skip}) {
       SCOPED_TRACE("back " + std::to_string(back) + (policy == BadRowPolicy::Error ? ", error" : ", skip"));
       auto one = parse_bar_csv(file.text, "t.csv", kSymbol, policy);
-      auto pieces = parse_bar_csv(file.text, "t.csv", kSymbol, policy, in_pieces(2));
+      auto pieces = parse_bar_csv(file.text, "t.csv", kSymbol, policy, in_two_pieces(file.text));
       ASSERT_EQ(one.has_value(), pieces.has_value());
       if (!one) {
         EXPECT_EQ(pieces.status().message(), one.status().message());
@@ -166,7 +170,7 @@ TEST(BarCsvPiecesTest, ReadingAFileInPiecesGivesItsBars) {
   std::ofstream(path, std::ios::binary) << file.text;
   auto pieces = read_bar_csv(path, kSymbol, BadRowPolicy::Error, in_pieces(3));
   ASSERT_TRUE(pieces) << pieces.status().message();
-  EXPECT_EQ(pieces->pieces, 3u);
+  EXPECT_EQ(pieces->pieces, 12u);
   expect_same_bars(pieces->bars, parse_bar_csv(file.text, "t.csv", kSymbol, BadRowPolicy::Error)->bars);
 }
 

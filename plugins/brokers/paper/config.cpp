@@ -51,7 +51,7 @@ sdk::ConfigSchema paper_config_schema() {
                .min(std::int64_t{0})
                .defaults(0))
       .add(ConfigField::integer("load_threads",
-                                "threads one data file's rows are parsed on (files of 2 MiB and more); 0: one per core")
+                                "threads one data file's rows are parsed on (files of 512 KiB and more); 0: one per core")
                .min(std::int64_t{0})
                .max(std::int64_t{kMaxLoadThreads})
                .defaults(0));

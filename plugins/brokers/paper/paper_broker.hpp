@@ -20,7 +20,9 @@
 namespace mercurio::brokers::paper {
 
 /// Thread: every method is called from the kernel thread. The only other thread is the replay
-/// feed's, which reads its own bars and calls BrokerSink::on_bar / on_market_data_end.
+/// feed's, which reads its own bars and calls BrokerSink::on_bar / on_market_data_end. (Loading a
+/// data file may also parse pieces of its text on short-lived threads: they read only that text
+/// and write only their rows of the result, and are joined before the load returns.)
 /// Ownership: keeps a pointer to the sink from start() until stop().
 class PaperBroker final : public sdk::Broker {
  public:

@@ -6,7 +6,8 @@
 
 namespace mercurio::kernel {
 
-sdk::Result<BarSeries> BarSeries::checked(std::size_t route, const sdk::Symbol& symbol, std::vector<sdk::Bar>&& bars) {
+sdk::Result<BarSeries> BarSeries::checked(std::size_t route, const sdk::Symbol& symbol,
+                                          std::vector<sdk::Bar>&& bars) {
   const std::vector<sdk::Bar> taken = std::move(bars);  // freed on return
   BarSeries series;
   series.route_ = route;
@@ -16,8 +17,10 @@ sdk::Result<BarSeries> BarSeries::checked(std::size_t route, const sdk::Symbol& 
     const sdk::Bar& b = taken[i];
     if (b.symbol != symbol || (i > 0 && !(taken[i - 1].ts < b.ts)))
       return sdk::Status(sdk::StatusCode::InvalidArgument,
-                         "the history is not one symbol in strictly increasing time (bar " + std::to_string(i) + ")");
-    series.bars_[i] = {b.ts.ns, b.open.raw(), b.high.raw(), b.low.raw(), b.close.raw(), b.volume.raw()};
+                         "the history is not one symbol in strictly increasing time (bar " +
+                             std::to_string(i) + ")");
+    series.bars_[i] = {b.ts.ns,     b.open.raw(),  b.high.raw(),
+                       b.low.raw(), b.close.raw(), b.volume.raw()};
   }
   return series;
 }
@@ -73,7 +76,7 @@ void BarReplay::take_front_and_insert(const Cursor& moved) noexcept {
 }
 
 namespace {
-// Bars ahead of the one read: 48-byte bars, so about three cache lines.
+// How far past a series' next bar to ask for: 48-byte bars, so about three cache lines ahead.
 constexpr std::size_t kPrefetchAhead = 4;
 }  // namespace
 

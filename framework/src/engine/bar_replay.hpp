@@ -25,7 +25,8 @@ class BarSeries {
   /// Compacts a broker's history of `symbol`, checking it on the way (one pass over the bars): each
   /// must be of `symbol` and later than the one before. InvalidArgument naming the first bar that
   /// is not, and no series. `bars` is taken and freed either way.
-  static sdk::Result<BarSeries> checked(std::size_t route, const sdk::Symbol& symbol, std::vector<sdk::Bar>&& bars);
+  static sdk::Result<BarSeries> checked(std::size_t route, const sdk::Symbol& symbol,
+                                        std::vector<sdk::Bar>&& bars);
 
   std::size_t route() const noexcept { return route_; }
   std::size_t size() const noexcept { return bars_.size(); }

@@ -326,13 +326,15 @@ Kernel::RoutedHistory Kernel::collect_history(sdk::Timestamp from, sdk::Timestam
     for (const sdk::Symbol& symbol : b.feed_symbols) {
       auto history = fetch_history(i, symbol, from, to);
       // Checked (one symbol, strictly increasing time) while it is compacted: one pass over it.
-      auto series = history ? BarSeries::checked(h.routes.size(), symbol, std::move(history).value())
-                            : sdk::Result<BarSeries>(history.status());
+      auto series = history
+                        ? BarSeries::checked(h.routes.size(), symbol, std::move(history).value())
+                        : sdk::Result<BarSeries>(history.status());
       if (!series) {
         on_missing(i, symbol, series.status());
         continue;
       }
-      log_.info("loaded " + std::to_string(series->size()) + " bars of " + symbol.str() + " from " + b.id);
+      log_.info("loaded " + std::to_string(series->size()) + " bars of " + symbol.str() + " from " +
+                b.id);
       std::vector<BarTarget> targets;
       for (std::size_t target : bar_route(i, symbol)) targets.push_back({target, &brokers_[target].feeds[symbol]});
       h.routes.push_back(std::move(targets));

@@ -190,7 +190,8 @@ class Kernel final : private StrategyServices, private RiskView {
   void create_plugins();
   void start_brokers();
   void start_strategies();
-  /// One broker's history of `symbol` in [from, to), as the broker gave it (BarSeries::checked checks it).
+  /// One broker's history of `symbol` in [from, to), as the broker gave it (BarSeries::checked
+  /// checks it).
   sdk::Result<std::vector<sdk::Bar>> fetch_history(std::size_t broker_index, const sdk::Symbol& symbol, sdk::Timestamp from,
                                                    sdk::Timestamp to);
   struct BarTarget {

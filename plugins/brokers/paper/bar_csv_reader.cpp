@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cassert>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -202,16 +203,18 @@ std::string validate_row(std::string_view line,
 }
 
 // Parses the data rows of `body` (whole lines; the header is not in it), handing each good row's
-// bar to on_good_row. A bad row goes to on_bad_row(line number, problems), and the parse stops when that
-// returns false. `line_no` is the number of the line before `body`. Returns false when stopped.
+// bar to on_good_row. A bad row goes to on_bad_row(line number, problems), and the parse stops when
+// that returns false. `line_no` is the number of the line before `body`. Returns false when
+// stopped.
 template <class OnGoodRow, class OnBadRow>
-bool parse_rows(std::string_view body, std::size_t line_no, const sdk::Symbol& symbol, OnGoodRow&& on_good_row,
-                OnBadRow&& on_bad_row) {
+bool parse_rows(std::string_view body, std::size_t line_no, const sdk::Symbol& symbol,
+                OnGoodRow&& on_good_row, OnBadRow&& on_bad_row) {
   std::optional<std::pair<sdk::Timestamp, std::size_t>> previous;
   std::size_t pos = 0;
   while (pos < body.size()) {
     const std::size_t nl = body.find('\n', pos);
-    std::string_view line = body.substr(pos, nl == std::string_view::npos ? body.size() - pos : nl - pos);
+    std::string_view line =
+        body.substr(pos, nl == std::string_view::npos ? body.size() - pos : nl - pos);
     pos = nl == std::string_view::npos ? body.size() : nl + 1;
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -242,32 +245,34 @@ std::size_t line_ends(std::string_view text) {
   for (std::size_t at = 0; at < text.size();) {
     const std::size_t run = std::min<std::size_t>(text.size() - at, 255);
     unsigned char in_run = 0;
-    for (std::size_t i = 0; i < run; ++i) in_run = static_cast<unsigned char>(in_run + (text[at + i] == '\n'));
+    for (std::size_t i = 0; i < run; ++i)
+      in_run = static_cast<unsigned char>(in_run + (text[at + i] == '\n'));
     total += in_run;
     at += run;
   }
   return total;
 }
 
-// Pieces per thread: threads take the next piece as they finish one, so a thread the machine
-// runs slowly (a busy core) holds up only its current piece; the others take the rest.
-constexpr std::size_t kPiecesPerThread = 4;
-
-// The rows of `body` parsed in pieces at once (see ParseThreads). Fills `out` and returns true only
-// when every row of every piece is good and each piece's first time follows the previous piece's
-// last: then every row is exactly what the single pass accepts, with the same values, because a
-// row's fate depends only on itself and the time of the row accepted before it. Otherwise (or
-// when the text is too short to cut) returns false and the caller parses it in one pass.
-bool parse_in_pieces(std::string_view body, const sdk::Symbol& symbol, const ParseThreads& threads, BarFile& out) {
+// The rows of `body` parsed in pieces at once (see ParseThreads). Fills `out` and returns true
+// only when every row of every piece is good and each piece's first time follows the previous
+// piece's last: then every row is exactly what the single pass accepts, with the same values,
+// because a row's fate depends only on itself and the time of the row accepted before it.
+// Otherwise (or when the text is too short to cut) returns false and the caller parses it in one
+// pass: a file with a bad row is parsed twice, the price of keeping the one pass the only wording
+// of its problems.
+bool parse_in_pieces(std::string_view body, const sdk::Symbol& symbol, const ParseThreads& threads,
+                     BarFile& out) {
   if (threads.threads < 2) return false;
-  const std::size_t wanted = std::min(std::size_t{threads.threads} * kPiecesPerThread,
-                                      body.size() / std::max<std::size_t>(threads.min_piece_bytes, 1));
+  const std::size_t wanted =
+      std::min(std::size_t{threads.threads} * kPiecesPerThread,
+               body.size() / std::max<std::size_t>(threads.min_piece_bytes, 1));
   if (wanted < 2) return false;
   std::vector<std::string_view> pieces;
-  for (std::size_t k = 1, start = 0; k <= wanted && start < body.size(); ++k) {
+  for (std::size_t k = 0, start = 0; k < wanted && start < body.size(); ++k) {
     std::size_t end = body.size();
-    if (k < wanted) {
-      const std::size_t nl = body.find('\n', std::max(start, k * (body.size() / wanted)));
+    // Each cut aims at an equal share of what is left, so a long line shrinks no later piece.
+    if (k + 1 < wanted) {
+      const std::size_t nl = body.find('\n', start + (body.size() - start) / (wanted - k));
       end = nl == std::string_view::npos ? body.size() : nl + 1;
     }
     pieces.push_back(body.substr(start, end - start));
@@ -276,25 +281,31 @@ bool parse_in_pieces(std::string_view body, const sdk::Symbol& symbol, const Par
   if (pieces.size() < 2) return false;
 
   // One vector for every row, written in place: piece k fills the rows after those of the pieces
-  // before it. (A vector per piece, appended at the end, allocated and copied more, and memory a
-  // worker thread allocates comes from its own malloc arena: fresh pages, page faults.)
+  // before it. Sizing it sets every bar once on this thread (about 1 % of a load); a vector per
+  // piece, allocated on its worker and appended at the end, cost more: a worker's memory comes
+  // from its own malloc arena, fresh pages each time, and page faults made the pieces barely
+  // faster than one pass.
   std::vector<std::size_t> first_row(pieces.size() + 1, 0);
   for (std::size_t k = 0; k < pieces.size(); ++k)
     first_row[k + 1] = first_row[k] + line_ends(pieces[k]) + (pieces[k].back() == '\n' ? 0 : 1);
   out.bars.resize(first_row.back());
-  std::vector<char> good(pieces.size(), 0);  // each element written by the one thread that took its piece
+  // Element k is written only by the thread that took piece k.
+  std::vector<char> good(pieces.size(), 0);
   std::atomic<std::size_t> next_piece{0};
   const auto parse_pieces = [&] {
     for (std::size_t k; (k = next_piece.fetch_add(1, std::memory_order_relaxed)) < pieces.size();) {
       sdk::Bar* next = out.bars.data() + first_row[k];
-      const bool all_rows_good = parse_rows(
-          pieces[k], 0, symbol, [&](const sdk::Bar& bar) { *next++ = bar; },  // one bar per line at most
+      // A line gives one bar or stops the piece: never more bars than the lines counted above.
+      good[k] = parse_rows(
+          pieces[k], 0, symbol, [&](const sdk::Bar& bar) { *next++ = bar; },
           [](std::size_t, std::string&&) { return false; });
-      good[k] = all_rows_good && next == out.bars.data() + first_row[k + 1];
+      assert(!good[k] || next == out.bars.data() + first_row[k + 1]);
     }
   };
+  const std::size_t helper_count = std::min<std::size_t>(threads.threads, pieces.size()) - 1;
   std::vector<std::future<void>> helpers;  // joined (and their exceptions rethrown) by get()
-  for (std::size_t i = 1; i < std::min<std::size_t>(threads.threads, pieces.size()); ++i) {
+  helpers.reserve(helper_count);
+  for (std::size_t i = 0; i < helper_count; ++i) {
     try {
       helpers.push_back(std::async(std::launch::async, parse_pieces));
     } catch (const std::system_error&) {
@@ -317,19 +328,22 @@ bool parse_in_pieces(std::string_view body, const sdk::Symbol& symbol, const Par
 }  // namespace
 
 sdk::Result<BarFile> parse_bar_csv(std::string_view text, std::string_view file_label,
-                                   const sdk::Symbol& symbol, BadRowPolicy policy, ParseThreads threads) {
+                                   const sdk::Symbol& symbol, BadRowPolicy policy,
+                                   ParseThreads threads) {
   if (text.substr(0, kUtf8Bom.size()) == kUtf8Bom) text.remove_prefix(kUtf8Bom.size());
   const std::string where(file_label);
   const auto header_error = [&](const std::string& found) {
-    return Status(StatusCode::InvalidArgument, symbol.str() + ": " + where + ":1: expected header '" +
-                                                   std::string(kBarCsvHeader) + "', found " + found);
+    return Status(StatusCode::InvalidArgument,
+                  symbol.str() + ": " + where + ":1: expected header '" +
+                      std::string(kBarCsvHeader) + "', found " + found);
   };
   if (text.empty()) return header_error("an empty file");
   const std::size_t header_end = text.find('\n');
   std::string_view header = text.substr(0, header_end);
   if (!header.empty() && header.back() == '\r') header.remove_suffix(1);
   if (header != kBarCsvHeader) return header_error(quoted(header));
-  const std::string_view body = header_end == std::string_view::npos ? std::string_view{} : text.substr(header_end + 1);
+  const std::string_view body =
+      header_end == std::string_view::npos ? std::string_view{} : text.substr(header_end + 1);
 
   BarFile out;
   if (parse_in_pieces(body, symbol, threads, out)) return out;
@@ -337,16 +351,18 @@ sdk::Result<BarFile> parse_bar_csv(std::string_view text, std::string_view file_
   out.bars.reserve(line_ends(body) + 1);
   std::vector<std::string> bad;  // "file:line: problem" for each bad row
   std::size_t bad_count = 0;
-  parse_rows(body, 1, symbol, [&](const sdk::Bar& bar) { out.bars.push_back(bar); }, [&](std::size_t line_no, std::string&& issues) {
-    ++bad_count;
-    std::string message = where + ":" + std::to_string(line_no) + ": " + issues;
-    if (policy == BadRowPolicy::Skip) {
-      out.skipped.push_back(std::move(message));
-    } else if (bad.size() < kMaxReportedBadRows) {
-      bad.push_back(std::move(message));
-    }
-    return true;
-  });
+  parse_rows(
+      body, 1, symbol, [&](const sdk::Bar& bar) { out.bars.push_back(bar); },
+      [&](std::size_t line_no, std::string&& issues) {
+        ++bad_count;
+        std::string message = where + ":" + std::to_string(line_no) + ": " + issues;
+        if (policy == BadRowPolicy::Skip) {
+          out.skipped.push_back(std::move(message));
+        } else if (bad.size() < kMaxReportedBadRows) {
+          bad.push_back(std::move(message));
+        }
+        return true;
+      });
 
   if (policy == BadRowPolicy::Error && bad_count > 0) {
     std::string message = symbol.str() + ": " + where + " has " + std::to_string(bad_count) +

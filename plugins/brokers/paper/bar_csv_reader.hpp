@@ -32,14 +32,20 @@ struct BarFile {
   std::size_t pieces = 1;
 };
 
+/// At most this many pieces per thread: threads take the next piece as they finish one, so a
+/// thread the machine runs slowly (a busy core) holds up only the piece it has.
+inline constexpr std::size_t kPiecesPerThread = 4;
+/// The least piece by default: a file's rows are parsed on several threads from twice this.
+inline constexpr std::size_t kMinPieceBytes = std::size_t{256} << 10;
+
 /// How one file's rows may be parsed on several threads: the text is cut at line ends into pieces
-/// of at least `min_piece_bytes` (at most 4 per thread), and `threads` threads, the caller's
-/// included, each take the next piece until none is left. The result is always that of the
-/// single pass: a piece with any bad row, or pieces whose times do not follow on, make the whole
-/// text parse again in one pass, which words every problem.
+/// of about `min_piece_bytes` or more (at most kPiecesPerThread per thread), and `threads`
+/// threads, the caller's included, each take the next piece until none is left. The result is
+/// always that of the single pass: a piece with any bad row, or pieces whose times do not follow
+/// on, make the whole text parse again in one pass, which words every problem.
 struct ParseThreads {
   unsigned threads = 1;
-  std::size_t min_piece_bytes = std::size_t{1} << 18;
+  std::size_t min_piece_bytes = kMinPieceBytes;
 };
 
 /// Parses CSV text already in memory. `file_label` names the file in messages as

@@ -51,7 +51,9 @@ sdk::ConfigSchema paper_config_schema() {
                .min(std::int64_t{0})
                .defaults(0))
       .add(ConfigField::integer("load_threads",
-                                "threads one data file's rows are parsed on (files of 512 KiB and more); 0: one per core")
+                                "threads one data file's rows are parsed on (files of " +
+                                    std::to_string(2 * kMinPieceBytes / 1024) +
+                                    " KiB and more); 0: one per online CPU")
                .min(std::int64_t{0})
                .max(std::int64_t{kMaxLoadThreads})
                .defaults(0));
@@ -109,11 +111,13 @@ sdk::Result<PaperSettings> parse_settings(const sdk::ConfigView& config) {
   read([&] {
     const std::int64_t threads = config.get_integer("load_threads");
     if (threads < 0 || threads > kMaxLoadThreads)
-      key_error("load_threads", "expected 0 to " + std::to_string(kMaxLoadThreads) + ", was " + std::to_string(threads));
+      key_error("load_threads", "expected 0 to " + std::to_string(kMaxLoadThreads) + ", was " +
+                                    std::to_string(threads));
     else if (threads > 0)
       s.load_threads = static_cast<unsigned>(threads);
     else
-      s.load_threads = std::clamp(std::thread::hardware_concurrency(), 1U, static_cast<unsigned>(kMaxLoadThreads));
+      s.load_threads = std::clamp(std::thread::hardware_concurrency(), 1U,
+                                  static_cast<unsigned>(kMaxLoadThreads));
   });
   read([&] {
     const std::string file = config.get_string("state_file");

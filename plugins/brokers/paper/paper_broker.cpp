@@ -129,7 +129,8 @@ sdk::Result<std::vector<sdk::Bar>> PaperBroker::load_bars(const sdk::Symbol& sym
   if (it == settings_.data.end())
     return Status(StatusCode::NotFound, "paper broker has no data for symbol '" + symbol.str() +
                                             "' (config key data has: " + known_symbols() + ")");
-  auto file = read_bar_csv(it->second, symbol, settings_.on_bad_row, ParseThreads{settings_.load_threads});
+  auto file =
+      read_bar_csv(it->second, symbol, settings_.on_bad_row, ParseThreads{settings_.load_threads});
   if (!file) return file.status();
   // Each load reads the file again, so the skipped rows are logged only the first time.
   if (!file->skipped.empty() && skip_warnings_logged_.insert(symbol).second) {
@@ -282,9 +283,10 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
     const sdk::OrderIntent& intent = order.intent();
     const sdk::Timestamp now = sink_->now();
 
-    const std::optional<std::size_t> known = order_position(id);
+    const std::optional<std::size_t> known = index_by_id_.find(id);
     if (known) {
-      ++orders_[*known].submits;  // counted: a second submit of one id is what the crash tests look for
+      // Counted: a second submit of one id is what the crash tests look for.
+      ++orders_[*known].submits;
       persist("a duplicate submit");
     }
     if (id.empty() || known) {
@@ -340,14 +342,10 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
   }
 }
 
-std::optional<std::size_t> PaperBroker::order_position(const sdk::ClientOrderId& id) const {
-  return index_by_id_.find(id);
-}
-
 Status PaperBroker::cancel(const sdk::ClientOrderId& id) {
   if (auto st = require_started("cancel"); !st) return st;
   try {
-    const std::optional<std::size_t> position = order_position(id);
+    const std::optional<std::size_t> position = index_by_id_.find(id);
     if (!position)
       return Status(StatusCode::NotFound,
                     "paper broker: no order with client order id '" + id.str() + "'");
@@ -498,7 +496,7 @@ sdk::Result<std::vector<sdk::OrderStatusReport>> PaperBroker::open_orders() {
 
 sdk::Result<sdk::OrderStatusReport> PaperBroker::order(const sdk::ClientOrderId& id) {
   try {
-    const std::optional<std::size_t> position = order_position(id);
+    const std::optional<std::size_t> position = index_by_id_.find(id);
     if (!position)
       return Status(StatusCode::NotFound,
                     "paper broker: no order with client order id '" + id.str() + "'");

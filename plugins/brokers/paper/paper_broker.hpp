@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "config.hpp"
-#include "order_index.hpp"
 #include "mercurio/sdk/broker.hpp"
+#include "order_index.hpp"
 #include "paper_account.hpp"
 #include "replay_feed.hpp"
 
@@ -69,8 +69,6 @@ class PaperBroker final : public sdk::Broker {
 
   /// state_file: the simulated account outlives the process. Empty string on success.
   std::string load_state();
-  /// The position in orders_ of the order with this client order id.
-  std::optional<std::size_t> order_position(const sdk::ClientOrderId& id) const;
   std::string save_state() const;
   /// Saves after a change; a failure is a fault (the venue cannot keep its own books).
   void persist(std::string_view after);

@@ -212,7 +212,8 @@ std::string PaperBroker::load_state() {
       f.type = require(parse_event_type(e.text(t, "type")), file, where, "type");
       const std::string id = e.text(t, "id");
       const std::optional<std::size_t> order = order_index.find(sdk::ClientOrderId(id));
-      if (!order) throw std::runtime_error(file + ": " + where + ": no order '" + id + "' in this file");
+      if (!order)
+        throw std::runtime_error(file + ": " + where + ": no order '" + id + "' in this file");
       f.order = *order;
       const OrderRecord& o = orders[f.order];
       if (sdk::Symbol(e.text(t, "symbol")) != o.intent.symbol ||

@@ -60,7 +60,9 @@ TEST(BarReplayTest, ReplaysEveryFieldOfEveryBarInTimeThenSeriesOrder) {
 }
 
 TEST(BarSeriesTest, ChecksTheHistoryWhileCompactingIt) {
-  const auto check = [](std::vector<sdk::Bar> bars) { return BarSeries::checked(0, sdk::Symbol("AAA"), std::move(bars)); };
+  const auto check = [](std::vector<sdk::Bar> bars) {
+    return BarSeries::checked(0, sdk::Symbol("AAA"), std::move(bars));
+  };
   auto good = check({bar("AAA", 10, 100), bar("AAA", 11, 101), bar("AAA", 30, 102)});
   ASSERT_TRUE(good) << good.status().message();
   EXPECT_EQ(good->size(), 3u);
@@ -74,11 +76,12 @@ TEST(BarSeriesTest, ChecksTheHistoryWhileCompactingIt) {
     auto r = check(std::move(bars));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.status().code(), sdk::StatusCode::InvalidArgument);
-    EXPECT_EQ(r.status().message(), "the history is not one symbol in strictly increasing time (bar " + bar_index + ")");
+    EXPECT_EQ(r.status().message(),
+              "the history is not one symbol in strictly increasing time (bar " + bar_index + ")");
   };
   refused({bar("AAA", 10, 100), bar("AAA", 11, 101), bar("AAB", 12, 102)}, "2");  // another symbol
-  refused({bar("BBB", 10, 100)}, "0");                                           // from the first bar
-  refused({bar("AAA", 10, 100), bar("AAA", 10, 101)}, "1");                      // the same time again
+  refused({bar("BBB", 10, 100)}, "0");                       // from the first bar
+  refused({bar("AAA", 10, 100), bar("AAA", 10, 101)}, "1");  // the same time again
   refused({bar("AAA", 10, 100), bar("AAA", 20, 101), bar("AAA", 15, 102)}, "2");  // back in time
 }
 

@@ -37,7 +37,8 @@ TEST(PaperConfigTest, SchemaDeclaresEveryKeyWithItsDefault) {
   EXPECT_EQ(schema.find("on_bad_row")->allowed, (std::vector<std::string>{"error", "skip"}));
   EXPECT_EQ(std::get<std::int64_t>(*schema.find("replay_interval_ms")->default_value), 0);
   EXPECT_EQ(*schema.find("replay_interval_ms")->minimum, sdk::Decimal{});
-  EXPECT_EQ(std::get<std::int64_t>(*schema.find("load_threads")->default_value), 0);  // one per core
+  // 0: one thread per online CPU.
+  EXPECT_EQ(std::get<std::int64_t>(*schema.find("load_threads")->default_value), 0);
   EXPECT_EQ(*schema.find("load_threads")->minimum, sdk::Decimal{});
   EXPECT_EQ(*schema.find("load_threads")->maximum, sdk::Decimal::from_int(kMaxLoadThreads));
   EXPECT_FALSE(std::get<bool>(*schema.find("allow_short")->default_value));
@@ -57,8 +58,9 @@ TEST(PaperConfigTest, DefaultsGiveAConservativeAccount) {
   EXPECT_FALSE(s->allow_margin);
   EXPECT_EQ(s->on_bad_row, BadRowPolicy::Error);
   EXPECT_EQ(s->replay_interval.count(), 0);
-  // 0 (the default) asks for one thread per core.
-  EXPECT_EQ(s->load_threads, std::clamp(std::thread::hardware_concurrency(), 1U, static_cast<unsigned>(kMaxLoadThreads)));
+  // 0 (the default) asks for one thread per online CPU, at least 1 and at most the maximum.
+  EXPECT_EQ(s->load_threads, std::clamp(std::thread::hardware_concurrency(), 1U,
+                                        static_cast<unsigned>(kMaxLoadThreads)));
 }
 
 TEST(PaperConfigTest, LoadThreadsAreTakenAsGiven) {

@@ -2,21 +2,23 @@
 // the ids come in, and an id never taken twice.
 #include "order_index.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace mercurio::brokers::paper {
 namespace {
 
 using sdk::ClientOrderId;
 
-void expect_finds_each_at_its_position(const OrderIndex& index, const std::vector<ClientOrderId>& ids) {
+void expect_finds_each_at_its_position(const OrderIndex& index,
+                                       const std::vector<ClientOrderId>& ids) {
   ASSERT_EQ(index.size(), ids.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(index.find(ids[i]), std::optional<std::size_t>(i)) << ids[i].str();
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    EXPECT_EQ(index.find(ids[i]), std::optional<std::size_t>(i)) << ids[i].str();
 }
 
 // One client numbering upwards (the kernel's ids): each new id sorts after every other.
@@ -54,7 +56,7 @@ TEST(OrderIndexTest, FindsIdsInAnyOrder) {
 }
 
 // An id already taken is refused and keeps its first position, whether it is the largest id so far
-// or not (the first case is the shortcut's).
+// (the shortcut must not take an id equal to the largest for a new one) or not.
 TEST(OrderIndexTest, AnIdTakenTwiceKeepsItsFirstPosition) {
   OrderIndex index;
   ASSERT_TRUE(index.add(ClientOrderId("b-2"), 0));

@@ -32,7 +32,7 @@ struct PaperSettings {
   bool allow_margin = false;
   BadRowPolicy on_bad_row = BadRowPolicy::Error;
   std::chrono::milliseconds replay_interval{0};
-  /// Threads one data file's rows are parsed on (config 0: one per core, at most kMaxLoadThreads).
+  /// Threads one data file's rows are parsed on (config 0: one per online CPU, at most kMaxLoadThreads).
   unsigned load_threads = 1;
   std::string state_file;  ///< absolute; empty: the account lives in memory only
 };

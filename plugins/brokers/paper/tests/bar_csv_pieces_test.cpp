@@ -66,15 +66,6 @@ void expect_same_bars(const std::vector<sdk::Bar>& a, const std::vector<sdk::Bar
   }
 }
 
-// The index of the first data row of the second piece when `text` is cut in two: the cut is at
-// the first line end at or after the middle of the rows' text (ParseThreads).
-std::size_t first_row_of_second_piece(const std::string& text) {
-  const std::string_view body = std::string_view(text).substr(text.find('\n') + 1);
-  const std::size_t cut = body.find('\n', body.size() / 2) + 1;
-  return static_cast<std::size_t>(
-      std::count(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(cut), '\n'));
-}
-
 TEST(BarCsvPiecesTest, AGoodFileInPiecesIsTheSinglePassResult) {
   for (const bool bom : {false, true}) {
     for (const bool crlf : {false, true}) {
@@ -149,35 +140,36 @@ TEST(BarCsvPiecesTest, ABadRowInALaterPieceGivesTheSinglePassErrorAndSkips) {
   }
 }
 
-// Each piece is in order on its own, but the second starts no later than the first ends: only the
-// check across the cut sees it, and the result must be the single pass's.
+// Time going back at some row, with the file cut in two: wherever the cut falls (the jump is tried
+// at every row, so one of them is exactly at the cut, where each piece is in order on its own and
+// only the check across the cut sees it), the result must be the single pass's.
 TEST(BarCsvPiecesTest, TimeGoingBackAtACutIsTheSinglePassResult) {
-  const Text good = good_file(400, false, false);
-  const std::size_t cut_row = first_row_of_second_piece(good.text);
+  constexpr int kRows = 120;
+  const Text good = good_file(kRows, false, false);
   ASSERT_EQ(
       parse_bar_csv(good.text, "t.csv", kSymbol, BadRowPolicy::Error, in_two_pieces(good.text))
           ->pieces,
       2u);
-  for (const int back : {1, 5}) {  // the same time as the row before the cut, and earlier
-    Text file{"", false};
-    file.add(kHeader);
-    for (int i = 0; i < 400; ++i) file.add(row(i, i >= static_cast<int>(cut_row) ? -back : 0));
-    ASSERT_EQ(first_row_of_second_piece(file.text),
-              cut_row);  // rows keep their lengths when shifted
-    for (const BadRowPolicy policy : {BadRowPolicy::Error, BadRowPolicy::Skip}) {
-      SCOPED_TRACE("back " + std::to_string(back) +
-                   (policy == BadRowPolicy::Error ? ", error" : ", skip"));
-      auto one = parse_bar_csv(file.text, "t.csv", kSymbol, policy);
-      auto pieces = parse_bar_csv(file.text, "t.csv", kSymbol, policy, in_two_pieces(file.text));
-      ASSERT_EQ(one.has_value(), pieces.has_value());
-      if (!one) {
-        EXPECT_EQ(pieces.status().message(), one.status().message());
-        EXPECT_THAT(pieces.status().message(),
-                    ::testing::HasSubstr("is not after the previous bar's"));
-      } else {
-        EXPECT_EQ(pieces->skipped, one->skipped);
-        EXPECT_EQ(pieces->skipped.size(), static_cast<std::size_t>(back));
-        expect_same_bars(pieces->bars, one->bars);
+  for (int jump = 1; jump < kRows; ++jump) {
+    for (const int back : {1, 5}) {  // the same time as the row before the jump, and earlier
+      Text file{"", false};
+      file.add(kHeader);
+      for (int i = 0; i < kRows; ++i) file.add(row(i, i >= jump ? -back : 0));
+      for (const BadRowPolicy policy : {BadRowPolicy::Error, BadRowPolicy::Skip}) {
+        SCOPED_TRACE("jump at row " + std::to_string(jump) + ", back " + std::to_string(back) +
+                     (policy == BadRowPolicy::Error ? ", error" : ", skip"));
+        auto one = parse_bar_csv(file.text, "t.csv", kSymbol, policy);
+        auto pieces = parse_bar_csv(file.text, "t.csv", kSymbol, policy, in_two_pieces(file.text));
+        ASSERT_EQ(one.has_value(), pieces.has_value());
+        if (!one) {
+          EXPECT_EQ(pieces.status().message(), one.status().message());
+          EXPECT_THAT(pieces.status().message(),
+                      ::testing::HasSubstr("is not after the previous bar's"));
+        } else {
+          EXPECT_EQ(pieces->skipped, one->skipped);
+          EXPECT_EQ(pieces->skipped.size(), static_cast<std::size_t>(std::min(back, kRows - jump)));
+          expect_same_bars(pieces->bars, one->bars);
+        }
       }
     }
   }

@@ -489,7 +489,8 @@ void order_path(const Paths& p, long orders, int runs) {
     const char* key;
     const char* label;
     double target;
-  } lat[] = {{"latency_p50_ns", "bar at broker -> order at broker, p50", 150},
+  } lat[] = {{"latency_mean_ns", "bar at broker -> order at broker, mean", 0},
+             {"latency_p50_ns", "bar at broker -> order at broker, p50", 150},
              {"latency_p99_ns", "bar at broker -> order at broker, p99", 500},
              {"latency_p99.9_ns", "bar at broker -> order at broker, p99.9", 2000},
              {"latency_max_ns", "bar at broker -> order at broker, max", 0},

@@ -3,7 +3,7 @@
 // records, for every order, the time from the bar reaching this broker (on_market_bar, step 2 of
 // the kernel's per-bar order) to the approved order reaching submit(), and the time between two
 // consecutive submits (one order per bar: the whole per-bar cycle, fills and outputs included).
-// On stop() it writes the percentiles as key=value lines to `report`.
+// On stop() it writes the mean and the percentiles as key=value lines to `report`.
 // Bench fixture only: never installed, not a bundled plugin.
 #include <algorithm>
 #include <charconv>
@@ -63,6 +63,9 @@ class NoopBroker final : public Broker {
     for (auto* v : {&latency_, &cycle_}) {
       const char* name = v == &latency_ ? "latency" : "cycle";
       if (v->empty()) continue;
+      double sum = 0;
+      for (const std::uint64_t t : *v) sum += static_cast<double>(t);
+      std::fprintf(f, "%s_mean_ns=%.1f\n", name, sum / static_cast<double>(v->size()) * ns_per_tick);
       std::sort(v->begin(), v->end());
       for (double q : {0.5, 0.99, 0.999}) {
         const std::size_t i = std::min(v->size() - 1, static_cast<std::size_t>(q * static_cast<double>(v->size())));

@@ -805,6 +805,9 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
     }
     crash_.hit("after_intent_write");
   }
+  // The order's record is made ready here, where anything may still fail; it is filed once the
+  // order is sent, so the send is not kept waiting for the bookkeeping. Nothing reads the tracker
+  // in between: the broker only posts into the inbox, and a plugin that throws is handled after.
   TrackedOrder order;
   order.id = id;
   order.strategy_index = si;
@@ -815,13 +818,18 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   else if (intent.stop_price) order.reserved_price = *intent.stop_price;
   else if (decision.reference_price) order.reserved_price = *decision.reference_price;
   else if (symbol.exposure.reference) order.reserved_price = symbol.exposure.reference->price;
-  if (symbol.feed) tracker_.add(std::move(order), symbol.feed->strategy_orders[s.position_at_broker]);
-  else tracker_.add(std::move(order));  // no bar of the symbol here yet (only a liquidation or a run without limits gets here)
-  ++stats_.orders_submitted;
+  // No bar of the symbol here yet: only a liquidation or a run without limits gets here.
+  const OrderTracker::OpenEntries entries = symbol.feed ? symbol.feed->strategy_orders[s.position_at_broker]
+                                                        : tracker_.open_entries(si, s.broker, intent.symbol);
+  tracker_.reserve_add(s.broker);
 
   sdk::Status status;
-  const bool ok = call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(s.broker, op, msg); },
-                               "submit", [&] { status = b.broker->submit(*decision.approved); });
+  std::string fault;
+  const bool ok = call_guarded([&](std::string_view, const std::string& msg) { fault = msg; }, "submit",
+                               [&] { status = b.broker->submit(*decision.approved); });
+  tracker_.add(std::move(order), entries);  // allocates nothing after reserve_add: cannot fail
+  ++stats_.orders_submitted;
+  if (!ok) broker_fault(s.broker, "submit", fault);
   crash_.hit("after_send");
   if (journal_) {
     try {

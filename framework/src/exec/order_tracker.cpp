@@ -4,6 +4,7 @@
 #include <cassert>
 #include <charconv>
 #include <cstring>
+#include <stdexcept>
 
 namespace mercurio::kernel {
 
@@ -147,13 +148,33 @@ bool OrderTracker::entries_of(const TrackedOrder& order, OpenEntries entries) co
 }
 
 TrackedOrder& OrderTracker::add(TrackedOrder order) {
+  // The empty id is reserve_add()'s own, for making an index node (and no broker could match it).
+  if (order.id.empty()) throw std::invalid_argument("an order without a client order id cannot be tracked");
   const OpenEntries entries = open_entries(order.strategy_index, order.broker_index, order.intent.symbol);
   return add(std::move(order), entries);
+}
+
+void OrderTracker::make_room_for_add(std::size_t broker_index) {
+  if (free_slots_.empty()) {
+    slots_.emplace_back();  // first: were the push below to throw, the slot is only unused
+    free_slots_.push_back(slots_.size() - 1);
+  }
+  if (!spare_index_node_) {
+    // A node is made by inserting one: under the empty id, which no order has (ids are checked
+    // non-empty before any order is added), and taken straight out again.
+    auto made = open_index_.try_emplace(sdk::ClientOrderId{}, npos);
+    if (made.second) spare_index_node_ = open_index_.extract(made.first);
+  }
+  if (!index_has_room()) open_index_.reserve(2 * open_index_.size() + 2);  // implied by the node; kept as a guard
+  at_growing(open_totals_, broker_index);
+  auto& symbols = at_growing(open_symbols_, broker_index);
+  if (symbols.size() == symbols.capacity()) symbols.reserve(2 * symbols.size() + 1);
 }
 
 TrackedOrder& OrderTracker::add(TrackedOrder&& order, OpenEntries entries) {
   // Entries of another strategy, broker or symbol would corrupt the counts the risk gate reads.
   assert(entries_of(order, entries));
+  assert(!order.id.empty());
   std::size_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -174,6 +195,7 @@ TrackedOrder& OrderTracker::add(TrackedOrder&& order, OpenEntries entries) {
     return added;
   }
   if (spare_index_node_) {  // the node of the last order to leave the index: no allocation per order
+    assert(index_has_room());  // see reserve_add(): the insert below does not rehash
     spare_index_node_.key() = added.id;
     spare_index_node_.mapped() = slot;
     auto inserted = open_index_.insert(std::move(spare_index_node_));

@@ -129,9 +129,22 @@ class OrderTracker {
   /// The entries of (strategy, broker, symbol), made if missing.
   OpenEntries open_entries(std::size_t strategy_index, std::size_t broker_index, const sdk::Symbol& symbol);
 
+  /// Throws std::invalid_argument for an order without an id.
   TrackedOrder& add(TrackedOrder order);
   /// add() with the entries of the order's own strategy, broker and symbol already at hand.
   TrackedOrder& add(TrackedOrder&& order, OpenEntries entries);
+  /// Allocates now whatever the next add() of an open order at `broker_index` would: after it, that
+  /// add(order, entries) allocates nothing and cannot throw. The kernel records an order once it
+  /// has been sent (the send is the latency that counts), so nothing may fail between the two.
+  void reserve_add(std::size_t broker_index) {
+    // Nearly always true already (a closed order left its slot and index node): a few compares.
+    // A spare node also means room in the index: it was taken out of it (or made by inserting
+    // one), so the index has held one more entry than now, and its buckets never shrink.
+    const bool ready = !free_slots_.empty() && spare_index_node_ &&
+                       broker_index < open_totals_.size() && broker_index < open_symbols_.size() &&
+                       open_symbols_[broker_index].size() < open_symbols_[broker_index].capacity();
+    if (!ready) make_room_for_add(broker_index);
+  }
   /// The order, while it is open or among the most recent final ones; nullptr otherwise.
   const TrackedOrder* find(const sdk::ClientOrderId& id) const;
   /// Applies `event` from broker `broker_index`. Fills are checked, then deduplicated by trade id
@@ -217,6 +230,12 @@ class OrderTracker {
   // Per broker, the symbols whose open quantities are not both zero, in no particular order: kept
   // as quantities change, so the walk above is over the few with open orders.
   std::vector<std::vector<sdk::Symbol>> open_symbols_;
+  // The standard's own condition: an insert into N elements with N + 1 <= z * B does not rehash.
+  bool index_has_room() const noexcept {
+    return static_cast<float>(open_index_.size() + 1) <=
+           open_index_.max_load_factor() * static_cast<float>(open_index_.bucket_count());
+  }
+  void make_room_for_add(std::size_t broker_index);
   // True when `entries` are those of the order's strategy, broker and symbol (checked in debug builds).
   bool entries_of(const TrackedOrder& order, OpenEntries entries) const;
   // Puts the slot's symbol on its broker's list of symbols with open orders, or takes it off, when

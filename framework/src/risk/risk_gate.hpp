@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/circular_buffer.hpp>
 
 #include "calendar/market_calendar.hpp"
 #include "exec/open_quantities.hpp"
@@ -157,11 +156,23 @@ class RiskGate {
   }
 
  private:
-  /// Empty reason: passed, with the reference price the checks used.
-  RiskDecision check_limits(const RiskRequest& r, const EffectiveLimits& limits);
-  /// check_limits() with the strategy's limits, an out-of-range value denied instead of thrown.
-  RiskDecision checked_limits(const RiskRequest& r);
-  static RiskDecision denied(const char* reason, std::string message);
+  // A denial's code and message. The checks return one (or nothing) instead of a whole
+  // RiskDecision: check() then returns the single decision it built in the caller's place. Decisions
+  // returned from several places are moved (GCC elides only one named return value), and moving one
+  // that holds an approved order costs more than the rest of the check.
+  struct Refusal {
+    const char* reason;  // a deny:: code
+    std::string message;
+  };
+  static std::optional<Refusal> refused(const char* reason, std::string message) {
+    return Refusal{reason, std::move(message)};
+  }
+  // 1. and 2.: the trading state and a well-formed intent.
+  std::optional<Refusal> state_or_form_refusal(const RiskRequest& r) const;
+  // The limits; when they pass, `reference` is the reference price they used.
+  std::optional<Refusal> limits_refusal(const RiskRequest& r, const EffectiveLimits& limits, sdk::Decimal& reference);
+  // limits_refusal() with the strategy's limits, an out-of-range value denied instead of thrown.
+  std::optional<Refusal> checked_limits(const RiskRequest& r, sdk::Decimal& reference);
 
   bool has_limits_ = false;
   RiskConfig config_;
@@ -182,9 +193,14 @@ class RiskGate {
     sdk::Decimal quantity;
     std::optional<sdk::Decimal> limit, stop;
   };
-  // Per broker, for the duplicate guard: rings that grow when full and never shrink, so the
-  // steady state (an order in, the expired ones out) allocates nothing on the order path.
-  std::vector<boost::circular_buffer<RecentOrder>> recent_;
+  // Per broker, for the duplicate guard: the orders approved within the window, oldest first, from
+  // `first` on (the ones before it have expired). Emptied when all have expired, compacted when it
+  // would grow otherwise, never shrunk: the steady state allocates nothing on the order path.
+  struct RecentOrders {
+    std::vector<RecentOrder> orders;
+    std::size_t first = 0;
+  };
+  std::vector<RecentOrders> recent_;
   std::int64_t day_ = INT64_MIN;
   std::optional<sdk::Decimal> last_equity_;
   sdk::Decimal day_start_equity_;

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "config/config_loader.hpp"
@@ -219,6 +220,51 @@ TEST(RiskLimitsTest, DuplicateOrdersWithinTheWindowAreDenied) {
   EXPECT_THAT(dup.message, HasSubstr("was approved 10 s ago (window 10 s)"));
   EXPECT_TRUE(h.order(Side::Buy, "5", d("100.01"), 0).approved);  // another price is another order
   EXPECT_TRUE(h.order(Side::Buy, "5", d("100"), 11).approved);    // outside the window
+}
+
+TEST(RiskLimitsTest, DuplicateGuardMatchesTheRuleOverALongRandomRun) {
+  // 3,000 orders a few seconds apart, from a few quantities and prices: the window (10 s) holds up
+  // to some 20 of them, expiring at its front while new ones come (the store compacts and grows).
+  // Each decision is compared with the rule itself, kept here as a plain list of what was approved.
+  Harness h;
+  struct Approved {
+    std::int64_t ns;
+    Side side;
+    std::string qty;
+    std::optional<Decimal> limit;
+  };
+  std::vector<Approved> approved;
+  const char* qty[] = {"1", "2", "3"};
+  const std::optional<Decimal> limit[] = {std::nullopt, d("100"), d("101")};
+  std::uint64_t seed = 12345;
+  const auto next = [&](std::uint64_t n) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return (seed >> 33) % n;
+  };
+  int duplicates = 0, passed = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const Side side = next(2) ? Side::Buy : Side::Sell;
+    const char* q = qty[next(3)];
+    const std::optional<Decimal> lim = limit[next(3)];
+    const auto advance = static_cast<std::int64_t>(next(3));  // 0-2 s: the rate limit (1/s, burst 5) mostly holds
+    h.view.positions["SPY"] = side == Side::Sell ? d("100") : Decimal{};  // a sell only reduces
+    const std::int64_t at = h.now.ns + advance * kSecond;
+    const RiskDecision r = h.order(side, q, lim, advance);
+    if (r.reason == deny::kStrategyRate || r.reason == deny::kBrokerRate) continue;  // checked before duplicates
+    const bool expected_duplicate = std::any_of(approved.begin(), approved.end(), [&](const Approved& a) {
+      return a.ns >= at - 10 * kSecond && a.side == side && a.qty == q && a.limit == lim;
+    });
+    ASSERT_EQ(r.reason == deny::kDuplicateOrder, expected_duplicate) << "order " << i << ": " << r.reason << " " << r.message;
+    if (expected_duplicate) {
+      ++duplicates;
+      continue;
+    }
+    ASSERT_TRUE(r.approved) << "order " << i << ": " << r.reason << " " << r.message;
+    ++passed;
+    approved.push_back({at, side, q, lim});
+  }
+  EXPECT_GT(duplicates, 300);
+  EXPECT_GT(passed, 1000);
 }
 
 TEST(RiskLimitsTest, SymbolAllowAndDenyLists) {

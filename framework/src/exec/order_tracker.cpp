@@ -213,8 +213,13 @@ TrackedOrder& OrderTracker::add(TrackedOrder&& order, OpenEntries entries) {
 
 void OrderTracker::retire_beyond_limit(std::size_t slot) {
   if (final_slots_.full()) {  // the oldest retained final order is forgotten
-    free_slots_.push_back(final_slots_.front().slot);  // the next add() overwrites it (and frees what it held)
+    const std::size_t forgotten = final_slots_.front().slot;
+    free_slots_.push_back(forgotten);  // the next add() overwrites it (and frees what it held)
     final_slots_.pop_front();
+    // Last touched thousands of orders ago, it is out of the caches: without this, the next add()
+    // waits on its cache lines (a few hundred ns per order in a backtest's replay).
+    const char* bytes = reinterpret_cast<const char*>(&slots_[forgotten]);
+    for (std::size_t at = 0; at < sizeof(Slot); at += 64) __builtin_prefetch(bytes + at, 1);
   }
   final_slots_.push_back({slots_[slot].order.id.hash(), slot});
 }

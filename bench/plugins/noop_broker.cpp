@@ -65,7 +65,8 @@ class NoopBroker final : public Broker {
       if (v->empty()) continue;
       double sum = 0;
       for (const std::uint64_t t : *v) sum += static_cast<double>(t);
-      std::fprintf(f, "%s_mean_ns=%.1f\n", name, sum / static_cast<double>(v->size()) * ns_per_tick);
+      std::fprintf(f, "%s_mean_ns=%.1f\n", name,
+                   sum / static_cast<double>(v->size()) * ns_per_tick);
       std::sort(v->begin(), v->end());
       for (double q : {0.5, 0.99, 0.999}) {
         const std::size_t i = std::min(v->size() - 1, static_cast<std::size_t>(q * static_cast<double>(v->size())));

@@ -424,6 +424,11 @@ TEST(RunTest, ABrokerPluginFaultHaltsTrading) {
   EXPECT_THAT(r.err, HasSubstr("plugin flaky faulted in submit: threw: fixture: submit failed on purpose"));
   EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: broker flaky faulted in submit"));
   EXPECT_THAT(r.err, HasSubstr("Order outcome unknown"));  // never resent: it may have reached the venue
+  // The order is on record although the broker threw as it was sent (it is filed after the send):
+  // still open at the end, in doubt, and the only order (nothing is sent to a faulted broker).
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: buyer-1 "));
+  EXPECT_THAT(r.out, HasSubstr("open orders at end     1\n"));
+  EXPECT_THAT(r.out, HasSubstr("orders submitted       1\n"));
 }
 
 TEST(RunTest, ATrippedBreakerIsStillTrippedAfterKill9AndRestart) {

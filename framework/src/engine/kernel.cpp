@@ -818,18 +818,26 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   else if (intent.stop_price) order.reserved_price = *intent.stop_price;
   else if (decision.reference_price) order.reserved_price = *decision.reference_price;
   else if (symbol.exposure.reference) order.reserved_price = symbol.exposure.reference->price;
-  // No bar of the symbol here yet: only a liquidation or a run without limits gets here.
-  const OrderTracker::OpenEntries entries = symbol.feed ? symbol.feed->strategy_orders[s.position_at_broker]
-                                                        : tracker_.open_entries(si, s.broker, intent.symbol);
-  tracker_.reserve_add(s.broker);
+  // No feed: no bar of the symbol here yet (only a liquidation or a run without limits).
+  const OrderTracker::OpenEntries entries =
+      symbol.feed ? symbol.feed->strategy_orders[s.position_at_broker]
+                  : tracker_.open_entries(si, s.broker, intent.symbol);
+  tracker_.reserve_add(order, entries);
 
   sdk::Status status;
   std::string fault;
-  const bool ok = call_guarded([&](std::string_view, const std::string& msg) { fault = msg; }, "submit",
-                               [&] { status = b.broker->submit(*decision.approved); });
-  tracker_.add(std::move(order), entries);  // allocates nothing after reserve_add: cannot fail
+  const bool ok = call_guarded([&](std::string_view, const std::string& msg) { fault = msg; },
+                               "submit", [&] { status = b.broker->submit(*decision.approved); });
+  tracker_.add(std::move(order), entries);  // cannot fail after reserve_add
   ++stats_.orders_submitted;
-  if (!ok) broker_fault(s.broker, "submit", fault);
+  if (!ok) {
+    // Swallowed as call_guarded swallows a failing fault handler: the in-doubt handling below
+    // must run whatever happens here.
+    try {
+      broker_fault(s.broker, "submit", fault);
+    } catch (...) {
+    }
+  }
   crash_.hit("after_send");
   if (journal_) {
     try {

@@ -149,7 +149,8 @@ bool OrderTracker::entries_of(const TrackedOrder& order, OpenEntries entries) co
 
 TrackedOrder& OrderTracker::add(TrackedOrder order) {
   // The empty id is reserve_add()'s own, for making an index node (and no broker could match it).
-  if (order.id.empty()) throw std::invalid_argument("an order without a client order id cannot be tracked");
+  if (order.id.empty())
+    throw std::invalid_argument("an order without a client order id cannot be tracked");
   const OpenEntries entries = open_entries(order.strategy_index, order.broker_index, order.intent.symbol);
   return add(std::move(order), entries);
 }
@@ -165,10 +166,24 @@ void OrderTracker::make_room_for_add(std::size_t broker_index) {
     auto made = open_index_.try_emplace(sdk::ClientOrderId{}, npos);
     if (made.second) spare_index_node_ = open_index_.extract(made.first);
   }
-  if (!index_has_room()) open_index_.reserve(2 * open_index_.size() + 2);  // implied by the node; kept as a guard
+  if (!index_has_room()) open_index_.reserve(2 * open_index_.size() + 2);
   at_growing(open_totals_, broker_index);
   auto& symbols = at_growing(open_symbols_, broker_index);
   if (symbols.size() == symbols.capacity()) symbols.reserve(2 * symbols.size() + 1);
+}
+
+void OrderTracker::check_open_sums(const TrackedOrder& o, const OpenQuantities& q) const {
+  const sdk::Decimal remaining = o.remaining();
+  const sdk::Decimal value = remaining * o.reserved_price;
+  const OpenOrderTotals& t = open_totals_[o.broker_index];
+  // The sums are made and dropped: each operator throws on overflow, as account_open's would.
+  if (o.intent.side == sdk::Side::Buy) {
+    (void)(q.buy + remaining);
+    (void)(t.buy_notional + value);
+  } else {
+    (void)(q.sell + remaining);
+  }
+  (void)(t.notional + value);
 }
 
 TrackedOrder& OrderTracker::add(TrackedOrder&& order, OpenEntries entries) {
@@ -195,7 +210,6 @@ TrackedOrder& OrderTracker::add(TrackedOrder&& order, OpenEntries entries) {
     return added;
   }
   if (spare_index_node_) {  // the node of the last order to leave the index: no allocation per order
-    assert(index_has_room());  // see reserve_add(): the insert below does not rehash
     spare_index_node_.key() = added.id;
     spare_index_node_.mapped() = slot;
     auto inserted = open_index_.insert(std::move(spare_index_node_));

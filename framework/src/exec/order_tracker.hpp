@@ -133,17 +133,19 @@ class OrderTracker {
   TrackedOrder& add(TrackedOrder order);
   /// add() with the entries of the order's own strategy, broker and symbol already at hand.
   TrackedOrder& add(TrackedOrder&& order, OpenEntries entries);
-  /// Allocates now whatever the next add() of an open order at `broker_index` would: after it, that
-  /// add(order, entries) allocates nothing and cannot throw. The kernel records an order once it
-  /// has been sent (the send is the latency that counts), so nothing may fail between the two.
-  void reserve_add(std::size_t broker_index) {
+  /// Does now whatever could fail in add(order, entries) of this open order: the allocations (a
+  /// slot, an index node, room in the index and the per-broker tables) and the open sums (a value
+  /// out of the decimal range throws sdk::DecimalError here). After it, with no other call in
+  /// between, that add() allocates nothing and cannot throw. The kernel files an order once it has
+  /// been sent (the send is the latency that counts), so nothing may fail between the two.
+  void reserve_add(const TrackedOrder& order, OpenEntries entries) {
+    const std::size_t broker = order.broker_index;
     // Nearly always true already (a closed order left its slot and index node): a few compares.
-    // A spare node also means room in the index: it was taken out of it (or made by inserting
-    // one), so the index has held one more entry than now, and its buckets never shrink.
-    const bool ready = !free_slots_.empty() && spare_index_node_ &&
-                       broker_index < open_totals_.size() && broker_index < open_symbols_.size() &&
-                       open_symbols_[broker_index].size() < open_symbols_[broker_index].capacity();
-    if (!ready) make_room_for_add(broker_index);
+    const bool ready = !free_slots_.empty() && spare_index_node_ && index_has_room() &&
+                       broker < open_totals_.size() && broker < open_symbols_.size() &&
+                       open_symbols_[broker].size() < open_symbols_[broker].capacity();
+    if (!ready) make_room_for_add(broker);
+    check_open_sums(order, *entries.quantities_);
   }
   /// The order, while it is open or among the most recent final ones; nullptr otherwise.
   const TrackedOrder* find(const sdk::ClientOrderId& id) const;
@@ -236,6 +238,8 @@ class OrderTracker {
            open_index_.max_load_factor() * static_cast<float>(open_index_.bucket_count());
   }
   void make_room_for_add(std::size_t broker_index);
+  // Computes the open sums account_open(+1) will make for `order`: throws where it would.
+  void check_open_sums(const TrackedOrder& order, const OpenQuantities& quantities) const;
   // True when `entries` are those of the order's strategy, broker and symbol (checked in debug builds).
   bool entries_of(const TrackedOrder& order, OpenEntries entries) const;
   // Puts the slot's symbol on its broker's list of symbols with open orders, or takes it off, when

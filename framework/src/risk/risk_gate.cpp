@@ -40,28 +40,38 @@ std::optional<RiskGate::Refusal> RiskGate::state_or_form_refusal(const RiskReque
   const sdk::OrderIntent& in = r.intent;
   // 1. trading state and availability
   if (!r.liquidation) {
-    if (state_ == TradingState::Halted) return refused(deny::kHalted, "trading is HALTED: no new orders until an operator resumes");
-    if (!r.strategy_enabled) return refused(deny::kStrategyDisabled, "strategy " + r.strategy_id + " is disabled");
+    if (state_ == TradingState::Halted)
+      return refused(deny::kHalted, "trading is HALTED: no new orders until an operator resumes");
+    if (!r.strategy_enabled)
+      return refused(deny::kStrategyDisabled, "strategy " + r.strategy_id + " is disabled");
   }
-  if (!r.broker_available) return refused(deny::kBrokerUnavailable, "the strategy's broker is faulted or stopped");
+  if (!r.broker_available)
+    return refused(deny::kBrokerUnavailable, "the strategy's broker is faulted or stopped");
   // 2. a well-formed intent
   if (in.symbol.empty()) return refused(deny::kInvalidSymbol, "expected a symbol, was empty");
-  if (!in.quantity.is_positive()) return refused(deny::kInvalidQuantity, "expected quantity > 0, was " + in.quantity.to_string());
+  if (!in.quantity.is_positive())
+    return refused(deny::kInvalidQuantity, "expected quantity > 0, was " + in.quantity.to_string());
   const bool needs_limit = in.type == sdk::OrderType::Limit || in.type == sdk::OrderType::StopLimit;
   const bool needs_stop = in.type == sdk::OrderType::Stop || in.type == sdk::OrderType::StopLimit;
   const auto type = [&] { return std::string(sdk::to_string(in.type)); };  // messages only
   if (needs_limit && !in.limit_price)
-    return refused(deny::kMissingLimitPrice, "expected a limit price for a " + type() + " order, was none");
+    return refused(deny::kMissingLimitPrice,
+                   "expected a limit price for a " + type() + " order, was none");
   if (!needs_limit && in.limit_price)
-    return refused(deny::kUnexpectedLimitPrice, "expected no limit price for a " + type() + " order, was " + in.limit_price->to_string());
+    return refused(deny::kUnexpectedLimitPrice, "expected no limit price for a " + type() +
+                                                    " order, was " + in.limit_price->to_string());
   if (needs_stop && !in.stop_price)
-    return refused(deny::kMissingStopPrice, "expected a stop price for a " + type() + " order, was none");
+    return refused(deny::kMissingStopPrice,
+                   "expected a stop price for a " + type() + " order, was none");
   if (!needs_stop && in.stop_price)
-    return refused(deny::kUnexpectedStopPrice, "expected no stop price for a " + type() + " order, was " + in.stop_price->to_string());
+    return refused(deny::kUnexpectedStopPrice, "expected no stop price for a " + type() +
+                                                   " order, was " + in.stop_price->to_string());
   if (in.limit_price && !in.limit_price->is_positive())
-    return refused(deny::kInvalidPrice, "expected limit price > 0, was " + in.limit_price->to_string());
+    return refused(deny::kInvalidPrice,
+                   "expected limit price > 0, was " + in.limit_price->to_string());
   if (in.stop_price && !in.stop_price->is_positive())
-    return refused(deny::kInvalidPrice, "expected stop price > 0, was " + in.stop_price->to_string());
+    return refused(deny::kInvalidPrice,
+                   "expected stop price > 0, was " + in.stop_price->to_string());
   return std::nullopt;
 }
 
@@ -84,16 +94,20 @@ RiskDecision RiskGate::check(const RiskRequest& r) {
   return decision;
 }
 
-std::optional<RiskGate::Refusal> RiskGate::checked_limits(const RiskRequest& r, Decimal& reference) {
+std::optional<RiskGate::Refusal> RiskGate::checked_limits(const RiskRequest& r,
+                                                          Decimal& reference) {
   try {
     return limits_refusal(r, limits_.at(r.strategy_index), reference);
   } catch (const sdk::DecimalError& e) {
     // An order so large that its value leaves the decimal range is denied, not thrown at the strategy.
-    return refused(deny::kOrderNotional, "the order's value is out of range (" + std::string(e.what()) + ")");
+    return refused(deny::kOrderNotional,
+                   "the order's value is out of range (" + std::string(e.what()) + ")");
   }
 }
 
-std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r, const EffectiveLimits& l, Decimal& reference) {
+std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r,
+                                                          const EffectiveLimits& l,
+                                                          Decimal& reference) {
   const sdk::OrderIntent& in = r.intent;
   const std::size_t b = r.broker_index;
   const SymbolExposure& facts = r.symbol;
@@ -109,12 +123,15 @@ std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r, 
 
   // 3. REDUCING: only orders that bring an existing position closer to flat
   if (state_ == TradingState::Reducing && increases)
-    return refused(deny::kReducingOnly, "trading is REDUCING: expected an order that reduces the " + in.symbol.str() + " position " +
-                                           position.to_string() + ", this one would make it " + projected.to_string());
+    return refused(deny::kReducingOnly, "trading is REDUCING: expected an order that reduces the " +
+                                            in.symbol.str() + " position " + position.to_string() +
+                                            ", this one would make it " + projected.to_string());
   // 4. symbol lists
   if (l.symbols_allow && !l.symbols_allow->count(in.symbol.view()))
-    return refused(deny::kSymbolNotAllowed, "expected a symbol in symbols_allow, was " + in.symbol.str());
-  if (l.symbols_deny.count(in.symbol.view())) return refused(deny::kSymbolDenied, "symbol " + in.symbol.str() + " is in symbols_deny");
+    return refused(deny::kSymbolNotAllowed,
+                   "expected a symbol in symbols_allow, was " + in.symbol.str());
+  if (l.symbols_deny.count(in.symbol.view()))
+    return refused(deny::kSymbolDenied, "symbol " + in.symbol.str() + " is in symbols_deny");
   // 5. market hours of the venue's calendar (unless explicitly allowed)
   if (!l.allow_outside_market_hours) {
     const MarketCalendar* cal = calendars_.at(r.strategy_index).get();
@@ -131,84 +148,112 @@ std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r, 
   }
   // 5. order size
   if (in.quantity > l.max_order_quantity)
-    return refused(deny::kOrderQuantity, "expected quantity <= " + l.max_order_quantity.to_string() + ", was " + in.quantity.to_string());
+    return refused(deny::kOrderQuantity,
+                   "expected quantity <= " + l.max_order_quantity.to_string() + ", was " +
+                       in.quantity.to_string());
   // 6. a fresh, positive reference price (last trade or bar close)
   const std::optional<ReferencePrice>& ref = facts.reference;
   if (!ref || !ref->price.is_positive())
-    return refused(deny::kNoReferencePrice, "expected a positive reference price for " + in.symbol.str() + ", was " +
-                                               (ref ? ref->price.to_string() : std::string("none")));
+    return refused(deny::kNoReferencePrice,
+                   "expected a positive reference price for " + in.symbol.str() + ", was " +
+                       (ref ? ref->price.to_string() : std::string("none")));
   const std::int64_t age_s = (r.now.ns - ref->ts.ns) / sdk::Timestamp::kNanosPerSecond;
   if (age_s > l.max_reference_age_seconds)
-    return refused(deny::kStaleReferencePrice, "expected a reference price at most " + std::to_string(l.max_reference_age_seconds) +
-                                                  " s old for " + in.symbol.str() + ", was " + std::to_string(age_s) + " s old");
+    return refused(deny::kStaleReferencePrice, "expected a reference price at most " +
+                                                   std::to_string(l.max_reference_age_seconds) +
+                                                   " s old for " + in.symbol.str() + ", was " +
+                                                   std::to_string(age_s) + " s old");
   const Decimal order_price = in.limit_price ? *in.limit_price : in.stop_price ? *in.stop_price : ref->price;
   const Decimal notional = in.quantity * order_price;
   if (notional > l.max_order_notional)
-    return refused(deny::kOrderNotional, "expected notional <= " + l.max_order_notional.to_string() + ", was " + notional.to_string());
+    return refused(deny::kOrderNotional,
+                   "expected notional <= " + l.max_order_notional.to_string() + ", was " +
+                       notional.to_string());
   // 7. price collar around the reference
   const Decimal hundred = Decimal::from_int(100);
   for (const auto& p : {in.limit_price, in.stop_price}) {
     if (!p) continue;
     const Decimal distance_pct = (*p - ref->price).abs() * hundred / ref->price;
     if (distance_pct > l.price_collar_pct)
-      return refused(deny::kPriceCollar, "expected a price within " + l.price_collar_pct.to_string() + " % of the reference " +
-                                            ref->price.to_string() + ", was " + p->to_string() + " (" + distance_pct.to_string() + " %)");
+      return refused(deny::kPriceCollar,
+                     "expected a price within " + l.price_collar_pct.to_string() +
+                         " % of the reference " + ref->price.to_string() + ", was " +
+                         p->to_string() + " (" + distance_pct.to_string() + " %)");
   }
   const AccountExposure x = view_->exposure(b);
   if (increases) {
     // 8. position limits, open orders counted
     if (projected.abs() > l.max_position_quantity)
-      return refused(deny::kPositionQuantity, "expected a " + in.symbol.str() + " position of at most " + l.max_position_quantity.to_string() +
-                                                 " (open orders included), was " + projected.abs().to_string());
+      return refused(deny::kPositionQuantity,
+                     "expected a " + in.symbol.str() + " position of at most " +
+                         l.max_position_quantity.to_string() + " (open orders included), was " +
+                         projected.abs().to_string());
     const Decimal position_notional = projected.abs() * ref->price;
     if (position_notional > l.max_position_notional)
-      return refused(deny::kPositionNotional, "expected a " + in.symbol.str() + " position worth at most " + l.max_position_notional.to_string() +
-                                                 " (open orders included), was " + position_notional.to_string());
+      return refused(deny::kPositionNotional,
+                     "expected a " + in.symbol.str() + " position worth at most " +
+                         l.max_position_notional.to_string() + " (open orders included), was " +
+                         position_notional.to_string());
     // 9. gross exposure as a share of equity
     const Decimal gross = x.gross_position_notional + x.open_order_notional + notional;
     const Decimal allowed = x.equity.is_positive() ? x.equity * l.max_gross_exposure_pct / hundred : Decimal{};
     if (gross > allowed)
-      return refused(deny::kGrossExposure, "expected gross exposure <= " + l.max_gross_exposure_pct.to_string() + " % of equity (" +
-                                              allowed.to_string() + "), was " + gross.to_string());
+      return refused(deny::kGrossExposure,
+                     "expected gross exposure <= " + l.max_gross_exposure_pct.to_string() +
+                         " % of equity (" + allowed.to_string() + "), was " + gross.to_string());
     // 10. simultaneous positions
     const bool new_symbol = position.is_zero() && open.buy.is_zero() && open.sell.is_zero();
     if (new_symbol && x.positions >= static_cast<std::size_t>(l.max_positions))
-      return refused(deny::kMaxPositions, "expected at most " + std::to_string(l.max_positions) + " positions, this would be " +
-                                             std::to_string(x.positions + 1));
+      return refused(deny::kMaxPositions, "expected at most " + std::to_string(l.max_positions) +
+                                              " positions, this would be " +
+                                              std::to_string(x.positions + 1));
   }
   // 11. open orders
   if (x.open_orders >= static_cast<std::size_t>(l.max_open_orders))
-    return refused(deny::kMaxOpenOrders, "expected at most " + std::to_string(l.max_open_orders) + " open orders, this would be " +
-                                            std::to_string(x.open_orders + 1));
+    return refused(deny::kMaxOpenOrders, "expected at most " + std::to_string(l.max_open_orders) +
+                                             " open orders, this would be " +
+                                             std::to_string(x.open_orders + 1));
   // 12. buying power: cash minus what open buys already committed
   if (in.side == sdk::Side::Buy && x.open_buy_notional + notional > x.cash)
-    return refused(deny::kBuyingPower, "expected order value <= available cash " + (x.cash - x.open_buy_notional).to_string() +
-                                          " (cash minus open buys), was " + notional.to_string());
+    return refused(deny::kBuyingPower, "expected order value <= available cash " +
+                                           (x.cash - x.open_buy_notional).to_string() +
+                                           " (cash minus open buys), was " + notional.to_string());
   // 13. order-rate throttles (every approved attempt consumes a token; cancels never do)
   if (!strategy_buckets_[r.strategy_index].try_take(r.now))
-    return refused(deny::kStrategyRate, "expected at most " + std::to_string(l.max_orders_per_minute) + " orders per minute (burst " +
-                                           std::to_string(l.order_burst) + ") from strategy " + r.strategy_id);
+    return refused(deny::kStrategyRate,
+                   "expected at most " + std::to_string(l.max_orders_per_minute) +
+                       " orders per minute (burst " + std::to_string(l.order_burst) +
+                       ") from strategy " + r.strategy_id);
   if (!broker_buckets_[b].try_take(r.now))
-    return refused(deny::kBrokerRate, "expected at most " + std::to_string(*config_.limits.max_orders_per_minute) +
-                                         " orders per minute to this broker");
+    return refused(deny::kBrokerRate, "expected at most " +
+                                          std::to_string(*config_.limits.max_orders_per_minute) +
+                                          " orders per minute to this broker");
   // 14. duplicate guard: same symbol, side, quantity and prices within the window
   RecentOrders& recent = recent_[b];
   const std::int64_t window_ns = l.duplicate_window_seconds * sdk::Timestamp::kNanosPerSecond;
-  while (recent.first < recent.orders.size() && recent.orders[recent.first].ts.ns < r.now.ns - window_ns) ++recent.first;
-  if (recent.first == recent.orders.size()) {  // all expired: start over at the front (capacity kept)
+  while (recent.first < recent.orders.size() &&
+         recent.orders[recent.first].ts.ns < r.now.ns - window_ns)
+    ++recent.first;
+  if (recent.first ==
+      recent.orders.size()) {  // all expired: start over at the front (capacity kept)
     recent.orders.clear();
     recent.first = 0;
   }
   for (std::size_t i = recent.first; i < recent.orders.size(); ++i) {
     const RecentOrder& o = recent.orders[i];
     if (o.symbol == in.symbol && o.side == in.side && o.quantity == in.quantity && o.limit == in.limit_price && o.stop == in.stop_price)
-      return refused(deny::kDuplicateOrder, "an identical " + std::string(sdk::to_string(in.side)) + " " + in.quantity.to_string() + " " +
-                                               in.symbol.str() + " order was approved " +
-                                               std::to_string((r.now.ns - o.ts.ns) / sdk::Timestamp::kNanosPerSecond) +
-                                               " s ago (window " + std::to_string(l.duplicate_window_seconds) + " s)");
+      return refused(deny::kDuplicateOrder,
+                     "an identical " + std::string(sdk::to_string(in.side)) + " " +
+                         in.quantity.to_string() + " " + in.symbol.str() + " order was approved " +
+                         std::to_string((r.now.ns - o.ts.ns) / sdk::Timestamp::kNanosPerSecond) +
+                         " s ago (window " + std::to_string(l.duplicate_window_seconds) + " s)");
   }
-  if (recent.orders.size() == recent.orders.capacity() && recent.first > 0) {  // the expired ones make room
-    recent.orders.erase(recent.orders.begin(), recent.orders.begin() + static_cast<std::ptrdiff_t>(recent.first));
+  // When full, the expired ones make room if they are at least half of it; else it grows. A
+  // compaction moves fewer entries than were added since the last one: O(1) per order.
+  if (recent.orders.size() == recent.orders.capacity() && recent.first > 0 &&
+      recent.first >= recent.orders.size() / 2) {
+    recent.orders.erase(recent.orders.begin(),
+                        recent.orders.begin() + static_cast<std::ptrdiff_t>(recent.first));
     recent.first = 0;
   }
   // Made in place and filled field by field. A braced temporary copied in (as a ring's push_back

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-
 #include "calendar/market_calendar.hpp"
 #include "exec/open_quantities.hpp"
 #include "mercurio/sdk/approved_order.hpp"
@@ -157,9 +156,9 @@ class RiskGate {
 
  private:
   // A denial's code and message. The checks return one (or nothing) instead of a whole
-  // RiskDecision: check() then returns the single decision it built in the caller's place. Decisions
-  // returned from several places are moved (GCC elides only one named return value), and moving one
-  // that holds an approved order costs more than the rest of the check.
+  // RiskDecision: check() then returns the single decision it built in the caller's place.
+  // Decisions returned from several places are moved (GCC elides only one named return value), and
+  // moving one that holds an approved order costs more than the rest of the check.
   struct Refusal {
     const char* reason;  // a deny:: code
     std::string message;
@@ -170,7 +169,8 @@ class RiskGate {
   // 1. and 2.: the trading state and a well-formed intent.
   std::optional<Refusal> state_or_form_refusal(const RiskRequest& r) const;
   // The limits; when they pass, `reference` is the reference price they used.
-  std::optional<Refusal> limits_refusal(const RiskRequest& r, const EffectiveLimits& limits, sdk::Decimal& reference);
+  std::optional<Refusal> limits_refusal(const RiskRequest& r, const EffectiveLimits& limits,
+                                        sdk::Decimal& reference);
   // limits_refusal() with the strategy's limits, an out-of-range value denied instead of thrown.
   std::optional<Refusal> checked_limits(const RiskRequest& r, sdk::Decimal& reference);
 

@@ -1,12 +1,13 @@
 // The kernel files an order in the tracker once it has been sent, so nothing may fail in between:
-// after reserve_add(), that add() must not allocate. Allocations are counted with a replaced global
-// operator new, in a test binary of its own so that no other test runs with the replacement.
+// after reserve_add(), that add() must not allocate, and what could throw throws in reserve_add().
+// Allocations are counted with a replaced global operator new, in a test binary of its own so that
+// no other test runs with the replacement.
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <new>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "exec/order_tracker.hpp"
 
@@ -28,7 +29,8 @@ using namespace mercurio::sdk;
 
 namespace {
 
-TrackedOrder order_for(OrderTracker& t, std::size_t strategy, std::size_t broker, const std::string& symbol) {
+TrackedOrder order_for(OrderTracker& t, std::size_t strategy, std::size_t broker,
+                       const std::string& symbol) {
   TrackedOrder o;
   o.id = t.next_id(strategy, "strategy" + std::to_string(strategy));
   o.strategy_index = strategy;
@@ -43,8 +45,9 @@ TrackedOrder order_for(OrderTracker& t, std::size_t strategy, std::size_t broker
 
 // Adds `order` the way the kernel does after a send; returns the allocations add() made.
 long allocations_of_add_after_reserve(OrderTracker& t, TrackedOrder order) {
-  const OrderTracker::OpenEntries entries = t.open_entries(order.strategy_index, order.broker_index, order.intent.symbol);
-  t.reserve_add(order.broker_index);
+  const OrderTracker::OpenEntries entries =
+      t.open_entries(order.strategy_index, order.broker_index, order.intent.symbol);
+  t.reserve_add(order, entries);
   const long before = allocations;
   const ClientOrderId id = order.id;
   t.add(std::move(order), entries);
@@ -78,7 +81,8 @@ TEST(OrderTrackerAllocationTest, AddsThatGrowEveryTableAllocateNothingAfterReser
   OrderTracker t;
   long made = 0;
   for (int i = 0; i < 2000; ++i)
-    made += allocations_of_add_after_reserve(t, order_for(t, i % 3, i % 2, "S" + std::to_string(i % 40)));
+    made += allocations_of_add_after_reserve(
+        t, order_for(t, i % 3, i % 2, "S" + std::to_string(i % 40)));
   EXPECT_EQ(made, 0);
   EXPECT_EQ(t.open_orders().size(), 2000u);
   EXPECT_EQ(t.open_totals(0).count + t.open_totals(1).count, 2000u);
@@ -119,6 +123,28 @@ TEST(OrderTrackerAllocationTest, AddsAlternatingRecycledAndNewIndexNodesAllocate
   }
   EXPECT_EQ(made, 0);
   EXPECT_EQ(t.open_orders().size(), 1500u);
+}
+
+TEST(OrderTrackerAllocationTest, AnOpenValueOutOfRangeThrowsInReserveAndNothingIsAdded) {
+  // Decimals hold about +-9.2e10. An open order worth 9e10 is there; one more worth 1e10 would
+  // take the broker's open notional out of range: reserve_add() throws (before the send, in the
+  // kernel), so the add() after the send never meets the overflow.
+  OrderTracker t;
+  TrackedOrder big = order_for(t, 0, 0, "SPY");
+  big.intent.quantity = Decimal::from_int(90'000'000);
+  big.reserved_price = Decimal::from_int(1'000);
+  EXPECT_EQ(allocations_of_add_after_reserve(t, std::move(big)), 0);
+  TrackedOrder more = order_for(t, 0, 0, "QQQ");
+  more.intent.quantity = Decimal::from_int(10'000'000);
+  more.reserved_price = Decimal::from_int(1'000);
+  const OrderTracker::OpenEntries entries = t.open_entries(0, 0, "QQQ");
+  EXPECT_THROW(t.reserve_add(more, entries), DecimalError);
+  EXPECT_EQ(t.open_orders().size(), 1u);
+  EXPECT_EQ(t.open_totals(0).notional, Decimal::from_int(90'000'000'000));
+  EXPECT_TRUE(t.open_quantities(0, "QQQ").buy.is_zero());
+  // A sell adds to the open notional too (only buys to the buy notional).
+  more.intent.side = Side::Sell;
+  EXPECT_THROW(t.reserve_add(more, entries), DecimalError);
 }
 
 TEST(OrderTrackerAllocationTest, AnOrderWithoutAnIdIsRefused) {

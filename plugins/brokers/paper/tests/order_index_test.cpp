@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -67,6 +68,29 @@ TEST(OrderIndexTest, AnIdTakenTwiceKeepsItsFirstPosition) {
   EXPECT_EQ(index.find(ClientOrderId("b-2")), std::optional<std::size_t>(0));
   EXPECT_EQ(index.find(ClientOrderId("b-10")), std::optional<std::size_t>(1));
   EXPECT_FALSE(index.find(ClientOrderId("b-3")));
+}
+
+// Mostly upward ids of three clients with some repeated and some out of order, as a broker may be
+// sent them: every add and find answered as a plain map of what was added answers it.
+TEST(OrderIndexTest, AnswersAsAPlainMapOverARandomMix) {
+  std::mt19937 rng(11);
+  std::map<std::string, std::size_t> expected;
+  OrderIndex index;
+  int next[3] = {1, 1, 1};
+  const char* clients[3] = {"ma-", "rsi-", "z-"};
+  for (std::size_t i = 0; i < 20'000; ++i) {
+    const std::size_t c = rng() % 3;
+    const int n = rng() % 10 == 0 ? static_cast<int>(rng() % next[c]) + 1 : next[c]++;  // 1 in 10: an old one
+    const std::string id = clients[c] + std::to_string(n);
+    const bool is_new = expected.emplace(id, i).second;
+    EXPECT_EQ(index.add(ClientOrderId(id), i), is_new) << id;
+    const std::string probe = clients[rng() % 3] + std::to_string(rng() % (next[c] + 5));
+    const auto want = expected.find(probe);
+    EXPECT_EQ(index.find(ClientOrderId(probe)),
+              want == expected.end() ? std::nullopt : std::optional<std::size_t>(want->second))
+        << probe;
+  }
+  EXPECT_EQ(index.size(), expected.size());
 }
 
 }  // namespace

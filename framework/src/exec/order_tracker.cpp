@@ -177,6 +177,8 @@ void OrderTracker::check_open_sums(const TrackedOrder& o, const OpenQuantities& 
   const sdk::Decimal value = remaining * o.reserved_price;
   const OpenOrderTotals& t = open_totals_[o.broker_index];
   // The sums are made and dropped: each operator throws on overflow, as account_open's would.
+  // Keep the two in step. Sharing one helper (a dry run on copies, or sums returned in a struct)
+  // measured 130 -> 140 ns p50 on the order path, so the few lines are written twice.
   if (o.intent.side == sdk::Side::Buy) {
     (void)(q.buy + remaining);
     (void)(t.buy_notional + value);

@@ -111,8 +111,8 @@ TEST(OrderTrackerAllocationTest, AddsBetweenFillsAndForgottenOrdersAllocateNothi
 
 TEST(OrderTrackerAllocationTest, AddsAlternatingRecycledAndNewIndexNodesAllocateNothing) {
   // Two orders in, one filled, 1,500 times: the index grows by one a round, past several of its
-  // rehash points, and every other add takes the node the last fill left (where reserve_add()
-  // relies on that node meaning room in the index; add() asserts it in debug builds).
+  // rehash points, and every other add takes the node the last fill left (reserve_add() then has
+  // only the index's room to see to).
   OrderTracker t(4);
   long made = 0;
   for (int i = 0; i < 1500; ++i) {

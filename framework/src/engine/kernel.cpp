@@ -830,14 +830,11 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
                                "submit", [&] { status = b.broker->submit(*decision.approved); });
   tracker_.add(std::move(order), entries);  // cannot fail after reserve_add
   ++stats_.orders_submitted;
-  if (!ok) {
-    // Swallowed as call_guarded swallows a failing fault handler: the in-doubt handling below
-    // must run whatever happens here.
-    try {
-      broker_fault(s.broker, "submit", fault);
-    } catch (...) {
-    }
-  }
+  // Reported only now that the order is on record; the in-doubt handling below runs regardless.
+  if (!ok)
+    report_fault(
+        [&](std::string_view op, const std::string& msg) { broker_fault(s.broker, op, msg); },
+        "submit", fault);
   crash_.hit("after_send");
   if (journal_) {
     try {

@@ -230,15 +230,7 @@ std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r,
                                           " orders per minute to this broker");
   // 14. duplicate guard: same symbol, side, quantity and prices within the window
   RecentOrders& recent = recent_[b];
-  const std::int64_t window_ns = l.duplicate_window_seconds * sdk::Timestamp::kNanosPerSecond;
-  while (recent.first < recent.orders.size() &&
-         recent.orders[recent.first].ts.ns < r.now.ns - window_ns)
-    ++recent.first;
-  if (recent.first ==
-      recent.orders.size()) {  // all expired: start over at the front (capacity kept)
-    recent.orders.clear();
-    recent.first = 0;
-  }
+  recent.expire_before(r.now.ns - l.duplicate_window_seconds * sdk::Timestamp::kNanosPerSecond);
   for (std::size_t i = recent.first; i < recent.orders.size(); ++i) {
     const RecentOrder& o = recent.orders[i];
     if (o.symbol == in.symbol && o.side == in.side && o.quantity == in.quantity && o.limit == in.limit_price && o.stop == in.stop_price)
@@ -248,18 +240,10 @@ std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r,
                          std::to_string((r.now.ns - o.ts.ns) / sdk::Timestamp::kNanosPerSecond) +
                          " s ago (window " + std::to_string(l.duplicate_window_seconds) + " s)");
   }
-  // When full, the expired ones make room if they are at least half of it; else it grows. A
-  // compaction moves fewer entries than were added since the last one: O(1) per order.
-  if (recent.orders.size() == recent.orders.capacity() && recent.first > 0 &&
-      recent.first >= recent.orders.size() / 2) {
-    recent.orders.erase(recent.orders.begin(),
-                        recent.orders.begin() + static_cast<std::ptrdiff_t>(recent.first));
-    recent.first = 0;
-  }
-  // Made in place and filled field by field. A braced temporary copied in (as a ring's push_back
-  // takes it) stalls on store forwarding, being built and read back in differently sized pieces:
-  // some 13 ns per order.
-  RecentOrder& added = recent.orders.emplace_back();
+  // Filled field by field in place: a braced temporary copied in (as a ring's push_back takes it)
+  // stalls on store forwarding, being built and read back in differently sized pieces: some 13 ns
+  // per order.
+  RecentOrder& added = recent.append();
   added.ts = r.now;
   added.symbol = in.symbol;
   added.side = in.side;
@@ -268,6 +252,24 @@ std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r,
   added.stop = in.stop_price;
   reference = ref->price;
   return std::nullopt;
+}
+
+void RiskGate::RecentOrders::expire_before(std::int64_t cutoff_ns) {
+  while (first < orders.size() && orders[first].ts.ns < cutoff_ns) ++first;
+  if (first == orders.size()) {  // all expired: start over at the front (capacity kept)
+    orders.clear();
+    first = 0;
+  }
+}
+
+RiskGate::RecentOrder& RiskGate::RecentOrders::append() {
+  // When full, the expired ones make room if they are at least half of it; else it grows. A
+  // compaction moves fewer entries than were added since the last one: O(1) per order.
+  if (orders.size() == orders.capacity() && first > 0 && first >= orders.size() / 2) {
+    orders.erase(orders.begin(), orders.begin() + static_cast<std::ptrdiff_t>(first));
+    first = 0;
+  }
+  return orders.emplace_back();
 }
 
 std::optional<StateChange> RiskGate::set_state(TradingState to, std::string reason) {

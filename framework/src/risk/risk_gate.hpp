@@ -197,6 +197,11 @@ class RiskGate {
   // `first` on (the ones before it have expired). Emptied when all have expired, compacted when it
   // would grow otherwise, never shrunk: the steady state allocates nothing on the order path.
   struct RecentOrders {
+    // Skips the orders approved before `cutoff_ns`: those held are then [first, orders.size()).
+    void expire_before(std::int64_t cutoff_ns);
+    // A default-made entry at the back, for the caller to fill in place.
+    RecentOrder& append();
+
     std::vector<RecentOrder> orders;
     std::size_t first = 0;
   };

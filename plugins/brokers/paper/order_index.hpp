@@ -25,11 +25,7 @@ class OrderIndex {
   /// The position of `id` in the log.
   std::optional<std::size_t> find(const sdk::ClientOrderId& id) const {
     if (after_last(id)) return std::nullopt;
-    const auto at = std::lower_bound(in_order_.begin(), in_order_.end(), id,
-                                     [](const Entry& e, const sdk::ClientOrderId& key) {
-                                       return ShortlexLess{}(e.id, key);
-                                     });
-    if (at != in_order_.end() && at->id == id) return at->position;
+    if (const Entry* e = in_order_entry(id)) return e->position;
     const auto other = others_.find(id);
     if (other == others_.end()) return std::nullopt;
     return other->second;
@@ -41,9 +37,8 @@ class OrderIndex {
       in_order_.push_back({id, position});
       return true;
     }
-    if (find(id)) return false;
-    others_.emplace(id, position);
-    return true;
+    if (in_order_entry(id)) return false;
+    return others_.emplace(id, position).second;
   }
 
   std::size_t size() const noexcept { return in_order_.size() + others_.size(); }
@@ -58,6 +53,13 @@ class OrderIndex {
     sdk::ClientOrderId id;
     std::size_t position;
   };
+  /// The array's entry for `id`, or nullptr (binary search).
+  const Entry* in_order_entry(const sdk::ClientOrderId& id) const {
+    const auto at = std::lower_bound(
+        in_order_.begin(), in_order_.end(), id,
+        [](const Entry& e, const sdk::ClientOrderId& key) { return ShortlexLess{}(e.id, key); });
+    return at != in_order_.end() && at->id == id ? &*at : nullptr;
+  }
   /// Strictly after every id held (so not one of them).
   bool after_last(const sdk::ClientOrderId& id) const {
     return in_order_.empty() || ShortlexLess{}(in_order_.back().id, id);

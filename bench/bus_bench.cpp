@@ -54,7 +54,7 @@ void BM_InboxPushTake(benchmark::State& state) {
   event.client_order_id = "bench-1";
   event.symbol = "SPY";
   for (auto _ : state) {
-    inbox.push(InboxOrderEvent{0, event});
+    inbox.push<InboxOrderEvent>(std::size_t{0}, event);
     inbox.take_all(batch);
     benchmark::DoNotOptimize(batch.data());
   }

@@ -247,10 +247,10 @@ std::string PaperBroker::venue_check(const sdk::OrderIntent& in) const {
       return "no reference price for " + in.symbol.str() +
              " yet (no bar seen), cannot check the cash a market buy needs (allow_margin = false)";
     Decimal reserved;
-    for (std::size_t i : open_) {
-      const auto& o = orders_[i].intent;
+    for (const WorkingOrder& w : open_) {
+      const auto& o = orders_[w.index].intent;
       if (o.side != Side::Buy) continue;
-      if (auto r = reference_price(o)) reserved += (o.quantity - orders_[i].filled) * *r;
+      if (auto r = reference_price(o)) reserved += (o.quantity - orders_[w.index].filled) * *r;
     }
     const Decimal needs = in.quantity * *ref;
     const Decimal available = account_.cash() - reserved;
@@ -261,10 +261,10 @@ std::string PaperBroker::venue_check(const sdk::OrderIntent& in) const {
   }
   if (in.side == Side::Sell && !settings_.allow_short) {
     Decimal open_sells;
-    for (std::size_t i : open_) {
-      const auto& o = orders_[i];
-      if (o.intent.side == Side::Sell && o.intent.symbol == in.symbol)
-        open_sells += o.intent.quantity - o.filled;
+    for (const WorkingOrder& w : open_) {
+      if (w.symbol != in.symbol) continue;
+      const auto& o = orders_[w.index];
+      if (o.intent.side == Side::Sell) open_sells += o.intent.quantity - o.filled;
     }
     const Decimal position = account_.position_quantity(in.symbol);
     const Decimal available = position - open_sells;
@@ -329,7 +329,7 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
     sdk::OrderEvent ev = event_for(
         orders_[index], reason.empty() ? OrderEventType::Accepted : OrderEventType::Rejected, now);
     if (reason.empty()) {
-      open_.push_back(index);
+      open_.push_back(working(index));
       ev.leaves_quantity = intent.quantity;
     } else {
       ev.reason = std::move(reason);
@@ -376,12 +376,11 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
   // Eligible: open orders of this symbol accepted when the latest bar seen was older than this
   // one, so an order placed while bar t is processed first trades on the next bar. A list of its
   // own: an order that closes below leaves `open_` at once.
-  std::vector<std::size_t> eligible;
-  for (std::size_t i : open_) {
-    const OrderRecord& o = orders_[i];
-    if (o.intent.symbol == bar.symbol && (!o.not_before || bar.ts > *o.not_before))
-      eligible.push_back(i);
-  }
+  std::vector<std::size_t> eligible = std::move(eligible_spare_);
+  eligible.clear();
+  for (const WorkingOrder& w : open_)
+    if (w.symbol == bar.symbol && (!w.not_before || bar.ts > *w.not_before))
+      eligible.push_back(w.index);
   for (std::size_t i : eligible) {
     try {
       process_order(i, bar);
@@ -392,7 +391,9 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
                                                        bar.ts.to_iso8601() + " bar: " + e.what()));
     }
   }
-  if (!eligible.empty()) persist("matching orders");  // only an eligible order can have changed
+  const bool matched = !eligible.empty();
+  eligible_spare_ = std::move(eligible);
+  if (matched) persist("matching orders");  // only an eligible order can have changed
 }
 
 void PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {
@@ -450,7 +451,13 @@ void PaperBroker::close_order(std::size_t index, OrderEventType final_state) {
   OrderRecord& o = orders_[index];
   o.open = false;
   o.final_state = final_state;
-  std::erase(open_, index);  // a few open orders at most: a short scan, submission order kept
+  // A few open orders at most: a short scan, submission order kept.
+  std::erase_if(open_, [index](const WorkingOrder& w) { return w.index == index; });
+}
+
+PaperBroker::WorkingOrder PaperBroker::working(std::size_t index) const {
+  const OrderRecord& o = orders_[index];
+  return WorkingOrder{o.intent.symbol, o.not_before, index};
 }
 
 // ---- queries ----
@@ -487,7 +494,7 @@ sdk::Result<std::vector<sdk::OrderStatusReport>> PaperBroker::open_orders() {
   try {
     std::vector<sdk::OrderStatusReport> out;
     out.reserve(open_.size());
-    for (std::size_t i : open_) out.push_back(report_for(orders_[i]));
+    for (const WorkingOrder& w : open_) out.push_back(report_for(orders_[w.index]));
     return out;
   } catch (const std::exception& e) {
     return internal_error("open_orders", e);

@@ -116,7 +116,19 @@ class PaperBroker final : public sdk::Broker {
   // old and the new copy at once (a vector doubling does both; tens of thousands of orders in a backtest).
   std::deque<OrderRecord> orders_;
   OrderIndex index_by_id_;         ///< every order of orders_ by its client order id
-  std::vector<std::size_t> open_;  ///< indices of open orders, in submission order
+  // An open order as a bar's scan needs it: its symbol and the latest bar time at acceptance
+  // beside its index. A bar reads this short list only; indexing the deque of 256-byte records
+  // for each open order on every bar cost more than the rest of the scan.
+  struct WorkingOrder {
+    sdk::Symbol symbol;
+    std::optional<sdk::Timestamp> not_before;
+    std::size_t index = 0;  ///< into orders_
+  };
+  WorkingOrder working(std::size_t index) const;
+  std::vector<WorkingOrder> open_;  ///< the open orders, in submission order
+  // on_market_bar's list of orders to match, kept for its capacity (taken out while in use, so
+  // a sink that calls back in cannot write into a list being read).
+  std::vector<std::size_t> eligible_spare_;
   std::deque<FillRecord> fills_;
   std::optional<sdk::Timestamp> latest_bar_ts_;
   std::uint64_t next_order_number_ = 1;

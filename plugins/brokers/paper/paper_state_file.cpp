@@ -236,7 +236,7 @@ std::string PaperBroker::load_state() {
     index_by_id_ = std::move(order_index);
     open_.clear();
     for (std::size_t i = 0; i < orders_.size(); ++i)
-      if (orders_[i].open) open_.push_back(i);
+      if (orders_[i].open) open_.push_back(working(i));
     if (auto ts = r.opt_integer(root, "latest_bar_ts")) latest_bar_ts_ = sdk::Timestamp{*ts};
     next_order_number_ = static_cast<std::uint64_t>(r.integer(root, "next_order_number"));
     next_trade_number_ = static_cast<std::uint64_t>(r.integer(root, "next_trade_number"));

@@ -647,6 +647,66 @@ TEST_F(PaperBrokerTest, OpenOrdersAreListedInSubmissionOrder) {
   EXPECT_EQ(open->at(1).venue_order_id, "paper-3");
 }
 
+// A sink that calls back into the broker from inside a bar's matching: on "o1"'s fill it submits
+// "o2" and hands the broker a QQQ bar. The kernel's sink only queues, but the broker must not
+// depend on that: each of the outer bar's orders fills once, the nested bar matches its own.
+class CallingBackSink final : public sdk::BrokerSink {
+ public:
+  PaperBroker* broker = nullptr;
+  std::vector<OrderEvent> events;
+  void on_order_event(const OrderEvent& e) override {
+    events.push_back(e);
+    if (e.is_fill() && e.client_order_id == sdk::ClientOrderId("o1")) {
+      ASSERT_TRUE(broker->submit(kernel::RiskGate::approve("o2", market(Side::Buy, "1"))));
+      broker->on_market_bar(bar("QQQ", "2024-01-03", "401", "405", "398", "402"));
+    }
+  }
+  void on_bar(const sdk::Bar&) override {}
+  void on_market_data_end() override {}
+  void on_fault(const sdk::Status& status) override { ADD_FAILURE() << status.message(); }
+  void on_anomaly(const sdk::Symbol&, const sdk::Status& status) override {
+    ADD_FAILURE() << status.message();
+  }
+  sdk::Timestamp now() const override { return ts("2024-01-02T12:00:00Z"); }
+  sdk::Logger& logger() override { return logger_; }
+
+ private:
+  testing::RecordingLogger logger_;
+};
+
+TEST(PaperBrokerCallBackTest, ASinkCallingBackDuringABarNeitherSkipsNorRepeatsAnOrder) {
+  PaperBroker broker(make_config());
+  CallingBackSink sink;
+  sink.broker = &broker;
+  ASSERT_TRUE(broker.start(sink));
+  broker.on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+  broker.on_market_bar(bar("QQQ", "2024-01-02", "400", "405", "398", "402"));
+  for (const char* id : {"o1", "q1", "q2", "o3"}) {
+    const OrderIntent in =
+        id[0] == 'q' ? market(Side::Buy, "1", TimeInForce::Gtc, "QQQ") : market(Side::Buy, "1");
+    ASSERT_TRUE(broker.submit(kernel::RiskGate::approve(id, in)));
+  }
+  broker.on_market_bar(bar("SPY", "2024-01-03", "104.5", "106", "101", "102"));
+
+  std::map<std::string, std::vector<std::string>> seen;  // id -> event types, in order
+  for (const auto& e : sink.events)
+    seen[e.client_order_id.str()].push_back(std::string(to_string(e.type)));
+  using V = std::vector<std::string>;
+  EXPECT_EQ(seen["o1"], (V{"accepted", "filled"}));
+  EXPECT_EQ(seen["o3"], (V{"accepted", "filled"}));
+  EXPECT_EQ(seen["q1"], (V{"accepted", "filled"}));  // on the nested QQQ bar
+  EXPECT_EQ(seen["q2"], (V{"accepted", "filled"}));
+  EXPECT_EQ(seen["o2"], (V{"accepted"}));  // placed during the SPY bar: waits for the next
+  const auto open = broker.open_orders();
+  ASSERT_TRUE(open);
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ(open->front().client_order_id, sdk::ClientOrderId("o2"));
+  broker.on_market_bar(bar("SPY", "2024-01-04", "103", "104", "101", "102"));
+  EXPECT_EQ(seen.size(), 5u);
+  EXPECT_EQ(sink.events.back().client_order_id, sdk::ClientOrderId("o2"));
+  EXPECT_EQ(sink.events.back().type, OrderEventType::Filled);
+}
+
 TEST_F(PaperBrokerTest, OrderQueryReportsFilledQuantity) {
   start();
   seed_spy();

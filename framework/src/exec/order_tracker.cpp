@@ -160,11 +160,11 @@ void OrderTracker::make_room_for_add(std::size_t broker_index) {
     slots_.emplace_back();  // first: were the push below to throw, the slot is only unused
     free_slots_.push_back(slots_.size() - 1);
   }
-  if (!spare_index_node_) {
+  if (spare_index_nodes_.empty()) {
     // A node is made by inserting one: under the empty id, which no order has (ids are checked
     // non-empty before any order is added), and taken straight out again.
     auto made = open_index_.try_emplace(sdk::ClientOrderId{}, npos);
-    if (made.second) spare_index_node_ = open_index_.extract(made.first);
+    if (made.second) spare_index_nodes_.push_back(open_index_.extract(made.first));
   }
   if (!index_has_room()) open_index_.reserve(2 * open_index_.size() + 2);
   at_growing(open_totals_, broker_index);
@@ -211,11 +211,15 @@ TrackedOrder& OrderTracker::add(TrackedOrder&& order, OpenEntries entries) {
     retire_beyond_limit(slot);
     return added;
   }
-  if (spare_index_node_) {  // the node of the last order to leave the index: no allocation per order
-    spare_index_node_.key() = added.id;
-    spare_index_node_.mapped() = slot;
-    auto inserted = open_index_.insert(std::move(spare_index_node_));
-    if (!inserted.inserted) spare_index_node_ = std::move(inserted.node);  // an id already open: kept as emplace would
+  if (!spare_index_nodes_.empty()) {  // an entry an order left behind: no allocation per order
+    OpenIndex::node_type node = std::move(spare_index_nodes_.back());
+    spare_index_nodes_.pop_back();
+    node.key() = added.id;
+    node.mapped() = slot;
+    auto inserted = open_index_.insert(std::move(node));
+    if (!inserted.inserted)
+      spare_index_nodes_.push_back(
+          std::move(inserted.node));  // an id already open: kept as emplace would
   } else {
     open_index_.emplace(added.id, slot);
   }
@@ -323,7 +327,11 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
     if (count > 0) --count;
     auto& total = at_growing(open_totals_, order.broker_index).count;
     if (total > 0) --total;
-    spare_index_node_ = open_index_.extract(open);  // found there: an order that was not final is always in the open index
+    // Found there: an order that was not final is always in the open index. Its entry is kept for
+    // a later add while there is room (reserved: no allocation), freed otherwise.
+    OpenIndex::node_type node = open_index_.extract(open);
+    if (spare_index_nodes_.size() < spare_index_nodes_.capacity())
+      spare_index_nodes_.push_back(std::move(node));
     note_open_symbol(held, was_open);
     retire_beyond_limit(slot);  // may forget an older final order, never this one
   } else {

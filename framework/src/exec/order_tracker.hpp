@@ -96,6 +96,7 @@ class OrderTracker {
                         std::size_t retained_unclaimed_fills = kDefaultRetainedUnclaimedFills)
       : final_slots_(retained_final < 1 ? 1 : retained_final), retained_unclaimed_(retained_unclaimed_fills) {
     open_index_.reserve(256);
+    spare_index_nodes_.reserve(kSpareIndexNodes);
   }
 
   /// Deterministic client order id: "<strategy id>-<sequence>" (sequence per strategy, from 1).
@@ -141,7 +142,7 @@ class OrderTracker {
   void reserve_add(const TrackedOrder& order, OpenEntries entries) {
     const std::size_t broker = order.broker_index;
     // Nearly always true already (a closed order left its slot and index node): a few compares.
-    const bool ready = !free_slots_.empty() && spare_index_node_ && index_has_room() &&
+    const bool ready = !free_slots_.empty() && !spare_index_nodes_.empty() && index_has_room() &&
                        broker < open_totals_.size() && broker < open_symbols_.size() &&
                        open_symbols_[broker].size() < open_symbols_[broker].capacity();
     if (!ready) make_room_for_add(broker);
@@ -203,7 +204,12 @@ class OrderTracker {
   std::uint64_t added_ = 0;
   using OpenIndex = std::unordered_map<sdk::ClientOrderId, std::size_t, sdk::StoredHash<sdk::ClientOrderId::kCapacity>>;
   OpenIndex open_index_;                 // id -> slot, open orders only
-  OpenIndex::node_type spare_index_node_;  // the entry of the last order to leave it, reused by the next add
+  // Entries of orders that left the index, reused by the next adds: no allocation per order, also
+  // while several orders are open at once (one spare node made every order past the first
+  // allocate one). At most kSpareIndexNodes are kept; the vector is reserved once, so handing a
+  // node back allocates nothing either.
+  static constexpr std::size_t kSpareIndexNodes = 64;
+  std::vector<OpenIndex::node_type> spare_index_nodes_;
   // The slot of the order `id`, open or retained final; npos when not held.
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   std::size_t slot_of(const sdk::ClientOrderId& id) const;

@@ -127,6 +127,33 @@ TEST(OrderTrackerAllocationTest, AddsAlternatingRecycledAndNewIndexNodesAllocate
   EXPECT_EQ(t.open_orders().size(), 1500u);
 }
 
+TEST(OrderTrackerAllocationTest, FilingSeveralOrdersOpenAtOnceAllocatesNothingOnceWarm) {
+  // Rounds of 20 orders open at once (one per symbol, as a bar time of a 20-symbol backtest can
+  // bring), then all filled. Once the first rounds have grown the slots and the index, filing an
+  // order (reserve_add and add together) allocates nothing: each order's index entry is one an
+  // earlier order left behind, however many are open at once.
+  OrderTracker t(4);
+  long made_when_warm = 0;
+  int fill = 0;
+  for (int round = 0; round < 6; ++round) {
+    std::vector<ClientOrderId> ids;
+    for (int s = 0; s < 20; ++s) {
+      TrackedOrder o = order_for(t, 0, 0, "S" + std::to_string(s));
+      const OrderTracker::OpenEntries entries = t.open_entries(0, 0, o.intent.symbol);
+      ids.push_back(o.id);
+      const long outside = allocations;  // the test's own strings and the entries' first lookups
+      t.reserve_add(o, entries);
+      t.add(std::move(o), entries);
+      if (round >= 2) made_when_warm += allocations - outside;
+    }
+    EXPECT_EQ(t.open_orders().size(), 20u);
+    for (const ClientOrderId& id : ids)
+      EXPECT_EQ(t.apply(0, fill_of(*t.find(id), ++fill)), EventVerdict::Applied);
+  }
+  EXPECT_EQ(made_when_warm, 0);
+  EXPECT_TRUE(t.open_orders().empty());
+}
+
 TEST(OrderTrackerAllocationTest, AnOpenValueOutOfRangeThrowsInReserveAndNothingIsAdded) {
   // Decimals hold about +-9.2e10. An open order worth 9e10 is there; one more worth 1e10 would
   // take the broker's open notional out of range: reserve_add() throws (before the send, in the

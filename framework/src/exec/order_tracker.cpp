@@ -330,7 +330,7 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
     // Found there: an order that was not final is always in the open index. Its entry is kept for
     // a later add while there is room (reserved: no allocation), freed otherwise.
     OpenIndex::node_type node = open_index_.extract(open);
-    if (spare_index_nodes_.size() < spare_index_nodes_.capacity())
+    if (spare_index_nodes_.size() < std::min(kSpareIndexNodes, spare_index_nodes_.capacity()))
       spare_index_nodes_.push_back(std::move(node));
     note_open_symbol(held, was_open);
     retire_beyond_limit(slot);  // may forget an older final order, never this one

@@ -322,20 +322,37 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
       const auto end = std::to_chars(text + prefix.size(), text + sizeof text, next_order_number_++).ptr;
       record.venue_order_id.assign(text, end);
     }
-    orders_.push_back(std::move(record));
-    const std::size_t index = orders_.size() - 1;
-    index_by_id_.add(id, index);
-
-    sdk::OrderEvent ev = event_for(
-        orders_[index], reason.empty() ? OrderEventType::Accepted : OrderEventType::Rejected, now);
-    if (reason.empty()) {
-      open_.push_back(working(index));
+    sdk::OrderEvent ev =
+        event_for(record, record.open ? OrderEventType::Accepted : OrderEventType::Rejected, now);
+    if (record.open) {
       ev.leaves_quantity = intent.quantity;
     } else {
       ev.reason = std::move(reason);
     }
-    persist("accepting an order");
-    sink_->on_order_event(ev);
+
+    // What can fail comes before the order is on record: room in the working list, the log entry,
+    // then its index entry (the log entry undone if that fails). A failure up to here refuses the
+    // order, and nothing of it is kept.
+    if (record.open && open_.size() == open_.capacity()) open_.reserve(2 * open_.size() + 4);
+    orders_.push_back(std::move(record));
+    const std::size_t index = orders_.size() - 1;
+    try {
+      index_by_id_.add(id, index);
+    } catch (...) {
+      orders_.pop_back();
+      throw;
+    }
+    if (orders_[index].open) open_.push_back(working(index));  // room made above: cannot fail
+
+    // On record from here, and it trades on the next bar: a failure to report it is an unknown
+    // outcome, which the kernel resolves with order(), not a refusal it would book as final.
+    try {
+      persist("accepting an order");
+      sink_->on_order_event(ev);
+    } catch (const std::exception& e) {
+      return Status(StatusCode::Unknown, "paper broker recorded order '" + id.str() +
+                                             "' but could not report it: " + e.what());
+    }
     return Status::ok();
   } catch (const std::exception& e) {
     return internal_error("submit", e);

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <stdexcept>
+#include <utility>
 
 #include "mercurio/brokers/testing/test_approver.hpp"
 #include "test_support.hpp"
@@ -705,6 +707,55 @@ TEST(PaperBrokerCallBackTest, ASinkCallingBackDuringABarNeitherSkipsNorRepeatsAn
   EXPECT_EQ(seen.size(), 5u);
   EXPECT_EQ(sink.events.back().client_order_id, sdk::ClientOrderId("o2"));
   EXPECT_EQ(sink.events.back().type, OrderEventType::Filled);
+}
+
+// A sink that fails to take the next event (e.g. out of memory in the kernel's inbox).
+class FailingOnceSink final : public sdk::BrokerSink {
+ public:
+  bool fail_next = false;
+  std::vector<OrderEvent> events;
+  void on_order_event(const OrderEvent& e) override {
+    if (std::exchange(fail_next, false)) throw std::runtime_error("inbox full");
+    events.push_back(e);
+  }
+  void on_bar(const sdk::Bar&) override {}
+  void on_market_data_end() override {}
+  void on_fault(const sdk::Status& status) override { ADD_FAILURE() << status.message(); }
+  void on_anomaly(const sdk::Symbol&, const sdk::Status& status) override {
+    ADD_FAILURE() << status.message();
+  }
+  sdk::Timestamp now() const override { return ts("2024-01-02T12:00:00Z"); }
+  sdk::Logger& logger() override { return logger_; }
+
+ private:
+  testing::RecordingLogger logger_;
+};
+
+TEST(PaperBrokerReportFailureTest, AnOrderRecordedButNotReportedIsAnUnknownOutcomeNotARefusal) {
+  // The kernel books a refused submit (any error but Unknown) as a final rejection. An order the
+  // broker has recorded trades on the next bar, so its submit must say Unknown: the kernel then
+  // keeps it in doubt and asks order(), which must find it open.
+  PaperBroker broker(make_config());
+  FailingOnceSink sink;
+  ASSERT_TRUE(broker.start(sink));
+  broker.on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+  sink.fail_next = true;
+  const sdk::Status st = broker.submit(kernel::RiskGate::approve("o1", market(Side::Buy, "1")));
+  EXPECT_EQ(st.code(), StatusCode::Unknown) << st.message();
+  EXPECT_THAT(st.message(), HasSubstr("o1"));
+  EXPECT_TRUE(sink.events.empty());
+  const auto report = broker.order("o1");
+  ASSERT_TRUE(report) << report.status().message();
+  EXPECT_TRUE(report->open);
+  EXPECT_EQ(report->venue_order_id, "paper-1");
+  // Sent again by mistake, it is a duplicate, not a second order.
+  ASSERT_TRUE(broker.submit(kernel::RiskGate::approve("o1", market(Side::Buy, "1"))));
+  ASSERT_EQ(sink.events.size(), 1u);
+  EXPECT_EQ(sink.events.back().type, OrderEventType::Rejected);
+  broker.on_market_bar(bar("SPY", "2024-01-03", "104.5", "106", "101", "102"));
+  ASSERT_EQ(sink.events.size(), 2u);
+  EXPECT_EQ(sink.events.back().type, OrderEventType::Filled);
+  EXPECT_EQ(sink.events.back().client_order_id, sdk::ClientOrderId("o1"));
 }
 
 TEST_F(PaperBrokerTest, OrderQueryReportsFilledQuantity) {

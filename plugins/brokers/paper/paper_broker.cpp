@@ -446,14 +446,33 @@ void PaperBroker::fill_order(std::size_t index, const sdk::Bar& bar, Decimal pri
   OrderRecord& o = orders_[index];
   const Decimal quantity = o.intent.quantity - o.filled;  // v1: always the whole remainder
   const Decimal commission = commission_for(settings_.commission, quantity, price);
-  // Book first: on overflow apply_fill throws and nothing, the order included, has changed.
-  account_.apply_fill(o.intent.symbol, o.intent.side, quantity, price, commission);
-
-  o.filled += quantity;
+  // The trade log's entry first (its growth can fail), then the booking (a value out of the
+  // decimal range throws there, and the entry is taken back): either failure leaves nothing
+  // changed, the order included, and on_market_bar reports that the order was not matched.
+  fills_.push_back(FillRecord{index, bar.ts, next_trade_number_, quantity, price, commission,
+                              Decimal{}, OrderEventType::Filled});
+  try {
+    account_.apply_fill(o.intent.symbol, o.intent.side, quantity, price, commission);
+  } catch (...) {
+    fills_.pop_back();
+    throw;
+  }
+  ++next_trade_number_;
+  o.filled += quantity;  // at most the order's quantity: cannot leave the range
   close_order(index, OrderEventType::Filled);
-  fills_.push_back(FillRecord{index, bar.ts, next_trade_number_++, quantity, price, commission, Decimal{},
-                              OrderEventType::Filled});
-  sink_->on_order_event(fill_event(fills_.back()));
+
+  // Booked and in the trade log, where fills() finds it: a failure to report it is not a failure
+  // to match, and is said as what it is.
+  try {
+    sink_->on_order_event(fill_event(fills_.back()));
+  } catch (const std::exception& e) {
+    sink_->on_fault(
+        Status(StatusCode::Internal, "paper broker filled order '" + o.id.str() + "' on the " +
+                                         bar.ts.to_iso8601() + " bar (trade " +
+                                         trade_id_of(fills_.back().trade_number).str() +
+                                         ") but could not report the fill: " + e.what() +
+                                         "; the account has it and fills() lists it"));
+  }
 }
 
 void PaperBroker::finish_order(std::size_t index, OrderEventType type, sdk::Timestamp ts,

@@ -650,8 +650,9 @@ TEST_F(PaperBrokerTest, OpenOrdersAreListedInSubmissionOrder) {
 }
 
 // A sink that calls back into the broker from inside a bar's matching: on "o1"'s fill it submits
-// "o2" and hands the broker a QQQ bar. The kernel's sink only queues, but the broker must not
-// depend on that: each of the outer bar's orders fills once, the nested bar matches its own.
+// "o2" and hands the broker a QQQ bar. broker.hpp forbids it and the kernel's sink only queues;
+// still, a sink that breaks the rule must not make a bar skip or repeat an order: each of the
+// outer bar's orders fills once, the nested bar matches its own.
 class CallingBackSink final : public sdk::BrokerSink {
  public:
   PaperBroker* broker = nullptr;
@@ -720,12 +721,13 @@ class FailingOnceSink final : public sdk::BrokerSink {
   }
   void on_bar(const sdk::Bar&) override {}
   void on_market_data_end() override {}
-  void on_fault(const sdk::Status& status) override { ADD_FAILURE() << status.message(); }
+  void on_fault(const sdk::Status& status) override { faults.push_back(status.message()); }
   void on_anomaly(const sdk::Symbol&, const sdk::Status& status) override {
-    ADD_FAILURE() << status.message();
+    faults.push_back(status.message());
   }
   sdk::Timestamp now() const override { return ts("2024-01-02T12:00:00Z"); }
   sdk::Logger& logger() override { return logger_; }
+  std::vector<std::string> faults;
 
  private:
   testing::RecordingLogger logger_;
@@ -756,6 +758,39 @@ TEST(PaperBrokerReportFailureTest, AnOrderRecordedButNotReportedIsAnUnknownOutco
   ASSERT_EQ(sink.events.size(), 2u);
   EXPECT_EQ(sink.events.back().type, OrderEventType::Filled);
   EXPECT_EQ(sink.events.back().client_order_id, sdk::ClientOrderId("o1"));
+  EXPECT_TRUE(sink.faults.empty());
+}
+
+TEST(PaperBrokerReportFailureTest, AFillBookedButNotReportedIsAFaultNamingTheTradeAndFillsHasIt) {
+  // Not "could not match": the fill is booked and in the trade log, where the kernel's
+  // reconciliation (fills()) finds it.
+  PaperBroker broker(make_config());
+  FailingOnceSink sink;
+  ASSERT_TRUE(broker.start(sink));
+  broker.on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+  ASSERT_TRUE(broker.submit(kernel::RiskGate::approve("o1", market(Side::Buy, "2"))));
+  sink.fail_next = true;
+  broker.on_market_bar(bar("SPY", "2024-01-03", "104.5", "106", "101", "102"));
+  ASSERT_EQ(sink.faults.size(), 1u);
+  EXPECT_THAT(sink.faults[0], HasSubstr("filled order 'o1' on the 2024-01-03T00:00:00Z bar"));
+  EXPECT_THAT(sink.faults[0],
+              HasSubstr("(trade paper-t1) but could not report the fill: inbox full"));
+  const auto fills = broker.fills(sdk::Timestamp{INT64_MIN});
+  ASSERT_TRUE(fills);
+  ASSERT_EQ(fills->size(), 1u);
+  EXPECT_EQ(fills->front().trade_id, sdk::TradeId("paper-t1"));
+  EXPECT_EQ(fills->front().fill_quantity, dec("2"));
+  const auto report = broker.order("o1");
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->open);
+  const auto positions = broker.positions();
+  ASSERT_TRUE(positions);
+  ASSERT_EQ(positions->size(), 1u);
+  EXPECT_EQ(positions->front().quantity, dec("2"));
+  // The next fill takes the next trade number: the failed report used none twice.
+  ASSERT_TRUE(broker.submit(kernel::RiskGate::approve("o2", market(Side::Buy, "1"))));
+  broker.on_market_bar(bar("SPY", "2024-01-04", "103", "104", "101", "102"));
+  EXPECT_EQ(sink.events.back().trade_id, sdk::TradeId("paper-t2"));
 }
 
 TEST_F(PaperBrokerTest, OrderQueryReportsFilledQuantity) {

@@ -217,9 +217,8 @@ TrackedOrder& OrderTracker::add(TrackedOrder&& order, OpenEntries entries) {
     node.key() = added.id;
     node.mapped() = slot;
     auto inserted = open_index_.insert(std::move(node));
-    if (!inserted.inserted)
-      spare_index_nodes_.push_back(
-          std::move(inserted.node));  // an id already open: kept as emplace would
+    // An id already open: the index is left as emplace would leave it, and the entry kept.
+    if (!inserted.inserted) spare_index_nodes_.push_back(std::move(inserted.node));
   } else {
     open_index_.emplace(added.id, slot);
   }

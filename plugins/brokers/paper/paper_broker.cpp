@@ -309,13 +309,14 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
       // e.g. quantity × price beyond the decimal range: refuse the order, not the call.
       reason = std::string("order value out of range: ") + e.what();
     }
+    const bool accepted = reason.empty();
     OrderRecord record;
     record.id = id;
     record.intent = intent;
-    record.open = reason.empty();
+    record.open = accepted;
     record.final_state = OrderEventType::Rejected;  // read only once the order is closed
     record.not_before = latest_bar_ts_;
-    if (record.open) {  // "paper-<n>", formatted in place (every accepted order)
+    if (accepted) {  // "paper-<n>", formatted in place (every accepted order)
       constexpr std::string_view prefix = "paper-";
       char text[32];
       std::memcpy(text, prefix.data(), prefix.size());
@@ -323,8 +324,8 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
       record.venue_order_id.assign(text, end);
     }
     sdk::OrderEvent ev =
-        event_for(record, record.open ? OrderEventType::Accepted : OrderEventType::Rejected, now);
-    if (record.open) {
+        event_for(record, accepted ? OrderEventType::Accepted : OrderEventType::Rejected, now);
+    if (accepted) {
       ev.leaves_quantity = intent.quantity;
     } else {
       ev.reason = std::move(reason);
@@ -333,7 +334,7 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
     // What can fail comes before the order is on record: room in the working list, the log entry,
     // then its index entry (the log entry undone if that fails). A failure up to here refuses the
     // order, and nothing of it is kept.
-    if (record.open && open_.size() == open_.capacity()) open_.reserve(2 * open_.size() + 4);
+    if (accepted && open_.size() == open_.capacity()) open_.reserve(2 * open_.size() + 4);
     orders_.push_back(std::move(record));
     const std::size_t index = orders_.size() - 1;
     try {
@@ -342,7 +343,7 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
       orders_.pop_back();
       throw;
     }
-    if (orders_[index].open) open_.push_back(working(index));  // room made above: cannot fail
+    if (accepted) open_.push_back(working(index));  // room made above: cannot fail
 
     // On record from here, and it trades on the next bar: a failure to report it is an unknown
     // outcome, which the kernel resolves with order(), not a refusal it would book as final.

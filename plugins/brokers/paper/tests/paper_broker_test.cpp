@@ -653,46 +653,22 @@ TEST_F(PaperBrokerTest, OpenOrdersAreListedInSubmissionOrder) {
 // "o2" and hands the broker a QQQ bar. broker.hpp forbids it and the kernel's sink only queues;
 // still, a sink that breaks the rule must not make a bar skip or repeat an order: each of the
 // outer bar's orders fills once, the nested bar matches its own.
-class CallingBackSink final : public sdk::BrokerSink {
- public:
-  PaperBroker* broker = nullptr;
-  std::vector<OrderEvent> events;
-  void on_order_event(const OrderEvent& e) override {
-    events.push_back(e);
-    if (e.is_fill() && e.client_order_id == sdk::ClientOrderId("o1")) {
-      ASSERT_TRUE(broker->submit(kernel::RiskGate::approve("o2", market(Side::Buy, "1"))));
-      broker->on_market_bar(bar("QQQ", "2024-01-03", "401", "405", "398", "402"));
-    }
-  }
-  void on_bar(const sdk::Bar&) override {}
-  void on_market_data_end() override {}
-  void on_fault(const sdk::Status& status) override { ADD_FAILURE() << status.message(); }
-  void on_anomaly(const sdk::Symbol&, const sdk::Status& status) override {
-    ADD_FAILURE() << status.message();
-  }
-  sdk::Timestamp now() const override { return ts("2024-01-02T12:00:00Z"); }
-  sdk::Logger& logger() override { return logger_; }
-
- private:
-  testing::RecordingLogger logger_;
-};
-
-TEST(PaperBrokerCallBackTest, ASinkCallingBackDuringABarNeitherSkipsNorRepeatsAnOrder) {
-  PaperBroker broker(make_config());
-  CallingBackSink sink;
-  sink.broker = &broker;
-  ASSERT_TRUE(broker.start(sink));
-  broker.on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
-  broker.on_market_bar(bar("QQQ", "2024-01-02", "400", "405", "398", "402"));
-  for (const char* id : {"o1", "q1", "q2", "o3"}) {
-    const OrderIntent in =
-        id[0] == 'q' ? market(Side::Buy, "1", TimeInForce::Gtc, "QQQ") : market(Side::Buy, "1");
-    ASSERT_TRUE(broker.submit(kernel::RiskGate::approve(id, in)));
-  }
-  broker.on_market_bar(bar("SPY", "2024-01-03", "104.5", "106", "101", "102"));
+TEST_F(PaperBrokerTest, ASinkCallingBackDuringABarNeitherSkipsNorRepeatsAnOrder) {
+  start();
+  seed_spy();
+  feed(bar("QQQ", "2024-01-02", "400", "405", "398", "402"));
+  for (const char* id : {"o1", "q1", "q2", "o3"})
+    submit(id,
+           id[0] == 'q' ? market(Side::Buy, "1", TimeInForce::Gtc, "QQQ") : market(Side::Buy, "1"));
+  sink_.before_order_event = [this](const OrderEvent& e) {
+    if (!e.is_fill() || e.client_order_id != sdk::ClientOrderId("o1")) return;
+    submit("o2", market(Side::Buy, "1"));
+    feed(bar("QQQ", "2024-01-03", "401", "405", "398", "402"));
+  };
+  feed(bar("SPY", "2024-01-03", "104.5", "106", "101", "102"));
 
   std::map<std::string, std::vector<std::string>> seen;  // id -> event types, in order
-  for (const auto& e : sink.events)
+  for (const auto& e : sink_.events())
     seen[e.client_order_id.str()].push_back(std::string(to_string(e.type)));
   using V = std::vector<std::string>;
   EXPECT_EQ(seen["o1"], (V{"accepted", "filled"}));
@@ -700,97 +676,77 @@ TEST(PaperBrokerCallBackTest, ASinkCallingBackDuringABarNeitherSkipsNorRepeatsAn
   EXPECT_EQ(seen["q1"], (V{"accepted", "filled"}));  // on the nested QQQ bar
   EXPECT_EQ(seen["q2"], (V{"accepted", "filled"}));
   EXPECT_EQ(seen["o2"], (V{"accepted"}));  // placed during the SPY bar: waits for the next
-  const auto open = broker.open_orders();
+  const auto open = broker_->open_orders();
   ASSERT_TRUE(open);
   ASSERT_EQ(open->size(), 1u);
   EXPECT_EQ(open->front().client_order_id, sdk::ClientOrderId("o2"));
-  broker.on_market_bar(bar("SPY", "2024-01-04", "103", "104", "101", "102"));
+  feed(bar("SPY", "2024-01-04", "103", "104", "101", "102"));
   EXPECT_EQ(seen.size(), 5u);
-  EXPECT_EQ(sink.events.back().client_order_id, sdk::ClientOrderId("o2"));
-  EXPECT_EQ(sink.events.back().type, OrderEventType::Filled);
+  EXPECT_EQ(sink_.last_event().client_order_id, sdk::ClientOrderId("o2"));
+  EXPECT_EQ(sink_.last_event().type, OrderEventType::Filled);
+  EXPECT_TRUE(sink_.faults().empty());
 }
 
-// A sink that fails to take the next event (e.g. out of memory in the kernel's inbox).
-class FailingOnceSink final : public sdk::BrokerSink {
- public:
-  bool fail_next = false;
-  std::vector<OrderEvent> events;
-  void on_order_event(const OrderEvent& e) override {
-    if (std::exchange(fail_next, false)) throw std::runtime_error("inbox full");
-    events.push_back(e);
-  }
-  void on_bar(const sdk::Bar&) override {}
-  void on_market_data_end() override {}
-  void on_fault(const sdk::Status& status) override { faults.push_back(status.message()); }
-  void on_anomaly(const sdk::Symbol&, const sdk::Status& status) override {
-    faults.push_back(status.message());
-  }
-  sdk::Timestamp now() const override { return ts("2024-01-02T12:00:00Z"); }
-  sdk::Logger& logger() override { return logger_; }
-  std::vector<std::string> faults;
-
- private:
-  testing::RecordingLogger logger_;
-};
-
-TEST(PaperBrokerReportFailureTest, AnOrderRecordedButNotReportedIsAnUnknownOutcomeNotARefusal) {
+TEST_F(PaperBrokerTest, AnOrderRecordedButNotReportedIsAnUnknownOutcomeNotARefusal) {
   // The kernel books a refused submit (any error but Unknown) as a final rejection. An order the
   // broker has recorded trades on the next bar, so its submit must say Unknown: the kernel then
   // keeps it in doubt and asks order(), which must find it open.
-  PaperBroker broker(make_config());
-  FailingOnceSink sink;
-  ASSERT_TRUE(broker.start(sink));
-  broker.on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
-  sink.fail_next = true;
-  const sdk::Status st = broker.submit(kernel::RiskGate::approve("o1", market(Side::Buy, "1")));
+  start();
+  seed_spy();
+  bool fail_next = true;  // a sink that cannot take the event (e.g. out of memory in the inbox)
+  sink_.before_order_event = [&fail_next](const OrderEvent&) {
+    if (std::exchange(fail_next, false)) throw std::runtime_error("inbox full");
+  };
+  const sdk::Status st = broker_->submit(kernel::RiskGate::approve("o1", market(Side::Buy, "1")));
   EXPECT_EQ(st.code(), StatusCode::Unknown) << st.message();
   EXPECT_THAT(st.message(), HasSubstr("o1"));
-  EXPECT_TRUE(sink.events.empty());
-  const auto report = broker.order("o1");
+  EXPECT_EQ(sink_.event_count(), 0u);
+  const auto report = broker_->order("o1");
   ASSERT_TRUE(report) << report.status().message();
   EXPECT_TRUE(report->open);
   EXPECT_EQ(report->venue_order_id, "paper-1");
   // Sent again by mistake, it is a duplicate, not a second order.
-  ASSERT_TRUE(broker.submit(kernel::RiskGate::approve("o1", market(Side::Buy, "1"))));
-  ASSERT_EQ(sink.events.size(), 1u);
-  EXPECT_EQ(sink.events.back().type, OrderEventType::Rejected);
-  broker.on_market_bar(bar("SPY", "2024-01-03", "104.5", "106", "101", "102"));
-  ASSERT_EQ(sink.events.size(), 2u);
-  EXPECT_EQ(sink.events.back().type, OrderEventType::Filled);
-  EXPECT_EQ(sink.events.back().client_order_id, sdk::ClientOrderId("o1"));
-  EXPECT_TRUE(sink.faults.empty());
+  submit("o1", market(Side::Buy, "1"));
+  ASSERT_EQ(sink_.event_count(), 1u);
+  EXPECT_EQ(sink_.last_event().type, OrderEventType::Rejected);
+  feed(bar("SPY", "2024-01-03", "104.5", "106", "101", "102"));
+  ASSERT_EQ(sink_.event_count(), 2u);
+  EXPECT_EQ(sink_.last_event().type, OrderEventType::Filled);
+  EXPECT_EQ(sink_.last_event().client_order_id, sdk::ClientOrderId("o1"));
+  EXPECT_TRUE(sink_.faults().empty());
 }
 
-TEST(PaperBrokerReportFailureTest, AFillBookedButNotReportedIsAFaultNamingTheTradeAndFillsHasIt) {
+TEST_F(PaperBrokerTest, AFillBookedButNotReportedIsAFaultNamingTheTradeAndFillsHasIt) {
   // Not "could not match": the fill is booked and in the trade log, where the kernel's
   // reconciliation (fills()) finds it.
-  PaperBroker broker(make_config());
-  FailingOnceSink sink;
-  ASSERT_TRUE(broker.start(sink));
-  broker.on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
-  ASSERT_TRUE(broker.submit(kernel::RiskGate::approve("o1", market(Side::Buy, "2"))));
-  sink.fail_next = true;
-  broker.on_market_bar(bar("SPY", "2024-01-03", "104.5", "106", "101", "102"));
-  ASSERT_EQ(sink.faults.size(), 1u);
-  EXPECT_THAT(sink.faults[0], HasSubstr("filled order 'o1' on the 2024-01-03T00:00:00Z bar"));
-  EXPECT_THAT(sink.faults[0],
-              HasSubstr("(trade paper-t1) but could not report the fill: inbox full"));
-  const auto fills = broker.fills(sdk::Timestamp{INT64_MIN});
+  start();
+  seed_spy();
+  submit("o1", market(Side::Buy, "2"));
+  bool fail_next = true;  // a sink that cannot take the fill's event
+  sink_.before_order_event = [&fail_next](const OrderEvent&) {
+    if (std::exchange(fail_next, false)) throw std::runtime_error("inbox full");
+  };
+  feed(bar("SPY", "2024-01-03", "104.5", "106", "101", "102"));
+  const auto faults = sink_.faults();
+  ASSERT_EQ(faults.size(), 1u);
+  EXPECT_THAT(faults[0], HasSubstr("filled order 'o1' on the 2024-01-03T00:00:00Z bar"));
+  EXPECT_THAT(faults[0], HasSubstr("(trade paper-t1) but could not report the fill: inbox full"));
+  const auto fills = broker_->fills(sdk::Timestamp{INT64_MIN});
   ASSERT_TRUE(fills);
   ASSERT_EQ(fills->size(), 1u);
   EXPECT_EQ(fills->front().trade_id, sdk::TradeId("paper-t1"));
   EXPECT_EQ(fills->front().fill_quantity, dec("2"));
-  const auto report = broker.order("o1");
+  const auto report = broker_->order("o1");
   ASSERT_TRUE(report);
   EXPECT_FALSE(report->open);
-  const auto positions = broker.positions();
+  const auto positions = broker_->positions();
   ASSERT_TRUE(positions);
   ASSERT_EQ(positions->size(), 1u);
   EXPECT_EQ(positions->front().quantity, dec("2"));
   // The next fill takes the next trade number: the failed report used none twice.
-  ASSERT_TRUE(broker.submit(kernel::RiskGate::approve("o2", market(Side::Buy, "1"))));
-  broker.on_market_bar(bar("SPY", "2024-01-04", "103", "104", "101", "102"));
-  EXPECT_EQ(sink.events.back().trade_id, sdk::TradeId("paper-t2"));
+  submit("o2", market(Side::Buy, "1"));
+  feed(bar("SPY", "2024-01-04", "103", "104", "101", "102"));
+  EXPECT_EQ(sink_.last_event().trade_id, sdk::TradeId("paper-t2"));
 }
 
 TEST_F(PaperBrokerTest, OrderQueryReportsFilledQuantity) {

@@ -64,7 +64,13 @@ class FakeSink final : public sdk::BrokerSink {
   }
 
  public:
+  /// Runs on each order event before it is recorded, outside the sink's lock. It may throw (the
+  /// event is then not recorded: a sink that could not take it) or call back into the broker.
+  /// Set it before the broker can report anything.
+  std::function<void(const sdk::OrderEvent&)> before_order_event;
+
   void on_order_event(const sdk::OrderEvent& event) override {
+    if (before_order_event) before_order_event(event);
     record([&] { events_.push_back(event); });
   }
   void on_bar(const sdk::Bar& bar) override {

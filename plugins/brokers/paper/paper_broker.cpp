@@ -343,7 +343,7 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
       orders_.pop_back();
       throw;
     }
-    if (accepted) open_.push_back(working(index));  // room made above: cannot fail
+    if (accepted) open_.push_back(working(orders_[index], index));  // room made above: cannot fail
 
     // On record from here, and it trades on the next bar: a failure to report it is an unknown
     // outcome, which the kernel resolves with order(), not a refusal it would book as final.
@@ -492,9 +492,8 @@ void PaperBroker::close_order(std::size_t index, OrderEventType final_state) {
   std::erase_if(open_, [index](const WorkingOrder& w) { return w.index == index; });
 }
 
-PaperBroker::WorkingOrder PaperBroker::working(std::size_t index) const {
-  const OrderRecord& o = orders_[index];
-  return WorkingOrder{o.intent.symbol, o.not_before, index};
+PaperBroker::WorkingOrder PaperBroker::working(const OrderRecord& order, std::size_t index) {
+  return WorkingOrder{order.intent.symbol, order.not_before, index};
 }
 
 // ---- queries ----
@@ -582,14 +581,24 @@ sdk::TradeId PaperBroker::trade_id_of(std::uint64_t trade_number) {
   return sdk::TradeId(std::string_view(buf, static_cast<std::size_t>(end - buf)));
 }
 
-std::optional<std::uint64_t> PaperBroker::trade_number_of(std::string_view trade_id) {
-  constexpr std::string_view prefix = "paper-t";
-  if (!trade_id.starts_with(prefix)) return std::nullopt;
-  trade_id.remove_prefix(prefix.size());
+namespace {
+// "<prefix><n>" with n a decimal number of 1 or more and nothing after it.
+std::optional<std::uint64_t> number_after(std::string_view prefix, std::string_view text) {
+  if (!text.starts_with(prefix)) return std::nullopt;
+  text.remove_prefix(prefix.size());
   std::uint64_t n = 0;
-  const auto [end, ec] = std::from_chars(trade_id.data(), trade_id.data() + trade_id.size(), n);
-  if (ec != std::errc{} || end != trade_id.data() + trade_id.size() || n == 0) return std::nullopt;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || end != text.data() + text.size() || n == 0) return std::nullopt;
   return n;
+}
+}  // namespace
+
+std::optional<std::uint64_t> PaperBroker::trade_number_of(std::string_view trade_id) {
+  return number_after("paper-t", trade_id);
+}
+
+std::optional<std::uint64_t> PaperBroker::venue_order_number_of(std::string_view venue_order_id) {
+  return number_after("paper-", venue_order_id);
 }
 
 sdk::OrderEvent PaperBroker::fill_event(const FillRecord& fill) const {

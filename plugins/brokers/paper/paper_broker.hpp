@@ -102,6 +102,8 @@ class PaperBroker final : public sdk::Broker {
   static sdk::TradeId trade_id_of(std::uint64_t trade_number);
   /// The trade number of a trade id this broker issued ("paper-t<n>"), or nothing.
   static std::optional<std::uint64_t> trade_number_of(std::string_view trade_id);
+  /// The number of a venue order id this broker issued ("paper-<n>"), or nothing.
+  static std::optional<std::uint64_t> venue_order_number_of(std::string_view venue_order_id);
 
   sdk::OrderEvent event_for(const OrderRecord& order, sdk::OrderEventType type,
                             sdk::Timestamp ts) const;
@@ -124,7 +126,7 @@ class PaperBroker final : public sdk::Broker {
     std::optional<sdk::Timestamp> not_before;
     std::size_t index = 0;  ///< into orders_
   };
-  WorkingOrder working(std::size_t index) const;
+  static WorkingOrder working(const OrderRecord& order, std::size_t index);
   std::vector<WorkingOrder> open_;  ///< the open orders, in submission order
   // on_market_bar's list of orders to match, kept for its capacity (taken out while in use, so
   // a sink that calls back in cannot write into a list being read).

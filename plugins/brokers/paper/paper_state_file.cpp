@@ -56,6 +56,14 @@ struct Reader {
     if (!t.get(key)) return std::nullopt;
     return integer(t, key);
   }
+  // A number the broker issues next ("paper-<n>", "paper-t<n>"): 1 or more.
+  std::uint64_t counter(const toml::table& t, std::string_view key) const {
+    const std::int64_t n = integer(t, key);
+    if (n < 1)
+      throw std::runtime_error(file + ": " + where + ": " + std::string(key) +
+                               " must be 1 or more, was " + std::to_string(n));
+    return static_cast<std::uint64_t>(n);
+  }
   bool boolean(const toml::table& t, std::string_view key) const {
     const auto* b = at(t, key).as_boolean();
     if (!b) throw std::runtime_error(file + ": " + where + ": " + std::string(key) + " is not a boolean");
@@ -149,6 +157,11 @@ std::string PaperBroker::load_state() {
     if (r.integer(root, "version") != kStateVersion)
       return file + ": state version " + std::to_string(r.integer(root, "version")) + " is not one this broker reads (" +
              std::to_string(kStateVersion) + ")";
+    // The scalars first: nothing is replaced until every part of the file has been read.
+    const Decimal cash = r.decimal(root, "cash");
+    const std::optional<std::int64_t> latest_bar_ts = r.opt_integer(root, "latest_bar_ts");
+    const std::uint64_t next_order_number = r.counter(root, "next_order_number");
+    const std::uint64_t next_trade_number = r.counter(root, "next_trade_number");
     std::map<sdk::Symbol, sdk::Position> positions;
     std::map<sdk::Symbol, Decimal> marks;
     std::size_t k = 0;
@@ -170,6 +183,7 @@ std::string PaperBroker::load_state() {
       marks[sdk::Symbol(e.text(*n.as_table(), "symbol"))] = e.decimal(*n.as_table(), "price");
     }
     std::deque<OrderRecord> orders;
+    std::uint64_t last_venue_number = 0;
     k = 0;
     for (const auto& n : r.array(root, "order")) {
       const std::string where = "order[" + std::to_string(k++) + "]";
@@ -193,6 +207,19 @@ std::string PaperBroker::load_state() {
       o.submits = e.integer(t, "submits");
       if (auto nb = e.opt_integer(t, "not_before")) o.not_before = sdk::Timestamp{*nb};
       o.session_day = e.opt_integer(t, "session_day");
+      // An accepted order's venue id is "paper-<n>", numbered in submission order below the next
+      // number to issue: a file that breaks this would have the broker issue an id twice.
+      if (!o.venue_order_id.empty()) {
+        const auto number = require(venue_order_number_of(o.venue_order_id), file, where,
+                                    "venue_order_id (paper-<n>)");
+        if (number <= last_venue_number || number >= next_order_number)
+          throw std::runtime_error(
+              file + ": " + where + ": venue_order_id '" + o.venue_order_id + "' is not after " +
+              (last_venue_number == 0 ? std::string("nothing")
+                                      : "paper-" + std::to_string(last_venue_number)) +
+              " and before next_order_number " + std::to_string(next_order_number));
+        last_venue_number = number;
+      }
       orders.push_back(std::move(o));
     }
     // A fill is kept as its order's index and its own figures, so each one must name an order of
@@ -223,23 +250,34 @@ std::string PaperBroker::load_state() {
       f.ts = sdk::Timestamp{e.integer(t, "ts")};
       const std::string trade_id = e.text(t, "trade_id");
       f.trade_number = require(trade_number_of(trade_id), file, where, "trade_id (paper-t<n>)");
+      // Trade ids in execution order, below the next one to issue: the kernel tells fills apart by
+      // trade id, so a number issued twice would have it drop a real fill as a repeat.
+      const std::uint64_t last_trade = fills.empty() ? 0 : fills.back().trade_number;
+      if (f.trade_number <= last_trade || f.trade_number >= next_trade_number)
+        throw std::runtime_error(
+            file + ": " + where + ": trade_id '" + trade_id + "' is not after " +
+            (last_trade == 0 ? std::string("nothing") : trade_id_of(last_trade).str()) +
+            " and before next_trade_number " + std::to_string(next_trade_number));
       f.quantity = e.decimal(t, "quantity");
       f.price = e.decimal(t, "price");
       f.commission = e.decimal(t, "commission");
       f.leaves = e.decimal(t, "leaves");
       fills.push_back(f);
     }
-    // Everything read: only now replace the in-memory state (all or nothing).
-    account_ = PaperAccount::restored(r.decimal(root, "cash"), std::move(positions), std::move(marks));
-    orders_ = std::move(orders);
-    fills_ = std::move(fills);
+    // Everything read and what can fail built: only now replace the in-memory state, with moves and
+    // swaps that cannot fail (all or nothing: a start that failed here can be retried).
+    PaperAccount account = PaperAccount::restored(cash, std::move(positions), std::move(marks));
+    std::vector<WorkingOrder> open;
+    for (std::size_t i = 0; i < orders.size(); ++i)
+      if (orders[i].open) open.push_back(working(orders[i], i));
+    account_ = std::move(account);
+    orders_.swap(orders);
+    fills_.swap(fills);
     index_by_id_ = std::move(order_index);
-    open_.clear();
-    for (std::size_t i = 0; i < orders_.size(); ++i)
-      if (orders_[i].open) open_.push_back(working(i));
-    if (auto ts = r.opt_integer(root, "latest_bar_ts")) latest_bar_ts_ = sdk::Timestamp{*ts};
-    next_order_number_ = static_cast<std::uint64_t>(r.integer(root, "next_order_number"));
-    next_trade_number_ = static_cast<std::uint64_t>(r.integer(root, "next_trade_number"));
+    open_.swap(open);
+    if (latest_bar_ts) latest_bar_ts_ = sdk::Timestamp{*latest_bar_ts};
+    next_order_number_ = next_order_number;
+    next_trade_number_ = next_trade_number;
   } catch (const toml::parse_error& e) {
     return file + ":" + std::to_string(e.source().begin.line) + ": the paper account's state file is corrupt: " +
            std::string(e.description());

@@ -48,6 +48,18 @@ class PaperStateFileTest : public ::testing::Test {
     EXPECT_TRUE(st.is_ok()) << st.message();
     return b;
   }
+  // s-1 buys 10 at 101 (venue id paper-1, trade paper-t1); the file then says next numbers 2 and 2.
+  void write_one_filled_order() {
+    FakeSink sink;
+    auto b = open(sink);
+    b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "10"))).is_ok());
+    b->on_market_bar(bar("SPY", "2024-01-03", "101", "106", "100", "102"));
+  }
+  std::string state_text() const {
+    std::ifstream in(file_);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
   std::filesystem::path dir_;
   std::string file_;
 };
@@ -159,6 +171,69 @@ TEST_F(PaperStateFileTest, AFillThatDoesNotMatchItsOrderRefusesToStartNamingTheE
     EXPECT_THAT(st.message(), HasSubstr(c.expected));
     EXPECT_THAT(st.message(), HasSubstr(file_));
   }
+}
+
+// The next numbers to issue must come after every id the file holds: a counter behind them would
+// have the broker issue a venue order id or a trade id twice (and the kernel drop the second fill
+// as a repeat of the first).
+TEST_F(PaperStateFileTest, CountersBehindTheIdsTheFileHoldsRefuseToStartNamingTheEntry) {
+  write_one_filled_order();
+  const std::string text = state_text();
+  const struct {
+    std::string section, from, to, expected;  // `from` is looked for after `section`
+  } cases[] = {
+      {"", "next_trade_number = 2", "next_trade_number = 1",
+       "fill[0]: trade_id 'paper-t1' is not after nothing and before next_trade_number 1"},
+      {"", "next_order_number = 2", "next_order_number = 1",
+       "order[0]: venue_order_id 'paper-1' is not after nothing and before next_order_number 1"},
+      {"", "next_order_number = 2", "next_order_number = 0",
+       "top level: next_order_number must be 1 or more, was 0"},
+      {"", "next_trade_number = 2", "next_trade_number = -5",
+       "top level: next_trade_number must be 1 or more, was -5"},
+      {"[[order]]", "venue_order_id = 'paper-1'", "venue_order_id = 'venue-1'",
+       "order[0]: unreadable venue_order_id"},
+  };
+  for (const auto& c : cases) {
+    std::string tampered = text;
+    const std::size_t at = tampered.find(c.from, tampered.find(c.section));
+    ASSERT_NE(at, std::string::npos) << c.from << " in\n" << text;
+    tampered.replace(at, c.from.size(), c.to);
+    std::ofstream(file_, std::ios::trunc) << tampered;
+    FakeSink sink;
+    PaperBroker b(make_config({{"state_file", file_}}));
+    const sdk::Status st = b.start(sink);
+    EXPECT_FALSE(st.is_ok()) << c.to;
+    EXPECT_THAT(st.message(), HasSubstr(file_ + ": " + c.expected));
+  }
+}
+
+// A file that fails to load changes nothing, so the same broker can start once the file is fixed,
+// and goes on from the file's numbers, not from a half-loaded state.
+TEST_F(PaperStateFileTest, AFailedLoadLeavesNothingBehindAndTheStartCanBeRetried) {
+  write_one_filled_order();
+  const std::string good = state_text();
+  std::string tampered = good;
+  const std::size_t at = tampered.find("next_trade_number = 2");
+  ASSERT_NE(at, std::string::npos) << good;
+  tampered.erase(at, std::string_view("next_trade_number = 2").size());
+  std::ofstream(file_, std::ios::trunc) << tampered;
+
+  FakeSink sink;
+  PaperBroker b(make_config({{"state_file", file_}}));
+  const sdk::Status failed = b.start(sink);
+  ASSERT_FALSE(failed.is_ok());
+  EXPECT_THAT(failed.message(), HasSubstr(file_ + ": top level: missing next_trade_number"));
+
+  std::ofstream(file_, std::ios::trunc) << good;
+  ASSERT_TRUE(b.start(sink).is_ok());
+  EXPECT_EQ(b.account()->cash, dec("98990"));
+  ASSERT_TRUE(b.submit(kernel::RiskGate::approve("s-2", order(Side::Sell, "10"))).is_ok());
+  EXPECT_EQ(sink.last_event().venue_order_id, "paper-2");
+  b.on_market_bar(bar("SPY", "2024-01-04", "103", "104", "102", "103"));
+  auto fills = b.fills(sdk::Timestamp{INT64_MIN});
+  ASSERT_EQ(fills->size(), 2u);
+  EXPECT_EQ(fills->at(1).client_order_id.str(), "s-2");
+  EXPECT_EQ(fills->at(1).trade_id.str(), "paper-t2");
 }
 
 }  // namespace

@@ -582,10 +582,11 @@ sdk::TradeId PaperBroker::trade_id_of(std::uint64_t trade_number) {
 }
 
 namespace {
-// "<prefix><n>" with n a decimal number of 1 or more and nothing after it.
+// "<prefix><n>", n written as the broker writes it: digits, no leading zero, 1 or more.
 std::optional<std::uint64_t> number_after(std::string_view prefix, std::string_view text) {
   if (!text.starts_with(prefix)) return std::nullopt;
   text.remove_prefix(prefix.size());
+  if (text.starts_with('0')) return std::nullopt;
   std::uint64_t n = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec != std::errc{} || end != text.data() + text.size() || n == 0) return std::nullopt;

@@ -2,11 +2,12 @@
 // know after the trading process died — cash, positions, marks, every order with its fills, the
 // trade log and how far its market has moved. Saved whole and durably after every change.
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 #include <unordered_map>
-
-#include <toml++/toml.h>
 
 #include "mercurio/durable_file/durable_file.hpp"
 #include "paper_broker.hpp"
@@ -76,6 +77,34 @@ struct Reader {
     if (!n->is_array()) throw std::runtime_error(file + ": " + std::string(key) + " is not an array of tables");
     return *n->as_array();
   }
+};
+
+// Ids the broker numbers as it issues them ("paper-<n>", "paper-t<n>"), met in the order issued:
+// each must come after the one before and below the next number to issue, or the broker would
+// issue one twice (and the kernel, which tells fills apart by trade id, drop a real fill).
+class IssuedIds {
+ public:
+  IssuedIds(const std::string& file, std::string_view key, std::string_view counter,
+            std::uint64_t next)
+      : file_(file), key_(key), counter_(counter), next_(next) {}
+
+  void take(const std::string& where, const std::string& id, std::uint64_t number) {
+    if (number <= last_ || number >= next_)
+      throw std::runtime_error(file_ + ": " + where + ": " + std::string(key_) + " '" + id +
+                               "' must " +
+                               (last_ == 0 ? std::string() : "come after '" + last_id_ + "' and ") +
+                               "be below " + std::string(counter_) + " " + std::to_string(next_));
+    last_ = number;
+    last_id_ = id;
+  }
+
+ private:
+  const std::string& file_;
+  std::string_view key_;      // "venue_order_id" / "trade_id"
+  std::string_view counter_;  // "next_order_number" / "next_trade_number"
+  std::uint64_t next_;
+  std::uint64_t last_ = 0;  // 0: none met yet
+  std::string last_id_;
 };
 
 std::optional<sdk::OrderEventType> parse_event_type(std::string_view t) {
@@ -183,7 +212,8 @@ std::string PaperBroker::load_state() {
       marks[sdk::Symbol(e.text(*n.as_table(), "symbol"))] = e.decimal(*n.as_table(), "price");
     }
     std::deque<OrderRecord> orders;
-    std::uint64_t last_venue_number = 0;
+    IssuedIds venue_ids{file, "venue_order_id", "next_order_number", next_order_number};
+    IssuedIds trade_ids{file, "trade_id", "next_trade_number", next_trade_number};
     k = 0;
     for (const auto& n : r.array(root, "order")) {
       const std::string where = "order[" + std::to_string(k++) + "]";
@@ -207,19 +237,11 @@ std::string PaperBroker::load_state() {
       o.submits = e.integer(t, "submits");
       if (auto nb = e.opt_integer(t, "not_before")) o.not_before = sdk::Timestamp{*nb};
       o.session_day = e.opt_integer(t, "session_day");
-      // An accepted order's venue id is "paper-<n>", numbered in submission order below the next
-      // number to issue: a file that breaks this would have the broker issue an id twice.
-      if (!o.venue_order_id.empty()) {
-        const auto number = require(venue_order_number_of(o.venue_order_id), file, where,
-                                    "venue_order_id (paper-<n>)");
-        if (number <= last_venue_number || number >= next_order_number)
-          throw std::runtime_error(
-              file + ": " + where + ": venue_order_id '" + o.venue_order_id + "' is not after " +
-              (last_venue_number == 0 ? std::string("nothing")
-                                      : "paper-" + std::to_string(last_venue_number)) +
-              " and before next_order_number " + std::to_string(next_order_number));
-        last_venue_number = number;
-      }
+      // Only an accepted order has a venue id: "paper-<n>", numbered in submission order.
+      if (!o.venue_order_id.empty())
+        venue_ids.take(where, o.venue_order_id,
+                       require(venue_order_number_of(o.venue_order_id), file, where,
+                               "venue_order_id (paper-<n>)"));
       orders.push_back(std::move(o));
     }
     // A fill is kept as its order's index and its own figures, so each one must name an order of
@@ -250,14 +272,7 @@ std::string PaperBroker::load_state() {
       f.ts = sdk::Timestamp{e.integer(t, "ts")};
       const std::string trade_id = e.text(t, "trade_id");
       f.trade_number = require(trade_number_of(trade_id), file, where, "trade_id (paper-t<n>)");
-      // Trade ids in execution order, below the next one to issue: the kernel tells fills apart by
-      // trade id, so a number issued twice would have it drop a real fill as a repeat.
-      const std::uint64_t last_trade = fills.empty() ? 0 : fills.back().trade_number;
-      if (f.trade_number <= last_trade || f.trade_number >= next_trade_number)
-        throw std::runtime_error(
-            file + ": " + where + ": trade_id '" + trade_id + "' is not after " +
-            (last_trade == 0 ? std::string("nothing") : trade_id_of(last_trade).str()) +
-            " and before next_trade_number " + std::to_string(next_trade_number));
+      trade_ids.take(where, trade_id, f.trade_number);  // numbered in execution order
       f.quantity = e.decimal(t, "quantity");
       f.price = e.decimal(t, "price");
       f.commission = e.decimal(t, "commission");
@@ -266,6 +281,8 @@ std::string PaperBroker::load_state() {
     }
     // Everything read and what can fail built: only now replace the in-memory state, with moves and
     // swaps that cannot fail (all or nothing: a start that failed here can be retried).
+    static_assert(std::is_nothrow_move_assignable_v<PaperAccount> &&
+                  std::is_nothrow_move_assignable_v<OrderIndex>);
     PaperAccount account = PaperAccount::restored(cash, std::move(positions), std::move(marks));
     std::vector<WorkingOrder> open;
     for (std::size_t i = 0; i < orders.size(); ++i)

@@ -137,18 +137,8 @@ TEST_F(PaperStateFileTest, ACorruptStateFileRefusesToStartNamingTheFile) {
 // A fill is restored as a reference to its order, so a fill that names no order of the file, or
 // disagrees with it, or carries a trade id this broker never issues, makes the file unreadable.
 TEST_F(PaperStateFileTest, AFillThatDoesNotMatchItsOrderRefusesToStartNamingTheEntry) {
-  {
-    FakeSink sink;
-    auto b = open(sink);
-    b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
-    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "10"))).is_ok());
-    b->on_market_bar(bar("SPY", "2024-01-03", "101", "106", "100", "102"));
-  }
-  std::string text;
-  {
-    std::ifstream in(file_);
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
+  const std::string text = state_text();
   const std::size_t fill_at = text.find("[[fill]]");
   ASSERT_NE(fill_at, std::string::npos);
   const struct {
@@ -177,15 +167,15 @@ TEST_F(PaperStateFileTest, AFillThatDoesNotMatchItsOrderRefusesToStartNamingTheE
 // have the broker issue a venue order id or a trade id twice (and the kernel drop the second fill
 // as a repeat of the first).
 TEST_F(PaperStateFileTest, CountersBehindTheIdsTheFileHoldsRefuseToStartNamingTheEntry) {
-  write_one_filled_order();
+  ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
   const std::string text = state_text();
   const struct {
     std::string section, from, to, expected;  // `from` is looked for after `section`
   } cases[] = {
       {"", "next_trade_number = 2", "next_trade_number = 1",
-       "fill[0]: trade_id 'paper-t1' is not after nothing and before next_trade_number 1"},
+       "fill[0]: trade_id 'paper-t1' must be below next_trade_number 1"},
       {"", "next_order_number = 2", "next_order_number = 1",
-       "order[0]: venue_order_id 'paper-1' is not after nothing and before next_order_number 1"},
+       "order[0]: venue_order_id 'paper-1' must be below next_order_number 1"},
       {"", "next_order_number = 2", "next_order_number = 0",
        "top level: next_order_number must be 1 or more, was 0"},
       {"", "next_trade_number = 2", "next_trade_number = -5",
@@ -207,10 +197,59 @@ TEST_F(PaperStateFileTest, CountersBehindTheIdsTheFileHoldsRefuseToStartNamingTh
   }
 }
 
+// Ids in the order issued: a rejected order has no venue id and takes no number, and the broker
+// reads back its own file with one; an id that repeats the one before it stops the start.
+TEST_F(PaperStateFileTest, IdsMustComeInTheOrderTheyWereIssued) {
+  {
+    FakeSink sink;
+    auto b = open(sink);
+    b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "10"))).is_ok());
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-2", order(Side::Buy, "0"))).is_ok());
+    ASSERT_EQ(sink.last_event().type, OrderEventType::Rejected);
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-3", order(Side::Buy, "5"))).is_ok());
+    b->on_market_bar(bar("SPY", "2024-01-03", "101", "106", "100", "102"));  // s-1 and s-3 fill
+  }
+  const std::string text = state_text();
+  {
+    FakeSink sink;
+    PaperBroker b(make_config({{"state_file", file_}}));
+    const sdk::Status st = b.start(sink);
+    ASSERT_TRUE(st.is_ok()) << st.message();
+    EXPECT_EQ(b.order(sdk::ClientOrderId("s-3"))->venue_order_id, "paper-2");
+    ASSERT_EQ(b.fills(sdk::Timestamp{INT64_MIN})->size(), 2u);
+  }
+  const struct {
+    std::string section, from, to, expected;  // `from` is looked for after `section`
+  } cases[] = {
+      {"[[fill]]", "trade_id = 'paper-t2'", "trade_id = 'paper-t1'",
+       "fill[1]: trade_id 'paper-t1' must come after 'paper-t1' and be below next_trade_number 3"},
+      {"[[fill]]", "trade_id = 'paper-t1'", "trade_id = 'paper-t01'",
+       "fill[0]: unreadable trade_id"},
+      {"[[order]]", "venue_order_id = 'paper-2'", "venue_order_id = 'paper-1'",
+       "order[2]: venue_order_id 'paper-1' must come after 'paper-1' and be below "
+       "next_order_number 3"},
+  };
+  for (const auto& c : cases) {
+    std::string tampered = text;
+    const std::size_t section = tampered.find(c.section);
+    ASSERT_NE(section, std::string::npos) << c.section << " in\n" << text;
+    const std::size_t at = tampered.find(c.from, section);
+    ASSERT_NE(at, std::string::npos) << c.from << " in\n" << text;
+    tampered.replace(at, c.from.size(), c.to);
+    std::ofstream(file_, std::ios::trunc) << tampered;
+    FakeSink sink;
+    PaperBroker b(make_config({{"state_file", file_}}));
+    const sdk::Status st = b.start(sink);
+    EXPECT_FALSE(st.is_ok()) << c.to;
+    EXPECT_THAT(st.message(), HasSubstr(file_ + ": " + c.expected));
+  }
+}
+
 // A file that fails to load changes nothing, so the same broker can start once the file is fixed,
 // and goes on from the file's numbers, not from a half-loaded state.
 TEST_F(PaperStateFileTest, AFailedLoadLeavesNothingBehindAndTheStartCanBeRetried) {
-  write_one_filled_order();
+  ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
   const std::string good = state_text();
   std::string tampered = good;
   const std::size_t at = tampered.find("next_trade_number = 2");

@@ -557,6 +557,25 @@ void journal(const Paths& p) {
   rows.push_back({section, "orders/s sustained (one at a time, each synced)", fmt("%.0f", 1e6 / intent_us), "", "", "-", "info"});
   rows.push_back({section, "cost per fill (write + fsync)", fmt("%.0f us", ns_of(*fill, "real_time") / 1e3), "", "", "-", "info"});
   rows.push_back({section, "equity row (batched, no fsync of its own)", fmt("%.1f us", ns_of(*equity, "real_time") / 1e3), "", "", "-", "info"});
+  // A restart reads the whole journal back: its cost per order should stay flat as the journal
+  // grows.
+  const struct {
+    const char* arg;
+    const char* label;
+    double orders;
+  } sizes[] = {{"10000", "10,000", 1e4}, {"100000", "100,000", 1e5}};
+  for (const auto& size : sizes) {
+    const auto* recover = median(std::string("BM_JournalOpenAndRecover/") + size.arg + "/");
+    const std::string what = std::string("restart: open + read back a journal of ") + size.label +
+                             " filled orders (per order)";
+    if (!recover) {
+      rows.push_back({section, what, "FAILED (see stderr)", "", "", "-", "FAILED"});
+      continue;
+    }
+    const double ms = ns_of(*recover, "real_time") / 1e6;
+    rows.push_back({section, what, fmt("%.0f ms", ms) + fmt(" (%.1f us)", ms * 1e3 / size.orders),
+                    "", "", "-", "info"});
+  }
 }
 
 void plugin_loads(const Paths& p, int runs);

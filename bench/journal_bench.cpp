@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "journal/journal.hpp"
 
@@ -94,6 +95,72 @@ void BM_JournalEquityRowBatched(benchmark::State& state) {
 }
 BENCHMARK(BM_JournalEquityRowBatched)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
+// A restart reads the whole journal back (Journal::recover): open it (with SQLite's quick_check),
+// then every intent with its status and every fill. The cost grows with the journal, so it is
+// measured for journals of 10,000 and 100,000 orders, each filled once; the kernel's own replay of
+// what was read (ledgers, tracker) comes on top, in memory.
+// Built once per size and kept for the repetitions (100,000 orders take seconds to write); main()
+// removes them.
+std::map<std::int64_t, fs::path> filled_journals;
+
+fs::path filled_journal(std::int64_t orders) {
+  if (auto it = filled_journals.find(orders); it != filled_journals.end()) return it->second;
+  const auto path = bench_journal(("recover_" + std::to_string(orders)).c_str());
+  filled_journals.emplace(orders, path);
+  auto j =
+      kernel::Journal::open(path, 0, /*synced=*/false);  // written fast; read the same either way
+  j->begin_run({"paper", "bench.toml", "0", "bench", {}, sdk::Timestamp{1}});
+  for (std::int64_t seq = 1; seq <= orders; ++seq) {
+    const sdk::ClientOrderId id("bench-" + std::to_string(seq));
+    j->record_intent({sdk::Timestamp{seq}, "bench", "paper", id, intent(), true, "", "approved"},
+                     {id, seq, "bench", "paper", intent(), false, sdk::Timestamp{seq}});
+    sdk::OrderEvent f;
+    f.type = sdk::OrderEventType::Filled;
+    f.client_order_id = id;
+    f.symbol = sdk::Symbol("SPY");
+    f.side = sdk::Side::Buy;
+    f.ts = sdk::Timestamp{seq};
+    f.trade_id = sdk::TradeId("t" + std::to_string(seq));
+    f.fill_quantity = sdk::Decimal::from_int(100);
+    f.fill_price = *sdk::Decimal::parse("512.25");
+    j->record_fill("paper", f, false);
+    j->set_intent_status(id, kernel::IntentStatus::Filled, sdk::Timestamp{seq}, "", false);
+  }
+  j->end_run(sdk::Timestamp{orders + 1});
+  return path;
+}
+
+void BM_JournalOpenAndRecover(benchmark::State& state) {
+  const std::int64_t orders = state.range(0);
+  const auto path = filled_journal(orders);
+  std::size_t read = 0;
+  for (auto _ : state) {
+    auto j = kernel::Journal::open(path);
+    const kernel::RecoveredJournal r = j->recover();
+    read = r.orders.size() + r.fills.size();
+    benchmark::DoNotOptimize(read);
+  }
+  if (read != static_cast<std::size_t>(2 * orders))
+    state.SkipWithError("the journal did not read back whole");
+  state.counters["orders"] = static_cast<double>(orders);
+  state.counters["us/order"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * orders),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_JournalOpenAndRecover)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  for (const auto& [orders, path] : filled_journals)
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+  return 0;
+}

@@ -1,6 +1,8 @@
 #include "journal/journal.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <unordered_map>
 #include <utility>
 
 #include "journal/journal_header.hpp"
@@ -363,7 +365,19 @@ void Journal::record_equity(sdk::Timestamp ts, sdk::Decimal cash, sdk::Decimal p
 RecoveredJournal Journal::recover() {
   RecoveredJournal out;
   try {
-    std::map<std::string, std::size_t> index;
+    // A restart reads back every order ever journaled (bench/journal_bench times it), so the
+    // vectors are sized from the row counts up front and the id index allocates no strings.
+    const auto count = [&](const char* sql) {
+      auto c = db_->prepare(sql);
+      return c.step() ? static_cast<std::size_t>(std::max<std::int64_t>(c.column_int(0), 0))
+                      : std::size_t{0};
+    };
+    out.orders.reserve(count("SELECT count(*) FROM intents"));
+    out.fills.reserve(count("SELECT count(*) FROM order_events WHERE trade_id IS NOT NULL"));
+    std::unordered_map<sdk::ClientOrderId, std::size_t,
+                       sdk::StoredHash<sdk::ClientOrderId::kCapacity>>
+        index;
+    index.reserve(out.orders.capacity());
     auto q = db_->prepare("SELECT client_order_id, sequence, strategy, broker, symbol, side, type, time_in_force, quantity, limit_price, "
                           "stop_price, tag, liquidation, created_at, status FROM intents ORDER BY rowid");
     while (q.step()) {
@@ -397,7 +411,7 @@ RecoveredJournal Journal::recover() {
       o.status = *status;
       auto& last = out.last_sequence[o.record.strategy];
       last = std::max(last, o.record.sequence);
-      index[o.record.client_order_id.str()] = out.orders.size();
+      index[o.record.client_order_id] = out.orders.size();
       out.orders.push_back(std::move(o));
     }
     auto f = db_->prepare("SELECT broker, client_order_id, type, ts, symbol, side, trade_id, fill_quantity, fill_price, commission, "
@@ -419,7 +433,7 @@ RecoveredJournal Journal::recover() {
       jf.fill.commission = parse_dec(f.column_text(9), "order_events.commission");
       jf.fill.leaves_quantity = parse_dec(f.column_text(10), "order_events.leaves_quantity");
       jf.fill.venue_order_id = f.column_text(11);
-      auto it = index.find(jf.fill.client_order_id.str());
+      auto it = index.find(jf.fill.client_order_id);
       if (it != index.end() && f.column_int(12) == 0) {
         JournaledOrder& o = out.orders[it->second];
         jf.strategy = o.record.strategy;

@@ -205,12 +205,12 @@ struct FakeAlpaca::Impl {
       body = s.str();
     }
     std::unique_lock lock(m);
-    if (limit_n > 0) {
+    const std::string method = req.getMethod();
+    if (limit_n > 0 && method == "POST" && path == "/v2/orders") {
       --limit_n;
       res.set("Retry-After", std::to_string(retry_after));
       return send(res, 429, json(error_body(42910000, "rate limit exceeded")));
     }
-    const std::string method = req.getMethod();
     if (method == "GET" && path == "/v2/account") return account(res);
     if (method == "GET" && path == "/v2/positions") return positions(res);
     if (method == "GET" && path == "/v2/orders") {
@@ -612,7 +612,7 @@ void FakeAlpaca::drop_next_submit_reply() {
   impl_->drop_next = true;
 }
 
-void FakeAlpaca::rate_limit(int n, int retry_after_s) {
+void FakeAlpaca::rate_limit_submits(int n, int retry_after_s) {
   std::lock_guard lock(impl_->m);
   impl_->limit_n = n;
   impl_->retry_after = retry_after_s;

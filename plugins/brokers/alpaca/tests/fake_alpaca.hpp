@@ -52,8 +52,10 @@ class FakeAlpaca {
   void fail_submits(int n, int status, const std::string& body);
   /// The next POST /v2/orders creates the order, then the connection closes without a reply.
   void drop_next_submit_reply();
-  /// The next `n` requests of any kind get 429 with Retry-After: `retry_after_s`.
-  void rate_limit(int n, int retry_after_s);
+  /// The next `n` POST /v2/orders get 429 with Retry-After: `retry_after_s`, and no order is
+  /// created. Only those: a request the broker makes in the background (its poller, the gap fill
+  /// when its stream subscribes) must not take the 429 a test meant for a submit.
+  void rate_limit_submits(int n, int retry_after_s);
   /// Silent: the stream stays connected but sends nothing and answers no ping.
   void set_stream_mode(StreamMode mode);
   /// Closes every open stream connection now (clients must reconnect).

@@ -227,7 +227,7 @@ TEST_F(AlpacaLifecycleTest, RateLimitBurstIsHonoredAndTheOrderIsNotResent) {
   const auto id = unique("life-429");
   const auto posts = fake_->order_posts();
   const auto count = fake_->order_count();
-  fake_->rate_limit(1, 1);
+  fake_->rate_limit_submits(1, 1);
   const auto s = b.submit(approve(id, intent("AAPL", sdk::Side::Buy, "1")));
   EXPECT_EQ(s.code(), StatusCode::Unavailable);
   EXPECT_TRUE(s.retryable());

@@ -2,7 +2,6 @@
 // Order-rate throttle: a token bucket refilled continuously on the kernel clock (simulated in
 // backtests, so throttling is deterministic there too).
 
-#include <algorithm>
 #include <cstdint>
 
 #include "mercurio/sdk/time.hpp"
@@ -12,9 +11,13 @@ namespace mercurio::kernel {
 class TokenBucket {
  public:
   TokenBucket() = default;
-  /// `per_minute` tokens are added per minute, up to `burst` held at once; starts full.
+  /// `per_minute` tokens are added per minute, up to `burst` held at once; starts full. Any
+  /// positive int64 is exact: the scaled figures are 128-bit (a burst above about 150 million
+  /// tokens, or a refill across centuries of clock, overflowed 64 bits).
   TokenBucket(std::int64_t per_minute, std::int64_t burst)
-      : capacity_(burst * kScale), refill_per_ns_num_(per_minute), tokens_(burst * kScale) {}
+      : capacity_(static_cast<__int128>(burst) * kScale),
+        refill_per_ns_num_(per_minute),
+        tokens_(capacity_) {}
 
   /// Takes one token if there is one at `now`.
   bool try_take(sdk::Timestamp now) {
@@ -34,14 +37,19 @@ class TokenBucket {
       return;
     }
     if (now <= last_) return;
-    const __int128 added = static_cast<__int128>(now.ns - last_.ns) * refill_per_ns_num_;
-    tokens_ = static_cast<std::int64_t>(std::min<__int128>(capacity_, tokens_ + added));
+    // elapsed x rate, capped at the room left. Compared first, the product is formed only when it
+    // fits the room (under 2^99), so no figure a config or a clock can give overflows.
+    const __int128 elapsed = static_cast<__int128>(now.ns) - last_.ns;
+    const __int128 room = capacity_ - tokens_;
+    if (refill_per_ns_num_ > 0)
+      tokens_ =
+          elapsed > room / refill_per_ns_num_ ? capacity_ : tokens_ + elapsed * refill_per_ns_num_;
     last_ = now;
   }
 
-  std::int64_t capacity_ = 0;
+  __int128 capacity_ = 0;
   std::int64_t refill_per_ns_num_ = 0;  // tokens per minute == scaled units per ns
-  std::int64_t tokens_ = 0;
+  __int128 tokens_ = 0;
   sdk::Timestamp last_;
   bool started_ = false;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <stdexcept>
 #include <unordered_map>
 #include <utility>
 
@@ -474,6 +475,10 @@ RecoveredJournal Journal::recover() {
     }
   } catch (const SqliteError& e) {
     throw JournalError(e.is_corruption() ? JournalError::Kind::Corrupt : JournalError::Kind::Storage,
+                       std::string("cannot read the journal: ") + e.what());
+  } catch (const std::length_error& e) {
+    // An id or a symbol longer than any Mercurio writes: not a row this program wrote.
+    throw JournalError(JournalError::Kind::Corrupt,
                        std::string("cannot read the journal: ") + e.what());
   }
   return out;

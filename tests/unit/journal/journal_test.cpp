@@ -249,6 +249,28 @@ TEST(JournalTest, AnIntentWithASequenceBelowOneIsRefused) {
   }
 }
 
+// Ids and symbols have a fixed capacity; a longer one in the file was not written by Mercurio.
+TEST(JournalTest, AnIdLongerThanMercurioWritesIsACorruptJournal) {
+  const auto path = test::scratch_dir("journal_long_id") / "journal.sqlite";
+  {
+    auto j = fresh(path);
+    add_intent(*j, "ma", 1);
+  }
+  const std::string long_id(60, 'x');
+  exec_sql(path,
+           ("UPDATE intents SET client_order_id = '" + long_id + "' WHERE client_order_id = 'ma-1'")
+               .c_str());
+  try {
+    Journal::open(path)->recover();
+    FAIL() << "expected a refusal";
+  } catch (const JournalError& e) {
+    EXPECT_EQ(e.kind(), JournalError::Kind::Corrupt);
+    EXPECT_THAT(
+        e.what(),
+        HasSubstr("cannot read the journal: identifier longer than 48 characters: \"" + long_id));
+  }
+}
+
 TEST(JournalTest, ACorruptedJournalIsRefusedNeverSilentlyUsed) {
   const auto path = test::scratch_dir("journal_corrupt") / "journal.sqlite";
   {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "clock/durations.hpp"
 #include "engine/bar_replay.hpp"
 #include "plugin/plugin_guard.hpp"
 
@@ -702,8 +703,9 @@ void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std:
     owner = s.id;
     // Repeated-execution throttle: a strategy filling too often is stopped until an operator looks.
     const sdk::Timestamp now = clock_->now();
-    const std::int64_t window = config_.risk.fills_window_seconds * sdk::Timestamp::kNanosPerSecond;
-    while (!s.recent_fills.empty() && s.recent_fills.front().ns <= now.ns - window) s.recent_fills.pop_front();
+    const sdk::Timestamp window_start = seconds_before(now, config_.risk.fills_window_seconds);
+    while (!s.recent_fills.empty() && s.recent_fills.front().ns <= window_start.ns)
+      s.recent_fills.pop_front();
     s.recent_fills.push_back(now);
     if (s.enabled && static_cast<std::int64_t>(s.recent_fills.size()) > config_.risk.max_fills_per_window) {
       s.enabled = false;

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "clock/durations.hpp"
+
 namespace mercurio::kernel {
 
 using sdk::Decimal;
@@ -157,7 +159,7 @@ std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r,
     return refused(deny::kNoReferencePrice,
                    "expected a positive reference price for " + in.symbol.str() + ", was " +
                        (ref ? ref->price.to_string() : std::string("none")));
-  const std::int64_t age_s = (r.now.ns - ref->ts.ns) / sdk::Timestamp::kNanosPerSecond;
+  const std::int64_t age_s = whole_seconds_between(ref->ts, r.now);
   if (age_s > l.max_reference_age_seconds)
     return refused(deny::kStaleReferencePrice, "expected a reference price at most " +
                                                    std::to_string(l.max_reference_age_seconds) +
@@ -230,15 +232,15 @@ std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r,
                                           " orders per minute to this broker");
   // 14. duplicate guard: same symbol, side, quantity and prices within the window
   RecentOrders& recent = recent_[b];
-  recent.expire_before(r.now.ns - l.duplicate_window_seconds * sdk::Timestamp::kNanosPerSecond);
+  recent.expire_before(seconds_before(r.now, l.duplicate_window_seconds).ns);
   for (std::size_t i = recent.first; i < recent.orders.size(); ++i) {
     const RecentOrder& o = recent.orders[i];
     if (o.symbol == in.symbol && o.side == in.side && o.quantity == in.quantity && o.limit == in.limit_price && o.stop == in.stop_price)
       return refused(deny::kDuplicateOrder,
                      "an identical " + std::string(sdk::to_string(in.side)) + " " +
                          in.quantity.to_string() + " " + in.symbol.str() + " order was approved " +
-                         std::to_string((r.now.ns - o.ts.ns) / sdk::Timestamp::kNanosPerSecond) +
-                         " s ago (window " + std::to_string(l.duplicate_window_seconds) + " s)");
+                         std::to_string(whole_seconds_between(o.ts, r.now)) + " s ago (window " +
+                         std::to_string(l.duplicate_window_seconds) + " s)");
   }
   // Filled field by field in place: a braced temporary copied in (as a ring's push_back takes it)
   // stalls on store forwarding, being built and read back in differently sized pieces: some 13 ns

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "config/config_loader.hpp"
@@ -220,6 +221,20 @@ TEST(RiskLimitsTest, DuplicateOrdersWithinTheWindowAreDenied) {
   EXPECT_THAT(dup.message, HasSubstr("was approved 10 s ago (window 10 s)"));
   EXPECT_TRUE(h.order(Side::Buy, "5", d("100.01"), 0).approved);  // another price is another order
   EXPECT_TRUE(h.order(Side::Buy, "5", d("100"), 11).approved);    // outside the window
+}
+
+// "No limit" is a huge figure: a duplicate window of the largest integer the config accepts keeps
+// every approved order in it (its start in nanoseconds overflowed 64 bits and wrapped).
+TEST(RiskLimitsTest, ADuplicateWindowOfAnyLengthKeepsTheOrdersInIt) {
+  Harness h;
+  RiskConfig c = config_with();
+  c.limits.duplicate_window_seconds = std::numeric_limits<std::int64_t>::max();
+  h.gate = RiskGate(c, {combine(c.limits, nullptr, nullptr)}, {0}, 1, &h.view);
+  EXPECT_TRUE(h.order(Side::Buy, "5", d("100")).approved);
+  const std::int64_t century = 100LL * 365 * 24 * 3600;
+  auto dup = h.order(Side::Buy, "5", d("100"), century);
+  EXPECT_EQ(dup.reason, deny::kDuplicateOrder);
+  EXPECT_THAT(dup.message, HasSubstr("was approved " + std::to_string(century) + " s ago"));
 }
 
 TEST(RiskLimitsTest, DuplicateGuardMatchesTheRuleOverALongRandomRun) {

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -23,6 +24,12 @@ const std::set<std::string, std::less<>> kJournalKeys = {"path", "max_size_mb", 
                                                          "in_doubt_recheck_ms"};
 const std::set<std::string, std::less<>> kFailsafeKeys = {"heartbeat_interval_ms", "max_failures", "emergency_action", "max_data_gap_ms",
                                                           "daily_pnl_alert_pct"};
+
+// Upper bounds that keep every duration and size in range once it is turned into nanoseconds or
+// bytes (a larger figure overflowed 64 bits): far beyond any sensible setting.
+constexpr std::int64_t kMaxIntervalMs = 24LL * 3600 * 1000;       // a day: heartbeats, rechecks
+constexpr std::int64_t kMaxDataGapMs = 366LL * 24 * 3600 * 1000;  // a year: daily bars, holidays
+constexpr std::int64_t kMaxJournalMb = 1'000'000'000;             // about a petabyte
 
 class Loader {
  public:
@@ -176,18 +183,22 @@ class Loader {
 
   void load_failsafe(const toml::table& t) {
     check_keys(t, kFailsafeKeys, "failsafe");
-    auto integer_at = [&](const char* key, std::int64_t minimum, std::int64_t& out) {
+    auto integer_at = [&](const char* key, std::int64_t minimum, std::int64_t maximum,
+                          std::int64_t& out) {
       const toml::node* n = t.get(key);
       if (!n) return;
       const auto* i = n->as_integer();
-      if (!i || i->get() < minimum)
-        issue(n, std::string("failsafe.") + key, "expected an integer >= " + std::to_string(minimum) + ", was " + describe(*n));
+      if (!i || i->get() < minimum || i->get() > maximum)
+        issue(n, std::string("failsafe.") + key,
+              "expected an integer from " + std::to_string(minimum) + " to " +
+                  std::to_string(maximum) + ", was " + describe(*n));
       else
         out = i->get();
     };
-    integer_at("heartbeat_interval_ms", 10, config_.failsafe.heartbeat_interval_ms);
-    integer_at("max_failures", 1, config_.failsafe.max_failures);
-    integer_at("max_data_gap_ms", 10, config_.failsafe.max_data_gap_ms);
+    integer_at("heartbeat_interval_ms", 10, kMaxIntervalMs, config_.failsafe.heartbeat_interval_ms);
+    integer_at("max_failures", 1, std::numeric_limits<std::int32_t>::max(),
+               config_.failsafe.max_failures);
+    integer_at("max_data_gap_ms", 10, kMaxDataGapMs, config_.failsafe.max_data_gap_ms);
     if (const toml::node* n = t.get("daily_pnl_alert_pct")) {
       std::optional<sdk::Decimal> v;
       if (const auto* s = n->as_string()) v = sdk::Decimal::parse(s->get());
@@ -215,12 +226,18 @@ class Loader {
     }
     if (const toml::node* n = t.get("max_size_mb")) {
       const auto* i = n->as_integer();
-      if (!i || i->get() < 0) issue(n, "journal.max_size_mb", "expected an integer >= 0 (0: no cap), was " + describe(*n));
+      if (!i || i->get() < 0 || i->get() > kMaxJournalMb)
+        issue(n, "journal.max_size_mb",
+              "expected an integer from 0 (no cap) to " + std::to_string(kMaxJournalMb) + ", was " +
+                  describe(*n));
       else config_.journal.max_size_mb = i->get();
     }
     if (const toml::node* n = t.get("in_doubt_recheck_ms")) {
       const auto* i = n->as_integer();
-      if (!i || i->get() < 0) issue(n, "journal.in_doubt_recheck_ms", "expected an integer >= 0, was " + describe(*n));
+      if (!i || i->get() < 0 || i->get() > kMaxIntervalMs)
+        issue(n, "journal.in_doubt_recheck_ms",
+              "expected an integer from 0 to " + std::to_string(kMaxIntervalMs) + ", was " +
+                  describe(*n));
       else config_.journal.in_doubt_recheck_ms = i->get();
     }
     auto tolerance_at = [&](const char* key, sdk::Decimal& out) {

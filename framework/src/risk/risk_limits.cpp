@@ -1,6 +1,7 @@
 #include "risk/risk_limits.hpp"
 
 #include <functional>
+#include <limits>
 #include <vector>
 
 #include "calendar/market_calendar.hpp"
@@ -84,14 +85,19 @@ class Reader {
     return v;
   }
 
+  // Integer limits are compared as decimals (an override against [risk]), so at most the largest
+  // whole decimal: 92,233,720,368, which is still "no limit" for a count or a number of seconds.
   std::optional<std::int64_t> integer(const toml::node& node, const std::string& path, std::int64_t minimum) {
+    constexpr std::int64_t kMaximum = std::numeric_limits<std::int64_t>::max() / Decimal::kScale;
     const auto* i = node.as_integer();
     if (!i) {
       issue(&node, path, "expected an integer, was " + describe(node));
       return std::nullopt;
     }
-    if (i->get() < minimum) {
-      issue(&node, path, "expected an integer >= " + std::to_string(minimum) + ", was " + std::to_string(i->get()));
+    if (i->get() < minimum || i->get() > kMaximum) {
+      issue(&node, path,
+            "expected an integer from " + std::to_string(minimum) + " to " +
+                std::to_string(kMaximum) + ", was " + std::to_string(i->get()));
       return std::nullopt;
     }
     return i->get();

@@ -9,6 +9,10 @@ namespace mercurio::brokers::alpaca {
 using sdk::ConfigField;
 
 namespace {
+// The longest interval, timeout or delay accepted (a day): a larger one overflowed once turned
+// into nanoseconds for a wait.
+constexpr std::int64_t kMaxMillis = std::int64_t{24} * 3600 * 1000;
+
 // Timeframes this plugin can turn into a bar length (Alpaca accepts more spellings).
 const std::map<std::string, std::chrono::milliseconds>& timeframes() {
   static const std::map<std::string, std::chrono::milliseconds> k = {
@@ -41,16 +45,21 @@ sdk::ConfigSchema alpaca_config_schema() {
                .defaults("1Min"))
       .add(ConfigField::boolean("stream", "order updates from the trade_updates stream (else REST polling only)")
                .defaults(true))
-      .add(ConfigField::integer("bar_poll_interval_ms", "how often new bars are fetched").min(200).defaults(5'000))
+      .add(ConfigField::integer("bar_poll_interval_ms", "how often new bars are fetched").min(200).max(kMaxMillis).defaults(5'000))
       .add(ConfigField::integer("order_poll_interval_ms", "REST polling of open orders while the stream is down")
                .min(100)
+               .max(kMaxMillis)
                .defaults(2'000))
       .add(ConfigField::integer("stream_silence_ms", "no message or pong for this long: resubscribe and gap-fill")
                .min(200)
+               .max(kMaxMillis)
                .defaults(30'000))
-      .add(ConfigField::integer("request_timeout_ms", "per-request connect and read timeout").min(100).defaults(10'000))
-      .add(ConfigField::integer("reconnect_initial_ms", "first reconnect delay (doubles, with jitter)").min(10).defaults(500))
-      .add(ConfigField::integer("reconnect_max_ms", "longest reconnect delay").min(10).defaults(30'000))
+      .add(ConfigField::integer("request_timeout_ms", "per-request connect and read timeout").min(100).max(kMaxMillis).defaults(10'000))
+      .add(ConfigField::integer("reconnect_initial_ms", "first reconnect delay (doubles, with jitter)")
+               .min(10)
+               .max(kMaxMillis)
+               .defaults(500))
+      .add(ConfigField::integer("reconnect_max_ms", "longest reconnect delay").min(10).max(kMaxMillis).defaults(30'000))
       .add(ConfigField::integer("requests_per_minute", "client-side budget (Alpaca allows 200)")
                .min(std::int64_t{10})
                .max(std::int64_t{200})
@@ -79,7 +88,8 @@ sdk::Result<AlpacaSettings> parse_settings(const sdk::ConfigView& config) {
   const auto millis = [&](const char* key, std::chrono::milliseconds& out) {
     read([&] {
       const auto v = config.get_integer(key);
-      if (v <= 0) key_error(key, "expected > 0, was " + std::to_string(v));
+      if (v <= 0 || v > kMaxMillis)
+        key_error(key, "expected 1 to " + std::to_string(kMaxMillis) + " (a day), was " + std::to_string(v));
       else out = std::chrono::milliseconds(v);
     });
   };

@@ -17,9 +17,10 @@ sdk::ConfigSchema paper_config_schema() {
       .add(ConfigField::decimal("starting_cash", "cash the simulated account starts with")
                .min(zero)
                .defaults(Decimal::from_int(100'000)))
-      .add(ConfigField::string_map("data",
-                                   "symbol -> CSV file of its bars (relative to the config file); empty: "
-                                   "the bars come from another broker (the kernel's market_data key)")
+      .add(ConfigField::string_map(
+               "data",
+               "symbol -> CSV file of its bars (relative to the config file); empty: "
+               "the bars come from another broker (the kernel's market_data key)")
                .defaults(sdk::ConfigValue{sdk::StringMap{}}))
       .add(ConfigField::decimal("commission_per_share", "commission per unit filled")
                .min(zero)
@@ -43,12 +44,15 @@ sdk::ConfigSchema paper_config_schema() {
       .add(ConfigField::string("on_bad_row", "a CSV row that fails validation: error | skip")
                .one_of({"error", "skip"})
                .defaults("error"))
-      .add(ConfigField::string("state_file",
-                               "keep the simulated account (cash, positions, orders, fills, replay position) in this "
-                               "file so it outlives the process like a real broker's; empty: in memory only")
+      .add(ConfigField::string(
+               "state_file",
+               "keep the simulated account (cash, positions, orders, fills, replay position) in "
+               "this "
+               "file so it outlives the process like a real broker's; empty: in memory only")
                .defaults(""))
       .add(ConfigField::integer("replay_interval_ms", "pause between replayed bars in paper mode")
                .min(std::int64_t{0})
+               .max(kMaxReplayIntervalMs)
                .defaults(0))
       .add(ConfigField::integer("load_threads",
                                 "threads one data file's rows are parsed on (files of " +
@@ -104,9 +108,11 @@ sdk::Result<PaperSettings> parse_settings(const sdk::ConfigView& config) {
   });
   read([&] {
     const std::int64_t interval = config.get_integer("replay_interval_ms");
-    if (interval < 0)
-      key_error("replay_interval_ms", "expected >= 0, was " + std::to_string(interval));
-    s.replay_interval = std::chrono::milliseconds(interval < 0 ? 0 : interval);
+    if (interval < 0 || interval > kMaxReplayIntervalMs)
+      key_error("replay_interval_ms", "expected 0 to " + std::to_string(kMaxReplayIntervalMs) +
+                                          " (a day), was " + std::to_string(interval));
+    else
+      s.replay_interval = std::chrono::milliseconds(interval);
   });
   read([&] {
     const std::int64_t threads = config.get_integer("load_threads");

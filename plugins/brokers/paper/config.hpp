@@ -19,6 +19,9 @@ sdk::ConfigSchema paper_config_schema();
 
 /// The most threads config key load_threads may ask for.
 inline constexpr std::int64_t kMaxLoadThreads = 64;
+/// The longest pause between replayed bars (a day): a longer one overflowed the wait in
+/// nanoseconds.
+inline constexpr std::int64_t kMaxReplayIntervalMs = std::int64_t{24} * 3600 * 1000;
 
 /// The settings the broker runs with, read from a validated ConfigView.
 struct PaperSettings {

@@ -137,7 +137,18 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"bad_severity", "[[plugin]]\nid = \"a\"\nlibrary = \"x\"\nmin_severity = \"panic\"\n",
                     "plugin[a].min_severity: expected \"info\", \"warning\", \"error\" or \"critical\", was \"panic\""},
         InvalidCase{"market_data_type", "[[plugin]]\nid = \"a\"\nlibrary = \"x\"\nmarket_data = 5\n",
-                    "mercurio.toml:4:15: plugin[a].market_data: expected a string, was an integer 5"}));
+                    "mercurio.toml:4:15: plugin[a].market_data: expected a string, was an integer 5"},
+        // Upper bounds: a larger figure overflowed once turned into nanoseconds, bytes or a decimal.
+        InvalidCase{"heartbeat_too_long", "[failsafe]\nheartbeat_interval_ms = 86400001\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "failsafe.heartbeat_interval_ms: expected an integer from 10 to 86400000, was 86400001"},
+        InvalidCase{"data_gap_too_long", "[failsafe]\nmax_data_gap_ms = 9223372036854775807\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "failsafe.max_data_gap_ms: expected an integer from 10 to 31622400000"},
+        InvalidCase{"recheck_too_long", "[journal]\npath = \"j.sqlite\"\nin_doubt_recheck_ms = 86400001\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "journal.in_doubt_recheck_ms: expected an integer from 0 to 86400000, was 86400001"},
+        InvalidCase{"journal_too_large", "[journal]\npath = \"j.sqlite\"\nmax_size_mb = 1000000001\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "journal.max_size_mb: expected an integer from 0 (no cap) to 1000000000, was 1000000001"},
+        InvalidCase{"risk_integer_too_large", "[risk]\norder_burst = 92233720369\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "risk.order_burst: expected an integer from 1 to 92233720368, was 92233720369"}));
 
 TEST(ConfigLoaderTest, ReportsEveryProblemAtOnce) {
   const ConfigIssues issues = issues_of(

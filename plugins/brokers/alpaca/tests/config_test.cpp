@@ -61,6 +61,20 @@ TEST(AlpacaConfigTest, ClearTextToANetworkHostIsRefusedAndAllErrorsAreListed) {
   EXPECT_THAT(s.status().message(), HasSubstr("requests_per_minute"));
 }
 
+TEST(AlpacaConfigTest, IntervalsAndTimeoutsAreAtMostADay) {
+  auto s =
+      parse_settings(make_config({{"request_timeout_ms", std::int64_t{86'400'001}},
+                                  {"reconnect_max_ms", std::int64_t{9'223'372'036'854'775'807}}}));
+  ASSERT_FALSE(s);
+  EXPECT_THAT(s.status().message(), HasSubstr("2 config errors"));
+  EXPECT_THAT(
+      s.status().message(),
+      HasSubstr("config key 'request_timeout_ms': expected 1 to 86400000 (a day), was 86400001"));
+  EXPECT_THAT(s.status().message(),
+              HasSubstr("config key 'reconnect_max_ms': expected 1 to 86400000"));
+  EXPECT_TRUE(parse_settings(make_config({{"request_timeout_ms", std::int64_t{86'400'000}}})));
+}
+
 TEST(AlpacaConfigTest, EmptySecretIsNamedByItsReferenceNeverItsValue) {
   auto s = parse_settings(make_config({{"secret_key", sdk::Secret("env:APCA_API_SECRET_KEY", "")}}));
   ASSERT_FALSE(s);

@@ -37,6 +37,8 @@ TEST(PaperConfigTest, SchemaDeclaresEveryKeyWithItsDefault) {
   EXPECT_EQ(schema.find("on_bad_row")->allowed, (std::vector<std::string>{"error", "skip"}));
   EXPECT_EQ(std::get<std::int64_t>(*schema.find("replay_interval_ms")->default_value), 0);
   EXPECT_EQ(*schema.find("replay_interval_ms")->minimum, sdk::Decimal{});
+  EXPECT_EQ(*schema.find("replay_interval_ms")->maximum,
+            sdk::Decimal::from_int(kMaxReplayIntervalMs));
   // 0: one thread per online CPU.
   EXPECT_EQ(std::get<std::int64_t>(*schema.find("load_threads")->default_value), 0);
   EXPECT_EQ(*schema.find("load_threads")->minimum, sdk::Decimal{});
@@ -81,6 +83,14 @@ TEST(PaperConfigTest, RelativeDataPathsResolveAgainstTheConfigDirectory) {
   EXPECT_EQ(s->data.at("ABS"), "/srv/bars/abs.csv");
 }
 
+TEST(PaperConfigTest, AReplayIntervalLongerThanADayIsRefused) {
+  auto s = parse_settings(make_config({{"replay_interval_ms", std::int64_t{86'400'001}}}));
+  ASSERT_FALSE(s);
+  EXPECT_THAT(
+      s.status().message(),
+      HasSubstr("config key 'replay_interval_ms': expected 0 to 86400000 (a day), was 86400001"));
+}
+
 TEST(PaperConfigTest, ReportsAllProblemsAtOnce) {
   auto s = parse_settings(
       make_config({{"starting_cash", dec("-1")},
@@ -98,7 +108,8 @@ TEST(PaperConfigTest, ReportsAllProblemsAtOnce) {
   EXPECT_THAT(m, HasSubstr("config key 'slippage_bps': expected below 10000"));
   EXPECT_THAT(m,
               HasSubstr("config key 'on_bad_row': expected \"error\" or \"skip\", was \"ignore\""));
-  EXPECT_THAT(m, HasSubstr("config key 'replay_interval_ms': expected >= 0, was -5"));
+  EXPECT_THAT(m,
+              HasSubstr("config key 'replay_interval_ms': expected 0 to 86400000 (a day), was -5"));
   EXPECT_THAT(m, HasSubstr("config key 'load_threads': expected 0 to 64, was 65"));
   EXPECT_THAT(m, HasSubstr("expected a symbol of 1 to 31 characters, was 32 characters"));
   EXPECT_THAT(m, HasSubstr("config key 'data.SPY': expected a CSV file path, was empty"));

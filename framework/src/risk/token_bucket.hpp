@@ -11,9 +11,8 @@ namespace mercurio::kernel {
 class TokenBucket {
  public:
   TokenBucket() = default;
-  /// `per_minute` tokens are added per minute, up to `burst` held at once; starts full. Any
-  /// positive int64 is exact: the scaled figures are 128-bit (a burst above about 150 million
-  /// tokens, or a refill across centuries of clock, overflowed 64 bits).
+  /// `per_minute` tokens are added per minute, up to `burst` held at once; starts full. Exact for
+  /// any positive int64 figures: the scaled count is 128-bit.
   TokenBucket(std::int64_t per_minute, std::int64_t burst)
       : capacity_(static_cast<__int128>(burst) * kScale),
         refill_per_ns_num_(per_minute),

@@ -33,6 +33,16 @@ TEST(TokenBucketTest, StartsFullAndRefillsExactlyOneTokenPerPeriod) {
   EXPECT_EQ(takes(bucket, sdk::Timestamp{t0.ns + 3'600 * kSecond}, 5), 2);
 }
 
+// The refill is compared with the room left before it is added: one nanosecond short of a whole
+// token is still short, where the token's worth of time is not a whole number of nanoseconds.
+TEST(TokenBucketTest, ATokenComesBackExactlyWhenItsTimeIsUp) {
+  TokenBucket bucket(7, 1);  // a token every 60/7 s: 8,571,428,571.43 ns
+  const sdk::Timestamp t0{kSecond};
+  ASSERT_TRUE(bucket.try_take(t0));
+  EXPECT_FALSE(bucket.try_take(sdk::Timestamp{t0.ns + 8'571'428'571}));
+  EXPECT_TRUE(bucket.try_take(sdk::Timestamp{t0.ns + 8'571'428'572}));
+}
+
 TEST(TokenBucketTest, AClockThatGoesBackAddsNothing) {
   TokenBucket bucket(60, 1);
   const sdk::Timestamp t0{10 * kSecond};
@@ -54,6 +64,8 @@ TEST(TokenBucketTest, AnyPositiveBurstAndRateIsExact) {
   EXPECT_EQ(takes(small_burst, sdk::Timestamp{1}, 5), 3);
 }
 
+// From the first timestamp after the earliest (the earliest is the simulated clock's "no time yet")
+// to the last.
 TEST(TokenBucketTest, AGapAcrossTheWholeClockRefillsToTheBurstOnly) {
   for (const std::int64_t rate : {std::int64_t{1}, kMax}) {
     TokenBucket bucket(rate, 3);

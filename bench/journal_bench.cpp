@@ -17,11 +17,15 @@ namespace {
 using namespace mercurio;
 namespace fs = std::filesystem;
 
+void remove_journal(const fs::path& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+}
+
 fs::path bench_journal(const char* name) {
   const char* dir = std::getenv("MERCURIO_BENCH_DIR");
   fs::path base = dir && *dir ? fs::path(dir) : fs::temp_directory_path();
   fs::path path = base / (std::string("mercurio_journal_bench_") + name + ".sqlite");
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+  remove_journal(path);
   return path;
 }
 
@@ -36,25 +40,42 @@ sdk::OrderIntent intent() {
   return i;
 }
 
-std::unique_ptr<kernel::Journal> open(const fs::path& path) {
-  auto j = kernel::Journal::open(path);
+std::unique_ptr<kernel::Journal> open(const fs::path& path, bool synced = true) {
+  auto j = kernel::Journal::open(path, 0, synced);
   j->begin_run({"paper", "bench.toml", "0", "bench", {}, sdk::Timestamp{1}});
   return j;
+}
+
+// Order intent number `seq` of strategy "bench" with its approval, as the kernel journals it.
+sdk::ClientOrderId record_intent(kernel::Journal& j, std::int64_t seq) {
+  const sdk::ClientOrderId id("bench-" + std::to_string(seq));
+  j.record_intent({sdk::Timestamp{seq}, "bench", "paper", id, intent(), true, "", "approved"},
+                  {id, seq, "bench", "paper", intent(), false, sdk::Timestamp{seq}});
+  return id;
+}
+
+// The whole fill of an intent(), trade "t<seq>".
+sdk::OrderEvent fill_of(const sdk::ClientOrderId& id, std::int64_t seq) {
+  sdk::OrderEvent f;
+  f.type = sdk::OrderEventType::Filled;
+  f.client_order_id = id;
+  f.symbol = sdk::Symbol("SPY");
+  f.side = sdk::Side::Buy;
+  f.ts = sdk::Timestamp{seq};
+  f.trade_id = sdk::TradeId("t" + std::to_string(seq));
+  f.fill_quantity = sdk::Decimal::from_int(100);
+  f.fill_price = *sdk::Decimal::parse("512.25");
+  return f;
 }
 
 void BM_JournalOrderIntentDurable(benchmark::State& state) {
   const auto path = bench_journal("intent");
   auto j = open(path);
   std::int64_t seq = 0;
-  for (auto _ : state) {
-    ++seq;
-    const sdk::ClientOrderId id("bench-" + std::to_string(seq));
-    j->record_intent({sdk::Timestamp{seq}, "bench", "paper", id, intent(), true, "", "approved"},
-                     {id, seq, "bench", "paper", intent(), false, sdk::Timestamp{seq}});
-  }
+  for (auto _ : state) record_intent(*j, ++seq);
   state.counters["ops/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   j.reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+  remove_journal(path);
 }
 BENCHMARK(BM_JournalOrderIntentDurable)->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(1.0);
 
@@ -62,21 +83,14 @@ void BM_JournalFillDurable(benchmark::State& state) {
   const auto path = bench_journal("fill");
   auto j = open(path);
   std::int64_t seq = 0;
+  const sdk::ClientOrderId id("bench-1");
   for (auto _ : state) {
-    ++seq;
-    sdk::OrderEvent f;
-    f.type = sdk::OrderEventType::Filled;
-    f.client_order_id = sdk::ClientOrderId("bench-1");
-    f.symbol = sdk::Symbol("SPY");
-    f.ts = sdk::Timestamp{seq};
-    f.trade_id = sdk::TradeId("t" + std::to_string(seq));
-    f.fill_quantity = sdk::Decimal::from_int(100);
-    f.fill_price = *sdk::Decimal::parse("512.25");
+    const sdk::OrderEvent f = fill_of(id, ++seq);
     benchmark::DoNotOptimize(j->record_fill("paper", f, false));
   }
   state.counters["ops/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   j.reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+  remove_journal(path);
 }
 BENCHMARK(BM_JournalFillDurable)->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(1.0);
 
@@ -91,7 +105,7 @@ void BM_JournalEquityRowBatched(benchmark::State& state) {
   j->flush();
   state.counters["ops/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   j.reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+  remove_journal(path);
 }
 BENCHMARK(BM_JournalEquityRowBatched)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
@@ -107,23 +121,10 @@ fs::path filled_journal(std::int64_t orders) {
   if (auto it = filled_journals.find(orders); it != filled_journals.end()) return it->second;
   const auto path = bench_journal(("recover_" + std::to_string(orders)).c_str());
   filled_journals.emplace(orders, path);
-  auto j =
-      kernel::Journal::open(path, 0, /*synced=*/false);  // written fast; read the same either way
-  j->begin_run({"paper", "bench.toml", "0", "bench", {}, sdk::Timestamp{1}});
+  auto j = open(path, /*synced=*/false);  // written fast; read the same either way
   for (std::int64_t seq = 1; seq <= orders; ++seq) {
-    const sdk::ClientOrderId id("bench-" + std::to_string(seq));
-    j->record_intent({sdk::Timestamp{seq}, "bench", "paper", id, intent(), true, "", "approved"},
-                     {id, seq, "bench", "paper", intent(), false, sdk::Timestamp{seq}});
-    sdk::OrderEvent f;
-    f.type = sdk::OrderEventType::Filled;
-    f.client_order_id = id;
-    f.symbol = sdk::Symbol("SPY");
-    f.side = sdk::Side::Buy;
-    f.ts = sdk::Timestamp{seq};
-    f.trade_id = sdk::TradeId("t" + std::to_string(seq));
-    f.fill_quantity = sdk::Decimal::from_int(100);
-    f.fill_price = *sdk::Decimal::parse("512.25");
-    j->record_fill("paper", f, false);
+    const sdk::ClientOrderId id = record_intent(*j, seq);
+    j->record_fill("paper", fill_of(id, seq), false);
     j->set_intent_status(id, kernel::IntentStatus::Filled, sdk::Timestamp{seq}, "", false);
   }
   j->end_run(sdk::Timestamp{orders + 1});
@@ -160,7 +161,6 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  for (const auto& [orders, path] : filled_journals)
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+  for (const auto& [orders, path] : filled_journals) remove_journal(path);
   return 0;
 }

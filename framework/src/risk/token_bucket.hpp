@@ -36,13 +36,10 @@ class TokenBucket {
       return;
     }
     if (now <= last_) return;
-    // elapsed x rate, capped at the room left. Compared first, the product is formed only when it
-    // fits the room (under 2^99), so no figure a config or a clock can give overflows.
-    const __int128 elapsed = static_cast<__int128>(now.ns) - last_.ns;
-    const __int128 room = capacity_ - tokens_;
-    if (refill_per_ns_num_ > 0)
-      tokens_ =
-          elapsed > room / refill_per_ns_num_ ? capacity_ : tokens_ + elapsed * refill_per_ns_num_;
+    // elapsed (< 2^64) x rate (< 2^63) fits 128 bits; it is compared with the room left before it
+    // is added, as tokens + it could pass 2^127. No division on the order path.
+    const __int128 added = (static_cast<__int128>(now.ns) - last_.ns) * refill_per_ns_num_;
+    tokens_ = added >= capacity_ - tokens_ ? capacity_ : tokens_ + added;
     last_ = now;
   }
 

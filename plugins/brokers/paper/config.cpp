@@ -17,10 +17,9 @@ sdk::ConfigSchema paper_config_schema() {
       .add(ConfigField::decimal("starting_cash", "cash the simulated account starts with")
                .min(zero)
                .defaults(Decimal::from_int(100'000)))
-      .add(ConfigField::string_map(
-               "data",
-               "symbol -> CSV file of its bars (relative to the config file); empty: "
-               "the bars come from another broker (the kernel's market_data key)")
+      .add(ConfigField::string_map("data",
+                                   "symbol -> CSV file of its bars (relative to the config file); empty: "
+                                   "the bars come from another broker (the kernel's market_data key)")
                .defaults(sdk::ConfigValue{sdk::StringMap{}}))
       .add(ConfigField::decimal("commission_per_share", "commission per unit filled")
                .min(zero)
@@ -44,11 +43,9 @@ sdk::ConfigSchema paper_config_schema() {
       .add(ConfigField::string("on_bad_row", "a CSV row that fails validation: error | skip")
                .one_of({"error", "skip"})
                .defaults("error"))
-      .add(ConfigField::string(
-               "state_file",
-               "keep the simulated account (cash, positions, orders, fills, replay position) in "
-               "this "
-               "file so it outlives the process like a real broker's; empty: in memory only")
+      .add(ConfigField::string("state_file",
+                               "keep the simulated account (cash, positions, orders, fills, replay position) in this "
+                               "file so it outlives the process like a real broker's; empty: in memory only")
                .defaults(""))
       .add(ConfigField::integer("replay_interval_ms", "pause between replayed bars in paper mode")
                .min(std::int64_t{0})

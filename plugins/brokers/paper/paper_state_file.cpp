@@ -2,12 +2,12 @@
 // know after the trading process died — cash, positions, marks, every order with its fills, the
 // trade log and how far its market has moved. Saved whole and durably after every change.
 
-#include <toml++/toml.h>
-
 #include <fstream>
 #include <sstream>
 #include <type_traits>
 #include <unordered_map>
+
+#include <toml++/toml.h>
 
 #include "mercurio/durable_file/durable_file.hpp"
 #include "paper_broker.hpp"

@@ -223,8 +223,9 @@ TEST(RiskLimitsTest, DuplicateOrdersWithinTheWindowAreDenied) {
   EXPECT_TRUE(h.order(Side::Buy, "5", d("100"), 11).approved);    // outside the window
 }
 
-// "No limit" is a huge figure: a duplicate window of the largest integer the config accepts keeps
-// every approved order in it (its start in nanoseconds overflowed 64 bits and wrapped).
+// "No limit" is a huge figure: a duplicate window of any length keeps every approved order in it
+// (its start in nanoseconds overflowed 64 bits and wrapped). The config accepts up to
+// 92,233,720,368 s, which overflowed too; the gate itself is exact up to the largest int64.
 TEST(RiskLimitsTest, ADuplicateWindowOfAnyLengthKeepsTheOrdersInIt) {
   Harness h;
   RiskConfig c = config_with();

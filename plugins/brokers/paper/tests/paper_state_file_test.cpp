@@ -60,6 +60,24 @@ class PaperStateFileTest : public ::testing::Test {
     std::ifstream in(file_);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }
+  // Writes `text` as the state file with the first `from` after `section` replaced by `to` (a
+  // `from` that is not there fails the test).
+  void write_edited(const std::string& text, const std::string& section, const std::string& from,
+                    const std::string& to) {
+    std::string edited = text;
+    const std::size_t at = edited.find(from, edited.find(section));
+    if (at == std::string::npos)
+      ADD_FAILURE() << "'" << from << "' after '" << section << "' in\n" << text;
+    else
+      edited.replace(at, from.size(), to);
+    std::ofstream(file_, std::ios::trunc) << edited;
+  }
+  // A fresh broker object's start on the state file as it is.
+  sdk::Status start_fresh() {
+    FakeSink sink;
+    PaperBroker b(make_config({{"state_file", file_}}));
+    return b.start(sink);
+  }
   std::filesystem::path dir_;
   std::string file_;
 };
@@ -127,9 +145,7 @@ TEST_F(PaperStateFileTest, TheReplayResumesAfterTheLastBarTheAccountMatchedOn) {
 
 TEST_F(PaperStateFileTest, ACorruptStateFileRefusesToStartNamingTheFile) {
   std::ofstream(file_) << "version = 1\ncash = [unterminated\n";
-  FakeSink sink;
-  PaperBroker b(make_config({{"state_file", file_}}));
-  const sdk::Status st = b.start(sink);
+  const sdk::Status st = start_fresh();
   EXPECT_FALSE(st.is_ok());
   EXPECT_THAT(st.message(), HasSubstr(file_ + ":2: the paper account's state file is corrupt"));
 }
@@ -139,8 +155,6 @@ TEST_F(PaperStateFileTest, ACorruptStateFileRefusesToStartNamingTheFile) {
 TEST_F(PaperStateFileTest, AFillThatDoesNotMatchItsOrderRefusesToStartNamingTheEntry) {
   ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
   const std::string text = state_text();
-  const std::size_t fill_at = text.find("[[fill]]");
-  ASSERT_NE(fill_at, std::string::npos);
   const struct {
     std::string from, to, expected;
   } cases[] = {
@@ -149,14 +163,8 @@ TEST_F(PaperStateFileTest, AFillThatDoesNotMatchItsOrderRefusesToStartNamingTheE
       {"trade_id = 'paper-t1'", "trade_id = 'venue-77'", "fill[0]: unreadable trade_id"},
   };
   for (const auto& c : cases) {
-    std::string tampered = text;
-    const std::size_t at = tampered.find(c.from, fill_at);
-    ASSERT_NE(at, std::string::npos) << c.from << " in\n" << text;
-    tampered.replace(at, c.from.size(), c.to);
-    std::ofstream(file_, std::ios::trunc) << tampered;
-    FakeSink sink;
-    PaperBroker b(make_config({{"state_file", file_}}));
-    const sdk::Status st = b.start(sink);
+    write_edited(text, "[[fill]]", c.from, c.to);
+    const sdk::Status st = start_fresh();
     EXPECT_FALSE(st.is_ok()) << c.to;
     EXPECT_THAT(st.message(), HasSubstr(c.expected));
     EXPECT_THAT(st.message(), HasSubstr(file_));
@@ -184,14 +192,8 @@ TEST_F(PaperStateFileTest, CountersBehindTheIdsTheFileHoldsRefuseToStartNamingTh
        "order[0]: unreadable venue_order_id"},
   };
   for (const auto& c : cases) {
-    std::string tampered = text;
-    const std::size_t at = tampered.find(c.from, tampered.find(c.section));
-    ASSERT_NE(at, std::string::npos) << c.from << " in\n" << text;
-    tampered.replace(at, c.from.size(), c.to);
-    std::ofstream(file_, std::ios::trunc) << tampered;
-    FakeSink sink;
-    PaperBroker b(make_config({{"state_file", file_}}));
-    const sdk::Status st = b.start(sink);
+    write_edited(text, c.section, c.from, c.to);
+    const sdk::Status st = start_fresh();
     EXPECT_FALSE(st.is_ok()) << c.to;
     EXPECT_THAT(st.message(), HasSubstr(file_ + ": " + c.expected));
   }
@@ -231,16 +233,8 @@ TEST_F(PaperStateFileTest, IdsMustComeInTheOrderTheyWereIssued) {
        "next_order_number 3"},
   };
   for (const auto& c : cases) {
-    std::string tampered = text;
-    const std::size_t section = tampered.find(c.section);
-    ASSERT_NE(section, std::string::npos) << c.section << " in\n" << text;
-    const std::size_t at = tampered.find(c.from, section);
-    ASSERT_NE(at, std::string::npos) << c.from << " in\n" << text;
-    tampered.replace(at, c.from.size(), c.to);
-    std::ofstream(file_, std::ios::trunc) << tampered;
-    FakeSink sink;
-    PaperBroker b(make_config({{"state_file", file_}}));
-    const sdk::Status st = b.start(sink);
+    write_edited(text, c.section, c.from, c.to);
+    const sdk::Status st = start_fresh();
     EXPECT_FALSE(st.is_ok()) << c.to;
     EXPECT_THAT(st.message(), HasSubstr(file_ + ": " + c.expected));
   }
@@ -251,11 +245,7 @@ TEST_F(PaperStateFileTest, IdsMustComeInTheOrderTheyWereIssued) {
 TEST_F(PaperStateFileTest, AFailedLoadLeavesNothingBehindAndTheStartCanBeRetried) {
   ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
   const std::string good = state_text();
-  std::string tampered = good;
-  const std::size_t at = tampered.find("next_trade_number = 2");
-  ASSERT_NE(at, std::string::npos) << good;
-  tampered.erase(at, std::string_view("next_trade_number = 2").size());
-  std::ofstream(file_, std::ios::trunc) << tampered;
+  write_edited(good, "", "next_trade_number = 2", "");
 
   FakeSink sink;
   PaperBroker b(make_config({{"state_file", file_}}));

@@ -446,6 +446,14 @@ std::map<std::string, std::map<std::string, std::string>> google_benchmark(const
   return result;
 }
 
+// The median row of the first benchmark whose name starts with `prefix`, or nullptr.
+const std::map<std::string, std::string>* median_row(
+    const std::map<std::string, std::map<std::string, std::string>>& g, const std::string& prefix) {
+  for (const auto& [name, row] : g)
+    if (name.rfind(prefix, 0) == 0 && name.find("_median") != std::string::npos) return &row;
+  return nullptr;
+}
+
 double ns_of(const std::map<std::string, std::string>& row, const std::string& column = "cpu_time") {
   if (!row.count(column)) return 0;
   double v = number(row.at(column));
@@ -540,11 +548,7 @@ void journal(const Paths& p) {
   // The journal files go to the work directory: the disk a deployment would use, not a tmpfs.
   ::setenv("MERCURIO_BENCH_DIR", p.scratch.c_str(), 1);
   auto g = google_benchmark(p.bin / "journal_bench", p);
-  auto median = [&](const std::string& prefix) -> const std::map<std::string, std::string>* {
-    for (const auto& [name, row] : g)
-      if (name.rfind(prefix, 0) == 0 && name.find("_median") != std::string::npos) return &row;
-    return nullptr;
-  };
+  auto median = [&](const std::string& prefix) { return median_row(g, prefix); };
   const auto* intent = median("BM_JournalOrderIntentDurable");
   const auto* fill = median("BM_JournalFillDurable");
   const auto* equity = median("BM_JournalEquityRowBatched");
@@ -573,6 +577,41 @@ void journal(const Paths& p) {
     const double ms = ns_of(*recover, "real_time") / 1e6;
     rows.push_back({section, what, fmt("%.0f ms", ms) + fmt(" (%.1f us)", ms * 1e3 / std::stod(size.arg)),
                     "", "", "-", "info"});
+  }
+}
+
+void paper_account(const Paths& p) {
+  const std::string section =
+      "Paper account state file (snapshot + synced change log, this machine's disk; median of 5)";
+  ::setenv("MERCURIO_BENCH_DIR", p.scratch.c_str(), 1);
+  auto g = google_benchmark(p.bin / "paper_account_bench", p);
+  const struct {
+    const char* arg;    // the benchmarks' argument: filled orders in the account
+    const char* label;  // the same, for the table
+  } sizes[] = {{"1000", "1,000"}, {"10000", "10,000"}};
+  for (const auto& size : sizes) {
+    const struct {
+      std::string benchmark, what, unit;
+      double scale;
+    } figures[] = {
+        {"BM_PaperAccountOrder/",
+         std::string("an order on an account of ") + size.label +
+             " orders: accepted + filled (2 records, each synced)",
+         "us", 1e3},
+        {"BM_PaperAccountRestart/",
+         std::string("restart on an account of ") + size.label +
+             " orders: read, apply the log, write a new snapshot",
+         "ms", 1e6},
+    };
+    for (const auto& f : figures) {
+      const auto* row = median_row(g, f.benchmark + size.arg + "/");
+      if (!row) {
+        rows.push_back({section, f.what, "FAILED (see stderr)", "", "", "-", "FAILED"});
+        continue;
+      }
+      rows.push_back({section, f.what, fmt("%.0f ", ns_of(*row, "real_time") / f.scale) + f.unit,
+                      "", "", "-", "info"});
+    }
   }
 }
 
@@ -745,6 +784,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "order path ...\n");
   order_path(p, quick ? 100'000 : orders, runs);
   journal(p);
+  paper_account(p);
   std::fprintf(stderr, "start-up ...\n");
   start_up(p, daily, runs);
 

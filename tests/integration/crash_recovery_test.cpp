@@ -1,7 +1,8 @@
 // Crash recovery, proven: a paper session whose simulated account outlives the process (the paper
 // broker's state_file) is killed with SIGKILL at random moments and at named points of the order
 // path, and restarted each time. After every kill the broker's books and the journal are read
-// directly (TOML and SQLite) and the invariants of RELIABILITY.md are checked:
+// directly (the paper broker's own loader on a copy of its files, then TOML; SQLite) and the
+// invariants of RELIABILITY.md are checked:
 //   - no order reached the broker twice (the paper venue counts submits per client order id);
 //   - every order at the broker has a journaled intent with a recorded risk approval;
 //   - every journaled fill is a broker fill (same trade id, quantity, price);
@@ -29,10 +30,12 @@
 #include <toml++/toml.h>
 
 #include "mercurio/sdk/decimal.hpp"
+#include "paper_broker.hpp"
 #include "support/mercurio_cli.hpp"
 #include "support/process.hpp"
 #include "support/risk_config.hpp"
 #include "support/test_paths.hpp"
+#include "test_support.hpp"
 
 namespace mercurio::test {
 namespace {
@@ -158,12 +161,29 @@ class CrashWorkspace {
     return finish(pid, std::chrono::minutes(2), killed);
   }
 
+  // The broker's books as its next start reads them: the state file with its change log applied,
+  // by the paper broker's own loader (a kill must never leave an account that does not load), on
+  // a copy, so that the restart still meets the log as the kill left it.
   BrokerBooks broker() const {
     BrokerBooks b;
     const fs::path file = dir_ / "state" / "paper_account.toml";
     if (!fs::exists(file)) return b;
     b.exists = true;
-    const toml::table root = toml::parse_file(file.string());
+    const fs::path copy = dir_ / "books" / "paper_account.toml";
+    fs::create_directories(copy.parent_path());
+    fs::copy_file(file, copy, fs::copy_options::overwrite_existing);
+    fs::remove(copy.string() + ".log");
+    if (fs::exists(file.string() + ".log"))
+      fs::copy_file(file.string() + ".log", copy.string() + ".log");
+    brokers::paper::PaperSettings settings;
+    settings.plugin_id = "paper";
+    settings.state_file = copy.string();
+    brokers::paper::PaperBroker reader(std::move(settings));
+    brokers::paper::testing::FakeSink sink;
+    if (const sdk::Status st = reader.start(sink); !st)
+      throw std::runtime_error("the paper account does not load after the kill: " + st.message());
+    reader.stop();  // folds the log into the copy's state file
+    const toml::table root = toml::parse_file(copy.string());
     b.cash = dec(root["cash"].value<std::string>().value());
     if (const auto* orders = root["order"].as_array())
       for (const auto& n : *orders) b.submits[(*n.as_table())["id"].value<std::string>().value()] = (*n.as_table())["submits"].value<std::int64_t>().value();

@@ -74,7 +74,11 @@ PaperBroker::PaperBroker(const sdk::ConfigView& config) : PaperBroker(settings_o
 PaperBroker::PaperBroker(PaperSettings settings)
     : settings_(std::move(settings)), account_(settings_.starting_cash) {}
 
-PaperBroker::~PaperBroker() { stop(); }
+// Without stop(): the account stays as the last change left it, snapshot and log, as after a crash.
+PaperBroker::~PaperBroker() {
+  feed_.stop();
+  sink_ = nullptr;
+}
 
 // ---- lifecycle ----
 
@@ -88,9 +92,23 @@ Status PaperBroker::start(sdk::BrokerSink& sink) {
   if (!missing.empty())
     return Status(StatusCode::NotFound,
                   "plugin '" + settings_.plugin_id + "': missing market data files:" + missing);
-  if (!settings_.state_file.empty() && orders_.empty() && std::filesystem::exists(settings_.state_file)) {
-    if (std::string error = load_state(); !error.empty())
-      return Status(StatusCode::Internal, "plugin '" + settings_.plugin_id + "': " + error);
+  if (!settings_.state_file.empty()) {
+    if (orders_.empty() && std::filesystem::exists(settings_.state_file)) {
+      if (std::string error = load_state(); !error.empty())
+        return Status(StatusCode::Internal, "plugin '" + settings_.plugin_id + "': " + error);
+    } else if (orders_.empty() && std::filesystem::exists(state_log_path())) {
+      // Changes without the account they change: not something to start a fresh account over.
+      return Status(StatusCode::Internal,
+                    "plugin '" + settings_.plugin_id + "': " + state_log_path() +
+                        " holds changes to a paper account but its state file " +
+                        settings_.state_file + " is missing");
+    }
+    // The log holds changes to the snapshot this object wrote last: a fresh one starts here (and
+    // a torn record a crash left at the log's end goes with the old log).
+    if (snapshot_due_)
+      if (std::string error = save_state(); !error.empty())
+        return Status(StatusCode::Internal, "plugin '" + settings_.plugin_id +
+                                                "': cannot save the paper account: " + error);
   }
   sink_ = &sink;
   subscribed_ = false;
@@ -99,6 +117,13 @@ Status PaperBroker::start(sdk::BrokerSink& sink) {
 
 void PaperBroker::stop() {
   feed_.stop();
+  // A clean stop leaves the whole account in the state file. Only tidiness: the log has it all.
+  if (sink_ != nullptr && !settings_.state_file.empty() && changes_in_log_ > 0)
+    if (std::string error = save_state(); !error.empty())
+      sink_->logger().log(sdk::LogLevel::Warning,
+                          "paper broker could not fold its change log into " +
+                              settings_.state_file +
+                              " at stop (the log keeps every change): " + error);
   sink_ = nullptr;
 }
 
@@ -287,7 +312,7 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
     if (known) {
       // Counted: a second submit of one id is what the crash tests look for.
       ++orders_[*known].submits;
-      persist("a duplicate submit");
+      persist("a duplicate submit", std::span(&*known, 1));
     }
     if (id.empty() || known) {
       // Not recorded: the first order with this id keeps its state and its report.
@@ -348,7 +373,7 @@ Status PaperBroker::submit(const sdk::ApprovedOrder& order) {
     // On record from here, and it trades on the next bar: a failure to report it is an unknown
     // outcome, which the kernel resolves with order(), not a refusal it would book as final.
     try {
-      persist("accepting an order");
+      persist("recording an order", std::span(&index, 1));
       sink_->on_order_event(ev);
     } catch (const std::exception& e) {
       return Status(StatusCode::Unknown, "paper broker recorded order '" + id.str() +
@@ -373,7 +398,6 @@ Status PaperBroker::cancel(const sdk::ClientOrderId& id) {
                                               std::string(final_state_text(o.final_state)) +
                                               ", nothing to cancel");
     finish_order(*position, OrderEventType::Canceled, sink_->now(), "canceled on request");
-    persist("a cancel");
     return Status::ok();
   } catch (const std::exception& e) {
     return internal_error("cancel", e);
@@ -399,24 +423,27 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
   for (const WorkingOrder& w : open_)
     if (w.symbol == bar.symbol && (!w.not_before || bar.ts > *w.not_before))
       eligible.push_back(w.index);
+  std::size_t unsaved = 0;  // eligible[0, unsaved): changed without a report, saved below
   for (std::size_t i : eligible) {
     try {
-      process_order(i, bar);
+      if (process_order(i, bar)) eligible[unsaved++] = i;
     } catch (const std::exception& e) {
       // Decimal overflow: the order stays as it was; the kernel's failsafe decides what follows.
+      // (A DAY order's session may have started before the failure: saved with the others.)
+      eligible[unsaved++] = i;
       sink_->on_fault(Status(StatusCode::Internal, "paper broker could not match order '" +
                                                        orders_[i].id.str() + "' on the " +
                                                        bar.ts.to_iso8601() + " bar: " + e.what()));
     }
   }
-  const bool matched = !eligible.empty();
+  if (unsaved > 0) persist("matching orders", std::span(eligible.data(), unsaved));
   eligible_spare_ = std::move(eligible);
-  if (matched) persist("matching orders");  // only an eligible order can have changed
 }
 
-void PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {
+bool PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {
   OrderRecord& o = orders_[index];
-  if (!o.open) return;
+  if (!o.open) return false;
+  bool changed = false;
   const TimeInForce tif = o.intent.time_in_force;
   const std::int64_t day = bar.ts.utc_day();
   if (tif == TimeInForce::Day) {
@@ -424,9 +451,12 @@ void PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {
       finish_order(index, OrderEventType::Expired, bar.ts,
                    "day order expired: its session " + day_text(*o.session_day) +
                        " (UTC) ended before the " + bar.ts.to_iso8601() + " bar");
-      return;
+      return false;
     }
-    if (!o.session_day) o.session_day = day;
+    if (!o.session_day) {
+      o.session_day = day;
+      changed = true;
+    }
   }
 
   const OrderTerms terms{o.intent.side, o.intent.type, o.intent.limit_price, o.intent.stop_price,
@@ -434,13 +464,19 @@ void PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {
   const MatchOutcome outcome = match_order(terms, bar, settings_.slippage_bps);
   if (outcome.fill_price) {
     fill_order(index, bar, *outcome.fill_price);
-    return;
+    return false;
   }
-  if (outcome.triggered_now) o.stop_triggered = true;
-  if (tif == TimeInForce::Ioc || tif == TimeInForce::Fok)
+  if (outcome.triggered_now) {
+    o.stop_triggered = true;
+    changed = true;
+  }
+  if (tif == TimeInForce::Ioc || tif == TimeInForce::Fok) {
     finish_order(index, OrderEventType::Canceled, bar.ts,
                  std::string(to_string(tif)) + " order did not fill on its first eligible bar (" +
                      bar.ts.to_iso8601() + ")");
+    return false;
+  }
+  return changed;
 }
 
 void PaperBroker::fill_order(std::size_t index, const sdk::Bar& bar, Decimal price) {
@@ -461,6 +497,7 @@ void PaperBroker::fill_order(std::size_t index, const sdk::Bar& bar, Decimal pri
   ++next_trade_number_;
   o.filled += quantity;  // at most the order's quantity: cannot leave the range
   close_order(index, OrderEventType::Filled);
+  persist("a fill", std::span(&index, 1));  // on record before it is reported, as at a real venue
 
   // Booked and in the trade log, where fills() finds it: a failure to report it is not a failure
   // to match, and is said as what it is.
@@ -479,6 +516,7 @@ void PaperBroker::fill_order(std::size_t index, const sdk::Bar& bar, Decimal pri
 void PaperBroker::finish_order(std::size_t index, OrderEventType type, sdk::Timestamp ts,
                                std::string reason) {
   close_order(index, type);
+  persist("closing an order", std::span(&index, 1));
   sdk::OrderEvent ev = event_for(orders_[index], type, ts);
   ev.reason = std::move(reason);
   sink_->on_order_event(ev);

@@ -8,6 +8,7 @@
 #include <deque>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -67,11 +68,23 @@ class PaperBroker final : public sdk::Broker {
     std::int64_t submits = 1;                  ///< submit() calls with this id (a resend shows as 2+)
   };
 
-  /// state_file: the simulated account outlives the process. Empty string on success.
+  // state_file: the simulated account outlives the process, as a snapshot (the state file) and a
+  // log of the changes since (state_file + ".log"); see paper_state_file.cpp.
+  /// Reads the snapshot and applies the log. Empty string on success.
   std::string load_state();
-  std::string save_state() const;
-  /// Saves after a change; a failure is a fault (the venue cannot keep its own books).
-  void persist(std::string_view after);
+  /// Writes the whole account as the new snapshot and empties the log. Empty string on success.
+  std::string save_state();
+  /// Appends the change to `orders` (their positions and marks, the fills since the last save
+  /// and the counters) to the log. Empty string on success.
+  std::string append_change(std::span<const std::size_t> orders);
+  /// Saves after a change to `orders`, before the change is reported: a record, or a new snapshot
+  /// once the log has grown as large as one. A failure is a fault (the venue cannot keep its own
+  /// books), and the next save is a whole snapshot.
+  void persist(std::string_view after, std::span<const std::size_t> orders);
+  std::string state_log_path() const { return settings_.state_file + ".log"; }
+  // The TOML tables of the state file (defined in paper_state_file.cpp): one writer for the
+  // snapshot and the log's records, so both say an order or a fill the same way.
+  struct StateTables;
 
   sdk::Status require_started(std::string_view call) const;
   /// Empty when the order passes every venue check, else the rejection reason.
@@ -81,7 +94,9 @@ class PaperBroker final : public sdk::Broker {
   std::string known_symbols() const;
   std::string no_data_text() const;
 
-  void process_order(std::size_t index, const sdk::Bar& bar);
+  /// True when the order changed without a report (a DAY order's session started, a stop
+  /// triggered): the caller saves it. A report (fill, expiry, cancel) saved the order itself.
+  bool process_order(std::size_t index, const sdk::Bar& bar);
   void fill_order(std::size_t index, const sdk::Bar& bar, sdk::Decimal price);
   void finish_order(std::size_t index, sdk::OrderEventType type, sdk::Timestamp ts,
                     std::string reason);
@@ -135,6 +150,15 @@ class PaperBroker final : public sdk::Broker {
   std::optional<sdk::Timestamp> latest_bar_ts_;
   std::uint64_t next_order_number_ = 1;
   std::uint64_t next_trade_number_ = 1;
+  // The state file's bookkeeping: the last change record written (records are numbered across
+  // snapshots, and a snapshot names the last one it holds), how many the log holds now, how many
+  // orders and fills the snapshot holds, how many of fills_ are saved, and whether the next save
+  // must be a whole snapshot (none written yet by this object, or a save failed).
+  std::uint64_t last_change_ = 0;
+  std::size_t changes_in_log_ = 0;
+  std::size_t entries_in_snapshot_ = 0;
+  std::size_t fills_saved_ = 0;
+  bool snapshot_due_ = true;
   std::set<sdk::Symbol> skip_warnings_logged_;
   bool subscribed_ = false;
   ReplayFeed feed_;

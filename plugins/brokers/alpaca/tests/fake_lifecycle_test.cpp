@@ -679,10 +679,11 @@ TEST_F(AlpacaLifecycleTest, PaperBrokerTradesWithSimulatedFillsOnAlpacaBarsWitho
                           dir / "output.txt");
   const auto trades_file = dir / "out" / "trades.csv";
   // The first poll brings the last complete bars at once: the buy goes out on the first and fills
-  // on the second. The paper broker's state file (rewritten atomically on every change) shows the
-  // fill as soon as the venue made it; trades.csv is complete once the kernel has stopped.
-  const bool filled =
-      sink_.wait_until([&] { return read_text(dir / "sim-account.toml").find("paper-t1") != std::string::npos; });
+  // on the second. The paper broker's change log (synced on every change, before the report) shows
+  // the fill as soon as the venue made it; trades.csv is complete once the kernel has stopped.
+  const bool filled = sink_.wait_until([&] {
+    return read_text(dir / "sim-account.toml.log").find("paper-t1") != std::string::npos;
+  });
   const bool alive = kernel.running();
   const int code = kernel.stop();
   const std::string output = read_text(dir / "output.txt");

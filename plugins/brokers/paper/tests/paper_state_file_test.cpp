@@ -3,11 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
-#include "paper_broker.hpp"
 #include "mercurio/brokers/testing/test_approver.hpp"
+#include "paper_broker.hpp"
 #include "test_support.hpp"
 
 namespace mercurio::brokers::paper {
@@ -56,7 +57,10 @@ class PaperStateFileTest : public ::testing::Test {
     ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "10"))).is_ok());
     b->on_market_bar(bar("SPY", "2024-01-03", "101", "106", "100", "102"));
   }
-  std::string state_text() const {
+  // The state file as a start leaves it: a snapshot with every change of its log folded in.
+  std::string state_text() {
+    const sdk::Status st = start_fresh();
+    EXPECT_TRUE(st.is_ok()) << st.message();
     std::ifstream in(file_);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }
@@ -77,6 +81,11 @@ class PaperStateFileTest : public ::testing::Test {
     FakeSink sink;
     PaperBroker b(make_config({{"state_file", file_}}));
     return b.start(sink);
+  }
+  std::string log_file() const { return file_ + ".log"; }
+  static std::string text_of(const std::string& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }
   std::filesystem::path dir_;
   std::string file_;
@@ -122,9 +131,8 @@ TEST_F(PaperStateFileTest, CashPositionsOrdersAndFillsSurviveANewBrokerObject) {
   EXPECT_THAT(sink.last_event().reason, HasSubstr("duplicate client order id 's-1'"));
   ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-3", order(Side::Sell, "10"))).is_ok());
   EXPECT_EQ(sink.last_event().venue_order_id, "paper-3");
-  std::ifstream in(file_);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_THAT(text, HasSubstr("submits = 2"));
+  b.reset();
+  EXPECT_THAT(state_text(), HasSubstr("submits = 2"));
 }
 
 TEST_F(PaperStateFileTest, TheReplayResumesAfterTheLastBarTheAccountMatchedOn) {
@@ -263,6 +271,256 @@ TEST_F(PaperStateFileTest, AFailedLoadLeavesNothingBehindAndTheStartCanBeRetried
   ASSERT_EQ(fills->size(), 2u);
   EXPECT_EQ(fills->at(1).client_order_id.str(), "s-2");
   EXPECT_EQ(fills->at(1).trade_id.str(), "paper-t2");
+}
+
+sdk::OrderIntent with_tif(sdk::OrderIntent in, sdk::TimeInForce tif) {
+  in.time_in_force = tif;
+  return in;
+}
+
+// A change costs an append to the log, not a rewrite of the account: the snapshot the start wrote
+// stays as it was, and a restart folds the log into a new one.
+TEST_F(PaperStateFileTest, AChangeIsAppendedToTheLogAndTheSnapshotIsLeftAsItWas) {
+  FakeSink sink;
+  auto b = open(sink);
+  const std::string snapshot = text_of(file_);
+  ASSERT_THAT(snapshot, HasSubstr("last_change = 0"));
+  b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "10"))).is_ok());
+  b->on_market_bar(bar("SPY", "2024-01-03", "101", "106", "100", "102"));
+  EXPECT_EQ(text_of(file_), snapshot);
+  const std::string log = text_of(log_file());
+  EXPECT_THAT(log, HasSubstr("# end of change 1\n"));  // the order
+  EXPECT_THAT(log, HasSubstr("trade_id = 'paper-t1'\n"));
+  EXPECT_THAT(log, ::testing::EndsWith("# end of change 2\n"));  // its fill
+  b.reset();
+
+  const std::string folded = state_text();
+  EXPECT_THAT(folded, HasSubstr("last_change = 2"));
+  EXPECT_THAT(folded, HasSubstr("trade_id = 'paper-t1'"));
+  EXPECT_EQ(text_of(log_file()), "");
+}
+
+// A clean stop leaves the whole account in the state file; destroying the broker without one (as
+// a crash would) leaves the log as it was.
+TEST_F(PaperStateFileTest, ACleanStopFoldsTheLogIntoTheStateFile) {
+  FakeSink sink;
+  auto b = open(sink);
+  b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "10"))).is_ok());
+  b->on_market_bar(bar("SPY", "2024-01-03", "101", "106", "100", "102"));
+  ASSERT_THAT(text_of(log_file()), HasSubstr("# end of change 2\n"));
+  b->stop();
+  EXPECT_EQ(text_of(log_file()), "");
+  EXPECT_THAT(text_of(file_), HasSubstr("trade_id = 'paper-t1'"));
+  EXPECT_THAT(text_of(file_), HasSubstr("last_change = 2"));
+}
+
+// As at a real venue, an order or a fill is on record before the kernel hears of it: a crash
+// right after the report cannot leave the kernel with a fill the restarted account lacks.
+TEST_F(PaperStateFileTest, EveryChangeIsOnRecordBeforeItIsReported) {
+  FakeSink sink;
+  std::vector<std::string> missing;
+  sink.before_order_event = [&](const sdk::OrderEvent& e) {
+    const std::string log = text_of(log_file());
+    const std::string what = e.type == OrderEventType::Filled
+                                 ? "trade_id = '" + e.trade_id.str() + "'"
+                                 : "id = '" + e.client_order_id.str() + "'";
+    if (log.find(what) == std::string::npos)
+      missing.push_back(std::string(sdk::to_string(e.type)) + " " + what);
+    if (e.type != OrderEventType::Accepted && e.type != OrderEventType::Filled &&
+        log.find("final_state = '" + std::string(sdk::to_string(e.type)) + "'") ==
+            std::string::npos)
+      missing.push_back(std::string(sdk::to_string(e.type)) + " state of " +
+                        e.client_order_id.str());
+  };
+  auto b = open(sink);
+  b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "10"))).is_ok());
+  ASSERT_TRUE(
+      b->submit(kernel::RiskGate::approve("s-2", order(Side::Buy, "5", sdk::OrderType::Limit)))
+          .is_ok());
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve(
+                            "s-3", with_tif(order(Side::Buy, "5", sdk::OrderType::Limit),
+                                            sdk::TimeInForce::Ioc)))
+                  .is_ok());
+  b->on_market_bar(
+      bar("SPY", "2024-01-03", "101", "106", "100", "102"));  // s-1 fills, s-3 is canceled
+  ASSERT_TRUE(b->cancel(sdk::ClientOrderId("s-2")).is_ok());
+  EXPECT_EQ(sink.events().size(), 6u);  // 3 accepted, a fill, 2 canceled
+  EXPECT_THAT(missing, ::testing::IsEmpty());
+}
+
+// What an order carries between bars without a report - a DAY order's session, a stop that has
+// triggered - survives a restart: the restarted account trades as the running one would have.
+TEST_F(PaperStateFileTest, ASessionOrATriggerSeenOnABarSurvivesARestart) {
+  {
+    FakeSink sink;
+    auto b = open(sink);
+    b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve(
+                              "day", with_tif(order(Side::Buy, "1", sdk::OrderType::Limit),
+                                              sdk::TimeInForce::Day)))
+                    .is_ok());
+    sdk::OrderIntent stop = order(Side::Buy, "10", sdk::OrderType::StopLimit);
+    stop.stop_price = dec("105");
+    stop.limit_price = dec("104");
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("stop", stop)).is_ok());
+    // The DAY order's session is 2024-01-03; the stop triggers at 105 > limit 104 and rests.
+    b->on_market_bar(bar("SPY", "2024-01-03", "103", "107", "104.5", "106"));
+    ASSERT_EQ(sink.events().size(), 2u);  // the two acceptances only
+  }
+  FakeSink sink;
+  auto b = open(sink);
+  // A later date: the DAY order expires. High 104.8 is below the stop: only a triggered order
+  // fills.
+  b->on_market_bar(bar("SPY", "2024-01-04", "104.5", "104.8", "103.5", "104"));
+  EXPECT_EQ(b->order(sdk::ClientOrderId("day"))->status, OrderEventType::Expired);
+  EXPECT_EQ(b->order(sdk::ClientOrderId("stop"))->status, OrderEventType::Filled);
+}
+
+// A crash while a record is appended leaves it without its end line: that change was never
+// reported, so the load drops it and the start empties the log, keeping the rest.
+TEST_F(PaperStateFileTest, ATornRecordAtTheEndOfTheLogIsDropped) {
+  ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
+  for (const std::string torn :
+       {"cash = '1'\n[[order]]\nid = 's-9", "cash = '1'\n", "# end of chan"}) {
+    const std::string log = text_of(log_file());
+    std::ofstream(log_file(), std::ios::app) << torn;
+    FakeSink sink;
+    auto b = open(sink);
+    EXPECT_EQ(b->account()->cash, dec("98990")) << torn;
+    EXPECT_EQ(b->fills(sdk::Timestamp{INT64_MIN})->size(), 1u) << torn;
+    EXPECT_EQ(b->order(sdk::ClientOrderId("s-9")).status().code(), sdk::StatusCode::NotFound)
+        << torn;
+    EXPECT_EQ(text_of(log_file()), "") << torn;
+    // The next change follows the new snapshot, not the torn text.
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-" + std::to_string(torn.size()),
+                                                    order(Side::Sell, "1")))
+                    .is_ok());
+    b.reset();
+    EXPECT_THAT(state_text(), HasSubstr("id = 's-" + std::to_string(torn.size()) + "'"));
+  }
+}
+
+// Anything else that does not read in the log stops the start, naming the line, and changes
+// neither file.
+TEST_F(PaperStateFileTest, ACorruptLogRefusesToStartNamingTheLine) {
+  ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
+  const std::string snapshot = text_of(file_);
+  const std::string log = text_of(log_file());
+  ASSERT_THAT(log, HasSubstr("# end of change 1\n"));
+  const std::size_t first_end_line =
+      static_cast<std::size_t>(
+          std::count(log.begin(), log.begin() + log.find("# end of change 1"), '\n')) +
+      1;
+  const struct {
+    std::string from, to, expected;
+  } cases[] = {
+      {"# end of change 1\n", "# end of change 2\n",
+       ":" + std::to_string(first_end_line) +
+           ": the paper account's change log is corrupt: change 2 where change 1 was due"},
+      {"# end of change 2\n", "# end of change 3\n", "change 3 where change 2 was due"},
+      {"# end of change 1\n", "# end of change 01\n",
+       ":" + std::to_string(first_end_line) +
+           ": the paper account's change log is corrupt: '# end of change 01' is not an end line"},
+      {"# end of change 1\n", "# end of change one\n", "is not an end line"},
+      {"cash = '", "cash = ", ":1: the paper account's change log is corrupt"},
+      // (the line taken out moves the end line up by one)
+      {"next_trade_number = 1\n", "",
+       "change 1 (ending on line " + std::to_string(first_end_line - 1) +
+           "): missing next_trade_number"},
+      {"trade_id = 'paper-t1'", "trade_id = 'paper-x1'", "fill[0]: unreadable trade_id"},
+  };
+  for (const auto& c : cases) {
+    std::string edited = log;
+    const std::size_t at = edited.find(c.from);
+    ASSERT_NE(at, std::string::npos) << c.from;
+    edited.replace(at, c.from.size(), c.to);
+    std::ofstream(log_file(), std::ios::trunc) << edited;
+    const sdk::Status st = start_fresh();
+    EXPECT_FALSE(st.is_ok()) << c.to;
+    EXPECT_THAT(st.message(), HasSubstr(c.expected)) << c.to;
+    EXPECT_EQ(text_of(file_), snapshot) << c.to;
+    EXPECT_EQ(text_of(log_file()), edited) << c.to;
+  }
+}
+
+// A crash after a new snapshot, before the log is emptied, leaves records the snapshot holds:
+// skipped, not booked twice.
+TEST_F(PaperStateFileTest, RecordsTheSnapshotAlreadyHoldsAreSkipped) {
+  ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
+  const std::string log = text_of(log_file());
+  ASSERT_THAT(state_text(), HasSubstr("last_change = 2"));
+  std::ofstream(log_file(), std::ios::trunc) << log;
+  FakeSink sink;
+  auto b = open(sink);
+  EXPECT_EQ(b->account()->cash, dec("98990"));
+  EXPECT_EQ(b->fills(sdk::Timestamp{INT64_MIN})->size(), 1u);
+}
+
+TEST_F(PaperStateFileTest, ALogWithoutItsStateFileRefusesToStart) {
+  ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
+  std::filesystem::remove(file_);
+  const sdk::Status st = start_fresh();
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_THAT(st.message(),
+              HasSubstr(log_file() + " holds changes to a paper account but its state file " +
+                        file_ + " is missing"));
+  EXPECT_FALSE(std::filesystem::exists(file_));
+}
+
+// Once the log holds as many records as the snapshot has orders and fills (at least 64), a new
+// snapshot replaces it: the log never outgrows the snapshot, and a snapshot's cost is spread over
+// as many changes as it holds entries.
+TEST_F(PaperStateFileTest, TheLogIsFoldedIntoANewSnapshotOnceItIsAsLargeAsOne) {
+  constexpr int kOrders = 50;  // 100 changes
+  {
+    FakeSink sink;
+    auto b = open(sink);
+    for (int i = 1; i <= kOrders; ++i) {
+      const std::string day =
+          "2024-02-" + std::string(i < 10 ? "0" : "") + std::to_string(i % 28 + 1);
+      b->on_market_bar(bar(
+          "SPY",
+          ("2024-01-01T00:" + std::string(i < 10 ? "0" : "") + std::to_string(i) + ":00Z").c_str(),
+          "100", "101", "99", "100"));
+      ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-" + std::to_string(i),
+                                                      order(i % 2 ? Side::Buy : Side::Sell, "1")))
+                      .is_ok());
+    }
+    b->on_market_bar(bar("SPY", "2024-01-01T01:00:00Z", "100", "101", "99", "100"));
+  }
+  const std::string snapshot = text_of(file_);
+  const std::string log = text_of(log_file());
+  const auto count = [](const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_EQ(count(snapshot, "last_change = 0\n"), 0u);
+  EXPECT_EQ(count(log, "# end of change 1\n"), 0u);
+  EXPECT_GT(count(log, "# end of change "), 0u);
+  EXPECT_LE(count(log, "# end of change "),
+            count(snapshot, "[[order]]") + count(snapshot, "[[fill]]"));
+  FakeSink sink;
+  auto b = open(sink);
+  EXPECT_EQ(b->fills(sdk::Timestamp{INT64_MIN})->size(), static_cast<std::size_t>(kOrders));
+  EXPECT_EQ(b->positions()->size(), 0u);
+}
+
+// A state file of the version before the change log (rewritten whole on every change) still loads.
+TEST_F(PaperStateFileTest, AVersion1StateFileStillLoads) {
+  ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
+  std::string text = state_text();
+  write_edited(text, "", "last_change = 2\n", "");
+  write_edited(text_of(file_), "", "version = 2", "version = 1");
+  FakeSink sink;
+  auto b = open(sink);
+  EXPECT_EQ(b->account()->cash, dec("98990"));
+  EXPECT_EQ(b->fills(sdk::Timestamp{INT64_MIN})->size(), 1u);
+  EXPECT_THAT(text_of(file_), HasSubstr("version = 2"));
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // Test-only stand-in for the kernel's risk gate. ApprovedOrder's constructor needs an
 // ApprovedOrder::Key, which only mercurio::kernel::RiskGate may create. The broker tests are not
 // linked with the kernel, so this class takes its name to mint approved orders directly.
-// It must never be compiled into anything but broker plugins' tests (mercurio_broker_testing).
+// It must never be compiled into anything but broker plugins' tests and benchmarks, which are
+// never installed (mercurio_broker_testing).
 
 #include <string>
 #include <utility>

@@ -182,7 +182,7 @@ class CrashWorkspace {
     brokers::paper::testing::FakeSink sink;
     if (const sdk::Status st = reader.start(sink); !st)
       throw std::runtime_error("the paper account does not load after the kill: " + st.message());
-    reader.stop();  // folds the log into the copy's state file
+    reader.stop();  // the start has folded the log into the copy's state file
     const toml::table root = toml::parse_file(copy.string());
     b.cash = dec(root["cash"].value<std::string>().value());
     if (const auto* orders = root["order"].as_array())

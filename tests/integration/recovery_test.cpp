@@ -67,7 +67,7 @@ class JournaledDeployment {
   /// Order ids the paper venue holds, from its state file.
   std::set<std::string> broker_ids() const {
     std::set<std::string> ids;
-    std::regex id(R"(id = '(ma-[0-9]+)')");
+    std::regex id(R"re(id = "(ma-[0-9]+)")re");
     const std::string text = read_file(dir_ / "state" / "paper_account.toml");
     for (auto it = std::sregex_iterator(text.begin(), text.end(), id); it != std::sregex_iterator(); ++it) ids.insert((*it)[1]);
     return ids;
@@ -106,9 +106,10 @@ TEST(RecoveryTest, AMismatchKeepsTradingHaltedUntilAnOperatorAcknowledges) {
   const fs::path state = d.dir() / "state" / "paper_account.toml";
   std::string text = read_file(state);
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(text, m, std::regex(R"(cash = '([0-9.]+)')")));
+  ASSERT_TRUE(std::regex_search(text, m, std::regex(R"re(cash = "([0-9.]+)")re")));
   const std::string old_cash = m[1];
-  text = std::regex_replace(text, std::regex(R"(cash = '[0-9.]+')"), "cash = '1234.5'", std::regex_constants::format_first_only);
+  text = std::regex_replace(text, std::regex(R"re(cash = "[0-9.]+")re"), "cash = \"1234.5\"",
+                            std::regex_constants::format_first_only);
   std::ofstream(state, std::ios::trunc) << text;
 
   // No acknowledgement: the kernel waits HALTED; a stop request ends the run with nothing traded.

@@ -96,7 +96,7 @@ Status PaperBroker::start(sdk::BrokerSink& sink) {
     if (orders_.empty() && std::filesystem::exists(settings_.state_file)) {
       if (std::string error = load_state(); !error.empty())
         return Status(StatusCode::Internal, "plugin '" + settings_.plugin_id + "': " + error);
-    } else if (orders_.empty() && std::filesystem::exists(state_log_path())) {
+    } else if (orders_.empty() && log_holds_changes()) {
       // Changes without the account they change: not something to start a fresh account over.
       return Status(StatusCode::Internal,
                     "plugin '" + settings_.plugin_id + "': " + state_log_path() +
@@ -117,8 +117,10 @@ Status PaperBroker::start(sdk::BrokerSink& sink) {
 
 void PaperBroker::stop() {
   feed_.stop();
-  // A clean stop leaves the whole account in the state file. Only tidiness: the log has it all.
-  if (sink_ != nullptr && !settings_.state_file.empty() && changes_in_log_ > 0)
+  // A clean stop leaves the whole account in the state file, with the marks and the last bar
+  // matched as they are now (a save happens only on a change while running).
+  if (sink_ != nullptr && !settings_.state_file.empty() &&
+      (changes_in_log_ > 0 || !marks_unsaved_.empty()))
     if (std::string error = save_state(); !error.empty())
       sink_->logger().log(sdk::LogLevel::Warning,
                           "paper broker could not fold its change log into " +
@@ -411,6 +413,7 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
   try {
     account_.mark(bar.symbol, bar.close);
     if (!latest_bar_ts_ || bar.ts > *latest_bar_ts_) latest_bar_ts_ = bar.ts;
+    if (!settings_.state_file.empty()) marks_unsaved_.insert(bar.symbol);
   } catch (const std::exception& e) {
     sink_->on_fault(internal_error("on_market_bar", e));
     return;
@@ -436,6 +439,9 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
                                                        bar.ts.to_iso8601() + " bar: " + e.what()));
     }
   }
+  // Matched: saves say this bar from here on. (One that a fill or an expiry made during the bar
+  // said the bar before: a crash now replays this bar, which changes nothing the saves hold.)
+  matched_through_ = latest_bar_ts_;
   if (unsaved > 0) persist("matching orders", std::span(eligible.data(), unsaved));
   eligible_spare_ = std::move(eligible);
 }

@@ -80,8 +80,10 @@ class PaperBroker final : public sdk::Broker {
   /// Saves after a change to `orders`, before the change is reported: a record, or a new snapshot
   /// once the log has grown as large as one. A failure is a fault (the venue cannot keep its own
   /// books), and the next save is a whole snapshot.
-  void persist(std::string_view after, std::span<const std::size_t> orders);
+  void persist(std::string_view after, std::span<const std::size_t> orders) noexcept;
   std::string state_log_path() const { return settings_.state_file + ".log"; }
+  /// The log exists and is not empty (a size that cannot be read counts as not empty).
+  bool log_holds_changes() const;
   // The TOML tables of the state file (defined in paper_state_file.cpp): one writer for the
   // snapshot and the log's records, so both say an order or a fill the same way.
   struct StateTables;
@@ -159,6 +161,11 @@ class PaperBroker final : public sdk::Broker {
   std::size_t entries_in_snapshot_ = 0;
   std::size_t fills_saved_ = 0;
   bool snapshot_due_ = true;
+  // The last bar every eligible order has been matched on: what a save says as latest_bar_ts.
+  // A save while a bar is being matched says the bar before, so that a crash part-way through a
+  // bar replays it to the orders it had not reached (those it had are closed or saved as changed).
+  std::optional<sdk::Timestamp> matched_through_;
+  std::set<sdk::Symbol> marks_unsaved_;  ///< symbols whose mark moved since the last save
   std::set<sdk::Symbol> skip_warnings_logged_;
   bool subscribed_ = false;
   ReplayFeed feed_;

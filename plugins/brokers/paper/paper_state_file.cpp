@@ -26,6 +26,7 @@
 #include <set>
 #include <sstream>
 #include <system_error>
+#include <tuple>
 #include <type_traits>
 #include <unordered_map>
 
@@ -49,6 +50,15 @@ constexpr std::string_view kEndOfChange = "# end of change ";
 constexpr std::size_t kMinChangesBeforeSnapshot = 64;
 
 std::string dec(sdk::Decimal d) { return d.to_string(); }
+
+// Every string double-quoted and escaped, on one line. toml++'s default writes a string with a line
+// break in it (an order's tag is free text) as a single-quoted string with the break in it, which
+// no TOML reader takes back, and a line of a change record could then read as an end line.
+void write_toml(std::ostream& out, const toml::table& t) {
+  out << toml::toml_formatter{
+      t, toml::toml_formatter::default_flags & ~(toml::format_flags::allow_literal_strings |
+                                                 toml::format_flags::allow_multi_line_strings)};
+}
 
 // Reads fail with the file, the entry and the key named.
 struct Reader {
@@ -123,10 +133,12 @@ toml::array& array_in(toml::table& root, std::string_view key, const Reader& r) 
 }
 
 // Puts each entry of the record's array `key` in place of the root's entry with the same `id_key`
-// (its symbol, its client order id), or after the last one. `at` maps the root's ids to entries.
+// (its symbol, its client order id), or after the last one. `at` maps the root's ids to entries;
+// `written` is told the index of each entry written.
+template <typename Written>
 void replace_entries(toml::table& root, toml::table& record, std::string_view key,
                      std::string_view id_key, std::unordered_map<std::string, std::size_t>& at,
-                     const Reader& r) {
+                     const Reader& r, Written&& written) {
   toml::array& target = array_in(root, key, r);
   if (at.empty())
     for (std::size_t i = 0; i < target.size(); ++i)
@@ -142,39 +154,59 @@ void replace_entries(toml::table& root, toml::table& record, std::string_view ke
     } else {
       target.replace(target.cbegin() + static_cast<std::ptrdiff_t>(it->second), t);
     }
+    written(it->second);
   }
 }
 
-// Applies one change record to the snapshot's table: the record's cash, numbers and latest bar
-// replace the snapshot's, its positions, marks and orders replace theirs, its fills follow.
+// Applies change records to the snapshot's table: a record's cash, numbers and latest bar
+// replace the snapshot's, its positions, marks and orders replace theirs, its fills follow. Keeps
+// where each entry it wrote came from, so that the checks of the whole account name the record.
 struct ChangeMerger {
   toml::table& root;
   std::unordered_map<std::string, std::size_t> position_at, mark_at, order_at;
+  std::unordered_map<std::string, std::string> origin;  // "order[3]" -> "change 5 of <log> ..."
 
   void apply(toml::table& record, const Reader& r) {
+    (void)r.decimal(record, "cash");  // a bad figure is named with its record
     root.insert_or_assign("cash", r.text(record, "cash"));
     root.insert_or_assign("next_order_number", r.integer(record, "next_order_number"));
     root.insert_or_assign("next_trade_number", r.integer(record, "next_trade_number"));
     if (auto ts = r.opt_integer(record, "latest_bar_ts"))
       root.insert_or_assign("latest_bar_ts", *ts);
-    replace_entries(root, record, "position", "symbol", position_at, r);
-    replace_entries(root, record, "mark", "symbol", mark_at, r);
-    replace_entries(root, record, "order", "id", order_at, r);
+    for (const auto& [key, id_key, at] :
+         {std::tuple{"position", "symbol", &position_at}, std::tuple{"mark", "symbol", &mark_at},
+          std::tuple{"order", "id", &order_at}})
+      replace_entries(root, record, key, id_key, *at, r,
+                      [&, key = key](std::size_t i) { note(key, i, r); });
     toml::array& fills = array_in(root, "fill", r);
     std::size_t k = 0;
-    for (auto& n : array_in(record, "fill", r)) fills.push_back(r.entry(n, "fill", k++));
+    for (auto& n : array_in(record, "fill", r)) {
+      fills.push_back(r.entry(n, "fill", k++));
+      note("fill", fills.size() - 1, r);
+    }
+  }
+  // Entry `i` of `key` as the checks name it: with the record it came from, if it came from one.
+  std::string where(std::string_view key, std::size_t i) const {
+    std::string entry = std::string(key) + "[" + std::to_string(i) + "]";
+    if (auto it = origin.find(entry); it != origin.end()) entry += " (from " + it->second + ")";
+    return entry;
+  }
+
+ private:
+  void note(std::string_view key, std::size_t i, const Reader& r) {
+    origin[std::string(key) + "[" + std::to_string(i) + "]"] = r.file + " " + r.where;
   }
 };
 
 // Applies the records of the log at `path` numbered after `folded` (the last one the snapshot
-// holds) to `root`, in order. Returns the number of the last record read. Text after the last
+// holds) with `merger`, in order. Returns the number of the last record read. Text after the last
 // record's end line is a record a crash cut short, never reported: ignored.
-std::uint64_t apply_change_log(toml::table& root, const std::string& path, std::uint64_t folded) {
+std::uint64_t apply_change_log(ChangeMerger& merger, const std::string& path,
+                               std::uint64_t folded) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot read the paper account's change log");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw std::runtime_error(path + ": cannot read the paper account's change log");
-  ChangeMerger merger{root, {}, {}, {}};
   std::uint64_t last = folded;
   std::optional<std::uint64_t> previous;  // the number of the record before, stale or applied
   std::size_t record_begin = 0, record_line = 1, line = 1;
@@ -309,10 +341,10 @@ struct PaperBroker::StateTables {
   static toml::table mark(const sdk::Symbol& symbol, Decimal price) {
     return toml::table{{"symbol", symbol.str()}, {"price", dec(price)}};
   }
-  // What every save states whole: cash, how far the market has moved, the next numbers.
+  // What every save states whole: cash, the last bar fully matched, the next numbers.
   static void scalars(const PaperBroker& b, toml::table& t) {
     t.insert("cash", dec(b.account_.cash()));
-    if (b.latest_bar_ts_) t.insert("latest_bar_ts", b.latest_bar_ts_->ns);
+    if (b.matched_through_) t.insert("latest_bar_ts", b.matched_through_->ns);
     t.insert("next_order_number", static_cast<std::int64_t>(b.next_order_number_));
     t.insert("next_trade_number", static_cast<std::int64_t>(b.next_trade_number_));
   }
@@ -336,11 +368,11 @@ std::string PaperBroker::save_state() {
   root.insert("order", std::move(orders));
   root.insert("fill", std::move(fills));
   std::ostringstream out;
-  out << "# mercurio.brokers.paper simulated account: written by the broker, do not edit while it "
-         "runs\n"
+  out << "# mercurio.brokers.paper simulated account: written by the broker, do not edit while it runs\n"
       << "# (changes since this snapshot are in "
-      << std::filesystem::path(state_log_path()).filename().string() << ")\n"
-      << root << "\n";
+      << std::filesystem::path(state_log_path()).filename().string() << ")\n";
+  write_toml(out, root);
+  out << "\n";
   if (std::string error = durable_file::write_durably(settings_.state_file, out.str());
       !error.empty())
     return error;
@@ -354,6 +386,7 @@ std::string PaperBroker::save_state() {
   changes_in_log_ = 0;
   entries_in_snapshot_ = orders_.size() + fills_.size();
   fills_saved_ = fills_.size();
+  marks_unsaved_.clear();
   snapshot_due_ = false;
   return {};
 }
@@ -367,13 +400,13 @@ std::string PaperBroker::append_change(std::span<const std::size_t> orders) {
     changed.push_back(StateTables::order(orders_[i]));
     symbols.insert(orders_[i].intent.symbol);
   }
-  for (const sdk::Symbol& symbol : symbols) {
-    const auto& records = account_.position_records();
+  const auto& records = account_.position_records();
+  for (const sdk::Symbol& symbol : symbols)
     if (auto p = records.find(symbol); p != records.end())
       positions.push_back(StateTables::position(symbol, p->second));
+  for (const sdk::Symbol& symbol : marks_unsaved_)
     if (auto price = account_.last_price(symbol))
       marks.push_back(StateTables::mark(symbol, *price));
-  }
   for (std::size_t k = fills_saved_; k < fills_.size(); ++k)
     fills.push_back(StateTables::fill(fill_event(fills_[k])));
   record.insert("position", std::move(positions));
@@ -381,25 +414,45 @@ std::string PaperBroker::append_change(std::span<const std::size_t> orders) {
   record.insert("order", std::move(changed));
   record.insert("fill", std::move(fills));
   std::ostringstream out;
-  out << record << "\n" << kEndOfChange << (last_change_ + 1) << "\n";
+  write_toml(out, record);
+  out << "\n" << kEndOfChange << (last_change_ + 1) << "\n";
+  // The number is used up even if the append fails: a failed append may still have left the whole
+  // record in the log, and the next snapshot, which holds the change, must name it.
+  ++last_change_;
   if (std::string error = durable_file::append_durably(state_log_path(), out.str()); !error.empty())
     return error;
-  ++last_change_;
   ++changes_in_log_;
   fills_saved_ = fills_.size();
+  marks_unsaved_.clear();
   return {};
 }
 
-void PaperBroker::persist(std::string_view after, std::span<const std::size_t> orders) {
+bool PaperBroker::log_holds_changes() const {
+  std::error_code ec;
+  return std::filesystem::exists(state_log_path(), ec) &&
+         std::filesystem::file_size(state_log_path(), ec) > 0;
+}
+
+void PaperBroker::persist(std::string_view after, std::span<const std::size_t> orders) noexcept {
   if (settings_.state_file.empty() || sink_ == nullptr) return;
   // A snapshot costs as much as the orders and fills it holds: the next one once the log holds as
   // many records spreads that cost over as many changes, so a change costs the same on average
   // however long the account's history.
   const bool snapshot =
       snapshot_due_ || changes_in_log_ >= std::max(kMinChangesBeforeSnapshot, entries_in_snapshot_);
-  if (std::string error = snapshot ? save_state() : append_change(orders); !error.empty()) {
-    snapshot_due_ = true;
-    sink_->on_fault(Status(StatusCode::Internal, "paper broker cannot save its account after " + std::string(after) + ": " + error));
+  std::string error;
+  try {
+    error = snapshot ? save_state() : append_change(orders);
+  } catch (const std::exception& e) {  // e.g. out of memory building the record
+    error = e.what();
+  }
+  if (error.empty()) return;
+  snapshot_due_ = true;
+  try {
+    sink_->on_fault(Status(StatusCode::Internal, "paper broker cannot save its account after " +
+                                                     std::string(after) + ": " + error));
+  } catch (...) {
+    // The sink could not take the fault either; the next save is a whole snapshot all the same.
   }
 }
 
@@ -416,8 +469,9 @@ std::string PaperBroker::load_state() {
     if (folded < 0) return file + ": last_change must be 0 or more, was " + std::to_string(folded);
     // The changes since the snapshot, applied to its table: the result is checked as a whole below.
     std::uint64_t last_change = static_cast<std::uint64_t>(folded);
+    ChangeMerger merger{root, {}, {}, {}, {}};
     if (std::filesystem::exists(state_log_path()))
-      last_change = apply_change_log(root, state_log_path(), last_change);
+      last_change = apply_change_log(merger, state_log_path(), last_change);
     // The scalars first: nothing is replaced until every part of the file has been read.
     const Decimal cash = r.decimal(root, "cash");
     const std::optional<std::int64_t> latest_bar_ts = r.opt_integer(root, "latest_bar_ts");
@@ -427,7 +481,7 @@ std::string PaperBroker::load_state() {
     std::map<sdk::Symbol, Decimal> marks;
     std::size_t k = 0;
     for (const auto& n : r.array(root, "position")) {
-      Reader e{file, "position[" + std::to_string(k++) + "]"};
+      Reader e{file, merger.where("position", k++)};
       const toml::table& t = e.entry(n, "position", k - 1);
       sdk::Position p;
       p.symbol = sdk::Symbol(e.text(t, "symbol"));
@@ -440,7 +494,7 @@ std::string PaperBroker::load_state() {
     }
     k = 0;
     for (const auto& n : r.array(root, "mark")) {
-      Reader e{file, "mark[" + std::to_string(k++) + "]"};
+      Reader e{file, merger.where("mark", k++)};
       const toml::table& t = e.entry(n, "mark", k - 1);
       marks[sdk::Symbol(e.text(t, "symbol"))] = e.decimal(t, "price");
     }
@@ -449,7 +503,7 @@ std::string PaperBroker::load_state() {
     IssuedIds trade_ids{file, "trade_id", "next_trade_number", next_trade_number};
     k = 0;
     for (const auto& n : r.array(root, "order")) {
-      const std::string where = "order[" + std::to_string(k++) + "]";
+      const std::string where = merger.where("order", k++);
       Reader e{file, where};
       const toml::table& t = e.entry(n, "order", k - 1);
       OrderRecord o;
@@ -482,12 +536,12 @@ std::string PaperBroker::load_state() {
     OrderIndex order_index;
     for (std::size_t i = 0; i < orders.size(); ++i)
       if (!order_index.add(orders[i].id, i))
-        throw std::runtime_error(file + ": order[" + std::to_string(i) + "]: client order id '" + orders[i].id.str() +
-                                 "' appears twice");
+        throw std::runtime_error(file + ": " + merger.where("order", i) + ": client order id '" +
+                                 orders[i].id.str() + "' appears twice");
     std::deque<FillRecord> fills;
     k = 0;
     for (const auto& n : r.array(root, "fill")) {
-      const std::string where = "fill[" + std::to_string(k++) + "]";
+      const std::string where = merger.where("fill", k++);
       Reader e{file, where};
       const toml::table& t = e.entry(n, "fill", k - 1);
       FillRecord f;
@@ -525,7 +579,7 @@ std::string PaperBroker::load_state() {
     fills_.swap(fills);
     index_by_id_ = std::move(order_index);
     open_.swap(open);
-    if (latest_bar_ts) latest_bar_ts_ = sdk::Timestamp{*latest_bar_ts};
+    if (latest_bar_ts) latest_bar_ts_ = matched_through_ = sdk::Timestamp{*latest_bar_ts};
     next_order_number_ = next_order_number;
     next_trade_number_ = next_trade_number;
     last_change_ = last_change;

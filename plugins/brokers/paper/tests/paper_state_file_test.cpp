@@ -58,7 +58,7 @@ class PaperStateFileTest : public ::testing::Test {
     b->on_market_bar(bar("SPY", "2024-01-03", "101", "106", "100", "102"));
   }
   // The state file as a start leaves it: a snapshot with every change of its log folded in.
-  std::string state_text() {
+  std::string folded_state_text() {
     const sdk::Status st = start_fresh();
     EXPECT_TRUE(st.is_ok()) << st.message();
     std::ifstream in(file_);
@@ -132,7 +132,7 @@ TEST_F(PaperStateFileTest, CashPositionsOrdersAndFillsSurviveANewBrokerObject) {
   ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-3", order(Side::Sell, "10"))).is_ok());
   EXPECT_EQ(sink.last_event().venue_order_id, "paper-3");
   b.reset();
-  EXPECT_THAT(state_text(), HasSubstr("submits = 2"));
+  EXPECT_THAT(folded_state_text(), HasSubstr("submits = 2"));
 }
 
 TEST_F(PaperStateFileTest, TheReplayResumesAfterTheLastBarTheAccountMatchedOn) {
@@ -162,13 +162,14 @@ TEST_F(PaperStateFileTest, ACorruptStateFileRefusesToStartNamingTheFile) {
 // disagrees with it, or carries a trade id this broker never issues, makes the file unreadable.
 TEST_F(PaperStateFileTest, AFillThatDoesNotMatchItsOrderRefusesToStartNamingTheEntry) {
   ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
-  const std::string text = state_text();
+  const std::string text = folded_state_text();
   const struct {
     std::string from, to, expected;
   } cases[] = {
-      {"id = 's-1'", "id = 's-9'", "fill[0]: no order 's-9' in this file"},
-      {"side = 'buy'", "side = 'sell'", "fill[0]: symbol, side or venue_order_id differ from order 's-1'"},
-      {"trade_id = 'paper-t1'", "trade_id = 'venue-77'", "fill[0]: unreadable trade_id"},
+      {"id = \"s-1\"", "id = \"s-9\"", "fill[0]: no order 's-9' in this file"},
+      {"side = \"buy\"", "side = \"sell\"",
+       "fill[0]: symbol, side or venue_order_id differ from order 's-1'"},
+      {"trade_id = \"paper-t1\"", "trade_id = \"venue-77\"", "fill[0]: unreadable trade_id"},
   };
   for (const auto& c : cases) {
     write_edited(text, "[[fill]]", c.from, c.to);
@@ -184,7 +185,7 @@ TEST_F(PaperStateFileTest, AFillThatDoesNotMatchItsOrderRefusesToStartNamingTheE
 // as a repeat of the first).
 TEST_F(PaperStateFileTest, CountersBehindTheIdsTheFileHoldsRefuseToStartNamingTheEntry) {
   ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
-  const std::string text = state_text();
+  const std::string text = folded_state_text();
   const struct {
     std::string section, from, to, expected;  // `from` is looked for after `section`
   } cases[] = {
@@ -196,7 +197,7 @@ TEST_F(PaperStateFileTest, CountersBehindTheIdsTheFileHoldsRefuseToStartNamingTh
        "top level: next_order_number must be 1 or more, was 0"},
       {"", "next_trade_number = 2", "next_trade_number = -5",
        "top level: next_trade_number must be 1 or more, was -5"},
-      {"[[order]]", "venue_order_id = 'paper-1'", "venue_order_id = 'venue-1'",
+      {"[[order]]", "venue_order_id = \"paper-1\"", "venue_order_id = \"venue-1\"",
        "order[0]: unreadable venue_order_id"},
   };
   for (const auto& c : cases) {
@@ -220,7 +221,7 @@ TEST_F(PaperStateFileTest, IdsMustComeInTheOrderTheyWereIssued) {
     ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-3", order(Side::Buy, "5"))).is_ok());
     b->on_market_bar(bar("SPY", "2024-01-03", "101", "106", "100", "102"));  // s-1 and s-3 fill
   }
-  const std::string text = state_text();
+  const std::string text = folded_state_text();
   {
     FakeSink sink;
     PaperBroker b(make_config({{"state_file", file_}}));
@@ -232,11 +233,11 @@ TEST_F(PaperStateFileTest, IdsMustComeInTheOrderTheyWereIssued) {
   const struct {
     std::string section, from, to, expected;  // `from` is looked for after `section`
   } cases[] = {
-      {"[[fill]]", "trade_id = 'paper-t2'", "trade_id = 'paper-t1'",
+      {"[[fill]]", "trade_id = \"paper-t2\"", "trade_id = \"paper-t1\"",
        "fill[1]: trade_id 'paper-t1' must come after 'paper-t1' and be below next_trade_number 3"},
-      {"[[fill]]", "trade_id = 'paper-t1'", "trade_id = 'paper-t01'",
+      {"[[fill]]", "trade_id = \"paper-t1\"", "trade_id = \"paper-t01\"",
        "fill[0]: unreadable trade_id"},
-      {"[[order]]", "venue_order_id = 'paper-2'", "venue_order_id = 'paper-1'",
+      {"[[order]]", "venue_order_id = \"paper-2\"", "venue_order_id = \"paper-1\"",
        "order[2]: venue_order_id 'paper-1' must come after 'paper-1' and be below "
        "next_order_number 3"},
   };
@@ -252,7 +253,7 @@ TEST_F(PaperStateFileTest, IdsMustComeInTheOrderTheyWereIssued) {
 // and goes on from the file's numbers, not from a half-loaded state.
 TEST_F(PaperStateFileTest, AFailedLoadLeavesNothingBehindAndTheStartCanBeRetried) {
   ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
-  const std::string good = state_text();
+  const std::string good = folded_state_text();
   write_edited(good, "", "next_trade_number = 2", "");
 
   FakeSink sink;
@@ -291,13 +292,13 @@ TEST_F(PaperStateFileTest, AChangeIsAppendedToTheLogAndTheSnapshotIsLeftAsItWas)
   EXPECT_EQ(text_of(file_), snapshot);
   const std::string log = text_of(log_file());
   EXPECT_THAT(log, HasSubstr("# end of change 1\n"));  // the order
-  EXPECT_THAT(log, HasSubstr("trade_id = 'paper-t1'\n"));
+  EXPECT_THAT(log, HasSubstr("trade_id = \"paper-t1\"\n"));
   EXPECT_THAT(log, ::testing::EndsWith("# end of change 2\n"));  // its fill
   b.reset();
 
-  const std::string folded = state_text();
+  const std::string folded = folded_state_text();
   EXPECT_THAT(folded, HasSubstr("last_change = 2"));
-  EXPECT_THAT(folded, HasSubstr("trade_id = 'paper-t1'"));
+  EXPECT_THAT(folded, HasSubstr("trade_id = \"paper-t1\""));
   EXPECT_EQ(text_of(log_file()), "");
 }
 
@@ -312,7 +313,7 @@ TEST_F(PaperStateFileTest, ACleanStopFoldsTheLogIntoTheStateFile) {
   ASSERT_THAT(text_of(log_file()), HasSubstr("# end of change 2\n"));
   b->stop();
   EXPECT_EQ(text_of(log_file()), "");
-  EXPECT_THAT(text_of(file_), HasSubstr("trade_id = 'paper-t1'"));
+  EXPECT_THAT(text_of(file_), HasSubstr("trade_id = \"paper-t1\""));
   EXPECT_THAT(text_of(file_), HasSubstr("last_change = 2"));
 }
 
@@ -324,13 +325,18 @@ TEST_F(PaperStateFileTest, EveryChangeIsOnRecordBeforeItIsReported) {
   sink.before_order_event = [&](const sdk::OrderEvent& e) {
     const std::string log = text_of(log_file());
     const std::string what = e.type == OrderEventType::Filled
-                                 ? "trade_id = '" + e.trade_id.str() + "'"
-                                 : "id = '" + e.client_order_id.str() + "'";
+                                 ? "trade_id = \"" + e.trade_id.str() + "\""
+                                 : "id = \"" + e.client_order_id.str() + "\"";
     if (log.find(what) == std::string::npos)
       missing.push_back(std::string(sdk::to_string(e.type)) + " " + what);
+    // A close must be in the order's latest entry (its keys are written in order: final_state
+    // comes before id, after the entry's [[order]] line).
+    const std::size_t id_at = log.rfind("\nid = \"" + e.client_order_id.str() + "\"");
+    const std::size_t entry_at = log.rfind("[[order]]", id_at);
+    const std::string closed = "final_state = \"" + std::string(sdk::to_string(e.type)) + "\"";
     if (e.type != OrderEventType::Accepted && e.type != OrderEventType::Filled &&
-        log.find("final_state = '" + std::string(sdk::to_string(e.type)) + "'") ==
-            std::string::npos)
+        (id_at == std::string::npos || entry_at == std::string::npos ||
+         log.substr(entry_at, id_at - entry_at).find(closed) == std::string::npos))
       missing.push_back(std::string(sdk::to_string(e.type)) + " state of " +
                         e.client_order_id.str());
   };
@@ -399,7 +405,7 @@ TEST_F(PaperStateFileTest, ATornRecordAtTheEndOfTheLogIsDropped) {
                                                     order(Side::Sell, "1")))
                     .is_ok());
     b.reset();
-    EXPECT_THAT(state_text(), HasSubstr("id = 's-" + std::to_string(torn.size()) + "'"));
+    EXPECT_THAT(folded_state_text(), HasSubstr("id = \"s-" + std::to_string(torn.size()) + "\""));
   }
 }
 
@@ -425,12 +431,16 @@ TEST_F(PaperStateFileTest, ACorruptLogRefusesToStartNamingTheLine) {
        ":" + std::to_string(first_end_line) +
            ": the paper account's change log is corrupt: '# end of change 01' is not an end line"},
       {"# end of change 1\n", "# end of change one\n", "is not an end line"},
-      {"cash = '", "cash = ", ":1: the paper account's change log is corrupt"},
+      {"cash = \"", "cash = ", ":1: the paper account's change log is corrupt"},
       // (the line taken out moves the end line up by one)
       {"next_trade_number = 1\n", "",
        "change 1 (ending on line " + std::to_string(first_end_line - 1) +
            "): missing next_trade_number"},
-      {"trade_id = 'paper-t1'", "trade_id = 'paper-x1'", "fill[0]: unreadable trade_id"},
+      // Found by the checks of the whole account, still named with the record it came from.
+      {"trade_id = \"paper-t1\"", "trade_id = \"paper-x1\"",
+       "fill[0] (from " + log_file() + " change 2 (ending on line " +
+           std::to_string(std::count(log.begin(), log.end(), '\n')) + ")): unreadable trade_id"},
+      {"cash = \"98990\"", "cash = \"lots\"", "change 2 (ending on line "},
   };
   for (const auto& c : cases) {
     std::string edited = log;
@@ -451,7 +461,7 @@ TEST_F(PaperStateFileTest, ACorruptLogRefusesToStartNamingTheLine) {
 TEST_F(PaperStateFileTest, RecordsTheSnapshotAlreadyHoldsAreSkipped) {
   ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
   const std::string log = text_of(log_file());
-  ASSERT_THAT(state_text(), HasSubstr("last_change = 2"));
+  ASSERT_THAT(folded_state_text(), HasSubstr("last_change = 2"));
   std::ofstream(log_file(), std::ios::trunc) << log;
   FakeSink sink;
   auto b = open(sink);
@@ -479,8 +489,6 @@ TEST_F(PaperStateFileTest, TheLogIsFoldedIntoANewSnapshotOnceItIsAsLargeAsOne) {
     FakeSink sink;
     auto b = open(sink);
     for (int i = 1; i <= kOrders; ++i) {
-      const std::string day =
-          "2024-02-" + std::string(i < 10 ? "0" : "") + std::to_string(i % 28 + 1);
       b->on_market_bar(bar(
           "SPY",
           ("2024-01-01T00:" + std::string(i < 10 ? "0" : "") + std::to_string(i) + ":00Z").c_str(),
@@ -513,7 +521,7 @@ TEST_F(PaperStateFileTest, TheLogIsFoldedIntoANewSnapshotOnceItIsAsLargeAsOne) {
 // A state file of the version before the change log (rewritten whole on every change) still loads.
 TEST_F(PaperStateFileTest, AVersion1StateFileStillLoads) {
   ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
-  std::string text = state_text();
+  std::string text = folded_state_text();
   write_edited(text, "", "last_change = 2\n", "");
   write_edited(text_of(file_), "", "version = 2", "version = 1");
   FakeSink sink;
@@ -521,6 +529,105 @@ TEST_F(PaperStateFileTest, AVersion1StateFileStillLoads) {
   EXPECT_EQ(b->account()->cash, dec("98990"));
   EXPECT_EQ(b->fills(sdk::Timestamp{INT64_MIN})->size(), 1u);
   EXPECT_THAT(text_of(file_), HasSubstr("version = 2"));
+}
+
+// A crash part-way through a bar - after one order's fill was reported, before the next order of
+// the bar was matched - leaves an account whose resumed market replays that bar to the orders it
+// had not reached, and the marks of other symbols as they were at the last save.
+TEST_F(PaperStateFileTest, ACrashPartWayThroughABarReplaysItToTheOrdersNotYetMatched) {
+  const std::filesystem::path crash = dir_ / "at_crash";
+  std::filesystem::create_directories(crash);
+  FakeSink sink;
+  bool copied = false;
+  sink.before_order_event = [&](const sdk::OrderEvent& e) {
+    if (e.type != OrderEventType::Filled || e.client_order_id.str() != "a" || copied) return;
+    // What a kill at this moment leaves on disk.
+    std::filesystem::copy_file(file_, crash / "account.toml");
+    std::filesystem::copy_file(log_file(), crash / "account.toml.log");
+    copied = true;
+  };
+  auto b = open(sink);
+  b->on_market_bar(bar("QQQ", "2024-01-02T15:00:00Z", "50", "51", "49", "50"));
+  b->on_market_bar(bar("SPY", "2024-01-02T16:00:00Z", "100", "105", "99", "104"));
+  sdk::OrderIntent qqq = order(Side::Buy, "10");
+  qqq.symbol = "QQQ";
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve("q", qqq)).is_ok());
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve("a", order(Side::Buy, "1"))).is_ok());
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve("b", order(Side::Buy, "2"))).is_ok());
+  b->on_market_bar(bar("QQQ", "2024-01-03T15:00:00Z", "50", "61", "49", "60"));  // q fills
+  // No order of QQQ is open now: its bar moves the mark and saves nothing.
+  b->on_market_bar(bar("QQQ", "2024-01-03T15:30:00Z", "60", "71", "59", "70"));
+  b->on_market_bar(bar("SPY", "2024-01-03T16:00:00Z", "101", "106", "100", "102"));  // a, then b
+  ASSERT_TRUE(copied);
+  b.reset();
+
+  FakeSink after;
+  PaperBroker restarted(make_config({{"state_file", (crash / "account.toml").string()}}));
+  ASSERT_TRUE(restarted.start(after).is_ok());
+  // A resumed replay starts after the last bar matched whole (QQQ's), so it brings SPY's again.
+  EXPECT_THAT(text_of((crash / "account.toml").string()),
+              HasSubstr("latest_bar_ts = " +
+                        std::to_string(testing::ts("2024-01-03T15:30:00Z").ns) + "\n"));
+  EXPECT_EQ(restarted.order(sdk::ClientOrderId("a"))->status, OrderEventType::Filled);
+  EXPECT_EQ(restarted.order(sdk::ClientOrderId("b"))->status, OrderEventType::Accepted);
+  const auto positions = restarted.positions();
+  ASSERT_EQ(positions->size(), 2u);
+  EXPECT_EQ(positions->at(0).symbol, sdk::Symbol("QQQ"));
+  EXPECT_EQ(positions->at(0).market_price, dec("70"));  // saved with a's fill
+  // The bar is replayed: b fills on it, a does not fill again.
+  restarted.on_market_bar(bar("SPY", "2024-01-03T16:00:00Z", "101", "106", "100", "102"));
+  EXPECT_EQ(restarted.order(sdk::ClientOrderId("b"))->status, OrderEventType::Filled);
+  const auto fills = restarted.fills(sdk::Timestamp{INT64_MIN});
+  ASSERT_EQ(fills->size(), 3u);
+  EXPECT_EQ(fills->at(1).client_order_id.str(), "a");
+  EXPECT_EQ(fills->at(2).client_order_id.str(), "b");
+  EXPECT_EQ(fills->at(2).trade_id.str(), "paper-t3");
+}
+
+// A tag is free text: one with a line break that reads like an end line is written escaped, and
+// the account loads.
+TEST_F(PaperStateFileTest, ATagThatLooksLikeAnEndLineDoesNotBreakTheLog) {
+  {
+    FakeSink sink;
+    auto b = open(sink);
+    b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+    sdk::OrderIntent in = order(Side::Buy, "1");
+    in.tag = "x\n# end of change 7\ny";
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", in)).is_ok());
+  }
+  FakeSink sink;
+  auto b = open(sink);
+  EXPECT_EQ(b->order(sdk::ClientOrderId("s-1"))->status, OrderEventType::Accepted);
+  EXPECT_THAT(text_of(file_), HasSubstr("x\\n# end of change 7\\ny"));
+}
+
+// A save that fails is a fault, and the next save is a whole snapshot: once the disk is back, the
+// account on disk is whole again, with no record number used twice.
+TEST_F(PaperStateFileTest, AFailedSaveIsAFaultAndTheNextSaveIsAWholeSnapshot) {
+  FakeSink sink;
+  auto b = open(sink);
+  b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-1", order(Side::Buy, "1"))).is_ok());
+  // The log cannot be written (a directory in its place): the append fails, then the snapshot
+  // that follows cannot empty it.
+  std::filesystem::remove(log_file());
+  std::filesystem::create_directory(log_file());
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-2", order(Side::Buy, "1"))).is_ok());
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-3", order(Side::Buy, "1"))).is_ok());
+  const auto faults = sink.faults();
+  ASSERT_EQ(faults.size(), 2u);
+  EXPECT_THAT(faults[0], HasSubstr("cannot save its account after recording an order"));
+  EXPECT_THAT(faults[1], HasSubstr("cannot empty " + log_file()));
+  std::filesystem::remove(log_file());
+  ASSERT_TRUE(b->submit(kernel::RiskGate::approve("s-4", order(Side::Buy, "1"))).is_ok());
+  b->on_market_bar(bar("SPY", "2024-01-03", "101", "106", "100", "102"));  // all four fill
+  EXPECT_EQ(sink.faults().size(), 2u);
+  b.reset();
+
+  FakeSink after;
+  auto restarted = open(after);
+  EXPECT_EQ(restarted->fills(sdk::Timestamp{INT64_MIN})->size(), 4u);
+  EXPECT_EQ(restarted->account()->cash, dec("99596"));  // 100000 - 4 x 101
 }
 
 }  // namespace

@@ -120,12 +120,10 @@ void PaperBroker::stop() {
   // A clean stop leaves the whole account in the state file, with the marks and the last bar
   // matched as they are now (a save happens only on a change while running).
   if (sink_ != nullptr && !settings_.state_file.empty() &&
-      (changes_in_log_ > 0 || !marks_unsaved_.empty()))
+      (snapshot_due_ || changes_in_log_ > 0 || !marks_unsaved_.empty()))
     if (std::string error = save_state(); !error.empty())
-      sink_->logger().log(sdk::LogLevel::Warning,
-                          "paper broker could not fold its change log into " +
-                              settings_.state_file +
-                              " at stop (the log keeps every change): " + error);
+      sink_->logger().log(sdk::LogLevel::Error, "paper broker could not save its account to " +
+                                                    settings_.state_file + " at stop: " + error);
   sink_ = nullptr;
 }
 
@@ -208,10 +206,16 @@ Status PaperBroker::subscribe_bars(const std::vector<sdk::Symbol>& symbols) {
     for (const auto& symbol : wanted) {
       auto loaded = load_bars(symbol);
       if (!loaded) return loaded.status();
-      // A persisted account resumes where its market was: bars it already matched on are past.
-      if (latest_bar_ts_)
-        loaded->erase(loaded->begin(), std::upper_bound(loaded->begin(), loaded->end(), *latest_bar_ts_,
-                                                        [](sdk::Timestamp t, const sdk::Bar& b) { return t < b.ts; }));
+      // A persisted account resumes where its market was: bars it already matched on are past,
+      // those of the last time matched too when this symbol's came first at that time.
+      if (matched_through_) {
+        const MatchedBar& m = *matched_through_;
+        const auto by_time = [](const sdk::Bar& b, sdk::Timestamp t) { return b.ts < t; };
+        auto first_kept = std::lower_bound(loaded->begin(), loaded->end(), m.ts, by_time);
+        if (first_kept != loaded->end() && first_kept->ts == m.ts && !m.before(m.ts, symbol))
+          ++first_kept;
+        loaded->erase(loaded->begin(), first_kept);
+      }
       if (merged.empty()) {
         merged = std::move(loaded).value();
       } else {
@@ -441,7 +445,8 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
   }
   // Matched: saves say this bar from here on. (One that a fill or an expiry made during the bar
   // said the bar before: a crash now replays this bar, which changes nothing the saves hold.)
-  matched_through_ = latest_bar_ts_;
+  if (!matched_through_ || matched_through_->before(bar.ts, bar.symbol))
+    matched_through_ = MatchedBar{bar.ts, bar.symbol};
   if (unsaved > 0) persist("matching orders", std::span(eligible.data(), unsaved));
   eligible_spare_ = std::move(eligible);
 }

@@ -161,10 +161,21 @@ class PaperBroker final : public sdk::Broker {
   std::size_t entries_in_snapshot_ = 0;
   std::size_t fills_saved_ = 0;
   bool snapshot_due_ = true;
-  // The last bar every eligible order has been matched on: what a save says as latest_bar_ts.
-  // A save while a bar is being matched says the bar before, so that a crash part-way through a
-  // bar replays it to the orders it had not reached (those it had are closed or saved as changed).
-  std::optional<sdk::Timestamp> matched_through_;
+  // The last bar every eligible order has been matched on, by time and symbol (the replay's order,
+  // so that bars of other symbols at the same time are told apart): what a save says as
+  // latest_bar_ts and latest_bar_symbol, and where a resumed replay starts. A save while a bar is
+  // being matched says the bar before, so that a crash part-way through a bar replays it to the
+  // orders it had not reached (those it had are closed or saved as changed).
+  struct MatchedBar {
+    sdk::Timestamp ts;
+    sdk::Symbol symbol;
+    bool whole_time = false;  ///< every symbol's bar at ts (a file that names no symbol)
+    /// A bar the replay brings after this one.
+    bool before(sdk::Timestamp bar_ts, const sdk::Symbol& bar_symbol) const {
+      return ts < bar_ts || (ts == bar_ts && !whole_time && symbol < bar_symbol);
+    }
+  };
+  std::optional<MatchedBar> matched_through_;
   std::set<sdk::Symbol> marks_unsaved_;  ///< symbols whose mark moved since the last save
   std::set<sdk::Symbol> skip_warnings_logged_;
   bool subscribed_ = false;

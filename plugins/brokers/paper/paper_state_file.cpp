@@ -171,8 +171,13 @@ struct ChangeMerger {
     root.insert_or_assign("cash", r.text(record, "cash"));
     root.insert_or_assign("next_order_number", r.integer(record, "next_order_number"));
     root.insert_or_assign("next_trade_number", r.integer(record, "next_trade_number"));
-    if (auto ts = r.opt_integer(record, "latest_bar_ts"))
+    if (auto ts = r.opt_integer(record, "latest_bar_ts")) {
       root.insert_or_assign("latest_bar_ts", *ts);
+      if (record.contains("latest_bar_symbol"))
+        root.insert_or_assign("latest_bar_symbol", r.text(record, "latest_bar_symbol"));
+      else
+        root.erase("latest_bar_symbol");
+    }
     for (const auto& [key, id_key, at] :
          {std::tuple{"position", "symbol", &position_at}, std::tuple{"mark", "symbol", &mark_at},
           std::tuple{"order", "id", &order_at}})
@@ -344,7 +349,10 @@ struct PaperBroker::StateTables {
   // What every save states whole: cash, the last bar fully matched, the next numbers.
   static void scalars(const PaperBroker& b, toml::table& t) {
     t.insert("cash", dec(b.account_.cash()));
-    if (b.matched_through_) t.insert("latest_bar_ts", b.matched_through_->ns);
+    if (const auto& m = b.matched_through_) {
+      t.insert("latest_bar_ts", m->ts.ns);
+      if (!m->whole_time) t.insert("latest_bar_symbol", m->symbol.str());
+    }
     t.insert("next_order_number", static_cast<std::int64_t>(b.next_order_number_));
     t.insert("next_trade_number", static_cast<std::int64_t>(b.next_trade_number_));
   }
@@ -440,17 +448,26 @@ void PaperBroker::persist(std::string_view after, std::span<const std::size_t> o
   // however long the account's history.
   const bool snapshot =
       snapshot_due_ || changes_in_log_ >= std::max(kMinChangesBeforeSnapshot, entries_in_snapshot_);
+  bool failed = false;
   std::string error;
   try {
     error = snapshot ? save_state() : append_change(orders);
+    failed = !error.empty();
   } catch (const std::exception& e) {  // e.g. out of memory building the record
-    error = e.what();
+    failed = true;
+    try {
+      error = e.what();
+    } catch (...) {  // said below without it
+    }
+  } catch (...) {
+    failed = true;
   }
-  if (error.empty()) return;
+  if (!failed) return;
   snapshot_due_ = true;
   try {
     sink_->on_fault(Status(StatusCode::Internal, "paper broker cannot save its account after " +
-                                                     std::string(after) + ": " + error));
+                                                     std::string(after) + ": " +
+                                                     (error.empty() ? "an unknown error" : error)));
   } catch (...) {
     // The sink could not take the fault either; the next save is a whole snapshot all the same.
   }
@@ -475,6 +492,12 @@ std::string PaperBroker::load_state() {
     // The scalars first: nothing is replaced until every part of the file has been read.
     const Decimal cash = r.decimal(root, "cash");
     const std::optional<std::int64_t> latest_bar_ts = r.opt_integer(root, "latest_bar_ts");
+    std::optional<MatchedBar> matched;  // no symbol (a version 1 file): every bar of that time
+    if (latest_bar_ts)
+      matched = root.contains("latest_bar_symbol")
+                    ? MatchedBar{sdk::Timestamp{*latest_bar_ts},
+                                 sdk::Symbol(r.text(root, "latest_bar_symbol")), false}
+                    : MatchedBar{sdk::Timestamp{*latest_bar_ts}, sdk::Symbol(), true};
     const std::uint64_t next_order_number = r.counter(root, "next_order_number");
     const std::uint64_t next_trade_number = r.counter(root, "next_trade_number");
     std::map<sdk::Symbol, sdk::Position> positions;
@@ -579,7 +602,10 @@ std::string PaperBroker::load_state() {
     fills_.swap(fills);
     index_by_id_ = std::move(order_index);
     open_.swap(open);
-    if (latest_bar_ts) latest_bar_ts_ = matched_through_ = sdk::Timestamp{*latest_bar_ts};
+    if (matched) {
+      latest_bar_ts_ = matched->ts;
+      matched_through_ = matched;
+    }
     next_order_number_ = next_order_number;
     next_trade_number_ = next_trade_number;
     last_change_ = last_change;

@@ -584,6 +584,28 @@ TEST_F(PaperStateFileTest, ACrashPartWayThroughABarReplaysItToTheOrdersNotYetMat
   EXPECT_EQ(fills->at(2).trade_id.str(), "paper-t3");
 }
 
+// Bars of several symbols at the same time are told apart by symbol, in the replay's order: an
+// account stopped between QQQ's and SPY's bars of 2024-01-02 resumes with SPY's.
+TEST_F(PaperStateFileTest, AResumedReplayStartsAfterTheLastBarMatchedByTimeAndSymbol) {
+  {
+    FakeSink sink;
+    auto b = open(sink);
+    b->on_market_bar(bar("QQQ", "2024-01-02", "400", "405", "398", "402"));
+    b->stop();
+  }
+  FakeSink sink;
+  auto b = open(sink);
+  ASSERT_TRUE(b->subscribe_bars({sdk::Symbol("SPY"), sdk::Symbol("QQQ")}).is_ok());
+  ASSERT_TRUE(sink.wait_until([&] { return sink.data_end_count_unlocked() == 1; }));
+  const auto bars = sink.bars();
+  ASSERT_FALSE(bars.empty());
+  EXPECT_EQ(bars.front().symbol, sdk::Symbol("SPY"));
+  EXPECT_EQ(bars.front().ts, testing::ts("2024-01-02T00:00:00Z"));
+  for (const sdk::Bar& replayed : bars)
+    EXPECT_FALSE(replayed.symbol == sdk::Symbol("QQQ") &&
+                 replayed.ts == testing::ts("2024-01-02T00:00:00Z"));
+}
+
 // A tag is free text: one with a line break that reads like an end line is written escaped, and
 // the account loads.
 TEST_F(PaperStateFileTest, ATagThatLooksLikeAnEndLineDoesNotBreakTheLog) {

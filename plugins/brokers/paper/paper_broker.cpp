@@ -445,9 +445,12 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
   }
   // Matched: saves say this bar from here on. (One that a fill or an expiry made during the bar
   // said the bar before: a crash now replays this bar, which changes nothing the saves hold.)
-  if (!matched_through_ || matched_through_->before(bar.ts, bar.symbol))
-    matched_through_ = MatchedBar{bar.ts, bar.symbol};
-  if (unsaved > 0) persist("matching orders", std::span(eligible.data(), unsaved));
+  // Only saves read it: a backtest without a state file does not pay for it on every bar.
+  if (!settings_.state_file.empty()) {
+    if (!matched_through_ || matched_through_->before(bar.ts, bar.symbol))
+      matched_through_ = MatchedBar{bar.ts, bar.symbol};
+    if (unsaved > 0) persist("matching orders", std::span(eligible.data(), unsaved));
+  }
   eligible_spare_ = std::move(eligible);
 }
 

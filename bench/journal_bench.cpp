@@ -6,10 +6,10 @@
 
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 
+#include "bench_dir.hpp"
 #include "journal/journal.hpp"
 
 namespace {
@@ -22,9 +22,7 @@ void remove_journal(const fs::path& path) {
 }
 
 fs::path bench_journal(const char* name) {
-  const char* dir = std::getenv("MERCURIO_BENCH_DIR");
-  fs::path base = dir && *dir ? fs::path(dir) : fs::temp_directory_path();
-  fs::path path = base / (std::string("mercurio_journal_bench_") + name + ".sqlite");
+  fs::path path = bench::bench_dir() / (std::string("mercurio_journal_bench_") + name + ".sqlite");
   remove_journal(path);
   return path;
 }

@@ -8,13 +8,14 @@
 
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
 
+#include "bench_dir.hpp"
 #include "mercurio/brokers/testing/test_approver.hpp"
 #include "paper_broker.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -22,42 +23,17 @@ using namespace mercurio;
 namespace fs = std::filesystem;
 using brokers::paper::PaperBroker;
 
-class QuietLogger final : public sdk::Logger {
- public:
-  void log(sdk::LogLevel, std::string_view) override {}
-  bool enabled(sdk::LogLevel) const override { return false; }
-};
-
-// Takes what the broker reports and counts it; a fault (the account could not be saved) fails the
-// benchmark.
-class CountingSink final : public sdk::BrokerSink {
- public:
-  void on_order_event(const sdk::OrderEvent&) override { ++events; }
-  void on_bar(const sdk::Bar&) override {}
-  void on_market_data_end() override {}
-  void on_anomaly(const sdk::Symbol&, const sdk::Status&) override {}
-  void on_fault(const sdk::Status& status) override { fault = status.message(); }
-  sdk::Timestamp now() const override { return sdk::Timestamp{0}; }
-  sdk::Logger& logger() override { return logger_; }
-
-  std::size_t events = 0;
-  std::string fault;
-
- private:
-  QuietLogger logger_;
-};
-
-fs::path bench_dir() {
-  const char* dir = std::getenv("MERCURIO_BENCH_DIR");
-  return dir && *dir ? fs::path(dir) : fs::temp_directory_path();
-}
+using bench::bench_dir;
+// The paper broker tests' sink: it records what the broker reports; a fault (the account could
+// not be saved) fails the benchmark.
+using brokers::paper::testing::FakeSink;
 
 void remove_account(const fs::path& state_file) {
   fs::remove(state_file);
   fs::remove(state_file.string() + ".log");
 }
 
-std::unique_ptr<PaperBroker> open(const fs::path& state_file, CountingSink& sink) {
+std::unique_ptr<PaperBroker> open(const fs::path& state_file, FakeSink& sink) {
   brokers::paper::PaperSettings settings;
   settings.plugin_id = "paper";
   settings.state_file = state_file.string();
@@ -106,10 +82,10 @@ fs::path built_account(std::int64_t orders) {
       bench_dir() / ("mercurio_paper_account_bench_" + std::to_string(orders) + ".toml");
   remove_account(file);
   built_accounts.files.emplace(orders, file);
-  CountingSink sink;
+  FakeSink sink;
   auto broker = open(file, sink);
   for (std::int64_t n = 1; n <= orders; ++n) trade(*broker, n);
-  if (!sink.fault.empty()) throw std::runtime_error(sink.fault);
+  if (!sink.faults().empty()) throw std::runtime_error(sink.faults().front());
   return file;
 }
 
@@ -127,7 +103,7 @@ fs::path copy_of_account(std::int64_t orders) {
 void BM_PaperAccountOrder(benchmark::State& state) {
   const std::int64_t orders = state.range(0);
   fs::path file;
-  CountingSink sink;
+  FakeSink sink;
   std::unique_ptr<PaperBroker> broker;
   try {
     file = copy_of_account(orders);
@@ -138,8 +114,9 @@ void BM_PaperAccountOrder(benchmark::State& state) {
   }
   std::int64_t n = orders;
   for (auto _ : state) trade(*broker, ++n);
-  if (!sink.fault.empty()) state.SkipWithError(sink.fault.c_str());
-  if (sink.events != 2 * static_cast<std::size_t>(n - orders))
+  if (const auto faults = sink.faults(); !faults.empty())
+    state.SkipWithError(faults.front().c_str());
+  if (sink.events().size() != 2 * static_cast<std::size_t>(n - orders))
     state.SkipWithError("an order was not accepted and filled");
   broker.reset();
   remove_account(file);
@@ -164,7 +141,7 @@ void BM_PaperAccountRestart(benchmark::State& state) {
     state.PauseTiming();
     const fs::path file = copy_of_account(orders);
     state.ResumeTiming();
-    CountingSink sink;
+    FakeSink sink;
     auto broker = open(file, sink);  // the account is good: built above, read back at every start
     fills = broker->fills(sdk::Timestamp{INT64_MIN})->size();
   }

@@ -13,6 +13,8 @@
 #include <system_error>
 #include <utility>
 
+#include "issued_number.hpp"
+
 namespace mercurio::brokers::paper {
 
 using sdk::Decimal;
@@ -632,19 +634,6 @@ sdk::TradeId PaperBroker::trade_id_of(std::uint64_t trade_number) {
   const auto end = std::to_chars(buf + 7, buf + sizeof buf, trade_number).ptr;
   return sdk::TradeId(std::string_view(buf, static_cast<std::size_t>(end - buf)));
 }
-
-namespace {
-// "<prefix><n>", n written as the broker writes it: digits, no leading zero, 1 or more.
-std::optional<std::uint64_t> number_after(std::string_view prefix, std::string_view text) {
-  if (!text.starts_with(prefix)) return std::nullopt;
-  text.remove_prefix(prefix.size());
-  if (text.starts_with('0')) return std::nullopt;
-  std::uint64_t n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc{} || end != text.data() + text.size() || n == 0) return std::nullopt;
-  return n;
-}
-}  // namespace
 
 std::optional<std::uint64_t> PaperBroker::trade_number_of(std::string_view trade_id) {
   return number_after("paper-t", trade_id);

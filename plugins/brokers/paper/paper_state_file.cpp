@@ -21,7 +21,6 @@
 // as large as the snapshot at most, and the average cost of a change stays constant.
 
 #include <algorithm>
-#include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -32,6 +31,7 @@
 
 #include <toml++/toml.h>
 
+#include "issued_number.hpp"
 #include "mercurio/durable_file/durable_file.hpp"
 #include "paper_broker.hpp"
 
@@ -223,14 +223,12 @@ std::uint64_t apply_change_log(ChangeMerger& merger, const std::string& path,
     pos = eol + 1;
     if (!content.starts_with(kEndOfChange.substr(0, kEndOfChange.size() - 1))) continue;
     const std::string where = path + ":" + std::to_string(line);
-    std::uint64_t number = 0;
-    const std::string_view digits = content.substr(std::min(content.size(), kEndOfChange.size()));
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
-    if (!content.starts_with(kEndOfChange) || ec != std::errc() ||
-        end != digits.data() + digits.size() || digits.starts_with('0'))
+    const std::optional<std::uint64_t> parsed = number_after(kEndOfChange, content);
+    if (!parsed)
       throw std::runtime_error(where + ": the paper account's change log is corrupt: '" +
                                std::string(content) + "' is not an end line ('" +
                                std::string(kEndOfChange) + "<n>')");
+    const std::uint64_t number = *parsed;
     const std::uint64_t expected = previous ? *previous + 1 : folded + 1;
     if (previous ? number != expected : number > expected)
       throw std::runtime_error(

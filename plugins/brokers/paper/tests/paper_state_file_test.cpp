@@ -76,6 +76,15 @@ class PaperStateFileTest : public ::testing::Test {
       edited.replace(at, from.size(), to);
     std::ofstream(file_, std::ios::trunc) << edited;
   }
+  // A start on `text` with its first `from` after `section` replaced by `to` is refused, naming
+  // the state file and `expected`.
+  void expect_refused(const std::string& text, const std::string& section, const std::string& from,
+                      const std::string& to, const std::string& expected) {
+    write_edited(text, section, from, to);
+    const sdk::Status st = start_fresh();
+    EXPECT_FALSE(st.is_ok()) << to;
+    EXPECT_THAT(st.message(), HasSubstr(file_ + ": " + expected));
+  }
   // A fresh broker object's start on the state file as it is.
   sdk::Status start_fresh() {
     FakeSink sink;
@@ -200,12 +209,7 @@ TEST_F(PaperStateFileTest, CountersBehindTheIdsTheFileHoldsRefuseToStartNamingTh
       {"[[order]]", "venue_order_id = \"paper-1\"", "venue_order_id = \"venue-1\"",
        "order[0]: unreadable venue_order_id"},
   };
-  for (const auto& c : cases) {
-    write_edited(text, c.section, c.from, c.to);
-    const sdk::Status st = start_fresh();
-    EXPECT_FALSE(st.is_ok()) << c.to;
-    EXPECT_THAT(st.message(), HasSubstr(file_ + ": " + c.expected));
-  }
+  for (const auto& c : cases) expect_refused(text, c.section, c.from, c.to, c.expected);
 }
 
 // Ids in the order issued: a rejected order has no venue id and takes no number, and the broker
@@ -241,12 +245,7 @@ TEST_F(PaperStateFileTest, IdsMustComeInTheOrderTheyWereIssued) {
        "order[2]: venue_order_id 'paper-1' must come after 'paper-1' and be below "
        "next_order_number 3"},
   };
-  for (const auto& c : cases) {
-    write_edited(text, c.section, c.from, c.to);
-    const sdk::Status st = start_fresh();
-    EXPECT_FALSE(st.is_ok()) << c.to;
-    EXPECT_THAT(st.message(), HasSubstr(file_ + ": " + c.expected));
-  }
+  for (const auto& c : cases) expect_refused(text, c.section, c.from, c.to, c.expected);
 }
 
 // A file that fails to load changes nothing, so the same broker can start once the file is fixed,

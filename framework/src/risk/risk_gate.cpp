@@ -1,5 +1,7 @@
 #include "risk/risk_gate.hpp"
 
+#include <Poco/UTF8Encoding.h>
+
 #include <map>
 
 #include "clock/durations.hpp"
@@ -7,6 +9,41 @@
 namespace mercurio::kernel {
 
 using sdk::Decimal;
+
+namespace {
+
+// Byte offset of the first byte that does not start a valid UTF-8 sequence (overlong forms,
+// surrogates and code points above U+10FFFF included), or npos. Intents' text goes to the journal,
+// reports and brokers' files: a tag that does not read back as it was written must not get there.
+std::size_t invalid_utf8_at(std::string_view text) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char lead = bytes[i];
+    if (lead < 0x80) {  // ASCII, nearly every tag: no call
+      ++i;
+      continue;
+    }
+    const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+    if (length == 0 || length > text.size() - i ||
+        !Poco::UTF8Encoding::isLegal(bytes + i, static_cast<int>(length)))
+      return i;
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
+// A control character (U+0000-U+001F, U+007F) in a symbol, or npos: no venue lists one, and a
+// symbol is written unescaped into log lines and file names of reports.
+std::size_t control_character_at(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) return i;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
 
 std::string_view to_string(TradingState state) noexcept {
   switch (state) {
@@ -51,6 +88,15 @@ std::optional<RiskGate::Refusal> RiskGate::state_or_form_refusal(const RiskReque
     return refused(deny::kBrokerUnavailable, "the strategy's broker is faulted or stopped");
   // 2. a well-formed intent
   if (in.symbol.empty()) return refused(deny::kInvalidSymbol, "expected a symbol, was empty");
+  if (const std::size_t at = control_character_at(in.symbol.view()); at != std::string_view::npos)
+    return refused(deny::kInvalidSymbol, "expected a symbol without control characters, byte " +
+                                             std::to_string(at) + " is one");
+  if (const std::size_t at = invalid_utf8_at(in.symbol.view()); at != std::string_view::npos)
+    return refused(deny::kInvalidSymbol,
+                   "expected a symbol in UTF-8, byte " + std::to_string(at) + " is not");
+  if (const std::size_t at = invalid_utf8_at(in.tag); at != std::string_view::npos)
+    return refused(deny::kInvalidTag, "expected a tag in UTF-8, byte " + std::to_string(at) +
+                                          " of " + std::to_string(in.tag.size()) + " is not");
   if (!in.quantity.is_positive())
     return refused(deny::kInvalidQuantity, "expected quantity > 0, was " + in.quantity.to_string());
   const bool needs_limit = in.type == sdk::OrderType::Limit || in.type == sdk::OrderType::StopLimit;

@@ -24,6 +24,7 @@ inline constexpr const char* kReducingOnly = "REDUCING_ONLY";
 inline constexpr const char* kStrategyDisabled = "STRATEGY_DISABLED";
 inline constexpr const char* kBrokerUnavailable = "BROKER_UNAVAILABLE";
 inline constexpr const char* kInvalidSymbol = "INVALID_SYMBOL";
+inline constexpr const char* kInvalidTag = "INVALID_TAG";
 inline constexpr const char* kInvalidQuantity = "INVALID_QUANTITY";
 inline constexpr const char* kMissingLimitPrice = "MISSING_LIMIT_PRICE";
 inline constexpr const char* kUnexpectedLimitPrice = "UNEXPECTED_LIMIT_PRICE";

@@ -115,11 +115,13 @@ struct Reader {
                                " is not an array of tables");
     return *n->as_array();
   }
-  // Entry `k` of the array `key`, which must be a table.
-  const toml::table& entry(const toml::node& n, std::string_view key, std::size_t k) const {
-    if (!n.is_table())
-      throw std::runtime_error(file + ": " + where + ": " + std::string(key) + "[" +
-                               std::to_string(k) + "] is not a table");
+  // A reader of entry `k` of the array `key` in what this one reads.
+  Reader nested(std::string_view key, std::size_t k) const {
+    return Reader{file, where + ": " + std::string(key) + "[" + std::to_string(k) + "]"};
+  }
+  // The entry this reader names, which must be a table.
+  const toml::table& table(const toml::node& n) const {
+    if (!n.is_table()) throw std::runtime_error(file + ": " + where + " is not a table");
     return *n.as_table();
   }
 };
@@ -146,8 +148,9 @@ void replace_entries(toml::table& root, toml::table& record, std::string_view ke
         if (const auto* id = t->get_as<std::string>(id_key)) at.emplace(id->get(), i);
   std::size_t k = 0;
   for (auto& n : array_in(record, key, r)) {
-    const toml::table& t = r.entry(n, key, k++);
-    const std::string id = r.text(t, id_key);
+    const Reader e = r.nested(key, k++);
+    const toml::table& t = e.table(n);
+    const std::string id = e.text(t, id_key);
     const auto [it, added] = at.emplace(id, target.size());
     if (added) {
       target.push_back(t);
@@ -186,7 +189,7 @@ struct ChangeMerger {
     toml::array& fills = array_in(root, "fill", r);
     std::size_t k = 0;
     for (auto& n : array_in(record, "fill", r)) {
-      fills.push_back(r.entry(n, "fill", k++));
+      fills.push_back(r.nested("fill", k++).table(n));
       note("fill", fills.size() - 1, r);
     }
   }
@@ -503,7 +506,7 @@ std::string PaperBroker::load_state() {
     std::size_t k = 0;
     for (const auto& n : r.array(root, "position")) {
       Reader e{file, merger.where("position", k++)};
-      const toml::table& t = e.entry(n, "position", k - 1);
+      const toml::table& t = e.table(n);
       sdk::Position p;
       p.symbol = sdk::Symbol(e.text(t, "symbol"));
       p.quantity = e.decimal(t, "quantity");
@@ -516,7 +519,7 @@ std::string PaperBroker::load_state() {
     k = 0;
     for (const auto& n : r.array(root, "mark")) {
       Reader e{file, merger.where("mark", k++)};
-      const toml::table& t = e.entry(n, "mark", k - 1);
+      const toml::table& t = e.table(n);
       marks[sdk::Symbol(e.text(t, "symbol"))] = e.decimal(t, "price");
     }
     std::deque<OrderRecord> orders;
@@ -526,7 +529,7 @@ std::string PaperBroker::load_state() {
     for (const auto& n : r.array(root, "order")) {
       const std::string where = merger.where("order", k++);
       Reader e{file, where};
-      const toml::table& t = e.entry(n, "order", k - 1);
+      const toml::table& t = e.table(n);
       OrderRecord o;
       o.id = sdk::ClientOrderId(e.text(t, "id"));
       o.intent.symbol = sdk::Symbol(e.text(t, "symbol"));
@@ -564,7 +567,7 @@ std::string PaperBroker::load_state() {
     for (const auto& n : r.array(root, "fill")) {
       const std::string where = merger.where("fill", k++);
       Reader e{file, where};
-      const toml::table& t = e.entry(n, "fill", k - 1);
+      const toml::table& t = e.table(n);
       FillRecord f;
       f.type = require(parse_event_type(e.text(t, "type")), file, where, "type");
       const std::string id = e.text(t, "id");

@@ -61,6 +61,44 @@ TEST(RiskGateTest, DeniesMalformedIntentsWithStableCodes) {
   EXPECT_EQ(f.check(no_symbol).reason, deny::kInvalidSymbol);
 }
 
+// Text that would not read back as it was written (the journal, reports, the paper broker's
+// state file) or that a log line would show raw is refused before any limit is looked at.
+TEST(RiskGateTest, DeniesTextThatIsNotUtf8AndSymbolsWithControlCharacters) {
+  Fixture f;
+  const auto with_tag = [](std::string tag) {
+    auto in = intent(OrderType::Market);
+    in.tag = std::move(tag);
+    return in;
+  };
+  for (const std::string good :
+       {"", "golden-cross", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x93\x88", "line\nbreak"})
+    EXPECT_TRUE(f.check(with_tag(good)).approved) << good;
+  struct Bad {
+    std::string tag;
+    std::size_t at;
+  };
+  for (const Bad& bad : {Bad{"ab\xFF", 2}, Bad{"\x80", 0}, Bad{"x\xC3", 1}, Bad{"\xC0\xAF", 0},
+                         Bad{"\xE0\x80\xAF", 0}, Bad{"ok\xED\xA0\x80", 2},
+                         Bad{"\xF4\x90\x80\x80", 0}, Bad{"\xC3\xA9\xE2\x82", 2}}) {
+    const RiskDecision d = f.check(with_tag(bad.tag));
+    EXPECT_FALSE(d.approved);
+    EXPECT_EQ(d.reason, deny::kInvalidTag);
+    EXPECT_EQ(d.message, "expected a tag in UTF-8, byte " + std::to_string(bad.at) + " of " +
+                             std::to_string(bad.tag.size()) + " is not");
+  }
+  auto control = intent(OrderType::Market);
+  control.symbol = "SP\nY";
+  EXPECT_EQ(f.check(control).reason, deny::kInvalidSymbol);
+  EXPECT_EQ(f.check(control).message,
+            "expected a symbol without control characters, byte 2 is one");
+  control.symbol = "SPY\x7F";
+  EXPECT_EQ(f.check(control).reason, deny::kInvalidSymbol);
+  auto latin1 = intent(OrderType::Market);
+  latin1.symbol = "CAF\xC9";
+  EXPECT_EQ(f.check(latin1).reason, deny::kInvalidSymbol);
+  EXPECT_EQ(f.check(latin1).message, "expected a symbol in UTF-8, byte 3 is not");
+}
+
 TEST(RiskGateTest, DeniesDisabledStrategiesAndUnavailableBrokers) {
   Fixture f;
   EXPECT_EQ(f.check(intent(OrderType::Market), false, true).reason, deny::kStrategyDisabled);

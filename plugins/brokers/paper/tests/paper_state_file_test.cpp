@@ -384,6 +384,74 @@ TEST_F(PaperStateFileTest, ASessionOrATriggerSeenOnABarSurvivesARestart) {
   EXPECT_EQ(b->order(sdk::ClientOrderId("stop"))->status, OrderEventType::Filled);
 }
 
+// An order that cannot be matched (its fill out of the decimal range) is reported as a fault once
+// the bar's changes are saved: a sink that throws on that report costs neither the later orders
+// their turn on the bar nor the save.
+TEST_F(PaperStateFileTest, AFaultReportThatThrowsLosesNeitherTheBarNorItsSave) {
+  {
+    FakeSink sink;
+    auto b = open(sink);
+    b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("big", order(Side::Buy, "100"))).is_ok());
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve(
+                              "day", with_tif(order(Side::Buy, "1", sdk::OrderType::Limit),
+                                              sdk::TimeInForce::Day)))
+                    .is_ok());
+    sink.before_fault = [](const sdk::Status&) { throw std::runtime_error("sink full"); };
+    ASSERT_EQ(sink.events().size(), 2u);
+    ASSERT_EQ(sink.events()[0].type, OrderEventType::Accepted);
+    // 100 x 90e9 is beyond the decimal range: "big" cannot fill. "day" (limit 50) rests, and its
+    // session starts on this bar.
+    EXPECT_THROW(b->on_market_bar(bar("SPY", "2024-01-03", "90000000000", "90000000000",
+                                      "90000000000", "90000000000")),
+                 std::runtime_error);
+  }  // no clean stop: as after a crash
+  FakeSink sink;
+  auto b = open(sink);
+  b->on_market_bar(bar("SPY", "2024-01-04", "104.5", "104.8", "103.5", "104"));
+  // The session of 2024-01-03 was saved: the next day's bar expires the order.
+  EXPECT_EQ(b->order(sdk::ClientOrderId("day"))->status, OrderEventType::Expired);
+  EXPECT_EQ(b->order(sdk::ClientOrderId("big"))->status, OrderEventType::Filled);
+}
+
+// An entry that is not a table, in the snapshot or in a record of the log, or a record's entry
+// without its key, stops the start with the entry named once, and its record when it has one.
+TEST_F(PaperStateFileTest, AnEntryThatIsNotATableOrHasNoKeyRefusesToStartNamingIt) {
+  ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
+  const std::string log = text_of(log_file());
+  const std::string folded = folded_state_text();
+  write_edited(folded, "[[mark]]", "[[mark]]\nprice = \"102\"\nsymbol = \"SPY\"\n", "");
+  expect_refused(text_of(file_), "version", "version = 2\n", "version = 2\nmark = [ \"SPY\" ]\n",
+                 "mark[0] is not a table");
+  EXPECT_THAT(start_fresh().message(), ::testing::Not(HasSubstr("mark[0]: mark[0]")));
+
+  // The log as the broker left it (its first record is the order), on the snapshot before it.
+  std::filesystem::remove(file_);
+  std::filesystem::remove(log_file());
+  {
+    FakeSink sink;
+    auto b = open(sink);
+  }
+  const auto start_with_log = [&](const std::string& edited) {
+    std::ofstream(log_file(), std::ios::trunc) << edited;
+    return start_fresh();
+  };
+  ASSERT_TRUE(start_with_log(log).is_ok());
+  std::filesystem::remove(file_);
+  {
+    FakeSink sink;
+    auto b = open(sink);
+  }
+  std::string without_id = log;
+  const std::size_t id = without_id.find("id = \"s-1\"\n", without_id.find("[[order]]"));
+  ASSERT_NE(id, std::string::npos);
+  without_id.erase(id, std::string("id = \"s-1\"\n").size());
+  const sdk::Status st = start_with_log(without_id);
+  EXPECT_FALSE(st.is_ok());
+  EXPECT_THAT(st.message(), HasSubstr(log_file() + ": change 1 (ending on line "));
+  EXPECT_THAT(st.message(), HasSubstr("): order[0]: missing id"));
+}
+
 // A crash while a record is appended leaves it without its end line: that change was never
 // reported, so the load drops it and the start empties the log, keeping the rest.
 TEST_F(PaperStateFileTest, ATornRecordAtTheEndOfTheLogIsDropped) {

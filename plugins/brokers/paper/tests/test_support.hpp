@@ -79,7 +79,12 @@ class FakeSink final : public sdk::BrokerSink {
   void on_market_data_end() override {
     record([&] { ++data_end_count_; });
   }
+  /// Runs on each fault before it is recorded, outside the sink's lock; it may throw (a sink that
+  /// could not take the report: the fault is then not recorded).
+  std::function<void(const sdk::Status&)> before_fault;
+
   void on_fault(const sdk::Status& status) override {
+    if (before_fault) before_fault(status);
     record([&] { faults_.push_back(status.message()); });
   }
   void on_anomaly(const sdk::Symbol& symbol, const sdk::Status& status) override {

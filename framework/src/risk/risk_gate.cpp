@@ -2,6 +2,8 @@
 
 #include <Poco/UTF8Encoding.h>
 
+#include <cstdint>
+#include <cstring>
 #include <map>
 
 #include "clock/durations.hpp"
@@ -12,15 +14,29 @@ using sdk::Decimal;
 
 namespace {
 
+// True when no byte has its high bit set. Eight bytes at a time: it runs on every order's tag.
+bool is_ascii(std::string_view text) noexcept {
+  std::uint64_t high = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    high |= word;
+  }
+  for (; i < text.size(); ++i) high |= static_cast<unsigned char>(text[i]);
+  return (high & 0x8080808080808080ULL) == 0;
+}
+
 // Byte offset of the first byte that does not start a valid UTF-8 sequence (overlong forms,
 // surrogates and code points above U+10FFFF included), or npos. Intents' text goes to the journal,
 // reports and brokers' files: a tag that does not read back as it was written must not get there.
 std::size_t invalid_utf8_at(std::string_view text) {
+  if (is_ascii(text)) return std::string_view::npos;  // nearly every tag and symbol
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   std::size_t i = 0;
   while (i < text.size()) {
     const unsigned char lead = bytes[i];
-    if (lead < 0x80) {  // ASCII, nearly every tag: no call
+    if (lead < 0x80) {
       ++i;
       continue;
     }

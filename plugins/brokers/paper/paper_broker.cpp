@@ -433,9 +433,6 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
     if (w.symbol == bar.symbol && (!w.not_before || bar.ts > *w.not_before))
       eligible.push_back(w.index);
   std::size_t unsaved = 0;  // eligible[0, unsaved): changed without a report, saved below
-  // Reported once the bar's changes are saved: a sink that throws on the report must not cost the
-  // other orders their turn on this bar or the save.
-  std::vector<Status> faults;
   for (std::size_t i : eligible) {
     try {
       if (process_order(i, bar)) eligible[unsaved++] = i;
@@ -443,9 +440,11 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
       // Decimal overflow: the order stays as it was; the kernel's failsafe decides what follows.
       // (A DAY order's session may have started before the failure: saved with the others.)
       eligible[unsaved++] = i;
-      faults.emplace_back(StatusCode::Internal, "paper broker could not match order '" +
-                                                    orders_[i].id.str() + "' on the " +
-                                                    bar.ts.to_iso8601() + " bar: " + e.what());
+      // Reported once the bar's changes are saved: a sink that throws on the report must not cost
+      // the other orders their turn on this bar or the save.
+      unreported_faults_.emplace_back(StatusCode::Internal,
+                                      "paper broker could not match order '" + orders_[i].id.str() +
+                                          "' on the " + bar.ts.to_iso8601() + " bar: " + e.what());
     }
   }
   // Matched: saves say this bar from here on. (One that a fill or an expiry made during the bar
@@ -457,7 +456,11 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
     if (unsaved > 0) persist("matching orders", std::span(eligible.data(), unsaved));
   }
   eligible_spare_ = std::move(eligible);
-  for (const Status& fault : faults) sink_->on_fault(fault);
+  if (!unreported_faults_.empty()) {
+    std::vector<Status> faults;
+    faults.swap(unreported_faults_);
+    for (const Status& fault : faults) sink_->on_fault(fault);
+  }
 }
 
 bool PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {

@@ -148,6 +148,7 @@ class PaperBroker final : public sdk::Broker {
   // on_market_bar's list of orders to match, kept for its capacity (taken out while in use, so
   // a sink that calls back in cannot write into a list being read).
   std::vector<std::size_t> eligible_spare_;
+  std::vector<sdk::Status> unreported_faults_;  // on_market_bar's, reported after the bar's save
   std::deque<FillRecord> fills_;
   std::optional<sdk::Timestamp> latest_bar_ts_;
   std::uint64_t next_order_number_ = 1;

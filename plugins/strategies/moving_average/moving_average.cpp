@@ -1,5 +1,6 @@
 #include "moving_average.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -18,21 +19,16 @@ std::size_t checked_window(std::size_t window, const char* what) {
 class SimplePair final : public AveragePair {
  public:
   SimplePair(std::size_t short_window, std::size_t long_window)
-      : short_(short_window), long_(long_window) {}
+      : pair_(short_window, long_window) {}
 
   std::optional<Relation> update(sdk::Decimal close) noexcept override {
-    short_.add(close);
-    long_.add(close);
-    // The long window is the larger one, so the short average is ready whenever the long one is.
-    if (!long_.ready()) return std::nullopt;
-    return compare(short_, long_);
+    return pair_.update(close);
   }
-  double short_value() const noexcept override { return short_.value(); }
-  double long_value() const noexcept override { return long_.value(); }
+  double short_value() const noexcept override { return pair_.short_value(); }
+  double long_value() const noexcept override { return pair_.long_value(); }
 
  private:
-  SimpleMovingAverage short_;
-  SimpleMovingAverage long_;
+  SimpleAveragePair pair_;
 };
 
 class ExponentialPair final : public AveragePair {
@@ -56,6 +52,15 @@ class ExponentialPair final : public AveragePair {
   ExponentialMovingAverage long_;
 };
 
+// The long window, once 1 <= short_window < long_window is checked.
+std::size_t checked_pair(std::size_t short_window, std::size_t long_window) {
+  if (short_window < 1 || long_window <= short_window)
+    throw std::invalid_argument(
+        "moving average pair: expected 1 <= short_window < long_window, was " +
+        std::to_string(short_window) + " and " + std::to_string(long_window));
+  return long_window;
+}
+
 }  // namespace
 
 std::string_view to_string(AverageKind kind) noexcept {
@@ -71,28 +76,18 @@ std::string_view to_string(Relation relation) noexcept {
   return "?";
 }
 
-SimpleMovingAverage::SimpleMovingAverage(std::size_t window)
-    : ring_(checked_window(window, "simple moving average"), 0) {}
+SimpleAveragePair::SimpleAveragePair(std::size_t short_window, std::size_t long_window)
+    : ring_(checked_pair(short_window, long_window), 0),
+      short_window_(short_window),
+      short_lag_(long_window - short_window) {}
 
-void SimpleMovingAverage::add(sdk::Decimal value) noexcept {
-  sum_ += value.raw();
-  sum_ -= ring_[next_];  // zero until the ring is full
-  ring_[next_] = value.raw();
-  next_ = next_ + 1 == ring_.size() ? 0 : next_ + 1;
-  if (count_ < ring_.size()) ++count_;
+double SimpleAveragePair::short_value() const noexcept {
+  const std::size_t n = std::min(count_, short_window_);
+  return n == 0 ? 0.0 : static_cast<double>(short_sum_) / kScale / static_cast<double>(n);
 }
 
-double SimpleMovingAverage::value() const noexcept {
-  if (count_ == 0) return 0.0;
-  return static_cast<double>(sum_) / kScale / static_cast<double>(count_);
-}
-
-Relation compare(const SimpleMovingAverage& a, const SimpleMovingAverage& b) noexcept {
-  // |sum| <= window * 2^63 and windows are bounded by the config (<= 10^6 < 2^20), so each
-  // product stays below 2^103: far inside __int128.
-  const __int128 lhs = a.raw_sum() * static_cast<__int128>(b.window());
-  const __int128 rhs = b.raw_sum() * static_cast<__int128>(a.window());
-  return lhs > rhs ? Relation::Above : lhs < rhs ? Relation::Below : Relation::Equal;
+double SimpleAveragePair::long_value() const noexcept {
+  return count_ == 0 ? 0.0 : static_cast<double>(long_sum_) / kScale / static_cast<double>(count_);
 }
 
 ExponentialMovingAverage::ExponentialMovingAverage(std::size_t window)
@@ -112,10 +107,7 @@ void ExponentialMovingAverage::add(sdk::Decimal value) noexcept {
 
 std::unique_ptr<AveragePair> make_average_pair(AverageKind kind, std::size_t short_window,
                                                std::size_t long_window) {
-  if (short_window < 1 || long_window <= short_window)
-    throw std::invalid_argument(
-        "moving average pair: expected 1 <= short_window < long_window, was " +
-        std::to_string(short_window) + " and " + std::to_string(long_window));
+  checked_pair(short_window, long_window);
   if (kind == AverageKind::Simple) return std::make_unique<SimplePair>(short_window, long_window);
   return std::make_unique<ExponentialPair>(short_window, long_window);
 }

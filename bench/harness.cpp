@@ -633,33 +633,16 @@ void start_up(const Paths& p, const DataSet& d, int runs) {
   // Placeholders, not credentials: nothing is sent anywhere. execv() passes the environment on.
   ::setenv("MERCURIO_BENCH_ALPACA_KEY_ID", "bench-placeholder", 1);
   ::setenv("MERCURIO_BENCH_ALPACA_SECRET_KEY", "bench-placeholder", 1);
-  // SSL_CERT_FILE (OpenSSL's, honoured by the Alpaca plugin) makes every TLS context parse that
-  // whole bundle; Debian sets no such variable. When this environment sets it, check also runs
-  // without it, interleaved, so both figures are on the table.
-  const char* cert_file_env = std::getenv("SSL_CERT_FILE");
-  const std::string cert_file = cert_file_env != nullptr ? cert_file_env : "";
-  Stats check, check_unset;
+  Stats check;
   bool ok = true;
   for (int i = 0; i < runs; ++i) {
-    for (const bool unset : {false, true}) {
-      if (unset && cert_file.empty()) continue;
-      if (unset) ::unsetenv("SSL_CERT_FILE");
-      const auto r =
-          run({(p.bin / "mercurio").string(), "check", "--config", config.string()}, p.scratch);
-      if (unset) ::setenv("SSL_CERT_FILE", cert_file.c_str(), 1);
-      ok = ok && r.exit_code == 0;
-      if (r.exit_code != 0) std::fprintf(stderr, "mercurio check failed: %s\n", r.err.c_str());
-      (unset ? check_unset : check).add(r.wall_s * 1e3);
-    }
+    const auto r = run({(p.bin / "mercurio").string(), "check", "--config", config.string()}, p.scratch);
+    ok = ok && r.exit_code == 0;
+    if (r.exit_code != 0) std::fprintf(stderr, "mercurio check failed: %s\n", r.err.c_str());
+    check.add(r.wall_s * 1e3);
   }
   rows.push_back({section, "mercurio check, all 4 bundled plugins, median (best)", fmt("%.1f ms", check.median()) + fmt(" (%.1f)", check.best()),
                   "", "", "< 100 ms", verdict(ok, check.median() < 100)});
-  if (!cert_file.empty())
-    rows.push_back(
-        {section,
-         "  the same without SSL_CERT_FILE (set here: every TLS context parses " + cert_file + ")",
-         fmt("%.1f ms", check_unset.median()) + fmt(" (%.1f)", check_unset.best()), "", "", "-",
-         "info"});
   plugin_loads(p, runs);
 }
 

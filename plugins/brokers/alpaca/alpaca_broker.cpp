@@ -88,7 +88,8 @@ Status AlpacaBroker::start(sdk::BrokerSink& sink) {
       poller_cv_.notify_all();
     };
     cb.on_auth_failed = [this](const Status& s) { sink_->on_fault(s); };
-    stream_ = std::make_unique<TradeStream>(settings_, std::move(cb), sink.logger());
+    stream_ = std::make_unique<TradeStream>(settings_, std::move(cb), sink.logger(),
+                                            rest_->tls_context());
     stream_->start();
   }
   poller_ = std::thread([this] { poller(); });

@@ -51,14 +51,16 @@ sdk::Result<std::unique_ptr<AlpacaRest>> AlpacaRest::create(const AlpacaSettings
   if (!trading) return trading.status();
   auto data = common::HttpClient::create(settings.data_url, options);
   if (!data) return data.status();
-  return std::unique_ptr<AlpacaRest>(new AlpacaRest(settings, std::move(*trading), std::move(*data)));
+  return std::unique_ptr<AlpacaRest>(new AlpacaRest(settings, std::move(*trading), std::move(*data),
+                                                    std::move(options.tls_context)));
 }
 
 AlpacaRest::AlpacaRest(const AlpacaSettings& settings, std::unique_ptr<common::HttpClient> trading,
-                       std::unique_ptr<common::HttpClient> data)
+                       std::unique_ptr<common::HttpClient> data, std::shared_ptr<void> tls_context)
     : settings_(settings),
       trading_(std::move(trading)),
       data_(std::move(data)),
+      tls_context_(std::move(tls_context)),
       // Reserves scale with the budget (180/min: 10 kept for cancels, 45 kept from market data).
       budget_(common::RateBudget::Options{settings.requests_per_minute, std::max(1, settings.requests_per_minute / 18),
                                           settings.requests_per_minute / 4}) {}

@@ -34,6 +34,10 @@ class AlpacaRest {
 
   static sdk::Result<std::unique_ptr<AlpacaRest>> create(const AlpacaSettings& settings);
 
+  /// The TLS context both clients use (empty when neither URL is https), for the trade stream:
+  /// reading the system's CAs into a context costs about 20 ms, once per broker.
+  const std::shared_ptr<void>& tls_context() const noexcept { return tls_context_; }
+
   sdk::Result<sdk::AccountSnapshot> account();
   sdk::Result<std::vector<sdk::Position>> positions();
   /// GET /v2/orders?status=open (all pages). Orders with an unknown status are errors.
@@ -71,7 +75,7 @@ class AlpacaRest {
 
  private:
   AlpacaRest(const AlpacaSettings& settings, std::unique_ptr<common::HttpClient> trading,
-             std::unique_ptr<common::HttpClient> data);
+             std::unique_ptr<common::HttpClient> data, std::shared_ptr<void> tls_context);
   sdk::Result<common::HttpResponse> call(common::HttpClient& client, common::Priority priority,
                                          common::HttpRequest request);
   /// A non-2xx response as a status: 4xx Rejected with Alpaca's code and message, 429 and 5xx
@@ -81,6 +85,8 @@ class AlpacaRest {
   AlpacaSettings settings_;
   std::unique_ptr<common::HttpClient> trading_;
   std::unique_ptr<common::HttpClient> data_;
+  // Both clients' (from make_shared_client_tls); empty when neither URL is https.
+  std::shared_ptr<void> tls_context_;
   common::RateBudget budget_;
   mutable std::mutex headers_mutex_;
   Headers extra_headers_;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <sstream>
 
+#include "mercurio/brokers/common/http_client.hpp"
 #include "mercurio/brokers/common/tls.hpp"
 
 namespace mercurio::brokers::alpaca {
@@ -40,12 +41,14 @@ class AuthRefused : public std::runtime_error {
 };
 }  // namespace
 
-TradeStream::TradeStream(const AlpacaSettings& settings, Callbacks callbacks, sdk::Logger& logger)
+TradeStream::TradeStream(const AlpacaSettings& settings, Callbacks callbacks, sdk::Logger& logger,
+                         std::shared_ptr<void> tls_context)
     : settings_(settings),
       callbacks_(std::move(callbacks)),
       logger_(logger),
       backoff_(settings.reconnect_initial, settings.reconnect_max,
-               static_cast<std::uint64_t>(SteadyClock::now().time_since_epoch().count())) {}
+               static_cast<std::uint64_t>(SteadyClock::now().time_since_epoch().count())),
+      tls_context_(std::move(tls_context)) {}
 
 TradeStream::~TradeStream() { stop(); }
 
@@ -94,9 +97,13 @@ std::string TradeStream::session() {
   std::unique_ptr<Poco::Net::HTTPClientSession> http;
   try {
     if (url.secure()) {
-      auto context = common::make_client_tls_context(settings_.ca_file);
-      if (!context) return context.status().message();
-      http = std::make_unique<Poco::Net::HTTPSClientSession>(url.host, url.port, *context);
+      if (!tls_context_) {
+        auto made = common::make_shared_client_tls(settings_.ca_file);
+        if (!made) return made.status().message();
+        tls_context_ = std::move(*made);
+      }
+      http = std::make_unique<Poco::Net::HTTPSClientSession>(
+          url.host, url.port, *std::static_pointer_cast<Poco::Net::Context::Ptr>(tls_context_));
     } else {
       http = std::make_unique<Poco::Net::HTTPClientSession>(url.host, url.port);
     }

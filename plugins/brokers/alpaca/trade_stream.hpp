@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -29,8 +30,11 @@ class TradeStream {
     std::function<void(const sdk::Status& status)> on_auth_failed;  ///< credentials refused: no reconnect
   };
 
-  /// Ownership: `logger` must outlive the stream.
-  TradeStream(const AlpacaSettings& settings, Callbacks callbacks, sdk::Logger& logger);
+  /// Ownership: `logger` must outlive the stream. `tls_context` (from make_shared_client_tls, e.g.
+  /// the REST clients'): the context every wss:// connection uses; empty: one is made at the first
+  /// connection and kept for every reconnect (each one made reads the system's CAs: ~20 ms).
+  TradeStream(const AlpacaSettings& settings, Callbacks callbacks, sdk::Logger& logger,
+              std::shared_ptr<void> tls_context = {});
   ~TradeStream();
   TradeStream(const TradeStream&) = delete;
   TradeStream& operator=(const TradeStream&) = delete;
@@ -52,6 +56,7 @@ class TradeStream {
   Callbacks callbacks_;
   sdk::Logger& logger_;
   common::Backoff backoff_;
+  std::shared_ptr<void> tls_context_;  // the stream thread's, once the thread runs
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable cv_;

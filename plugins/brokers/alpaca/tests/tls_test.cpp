@@ -14,18 +14,13 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SecureServerSocket.h>
 
-#include <openssl/x509.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <optional>
-#include <string>
 
 #include "alpaca_broker.hpp"
 #include "fake_alpaca.hpp"
 #include "mercurio/brokers/common/http_client.hpp"
-#include "mercurio/brokers/common/tls.hpp"
 #include "test_support.hpp"
 
 namespace mercurio::brokers::common {
@@ -131,95 +126,6 @@ TEST_F(AlpacaTlsTest, SystemCasDoNotTrustATestCertificate) {
   EXPECT_EQ(r.status().code(), sdk::StatusCode::Unavailable);
 }
 
-// The system's CAs without a CA file: OpenSSL's environment variables are honoured, and a
-// directory of hashed certificates is used without parsing a bundle.
-// Sets (or, for nullptr, unsets) SSL_CERT_FILE and SSL_CERT_DIR for its lifetime.
-class SystemCaEnvironment {
- public:
-  SystemCaEnvironment(const char* file, const char* dir) {
-    set(file_var_, file);
-    set(dir_var_, dir);
-  }
-  ~SystemCaEnvironment() {
-    restore(file_var_);
-    restore(dir_var_);
-  }
-
- private:
-  struct Var {
-    const char* name;
-    std::optional<std::string> saved;
-  };
-  static void set(Var& var, const char* value) {
-    if (const char* now = std::getenv(var.name)) var.saved = now;
-    if (value != nullptr)
-      ::setenv(var.name, value, 1);
-    else
-      ::unsetenv(var.name);
-  }
-  static void restore(const Var& var) {
-    if (var.saved)
-      ::setenv(var.name, var.saved->c_str(), 1);
-    else
-      ::unsetenv(var.name);
-  }
-  Var file_var_{"SSL_CERT_FILE", {}};
-  Var dir_var_{"SSL_CERT_DIR", {}};
-};
-
-TEST_F(AlpacaTlsTest, SystemCasComeFromAHashedDirectoryWithoutTheBundle) {
-  const fs::path hashed = dir_ / "hashed";
-  const fs::path empty = dir_ / "empty";
-  fs::create_directories(hashed);
-  fs::create_directories(empty);
-  fs::copy_file(dir_ / "ca.pem", hashed / "ca.pem", fs::copy_options::overwrite_existing);
-  ASSERT_EQ(std::system(("openssl rehash '" + hashed.string() + "' > /dev/null 2>&1").c_str()), 0);
-
-  {  // The test CA in a hashed directory, no file: trusted, and no bundle is read.
-    SystemCaEnvironment env(nullptr, hashed.c_str());
-    const SystemCaLocations where = system_ca_locations();
-    EXPECT_EQ(where.dir, hashed.string());
-    EXPECT_EQ(where.file, "");
-    const int port = serve("good");
-    auto r = get(port, "");
-    ASSERT_TRUE(r) << r.status().message();
-    EXPECT_EQ(r->status, 200);
-    server_->stopAll(true);
-    server_.reset();
-  }
-  {  // SSL_CERT_FILE set: read as OpenSSL would, next to the directory.
-    SystemCaEnvironment env((dir_ / "ca.pem").c_str(), empty.c_str());
-    EXPECT_EQ(system_ca_locations().file, (dir_ / "ca.pem").string());
-    const int port = serve("good");
-    auto r = get(port, "");
-    ASSERT_TRUE(r) << r.status().message();
-    server_->stopAll(true);
-    server_.reset();
-  }
-  {  // A directory without hashed certificates: OpenSSL's own bundle, as before.
-    SystemCaEnvironment env(nullptr, empty.c_str());
-    const SystemCaLocations where = system_ca_locations();
-    EXPECT_EQ(where.dir, empty.string());
-    EXPECT_EQ(where.file, fs::is_regular_file(X509_get_default_cert_file())
-                              ? X509_get_default_cert_file()
-                              : "");
-    const int port = serve("good");
-    auto r = get(port, "");
-    ASSERT_FALSE(r);  // the test CA is in no system bundle
-    EXPECT_EQ(r.status().code(), sdk::StatusCode::Unavailable);
-    server_->stopAll(true);
-    server_.reset();
-  }
-  {  // SSL_CERT_FILE naming no file: the context is refused, naming it.
-    SystemCaEnvironment env((dir_ / "no-such-bundle.pem").c_str(), hashed.c_str());
-    auto r = get(1, "");
-    ASSERT_FALSE(r);
-    EXPECT_EQ(r.status().code(), sdk::StatusCode::InvalidArgument);
-    EXPECT_THAT(r.status().message(), ::testing::HasSubstr("no-such-bundle.pem"));
-    EXPECT_THAT(r.status().message(), ::testing::HasSubstr("SSL_CERT_FILE"));
-  }
-}
-
 TEST_F(AlpacaTlsTest, CertificateForAnotherHostNameIsRefused) {
   const int port = serve("wrong");
   const int before = g_requests.load();
@@ -251,6 +157,49 @@ TEST_F(AlpacaTlsTest, BrokerTradesOverVerifiedHttpsAndWss) {
     return false;
   }));
   broker.stop();
+}
+
+// A TLS context reads its CAs when it is made (the system's: about 20 ms). The broker makes one,
+// for its REST clients and its stream alike, and the stream keeps it for every reconnect: with the
+// CA file gone after the broker was made, the stream still connects, and reconnects.
+TEST_F(AlpacaTlsTest, OneTlsContextServesTheRestClientsAndEveryStreamReconnect) {
+  using namespace mercurio::brokers::alpaca::testing;
+  FakeAlpaca fake(kKeyId, kSecret, server_context("good"));
+  auto s = loopback_settings(fake.url(), fake.url(), fake.stream_url());
+  const fs::path ca = dir_ / ("ca-copy-" + std::to_string(::getpid()) + ".pem");
+  fs::copy_file(dir_ / "ca.pem", ca, fs::copy_options::overwrite_existing);
+  s.ca_file = ca.string();
+  alpaca::AlpacaBroker broker(s);
+  ASSERT_TRUE(fs::remove(ca));
+  FakeSink sink;
+  ASSERT_TRUE(broker.start(sink));
+  ASSERT_TRUE(sink.wait_until([&] { return broker.stream_subscribed(); }));
+  fake.drop_streams();
+  EXPECT_TRUE(sink.wait_until(
+      [&] { return broker.stream_subscriptions() >= 2 && broker.stream_subscribed(); }));
+  ASSERT_TRUE(broker.submit(approve("tls-2", intent("AAPL", sdk::Side::Buy, "1"))));
+  broker.stop();
+  EXPECT_EQ(fake.requests_with_bad_credentials(), 0);
+}
+
+// A stream given no context makes one at its first connection and keeps it for every reconnect.
+TEST_F(AlpacaTlsTest, AStreamKeepsTheTlsContextItMadeForEveryReconnect) {
+  using namespace mercurio::brokers::alpaca::testing;
+  FakeAlpaca fake(kKeyId, kSecret, server_context("good"));
+  auto s = loopback_settings(fake.url(), fake.url(), fake.stream_url());
+  const fs::path ca = dir_ / ("stream-ca-copy-" + std::to_string(::getpid()) + ".pem");
+  fs::copy_file(dir_ / "ca.pem", ca, fs::copy_options::overwrite_existing);
+  s.ca_file = ca.string();
+  RecordingLogger log;
+  alpaca::TradeStream stream(s, {}, log);
+  stream.start();
+  FakeSink waiter;  // only for its condition wait
+  ASSERT_TRUE(waiter.wait_until([&] { return stream.subscribed(); }));
+  ASSERT_TRUE(fs::remove(ca));
+  fake.drop_streams();
+  EXPECT_TRUE(
+      waiter.wait_until([&] { return stream.subscriptions() >= 2 && stream.subscribed(); }));
+  stream.stop();
 }
 
 TEST_F(AlpacaTlsTest, StreamNeverSendsCredentialsToAServerItCannotVerify) {

@@ -49,14 +49,26 @@ std::size_t invalid_utf8_at(std::string_view text) {
   return std::string_view::npos;
 }
 
-// A control character (U+0000-U+001F, U+007F) in a symbol, or npos: no venue lists one, and a
-// symbol is written unescaped into log lines and file names of reports.
+// The first byte of a control character (C0 U+0000-U+001F, DEL U+007F, C1 U+0080-U+009F, the
+// latter as UTF-8 C2 80..C2 9F) in a symbol, or npos: no venue lists one, and a symbol is written
+// unescaped into log lines and file names of reports.
 std::size_t control_character_at(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x20 || c == 0x7F) return i;
+    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F)
+      return i;
   }
   return std::string_view::npos;
+}
+
+// Why `symbol` cannot be sent (control characters, not UTF-8), or empty.
+std::string symbol_text_problem(std::string_view symbol) {
+  if (const std::size_t at = control_character_at(symbol); at != std::string_view::npos)
+    return "expected a symbol without control characters, byte " + std::to_string(at) + " is one";
+  if (const std::size_t at = invalid_utf8_at(symbol); at != std::string_view::npos)
+    return "expected a symbol in UTF-8, byte " + std::to_string(at) + " is not";
+  return {};
 }
 
 }  // namespace
@@ -104,12 +116,10 @@ std::optional<RiskGate::Refusal> RiskGate::state_or_form_refusal(const RiskReque
     return refused(deny::kBrokerUnavailable, "the strategy's broker is faulted or stopped");
   // 2. a well-formed intent
   if (in.symbol.empty()) return refused(deny::kInvalidSymbol, "expected a symbol, was empty");
-  if (const std::size_t at = control_character_at(in.symbol.view()); at != std::string_view::npos)
-    return refused(deny::kInvalidSymbol, "expected a symbol without control characters, byte " +
-                                             std::to_string(at) + " is one");
-  if (const std::size_t at = invalid_utf8_at(in.symbol.view()); at != std::string_view::npos)
-    return refused(deny::kInvalidSymbol,
-                   "expected a symbol in UTF-8, byte " + std::to_string(at) + " is not");
+  // The kernel's own flatten of a position goes out under the name the broker reported it by.
+  if (!r.liquidation)
+    if (std::string why = symbol_text_problem(in.symbol.view()); !why.empty())
+      return refused(deny::kInvalidSymbol, std::move(why));
   if (const std::size_t at = invalid_utf8_at(in.tag); at != std::string_view::npos)
     return refused(deny::kInvalidTag, "expected a tag in UTF-8, byte " + std::to_string(at) +
                                           " of " + std::to_string(in.tag.size()) + " is not");

@@ -441,10 +441,14 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
       // (A DAY order's session may have started before the failure: saved with the others.)
       eligible[unsaved++] = i;
       // Reported once the bar's changes are saved: a sink that throws on the report must not cost
-      // the other orders their turn on this bar or the save.
-      unreported_faults_.emplace_back(StatusCode::Internal,
-                                      "paper broker could not match order '" + orders_[i].id.str() +
-                                          "' on the " + bar.ts.to_iso8601() + " bar: " + e.what());
+      // the other orders their turn on this bar or the save. (Nor may building the report.)
+      try {
+        unreported_faults_.emplace_back(
+            StatusCode::Internal, "paper broker could not match order '" + orders_[i].id.str() +
+                                      "' on the " + bar.ts.to_iso8601() + " bar: " + e.what());
+      } catch (...) {
+        unreported_fault_untold_ = true;
+      }
     }
   }
   // Matched: saves say this bar from here on. (One that a fill or an expiry made during the bar
@@ -456,11 +460,25 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
     if (unsaved > 0) persist("matching orders", std::span(eligible.data(), unsaved));
   }
   eligible_spare_ = std::move(eligible);
-  if (!unreported_faults_.empty()) {
-    std::vector<Status> faults;
-    faults.swap(unreported_faults_);
-    for (const Status& fault : faults) sink_->on_fault(fault);
+  if (!unreported_faults_.empty() || unreported_fault_untold_) report_bar_faults();
+}
+
+void PaperBroker::report_bar_faults() {
+  std::vector<Status> faults;
+  faults.swap(unreported_faults_);
+  if (std::exchange(unreported_fault_untold_, false))
+    faults.emplace_back(StatusCode::Internal,
+                        "paper broker could not match an order, nor build its report");
+  // Every fault is reported, even after a sink threw on one; the first throw is passed on.
+  std::exception_ptr first_throw;
+  for (const Status& fault : faults) {
+    try {
+      sink_->on_fault(fault);
+    } catch (...) {
+      if (!first_throw) first_throw = std::current_exception();
+    }
   }
+  if (first_throw) std::rethrow_exception(first_throw);
 }
 
 bool PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {

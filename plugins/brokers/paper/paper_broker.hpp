@@ -96,6 +96,9 @@ class PaperBroker final : public sdk::Broker {
   std::string known_symbols() const;
   std::string no_data_text() const;
 
+  /// Reports on_market_bar's faults, each even after the sink threw on another; rethrows the
+  /// first throw.
+  void report_bar_faults();
   /// True when the order changed without a report (a DAY order's session started, a stop
   /// triggered): the caller saves it. A report (fill, expiry, cancel) saved the order itself.
   bool process_order(std::size_t index, const sdk::Bar& bar);
@@ -148,7 +151,10 @@ class PaperBroker final : public sdk::Broker {
   // on_market_bar's list of orders to match, kept for its capacity (taken out while in use, so
   // a sink that calls back in cannot write into a list being read).
   std::vector<std::size_t> eligible_spare_;
-  std::vector<sdk::Status> unreported_faults_;  // on_market_bar's, reported after the bar's save
+  // on_market_bar's faults, reported after the bar's save (nothing between can throw: they never
+  // outlive their bar). A member, so a bar without a fault pays one empty() check.
+  std::vector<sdk::Status> unreported_faults_;
+  bool unreported_fault_untold_ = false;  // one more, whose report could not be built
   std::deque<FillRecord> fills_;
   std::optional<sdk::Timestamp> latest_bar_ts_;
   std::uint64_t next_order_number_ = 1;

@@ -16,21 +16,6 @@ std::size_t checked_window(std::size_t window, const char* what) {
   return window;
 }
 
-class SimplePair final : public AveragePair {
- public:
-  SimplePair(std::size_t short_window, std::size_t long_window)
-      : pair_(short_window, long_window) {}
-
-  std::optional<Relation> update(sdk::Decimal close) noexcept override {
-    return pair_.update(close);
-  }
-  double short_value() const noexcept override { return pair_.short_value(); }
-  double long_value() const noexcept override { return pair_.long_value(); }
-
- private:
-  SimpleAveragePair pair_;
-};
-
 class ExponentialPair final : public AveragePair {
  public:
   ExponentialPair(std::size_t short_window, std::size_t long_window)
@@ -108,7 +93,8 @@ void ExponentialMovingAverage::add(sdk::Decimal value) noexcept {
 std::unique_ptr<AveragePair> make_average_pair(AverageKind kind, std::size_t short_window,
                                                std::size_t long_window) {
   checked_pair(short_window, long_window);
-  if (kind == AverageKind::Simple) return std::make_unique<SimplePair>(short_window, long_window);
+  if (kind == AverageKind::Simple)
+    return std::make_unique<SimpleAveragePair>(short_window, long_window);
   return std::make_unique<ExponentialPair>(short_window, long_window);
 }
 

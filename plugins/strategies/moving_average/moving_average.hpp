@@ -1,8 +1,8 @@
 #pragma once
 /// @file moving_average.hpp
-/// The two averages the crossover strategy compares: an exact simple moving average over
-/// decimal mantissas and a double-precision exponential moving average, plus the pair that
-/// tells where the short average stands relative to the long one.
+/// The pairs of averages the crossover strategy compares, each telling where its short average
+/// stands relative to its long one: exact simple moving averages over decimal mantissas, or
+/// double-precision exponential moving averages.
 
 #include <cstddef>
 #include <cstdint>
@@ -22,20 +22,32 @@ std::string_view to_string(AverageKind kind) noexcept;
 enum class Relation : std::int8_t { Below = -1, Equal = 0, Above = 1 };
 std::string_view to_string(Relation relation) noexcept;
 
+/// A short and a long average of the same closes. Both are defined only once `long_window`
+/// closes have been seen; before that update() returns nullopt.
+class AveragePair {
+ public:
+  virtual ~AveragePair() = default;
+  /// Adds one close; returns the short average's relation to the long one once defined.
+  virtual std::optional<Relation> update(sdk::Decimal close) noexcept = 0;
+  /// Current values, for log lines only.
+  virtual double short_value() const noexcept = 0;
+  virtual double long_value() const noexcept = 0;
+};
+
 /// Exact simple moving averages of the last `short_window` and `long_window` values
 /// (1 <= short_window < long_window), compared exactly. One ring buffer of the last `long_window`
 /// raw 10^-8 mantissas serves both: the value leaving the short window is in it too, so each close
 /// is stored once and both sums move with one write. The sums are kept in 128 bits and compared
 /// by cross-multiplication, so no rounding ever happens: an equality is a real equality.
 /// Thread: not thread-safe; one instance per symbol.
-class SimpleAveragePair {
+class SimpleAveragePair final : public AveragePair {
  public:
   /// Throws std::invalid_argument unless 1 <= short_window < long_window.
   SimpleAveragePair(std::size_t short_window, std::size_t long_window);
 
   /// Adds one close; returns the short average's relation to the long one once `long_window`
   /// closes have been seen.
-  std::optional<Relation> update(sdk::Decimal close) noexcept {
+  std::optional<Relation> update(sdk::Decimal close) noexcept override {
     const std::int64_t value = close.raw();
     // ring_[next_] holds the value added long_window closes ago, the one added short_window ago
     // is short_lag_ places after it (both zero until written: the sums are then of all values).
@@ -59,8 +71,8 @@ class SimpleAveragePair {
   __int128 short_raw_sum() const noexcept { return short_sum_; }
   __int128 long_raw_sum() const noexcept { return long_sum_; }
   /// The averages as doubles, for log lines only (never for decisions).
-  double short_value() const noexcept;
-  double long_value() const noexcept;
+  double short_value() const noexcept override;
+  double long_value() const noexcept override;
 
  private:
   std::vector<std::int64_t> ring_;  // long_window values
@@ -95,18 +107,6 @@ class ExponentialMovingAverage {
   std::size_t count_ = 0;
   __int128 seed_sum_ = 0;
   double value_ = 0.0;
-};
-
-/// A short and a long average of the same closes. Both are defined only once `long_window`
-/// closes have been seen; before that update() returns nullopt.
-class AveragePair {
- public:
-  virtual ~AveragePair() = default;
-  /// Adds one close; returns the short average's relation to the long one once defined.
-  virtual std::optional<Relation> update(sdk::Decimal close) noexcept = 0;
-  /// Current values, for log lines only.
-  virtual double short_value() const noexcept = 0;
-  virtual double long_value() const noexcept = 0;
 };
 
 /// Throws std::invalid_argument unless 1 <= short_window < long_window.

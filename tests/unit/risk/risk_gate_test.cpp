@@ -93,6 +93,17 @@ TEST(RiskGateTest, DeniesTextThatIsNotUtf8AndSymbolsWithControlCharacters) {
             "expected a symbol without control characters, byte 2 is one");
   control.symbol = "SPY\x7F";
   EXPECT_EQ(f.check(control).reason, deny::kInvalidSymbol);
+  control.symbol = "AB\xC2\x85";  // NEL, a C1 control
+  EXPECT_EQ(f.check(control).message,
+            "expected a symbol without control characters, byte 2 is one");
+  control.symbol = "\xC2\xA0";  // a no-break space is not a control character
+  EXPECT_TRUE(f.check(control).approved);
+  // The kernel's flatten of a position the broker reported under such a name is not refused.
+  control.symbol = "SP\nY";
+  RiskGate gate;
+  EXPECT_TRUE(gate.check({control, f.id, f.strategy, 0, 0, true, true, Timestamp{42},
+                          SymbolExposure{}, true})
+                  .approved);
   auto latin1 = intent(OrderType::Market);
   latin1.symbol = "CAF\xC9";
   EXPECT_EQ(f.check(latin1).reason, deny::kInvalidSymbol);

@@ -397,14 +397,24 @@ TEST_F(PaperStateFileTest, AFaultReportThatThrowsLosesNeitherTheBarNorItsSave) {
                               "day", with_tif(order(Side::Buy, "1", sdk::OrderType::Limit),
                                               sdk::TimeInForce::Day)))
                     .is_ok());
-    sink.before_fault = [](const sdk::Status&) { throw std::runtime_error("sink full"); };
-    ASSERT_EQ(sink.events().size(), 2u);
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("big-2", order(Side::Buy, "50"))).is_ok());
+    std::vector<std::string> told;
+    sink.before_fault = [&](const sdk::Status& st) {
+      told.push_back(st.message());
+      throw std::runtime_error("sink full");
+    };
+    ASSERT_EQ(sink.events().size(), 3u);
     ASSERT_EQ(sink.events()[0].type, OrderEventType::Accepted);
-    // 100 x 90e9 is beyond the decimal range: "big" cannot fill. "day" (limit 50) rests, and its
-    // session starts on this bar.
+    ASSERT_EQ(sink.events()[2].type, OrderEventType::Accepted);
+    // 100 (and 50) x 90e9 is beyond the decimal range: "big" and "big-2" cannot fill. "day"
+    // (limit 50) rests, and its session starts on this bar.
     EXPECT_THROW(b->on_market_bar(bar("SPY", "2024-01-03", "90000000000", "90000000000",
                                       "90000000000", "90000000000")),
                  std::runtime_error);
+    // Both were told, though the sink threw on the first.
+    ASSERT_EQ(told.size(), 2u);
+    EXPECT_THAT(told[0], HasSubstr("could not match order 'big'"));
+    EXPECT_THAT(told[1], HasSubstr("could not match order 'big-2'"));
   }  // no clean stop: as after a crash
   FakeSink sink;
   auto b = open(sink);

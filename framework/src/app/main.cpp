@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/commands.hpp"
+#include "journal/sqlite_db.hpp"
 #include "mercurio/sdk/plugin.hpp"
 
 namespace {
@@ -36,6 +37,7 @@ Exit codes: 0 success, 1 the run failed, 2 bad usage or configuration.
 }  // namespace
 
 int main(int argc, char** argv) {
+  mercurio::kernel::configure_sqlite_for_this_process();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::cout << kUsage;

@@ -237,6 +237,13 @@ constexpr const char* kInsertEvent =
 // fills_by_trade_id), and whether an opening balance lists it (on prior_fills' primary key).
 constexpr const char* kRecordedTradeId = "SELECT 1 FROM order_events WHERE broker=? AND trade_id=?";
 constexpr const char* kPriorTradeId = "SELECT 1 FROM prior_fills WHERE broker=? AND trade_id=?";
+// An intent's new status, unless it is final already: a final status is never reopened. The
+// final statuses are compared one by one: `status NOT IN (...)` made SQLite build a temporary
+// table of the five names on every execution (a page allocated and zeroed each time), twice per
+// order.
+constexpr const char* kAdvanceIntentStatus =
+    "UPDATE intents SET status=?, status_at=? WHERE client_order_id=? AND NOT (status='filled' OR "
+    "status='canceled' OR status='rejected' OR status='expired' OR status='failed')";
 
 std::optional<IntentStatus> status_after(const sdk::OrderEvent& e) {
   switch (e.type) {
@@ -282,8 +289,7 @@ bool Journal::record_fill(const std::string& broker, const sdk::OrderEvent& fill
     inserted = db_->changes() > 0;
     // Keep the intent's status in step; a final status is never reopened (a late partial fill).
     if (inserted)
-      statement(6, "UPDATE intents SET status=?, status_at=? WHERE client_order_id=? AND status NOT IN "
-                   "('filled','canceled','rejected','expired','failed')")
+      statement(6, kAdvanceIntentStatus)
           .bind(1, std::string(to_string(*status_after(fill)))).bind(2, fill.ts.ns).bind(3, fill.client_order_id.str()).run();
   });
   return inserted;
@@ -295,8 +301,7 @@ void Journal::record_order_event(const std::string& broker, const sdk::OrderEven
     bind_event(s, run_id_, broker, e, false);
     s.run();
     if (auto st = status_after(e))
-      statement(6, "UPDATE intents SET status=?, status_at=? WHERE client_order_id=? AND status NOT IN "
-                   "('filled','canceled','rejected','expired','failed')")
+      statement(6, kAdvanceIntentStatus)
           .bind(1, std::string(to_string(*st))).bind(2, e.ts.ns).bind(3, e.client_order_id.str()).run();
   });
 }

@@ -2,6 +2,8 @@
 
 namespace mercurio::kernel {
 
+void configure_sqlite_for_this_process() noexcept { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 SqliteDb::SqliteDb(const std::filesystem::path& path, bool create, bool read_only) : path_(path) {
   int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (create && !read_only) flags |= SQLITE_OPEN_CREATE;

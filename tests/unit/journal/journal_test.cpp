@@ -113,6 +113,40 @@ TEST(JournalTest, AFinalStatusIsNotReopenedByALateEvent) {
   EXPECT_EQ(r.orders[0].filled_quantity, Decimal::from_int(2));
 }
 
+// Each of the five final statuses stays through a late event; the others move on with it.
+TEST(JournalTest, EveryFinalStatusStaysAndEveryOtherAdvances) {
+  auto j = fresh(test::scratch_dir("journal_final_each") / "journal.sqlite");
+  const auto event = [](const std::string& id, sdk::OrderEventType type) {
+    auto e = fill_of(id, "", 0, "0");
+    e.type = type;
+    return e;
+  };
+  using T = sdk::OrderEventType;
+  for (std::int64_t seq = 1; seq <= 7; ++seq) add_intent(*j, "ma", seq);
+  auto filled = fill_of("ma-1", "t1", 10, "100");
+  filled.type = T::Filled;
+  j->record_fill("paper", filled, false);
+  j->record_order_event("paper", event("ma-2", T::Canceled));
+  j->record_order_event("paper", event("ma-3", T::Rejected));
+  j->record_order_event("paper", event("ma-4", T::Expired));
+  j->set_intent_status(sdk::ClientOrderId("ma-5"), IntentStatus::Failed, Timestamp{9},
+                       "confirmed absent");
+  j->set_intent_status(sdk::ClientOrderId("ma-6"), IntentStatus::Sent, Timestamp{9}, "");
+  j->record_order_event("paper", event("ma-7", T::Accepted));
+  for (const char* id : {"ma-1", "ma-2", "ma-3", "ma-4", "ma-5", "ma-6", "ma-7"}) {
+    j->record_order_event("paper", event(id, T::Accepted));
+    j->record_fill("paper", fill_of(id, std::string("late-") + id, 1, "100"), false);
+  }
+  const auto r = j->recover();
+  ASSERT_EQ(r.orders.size(), 7u);
+  const IntentStatus expected[] = {IntentStatus::Filled,         IntentStatus::Canceled,
+                                   IntentStatus::Rejected,       IntentStatus::Expired,
+                                   IntentStatus::Failed,         IntentStatus::PartiallyFilled,
+                                   IntentStatus::PartiallyFilled};
+  for (std::size_t k = 0; k < 7; ++k)
+    EXPECT_EQ(r.orders[k].status, expected[k]) << r.orders[k].record.client_order_id.str();
+}
+
 TEST(JournalTest, BatchedRowsAreKeptAfterFlushAndBalancesOrderAgainstFills) {
   const auto path = test::scratch_dir("journal_batched") / "journal.sqlite";
   {

@@ -468,7 +468,8 @@ void PaperBroker::report_bar_faults() {
   faults.swap(unreported_faults_);
   if (std::exchange(unreported_fault_untold_, false))
     faults.emplace_back(StatusCode::Internal,
-                        "paper broker could not match an order, nor build its report");
+                        "paper broker could not match or report an order on a bar, nor build the "
+                        "fault's report");
   // Every fault is reported, even after a sink threw on one; the first throw is passed on.
   std::exception_ptr first_throw;
   for (const Status& fault : faults) {
@@ -541,16 +542,20 @@ void PaperBroker::fill_order(std::size_t index, const sdk::Bar& bar, Decimal pri
   persist("a fill", std::span(&index, 1));  // on record before it is reported, as at a real venue
 
   // Booked and in the trade log, where fills() finds it: a failure to report it is not a failure
-  // to match, and is said as what it is.
+  // to match, and is said as what it is, with the bar's other faults once the bar is saved.
   try {
     sink_->on_order_event(fill_event(fills_.back()));
   } catch (const std::exception& e) {
-    sink_->on_fault(
-        Status(StatusCode::Internal, "paper broker filled order '" + o.id.str() + "' on the " +
-                                         bar.ts.to_iso8601() + " bar (trade " +
-                                         trade_id_of(fills_.back().trade_number).str() +
-                                         ") but could not report the fill: " + e.what() +
-                                         "; the account has it and fills() lists it"));
+    try {
+      unreported_faults_.emplace_back(StatusCode::Internal,
+                                      "paper broker filled order '" + o.id.str() + "' on the " +
+                                          bar.ts.to_iso8601() + " bar (trade " +
+                                          trade_id_of(fills_.back().trade_number).str() +
+                                          ") but could not report the fill: " + e.what() +
+                                          "; the account has it and fills() lists it");
+    } catch (...) {
+      unreported_fault_untold_ = true;
+    }
   }
 }
 

@@ -716,6 +716,28 @@ TEST_F(PaperBrokerTest, AnOrderRecordedButNotReportedIsAnUnknownOutcomeNotARefus
   EXPECT_TRUE(sink_.faults().empty());
 }
 
+// The same with a sink that cannot take the fault either: the fault says what happened (filled,
+// not reported), never "could not match", and the sink's throw is passed on after the bar.
+TEST_F(PaperBrokerTest, AFillNotReportedToASinkThatAlsoThrowsOnItsFaultIsNotCalledUnmatched) {
+  start();
+  seed_spy();
+  submit("o1", market(Side::Buy, "2"));
+  bool fail_next = true;
+  sink_.before_order_event = [&fail_next](const OrderEvent&) {
+    if (std::exchange(fail_next, false)) throw std::runtime_error("inbox full");
+  };
+  std::vector<std::string> told;
+  sink_.before_fault = [&told](const sdk::Status& st) {
+    told.push_back(st.message());
+    throw std::runtime_error("still full");
+  };
+  EXPECT_THROW(feed(bar("SPY", "2024-01-03", "104.5", "106", "101", "102")), std::runtime_error);
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_THAT(told[0], HasSubstr("filled order 'o1'"));
+  EXPECT_THAT(told[0], ::testing::Not(HasSubstr("could not match")));
+  EXPECT_EQ(broker_->fills(sdk::Timestamp{INT64_MIN})->size(), 1u);
+}
+
 TEST_F(PaperBrokerTest, AFillBookedButNotReportedIsAFaultNamingTheTradeAndFillsHasIt) {
   // Not "could not match": the fill is booked and in the trade log, where the kernel's
   // reconciliation (fills()) finds it.

@@ -135,6 +135,21 @@ TEST(RunTest, AThrowingConstructorStopsStartUpBeforeAnyTrade) {
   EXPECT_THAT(check.err, HasSubstr("plugin[boom] (mercurio.test.throwing_constructor): could not be created"));
 }
 
+// A symbol with a control character is refused when a strategy subscribes to it (the risk gate
+// then need not look at the text of a subscribed symbol on every order): the run stops before any
+// trade, naming the byte.
+TEST(RunTest, ASubscriptionToASymbolWithAControlCharacterStopsStartUp) {
+  Workspace ws("run_symbol_text");
+  auto text = read_file(ws.dir / "mercurio.toml");
+  text.replace(text.find("symbols = [\"AAA\", \"BBB\"]"), 24, "symbols = [\"AAA\", \"B\\u0007B\"]");
+  std::ofstream(ws.dir / "mercurio.toml", std::ios::trunc) << text;
+  auto r = ws.run();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("strategy ma failed to start: expected a symbol without control "
+                               "characters, byte 1 is one (strategy ma)"));
+  EXPECT_EQ(read_csv_rows(ws.dir / "out" / "trades.csv").size(), 0u);
+}
+
 TEST(RunTest, LiveModeIsRefusedWithoutAJournal) {
   Workspace ws("run_live");
   auto text = read_file(ws.dir / "mercurio.toml");

@@ -231,9 +231,13 @@ sdk::Status Kernel::subscribe(std::size_t si, const sdk::Symbol& symbol) {
   if (!s.starting)
     return {sdk::StatusCode::InvalidArgument, "subscribe_bars is only allowed in on_start (strategy " + s.id + ")"};
   if (symbol.empty()) return {sdk::StatusCode::InvalidArgument, "expected a symbol, was empty"};
+  if (std::string why = symbol_text_problem(symbol.view()); !why.empty())
+    return {sdk::StatusCode::InvalidArgument, why + " (strategy " + s.id + ")"};
   BrokerSlot& b = brokers_[s.broker];
   b.symbols.insert(symbol);
-  auto& list = b.feeds[symbol].listeners;
+  BrokerSlot::SymbolFeed& feed = b.feeds[symbol];
+  feed.text_checked = true;
+  auto& list = feed.listeners;
   if (std::find(list.begin(), list.end(), si) == list.end()) list.push_back(si);
   return {};
 }
@@ -782,6 +786,7 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   const OrderSymbol symbol = order_symbol(s, intent.symbol);
   RiskRequest request{intent, id, s.id, si, s.broker, s.enabled, b.available && b.started, clock_->now(), symbol.exposure};
   request.liquidation = liquidation;
+  request.symbol_text_checked = symbol.feed != nullptr && symbol.feed->text_checked;
   const RiskDecision decision = risk_gate_.check(request);
   if (!decision.approved) {
     ++stats_.orders_denied;

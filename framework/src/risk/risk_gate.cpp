@@ -31,7 +31,6 @@ bool is_ascii(std::string_view text) noexcept {
 // surrogates and code points above U+10FFFF included), or npos. Intents' text goes to the journal,
 // reports and brokers' files: a tag that does not read back as it was written must not get there.
 std::size_t invalid_utf8_at(std::string_view text) {
-  if (is_ascii(text)) return std::string_view::npos;  // nearly every tag and symbol
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   std::size_t i = 0;
   while (i < text.size()) {
@@ -62,7 +61,17 @@ std::size_t control_character_at(std::string_view text) {
   return std::string_view::npos;
 }
 
-// Why `symbol` cannot be sent (control characters, not UTF-8), or empty.
+// True when every byte is printable ASCII (U+0020-U+007E): nearly every symbol, so the exact
+// checks below run only for the others. No branch per byte: it runs on every order.
+bool is_printable_ascii(std::string_view text) noexcept {
+  unsigned outside = 0;
+  for (const char c : text)
+    outside |= static_cast<unsigned>(static_cast<unsigned char>(c) - 0x20) > 0x5E;
+  return outside == 0;
+}
+
+}  // namespace
+
 std::string symbol_text_problem(std::string_view symbol) {
   if (const std::size_t at = control_character_at(symbol); at != std::string_view::npos)
     return "expected a symbol without control characters, byte " + std::to_string(at) + " is one";
@@ -70,8 +79,6 @@ std::string symbol_text_problem(std::string_view symbol) {
     return "expected a symbol in UTF-8, byte " + std::to_string(at) + " is not";
   return {};
 }
-
-}  // namespace
 
 std::string_view to_string(TradingState state) noexcept {
   switch (state) {
@@ -117,12 +124,13 @@ std::optional<RiskGate::Refusal> RiskGate::state_or_form_refusal(const RiskReque
   // 2. a well-formed intent
   if (in.symbol.empty()) return refused(deny::kInvalidSymbol, "expected a symbol, was empty");
   // The kernel's own flatten of a position goes out under the name the broker reported it by.
-  if (!r.liquidation)
+  if (!r.liquidation && !r.symbol_text_checked && !is_printable_ascii(in.symbol.view()))
     if (std::string why = symbol_text_problem(in.symbol.view()); !why.empty())
       return refused(deny::kInvalidSymbol, std::move(why));
-  if (const std::size_t at = invalid_utf8_at(in.tag); at != std::string_view::npos)
-    return refused(deny::kInvalidTag, "expected a tag in UTF-8, byte " + std::to_string(at) +
-                                          " of " + std::to_string(in.tag.size()) + " is not");
+  if (!is_ascii(in.tag))
+    if (const std::size_t at = invalid_utf8_at(in.tag); at != std::string_view::npos)
+      return refused(deny::kInvalidTag, "expected a tag in UTF-8, byte " + std::to_string(at) +
+                                            " of " + std::to_string(in.tag.size()) + " is not");
   if (!in.quantity.is_positive())
     return refused(deny::kInvalidQuantity, "expected quantity > 0, was " + in.quantity.to_string());
   const bool needs_limit = in.type == sdk::OrderType::Limit || in.type == sdk::OrderType::StopLimit;

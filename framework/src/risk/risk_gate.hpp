@@ -108,7 +108,15 @@ struct RiskRequest {
   /// The kernel's own flattening (drawdown breaker, operator flatten): allowed in any trading state
   /// and past the limits, but still well formed and only to an available broker.
   bool liquidation = false;
+  /// The kernel checked the symbol's text (symbol_text_problem) when a strategy subscribed to it:
+  /// the gate does not check it again on every order.
+  bool symbol_text_checked = false;
 };
+
+/// Why `symbol` cannot be sent: a control character (C0, DEL, C1) or text that is not UTF-8,
+/// named with its byte; empty when it can. No venue lists such a symbol, and symbols are written
+/// unescaped into log lines, journals and brokers' files.
+std::string symbol_text_problem(std::string_view symbol);
 
 /// A trading-state change, for the kernel to alert, record and act on.
 struct StateChange {

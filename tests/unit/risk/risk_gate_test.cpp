@@ -104,6 +104,10 @@ TEST(RiskGateTest, DeniesTextThatIsNotUtf8AndSymbolsWithControlCharacters) {
   EXPECT_TRUE(gate.check({control, f.id, f.strategy, 0, 0, true, true, Timestamp{42},
                           SymbolExposure{}, true})
                   .approved);
+  // Nor is one whose text the kernel checked when a strategy subscribed to it.
+  RiskRequest vouched{control, f.id, f.strategy, 0, 0, true, true, Timestamp{42}, SymbolExposure{}};
+  vouched.symbol_text_checked = true;
+  EXPECT_TRUE(gate.check(vouched).approved);
   auto latin1 = intent(OrderType::Market);
   latin1.symbol = "CAF\xC9";
   EXPECT_EQ(f.check(latin1).reason, deny::kInvalidSymbol);

@@ -26,6 +26,16 @@ using sdk::StatusCode;
 using sdk::TimeInForce;
 
 namespace {
+// What the exception being handled says (inside a catch block only).
+std::string current_exception_text() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
 
 PaperSettings settings_or_throw(const sdk::ConfigView& config) {
   auto parsed = parse_settings(config);
@@ -414,6 +424,24 @@ Status PaperBroker::cancel(const sdk::ClientOrderId& id) {
 
 // ---- matching ----
 
+template <class FaultText>
+void PaperBroker::queue_bar_fault(FaultText&& text) noexcept {
+  try {
+    unreported_faults_.emplace_back(StatusCode::Internal, text());
+  } catch (...) {
+    unreported_fault_untold_ = true;
+  }
+}
+
+template <class FaultText>
+void PaperBroker::report_on_bar(const sdk::OrderEvent& event, FaultText&& fault_text) {
+  try {
+    sink_->on_order_event(event);
+  } catch (...) {
+    queue_bar_fault(fault_text);
+  }
+}
+
 void PaperBroker::on_market_bar(const sdk::Bar& bar) {
   if (sink_ == nullptr) return;
   try {
@@ -436,19 +464,16 @@ void PaperBroker::on_market_bar(const sdk::Bar& bar) {
   for (std::size_t i : eligible) {
     try {
       if (process_order(i, bar)) eligible[unsaved++] = i;
-    } catch (const std::exception& e) {
+    } catch (...) {
       // Decimal overflow: the order stays as it was; the kernel's failsafe decides what follows.
       // (A DAY order's session may have started before the failure: saved with the others.)
       eligible[unsaved++] = i;
       // Reported once the bar's changes are saved: a sink that throws on the report must not cost
-      // the other orders their turn on this bar or the save. (Nor may building the report.)
-      try {
-        unreported_faults_.emplace_back(
-            StatusCode::Internal, "paper broker could not match order '" + orders_[i].id.str() +
-                                      "' on the " + bar.ts.to_iso8601() + " bar: " + e.what());
-      } catch (...) {
-        unreported_fault_untold_ = true;
-      }
+      // the other orders their turn on this bar or the save.
+      queue_bar_fault([&] {
+        return "paper broker could not match order '" + orders_[i].id.str() + "' on the " +
+               bar.ts.to_iso8601() + " bar: " + current_exception_text();
+      });
     }
   }
   // Matched: saves say this bar from here on. (One that a fill or an expiry made during the bar
@@ -490,9 +515,9 @@ bool PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {
   const std::int64_t day = bar.ts.utc_day();
   if (tif == TimeInForce::Day) {
     if (o.session_day && day > *o.session_day) {
-      finish_order(index, OrderEventType::Expired, bar.ts,
-                   "day order expired: its session " + day_text(*o.session_day) +
-                       " (UTC) ended before the " + bar.ts.to_iso8601() + " bar");
+      finish_order_on_bar(index, OrderEventType::Expired, bar,
+                          "day order expired: its session " + day_text(*o.session_day) +
+                              " (UTC) ended before the " + bar.ts.to_iso8601() + " bar");
       return false;
     }
     if (!o.session_day) {
@@ -513,9 +538,10 @@ bool PaperBroker::process_order(std::size_t index, const sdk::Bar& bar) {
     changed = true;
   }
   if (tif == TimeInForce::Ioc || tif == TimeInForce::Fok) {
-    finish_order(index, OrderEventType::Canceled, bar.ts,
-                 std::string(to_string(tif)) + " order did not fill on its first eligible bar (" +
-                     bar.ts.to_iso8601() + ")");
+    finish_order_on_bar(index, OrderEventType::Canceled, bar,
+                        std::string(to_string(tif)) +
+                            " order did not fill on its first eligible bar (" +
+                            bar.ts.to_iso8601() + ")");
     return false;
   }
   return changed;
@@ -542,30 +568,37 @@ void PaperBroker::fill_order(std::size_t index, const sdk::Bar& bar, Decimal pri
   persist("a fill", std::span(&index, 1));  // on record before it is reported, as at a real venue
 
   // Booked and in the trade log, where fills() finds it: a failure to report it is not a failure
-  // to match, and is said as what it is, with the bar's other faults once the bar is saved.
-  try {
-    sink_->on_order_event(fill_event(fills_.back()));
-  } catch (const std::exception& e) {
-    try {
-      unreported_faults_.emplace_back(StatusCode::Internal,
-                                      "paper broker filled order '" + o.id.str() + "' on the " +
-                                          bar.ts.to_iso8601() + " bar (trade " +
-                                          trade_id_of(fills_.back().trade_number).str() +
-                                          ") but could not report the fill: " + e.what() +
-                                          "; the account has it and fills() lists it");
-    } catch (...) {
-      unreported_fault_untold_ = true;
-    }
-  }
+  // to match, and is said as what it is.
+  report_on_bar(fill_event(fills_.back()), [&] {
+    return "paper broker filled order '" + o.id.str() + "' on the " + bar.ts.to_iso8601() +
+           " bar (trade " + trade_id_of(fills_.back().trade_number).str() +
+           ") but could not report the fill: " + current_exception_text() +
+           "; the account has it and fills() lists it";
+  });
 }
 
-void PaperBroker::finish_order(std::size_t index, OrderEventType type, sdk::Timestamp ts,
-                               std::string reason) {
+sdk::OrderEvent PaperBroker::close_and_save(std::size_t index, OrderEventType type,
+                                            sdk::Timestamp ts, std::string reason) {
   close_order(index, type);
   persist("closing an order", std::span(&index, 1));
   sdk::OrderEvent ev = event_for(orders_[index], type, ts);
   ev.reason = std::move(reason);
-  sink_->on_order_event(ev);
+  return ev;
+}
+
+void PaperBroker::finish_order(std::size_t index, OrderEventType type, sdk::Timestamp ts,
+                               std::string reason) {
+  sink_->on_order_event(close_and_save(index, type, ts, std::move(reason)));
+}
+
+void PaperBroker::finish_order_on_bar(std::size_t index, OrderEventType type, const sdk::Bar& bar,
+                                      std::string reason) {
+  // Closed and saved: a failure to report it is not a failure to match, and is said as what it is.
+  report_on_bar(close_and_save(index, type, bar.ts, std::move(reason)), [&] {
+    return "paper broker closed order '" + orders_[index].id.str() + "' (" +
+           std::string(to_string(type)) + ") on the " + bar.ts.to_iso8601() +
+           " bar but could not report it: " + current_exception_text() + "; order() has it";
+  });
 }
 
 void PaperBroker::close_order(std::size_t index, OrderEventType final_state) {

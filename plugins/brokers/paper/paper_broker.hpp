@@ -103,6 +103,21 @@ class PaperBroker final : public sdk::Broker {
   /// triggered): the caller saves it. A report (fill, expiry, cancel) saved the order itself.
   bool process_order(std::size_t index, const sdk::Bar& bar);
   void fill_order(std::size_t index, const sdk::Bar& bar, sdk::Decimal price);
+  /// Closes order `index` as `type` and saves it; returns its event, to be reported.
+  sdk::OrderEvent close_and_save(std::size_t index, sdk::OrderEventType type, sdk::Timestamp ts,
+                                 std::string reason);
+  /// finish_order while a bar is matched: a sink that cannot take the event is a fault told after
+  /// the bar (report_on_bar).
+  void finish_order_on_bar(std::size_t index, sdk::OrderEventType type, const sdk::Bar& bar,
+                           std::string reason);
+  /// Reports a change made while a bar is matched, booked and saved already; a sink that throws
+  /// makes `fault_text()` a fault told after the bar's save: the change stands.
+  /// (Templates, defined in the .cpp: the fault's text is built only when it is needed.)
+  template <class FaultText>
+  void report_on_bar(const sdk::OrderEvent& event, FaultText&& fault_text);
+  /// Queues a fault for report_bar_faults; a text that cannot be built still counts.
+  template <class FaultText>
+  void queue_bar_fault(FaultText&& text) noexcept;
   void finish_order(std::size_t index, sdk::OrderEventType type, sdk::Timestamp ts,
                     std::string reason);
   /// Marks the order final and takes it off `open_` at once, before its event is built or

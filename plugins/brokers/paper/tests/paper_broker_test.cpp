@@ -736,6 +736,31 @@ TEST_F(PaperBrokerTest, AFillNotReportedToASinkThatAlsoThrowsOnItsFaultIsNotCall
   EXPECT_THAT(told[0], HasSubstr("filled order 'o1'"));
   EXPECT_THAT(told[0], ::testing::Not(HasSubstr("could not match")));
   EXPECT_EQ(broker_->fills(sdk::Timestamp{INT64_MIN})->size(), 1u);
+  // Told once: the next bar has nothing left to tell.
+  EXPECT_NO_THROW(feed(bar("SPY", "2024-01-04", "104.5", "106", "101", "102")));
+  EXPECT_EQ(told.size(), 1u);
+}
+
+// An expiry (as a cancel of an IOC order) is booked and saved before it is reported: a sink that
+// cannot take its event gets a fault saying so, never "could not match", and the order stays
+// expired.
+TEST_F(PaperBrokerTest, AnExpiryNotReportedIsAFaultAndTheOrderStaysExpired) {
+  start();
+  seed_spy();
+  submit("d1", limit(Side::Buy, "1", "90", TimeInForce::Day));
+  feed(bar("SPY", "2024-01-03", "100", "101", "99", "100"));  // its session
+  bool fail_next = true;
+  sink_.before_order_event = [&fail_next](const OrderEvent&) {
+    if (std::exchange(fail_next, false)) throw 42;  // not even a std::exception
+  };
+  feed(bar("SPY", "2024-01-04", "100", "101", "99", "100"));
+  const auto faults = sink_.faults();
+  ASSERT_EQ(faults.size(), 1u);
+  EXPECT_THAT(faults[0], HasSubstr("closed order 'd1' (expired) on the 2024-01-04T00:00:00Z bar "
+                                   "but could not report it: an exception that is not a "
+                                   "std::exception"));
+  EXPECT_EQ(broker_->order("d1")->status, OrderEventType::Expired);
+  EXPECT_FALSE(broker_->order("d1")->open);
 }
 
 TEST_F(PaperBrokerTest, AFillBookedButNotReportedIsAFaultNamingTheTradeAndFillsHasIt) {

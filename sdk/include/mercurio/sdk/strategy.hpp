@@ -35,7 +35,9 @@ class StrategyContext {
   virtual ~StrategyContext() = default;
   /// The `id` of this strategy's `[[plugin]]` entry.
   virtual std::string_view strategy_id() const = 0;
-  /// Receive bars of `symbol` (call from on_start).
+  /// Receive bars of `symbol` (call from on_start). InvalidArgument for an empty symbol or one
+  /// with a control character or text that is not UTF-8 (no venue lists one): a strategy that
+  /// returns it from on_start stops the run's start-up.
   virtual Status subscribe_bars(const Symbol& symbol) = 0;
   virtual const PortfolioView& portfolio() const = 0;
   /// Simulated time in a backtest, wall time otherwise.

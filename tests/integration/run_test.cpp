@@ -46,6 +46,14 @@ struct Workspace {
                                          << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
                                          << risk_table;
   }
+  // Replaces the first `from` of the config with `to` (a `from` that is not there fails the test).
+  void edit_config(const std::string& from, const std::string& to) const {
+    auto text = read_file(dir / "mercurio.toml");
+    const auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+    std::ofstream(dir / "mercurio.toml", std::ios::trunc) << text;
+  }
   ProcessResult run(const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> args{"run", "--config", (dir / "mercurio.toml").string()};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -140,9 +148,7 @@ TEST(RunTest, AThrowingConstructorStopsStartUpBeforeAnyTrade) {
 // trade, naming the byte.
 TEST(RunTest, ASubscriptionToASymbolWithAControlCharacterStopsStartUp) {
   Workspace ws("run_symbol_text");
-  auto text = read_file(ws.dir / "mercurio.toml");
-  text.replace(text.find("symbols = [\"AAA\", \"BBB\"]"), 24, "symbols = [\"AAA\", \"B\\u0007B\"]");
-  std::ofstream(ws.dir / "mercurio.toml", std::ios::trunc) << text;
+  ws.edit_config("symbols = [\"AAA\", \"BBB\"]", "symbols = [\"AAA\", \"B\\u0007B\"]");
   auto r = ws.run();
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("strategy ma failed to start: expected a symbol without control "
@@ -152,9 +158,7 @@ TEST(RunTest, ASubscriptionToASymbolWithAControlCharacterStopsStartUp) {
 
 TEST(RunTest, LiveModeIsRefusedWithoutAJournal) {
   Workspace ws("run_live");
-  auto text = read_file(ws.dir / "mercurio.toml");
-  text.replace(text.find("[kernel]\n"), 9, "[kernel]\nmode = \"live\"\n");
-  std::ofstream(ws.dir / "mercurio.toml", std::ios::trunc) << text;
+  ws.edit_config("[kernel]\n", "[kernel]\nmode = \"live\"\n");
   auto r = ws.run();
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("kernel.mode: \"live\" needs a [journal] table with a path"));
@@ -449,9 +453,7 @@ TEST(RunTest, ABrokerPluginFaultHaltsTrading) {
 TEST(RunTest, ATrippedBreakerIsStillTrippedAfterKill9AndRestart) {
   Workspace ws("run_risk_kill9", "", "", risk_table_with("max_drawdown_pct", "\"0.5\""));
   // Slow the paper replay so the process is still running when the breaker trips.
-  auto text = read_file(ws.dir / "mercurio.toml");
-  text.replace(text.find("slippage_bps = \"5\"\n"), 19, "slippage_bps = \"5\"\nreplay_interval_ms = 5\n");
-  std::ofstream(ws.dir / "mercurio.toml", std::ios::trunc) << text;
+  ws.edit_config("slippage_bps = \"5\"\n", "slippage_bps = \"5\"\nreplay_interval_ms = 5\n");
   const std::string config = (ws.dir / "mercurio.toml").string();
   const std::string cmd = shell_quote(mercurio_exe().string()) + " run --mode paper --config " + shell_quote(config) +
                           " >/dev/null 2>" + shell_quote((ws.dir / "first.err").string()) + " & echo $! > " +

@@ -6,6 +6,7 @@
 #include "clock/durations.hpp"
 #include "engine/bar_replay.hpp"
 #include "plugin/plugin_guard.hpp"
+#include "risk/intent_text.hpp"
 
 namespace mercurio::kernel {
 
@@ -235,9 +236,7 @@ sdk::Status Kernel::subscribe(std::size_t si, const sdk::Symbol& symbol) {
     return {sdk::StatusCode::InvalidArgument, why + " (strategy " + s.id + ")"};
   BrokerSlot& b = brokers_[s.broker];
   b.symbols.insert(symbol);
-  BrokerSlot::SymbolFeed& feed = b.feeds[symbol];
-  feed.text_checked = true;
-  auto& list = feed.listeners;
+  auto& list = b.feeds[symbol].listeners;
   if (std::find(list.begin(), list.end(), si) == list.end()) list.push_back(si);
   return {};
 }
@@ -786,7 +785,8 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   const OrderSymbol symbol = order_symbol(s, intent.symbol);
   RiskRequest request{intent, id, s.id, si, s.broker, s.enabled, b.available && b.started, clock_->now(), symbol.exposure};
   request.liquidation = liquidation;
-  request.symbol_text_checked = symbol.feed != nullptr && symbol.feed->text_checked;
+  // Only subscribe() adds listeners, once the symbol's text passed: a feed with one vouches.
+  request.symbol_text_checked = symbol.feed != nullptr && !symbol.feed->listeners.empty();
   const RiskDecision decision = risk_gate_.check(request);
   if (!decision.approved) {
     ++stats_.orders_denied;

@@ -114,7 +114,6 @@ class Kernel final : private StrategyServices, private RiskView {
       const OpenQuantities* open = nullptr;  // the order tracker's entry for the symbol, bound with the books
       std::vector<OrderTracker::OpenEntries> strategy_orders;  // where each strategy's orders here are counted
       sdk::Symbol symbol;  // set with the bindings: an order in the symbol of the bar at hand needs no lookup
-      bool text_checked = false;  // a strategy subscribed to it: symbol_text_problem found nothing
     };
     std::unordered_map<sdk::Symbol, SymbolFeed> feeds;
     const PluginEntry* entry = nullptr;

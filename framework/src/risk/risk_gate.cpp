@@ -1,84 +1,13 @@
 #include "risk/risk_gate.hpp"
 
-#include <Poco/UTF8Encoding.h>
-
-#include <cstdint>
-#include <cstring>
 #include <map>
 
 #include "clock/durations.hpp"
+#include "risk/intent_text.hpp"
 
 namespace mercurio::kernel {
 
 using sdk::Decimal;
-
-namespace {
-
-// True when no byte has its high bit set. Eight bytes at a time: it runs on every order's tag.
-bool is_ascii(std::string_view text) noexcept {
-  std::uint64_t high = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= text.size(); i += 8) {
-    std::uint64_t word;
-    std::memcpy(&word, text.data() + i, 8);
-    high |= word;
-  }
-  for (; i < text.size(); ++i) high |= static_cast<unsigned char>(text[i]);
-  return (high & 0x8080808080808080ULL) == 0;
-}
-
-// Byte offset of the first byte that does not start a valid UTF-8 sequence (overlong forms,
-// surrogates and code points above U+10FFFF included), or npos. Intents' text goes to the journal,
-// reports and brokers' files: a tag that does not read back as it was written must not get there.
-std::size_t invalid_utf8_at(std::string_view text) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char lead = bytes[i];
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
-    if (length == 0 || length > text.size() - i ||
-        !Poco::UTF8Encoding::isLegal(bytes + i, static_cast<int>(length)))
-      return i;
-    i += length;
-  }
-  return std::string_view::npos;
-}
-
-// The first byte of a control character (C0 U+0000-U+001F, DEL U+007F, C1 U+0080-U+009F, the
-// latter as UTF-8 C2 80..C2 9F) in a symbol, or npos: no venue lists one, and a symbol is written
-// unescaped into log lines and file names of reports.
-std::size_t control_character_at(std::string_view text) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7F) return i;
-    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F)
-      return i;
-  }
-  return std::string_view::npos;
-}
-
-// True when every byte is printable ASCII (U+0020-U+007E): nearly every symbol, so the exact
-// checks below run only for the others. No branch per byte: it runs on every order.
-bool is_printable_ascii(std::string_view text) noexcept {
-  unsigned outside = 0;
-  for (const char c : text)
-    outside |= static_cast<unsigned>(static_cast<unsigned char>(c) - 0x20) > 0x5E;
-  return outside == 0;
-}
-
-}  // namespace
-
-std::string symbol_text_problem(std::string_view symbol) {
-  if (const std::size_t at = control_character_at(symbol); at != std::string_view::npos)
-    return "expected a symbol without control characters, byte " + std::to_string(at) + " is one";
-  if (const std::size_t at = invalid_utf8_at(symbol); at != std::string_view::npos)
-    return "expected a symbol in UTF-8, byte " + std::to_string(at) + " is not";
-  return {};
-}
 
 std::string_view to_string(TradingState state) noexcept {
   switch (state) {
@@ -128,9 +57,8 @@ std::optional<RiskGate::Refusal> RiskGate::state_or_form_refusal(const RiskReque
     if (std::string why = symbol_text_problem(in.symbol.view()); !why.empty())
       return refused(deny::kInvalidSymbol, std::move(why));
   if (!is_ascii(in.tag))
-    if (const std::size_t at = invalid_utf8_at(in.tag); at != std::string_view::npos)
-      return refused(deny::kInvalidTag, "expected a tag in UTF-8, byte " + std::to_string(at) +
-                                            " of " + std::to_string(in.tag.size()) + " is not");
+    if (std::string why = tag_text_problem(in.tag); !why.empty())
+      return refused(deny::kInvalidTag, std::move(why));
   if (!in.quantity.is_positive())
     return refused(deny::kInvalidQuantity, "expected quantity > 0, was " + in.quantity.to_string());
   const bool needs_limit = in.type == sdk::OrderType::Limit || in.type == sdk::OrderType::StopLimit;

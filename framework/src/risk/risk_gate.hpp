@@ -113,11 +113,6 @@ struct RiskRequest {
   bool symbol_text_checked = false;
 };
 
-/// Why `symbol` cannot be sent: a control character (C0, DEL, C1) or text that is not UTF-8,
-/// named with its byte; empty when it can. No venue lists such a symbol, and symbols are written
-/// unescaped into log lines, journals and brokers' files.
-std::string symbol_text_problem(std::string_view symbol);
-
 /// A trading-state change, for the kernel to alert, record and act on.
 struct StateChange {
   TradingState from;

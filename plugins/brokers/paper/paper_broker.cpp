@@ -415,7 +415,8 @@ Status PaperBroker::cancel(const sdk::ClientOrderId& id) {
       return Status(StatusCode::Rejected, "paper broker: order '" + id.str() + "' is already " +
                                               std::string(final_state_text(o.final_state)) +
                                               ", nothing to cancel");
-    finish_order(*position, OrderEventType::Canceled, sink_->now(), "canceled on request");
+    sink_->on_order_event(
+        close_and_save(*position, OrderEventType::Canceled, sink_->now(), "canceled on request"));
     return Status::ok();
   } catch (const std::exception& e) {
     return internal_error("cancel", e);
@@ -584,11 +585,6 @@ sdk::OrderEvent PaperBroker::close_and_save(std::size_t index, OrderEventType ty
   sdk::OrderEvent ev = event_for(orders_[index], type, ts);
   ev.reason = std::move(reason);
   return ev;
-}
-
-void PaperBroker::finish_order(std::size_t index, OrderEventType type, sdk::Timestamp ts,
-                               std::string reason) {
-  sink_->on_order_event(close_and_save(index, type, ts, std::move(reason)));
 }
 
 void PaperBroker::finish_order_on_bar(std::size_t index, OrderEventType type, const sdk::Bar& bar,

@@ -106,8 +106,8 @@ class PaperBroker final : public sdk::Broker {
   /// Closes order `index` as `type` and saves it; returns its event, to be reported.
   sdk::OrderEvent close_and_save(std::size_t index, sdk::OrderEventType type, sdk::Timestamp ts,
                                  std::string reason);
-  /// finish_order while a bar is matched: a sink that cannot take the event is a fault told after
-  /// the bar (report_on_bar).
+  /// close_and_save while a bar is matched, then the report: a sink that cannot take the event is a
+  /// fault told after the bar (report_on_bar).
   void finish_order_on_bar(std::size_t index, sdk::OrderEventType type, const sdk::Bar& bar,
                            std::string reason);
   /// Reports a change made while a bar is matched, booked and saved already; a sink that throws
@@ -118,8 +118,6 @@ class PaperBroker final : public sdk::Broker {
   /// Queues a fault for report_bar_faults; a text that cannot be built still counts.
   template <class FaultText>
   void queue_bar_fault(FaultText&& text) noexcept;
-  void finish_order(std::size_t index, sdk::OrderEventType type, sdk::Timestamp ts,
-                    std::string reason);
   /// Marks the order final and takes it off `open_` at once, before its event is built or
   /// reported: nothing that fails after it can leave a closed order listed as open.
   void close_order(std::size_t index, sdk::OrderEventType final_state);

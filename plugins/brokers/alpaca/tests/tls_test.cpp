@@ -98,6 +98,13 @@ class AlpacaTlsTest : public ::testing::Test {
     return (*client)->send({"GET", "/v2/clock", {}, ""});
   }
 
+  // A copy of the test CA that a test may delete (dir_ is this process's own).
+  static fs::path copy_of_ca(const std::string& name) {
+    const fs::path copy = dir_ / name;
+    fs::copy_file(dir_ / "ca.pem", copy, fs::copy_options::overwrite_existing);
+    return copy;
+  }
+
   static inline fs::path dir_;
   static inline bool ok_ = false;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
@@ -166,8 +173,7 @@ TEST_F(AlpacaTlsTest, OneTlsContextServesTheRestClientsAndEveryStreamReconnect) 
   using namespace mercurio::brokers::alpaca::testing;
   FakeAlpaca fake(kKeyId, kSecret, server_context("good"));
   auto s = loopback_settings(fake.url(), fake.url(), fake.stream_url());
-  const fs::path ca = dir_ / ("ca-copy-" + std::to_string(::getpid()) + ".pem");
-  fs::copy_file(dir_ / "ca.pem", ca, fs::copy_options::overwrite_existing);
+  const fs::path ca = copy_of_ca("ca-copy.pem");
   s.ca_file = ca.string();
   alpaca::AlpacaBroker broker(s);
   ASSERT_TRUE(fs::remove(ca));
@@ -187,8 +193,7 @@ TEST_F(AlpacaTlsTest, AStreamKeepsTheTlsContextItMadeForEveryReconnect) {
   using namespace mercurio::brokers::alpaca::testing;
   FakeAlpaca fake(kKeyId, kSecret, server_context("good"));
   auto s = loopback_settings(fake.url(), fake.url(), fake.stream_url());
-  const fs::path ca = dir_ / ("stream-ca-copy-" + std::to_string(::getpid()) + ".pem");
-  fs::copy_file(dir_ / "ca.pem", ca, fs::copy_options::overwrite_existing);
+  const fs::path ca = copy_of_ca("stream-ca-copy.pem");
   s.ca_file = ca.string();
   RecordingLogger log;
   alpaca::TradeStream stream(s, {}, log);

@@ -278,6 +278,11 @@ sdk::OrderIntent with_tif(sdk::OrderIntent in, sdk::TimeInForce tif) {
   return in;
 }
 
+// A DAY buy limited at 50: it rests on the tests' bars (100 and up) until its session ends.
+sdk::OrderIntent day_buy_below_market() {
+  return with_tif(order(Side::Buy, "1", sdk::OrderType::Limit), sdk::TimeInForce::Day);
+}
+
 // A change costs an append to the log, not a rewrite of the account: the snapshot the start wrote
 // stays as it was, and a restart folds the log into a new one.
 TEST_F(PaperStateFileTest, AChangeIsAppendedToTheLogAndTheSnapshotIsLeftAsItWas) {
@@ -363,10 +368,7 @@ TEST_F(PaperStateFileTest, ASessionOrATriggerSeenOnABarSurvivesARestart) {
     FakeSink sink;
     auto b = open(sink);
     b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
-    ASSERT_TRUE(b->submit(kernel::RiskGate::approve(
-                              "day", with_tif(order(Side::Buy, "1", sdk::OrderType::Limit),
-                                              sdk::TimeInForce::Day)))
-                    .is_ok());
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("day", day_buy_below_market())).is_ok());
     sdk::OrderIntent stop = order(Side::Buy, "10", sdk::OrderType::StopLimit);
     stop.stop_price = dec("105");
     stop.limit_price = dec("104");
@@ -393,10 +395,7 @@ TEST_F(PaperStateFileTest, AFaultReportThatThrowsLosesNeitherTheBarNorItsSave) {
     auto b = open(sink);
     b->on_market_bar(bar("SPY", "2024-01-02", "100", "105", "99", "104"));
     ASSERT_TRUE(b->submit(kernel::RiskGate::approve("big", order(Side::Buy, "100"))).is_ok());
-    ASSERT_TRUE(b->submit(kernel::RiskGate::approve(
-                              "day", with_tif(order(Side::Buy, "1", sdk::OrderType::Limit),
-                                              sdk::TimeInForce::Day)))
-                    .is_ok());
+    ASSERT_TRUE(b->submit(kernel::RiskGate::approve("day", day_buy_below_market())).is_ok());
     ASSERT_TRUE(b->submit(kernel::RiskGate::approve("big-2", order(Side::Buy, "50"))).is_ok());
     std::vector<std::string> told;
     sink.before_fault = [&](const sdk::Status& st) {

@@ -115,7 +115,9 @@ TEST(RecoveryTest, AMismatchKeepsTradingHaltedUntilAnOperatorAcknowledges) {
   // No acknowledgement: the kernel waits HALTED; a stop request ends the run with nothing traded.
   auto waiting = d.run("timeout --preserve-status -s TERM 3 ");
   EXPECT_EQ(waiting.exit_code, 1) << waiting.err;
-  EXPECT_THAT(waiting.err, HasSubstr("reconciliation with broker paper found differences (broker vs journal):\n  cash: broker 1234.5, journal " + old_cash));
+  // One log line per line of the report, each with its level and source.
+  EXPECT_THAT(waiting.err, HasSubstr("ERROR [kernel] reconciliation with broker paper found differences (broker vs journal):\n"));
+  EXPECT_THAT(waiting.err, HasSubstr("ERROR [kernel]   cash: broker 1234.5, journal " + old_cash));
   EXPECT_THAT(waiting.err, HasSubstr("[CRITICAL] Reconciliation mismatch at paper"));
   EXPECT_THAT(waiting.err, HasSubstr("stopped before an operator acknowledged the reconciliation; nothing was traded"));
   EXPECT_THAT(waiting.err, Not(HasSubstr("strategy ma started")));

@@ -1,5 +1,6 @@
 #pragma once
-// The process log: one line per message on stderr, "<UTC time> <LEVEL> [<source>] <message>".
+// The process log on stderr: "<UTC time> <LEVEL> [<source>] <message>", a line for each line of
+// the message, control characters and bytes that are not UTF-8 in the source and message escaped.
 
 #include <mutex>
 #include <ostream>

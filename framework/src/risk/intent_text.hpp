@@ -35,7 +35,7 @@ inline bool is_printable_ascii(std::string_view text) noexcept {
 
 /// Why `symbol` cannot be sent: a control character (C0, DEL, C1) or text that is not UTF-8,
 /// named with its byte; empty when it can. No venue lists such a symbol, and symbols are written
-/// unescaped into log lines and file names of reports.
+/// as they are into the journal, CSV rows and file names of reports.
 std::string symbol_text_problem(std::string_view symbol);
 
 /// Why `tag` cannot be kept: text that is not UTF-8 (overlong forms, surrogates and code points

@@ -3,8 +3,16 @@
 #include <exception>
 
 #include "escape.hpp"
+#include "mercurio/text/single_line.hpp"
 
 namespace mercurio::notifiers::log {
+
+namespace {
+// Backslashes doubled: every escape in a line reads back to the one byte it stands for.
+void append_single_line(std::string& line, std::string_view text) {
+  mercurio::text::append_single_line(line, text, mercurio::text::Backslash::Double);
+}
+}  // namespace
 
 std::string format_text(const sdk::Notification& n) {
   std::string line;

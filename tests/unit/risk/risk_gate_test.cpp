@@ -112,6 +112,8 @@ TEST(RiskGateTest, DeniesTextThatIsNotUtf8AndSymbolsWithControlCharacters) {
   latin1.symbol = "CAF\xC9";
   EXPECT_EQ(f.check(latin1).reason, deny::kInvalidSymbol);
   EXPECT_EQ(f.check(latin1).message, "expected a symbol in UTF-8, byte 3 is not");
+  latin1.symbol = "AB\xC2Z";  // C2 before an ASCII byte: bad UTF-8, not a C1 control
+  EXPECT_EQ(f.check(latin1).message, "expected a symbol in UTF-8, byte 2 is not");
 }
 
 TEST(RiskGateTest, DeniesDisabledStrategiesAndUnavailableBrokers) {

@@ -1,0 +1,23 @@
+#pragma once
+// The escape that keeps text from outside on one log line: a plugin's message, a broker's reply
+// or a symbol cannot break the line, forge the next one or send escape sequences to a terminal.
+// (Internal library, not part of the plugin SDK.)
+
+#include <string>
+#include <string_view>
+
+namespace mercurio::text {
+
+/// What becomes of a backslash.
+enum class Backslash {
+  Keep,    // as it is: printable text is never changed (a path stays readable, text a plugin
+           // escaped already is not escaped twice); "\n" in the output may then be either
+  Double,  // doubled: every escape in the output reads back to exactly one input byte
+};
+
+/// Appends `text` to `out` on one line: newline, carriage return and tab become \n \r \t; every
+/// other control character (C0, DEL, and C1 as its two UTF-8 bytes) and every byte that is not
+/// part of valid UTF-8 becomes \xHH. Printable ASCII and valid UTF-8 pass through unchanged.
+void append_single_line(std::string& out, std::string_view text, Backslash backslash);
+
+}  // namespace mercurio::text

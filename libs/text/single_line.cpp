@@ -50,4 +50,27 @@ void append_single_line(std::string& out, std::string_view text, Backslash backs
   }
 }
 
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> lines;
+  std::size_t begin = 0;
+  do {
+    const std::size_t newline = text.find('\n', begin);
+    std::size_t end = newline == std::string_view::npos ? text.size() : newline;
+    if (newline != std::string_view::npos && end > begin && text[end - 1] == '\r') --end;
+    lines.push_back(text.substr(begin, end - begin));
+    begin = newline == std::string_view::npos ? text.size() : newline + 1;
+  } while (begin < text.size());
+  return lines;
+}
+
+std::string printable_lines(std::string_view text) {
+  const std::vector<std::string_view> lines = lines_of(text);
+  std::string out;
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    if (k > 0) out += '\n';
+    append_single_line(out, lines[k], Backslash::Keep);
+  }
+  return out;
+}
+
 }  // namespace mercurio::text

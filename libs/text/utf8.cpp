@@ -5,6 +5,7 @@
 namespace mercurio::text {
 
 std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept {
+  if (i >= text.size()) return 0;
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const unsigned char lead = bytes[i];
   if (lead < 0x80) return 1;

@@ -154,6 +154,24 @@ TEST(RunTest, ASubscriptionToASymbolWithAControlCharacterStopsStartUp) {
   EXPECT_THAT(r.err, HasSubstr("strategy ma failed to start: expected a symbol without control "
                                "characters, byte 1 is one (strategy ma)"));
   EXPECT_EQ(read_csv_rows(ws.dir / "out" / "trades.csv").size(), 0u);
+  // The strategy's log line names the symbol; the log escapes its BEL, and no control character
+  // but the line breaks reaches stderr.
+  EXPECT_THAT(r.err, HasSubstr("[ma] cannot subscribe to bars of B\\x07B: "));
+  for (const char c : r.err)
+    EXPECT_TRUE(c == '\n' || (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F))
+        << "control character " << static_cast<int>(c) << " on stderr";
+}
+
+// A plugin's error that ends the run (here the paper broker's, naming a data file whose path
+// holds an escape sequence) reaches stderr with its control characters escaped.
+TEST(RunTest, TheErrorARunEndsWithCannotActOnATerminal) {
+  Workspace ws("run_error_text");
+  ws.edit_config("/BBB.csv\"", "/B\\u001b[2JB.csv\"");
+  auto r = ws.run();
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("B\\x1b[2JB.csv"));
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+  EXPECT_EQ(read_csv_rows(ws.dir / "out" / "trades.csv").size(), 0u);
 }
 
 TEST(RunTest, LiveModeIsRefusedWithoutAJournal) {

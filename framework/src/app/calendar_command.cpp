@@ -7,6 +7,7 @@
 
 #include "app/commands.hpp"
 #include "calendar/market_calendar.hpp"
+#include "mercurio/text/single_line.hpp"
 
 namespace po = boost::program_options;
 
@@ -59,7 +60,7 @@ int calendar_command(const std::vector<std::string>& args) {
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "mercurio calendar: " << e.what() << "\n\n" << usage << "\n\n" << options;
+    std::cerr << "mercurio calendar: " << text::printable_lines(e.what()) << "\n\n" << usage << "\n\n" << options;
     return kExitBadConfig;
   }
 
@@ -70,7 +71,7 @@ int calendar_command(const std::vector<std::string>& args) {
   try {
     calendar = kernel::make_calendar(code);
   } catch (const std::exception& e) {
-    std::cerr << "mercurio calendar: " << e.what() << "\n";
+    std::cerr << "mercurio calendar: " << text::printable_lines(e.what()) << "\n";
     return kExitRunFailed;
   }
   std::string error;
@@ -97,7 +98,7 @@ int calendar_command(const std::vector<std::string>& args) {
             ", was " + (bad_from ? from : to)->to_string();
   }
   if (!error.empty()) {
-    std::cerr << "mercurio calendar: " << error << "\n";
+    std::cerr << "mercurio calendar: " << text::printable_lines(error) << "\n";
     return kExitBadConfig;
   }
 

@@ -11,6 +11,7 @@
 
 #include "config/config_loader.hpp"
 #include "engine/kernel.hpp"
+#include "mercurio/text/single_line.hpp"
 #include "plugin/plugin_catalog.hpp"
 
 namespace po = boost::program_options;
@@ -36,7 +37,7 @@ std::optional<Parsed> parse(const std::vector<std::string>& args, const po::opti
     po::store(po::command_line_parser(args).options(options).positional({}).run(), p.vm);
     po::notify(p.vm);
   } catch (const po::error& e) {
-    std::cerr << "mercurio: " << e.what() << "\n\n" << usage << "\n" << options;
+    std::cerr << "mercurio: " << text::printable_lines(e.what()) << "\n\n" << usage << "\n" << options;
     code = kExitBadConfig;
     return std::nullopt;
   }
@@ -50,7 +51,7 @@ std::optional<Parsed> parse(const std::vector<std::string>& args, const po::opti
 
 void print_issues(const std::string& what, const ConfigIssues& issues) {
   std::cerr << what << " (" << issues.size() << (issues.size() == 1 ? " problem" : " problems") << "):\n";
-  for (const auto& i : issues.all()) std::cerr << "  " << i.to_string() << "\n";
+  for (const auto& i : issues.all()) std::cerr << "  " << text::printable_lines(i.to_string()) << "\n";
 }
 
 // Loads the config and every plugin it lists; prints all problems and returns nullopt on any.
@@ -148,7 +149,7 @@ int run_command(const std::vector<std::string>& args) {
     const auto out = run_options.output_dir.value_or(loaded->config.kernel.output_dir);
     std::cout << "  outputs                " << (out / "trades.csv").string() << ", " << (out / "equity.csv").string() << "\n";
   } catch (const kernel::KernelError& e) {
-    std::cerr << "mercurio run: " << e.what() << "\n";
+    std::cerr << "mercurio run: " << text::printable_lines(e.what()) << "\n";
     return kExitRunFailed;
   }
   return kExitOk;
@@ -168,7 +169,7 @@ int check_command(const std::vector<std::string>& args) {
   if (const auto errors = loaded->catalog.try_create_all(); !errors.empty()) {
     std::cerr << "configuration " << path << " is not valid (" << errors.size()
               << (errors.size() == 1 ? " plugin" : " plugins") << " could not be created):\n";
-    for (const auto& e : errors) std::cerr << "  " << e << "\n";
+    for (const auto& e : errors) std::cerr << "  " << text::printable_lines(e) << "\n";
     return kExitBadConfig;
   }
   std::cout << "configuration " << path << " is valid (mode " << kernel::to_string(loaded->config.kernel.mode) << ")\n";
@@ -199,23 +200,23 @@ std::string describe_default(const sdk::ConfigValue& v) {
 
 void print_plugin(const kernel::PluginLibrary& lib, const std::string& label) {
   const auto& m = lib.manifest();
-  std::cout << label << m.name << " " << m.version << " (" << kernel::to_string(m.kind) << ")\n";
-  if (!m.description.empty()) std::cout << "    " << m.description << "\n";
+  std::cout << label << text::printable_lines(m.name) << " " << text::printable_lines(m.version) << " (" << kernel::to_string(m.kind) << ")\n";
+  if (!m.description.empty()) std::cout << "    " << text::printable_lines(m.description) << "\n";
   std::cout << "    library " << lib.path().string() << ", SDK " << m.sdk_version << ", ABI " << m.abi_major << "."
             << m.abi_minor << "\n";
   const auto& schema = lib.config_schema();
   if (schema.fields.empty()) std::cout << "    config: no keys\n";
   for (const auto& f : schema.fields) {
-    std::cout << "    " << f.key << " (" << sdk::to_string(f.type);
+    std::cout << "    " << text::printable_lines(f.key) << " (" << sdk::to_string(f.type);
     if (f.required) std::cout << ", required";
-    if (f.default_value) std::cout << ", default " << describe_default(*f.default_value);
+    if (f.default_value) std::cout << ", default " << text::printable_lines(describe_default(*f.default_value));
     if (f.minimum) std::cout << ", min " << f.minimum->to_string();
     if (f.maximum) std::cout << ", max " << f.maximum->to_string();
     if (!f.allowed.empty()) {
       std::cout << ", one of";
-      for (const auto& a : f.allowed) std::cout << " \"" << a << "\"";
+      for (const auto& a : f.allowed) std::cout << " \"" << text::printable_lines(a) << "\"";
     }
-    std::cout << "): " << f.description << "\n";
+    std::cout << "): " << text::printable_lines(f.description) << "\n";
   }
 }
 
@@ -254,7 +255,7 @@ int plugins_command(const std::vector<std::string>& args) {
     std::vector<std::string> problems;
     auto lib = kernel::PluginLibrary::open(f, kernel::KernelAbi{}, problems);
     if (!lib) {
-      for (const auto& p : problems) std::cerr << f.filename().string() << ": " << p << "\n";
+      for (const auto& p : problems) std::cerr << f.filename().string() << ": " << text::printable_lines(p) << "\n";
       status = kExitBadConfig;
       continue;
     }

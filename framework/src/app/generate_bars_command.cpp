@@ -6,6 +6,7 @@
 
 #include "app/commands.hpp"
 #include "data/synthetic_bars.hpp"
+#include "mercurio/text/single_line.hpp"
 
 namespace po = boost::program_options;
 
@@ -35,7 +36,7 @@ int generate_bars_command(const std::vector<std::string>& args) {
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "mercurio generate-bars: " << e.what() << "\n\n" << usage << "\n\n" << options;
+    std::cerr << "mercurio generate-bars: " << text::printable_lines(e.what()) << "\n\n" << usage << "\n\n" << options;
     return kExitBadConfig;
   }
 
@@ -55,7 +56,7 @@ int generate_bars_command(const std::vector<std::string>& args) {
     params.seed = vm["seed"].as<std::uint64_t>();
     kernel::validate(params);
   } catch (const std::exception& e) {
-    std::cerr << "mercurio generate-bars: " << e.what() << "\n";
+    std::cerr << "mercurio generate-bars: " << text::printable_lines(e.what()) << "\n";
     return kExitBadConfig;
   }
 

@@ -8,6 +8,7 @@
 #include "app/commands.hpp"
 #include "journal/sqlite_db.hpp"
 #include "mercurio/sdk/plugin.hpp"
+#include "mercurio/text/single_line.hpp"
 
 namespace {
 
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
         command == "acknowledge")
       return mercurio::app::operator_command(command, args);
   } catch (const std::exception& e) {
-    std::cerr << "mercurio " << command << ": " << e.what() << "\n";
+    std::cerr << "mercurio " << command << ": " << mercurio::text::printable_lines(e.what()) << "\n";
     return mercurio::app::kExitRunFailed;
   }
   std::cerr << "mercurio: unknown command \"" << command << "\"\n\n" << kUsage;

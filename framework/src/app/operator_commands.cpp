@@ -10,6 +10,7 @@
 #include "app/commands.hpp"
 #include "clock/clock.hpp"
 #include "config/config_loader.hpp"
+#include "mercurio/text/single_line.hpp"
 #include "risk/risk_state_store.hpp"
 
 namespace po = boost::program_options;
@@ -24,11 +25,11 @@ std::optional<std::filesystem::path> state_dir_of(const std::string& path) {
   const kernel::Config config = kernel::load_config(path, issues);
   for (const auto& i : issues.all()) {
     if (i.line == 0 && i.key_path.empty()) {  // the file itself could not be read
-      std::cerr << i.to_string() << "\n";
+      std::cerr << text::printable_lines(i.to_string()) << "\n";
       return std::nullopt;
     }
     if (i.key_path.rfind("kernel.state_dir", 0) == 0) {
-      std::cerr << i.to_string() << "\n";
+      std::cerr << text::printable_lines(i.to_string()) << "\n";
       return std::nullopt;
     }
   }
@@ -47,7 +48,7 @@ std::optional<po::variables_map> parse_options(const std::vector<std::string>& a
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "mercurio: " << e.what() << "\n\n" << usage << "\n\n" << options;
+    std::cerr << "mercurio: " << text::printable_lines(e.what()) << "\n\n" << usage << "\n\n" << options;
     code = kExitBadConfig;
     return std::nullopt;
   }
@@ -101,7 +102,7 @@ int operator_command(const std::string& action, const std::vector<std::string>& 
   try {
     store.enqueue(command);
   } catch (const std::exception& e) {
-    std::cerr << "mercurio " << action << ": " << e.what() << "\n";
+    std::cerr << "mercurio " << action << ": " << text::printable_lines(e.what()) << "\n";
     return kExitRunFailed;
   }
   std::cout << action << " queued in " << store.commands_dir().string() << " by " << command.by << "\n";
@@ -124,13 +125,13 @@ int status_command(const std::vector<std::string>& args) {
       std::cout << "no saved trading state in " << store.state_file().string() << " (a new deployment starts ACTIVE)\n";
       return kExitOk;
     }
-    std::cout << "trading state   " << saved->state << " (" << saved->reason << ")\n"
+    std::cout << "trading state   " << saved->state << " (" << text::printable_lines(saved->reason) << ")\n"
               << "since           " << (saved->since.ns == INT64_MIN ? std::string("-") : saved->since.to_iso8601()) << "\n"
               << "peak equity     " << saved->peak_equity.to_string() << "\n"
               << "day start       " << saved->day_start_equity.to_string() << "\n";
-    for (const auto& [id, why] : saved->disabled_strategies) std::cout << "disabled        " << id << " (" << why << ")\n";
+    for (const auto& [id, why] : saved->disabled_strategies) std::cout << "disabled        " << text::printable_lines(id) << " (" << text::printable_lines(why) << ")\n";
   } catch (const std::exception& e) {
-    std::cerr << "mercurio status: " << e.what() << "\n";
+    std::cerr << "mercurio status: " << text::printable_lines(e.what()) << "\n";
     return kExitRunFailed;
   }
   return kExitOk;

@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "app/commands.hpp"
+#include "mercurio/text/single_line.hpp"
 #include "report/journal_reader.hpp"
 #include "report/report_error.hpp"
 #include "report/report_tables.hpp"
@@ -126,7 +127,7 @@ int report_command(const std::vector<std::string>& args) {
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "mercurio report: " << e.what() << "\n\n" << usage << "\n\n" << options;
+    std::cerr << "mercurio report: " << text::printable_lines(e.what()) << "\n\n" << usage << "\n\n" << options;
     return kExitBadConfig;
   }
 
@@ -154,7 +155,7 @@ int report_command(const std::vector<std::string>& args) {
     }
     journal = journal_path(vm);
   } catch (const UsageError& e) {
-    std::cerr << "mercurio report: " << e.what() << "\n";
+    std::cerr << "mercurio report: " << text::printable_lines(e.what()) << "\n";
     return kExitBadConfig;
   }
 
@@ -189,7 +190,7 @@ int report_command(const std::vector<std::string>& args) {
     }
   } catch (const std::exception& e) {
     // ReportError, and Decimal overflow in a sum: either way nothing was written.
-    std::cerr << "mercurio report " << kind << ": " << e.what() << "\n";
+    std::cerr << "mercurio report " << kind << ": " << text::printable_lines(e.what()) << "\n";
     return kExitRunFailed;
   }
   return kExitOk;

@@ -35,21 +35,18 @@ void LogOutput::write(sdk::LogLevel level, std::string_view source, std::string_
   const std::string_view level_text = level_name(level);
   // Every line of the output carries the real time, level and source, so text from outside (a
   // broker's reply, a plugin's message) cannot pass for another line: a message of several lines
-  // (a reconciliation report) is written as several log lines, and control characters and bytes
-  // that are not UTF-8 are escaped (no escape sequence reaches a terminal). Printable text stays.
+  // (a reconciliation report) is written as several log lines ("\r\n" ends one too), and control
+  // characters and bytes that are not UTF-8 are escaped (no escape sequence reaches a terminal).
+  // Printable text stays as it is.
   std::string lines;
   lines.reserve(message.size() + source.size() + 48);
-  std::size_t begin = 0;
-  do {
-    std::size_t end = message.find('\n', begin);
-    if (end == std::string_view::npos) end = message.size();
+  for (const std::string_view line : text::lines_of(message)) {
     lines.append(stamp, n).append(" ").append(level_text).append(" [");
     text::append_single_line(lines, source, text::Backslash::Keep);
     lines.append("] ");
-    text::append_single_line(lines, message.substr(begin, end - begin), text::Backslash::Keep);
+    text::append_single_line(lines, line, text::Backslash::Keep);
     lines.push_back('\n');
-    begin = end + 1;
-  } while (begin < message.size());  // a message that ends in a newline gets no empty line after
+  }
   std::lock_guard lock(mutex_);
   *out_ << lines << std::flush;
 }

@@ -9,7 +9,7 @@ namespace mercurio::notifiers::log {
 
 namespace {
 // Backslashes doubled: every escape in a line reads back to the one byte it stands for.
-void append_single_line(std::string& line, std::string_view text) {
+void append_escaped(std::string& line, std::string_view text) {
   mercurio::text::append_single_line(line, text, mercurio::text::Backslash::Double);
 }
 }  // namespace
@@ -20,10 +20,10 @@ std::string format_text(const sdk::Notification& n) {
   line += '[';
   line += sdk::to_string(n.severity);
   line += "] ";
-  append_single_line(line, n.title);
+  append_escaped(line, n.title);
   if (!n.body.empty()) {
     line += " \xE2\x80\x94 ";  // U+2014 EM DASH
-    append_single_line(line, n.body);
+    append_escaped(line, n.body);
   }
   if (!n.fields.empty()) {
     line += " (";
@@ -31,15 +31,15 @@ std::string format_text(const sdk::Notification& n) {
     for (const auto& [key, value] : n.fields) {
       if (!first) line += ", ";
       first = false;
-      append_single_line(line, key);
+      append_escaped(line, key);
       line += '=';
-      append_single_line(line, value);
+      append_escaped(line, value);
     }
     line += ')';
   }
   if (!n.source.empty()) {
     line += " source=";
-    append_single_line(line, n.source);
+    append_escaped(line, n.source);
   }
   return line;
 }

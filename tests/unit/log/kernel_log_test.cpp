@@ -47,6 +47,8 @@ TEST(KernelLogTest, AReportOfSeveralLinesIsALogLineEachAndPrintableTextStays) {
   LogOutput log(out, sdk::LogLevel::Info);
   SourceLogger kernel(log, "kernel");
   kernel.log(sdk::LogLevel::Error, "found differences:\n  cash: broker 1, journal 2\n");
+  // A reply whose lines end in CR LF, with an empty line.
+  kernel.log(sdk::LogLevel::Warning, "HTTP 500\r\n\r\nbody");
   // A path keeps its backslashes, UTF-8 stays, a line a plugin escaped already is not changed.
   SourceLogger odd(log, "we\nird");
   odd.log(sdk::LogLevel::Info, "C:\\data\\spy.csv \xE2\x82\xAC 5 {\"body\":\"a\\nb\"}");
@@ -55,6 +57,7 @@ TEST(KernelLogTest, AReportOfSeveralLinesIsALogLineEachAndPrintableTextStays) {
   EXPECT_EQ(lines_after_time(out.str()),
             (std::vector<std::string>{
                 "ERROR [kernel] found differences:", "ERROR [kernel]   cash: broker 1, journal 2",
+                "WARN  [kernel] HTTP 500", "WARN  [kernel] ", "WARN  [kernel] body",
                 "INFO  [we\\nird] C:\\data\\spy.csv \xE2\x82\xAC 5 {\"body\":\"a\\nb\"}",
                 "INFO  [kernel] "}));
 }

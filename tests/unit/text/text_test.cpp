@@ -1,8 +1,11 @@
 // mercurio::text: UTF-8 validity, control characters, and the single-line escape of log lines.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "mercurio/text/single_line.hpp"
 #include "mercurio/text/utf8.hpp"
@@ -45,7 +48,41 @@ std::string unescape(std::string_view in) {
   return out;
 }
 
-TEST(Utf8Test, SequenceLengthsOfValidText) {
+// The code points of `s`, decoded by the definition (RFC 3629), apart from the library and Poco:
+// none when it is not UTF-8 (a bad lead or continuation byte, a truncated sequence, an overlong
+// form, a surrogate, beyond U+10FFFF).
+std::optional<std::vector<std::uint32_t>> reference_decode(std::string_view s) {
+  std::vector<std::uint32_t> code_points;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    const std::size_t n = lead < 0x80             ? 1
+                          : (lead & 0xE0) == 0xC0 ? 2
+                          : (lead & 0xF0) == 0xE0 ? 3
+                          : (lead & 0xF8) == 0xF0 ? 4
+                                                  : 0;
+    if (n == 0) return std::nullopt;
+    std::uint32_t cp = n == 1 ? lead : lead & (0x7Fu >> n);  // the lead's payload bits
+    if (n > s.size() - i) return std::nullopt;
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xC0) != 0x80) return std::nullopt;
+      cp = cp << 6 | (c & 0x3Fu);
+    }
+    constexpr std::uint32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kShortest[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+    code_points.push_back(cp);
+    i += n;
+  }
+  return code_points;
+}
+
+bool reference_has_control(const std::vector<std::uint32_t>& code_points) {
+  for (const std::uint32_t cp : code_points)
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) return true;
+  return false;
+}
+
+TEST(Utf8Test, ValidSequencesReportTheirLength) {
   const std::string_view s = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";  // a é € 😀
   EXPECT_EQ(utf8_sequence_length(s, 0), 1u);
   EXPECT_EQ(utf8_sequence_length(s, 1), 2u);
@@ -68,6 +105,38 @@ TEST(Utf8Test, InvalidSequencesAreFoundAtTheirFirstByte) {
     EXPECT_EQ(invalid_utf8_at(bad.text), bad.at) << testing::PrintToString(std::string(bad.text));
     EXPECT_EQ(utf8_sequence_length(bad.text, bad.at), 0u);
   }
+}
+
+// Poco's validity, as the library reads it, against the definition: every pair of bytes, every
+// three-byte text that starts with a multi-byte lead, and random four-byte text.
+TEST(Utf8Test, ValidityAgreesWithTheDefinition) {
+  const auto agree = [](const std::string& s) {
+    ASSERT_EQ(invalid_utf8_at(s) == npos, reference_decode(s).has_value())
+        << testing::PrintToString(s);
+  };
+  for (int a = 0; a < 256; ++a)
+    for (int b = 0; b < 256; ++b) {
+      agree(std::string{static_cast<char>(a), static_cast<char>(b)});
+      if (a >= 0xE0)
+        for (int c : {0x00, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0})
+          agree(std::string{static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)});
+    }
+  std::mt19937 random(3);
+  std::uniform_int_distribution<int> byte(0x70, 0xFF);  // mostly lead and continuation bytes
+  for (int round = 0; round < 50000; ++round) {
+    std::string s;
+    for (int n = 0; n < 4; ++n) s += static_cast<char>(byte(random));
+    agree(s);
+  }
+}
+
+TEST(Utf8Test, APositionAtOrPastTheEndIsNoSequence) {
+  EXPECT_EQ(utf8_sequence_length("ab", 2), 0u);
+  EXPECT_EQ(utf8_sequence_length("ab", 7), 0u);
+  EXPECT_FALSE(is_c1_control_at("\xC2", 0));
+  EXPECT_FALSE(is_c1_control_at("\xC2\x85", 1));
+  EXPECT_FALSE(is_c1_control_at("\xC2\x85", 2));
+  EXPECT_TRUE(is_c1_control_at("\xC2\x85", 0));
 }
 
 TEST(Utf8Test, ControlCharactersAreC0DelAndC1Only) {
@@ -111,14 +180,14 @@ TEST(SingleLineTest, DoubledBackslashesMakeEveryEscapeReadBack) {
   }
 }
 
-// Whatever comes in, the line out holds no control character and is valid UTF-8: every pair of
-// bytes, and random longer text.
+// Whatever comes in, the line out is UTF-8 without a control character, by the definition (not
+// the library's own checks): every pair of bytes, and random longer text.
 TEST(SingleLineTest, NoInputLeavesAControlCharacterOrBadUtf8) {
   const auto check = [](const std::string& in) {
     for (Backslash b : {Backslash::Keep, Backslash::Double}) {
-      const std::string out = line(in, b);
-      ASSERT_EQ(control_character_at(out), npos) << testing::PrintToString(in);
-      ASSERT_EQ(invalid_utf8_at(out), npos) << testing::PrintToString(in);
+      const auto decoded = reference_decode(line(in, b));
+      ASSERT_TRUE(decoded.has_value()) << testing::PrintToString(in);
+      ASSERT_FALSE(reference_has_control(*decoded)) << testing::PrintToString(in);
     }
   };
   for (int a = 0; a < 256; ++a)
@@ -130,6 +199,23 @@ TEST(SingleLineTest, NoInputLeavesAControlCharacterOrBadUtf8) {
     for (int n = 0; n < 6; ++n) in += static_cast<char>(byte(random));
     check(in);
   }
+}
+
+TEST(LinesTest, LinesEndAtNewlinesOrCrLfWithoutAnEmptyLastOne) {
+  using Lines = std::vector<std::string_view>;
+  EXPECT_EQ(lines_of(""), Lines{""});
+  EXPECT_EQ(lines_of("one"), Lines{"one"});
+  EXPECT_EQ(lines_of("one\n"), Lines{"one"});
+  EXPECT_EQ(lines_of("a\r\nb\n\nc\r"), (Lines{"a", "b", "", "c\r"}));  // a lone CR stays
+  EXPECT_EQ(lines_of("\n"), Lines{""});
+  EXPECT_EQ(lines_of("\r\n\r\n"), (Lines{"", ""}));
+}
+
+TEST(LinesTest, PrintableLinesKeepTheBreaksAndEscapeTheRest) {
+  EXPECT_EQ(printable_lines("start-up failed:\r\n  broker x: \x1b[2Jbad\tthing\n"),
+            "start-up failed:\n  broker x: \\x1b[2Jbad\\tthing");
+  EXPECT_EQ(printable_lines("C:\\path \xE2\x82\xAC"), "C:\\path \xE2\x82\xAC");
+  EXPECT_EQ(printable_lines(""), "");
 }
 
 }  // namespace

@@ -42,4 +42,6 @@ TEST(JsonEscapeTest, InvalidUtf8BecomesReplacementCharacters) {
   EXPECT_EQ(json("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");  // UTF-16 surrogate
   EXPECT_EQ(json("\xf4\x90\x80\x80"), R"("\ufffd\ufffd\ufffd\ufffd")");  // above U+10FFFF
   EXPECT_EQ(json("\xe2\x82"), R"("\ufffd\ufffd")");                      // truncated euro sign
+  EXPECT_EQ(json("\xC2"), R"("\ufffd")");                                // a C1 lead at the end
+  EXPECT_EQ(json("\xC2Z"), R"("\ufffdZ")");  // ... or before an ASCII byte
 }

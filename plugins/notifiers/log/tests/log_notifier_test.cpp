@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mercurio/sdk/plugin.hpp"
+#include "mercurio/text/utf8.hpp"
 
 using mercurio::sdk::ConfigValue;
 using mercurio::sdk::ConfigView;
@@ -77,6 +78,34 @@ TEST(LogNotifierTest, TextFormatKeepsMultiLineInputOnOneLine) {
   const std::string text = format_text(n);
   EXPECT_EQ(text.find('\n'), std::string::npos);
   EXPECT_EQ(text, "[CRITICAL] trading halted — line one\\nline two (why=a\\r\\nb) source=kernel");
+}
+
+// Backslashes doubled, bytes that are not UTF-8 and other controls as \xHH: every escape reads
+// back to the one byte it stands for.
+TEST(LogNotifierTest, TextFormatEscapesSoEveryEscapeReadsBack) {
+  Notification n;
+  n.severity = Severity::Error;
+  n.title = "C:\\path\\new";
+  n.body = "caf\xE9 \x1b[2J \xC2\x9b";
+  EXPECT_EQ(format_text(n), R"([ERROR] C:\\path\\new — caf\xe9 \x1b[2J \xc2\x9b)");
+}
+
+// The kernel's log escapes control characters and bad UTF-8 in a message, and leaves printable
+// text alone: a line with none of them reaches the log as the notifier wrote it.
+TEST(LogNotifierTest, NeitherFormatLeavesAControlCharacterOrBadUtf8) {
+  Notification n;
+  n.severity = Severity::Critical;
+  n.title = "del\x7f c1\xC2\x85 esc\x1b bell\a";
+  n.body = "bad\xFF\xC2 trunc\xE2\x82 lone\xC2Z\r\n";
+  n.fields = {{"k\x01", "v\xC0\xAF"}};
+  n.source = "s\x9b";
+  for (const std::string& line : {format_text(n), format_json(n)}) {
+    EXPECT_EQ(mercurio::text::control_character_at(line), std::string_view::npos) << line;
+    EXPECT_EQ(mercurio::text::invalid_utf8_at(line), std::string_view::npos) << line;
+  }
+  EXPECT_NE(format_json(n).find(R"("title":"del\u007f c1\u0085 esc\u001b bell\u0007")"),
+            std::string::npos);
+  EXPECT_NE(format_json(n).find(R"(lone\ufffdZ\r\n")"), std::string::npos);
 }
 
 TEST(LogNotifierTest, JsonFormatWritesOneObjectWithFieldsInOrder) {

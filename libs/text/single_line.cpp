@@ -50,6 +50,12 @@ void append_single_line(std::string& out, std::string_view text, Backslash backs
   }
 }
 
+std::string single_line(std::string_view text) {
+  std::string out;
+  append_single_line(out, text, Backslash::Keep);
+  return out;
+}
+
 std::vector<std::string_view> lines_of(std::string_view text) {
   std::vector<std::string_view> lines;
   std::size_t begin = 0;

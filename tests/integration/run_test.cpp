@@ -157,9 +157,40 @@ TEST(RunTest, ASubscriptionToASymbolWithAControlCharacterStopsStartUp) {
   // The strategy's log line names the symbol; the log escapes its BEL, and no control character
   // but the line breaks reaches stderr.
   EXPECT_THAT(r.err, HasSubstr("[ma] cannot subscribe to bars of B\\x07B: "));
-  for (const char c : r.err)
-    EXPECT_TRUE(c == '\n' || (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F))
-        << "control character " << static_cast<int>(c) << " on stderr";
+  for (std::size_t i = 0; i < r.err.size(); ++i) {
+    const auto c = static_cast<unsigned char>(r.err[i]);
+    const bool c1 = c == 0xC2 && i + 1 < r.err.size() &&
+                    (static_cast<unsigned char>(r.err[i + 1]) & 0xE0) == 0x80;
+    EXPECT_TRUE(c == '\n' || (c >= 0x20 && c != 0x7F && !c1))
+        << "control character at byte " << i << " of stderr";
+  }
+}
+
+// What `mercurio status` shows from the saved state (a reason may quote a broker's reply) stays
+// within its line: no line break in it can fake a line, no escape sequence reaches a terminal.
+TEST(RunTest, StatusShowsSavedTextEachWithinItsLine) {
+  Workspace ws("run_status_text");
+  ASSERT_EQ(ws.run({"--mode", "paper"}).exit_code, 0);
+  std::filesystem::path state;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(ws.dir))
+    if (e.path().filename() == "risk_state.toml") state = e.path();
+  ASSERT_FALSE(state.empty());
+  std::string text = read_file(state);
+  const std::size_t at = text.find("reason = '");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, text.find('\n', at) - at,
+               R"x(reason = "held\u001b[2J\ntrading state   ACTIVE (ok)")x");
+  std::ofstream(state, std::ios::trunc) << text;
+
+  auto status = mercurio_cmd({"status", "--config", (ws.dir / "mercurio.toml").string()}, ws.dir);
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("(held\\x1b[2J\\ntrading state   ACTIVE (ok))"));
+  EXPECT_EQ(status.out.find('\x1b'), std::string::npos);
+  std::size_t state_lines = 0;
+  std::istringstream lines(status.out);
+  for (std::string line; std::getline(lines, line);)
+    state_lines += line.starts_with("trading state");
+  EXPECT_EQ(state_lines, 1u) << status.out;
 }
 
 // A plugin's error that ends the run (here the paper broker's, naming a data file whose path

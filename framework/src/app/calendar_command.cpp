@@ -60,7 +60,9 @@ int calendar_command(const std::vector<std::string>& args) {
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "mercurio calendar: " << text::printable_lines(e.what()) << "\n\n" << usage << "\n\n" << options;
+    std::cerr << "mercurio calendar: " << text::printable_lines(e.what()) << "\n\n"
+              << usage << "\n\n"
+              << options;
     return kExitBadConfig;
   }
 

@@ -37,7 +37,9 @@ std::optional<Parsed> parse(const std::vector<std::string>& args, const po::opti
     po::store(po::command_line_parser(args).options(options).positional({}).run(), p.vm);
     po::notify(p.vm);
   } catch (const po::error& e) {
-    std::cerr << "mercurio: " << text::printable_lines(e.what()) << "\n\n" << usage << "\n" << options;
+    std::cerr << "mercurio: " << text::printable_lines(e.what()) << "\n\n"
+              << usage << "\n"
+              << options;
     code = kExitBadConfig;
     return std::nullopt;
   }
@@ -51,7 +53,8 @@ std::optional<Parsed> parse(const std::vector<std::string>& args, const po::opti
 
 void print_issues(const std::string& what, const ConfigIssues& issues) {
   std::cerr << what << " (" << issues.size() << (issues.size() == 1 ? " problem" : " problems") << "):\n";
-  for (const auto& i : issues.all()) std::cerr << "  " << text::printable_lines(i.to_string()) << "\n";
+  for (const auto& i : issues.all())
+    std::cerr << "  " << text::printable_lines(i.to_string()) << "\n";
 }
 
 // Loads the config and every plugin it lists; prints all problems and returns nullopt on any.
@@ -175,8 +178,9 @@ int check_command(const std::vector<std::string>& args) {
   std::cout << "configuration " << path << " is valid (mode " << kernel::to_string(loaded->config.kernel.mode) << ")\n";
   for (const auto& e : loaded->catalog.entries()) {
     const auto& m = e.library->manifest();
-    std::cout << "  " << e.entry->id << ": " << m.name << " " << m.version << " (" << kernel::to_string(m.kind) << ") from "
-              << e.library->path().string() << "\n";
+    std::cout << "  " << e.entry->id << ": " << text::single_line(m.name) << " "
+              << text::single_line(m.version) << " (" << kernel::to_string(m.kind) << ") from "
+              << text::single_line(e.library->path().string()) << "\n";
   }
   return kExitOk;
 }
@@ -200,23 +204,27 @@ std::string describe_default(const sdk::ConfigValue& v) {
 
 void print_plugin(const kernel::PluginLibrary& lib, const std::string& label) {
   const auto& m = lib.manifest();
-  std::cout << label << text::printable_lines(m.name) << " " << text::printable_lines(m.version) << " (" << kernel::to_string(m.kind) << ")\n";
-  if (!m.description.empty()) std::cout << "    " << text::printable_lines(m.description) << "\n";
-  std::cout << "    library " << lib.path().string() << ", SDK " << m.sdk_version << ", ABI " << m.abi_major << "."
-            << m.abi_minor << "\n";
+  // A plugin's own text, each within its line (a line break in a name cannot fake the next line).
+  std::cout << label << text::single_line(m.name) << " " << text::single_line(m.version) << " ("
+            << kernel::to_string(m.kind) << ")\n";
+  if (!m.description.empty()) std::cout << "    " << text::single_line(m.description) << "\n";
+  std::cout << "    library " << text::single_line(lib.path().string()) << ", SDK "
+            << text::single_line(m.sdk_version) << ", ABI " << m.abi_major << "." << m.abi_minor
+            << "\n";
   const auto& schema = lib.config_schema();
   if (schema.fields.empty()) std::cout << "    config: no keys\n";
   for (const auto& f : schema.fields) {
-    std::cout << "    " << text::printable_lines(f.key) << " (" << sdk::to_string(f.type);
+    std::cout << "    " << text::single_line(f.key) << " (" << sdk::to_string(f.type);
     if (f.required) std::cout << ", required";
-    if (f.default_value) std::cout << ", default " << text::printable_lines(describe_default(*f.default_value));
+    if (f.default_value)
+      std::cout << ", default " << text::single_line(describe_default(*f.default_value));
     if (f.minimum) std::cout << ", min " << f.minimum->to_string();
     if (f.maximum) std::cout << ", max " << f.maximum->to_string();
     if (!f.allowed.empty()) {
       std::cout << ", one of";
-      for (const auto& a : f.allowed) std::cout << " \"" << text::printable_lines(a) << "\"";
+      for (const auto& a : f.allowed) std::cout << " \"" << text::single_line(a) << "\"";
     }
-    std::cout << "): " << text::printable_lines(f.description) << "\n";
+    std::cout << "): " << text::single_line(f.description) << "\n";
   }
 }
 
@@ -255,7 +263,9 @@ int plugins_command(const std::vector<std::string>& args) {
     std::vector<std::string> problems;
     auto lib = kernel::PluginLibrary::open(f, kernel::KernelAbi{}, problems);
     if (!lib) {
-      for (const auto& p : problems) std::cerr << f.filename().string() << ": " << text::printable_lines(p) << "\n";
+      for (const auto& p : problems)
+        std::cerr << text::single_line(f.filename().string()) << ": " << text::printable_lines(p)
+                  << "\n";
       status = kExitBadConfig;
       continue;
     }

@@ -36,7 +36,9 @@ int generate_bars_command(const std::vector<std::string>& args) {
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "mercurio generate-bars: " << text::printable_lines(e.what()) << "\n\n" << usage << "\n\n" << options;
+    std::cerr << "mercurio generate-bars: " << text::printable_lines(e.what()) << "\n\n"
+              << usage << "\n\n"
+              << options;
     return kExitBadConfig;
   }
 

@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
         command == "acknowledge")
       return mercurio::app::operator_command(command, args);
   } catch (const std::exception& e) {
-    std::cerr << "mercurio " << command << ": " << mercurio::text::printable_lines(e.what()) << "\n";
+    std::cerr << "mercurio " << command << ": " << mercurio::text::printable_lines(e.what())
+              << "\n";
     return mercurio::app::kExitRunFailed;
   }
   std::cerr << "mercurio: unknown command \"" << command << "\"\n\n" << kUsage;

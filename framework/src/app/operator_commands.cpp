@@ -48,7 +48,9 @@ std::optional<po::variables_map> parse_options(const std::vector<std::string>& a
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "mercurio: " << text::printable_lines(e.what()) << "\n\n" << usage << "\n\n" << options;
+    std::cerr << "mercurio: " << text::printable_lines(e.what()) << "\n\n"
+              << usage << "\n\n"
+              << options;
     code = kExitBadConfig;
     return std::nullopt;
   }
@@ -125,11 +127,17 @@ int status_command(const std::vector<std::string>& args) {
       std::cout << "no saved trading state in " << store.state_file().string() << " (a new deployment starts ACTIVE)\n";
       return kExitOk;
     }
-    std::cout << "trading state   " << saved->state << " (" << text::printable_lines(saved->reason) << ")\n"
-              << "since           " << (saved->since.ns == INT64_MIN ? std::string("-") : saved->since.to_iso8601()) << "\n"
+    // Saved text (a reason may quote a broker's reply), each within its line.
+    std::cout << "trading state   " << text::single_line(saved->state) << " ("
+              << text::single_line(saved->reason) << ")\n"
+              << "since           "
+              << (saved->since.ns == INT64_MIN ? std::string("-") : saved->since.to_iso8601())
+              << "\n"
               << "peak equity     " << saved->peak_equity.to_string() << "\n"
               << "day start       " << saved->day_start_equity.to_string() << "\n";
-    for (const auto& [id, why] : saved->disabled_strategies) std::cout << "disabled        " << text::printable_lines(id) << " (" << text::printable_lines(why) << ")\n";
+    for (const auto& [id, why] : saved->disabled_strategies)
+      std::cout << "disabled        " << text::single_line(id) << " (" << text::single_line(why)
+                << ")\n";
   } catch (const std::exception& e) {
     std::cerr << "mercurio status: " << text::printable_lines(e.what()) << "\n";
     return kExitRunFailed;

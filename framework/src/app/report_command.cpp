@@ -127,7 +127,9 @@ int report_command(const std::vector<std::string>& args) {
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "mercurio report: " << text::printable_lines(e.what()) << "\n\n" << usage << "\n\n" << options;
+    std::cerr << "mercurio report: " << text::printable_lines(e.what()) << "\n\n"
+              << usage << "\n\n"
+              << options;
     return kExitBadConfig;
   }
 
@@ -165,7 +167,8 @@ int report_command(const std::vector<std::string>& args) {
     if (kind == "tax") {
       const report::TaxReport tax = report::build_tax_report(reader.fills(), reader.balances(), year);
       text = format == "csv" ? report::to_csv(report::tax_csv_table(tax.year)) : report::to_json_text(report::tax_json(tax));
-      for (const std::string& w : tax.warnings) std::cerr << "mercurio report: warning: " << w << "\n";
+      for (const std::string& w : tax.warnings)
+        std::cerr << "mercurio report: warning: " << text::printable_lines(w) << "\n";
     } else {
       report::Table table;
       if (kind == "trades") table = report::trades_table(reader.fills(), range);

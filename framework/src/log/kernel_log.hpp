@@ -1,6 +1,7 @@
 #pragma once
 // The process log on stderr: "<UTC time> <LEVEL> [<source>] <message>", a line for each line of
-// the message, control characters and bytes that are not UTF-8 in the source and message escaped.
+// the message (ended by \n or \r\n), control characters and bytes that are not UTF-8 in the
+// source and message escaped.
 
 #include <mutex>
 #include <ostream>

@@ -114,7 +114,7 @@ TEST(Utf8Test, ValidityAgreesWithTheDefinition) {
     ASSERT_EQ(invalid_utf8_at(s) == npos, reference_decode(s).has_value())
         << testing::PrintToString(s);
   };
-  for (int a = 0; a < 256; ++a)
+  for (int a = 0; a < 256 && !HasFailure(); ++a)  // one disagreement is enough to read
     for (int b = 0; b < 256; ++b) {
       agree(std::string{static_cast<char>(a), static_cast<char>(b)});
       if (a >= 0xE0)
@@ -123,11 +123,25 @@ TEST(Utf8Test, ValidityAgreesWithTheDefinition) {
     }
   std::mt19937 random(3);
   std::uniform_int_distribution<int> byte(0x70, 0xFF);  // mostly lead and continuation bytes
-  for (int round = 0; round < 50000; ++round) {
+  for (int round = 0; round < 50000 && !HasFailure(); ++round) {
     std::string s;
     for (int n = 0; n < 4; ++n) s += static_cast<char>(byte(random));
     agree(s);
   }
+}
+
+// control_character_at against the definition, on every valid text of up to two bytes and every
+// two-byte sequence followed by an ASCII byte.
+TEST(Utf8Test, ControlCharactersAgreeWithTheDefinition) {
+  for (int a = 0; a < 256 && !HasFailure(); ++a)
+    for (int b = 0; b < 256; ++b)
+      for (const std::string& s : {std::string{static_cast<char>(a), static_cast<char>(b)},
+                                   std::string{static_cast<char>(a), static_cast<char>(b), 'x'}}) {
+        const auto decoded = reference_decode(s);
+        if (!decoded) continue;
+        ASSERT_EQ(control_character_at(s) != npos, reference_has_control(*decoded))
+            << testing::PrintToString(s);
+      }
 }
 
 TEST(Utf8Test, APositionAtOrPastTheEndIsNoSequence) {
@@ -178,6 +192,11 @@ TEST(SingleLineTest, DoubledBackslashesMakeEveryEscapeReadBack) {
     for (int n = size(random); n > 0; --n) in += static_cast<char>(byte(random));
     ASSERT_EQ(unescape(line(in, Backslash::Double)), in) << testing::PrintToString(in);
   }
+}
+
+TEST(SingleLineTest, SingleLineWritesALineBreakAsAnEscape) {
+  EXPECT_EQ(single_line("held\nACTIVE \x1b[2J C:\\x"), R"(held\nACTIVE \x1b[2J C:\x)");
+  EXPECT_EQ(single_line(""), "");
 }
 
 // Whatever comes in, the line out is UTF-8 without a control character, by the definition (not

@@ -80,9 +80,9 @@ TEST(LogNotifierTest, TextFormatKeepsMultiLineInputOnOneLine) {
   EXPECT_EQ(text, "[CRITICAL] trading halted — line one\\nline two (why=a\\r\\nb) source=kernel");
 }
 
-// Backslashes doubled, bytes that are not UTF-8 and other controls as \xHH: every escape reads
-// back to the one byte it stands for.
-TEST(LogNotifierTest, TextFormatEscapesSoEveryEscapeReadsBack) {
+// Backslashes doubled, bytes that are not UTF-8 and other controls as \xHH (that every escape
+// then reads back to one byte is tested with the escaper, tests/unit/text).
+TEST(LogNotifierTest, TextFormatDoublesBackslashesAndEscapesBytes) {
   Notification n;
   n.severity = Severity::Error;
   n.title = "C:\\path\\new";

@@ -8,8 +8,9 @@ namespace mercurio::sdk {
 enum class LogLevel : unsigned char { Debug, Info, Warning, Error };
 
 /// Where a plugin writes its log lines; the kernel adds time, level and the plugin id to each.
-/// A message of several lines becomes as many log lines; control characters and bytes that are
-/// not UTF-8 are escaped (\t, \xHH), so a venue's reply can be passed on as it came.
+/// A message of several lines (a line ends at \n or \r\n) becomes as many log lines; control
+/// characters and bytes that are not UTF-8 are escaped (\r, \t, \xHH), so a venue's reply can be
+/// passed on as it came.
 /// Thread: safe to call from any thread. Never pass secrets.
 class Logger {
  public:

@@ -21,6 +21,10 @@ enum class Backslash {
 /// part of valid UTF-8 becomes \xHH. Printable ASCII and valid UTF-8 pass through unchanged.
 void append_single_line(std::string& out, std::string_view text, Backslash backslash);
 
+/// `text` to show within one line of output (a name, a reason, a value): append_single_line with
+/// backslashes kept, a line break written as \n.
+std::string single_line(std::string_view text);
+
 /// The lines of `text`, split at each "\n" or "\r\n" (a reply from the web often ends its lines
 /// so); a final line break leaves no empty line after it, and empty text is one empty line.
 std::vector<std::string_view> lines_of(std::string_view text);

@@ -16,12 +16,11 @@ class LogOutput {
   LogOutput(std::ostream& out, sdk::LogLevel threshold) : out_(&out), threshold_(threshold) {}
   void write(sdk::LogLevel level, std::string_view source, std::string_view message);
   bool enabled(sdk::LogLevel level) const noexcept { return level >= threshold_; }
-  void set_threshold(sdk::LogLevel level) noexcept { threshold_ = level; }
 
  private:
   std::mutex mutex_;
   std::ostream* out_;
-  sdk::LogLevel threshold_;
+  const sdk::LogLevel threshold_;  // fixed: read by every thread without a lock
 };
 
 /// A Logger that stamps every line with its source (a plugin id, "kernel").

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "clock/durations.hpp"
+#include "mercurio/text/ascii.hpp"
 #include "risk/intent_text.hpp"
 
 namespace mercurio::kernel {
@@ -53,10 +54,10 @@ std::optional<RiskGate::Refusal> RiskGate::state_or_form_refusal(const RiskReque
   // 2. a well-formed intent
   if (in.symbol.empty()) return refused(deny::kInvalidSymbol, "expected a symbol, was empty");
   // The kernel's own flatten of a position goes out under the name the broker reported it by.
-  if (!r.liquidation && !r.symbol_text_checked && !is_printable_ascii(in.symbol.view()))
+  if (!r.liquidation && !r.symbol_text_checked && !text::is_printable_ascii(in.symbol.view()))
     if (std::string why = symbol_text_problem(in.symbol.view()); !why.empty())
       return refused(deny::kInvalidSymbol, std::move(why));
-  if (!is_ascii(in.tag))
+  if (!text::is_ascii(in.tag))
     if (std::string why = tag_text_problem(in.tag); !why.empty())
       return refused(deny::kInvalidTag, std::move(why));
   if (!in.quantity.is_positive())

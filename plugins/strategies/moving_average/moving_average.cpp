@@ -62,9 +62,7 @@ std::string_view to_string(Relation relation) noexcept {
 }
 
 SimpleAveragePair::SimpleAveragePair(std::size_t short_window, std::size_t long_window)
-    : ring_(checked_pair(short_window, long_window), 0),
-      short_window_(short_window),
-      short_lag_(long_window - short_window) {}
+    : ring_(checked_pair(short_window, long_window), 0), short_window_(short_window) {}
 
 double SimpleAveragePair::short_value() const noexcept {
   const std::size_t n = std::min(count_, short_window_);
@@ -92,7 +90,7 @@ void ExponentialMovingAverage::add(sdk::Decimal value) noexcept {
 
 std::unique_ptr<AveragePair> make_average_pair(AverageKind kind, std::size_t short_window,
                                                std::size_t long_window) {
-  checked_pair(short_window, long_window);
+  checked_pair(short_window, long_window);  // first, for either kind: the pair's own message
   if (kind == AverageKind::Simple)
     return std::make_unique<SimpleAveragePair>(short_window, long_window);
   return std::make_unique<ExponentialPair>(short_window, long_window);

@@ -50,8 +50,9 @@ class SimpleAveragePair final : public AveragePair {
   std::optional<Relation> update(sdk::Decimal close) noexcept override {
     const std::int64_t value = close.raw();
     // ring_[next_] holds the value added long_window closes ago, the one added short_window ago
-    // is short_lag_ places after it (both zero until written: the sums are then of all values).
-    std::size_t leaving_short = next_ + short_lag_;
+    // is long_window - short_window places after it (both zero until written: the sums are then
+    // of all values).
+    std::size_t leaving_short = next_ + (ring_.size() - short_window_);
     if (leaving_short >= ring_.size()) leaving_short -= ring_.size();
     long_sum_ += value;
     long_sum_ -= ring_[next_];
@@ -77,7 +78,6 @@ class SimpleAveragePair final : public AveragePair {
  private:
   std::vector<std::int64_t> ring_;  // long_window values
   std::size_t short_window_;
-  std::size_t short_lag_;  // long_window - short_window
   std::size_t next_ = 0;
   std::size_t count_ = 0;  // values added, up to long_window
   __int128 short_sum_ = 0;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mercurio/text/ascii.hpp"
 #include "mercurio/text/single_line.hpp"
 #include "mercurio/text/utf8.hpp"
 
@@ -80,6 +81,25 @@ bool reference_has_control(const std::vector<std::uint32_t>& code_points) {
   for (const std::uint32_t cp : code_points)
     if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) return true;
   return false;
+}
+
+// The word-at-a-time scan sees a high bit in every position, in the whole words and in the tail.
+TEST(AsciiTest, AHighBitAnywhereIsSeen) {
+  EXPECT_TRUE(is_ascii(""));
+  for (std::size_t size : {1u, 7u, 8u, 9u, 16u, 17u})
+    for (std::size_t at = 0; at < size; ++at) {
+      std::string s(size, 'a');
+      EXPECT_TRUE(is_ascii(s));
+      s[at] = static_cast<char>(0x80);
+      EXPECT_FALSE(is_ascii(s)) << size << " " << at;
+    }
+}
+
+TEST(AsciiTest, PrintableAsciiIsSpaceToTilde) {
+  EXPECT_TRUE(is_printable_ascii(""));
+  EXPECT_TRUE(is_printable_ascii(" BRK.B ~"));
+  for (int c : {0x00, 0x1F, 0x7F, 0x80, 0xC2, 0xFF})
+    EXPECT_FALSE(is_printable_ascii(std::string("SP") + static_cast<char>(c))) << c;
 }
 
 TEST(Utf8Test, ValidSequencesReportTheirLength) {

@@ -98,6 +98,14 @@ class AlpacaTlsTest : public ::testing::Test {
     return (*client)->send({"GET", "/v2/clock", {}, ""});
   }
 
+  // Settings for the broker or stream against `fake`, trusting the CAs in `ca`.
+  static alpaca::AlpacaSettings settings_for(const alpaca::testing::FakeAlpaca& fake,
+                                             const fs::path& ca = dir_ / "ca.pem") {
+    auto s = alpaca::testing::loopback_settings(fake.url(), fake.url(), fake.stream_url());
+    s.ca_file = ca.string();
+    return s;
+  }
+
   // A copy of the test CA that a test may delete (dir_ is this process's own).
   static fs::path copy_of_ca(const std::string& name) {
     const fs::path copy = dir_ / name;
@@ -150,8 +158,7 @@ TEST_F(AlpacaTlsTest, MissingCaFileIsAConfigError) {
 TEST_F(AlpacaTlsTest, BrokerTradesOverVerifiedHttpsAndWss) {
   using namespace mercurio::brokers::alpaca::testing;
   FakeAlpaca fake(kKeyId, kSecret, server_context("good"));
-  auto s = loopback_settings(fake.url(), fake.url(), fake.stream_url());
-  s.ca_file = (dir_ / "ca.pem").string();
+  const auto s = settings_for(fake);
   alpaca::AlpacaBroker broker(s);
   FakeSink sink;
   ASSERT_TRUE(broker.start(sink));
@@ -172,9 +179,8 @@ TEST_F(AlpacaTlsTest, BrokerTradesOverVerifiedHttpsAndWss) {
 TEST_F(AlpacaTlsTest, OneTlsContextServesTheRestClientsAndEveryStreamReconnect) {
   using namespace mercurio::brokers::alpaca::testing;
   FakeAlpaca fake(kKeyId, kSecret, server_context("good"));
-  auto s = loopback_settings(fake.url(), fake.url(), fake.stream_url());
   const fs::path ca = copy_of_ca("ca-copy.pem");
-  s.ca_file = ca.string();
+  const auto s = settings_for(fake, ca);
   alpaca::AlpacaBroker broker(s);
   ASSERT_TRUE(fs::remove(ca));
   FakeSink sink;
@@ -192,9 +198,8 @@ TEST_F(AlpacaTlsTest, OneTlsContextServesTheRestClientsAndEveryStreamReconnect) 
 TEST_F(AlpacaTlsTest, AStreamKeepsTheTlsContextItMadeForEveryReconnect) {
   using namespace mercurio::brokers::alpaca::testing;
   FakeAlpaca fake(kKeyId, kSecret, server_context("good"));
-  auto s = loopback_settings(fake.url(), fake.url(), fake.stream_url());
   const fs::path ca = copy_of_ca("stream-ca-copy.pem");
-  s.ca_file = ca.string();
+  const auto s = settings_for(fake, ca);
   RecordingLogger log;
   alpaca::TradeStream stream(s, {}, log);
   stream.start();
@@ -210,8 +215,7 @@ TEST_F(AlpacaTlsTest, AStreamKeepsTheTlsContextItMadeForEveryReconnect) {
 TEST_F(AlpacaTlsTest, StreamNeverSendsCredentialsToAServerItCannotVerify) {
   using namespace mercurio::brokers::alpaca::testing;
   FakeAlpaca fake(kKeyId, kSecret, server_context("wrong"));  // certificate for another host
-  auto s = loopback_settings(fake.url(), fake.url(), fake.stream_url());
-  s.ca_file = (dir_ / "ca.pem").string();
+  const auto s = settings_for(fake);
   RecordingLogger log;
   alpaca::TradeStream stream(s, {}, log);
   stream.start();

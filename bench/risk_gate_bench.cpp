@@ -34,7 +34,8 @@ RiskConfig bench_config(bool market_hours) {
 void BM_RiskGateCheck(benchmark::State& state) {
   MemoryView view;
   const RiskConfig config = bench_config(state.range(0) != 0);
-  RiskGate gate(config, {combine(config.limits, nullptr, nullptr)}, {0}, 1, &view);
+  RiskGate gate(config, {combine(config.limits, nullptr, nullptr)}, {0},
+                {combine(config.limits, nullptr, nullptr)}, &view);
   OrderIntent intent;
   intent.symbol = "SPY";
   intent.quantity = Decimal::from_int(1);

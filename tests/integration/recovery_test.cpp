@@ -175,6 +175,25 @@ TEST(RecoveryTest, ACorruptJournalRefusesToStart) {
   EXPECT_THAT(r.err, Not(HasSubstr("strategy ma started")));
 }
 
+// A deployment replays its journal's fills into the strategies' books: on a journal a backtest
+// wrote, the simulation's positions would become ones the strategy believes it holds (and would
+// close with real orders). The mirror of a backtest refusing a deployment's journal.
+TEST(RecoveryTest, APaperRunRefusesAJournalABacktestWrote) {
+  JournaledDeployment d("recovery_backtest_journal", 120);
+  auto backtest = run_process(
+      {mercurio_exe().string(), "run", "--config", d.config(), "--mode", "backtest"}, d.dir());
+  ASSERT_EQ(backtest.exit_code, 0) << backtest.err;
+  ASSERT_NE(summary_value(backtest.out, "fills"), "0");
+  const fs::path journal = d.dir() / "state" / "journal.sqlite";
+  auto paper = d.run();
+  EXPECT_EQ(paper.exit_code, 1);
+  EXPECT_THAT(
+      paper.err,
+      HasSubstr("journal " + journal.string() +
+                " holds backtest runs: a paper run does not trade on a simulation's journal"));
+  EXPECT_THAT(paper.err, Not(HasSubstr("strategy ma started")));
+}
+
 TEST(RecoveryTest, AFullJournalHaltsTradingAndNoOrderIsSentWithoutItsRecord) {
   JournaledDeployment d("recovery_full", 20000, "max_size_mb = 1\n", "20/60");
   auto r = d.run();

@@ -19,6 +19,7 @@
 using namespace mercurio::test;
 using mercurio::sdk::Decimal;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace {
 
@@ -282,6 +283,41 @@ TEST(RunTest, TheDrawdownBreakerHaltsTradingAndFlattens) {
   EXPECT_THAT(r.err, HasSubstr("HALTED: trading is HALTED: no new orders until an operator resumes"));
 }
 
+// The breaker trips while a strategy's position is protected by a working stop: the stop is
+// cancelled and, once the cancel has gone through, the position is still closed (it used to be
+// skipped as if the stop were a closing order already working, and left open, unprotected).
+TEST(RunTest, AFlattenClosesAPositionWhoseProtectiveOrderItCancelled) {
+  std::string risk = risk_table_with("max_drawdown_pct", "\"0.0001\"");
+  risk = risk.replace(risk.find("drawdown_action = \"hold\""),
+                      std::string("drawdown_action = \"hold\"").size(),
+                      "drawdown_action = \"flatten\"");
+  Workspace ws("run_risk_flatten_protected", "",
+               "[[plugin]]\nid = \"guard\"\nlibrary = "
+               "\"fixture_protected_position_strategy\"\n[plugin.config]\n"
+               "symbol = \"AAA\"\nquantity = 10\n",
+               risk);
+  auto r = ws.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: stop placed"));
+  ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
+  // The scenario happened: the flatten found the stop working and waited for its cancel.
+  EXPECT_THAT(
+      r.err,
+      HasSubstr("flattening AAA of guard waits for 1 working order(s) to end (cancel requested)"));
+  EXPECT_THAT(r.err, HasSubstr("strategy guard is flat"));
+  std::map<std::pair<std::string, std::string>, Decimal> position;  // (strategy, symbol)
+  int guard_sells = 0;
+  for (const auto& t : read_csv_rows(ws.dir / "out" / "trades.csv")) {
+    const Decimal q = Decimal::from_string(t[3]);
+    position[{t[7], t[1]}] += t[2] == "buy" ? q : -q;
+    if (t[7] == "guard" && t[2] == "sell") ++guard_sells;
+  }
+  EXPECT_EQ(guard_sells, 1);  // the kernel's closing order, not the stop (far below the market)
+  for (const auto& [key, q] : position)
+    EXPECT_TRUE(q.is_zero()) << key.first << " " << key.second << " ends at " << q.to_string();
+  EXPECT_EQ(summary_value(r.out, "open orders at end"), "0");
+}
+
 TEST(RunTest, RepeatedExecutionsDisableTheStrategy) {
   std::string risk = risk_table_with("max_fills_per_window", "3");
   risk = risk.replace(risk.find("fills_window_seconds = 1"), std::string("fills_window_seconds = 1").size(),
@@ -479,6 +515,26 @@ TEST(RunTest, OperatorCommandsCanBeScopedToOneStrategy) {
   EXPECT_NE(summary_value(again.out, "orders submitted"), "1");
 }
 
+TEST(RunTest, AnOperatorCommandIsRefusedWhenTheConfigDoesNotReadAsToml) {
+  // A half-edited file: its state_dir cannot be known, so the command must not be filed anywhere
+  // (a running kernel watching <dir>/state/commands would never see it) and must not claim success.
+  Workspace ws("run_operator_bad_toml");
+  const std::string config = (ws.dir / "mercurio.toml").string();
+  std::ofstream(config, std::ios::app) << "\n[[plugin]\nid = \"half-edited\n";
+  const auto cwd = ws.dir / "cwd";
+  std::filesystem::create_directories(cwd);
+  for (const std::string action : {"halt", "flatten", "status"}) {
+    std::vector<std::string> args{mercurio_exe().string(), action, "--config", config};
+    if (action != "status") args.insert(args.end(), {"--by", "alice", "--reason", "test"});
+    auto r = run_process(args, ws.dir, "cd " + shell_quote(cwd.string()) + " && ");
+    EXPECT_EQ(r.exit_code, 2) << action << ": " << r.out << r.err;
+    EXPECT_THAT(r.err, HasSubstr("mercurio.toml:")) << action;
+    EXPECT_THAT(r.err, HasSubstr("TOML syntax error")) << action;
+    EXPECT_THAT(r.out, Not(HasSubstr("queued"))) << action;
+  }
+  EXPECT_FALSE(std::filesystem::exists(cwd / "commands"));
+  EXPECT_FALSE(std::filesystem::exists(ws.dir / "state" / "commands"));
+}
 TEST(RunTest, ABrokerPluginFaultHaltsTrading) {
   const auto dir = scratch_dir("run_broker_fault");
   std::ofstream(dir / "mercurio.toml") << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""

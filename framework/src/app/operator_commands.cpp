@@ -19,20 +19,25 @@ namespace mercurio::app {
 namespace {
 
 // The state directory of a configuration. Other problems in the file do not stop an operator from
-// halting: only an unreadable file or a bad [kernel] table does.
+// halting: only a file that cannot be read as TOML or a bad state_dir does. A command filed
+// anywhere else (a half-edited file read as empty would give a relative "commands") would be
+// reported as queued while the running kernel never sees it.
 std::optional<std::filesystem::path> state_dir_of(const std::string& path) {
   kernel::ConfigIssues issues;
   const kernel::Config config = kernel::load_config(path, issues);
+  bool refused = false;
   for (const auto& i : issues.all()) {
-    if (i.line == 0 && i.key_path.empty()) {  // the file itself could not be read
+    // No key to blame: the file could not be read, or is not TOML (state_dir is unknown).
+    if (i.key_path.empty() || i.key_path.rfind("kernel.state_dir", 0) == 0) {
       std::cerr << text::printable_lines(i.to_string()) << "\n";
-      return std::nullopt;
-    }
-    if (i.key_path.rfind("kernel.state_dir", 0) == 0) {
-      std::cerr << text::printable_lines(i.to_string()) << "\n";
-      return std::nullopt;
+      refused = true;
     }
   }
+  if (!refused && config.kernel.state_dir.empty()) {
+    std::cerr << text::printable_lines(path) << ": no [kernel] state_dir could be worked out\n";
+    refused = true;
+  }
+  if (refused) return std::nullopt;
   return config.kernel.state_dir;
 }
 

@@ -594,7 +594,10 @@ void Kernel::bind_feed(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, c
 void Kernel::settle_inbox() {
   for (;;) {
     inbox_.take_all(inbox_batch_);
-    if (inbox_batch_.empty()) return;
+    if (inbox_batch_.empty()) {
+      advance_flattens();  // an order that ended may let a flatten go on
+      return;
+    }
     // Swap out so handlers that post more events append to a fresh batch.
     std::vector<InboxItem> batch;
     batch.swap(inbox_batch_);
@@ -906,9 +909,11 @@ std::size_t Kernel::open_order_count(std::size_t si, const sdk::Symbol& symbol) 
 // ---------------------------------------------------------------- risk
 
 void Kernel::build_risk_gate() {
+  std::vector<EffectiveLimits> venues;
   for (auto& b : brokers_) {
-    const EffectiveLimits venue = combine(config_.risk.limits, b.entry && b.entry->risk ? &*b.entry->risk : nullptr, nullptr);
-    b.calendar = make_calendar(venue.calendar);
+    venues.push_back(combine(config_.risk.limits,
+                             b.entry && b.entry->risk ? &*b.entry->risk : nullptr, nullptr));
+    b.calendar = make_calendar(venues.back().calendar);
   }
   std::vector<EffectiveLimits> limits;
   std::vector<std::size_t> broker_of;
@@ -918,7 +923,7 @@ void Kernel::build_risk_gate() {
                              s.entry && s.entry->risk ? &*s.entry->risk : nullptr));
     broker_of.push_back(s.broker);
   }
-  risk_gate_ = RiskGate(config_.risk, std::move(limits), std::move(broker_of), brokers_.size(),
+  risk_gate_ = RiskGate(config_.risk, std::move(limits), std::move(broker_of), std::move(venues),
                         static_cast<const RiskView*>(this));
 }
 
@@ -998,10 +1003,10 @@ void Kernel::cancel_all_open_orders(const std::string& why) {
   cancel_open_orders([](const TrackedOrder&) { return true; }, why);
 }
 
-void Kernel::flatten_all(const std::string& why) {
+void Kernel::flatten_all(const std::string& why, bool retry_given_up) {
   std::vector<std::size_t> all(strategies_.size());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-  flatten_strategies(all, why);
+  flatten_strategies(all, why, retry_given_up);
 }
 
 void Kernel::hold_strategies(const std::vector<std::size_t>& selected, const std::string& why) {
@@ -1013,24 +1018,107 @@ void Kernel::hold_strategies(const std::vector<std::size_t>& selected, const std
   }
 }
 
-void Kernel::flatten_strategies(const std::vector<std::size_t>& selected, const std::string& why) {
+void Kernel::flatten_strategies(const std::vector<std::size_t>& selected, const std::string& why,
+                                bool retry_given_up) {
   for (std::size_t si : selected) {
-    for (const sdk::Position& p : strategies_[si].book.open_positions()) {
-      if (tracker_.open_count(si, p.symbol) > 0) continue;  // a closing order is already working
-      sdk::OrderIntent close;
-      close.symbol = p.symbol;
-      close.side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
-      close.type = sdk::OrderType::Market;
-      close.time_in_force = sdk::TimeInForce::Gtc;
-      close.quantity = p.quantity.abs();
-      close.tag = "kernel-flatten";
-      auto id = submit_order(si, close, true);
-      if (id)
-        log_.warn("flattening " + p.quantity.to_string() + " " + p.symbol.str() + " of " + strategies_[si].id + " as " + id->str() + " (" + why + ")");
-      else
-        alert(sdk::Severity::Critical, "Flatten order refused", p.symbol.str() + " of " + strategies_[si].id + ": " + id.status().message());
+    StrategySlot& s = strategies_[si];
+    if (!s.flattening) {
+      s.flattening.emplace();
+      s.flattening->why = why;
+      ++flattens_pending_;
+    } else if (retry_given_up) {
+      // An operator's new flatten: positions whose closing orders all failed get new ones.
+      for (auto& [symbol, f] : s.flattening->symbols)
+        if (f.gave_up) f = {};
     }
   }
+  advance_flattens();
+}
+
+void Kernel::advance_flattens() {
+  if (flattens_pending_ == 0 || advancing_flattens_) return;
+  advancing_flattens_ = true;
+  struct Done {
+    bool& flag;
+    ~Done() { flag = false; }
+  } done{advancing_flattens_};
+  for (std::size_t si = 0; si < strategies_.size(); ++si) {
+    StrategySlot& s = strategies_[si];
+    if (!s.flattening) continue;
+    const std::vector<sdk::Position> open = s.book.open_positions();
+    if (open.empty()) {
+      log_.warn("strategy " + s.id + " is flat (" + s.flattening->why + ")");
+      s.flattening.reset();
+      --flattens_pending_;
+      continue;
+    }
+    for (const sdk::Position& p : open) advance_flatten(si, p);
+  }
+}
+
+void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
+  // Three closing orders that left the position open (refused, rejected, canceled, partly filled):
+  // something is wrong that another order will not fix; an operator decides.
+  constexpr unsigned kMaxClosingOrders = 3;
+  StrategySlot& s = strategies_[si];
+  auto& f = s.flattening->symbols[p.symbol];
+  const TrackedOrder* own = f.order.empty() ? nullptr : tracker_.find(f.order);
+  const bool own_working = own != nullptr && !is_final(own->state);
+  if (own_working) return;  // its fill, or its end, comes through the inbox
+  const std::size_t working = tracker_.open_count(si, p.symbol);
+  if (working > 0) {
+    // The strategy's own orders (a stop, a take-profit) were asked to cancel: closing now would
+    // leave them able to fill against a flat book.
+    if (!f.waiting_logged)
+      log_.warn("flattening " + p.symbol.str() + " of " + s.id + " waits for " +
+                std::to_string(working) + " working order(s) to end (cancel requested)");
+    f.waiting_logged = true;
+    return;
+  }
+  if (f.orders_sent >= kMaxClosingOrders) {
+    if (!f.gave_up)
+      alert(sdk::Severity::Critical, "Flatten incomplete",
+            p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id + " still open after " +
+                std::to_string(f.orders_sent) + " closing orders (" + s.flattening->why +
+                "); no more are sent: close it at the broker or run mercurio flatten again",
+            {{"strategy", s.id}, {"symbol", p.symbol.str()}});
+    f.gave_up = true;
+    return;
+  }
+  sdk::OrderIntent close;
+  close.symbol = p.symbol;
+  close.side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
+  close.type = sdk::OrderType::Market;
+  close.time_in_force = sdk::TimeInForce::Gtc;
+  close.quantity = p.quantity.abs();
+  close.tag = "kernel-flatten";
+  ++f.orders_sent;
+  f.waiting_logged = false;
+  auto id = submit_order(si, close, true);
+  if (id) {
+    f.order = *id;
+    log_.warn("flattening " + p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id +
+              " as " + id->str() + " (" + s.flattening->why + ")");
+  } else {
+    alert(sdk::Severity::Critical, "Flatten order refused",
+          p.symbol.str() + " of " + s.id + ": " + id.status().message());
+  }
+}
+
+void Kernel::stop_flattening(std::size_t si, const std::string& why) {
+  StrategySlot& s = strategies_[si];
+  if (!s.flattening) return;
+  log_.warn("flatten of strategy " + s.id + " stopped (" + why +
+            "): closing orders already sent keep working");
+  s.flattening.reset();
+  --flattens_pending_;
+}
+
+bool Kernel::is_flatten_order(const TrackedOrder& o) const {
+  const StrategySlot& s = strategies_[o.strategy_index];
+  if (!s.flattening) return false;
+  const auto it = s.flattening->symbols.find(o.intent.symbol);
+  return it != s.flattening->symbols.end() && it->second.order == o.id;
 }
 
 // ---------------------------------------------------------------- durable state and operator commands
@@ -1106,16 +1194,23 @@ void Kernel::apply_operator_commands() {
       else result = "already HALTED";
     } else if (c.action == "flatten" && scoped) {
       hold_strategies(selected, who);
-      flatten_strategies(selected, who);
+      flatten_strategies(selected, who, true);
     } else if (c.action == "flatten") {
       if (auto change = risk_gate_.set_state(TradingState::Halted, who)) on_state_change(*change);
       cancel_all_open_orders(who);
-      flatten_all(who);
+      flatten_all(who, true);
     } else if (c.action == "resume" && !scoped) {
-      if (auto change = risk_gate_.resume(who)) on_state_change(*change);
-      else result = "already ACTIVE";
+      if (auto change = risk_gate_.resume(who)) {
+        on_state_change(*change);
+        // Strategies an operator holds keep theirs: only their own resume ends it.
+        for (std::size_t si = 0; si < strategies_.size(); ++si)
+          if (strategies_[si].held_by_operator.empty()) stop_flattening(si, "resumed by " + who);
+      } else {
+        result = "already ACTIVE";
+      }
     } else if (c.action == "enable-strategy" || c.action == "resume") {
       for (std::size_t si : selected) {
+        stop_flattening(si, "re-enabled by " + who);
         strategies_[si].enabled = true;
         strategies_[si].held_by_operator.clear();
         strategies_[si].recent_fills.clear();
@@ -1228,7 +1323,9 @@ void Kernel::check_stale_data() {
 bool Kernel::run_emergency(std::size_t bi, DrawdownAction action) {
   BrokerSlot& b = brokers_[bi];
   const std::string why = "failsafe emergency procedure at " + b.id;
-  cancel_open_orders([bi](const TrackedOrder& o) { return o.broker_index == bi; }, why);
+  // Not a flatten's closing orders: cancelled at every heartbeat, they could never fill.
+  cancel_open_orders(
+      [&](const TrackedOrder& o) { return o.broker_index == bi && !is_flatten_order(o); }, why);
   settle();
   if (action == DrawdownAction::Flatten) {
     flatten_strategies(b.strategies, why);

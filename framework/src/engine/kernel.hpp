@@ -136,6 +136,20 @@ class Kernel final : private StrategyServices, private RiskView {
     bool starting = false;
     std::deque<sdk::Timestamp> recent_fills;  // repeated-execution throttle
     std::string held_by_operator;             // non-empty: disabled until an operator re-enables it (persisted)
+    // A flatten in progress (drawdown breaker, operator, failsafe), until the strategy's book is
+    // flat: a position gets its closing order once no other order of the strategy works in its
+    // symbol (the cancels asked for first end through the inbox, not at once).
+    struct FlattenOfSymbol {
+      sdk::ClientOrderId order;  // the last closing order sent (empty: none yet)
+      unsigned orders_sent = 0;
+      bool waiting_logged = false;
+      bool gave_up = false;
+    };
+    struct Flattening {
+      std::string why;
+      std::map<sdk::Symbol, FlattenOfSymbol> symbols;
+    };
+    std::optional<Flattening> flattening;
     const PluginEntry* entry = nullptr;
     PluginPtr<sdk::Strategy> strategy;
   };
@@ -173,8 +187,15 @@ class Kernel final : private StrategyServices, private RiskView {
   bool run_emergency(std::size_t broker_index, DrawdownAction action);
   void persist_state();
   void apply_operator_commands();
-  void flatten_all(const std::string& why);
-  void flatten_strategies(const std::vector<std::size_t>& strategies, const std::string& why);
+  // retry_given_up: an operator's flatten also retries positions whose closing orders all failed.
+  void flatten_all(const std::string& why, bool retry_given_up = false);
+  void flatten_strategies(const std::vector<std::size_t>& strategies, const std::string& why,
+                          bool retry_given_up = false);
+  /// Sends the closing orders of each flatten in progress that can go now.
+  void advance_flattens();
+  void advance_flatten(std::size_t strategy, const sdk::Position& position);
+  void stop_flattening(std::size_t strategy, const std::string& why);
+  bool is_flatten_order(const TrackedOrder& order) const;
   void hold_strategies(const std::vector<std::size_t>& strategies, const std::string& why);
 
   void start_up();
@@ -286,6 +307,8 @@ class Kernel final : private StrategyServices, private RiskView {
   std::uint64_t unrouted_bars_ = 0;  // bars of a data broker for a symbol no routed broker asked for
   std::chrono::steady_clock::time_point next_heartbeat_{};
   bool reducing_for_stale_data_ = false;
+  std::size_t flattens_pending_ = 0;  // strategies with a flatten in progress
+  bool advancing_flattens_ = false;   // advance_flattens() is on the stack (a submit can settle)
   bool daily_pnl_alerted_ = false;  // |daily P&L| is beyond the alert threshold (alert on crossing only)
   AlertThrottle denial_alerts_{10, std::chrono::minutes(1)};
   std::atomic<bool> stop_requested_{false};

@@ -4,6 +4,7 @@
 // journal, or an operator has acknowledged the differences. Strategies start only afterwards.
 
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -83,6 +84,13 @@ void Kernel::open_journal() {
       }
       for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix, ec);
     }
+  } else if (std::filesystem::exists(path)) {
+    // The reverse: a deployment replays its journal's fills into the strategies' books, so a
+    // simulation's fills would become positions it believes it holds (and orders it would close).
+    if (Journal::open(path)->has_runs_of("backtest"))
+      throw KernelError(
+          "journal " + path.string() + " holds backtest runs: a " + std::string(to_string(mode_)) +
+          " run does not trade on a simulation's journal; give it its own [journal] path");
   }
   try {
     // A backtest's journal is a record of a simulation: written the same way, without an fsync per order.
@@ -405,8 +413,12 @@ void Kernel::resolve_in_doubt() {
   if (in_doubt_.empty()) return;
   const auto now = std::chrono::steady_clock::now();
   const auto recheck = std::chrono::milliseconds(config_.journal.in_doubt_recheck_ms);
+  // Taken out first: an event applied below reaches a strategy, whose new order may land in
+  // in_doubt_ meanwhile (kept, not overwritten, and no reference into a reallocated vector).
+  std::vector<InDoubtOrder> pending;
+  pending.swap(in_doubt_);
   std::vector<InDoubtOrder> still;
-  for (InDoubtOrder& d : in_doubt_) {
+  for (InDoubtOrder& d : pending) {
     const TrackedOrder* o = tracker_.find(d.id);
     if (!o || is_final(o->state) || o->state != OrderState::Submitted) continue;  // the broker has answered meanwhile
     BrokerSlot& b = brokers_[o->broker_index];
@@ -436,8 +448,13 @@ void Kernel::resolve_in_doubt() {
       still.push_back(d);
       continue;
     }
-    // Confirmed absent twice, a window apart: the order never reached the venue.
-    if (!d.resent && b.started && risk_gate_.state() != TradingState::Halted) {
+    // Confirmed absent twice, a window apart: the order never reached the venue. Its approval is
+    // as old as the send: it goes again only if nothing has stopped new orders since (a hold, a
+    // breaker, REDUCING, where it might add exposure) - a flatten's closing order always may.
+    const bool still_allowed =
+        is_flatten_order(*o) ||
+        (risk_gate_.state() == TradingState::Active && strategies_[o->strategy_index].enabled);
+    if (!d.resent && b.started && still_allowed) {
       log_.warn("order " + d.id.str() + " confirmed absent at " + b.id + ": sent again once with the same client order id");
       sdk::Status status;
       call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(bi, op, msg); }, "submit",
@@ -458,7 +475,10 @@ void Kernel::resolve_in_doubt() {
       journal_failure(e.what());
     }
   }
+  still.insert(still.end(), std::make_move_iterator(in_doubt_.begin()),
+               std::make_move_iterator(in_doubt_.end()));
   in_doubt_ = std::move(still);
+  advance_flattens();  // an order resolved may let a flatten go on
 }
 
 }  // namespace mercurio::kernel

@@ -307,11 +307,17 @@ void Journal::record_order_event(const std::string& broker, const sdk::OrderEven
 }
 
 bool Journal::has_runs_other_than(std::string_view mode) {
+  return count_runs("mode <> ?", mode) > 0;
+}
+
+bool Journal::has_runs_of(std::string_view mode) { return count_runs("mode = ?", mode) > 0; }
+
+std::int64_t Journal::count_runs(const char* condition, std::string_view mode) {
   try {
-    auto q = db_->prepare("SELECT count(*) FROM runs WHERE mode <> ?");
+    auto q = db_->prepare(std::string("SELECT count(*) FROM runs WHERE ") + condition);
     q.bind(1, mode);
     q.step();
-    return q.column_int(0) > 0;
+    return q.column_int(0);
   } catch (const SqliteError& e) {
     throw JournalError(e.is_corruption() ? JournalError::Kind::Corrupt : JournalError::Kind::Storage, e.what());
   }

@@ -172,6 +172,8 @@ class Journal {
   bool knows_fill(const std::string& broker, const sdk::TradeId& trade_id);
   /// True when the journal records a run in another mode than `mode`.
   bool has_runs_other_than(std::string_view mode);
+  /// True when the journal records a run in `mode`.
+  bool has_runs_of(std::string_view mode);
   void record_state_change(sdk::Timestamp ts, std::string_view from, std::string_view to, const std::string& reason);
   void record_operator_action(sdk::Timestamp ts, const std::string& who, const std::string& action,
                               const std::string& scope, const std::string& reason, const std::string& result);
@@ -191,6 +193,7 @@ class Journal {
 
  private:
   Journal(std::unique_ptr<SqliteDb> db, bool synced);
+  std::int64_t count_runs(const char* condition, std::string_view mode);
   void migrate();
   template <typename F>
   void write(bool durable, const char* what, F&& body, bool commit_always = false);

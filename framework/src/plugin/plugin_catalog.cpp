@@ -91,6 +91,11 @@ PluginCatalog PluginCatalog::load(const Config& config, const std::filesystem::p
     if (entry.market_data && m.kind != PluginKind::Broker)
       issues.add(file, entry.market_data_line, 0, entry.key_path() + ".market_data",
                  "only brokers take their bars from another broker; this plugin is a " + std::string(to_string(m.kind)));
+    // A venue's hours are the venue's: a strategy naming "24/7" would trade past a closed market.
+    if (entry.risk && entry.risk->calendar && m.kind != PluginKind::Broker)
+      issues.add(file, entry.line, 0, entry.key_path() + ".risk.calendar",
+                 "only a broker names its market calendar; this plugin is a " +
+                     std::string(to_string(m.kind)));
     if (entry.min_severity && m.kind != PluginKind::Notifier)
       issues.add(file, entry.line, 0, entry.key_path() + ".min_severity",
                  "only notifiers take min_severity; this plugin is a " + std::string(to_string(m.kind)));

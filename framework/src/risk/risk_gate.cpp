@@ -19,14 +19,15 @@ std::string_view to_string(TradingState state) noexcept {
   return "?";
 }
 
-RiskGate::RiskGate(RiskConfig config, std::vector<EffectiveLimits> strategy_limits, std::vector<std::size_t> strategy_broker,
-                   std::size_t broker_count, const RiskView* view)
+RiskGate::RiskGate(RiskConfig config, std::vector<EffectiveLimits> strategy_limits,
+                   std::vector<std::size_t> strategy_broker,
+                   std::vector<EffectiveLimits> broker_limits, const RiskView* view)
     : has_limits_(true),
       config_(std::move(config)),
       limits_(std::move(strategy_limits)),
       strategy_broker_(std::move(strategy_broker)),
       view_(view),
-      recent_(broker_count) {
+      recent_(broker_limits.size()) {
   for (const auto& l : limits_) strategy_buckets_.emplace_back(l.max_orders_per_minute, l.order_burst);
   day_calendar_ = make_calendar(config_.limits.calendar.value_or("24/7"));
   std::map<std::string, std::shared_ptr<const MarketCalendar>> by_code;
@@ -35,9 +36,17 @@ RiskGate::RiskGate(RiskConfig config, std::vector<EffectiveLimits> strategy_limi
     if (!cal) cal = make_calendar(l.calendar);  // codes were checked with the configuration
     calendars_.push_back(cal);
   }
-  // A broker's bucket uses the global rate: strategies sharing a broker share its budget.
-  for (std::size_t b = 0; b < broker_count; ++b)
-    broker_buckets_.emplace_back(*config_.limits.max_orders_per_minute, *config_.limits.order_burst);
+  // A broker's bucket uses its own rate ([risk] or its tighter [plugin.risk]): strategies sharing
+  // a broker share its budget.
+  for (const auto& venue : broker_limits) {
+    broker_buckets_.emplace_back(venue.max_orders_per_minute, venue.order_burst);
+    broker_rate_.push_back(venue.max_orders_per_minute);
+    broker_duplicate_window_.push_back(venue.duplicate_window_seconds);
+  }
+  for (std::size_t i = 0; i < limits_.size(); ++i) {
+    std::int64_t& window = broker_duplicate_window_.at(strategy_broker_.at(i));
+    window = std::max(window, limits_[i].duplicate_window_seconds);
+  }
 }
 
 std::optional<RiskGate::Refusal> RiskGate::state_or_form_refusal(const RiskRequest& r) const {
@@ -236,15 +245,16 @@ std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r,
                        " orders per minute (burst " + std::to_string(l.order_burst) +
                        ") from strategy " + r.strategy_id);
   if (!broker_buckets_[b].try_take(r.now))
-    return refused(deny::kBrokerRate, "expected at most " +
-                                          std::to_string(*config_.limits.max_orders_per_minute) +
+    return refused(deny::kBrokerRate, "expected at most " + std::to_string(broker_rate_[b]) +
                                           " orders per minute to this broker");
   // 14. duplicate guard: same symbol, side, quantity and prices within the window
   RecentOrders& recent = recent_[b];
-  recent.expire_before(seconds_before(r.now, l.duplicate_window_seconds).ns);
+  recent.expire_before(seconds_before(r.now, broker_duplicate_window_[b]).ns);
+  const std::int64_t own_cutoff = seconds_before(r.now, l.duplicate_window_seconds).ns;
   for (std::size_t i = recent.first; i < recent.orders.size(); ++i) {
     const RecentOrder& o = recent.orders[i];
-    if (o.symbol == in.symbol && o.side == in.side && o.quantity == in.quantity && o.limit == in.limit_price && o.stop == in.stop_price)
+    if (o.ts.ns >= own_cutoff && o.symbol == in.symbol && o.side == in.side &&
+        o.quantity == in.quantity && o.limit == in.limit_price && o.stop == in.stop_price)
       return refused(deny::kDuplicateOrder,
                      "an identical " + std::string(sdk::to_string(in.side)) + " " +
                          in.quantity.to_string() + " " + in.symbol.str() + " order was approved " +

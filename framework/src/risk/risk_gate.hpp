@@ -125,9 +125,11 @@ class RiskGate {
  public:
   /// Without limits (unit tests of the intent checks only): every limit check passes.
   RiskGate() = default;
-  /// `strategy_limits[i]` are the effective limits of strategy i; `strategy_broker[i]` its broker.
-  RiskGate(RiskConfig config, std::vector<EffectiveLimits> strategy_limits, std::vector<std::size_t> strategy_broker,
-           std::size_t broker_count, const RiskView* view);
+  /// `strategy_limits[i]` are the effective limits of strategy i; `strategy_broker[i]` its broker;
+  /// `broker_limits[b]` broker b's own ([risk] with its [plugin.risk]: its order rate).
+  RiskGate(RiskConfig config, std::vector<EffectiveLimits> strategy_limits,
+           std::vector<std::size_t> strategy_broker, std::vector<EffectiveLimits> broker_limits,
+           const RiskView* view);
 
   /// Checks run in the order of the README's table; the first failure is the denial.
   RiskDecision check(const RiskRequest& request);
@@ -190,6 +192,10 @@ class RiskGate {
   bool changed_ = false;
   std::vector<TokenBucket> strategy_buckets_;
   std::vector<TokenBucket> broker_buckets_;
+  std::vector<std::int64_t> broker_rate_;  // orders per minute, for the denial's message
+  // Per broker: the longest duplicate window of its strategies. Its orders are remembered that long
+  // (one strategy's shorter window must not forget what another's longer one still checks).
+  std::vector<std::int64_t> broker_duplicate_window_;
   struct RecentOrder {
     sdk::Timestamp ts;
     sdk::Symbol symbol;

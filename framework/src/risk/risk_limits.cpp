@@ -32,6 +32,7 @@ struct LimitKey {
   std::int64_t minimum;  // inclusive lower bound (decimals: > 0 when minimum is 1)
   std::function<void(RiskLimits&, const Decimal&, std::int64_t)> set;
   std::function<std::optional<Decimal>(const RiskLimits&)> get;
+  bool larger_is_tighter = false;  // a window that remembers longer refuses more
 };
 
 #define MERCURIO_DECIMAL_LIMIT(name) \
@@ -40,6 +41,11 @@ struct LimitKey {
 #define MERCURIO_INTEGER_LIMIT(name, min) \
   LimitKey{#name, true, min, [](RiskLimits& l, const Decimal&, std::int64_t i) { l.name = i; }, \
            [](const RiskLimits& l) { return l.name ? std::optional<Decimal>(Decimal::from_int(*l.name)) : std::nullopt; }}
+
+LimitKey larger_is_tighter(LimitKey k) {
+  k.larger_is_tighter = true;
+  return k;
+}
 
 const std::vector<LimitKey>& limit_keys() {
   static const std::vector<LimitKey> keys = {
@@ -54,7 +60,7 @@ const std::vector<LimitKey>& limit_keys() {
       MERCURIO_INTEGER_LIMIT(max_open_orders, 1),
       MERCURIO_INTEGER_LIMIT(max_orders_per_minute, 1),
       MERCURIO_INTEGER_LIMIT(order_burst, 1),
-      MERCURIO_INTEGER_LIMIT(duplicate_window_seconds, 0),
+      larger_is_tighter(MERCURIO_INTEGER_LIMIT(duplicate_window_seconds, 0)),
   };
   return keys;
 }
@@ -241,9 +247,12 @@ RiskLimits parse_risk_override(const toml::table& table, const RiskLimits& globa
   for (const auto& k : limit_keys()) {
     const auto mine = k.get(limits);
     const auto theirs = k.get(global);
-    if (mine && theirs && *mine > *theirs)
+    if (!mine || !theirs) continue;
+    if (k.larger_is_tighter ? *mine < *theirs : *mine > *theirs)
       reader.issue(table.get(k.key), key_path + "." + k.key,
-                   "an override can only tighten [risk]: expected at most " + theirs->to_string() + ", was " + mine->to_string());
+                   "an override can only tighten [risk]: expected at " +
+                       std::string(k.larger_is_tighter ? "least " : "most ") + theirs->to_string() +
+                       ", was " + mine->to_string());
   }
   if (limits.symbols_allow && global.symbols_allow)
     for (const auto& s : *limits.symbols_allow)
@@ -264,6 +273,12 @@ EffectiveLimits combine(const RiskLimits& global, const RiskLimits* broker, cons
       if (o && (o->*member) && *(o->*member) < v) v = *(o->*member);
     return v;
   };
+  auto pick_largest = [&](auto member) {
+    auto v = *(global.*member);
+    for (const RiskLimits* o : {broker, strategy})
+      if (o && (o->*member) && *(o->*member) > v) v = *(o->*member);
+    return v;
+  };
   e.max_order_quantity = pick(&RiskLimits::max_order_quantity);
   e.max_order_notional = pick(&RiskLimits::max_order_notional);
   e.price_collar_pct = pick(&RiskLimits::price_collar_pct);
@@ -275,7 +290,7 @@ EffectiveLimits combine(const RiskLimits& global, const RiskLimits* broker, cons
   e.max_open_orders = pick(&RiskLimits::max_open_orders);
   e.max_orders_per_minute = pick(&RiskLimits::max_orders_per_minute);
   e.order_burst = pick(&RiskLimits::order_burst);
-  e.duplicate_window_seconds = pick(&RiskLimits::duplicate_window_seconds);
+  e.duplicate_window_seconds = pick_largest(&RiskLimits::duplicate_window_seconds);
   e.symbols_allow = global.symbols_allow;
   e.symbols_deny = global.symbols_deny;
   e.calendar = global.calendar.value_or("XNYS");
@@ -293,7 +308,8 @@ EffectiveLimits combine(const RiskLimits& global, const RiskLimits* broker, cons
       }
     }
     e.symbols_deny.insert(o->symbols_deny.begin(), o->symbols_deny.end());
-    if (o->calendar) e.calendar = *o->calendar;  // the venue's own calendar (e.g. "24/7" for crypto)
+    // The venue's own calendar (e.g. "24/7" for crypto); a strategy cannot name one (refused).
+    if (o == broker && o->calendar) e.calendar = *o->calendar;
     if (o->allow_outside_market_hours && !*o->allow_outside_market_hours) e.allow_outside_market_hours = false;
   }
   return e;

@@ -84,12 +84,26 @@ sdk::Result<PaperSettings> parse_settings(const sdk::ConfigView& config) {
   };
   read([&] { s.starting_cash = non_negative("starting_cash"); });
   read([&] { s.commission.per_share = non_negative("commission_per_share"); });
-  read([&] { s.commission.percent = non_negative("commission_percent"); });
+  // The fill rules divide these (percent / 100, bps / 10000) in 8-digit decimals: a finer figure
+  // would be rounded away (0.0000005 % charged as 0), so it is refused rather than changed.
+  const auto at_most_places = [&](const char* key, Decimal v, int places, const char* divisor) {
+    std::int64_t unit = 1;
+    for (int i = places; i < 8; ++i) unit *= 10;
+    if (v.raw() % unit != 0)
+      key_error(key, "expected at most " + std::to_string(places) +
+                         " decimal places (it is divided by " + divisor +
+                         " in 8-digit decimals), was " + v.to_string());
+  };
+  read([&] {
+    s.commission.percent = non_negative("commission_percent");
+    at_most_places("commission_percent", s.commission.percent, 6, "100");
+  });
   read([&] { s.commission.minimum = non_negative("commission_minimum"); });
   read([&] {
     s.slippage_bps = non_negative("slippage_bps");
     if (s.slippage_bps >= Decimal::from_int(10'000))
       key_error("slippage_bps", "expected below 10000 (100 %), was " + s.slippage_bps.to_string());
+    at_most_places("slippage_bps", s.slippage_bps, 4, "10000");
   });
   read([&] { s.allow_short = config.get_boolean("allow_short"); });
   read([&] { s.allow_margin = config.get_boolean("allow_margin"); });

@@ -664,12 +664,11 @@ sdk::Result<sdk::OrderStatusReport> PaperBroker::order(const sdk::ClientOrderId&
 
 sdk::Result<std::vector<sdk::OrderEvent>> PaperBroker::fills(sdk::Timestamp since) {
   try {
-    // fills_ is in execution order, which is time order: find the first at or after `since`.
-    auto first = std::lower_bound(fills_.begin(), fills_.end(), since,
-                                  [](const FillRecord& f, sdk::Timestamp t) { return f.ts < t; });
+    // Execution order is not time order: with bars from another broker, one symbol's later bar can
+    // fill an order before another symbol's earlier bar fills one. So every fill is looked at.
     std::vector<sdk::OrderEvent> out;
-    out.reserve(static_cast<std::size_t>(fills_.end() - first));
-    for (auto it = first; it != fills_.end(); ++it) out.push_back(fill_event(*it));
+    for (const FillRecord& f : fills_)
+      if (!(f.ts < since)) out.push_back(fill_event(f));
     return out;
   } catch (const std::exception& e) {
     return internal_error("fills", e);

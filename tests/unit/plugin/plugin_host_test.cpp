@@ -177,7 +177,12 @@ TEST(PluginHostTest, ReportsEveryBrokenLibraryAndWhereItWasListed) {
 
 TEST(PluginHostTest, KindSpecificKeysAreChecked) {
   const auto issues = catalog_issues(
-      "[[plugin]]\nid = \"s\"\nlibrary = \"fixture_good_strategy\"\nbroker = \"nope\"\nmin_severity = \"error\"\n");
+      "[[plugin]]\nid = \"s\"\nlibrary = \"fixture_good_strategy\"\nbroker = "
+      "\"nope\"\nmin_severity = \"error\"\n"
+      "[plugin.risk]\ncalendar = \"24/7\"\n");
   EXPECT_THAT(issues.to_string(), HasSubstr("plugin[s].broker: no broker plugin with id \"nope\""));
   EXPECT_THAT(issues.to_string(), HasSubstr("plugin[s].min_severity: only notifiers take min_severity; this plugin is a strategy"));
+  // A strategy naming "24/7" would trade past its venue's closed market.
+  EXPECT_THAT(issues.to_string(), HasSubstr("plugin[s].risk.calendar: only a broker names its "
+                                            "market calendar; this plugin is a strategy"));
 }

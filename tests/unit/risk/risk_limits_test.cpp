@@ -65,7 +65,8 @@ struct Harness {
   Timestamp ref_age{0};
   explicit Harness(const std::string& overrides = "") {
     RiskConfig c = config_with(overrides);
-    gate = RiskGate(c, {combine(c.limits, nullptr, nullptr)}, {0}, 1, &view);
+    gate = RiskGate(c, {combine(c.limits, nullptr, nullptr)}, {0},
+                    {combine(c.limits, nullptr, nullptr)}, &view);
     view.refs["SPY"] = {d("100"), now};
   }
   RiskDecision order(Side side, const char* qty, std::optional<Decimal> limit = std::nullopt, std::int64_t advance_s = 30,
@@ -230,7 +231,8 @@ TEST(RiskLimitsTest, ADuplicateWindowOfAnyLengthKeepsTheOrdersInIt) {
   Harness h;
   RiskConfig c = config_with();
   c.limits.duplicate_window_seconds = std::numeric_limits<std::int64_t>::max();
-  h.gate = RiskGate(c, {combine(c.limits, nullptr, nullptr)}, {0}, 1, &h.view);
+  h.gate = RiskGate(c, {combine(c.limits, nullptr, nullptr)}, {0},
+                    {combine(c.limits, nullptr, nullptr)}, &h.view);
   EXPECT_TRUE(h.order(Side::Buy, "5", d("100")).approved);
   const std::int64_t century = 100LL * 365 * 24 * 3600;
   auto dup = h.order(Side::Buy, "5", d("100"), century);
@@ -382,6 +384,110 @@ TEST(RiskConfigTest, EveryLimitIsRequiredAndOverridesOnlyTighten) {
   EXPECT_EQ(e.symbols_deny.count("GME"), 1u);
 }
 
+// Two strategies on one broker, each with the effective limits its overrides give.
+struct TwoStrategies {
+  FakeView view;
+  RiskGate gate;
+  Timestamp now{1'000 * kSecond};
+  std::int64_t next_id = 1;
+  TwoStrategies(const RiskConfig& c, const RiskLimits* broker, const RiskLimits* first,
+                const RiskLimits* second) {
+    gate = RiskGate(c, {combine(c.limits, broker, first), combine(c.limits, broker, second)},
+                    {0, 0}, {combine(c.limits, broker, nullptr)}, &view);
+    view.refs["SPY"] = {d("100"), now};
+  }
+  RiskDecision order(std::size_t strategy, const char* qty, std::int64_t advance_s) {
+    OrderIntent in;
+    in.symbol = "SPY";
+    in.side = Side::Buy;
+    in.quantity = d(qty);
+    now.ns += advance_s * kSecond;
+    view.refs["SPY"].ts = now;
+    const std::string id = "s" + std::to_string(strategy);
+    RiskRequest r{in,
+                  ClientOrderId(id + "-" + std::to_string(next_id++)),
+                  id,
+                  strategy,
+                  0,
+                  true,
+                  true,
+                  now,
+                  view.symbol_exposure(in.symbol)};
+    return gate.check(r);
+  }
+};
+
+// A broker's [plugin.risk] order rate is its own budget, shared by every strategy trading on it
+// (was: the broker's bucket ran at [risk]'s rate, so three strategies sent three times its limit).
+TEST(RiskLimitsTest, ABrokersOwnOrderRateLimitsAllItsStrategiesTogether) {
+  const RiskConfig c =
+      config_with();  // [risk]: 60 a minute, burst 5 (distinct orders: no duplicates)
+  RiskLimits venue;
+  venue.max_orders_per_minute = 2;
+  venue.order_burst = 2;
+  TwoStrategies h(c, &venue, nullptr, nullptr);
+  EXPECT_TRUE(h.order(0, "1", 0).approved);
+  EXPECT_TRUE(h.order(1, "2", 0).approved);
+  const RiskDecision third = h.order(1, "3", 0);
+  EXPECT_EQ(third.reason, deny::kBrokerRate);
+  EXPECT_EQ(third.message, "expected at most 2 orders per minute to this broker");
+  EXPECT_EQ(h.order(0, "4", 0).reason, deny::kBrokerRate);
+  EXPECT_TRUE(h.order(0, "5", 30).approved);  // one token back after half a minute
+}
+
+// The duplicate guard remembers a broker's orders as long as its longest window: a strategy with
+// a shorter one (here [risk]'s) does not forget what another's longer window still checks.
+TEST(RiskLimitsTest, AShortDuplicateWindowDoesNotForgetAnotherStrategysOrders) {
+  const RiskConfig c = config_with();  // [risk] duplicate_window_seconds = 10
+  RiskLimits longer;
+  longer.duplicate_window_seconds = 60;
+  TwoStrategies h(c, nullptr, &longer, nullptr);
+  EXPECT_TRUE(h.order(0, "5", 0).approved);
+  EXPECT_TRUE(
+      h.order(1, "6", 20).approved);  // strategy 1's own window (10 s) expires nothing it needs
+  const RiskDecision dup = h.order(0, "5", 10);
+  EXPECT_EQ(dup.reason, deny::kDuplicateOrder);
+  EXPECT_THAT(dup.message, HasSubstr("was approved 30 s ago (window 60 s)"));
+  EXPECT_TRUE(h.order(1, "5", 0).approved);  // 30 s ago is outside strategy 1's 10 s window
+}
+
+// For the duplicate window a longer window is the tighter limit: an override may lengthen it, never
+// shorten it (0 would switch the guard off for that plugin).
+TEST(RiskConfigTest, ADuplicateWindowOverrideCanOnlyLengthenIt) {
+  const std::string base = mercurio::test::kGenerousRiskTable;
+  const std::string risk = std::string(base).replace(
+      base.find("duplicate_window_seconds = 0"), std::string("duplicate_window_seconds = 0").size(),
+      "duplicate_window_seconds = 30");
+  try {
+    parse_config(risk +
+                     "[[plugin]]\nid = \"p\"\nlibrary = "
+                     "\"x\"\n[plugin.risk]\nduplicate_window_seconds = 0\n",
+                 "/t/m.toml");
+    FAIL() << "accepted a shorter duplicate window";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(
+        e.what(),
+        HasSubstr("plugin[p].risk.duplicate_window_seconds: an override can only tighten [risk]: "
+                  "expected at least 30, was 0"));
+  }
+  const Config c = parse_config(
+      risk +
+          "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n[plugin.risk]\nduplicate_window_seconds = 90\n",
+      "/t/m.toml");
+  ASSERT_TRUE(c.plugins[0].risk);
+  EXPECT_EQ(combine(c.risk.limits, nullptr, &*c.plugins[0].risk).duplicate_window_seconds, 90);
+  EXPECT_EQ(combine(c.risk.limits, &*c.plugins[0].risk, nullptr).duplicate_window_seconds, 90);
+}
+
+// Only a broker's override names the venue's calendar; combine() never takes a strategy's.
+TEST(RiskConfigTest, OnlyTheBrokersOverrideSetsTheCalendar) {
+  const RiskConfig c = config_with();  // [risk] calendar = "XNYS"
+  RiskLimits crypto;
+  crypto.calendar = "24/7";
+  EXPECT_EQ(combine(c.limits, &crypto, nullptr).calendar, "24/7");
+  EXPECT_EQ(combine(c.limits, nullptr, &crypto).calendar, "XNYS");
+}
+
 TEST(RiskStatesTest, AResumeRearmsTheBreakersFromTheNextEquity) {
   Harness h;
   const std::int64_t day = Timestamp::kNanosPerDay;
@@ -412,7 +518,8 @@ TEST(RiskLimitsTest, MarketHoursFollowTheVenueCalendar) {
   RiskConfig c = config_with("allow_outside_market_hours = false\n");
   RiskLimits venue;
   venue.calendar = "24/7";
-  crypto.gate = RiskGate(c, {combine(c.limits, &venue, nullptr)}, {0}, 1, &crypto.view);
+  crypto.gate = RiskGate(c, {combine(c.limits, &venue, nullptr)}, {0},
+                         {combine(c.limits, &venue, nullptr)}, &crypto.view);
   crypto.now = *Timestamp::parse_iso8601("2025-12-25T03:00:00Z");
   EXPECT_TRUE(crypto.order(Side::Buy, "1", std::nullopt, 0).approved);
 }
@@ -435,7 +542,8 @@ TEST(RiskLimitsTest, AnOrderWhoseValueOverflowsIsDeniedNotThrown) {
   Harness h;
   RiskConfig c = config_with();
   c.limits.max_order_quantity = d("20000000000");  // a limit too wide to stop the order earlier
-  h.gate = RiskGate(c, {combine(c.limits, nullptr, nullptr)}, {0}, 1, &h.view);
+  h.gate = RiskGate(c, {combine(c.limits, nullptr, nullptr)}, {0},
+                    {combine(c.limits, nullptr, nullptr)}, &h.view);
   h.view.refs["SPY"].price = d("90000");
   RiskDecision r;
   EXPECT_NO_THROW(r = h.order(Side::Buy, "10000000000"));

@@ -115,6 +115,28 @@ TEST(PaperConfigTest, ReportsAllProblemsAtOnce) {
   EXPECT_THAT(m, HasSubstr("config key 'data.SPY': expected a CSV file path, was empty"));
 }
 
+// percent / 100 and bps / 10000 are computed in 8-digit decimals: a finer figure would be rounded
+// away (0.0000005 % charged as nothing), so it is refused; the finest that survives is taken.
+TEST(PaperConfigTest, FeesFinerThanTheFillRulesKeepAreRefused) {
+  auto s = parse_settings(
+      make_config({{"commission_percent", dec("0.0000005")}, {"slippage_bps", dec("2.00005")}}));
+  ASSERT_FALSE(s);
+  const std::string m = s.status().message();
+  EXPECT_THAT(m, HasSubstr("config key 'commission_percent': expected at most 6 decimal places (it "
+                           "is divided by 100 "
+                           "in 8-digit decimals), was 0.0000005"));
+  EXPECT_THAT(
+      m,
+      HasSubstr(
+          "config key 'slippage_bps': expected at most 4 decimal places (it is divided by 10000 in "
+          "8-digit decimals), was 2.00005"));
+  auto fine = parse_settings(
+      make_config({{"commission_percent", dec("0.000001")}, {"slippage_bps", dec("2.0001")}}));
+  ASSERT_TRUE(fine) << fine.status().message();
+  EXPECT_EQ(fine->commission.percent, dec("0.000001"));
+  EXPECT_EQ(fine->slippage_bps, dec("2.0001"));
+}
+
 TEST(PaperConfigTest, EmptyDataTableMeansBarsComeFromElsewhere) {
   auto s = parse_settings(make_config({{"data", sdk::StringMap{}}}));
   ASSERT_TRUE(s) << s.status().message();

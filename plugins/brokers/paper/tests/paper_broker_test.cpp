@@ -932,6 +932,27 @@ TEST_F(PaperBrokerTest, WithoutDataAnySymbolTradesOnTheBarsItIsGiven) {
   EXPECT_EQ(broker_->positions()->at(0).market_price, dec("184"));
 }
 
+// Bars from another broker only move forward per symbol: a later bar of one symbol can fill before
+// an earlier bar of another. fills(since) must still give every fill at or after `since` (a search
+// that took the trade log for time-ordered skipped AAA's here, and a restart would miss it).
+TEST_F(PaperBrokerTest, WithoutDataFillsSinceFindsFillsLoggedOutOfTimeOrder) {
+  start({{"data", sdk::StringMap{}}});
+  for (const char* symbol : {"AAA", "BBB", "CCC"})
+    feed(bar(symbol, "2024-01-02", "10", "11", "9", "10"));
+  submit("a", market(Side::Buy, "1", TimeInForce::Gtc, "AAA"));
+  submit("b", market(Side::Buy, "1", TimeInForce::Gtc, "BBB"));
+  submit("c", market(Side::Buy, "1", TimeInForce::Gtc, "CCC"));
+  feed(bar("AAA", "2024-01-05", "10", "11", "9", "10"));  // trade log: AAA 5th, BBB 3rd, CCC 6th
+  feed(bar("BBB", "2024-01-03", "10", "11", "9", "10"));
+  feed(bar("CCC", "2024-01-06", "10", "11", "9", "10"));
+  const auto fills = broker_->fills(*sdk::Timestamp::parse_iso8601("2024-01-04T00:00:00Z"));
+  ASSERT_TRUE(fills) << fills.status().message();
+  std::vector<std::string> ids;
+  for (const auto& f : *fills) ids.push_back(f.client_order_id.str());
+  EXPECT_EQ(ids, (std::vector<std::string>{"a", "c"}));
+  EXPECT_EQ(broker_->fills(sdk::Timestamp{INT64_MIN})->size(), 3u);
+}
+
 TEST_F(PaperBrokerTest, WithoutDataAMarketBuyBeforeAnyBarHasNoReferencePrice) {
   start({{"data", sdk::StringMap{}}});
   EXPECT_THAT(rejection("o1", market(Side::Buy, "1", TimeInForce::Gtc, "AAPL")), HasSubstr("no reference price"));

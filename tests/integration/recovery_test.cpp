@@ -241,6 +241,20 @@ TEST(InDoubtOrderTest, AnUnknownOutcomeIsResolvedByLookupNotByResending) {
   EXPECT_THAT(r.err, Not(HasSubstr("fixture submit #2 of buyer-1")));
 }
 
+// The lookup finds the order already over at the venue (no event will come for it): it ends here
+// too, instead of staying open in the tracker for good (it used to be marked accepted only).
+TEST(InDoubtOrderTest, AnOrderInDoubtFoundCanceledAtTheVenueIsClosed) {
+  auto r = run_flaky("in_doubt_canceled", "submit_outcome = \"unknown_canceled\"\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("order buyer-1 in doubt: the broker has it (canceled)"));
+  EXPECT_THAT(r.err, Not(HasSubstr("fixture submit #2 of buyer-1")));
+  const auto dir = binary_dir() / "test-scratch" / "in_doubt_canceled";  // run_flaky's
+  auto orders = mercurio_cmd({"report", "orders", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(orders.exit_code, 0) << orders.err;
+  EXPECT_THAT(orders.out, HasSubstr("canceled"));
+  EXPECT_EQ(summary_value(r.out, "open orders at end"), "0") << r.out;
+}
+
 TEST(InDoubtOrderTest, AConfirmedAbsenceAllowsOneResendWithTheSameId) {
   auto r = run_flaky("in_doubt_lost", "submit_outcome = \"unknown_lost\"\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -250,6 +264,24 @@ TEST(InDoubtOrderTest, AConfirmedAbsenceAllowsOneResendWithTheSameId) {
   EXPECT_THAT(r.err, Not(HasSubstr("fixture submit #3 of buyer-1")));
   // The first "not found" alone never triggers the resend: it comes after the second lookup.
   EXPECT_LT(r.err.find("Order outcome unknown: buyer-1"), r.err.find("fixture submit #2 of buyer-1"));
+}
+
+// A fill that names another symbol than its order: the venue's account moved all the same, so it
+// is booked on the account as external, the journal records it so (a replay agrees with the run:
+// it used to be journaled as the strategy's fill and dropped in memory), and the broker is taken
+// out of service.
+TEST(ReconciliationTest, AFillContradictingItsOrderIsBookedAsExternalAndStopsTheBroker) {
+  auto r = run_flaky("contradicting_fill", "fill_as_symbol = \"OTHER\"\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Fill contradicting its order"));
+  EXPECT_THAT(r.err, HasSubstr("filled buyer-1 from broker flaky (buy OTHER) applied to the account as external"));
+  EXPECT_THAT(r.err, HasSubstr("reported a fill of buyer-1 that contradicts the order"));
+  const auto dir = binary_dir() / "test-scratch" / "contradicting_fill";  // run_flaky's
+  auto trades = mercurio_cmd({"report", "trades", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(trades.exit_code, 0) << trades.err;
+  EXPECT_THAT(trades.out, HasSubstr("OTHER"));
+  EXPECT_THAT(trades.out, HasSubstr("external"));
+  EXPECT_THAT(trades.out, Not(HasSubstr("buyer,")));  // not the strategy's
 }
 
 TEST(ReconciliationTest, AnOpenOrderTheJournalNeverSentIsRecordedAsExternalAndAlerted) {

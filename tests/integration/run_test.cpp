@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -489,6 +490,32 @@ TEST(RunTest, StaleMarketDataDuringMarketHoursMovesToReducingUntilBarsReturn) {
   auto r = run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> REDUCING: stale market data: no bar of TEST from flaky for over 300 ms"));
+  EXPECT_THAT(r.err, HasSubstr("trading state REDUCING -> ACTIVE: market data is fresh again"));
+}
+
+// A REDUCING that stale data caused, saved before a stop, ends once bars flow after the restart
+// (it used to stay: only the process that entered it could end it).
+TEST(RunTest, AStaleDataReducingSavedBeforeARestartEndsWhenBarsFlow) {
+  const auto dir = scratch_dir("run_stale_data_restart");
+  std::ofstream(dir / "mercurio.toml") << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+                                       << fixture_plugin_dir().string()
+                                       << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\nmax_data_gap_ms = 300\n"
+                                          "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+                                          "bars = 100\ninterval_ms = 2\n"
+                                          "[plugin.risk]\ncalendar = \"24/7\"\n"
+                                          "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+                                       << kGenerousRiskTable;
+  const std::vector<std::string> run{mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()};
+  ASSERT_EQ(run_process(run, dir).exit_code, 0);
+  // The state a stop in the middle of a data outage leaves.
+  std::string saved = read_file(dir / "state" / "risk_state.toml");
+  saved = std::regex_replace(saved, std::regex("state = ['\"]ACTIVE['\"]"), "state = \"REDUCING\"");
+  saved = std::regex_replace(saved, std::regex("reason = ['\"][^'\"]*['\"]"),
+                             "reason = \"stale market data: no bar of TEST from flaky for over 300 ms while the market is open\"");
+  std::ofstream(dir / "state" / "risk_state.toml", std::ios::trunc) << saved;
+  auto r = run_process(run, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("restored trading state REDUCING (stale market data"));
   EXPECT_THAT(r.err, HasSubstr("trading state REDUCING -> ACTIVE: market data is fresh again"));
 }
 

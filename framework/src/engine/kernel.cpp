@@ -635,7 +635,9 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
       } else if (invalid_fill_reason(e).empty()) {
         crash_.hit("fill_before_journal");
         // Recorded (and synced) before it is booked; the trade id makes a replayed fill a no-op.
-        if (!journal_->record_fill(b.id, e, tracker_.find(e.client_order_id) == nullptr)) {
+        // External when no order of ours can take it, as it is then booked below (memory and a
+        // replay of the journal must agree).
+        if (!journal_->record_fill(b.id, e, !fill_has_its_order(broker_index, e))) {
           log_.warn("duplicate fill dropped: trade id " + e.trade_id.str() + " of " + e.client_order_id.str() + " from " + b.id +
                     " (already in the journal)");
           return;
@@ -672,8 +674,23 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
         log_.warn("event for unknown order " + what() + " from " + b.id);
       }
       return;
-    case EventVerdict::AfterFinal:
     case EventVerdict::Inconsistent:
+      if (e.is_fill()) {
+        // Another broker, symbol or side than the order's: the venue's account moved all the same.
+        // Booked on the account as external (as the journal recorded it), and a broker that
+        // reports such fills gets no more orders.
+        alert(sdk::Severity::Critical, "Fill contradicting its order",
+              what() + " from broker " + b.id + " (" + std::string(sdk::to_string(e.side)) + " " +
+                  e.symbol.str() + ") applied to the account as external",
+              fields());
+        apply_fill(broker_index, e, std::nullopt);
+        broker_fault(
+            broker_index, "on_order_event",
+            "reported a fill of " + e.client_order_id.str() + " that contradicts the order");
+        return;
+      }
+      [[fallthrough]];
+    case EventVerdict::AfterFinal:
       alert(sdk::Severity::Error, "Inconsistent order event", what() + " from broker " + b.id + " ignored", fields());
       log_.error("ignored inconsistent event " + what() + " from " + b.id);
       return;
@@ -696,6 +713,12 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
           {{"strategy", s.id}, {"broker", b.id}, {"symbol", e.symbol.str()}});
   }
   bus_.publish(OrderEventReceived{broker_index, si, e});
+}
+
+bool Kernel::fill_has_its_order(std::size_t broker_index, const sdk::OrderEvent& fill) const {
+  const TrackedOrder* o = tracker_.find(fill.client_order_id);
+  return o != nullptr && o->broker_index == broker_index && o->intent.symbol == fill.symbol &&
+         o->intent.side == fill.side;
 }
 
 void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std::optional<std::size_t> strategy_index) {
@@ -1291,6 +1314,7 @@ void Kernel::check_stale_data() {
   const auto now = std::chrono::steady_clock::now();
   const auto gap = std::chrono::milliseconds(config_.failsafe.max_data_gap_ms);
   std::string stale;
+  bool all_fed = true;  // every symbol watched has had a bar in this process
   for (auto& b : brokers_) {
     if (!b.started || b.data_ended) continue;
     bool open = true;
@@ -1301,22 +1325,26 @@ void Kernel::check_stale_data() {
     }
     if (!open) continue;
     for (const auto& symbol : b.symbols) {
-      auto& arrival = b.feeds[symbol].arrival;
-      if (!arrival) arrival = now;  // the watch starts with the feed
-      else if (now - *arrival > gap) stale = symbol.str() + " from " + b.id;
+      auto& feed = b.feeds[symbol];
+      if (!feed.arrival) {
+        feed.arrival = now;  // the watch starts with the feed
+      } else if (now - *feed.arrival > gap) {
+        stale = symbol.str() + " from " + b.id;
+      }
+      if (feed.last_bar.ns == INT64_MIN) all_fed = false;
     }
   }
   if (!stale.empty() && risk_gate_.state() == TradingState::Active) {
-    reducing_for_stale_data_ = true;
     if (auto change = risk_gate_.set_state(TradingState::Reducing, "stale market data: no bar of " + stale + " for over " +
                                                                      std::to_string(config_.failsafe.max_data_gap_ms) +
                                                                      " ms while the market is open"))
       on_state_change(*change);
-  } else if (stale.empty() && reducing_for_stale_data_) {
-    reducing_for_stale_data_ = false;
-    // Only a REDUCING that the stale data caused ends here (not one from the daily-loss breaker).
-    if (risk_gate_.state() == TradingState::Reducing && risk_gate_.state_reason().rfind("stale market data", 0) == 0)
-      if (auto change = risk_gate_.set_state(TradingState::Active, "market data is fresh again")) on_state_change(*change);
+  } else if (stale.empty() && all_fed && risk_gate_.state() == TradingState::Reducing &&
+             risk_gate_.state_reason().rfind("stale market data", 0) == 0) {
+    // Only a REDUCING that stale data caused ends here (not one from the daily-loss breaker), also
+    // one saved before a restart, once bars flow: the state's reason says which, not this process.
+    if (auto change = risk_gate_.set_state(TradingState::Active, "market data is fresh again"))
+      on_state_change(*change);
   }
 }
 

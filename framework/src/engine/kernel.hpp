@@ -250,6 +250,8 @@ class Kernel final : private StrategyServices, private RiskView {
   }
   void settle_inbox();
   void apply_order_event(std::size_t broker_index, const sdk::OrderEvent& event);
+  /// True when the tracker holds the fill's order, at this broker, in its symbol and side.
+  bool fill_has_its_order(std::size_t broker_index, const sdk::OrderEvent& fill) const;
   void record_equity(sdk::Timestamp ts);
   void apply_fill(std::size_t broker_index, const sdk::OrderEvent& fill, std::optional<std::size_t> strategy_index);
   void stop_brokers();
@@ -306,7 +308,6 @@ class Kernel final : private StrategyServices, private RiskView {
   std::uint64_t stale_bars_ = 0;
   std::uint64_t unrouted_bars_ = 0;  // bars of a data broker for a symbol no routed broker asked for
   std::chrono::steady_clock::time_point next_heartbeat_{};
-  bool reducing_for_stale_data_ = false;
   std::size_t flattens_pending_ = 0;  // strategies with a flatten in progress
   bool advancing_flattens_ = false;   // advance_flattens() is on the stack (a submit can settle)
   bool daily_pnl_alerted_ = false;  // |daily P&L| is beyond the alert threshold (alert on crossing only)

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <Poco/DigestStream.h>
 #include <Poco/SHA2Engine.h>
@@ -244,43 +245,73 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
     apply_order_event(bi, f);
   }
 
-  // 2. Every order the journal has in flight: what does the broker say about it?
-  for (const TrackedOrder* o : tracker_.open_orders()) {
-    if (o->broker_index != bi) continue;
-    const sdk::ClientOrderId id = o->id;
-    std::optional<sdk::Result<sdk::OrderStatusReport>> report;
-    guarded("order", [&] { report.emplace(b.broker->order(id)); });
-    if (!report) return "order lookup of " + id.str() + " failed: the plugin threw\n";
-    if (!report->has_value()) {
-      if (report->status().code() != sdk::StatusCode::NotFound) {
-        diff << "  order " << id.str() << ": still in doubt, the broker did not answer (" << report->status().message() << ")\n";
+  // 2. Every order the journal has in flight: what does the broker say about it? "Not found" may be
+  // the venue's lag right after a send (a fast restart): such orders are asked again once, after
+  // in_doubt_recheck_ms, before they count as never received.
+  std::vector<sdk::ClientOrderId> in_flight;
+  for (const TrackedOrder* o : tracker_.open_orders())
+    if (o->broker_index == bi) in_flight.push_back(o->id);
+  for (int pass = 0; pass < 2 && !in_flight.empty(); ++pass) {
+    if (pass == 1) {
+      log_.warn(std::to_string(in_flight.size()) +
+                " order(s) journaled in flight are not known at " + b.id + ": asked again in " +
+                std::to_string(config_.journal.in_doubt_recheck_ms) + " ms");
+      std::this_thread::sleep_for(std::chrono::milliseconds(config_.journal.in_doubt_recheck_ms));
+    }
+    std::vector<sdk::ClientOrderId> absent;
+    for (const sdk::ClientOrderId& id : in_flight) {
+      const TrackedOrder* o = tracker_.find(id);
+      if (!o || is_final(o->state)) continue;
+      std::optional<sdk::Result<sdk::OrderStatusReport>> report;
+      guarded("order", [&] { report.emplace(b.broker->order(id)); });
+      if (!report) return "order lookup of " + id.str() + " failed: the plugin threw\n";
+      if (!report->has_value()) {
+        if (report->status().code() != sdk::StatusCode::NotFound) {
+          diff << "  order " << id.str() << ": still in doubt, the broker did not answer ("
+               << report->status().message() << ")\n";
+          continue;
+        }
+        if (pass == 0) {
+          absent.push_back(id);
+          continue;
+        }
+        // The venue confirms, twice, that it never received it (killed between journal and send):
+        // not sent, never resent (its approval is as old as the stop).
+        log_.warn("order " + id.str() + " was journaled but never reached " + b.id +
+                  ": marked failed, not resent");
+        apply_order_event(
+            bi,
+            status_event(*o, sdk::OrderEventType::Rejected, now,
+                         "never reached the broker (confirmed absent at start-up); not resent"));
+        try {
+          journal_->set_intent_status(id, IntentStatus::Failed, now,
+                                      "confirmed absent at start-up");
+        } catch (const JournalError& e) {
+          return std::string("journal: ") + e.what() + "\n";
+        }
         continue;
       }
-      // The venue confirms it never received it (killed between journal and send): not sent, never resent.
-      log_.warn("order " + id.str() + " was journaled but never reached " + b.id + ": marked failed, not resent");
-      apply_order_event(bi, status_event(*o, sdk::OrderEventType::Rejected, now,
-                                         "never reached the broker (confirmed absent at start-up); not resent"));
-      try {
-        journal_->set_intent_status(id, IntentStatus::Failed, now, "confirmed absent at start-up");
-      } catch (const JournalError& e) {
-        return std::string("journal: ") + e.what() + "\n";
+      const sdk::OrderStatusReport& rep = report->value();
+      const TrackedOrder* cur = tracker_.find(id);
+      if (cur->state == OrderState::Submitted)
+        apply_order_event(bi, status_event(*cur, sdk::OrderEventType::Accepted, now, ""));
+      cur = tracker_.find(id);
+      if (rep.filled_quantity != cur->filled_quantity)
+        diff << "  order " << id.str() << ": broker filled " << rep.filled_quantity.to_string()
+             << ", journal " << cur->filled_quantity.to_string() << "\n";
+      if (!rep.open && !is_final(cur->state)) {
+        const auto type =
+            rep.status == sdk::OrderEventType::Filled ? sdk::OrderEventType::Canceled : rep.status;
+        if (rep.status != sdk::OrderEventType::Filled)
+          apply_order_event(bi, status_event(*cur, type, now,
+                                             "reported " + std::string(sdk::to_string(rep.status)) +
+                                                 " at start-up"));
+        else
+          diff << "  order " << id.str() << ": broker says filled, journal has "
+               << cur->filled_quantity.to_string() << " filled\n";
       }
-      continue;
     }
-    const sdk::OrderStatusReport& rep = report->value();
-    const TrackedOrder* cur = tracker_.find(id);
-    if (cur->state == OrderState::Submitted) apply_order_event(bi, status_event(*cur, sdk::OrderEventType::Accepted, now, ""));
-    cur = tracker_.find(id);
-    if (rep.filled_quantity != cur->filled_quantity)
-      diff << "  order " << id.str() << ": broker filled " << rep.filled_quantity.to_string() << ", journal "
-           << cur->filled_quantity.to_string() << "\n";
-    if (!rep.open && !is_final(cur->state)) {
-      const auto type = rep.status == sdk::OrderEventType::Filled ? sdk::OrderEventType::Canceled : rep.status;
-      if (rep.status != sdk::OrderEventType::Filled)
-        apply_order_event(bi, status_event(*cur, type, now, "reported " + std::string(sdk::to_string(rep.status)) + " at start-up"));
-      else
-        diff << "  order " << id.str() << ": broker says filled, journal has " << cur->filled_quantity.to_string() << " filled\n";
-    }
+    in_flight = std::move(absent);
   }
 
   // 3. Orders the broker has open that the journal never sent: external, recorded and alerted.
@@ -289,7 +320,14 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
   if (!open || !open->has_value())
     return "cannot list open orders: " + (open ? open->status().message() : std::string("the plugin threw")) + "\n";
   for (const auto& rep : open->value()) {
-    if (tracker_.find(rep.client_order_id)) continue;
+    if (const TrackedOrder* known = tracker_.find(rep.client_order_id)) {
+      // Open at the venue but final here (e.g. a rejection the venue did not make): its fills
+      // would arrive for an order nobody expects.
+      if (is_final(known->state))
+        diff << "  order " << rep.client_order_id.str() << ": open at the broker, "
+             << to_string(known->state) << " in the journal\n";
+      continue;
+    }
     const std::string what = "open order " + rep.client_order_id.str() + " (" + std::string(sdk::to_string(rep.intent.side)) + " " +
                              rep.intent.quantity.to_string() + " " + rep.intent.symbol.str() + ") at " + b.id +
                              " is not in the journal: external";
@@ -431,8 +469,24 @@ void Kernel::resolve_in_doubt() {
     call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(bi, op, msg); }, "order",
                  [&] { report.emplace(b.broker->order(d.id)); });
     if (report && report->has_value()) {
-      log_.warn("order " + d.id.str() + " in doubt: the broker has it (" + std::string(sdk::to_string(report->value().status)) + ")");
+      const sdk::OrderStatusReport& rep = report->value();
+      log_.warn("order " + d.id.str() + " in doubt: the broker has it (" +
+                std::string(sdk::to_string(rep.status)) + ")");
       apply_order_event(bi, status_event(*o, sdk::OrderEventType::Accepted, clock_->now(), ""));
+      // Already over at the venue (a plugin need not stream what happened before it was asked):
+      // a cancel, rejection or expiry ends it here too. Fills come only as fills (trade ids,
+      // prices): a filled quantity the kernel has not seen is alerted while they are awaited.
+      const TrackedOrder* cur = tracker_.find(d.id);
+      if (cur && !rep.open && !is_final(cur->state) && rep.status != sdk::OrderEventType::Filled)
+        apply_order_event(bi, status_event(*cur, rep.status, clock_->now(),
+                                           "reported " + std::string(sdk::to_string(rep.status)) +
+                                               " when looked up"));
+      else if (cur && rep.filled_quantity > cur->filled_quantity)
+        alert(sdk::Severity::Warning, "Fills awaited",
+              d.id.str() + " at " + b.id + ": the broker reports " +
+                  rep.filled_quantity.to_string() + " filled, " + cur->filled_quantity.to_string() +
+                  " received so far",
+              {{"client_order_id", d.id.str()}, {"broker", b.id}});
       continue;
     }
     if (!report || report->status().code() != sdk::StatusCode::NotFound) {

@@ -484,6 +484,7 @@ void Kernel::finish() {
   stats_.max_drawdown = drawdown_.max_drawdown();
   stats_.sharpe = annualized_sharpe(daily_equity_);
   outputs_->close();
+  persist_state();  // the last equity too
   if (journal_ && !journal_->failed()) {
     try {
       journal_->end_run(WallClock().now());
@@ -1190,7 +1191,7 @@ void Kernel::persist_state() {
 void Kernel::apply_operator_commands() {
   if (!state_store_) return;
   // While reconciling only an acknowledgement is taken; the others stay queued (on disk) until after.
-  for (const OperatorCommand& c : state_store_->take_commands(reconciling_ ? "acknowledge" : "")) {
+  for (const OperatorCommand& c : state_store_->queued_commands(reconciling_ ? "acknowledge" : "")) {
     std::string result = "done";
     const std::string who = "operator " + c.by + ": " + c.reason;
     // Scope: one strategy, every strategy of one broker, or (neither given) the whole deployment.
@@ -1258,14 +1259,19 @@ void Kernel::apply_operator_commands() {
         journal_failure(e.what());
       }
     }
+    // Off the queue only once its effect is saved: a crash before leaves it to the next start.
+    persist_state();
+    state_store_->remove_command(c);
   }
-  persist_state();
 }
 
 // ---------------------------------------------------------------- failsafe
 
 void Kernel::run_heartbeats() {
   resolve_in_doubt();
+  // Changes are saved as they happen; the latest equity (the next day's start after a restart) at
+  // least this often. (It was saved on every turn of the loop: two fsyncs before each bar.)
+  persist_state();
   if (journal_ && !journal_->failed()) {
     try {
       journal_->flush();  // batched rows (equity, denials, order events) reach the disk at least this often

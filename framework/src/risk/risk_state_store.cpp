@@ -125,7 +125,7 @@ void RiskStateStore::enqueue(const OperatorCommand& c) const {
   if (auto err = write_durably(commands_dir() / name, out.str()); !err.empty()) throw std::runtime_error(err);
 }
 
-std::vector<OperatorCommand> RiskStateStore::take_commands(std::string_view only_action) const {
+std::vector<OperatorCommand> RiskStateStore::queued_commands(std::string_view only_action) const {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(commands_dir(), ec))
@@ -148,10 +148,14 @@ std::vector<OperatorCommand> RiskStateStore::take_commands(std::string_view only
       c.reason = e.what();
     }
     if (!only_action.empty() && c.action != only_action) continue;
-    std::filesystem::remove(f, ec);
     out.push_back(std::move(c));
   }
   return out;
+}
+
+void RiskStateStore::remove_command(const OperatorCommand& command) const {
+  std::error_code ec;
+  std::filesystem::remove(command.file, ec);
 }
 
 }  // namespace mercurio::kernel

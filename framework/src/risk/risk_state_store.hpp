@@ -59,11 +59,14 @@ class RiskStateStore {
 
   /// Queues a command for the kernel (the CLI side); throws std::runtime_error on failure.
   void enqueue(const OperatorCommand& command) const;
-  /// Pending commands, oldest first, each removed from the spool once returned. Unreadable
-  /// command files are returned with action "invalid" and the problem in `reason`.
-  /// Reads and removes the queued commands, oldest first. With `only_action`, the others stay queued
-  /// (a command is removed only when it is about to be applied: a crash cannot lose it).
-  std::vector<OperatorCommand> take_commands(std::string_view only_action = {}) const;
+  /// The queued commands, oldest first (with `only_action`, only those). They stay queued until
+  /// remove_command(): the kernel removes each once its effect is saved, so a crash while one is
+  /// applied loses none queued behind it (one applied twice is harmless: halt, resume and
+  /// acknowledge then find nothing to do). Unreadable command files are returned with action
+  /// "invalid" and the problem in `reason`.
+  std::vector<OperatorCommand> queued_commands(std::string_view only_action = {}) const;
+  /// Removes a command returned by queued_commands() from the queue.
+  void remove_command(const OperatorCommand& command) const;
 
  private:
   std::filesystem::path dir_;

@@ -263,7 +263,9 @@ TEST(InDoubtOrderTest, AConfirmedAbsenceAllowsOneResendWithTheSameId) {
   EXPECT_THAT(r.err, HasSubstr("fixture submit #2 of buyer-1"));
   EXPECT_THAT(r.err, Not(HasSubstr("fixture submit #3 of buyer-1")));
   // The first "not found" alone never triggers the resend: it comes after the second lookup.
-  EXPECT_LT(r.err.find("Order outcome unknown: buyer-1"), r.err.find("fixture submit #2 of buyer-1"));
+  const auto second_lookup = r.err.find("fixture lookup #2 of buyer-1: not found");
+  ASSERT_NE(second_lookup, std::string::npos) << r.err;
+  EXPECT_LT(second_lookup, r.err.find("fixture submit #2 of buyer-1"));
 }
 
 // A fill that names another symbol than its order: the venue's account moved all the same, so it

@@ -351,15 +351,17 @@ TEST(CrashRecoveryTest, NamedCrashPointsOnTheOrderPathLoseNothing) {
   std::mt19937 rng(7);
   for (const char* point : {"before_intent_write", "after_intent_write", "after_send", "fill_before_journal", "fill_after_journal"}) {
     int hits = 0;
-    bool journaled_not_sent = false;  // the previous run died between the intent's write and its send
+    // The previous run died between the intent's write and its send.
+    bool journaled_not_sent = false;
     for (int attempt = 0; hits < hits_wanted && attempt < hits_wanted * 4; ++attempt) {
       const std::string spec = std::string(point) + ":" + std::to_string(1 + rng() % 3);
       bool killed = false;
       const int how = ws.finish(ws.start(spec), std::chrono::seconds(20), killed);
       if (journaled_not_sent) {
         // The venue never had it: asked twice, a window apart, then marked failed (never resent).
-        EXPECT_THAT(ws.log(), HasSubstr("journaled in flight are not known at paper: asked again in 100 ms")) << ws.log();
-        EXPECT_THAT(ws.log(), HasSubstr("was journaled but never reached paper: marked failed, not resent")) << ws.log();
+        const std::string log = ws.log();
+        EXPECT_THAT(log, HasSubstr("journaled in flight are not known at paper: asked again in 100 ms"));
+        EXPECT_THAT(log, HasSubstr("was journaled but never reached paper: marked failed, not resent"));
       }
       journaled_not_sent = false;
       if (!killed && how == -SIGKILL) {

@@ -249,7 +249,8 @@ TEST(InDoubtOrderTest, AnOrderInDoubtFoundCanceledAtTheVenueIsClosed) {
   EXPECT_THAT(r.err, HasSubstr("order buyer-1 in doubt: the broker has it (canceled)"));
   EXPECT_THAT(r.err, Not(HasSubstr("fixture submit #2 of buyer-1")));
   const auto dir = binary_dir() / "test-scratch" / "in_doubt_canceled";  // run_flaky's
-  auto orders = mercurio_cmd({"report", "orders", "--config", (dir / "mercurio.toml").string()}, dir);
+  auto orders =
+      mercurio_cmd({"report", "orders", "--config", (dir / "mercurio.toml").string()}, dir);
   ASSERT_EQ(orders.exit_code, 0) << orders.err;
   EXPECT_THAT(orders.out, HasSubstr("canceled"));
   EXPECT_EQ(summary_value(r.out, "open orders at end"), "0") << r.out;
@@ -276,10 +277,13 @@ TEST(ReconciliationTest, AFillContradictingItsOrderIsBookedAsExternalAndStopsThe
   auto r = run_flaky("contradicting_fill", "fill_as_symbol = \"OTHER\"\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Fill contradicting its order"));
-  EXPECT_THAT(r.err, HasSubstr("filled buyer-1 from broker flaky (buy OTHER) applied to the account as external"));
+  EXPECT_THAT(
+      r.err,
+      HasSubstr("filled buyer-1 from broker flaky (buy OTHER) applied to the account as external"));
   EXPECT_THAT(r.err, HasSubstr("reported a fill of buyer-1 that contradicts the order"));
   const auto dir = binary_dir() / "test-scratch" / "contradicting_fill";  // run_flaky's
-  auto trades = mercurio_cmd({"report", "trades", "--config", (dir / "mercurio.toml").string()}, dir);
+  auto trades =
+      mercurio_cmd({"report", "trades", "--config", (dir / "mercurio.toml").string()}, dir);
   ASSERT_EQ(trades.exit_code, 0) << trades.err;
   EXPECT_THAT(trades.out, HasSubstr("OTHER"));
   EXPECT_THAT(trades.out, HasSubstr("external"));

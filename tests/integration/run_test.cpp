@@ -319,6 +319,43 @@ TEST(RunTest, AFlattenClosesAPositionWhoseProtectiveOrderItCancelled) {
   EXPECT_EQ(summary_value(r.out, "open orders at end"), "0");
 }
 
+// A venue that refuses every closing order: three are sent, then a CRITICAL alert leaves the
+// position to an operator (no order loop against a broker that keeps saying no).
+TEST(RunTest, AFlattenSendsAtMostThreeClosingOrdersThenAlerts) {
+  const auto dir = scratch_dir("run_flatten_refused");
+  std::string risk = risk_table_with("max_drawdown_pct", "\"0.01\"");
+  risk = risk.replace(risk.find("drawdown_action = \"hold\""),
+                      std::string("drawdown_action = \"hold\"").size(),
+                      "drawdown_action = \"flatten\"");
+  // Bought at 150 in a market at 100: the first equity is below the start, the breaker trips.
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+      << fixture_plugin_dir().string()
+      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
+         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
+         "[plugin.config]\nbars = 60\ninterval_ms = 5\nfill_at = 150\n"
+         "reject_side = \"sell\"\n[plugin.risk]\ncalendar = \"24/7\"\n"
+         "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+         "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+      << risk;
+  auto r = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
+  for (const char* id : {"buyer-2", "buyer-3", "buyer-4"})
+    EXPECT_THAT(r.err, HasSubstr("order " + std::string(id) +
+                                 " rejected by flaky: fixture: sell orders refused"));
+  EXPECT_THAT(r.err, Not(HasSubstr("buyer-5")));
+  EXPECT_THAT(r.err, HasSubstr("fixture calls: account"));
+  EXPECT_THAT(r.err, HasSubstr(", submit 4"));  // one buy, three closing orders
+  const std::string incomplete = "[CRITICAL] Flatten incomplete";
+  const auto first = r.err.find(incomplete);
+  ASSERT_NE(first, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(incomplete, first + 1), std::string::npos) << "alerted more than once";
+  EXPECT_THAT(r.err,
+              HasSubstr("1 TEST of buyer still open after 3 closing orders sent or refused"));
+}
+
 TEST(RunTest, RepeatedExecutionsDisableTheStrategy) {
   std::string risk = risk_table_with("max_fills_per_window", "3");
   risk = risk.replace(risk.find("fills_window_seconds = 1"), std::string("fills_window_seconds = 1").size(),
@@ -497,21 +534,24 @@ TEST(RunTest, StaleMarketDataDuringMarketHoursMovesToReducingUntilBarsReturn) {
 // (it used to stay: only the process that entered it could end it).
 TEST(RunTest, AStaleDataReducingSavedBeforeARestartEndsWhenBarsFlow) {
   const auto dir = scratch_dir("run_stale_data_restart");
-  std::ofstream(dir / "mercurio.toml") << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
-                                       << fixture_plugin_dir().string()
-                                       << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\nmax_data_gap_ms = 300\n"
-                                          "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
-                                          "bars = 100\ninterval_ms = 2\n"
-                                          "[plugin.risk]\ncalendar = \"24/7\"\n"
-                                          "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
-                                       << kGenerousRiskTable;
-  const std::vector<std::string> run{mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()};
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+      << fixture_plugin_dir().string()
+      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\nmax_data_gap_ms = 300\n"
+         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+         "bars = 100\ninterval_ms = 2\n"
+         "[plugin.risk]\ncalendar = \"24/7\"\n"
+         "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+      << kGenerousRiskTable;
+  const std::vector<std::string> run{mercurio_exe().string(), "run", "--config",
+                                     (dir / "mercurio.toml").string()};
   ASSERT_EQ(run_process(run, dir).exit_code, 0);
   // The state a stop in the middle of a data outage leaves.
   std::string saved = read_file(dir / "state" / "risk_state.toml");
   saved = std::regex_replace(saved, std::regex("state = ['\"]ACTIVE['\"]"), "state = \"REDUCING\"");
   saved = std::regex_replace(saved, std::regex("reason = ['\"][^'\"]*['\"]"),
-                             "reason = \"stale market data: no bar of TEST from flaky for over 300 ms while the market is open\"");
+                             "reason = \"stale market data: no bar of TEST from flaky for over 300 "
+                             "ms while the market is open\"");
   std::ofstream(dir / "state" / "risk_state.toml", std::ios::trunc) << saved;
   auto r = run_process(run, dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -562,6 +602,7 @@ TEST(RunTest, AnOperatorCommandIsRefusedWhenTheConfigDoesNotReadAsToml) {
   EXPECT_FALSE(std::filesystem::exists(cwd / "commands"));
   EXPECT_FALSE(std::filesystem::exists(ws.dir / "state" / "commands"));
 }
+
 TEST(RunTest, ABrokerPluginFaultHaltsTrading) {
   const auto dir = scratch_dir("run_broker_fault");
   std::ofstream(dir / "mercurio.toml") << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""

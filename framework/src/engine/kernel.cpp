@@ -569,7 +569,10 @@ void Kernel::process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed,
   settle();
 
   feed.reference = ReferencePrice{bar.close, clock_->now()};
-  if (!sim_clock_) feed.arrival = std::chrono::steady_clock::now();
+  if (!sim_clock_) {
+    feed.arrival = std::chrono::steady_clock::now();
+    feed.bar_arrived = true;
+  }
   if (!feed.account_book || feed.strategy_books.size() != b.strategies.size()) bind_feed(broker_index, feed, bar.symbol);
   b.account.mark(*feed.account_book, bar.close);
   for (std::size_t i = 0; i < b.strategies.size(); ++i) strategies_[b.strategies[i]].book.mark(feed.strategy_books[i], bar.close);
@@ -1016,7 +1019,8 @@ void Kernel::on_state_change(const StateChange& change) {
 
 void Kernel::cancel_open_orders(const std::function<bool(const TrackedOrder&)>& which, const std::string& why) {
   for (const TrackedOrder* o : tracker_.open_orders()) {
-    if (!which(*o)) continue;
+    // Never a flatten's own closing order: each cancel would cost it one of its attempts.
+    if (!which(*o) || is_flatten_order(*o)) continue;
     const sdk::ClientOrderId id = o->id;  // copy: cancel() may post events that change the tracker
     const sdk::Status status = cancel(o->strategy_index, id);
     if (!status.is_ok()) log_.error("could not cancel " + id.str() + " (" + why + "): " + status.message());
@@ -1027,12 +1031,6 @@ void Kernel::cancel_all_open_orders(const std::string& why) {
   cancel_open_orders([](const TrackedOrder&) { return true; }, why);
 }
 
-void Kernel::flatten_all(const std::string& why, bool retry_given_up) {
-  std::vector<std::size_t> all(strategies_.size());
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-  flatten_strategies(all, why, retry_given_up);
-}
-
 void Kernel::hold_strategies(const std::vector<std::size_t>& selected, const std::string& why) {
   for (std::size_t si : selected) {
     strategies_[si].enabled = false;
@@ -1040,109 +1038,6 @@ void Kernel::hold_strategies(const std::vector<std::size_t>& selected, const std
     cancel_open_orders([si](const TrackedOrder& o) { return o.strategy_index == si; }, why);
     alert(sdk::Severity::Warning, "Strategy held: " + strategies_[si].id, why, {{"strategy", strategies_[si].id}});
   }
-}
-
-void Kernel::flatten_strategies(const std::vector<std::size_t>& selected, const std::string& why,
-                                bool retry_given_up) {
-  for (std::size_t si : selected) {
-    StrategySlot& s = strategies_[si];
-    if (!s.flattening) {
-      s.flattening.emplace();
-      s.flattening->why = why;
-      ++flattens_pending_;
-    } else if (retry_given_up) {
-      // An operator's new flatten: positions whose closing orders all failed get new ones.
-      for (auto& [symbol, f] : s.flattening->symbols)
-        if (f.gave_up) f = {};
-    }
-  }
-  advance_flattens();
-}
-
-void Kernel::advance_flattens() {
-  if (flattens_pending_ == 0 || advancing_flattens_) return;
-  advancing_flattens_ = true;
-  struct Done {
-    bool& flag;
-    ~Done() { flag = false; }
-  } done{advancing_flattens_};
-  for (std::size_t si = 0; si < strategies_.size(); ++si) {
-    StrategySlot& s = strategies_[si];
-    if (!s.flattening) continue;
-    const std::vector<sdk::Position> open = s.book.open_positions();
-    if (open.empty()) {
-      log_.warn("strategy " + s.id + " is flat (" + s.flattening->why + ")");
-      s.flattening.reset();
-      --flattens_pending_;
-      continue;
-    }
-    for (const sdk::Position& p : open) advance_flatten(si, p);
-  }
-}
-
-void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
-  // Three closing orders that left the position open (refused, rejected, canceled, partly filled):
-  // something is wrong that another order will not fix; an operator decides.
-  constexpr unsigned kMaxClosingOrders = 3;
-  StrategySlot& s = strategies_[si];
-  auto& f = s.flattening->symbols[p.symbol];
-  const TrackedOrder* own = f.order.empty() ? nullptr : tracker_.find(f.order);
-  const bool own_working = own != nullptr && !is_final(own->state);
-  if (own_working) return;  // its fill, or its end, comes through the inbox
-  const std::size_t working = tracker_.open_count(si, p.symbol);
-  if (working > 0) {
-    // The strategy's own orders (a stop, a take-profit) were asked to cancel: closing now would
-    // leave them able to fill against a flat book.
-    if (!f.waiting_logged)
-      log_.warn("flattening " + p.symbol.str() + " of " + s.id + " waits for " +
-                std::to_string(working) + " working order(s) to end (cancel requested)");
-    f.waiting_logged = true;
-    return;
-  }
-  if (f.orders_sent >= kMaxClosingOrders) {
-    if (!f.gave_up)
-      alert(sdk::Severity::Critical, "Flatten incomplete",
-            p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id + " still open after " +
-                std::to_string(f.orders_sent) + " closing orders (" + s.flattening->why +
-                "); no more are sent: close it at the broker or run mercurio flatten again",
-            {{"strategy", s.id}, {"symbol", p.symbol.str()}});
-    f.gave_up = true;
-    return;
-  }
-  sdk::OrderIntent close;
-  close.symbol = p.symbol;
-  close.side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
-  close.type = sdk::OrderType::Market;
-  close.time_in_force = sdk::TimeInForce::Gtc;
-  close.quantity = p.quantity.abs();
-  close.tag = "kernel-flatten";
-  ++f.orders_sent;
-  f.waiting_logged = false;
-  auto id = submit_order(si, close, true);
-  if (id) {
-    f.order = *id;
-    log_.warn("flattening " + p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id +
-              " as " + id->str() + " (" + s.flattening->why + ")");
-  } else {
-    alert(sdk::Severity::Critical, "Flatten order refused",
-          p.symbol.str() + " of " + s.id + ": " + id.status().message());
-  }
-}
-
-void Kernel::stop_flattening(std::size_t si, const std::string& why) {
-  StrategySlot& s = strategies_[si];
-  if (!s.flattening) return;
-  log_.warn("flatten of strategy " + s.id + " stopped (" + why +
-            "): closing orders already sent keep working");
-  s.flattening.reset();
-  --flattens_pending_;
-}
-
-bool Kernel::is_flatten_order(const TrackedOrder& o) const {
-  const StrategySlot& s = strategies_[o.strategy_index];
-  if (!s.flattening) return false;
-  const auto it = s.flattening->symbols.find(o.intent.symbol);
-  return it != s.flattening->symbols.end() && it->second.order == o.id;
 }
 
 // ---------------------------------------------------------------- durable state and operator commands
@@ -1191,7 +1086,8 @@ void Kernel::persist_state() {
 void Kernel::apply_operator_commands() {
   if (!state_store_) return;
   // While reconciling only an acknowledgement is taken; the others stay queued (on disk) until after.
-  for (const OperatorCommand& c : state_store_->queued_commands(reconciling_ ? "acknowledge" : "")) {
+  for (const OperatorCommand& c :
+       state_store_->queued_commands(reconciling_ ? "acknowledge" : "")) {
     std::string result = "done";
     const std::string who = "operator " + c.by + ": " + c.reason;
     // Scope: one strategy, every strategy of one broker, or (neither given) the whole deployment.
@@ -1226,7 +1122,9 @@ void Kernel::apply_operator_commands() {
     } else if (c.action == "resume" && !scoped) {
       if (auto change = risk_gate_.resume(who)) {
         on_state_change(*change);
-        // Strategies an operator holds keep theirs: only their own resume ends it.
+        // Trading again: the failsafe's emergency procedures and the flattens end (strategies an
+        // operator holds keep theirs: only their own resume ends it).
+        for (auto& b : brokers_) b.pending_emergency.reset();
         for (std::size_t si = 0; si < strategies_.size(); ++si)
           if (strategies_[si].held_by_operator.empty()) stop_flattening(si, "resumed by " + who);
       } else {
@@ -1234,7 +1132,9 @@ void Kernel::apply_operator_commands() {
       }
     } else if (c.action == "enable-strategy" || c.action == "resume") {
       for (std::size_t si : selected) {
-        stop_flattening(si, "re-enabled by " + who);
+        // Not a flatten of the HALTED state's (the breaker's, the failsafe's): only a resume of
+        // trading ends those.
+        if (risk_gate_.state() != TradingState::Halted) stop_flattening(si, "re-enabled by " + who);
         strategies_[si].enabled = true;
         strategies_[si].held_by_operator.clear();
         strategies_[si].recent_fills.clear();
@@ -1269,6 +1169,8 @@ void Kernel::apply_operator_commands() {
 
 void Kernel::run_heartbeats() {
   resolve_in_doubt();
+  retry_flatten_cancels();
+  advance_flattens();
   // Changes are saved as they happen; the latest equity (the next day's start after a restart) at
   // least this often. (It was saved on every turn of the loop: two fsyncs before each bar.)
   persist_state();
@@ -1320,7 +1222,10 @@ void Kernel::check_stale_data() {
   const auto now = std::chrono::steady_clock::now();
   const auto gap = std::chrono::milliseconds(config_.failsafe.max_data_gap_ms);
   std::string stale;
-  bool all_fed = true;  // every symbol watched has had a bar in this process
+  // A saved "stale data" REDUCING ends only on evidence: every symbol watched (at least one) has
+  // had a bar in this process.
+  std::size_t watched = 0;
+  bool all_fed = true;
   for (auto& b : brokers_) {
     if (!b.started || b.data_ended) continue;
     bool open = true;
@@ -1337,7 +1242,8 @@ void Kernel::check_stale_data() {
       } else if (now - *feed.arrival > gap) {
         stale = symbol.str() + " from " + b.id;
       }
-      if (feed.last_bar.ns == INT64_MIN) all_fed = false;
+      ++watched;
+      if (!feed.bar_arrived) all_fed = false;
     }
   }
   if (!stale.empty() && risk_gate_.state() == TradingState::Active) {
@@ -1345,7 +1251,8 @@ void Kernel::check_stale_data() {
                                                                      std::to_string(config_.failsafe.max_data_gap_ms) +
                                                                      " ms while the market is open"))
       on_state_change(*change);
-  } else if (stale.empty() && all_fed && risk_gate_.state() == TradingState::Reducing &&
+  } else if (stale.empty() && watched > 0 && all_fed &&
+             risk_gate_.state() == TradingState::Reducing &&
              risk_gate_.state_reason().rfind("stale market data", 0) == 0) {
     // Only a REDUCING that stale data caused ends here (not one from the daily-loss breaker), also
     // one saved before a restart, once bars flow: the state's reason says which, not this process.
@@ -1357,9 +1264,7 @@ void Kernel::check_stale_data() {
 bool Kernel::run_emergency(std::size_t bi, DrawdownAction action) {
   BrokerSlot& b = brokers_[bi];
   const std::string why = "failsafe emergency procedure at " + b.id;
-  // Not a flatten's closing orders: cancelled at every heartbeat, they could never fill.
-  cancel_open_orders(
-      [&](const TrackedOrder& o) { return o.broker_index == bi && !is_flatten_order(o); }, why);
+  cancel_open_orders([bi](const TrackedOrder& o) { return o.broker_index == bi; }, why);
   settle();
   if (action == DrawdownAction::Flatten) {
     flatten_strategies(b.strategies, why);

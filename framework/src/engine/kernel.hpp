@@ -106,6 +106,7 @@ class Kernel final : private StrategyServices, private RiskView {
       sdk::Timestamp last_bar{INT64_MIN};                          // to refuse stale or repeated bars
       std::optional<ReferencePrice> reference;                     // last close and when the kernel saw it
       std::optional<std::chrono::steady_clock::time_point> arrival;  // stale-data watch (paper/live)
+      bool bar_arrived = false;  // a bar reached the kernel in this process (not a warm-up bar)
       std::vector<std::size_t> listeners;                          // strategies subscribed, in config order
       // The symbol's book in the account and in each strategy trading here (`strategies` order),
       // bound at its first bar: a bar's marks are then indices, not lookups.
@@ -141,8 +142,9 @@ class Kernel final : private StrategyServices, private RiskView {
     // symbol (the cancels asked for first end through the inbox, not at once).
     struct FlattenOfSymbol {
       sdk::ClientOrderId order;  // the last closing order sent (empty: none yet)
-      unsigned orders_sent = 0;
-      bool waiting_logged = false;
+      unsigned orders_sent = 0;  // sent or refused
+      bool waiting = false;      // for the strategy's other orders in the symbol to end
+      unsigned heartbeats_waited = 0;
       bool gave_up = false;
     };
     struct Flattening {
@@ -195,7 +197,10 @@ class Kernel final : private StrategyServices, private RiskView {
   void advance_flattens();
   void advance_flatten(std::size_t strategy, const sdk::Position& position);
   void stop_flattening(std::size_t strategy, const std::string& why);
+  /// At each heartbeat: cancels asked again for orders a flatten still waits for, then an alert.
+  void retry_flatten_cancels();
   bool is_flatten_order(const TrackedOrder& order) const;
+  std::size_t working_orders_of(std::size_t strategy) const;
   void hold_strategies(const std::vector<std::size_t>& strategies, const std::string& why);
 
   void start_up();

@@ -231,7 +231,12 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
 
   // 1. Fills the broker executed that the journal lacks (the process died before recording them).
   std::optional<sdk::Result<std::vector<sdk::OrderEvent>>> fills;
-  guarded("fills", [&] { fills.emplace(b.broker->fills(last_fill_of(bi))); });
+  // From the last fill journaled, or from the oldest order still in flight if that is earlier: a
+  // venue may execute an older order after a newer one's fill (a repeat is dropped by trade id).
+  sdk::Timestamp since = last_fill_of(bi);
+  for (const TrackedOrder* o : tracker_.open_orders())
+    if (o->broker_index == bi && o->submitted_at < since) since = o->submitted_at;
+  guarded("fills", [&] { fills.emplace(b.broker->fills(since)); });
   if (!fills || !fills->has_value())
     return "cannot list fills: " + (fills ? fills->status().message() : std::string("the plugin threw")) + "\n";
   std::size_t missing_fills = 0;
@@ -477,7 +482,10 @@ void Kernel::resolve_in_doubt() {
       // a cancel, rejection or expiry ends it here too. Fills come only as fills (trade ids,
       // prices): a filled quantity the kernel has not seen is alerted while they are awaited.
       const TrackedOrder* cur = tracker_.find(d.id);
-      if (cur && !rep.open && !is_final(cur->state) && rep.status != sdk::OrderEventType::Filled)
+      const bool ended_unfilled = rep.status == sdk::OrderEventType::Canceled ||
+                                  rep.status == sdk::OrderEventType::Rejected ||
+                                  rep.status == sdk::OrderEventType::Expired;
+      if (cur && !rep.open && !is_final(cur->state) && ended_unfilled)
         apply_order_event(bi, status_event(*cur, rep.status, clock_->now(),
                                            "reported " + std::string(sdk::to_string(rep.status)) +
                                                " when looked up"));

@@ -1,0 +1,172 @@
+// Flattening: closing a strategy's positions with the kernel's own market orders (the drawdown
+// breaker's "flatten", mercurio flatten, the failsafe's emergency procedure).
+//
+// A flatten is a state per strategy (StrategySlot::flattening), advanced whenever orders end (each
+// settle of the inbox, the in-doubt lookups) and at each heartbeat, until the strategy's book is
+// flat and none of its orders works. The cancels it asks for first end later, through the venue's
+// events: a position's closing order goes out once no other order of the strategy works in that
+// symbol, so a protective stop cannot fill against a flat book. What a closing order leaves
+// (partly filled, rejected, expired) gets another, at most three per position; then an operator
+// decides.
+
+#include <string>
+#include <vector>
+
+#include "engine/kernel.hpp"
+
+namespace mercurio::kernel {
+
+namespace {
+
+// Three closing orders that left the position open (refused, rejected, canceled, partly filled):
+// something is wrong that another order will not fix.
+constexpr unsigned kMaxClosingOrders = 3;
+// Heartbeats a position may wait for the strategy's other orders to end: the cancel is asked again
+// at each, then a CRITICAL alert says the flatten is stuck.
+constexpr unsigned kCancelRetries = 3;
+
+}  // namespace
+
+void Kernel::flatten_all(const std::string& why, bool retry_given_up) {
+  std::vector<std::size_t> all(strategies_.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  flatten_strategies(all, why, retry_given_up);
+}
+
+void Kernel::flatten_strategies(const std::vector<std::size_t>& selected, const std::string& why,
+                                bool retry_given_up) {
+  for (std::size_t si : selected) {
+    StrategySlot& s = strategies_[si];
+    if (!s.flattening) {
+      s.flattening.emplace();
+      s.flattening->why = why;
+      ++flattens_pending_;
+    } else if (retry_given_up) {
+      // An operator's new flatten: positions whose closing orders all failed get new ones.
+      for (auto& [symbol, f] : s.flattening->symbols)
+        if (f.gave_up) f = {};
+    }
+  }
+  advance_flattens();
+}
+
+void Kernel::advance_flattens() {
+  if (flattens_pending_ == 0 || advancing_flattens_) return;
+  advancing_flattens_ = true;
+  struct Done {
+    bool& flag;
+    ~Done() { flag = false; }
+  } done{advancing_flattens_};
+  for (std::size_t si = 0; si < strategies_.size(); ++si) {
+    StrategySlot& s = strategies_[si];
+    if (!s.flattening) continue;
+    const std::vector<sdk::Position> open = s.book.open_positions();
+    for (const sdk::Position& p : open) advance_flatten(si, p);
+    // Done when flat and nothing of the strategy works any more (an order whose cancel lost the
+    // race to a fill would open a new position).
+    if (open.empty() && working_orders_of(si) == 0) {
+      log_.warn("strategy " + s.id + " is flat (" + s.flattening->why + ")");
+      s.flattening.reset();
+      --flattens_pending_;
+    }
+  }
+}
+
+void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
+  StrategySlot& s = strategies_[si];
+  auto& f = s.flattening->symbols[p.symbol];
+  const TrackedOrder* own = f.order.empty() ? nullptr : tracker_.find(f.order);
+  // Its fill, or its end, comes through the inbox.
+  if (own != nullptr && !is_final(own->state)) return;
+  const std::size_t working = tracker_.open_count(si, p.symbol);
+  if (working > 0) {
+    // The strategy's own orders (a stop, a take-profit) were asked to cancel: closing now would
+    // leave them able to fill against a flat book.
+    if (!f.waiting)
+      log_.warn("flattening " + p.symbol.str() + " of " + s.id + " waits for " +
+                std::to_string(working) + " working order(s) to end (cancel requested)");
+    f.waiting = true;
+    return;
+  }
+  f.waiting = false;
+  f.heartbeats_waited = 0;
+  if (f.orders_sent >= kMaxClosingOrders) {
+    if (!f.gave_up)
+      alert(sdk::Severity::Critical, "Flatten incomplete",
+            p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id + " still open after " +
+                std::to_string(f.orders_sent) + " closing orders sent or refused (" +
+                s.flattening->why +
+                "); no more are sent: close it at the broker or run mercurio flatten again",
+            {{"strategy", s.id}, {"symbol", p.symbol.str()}});
+    f.gave_up = true;
+    return;
+  }
+  sdk::OrderIntent close;
+  close.symbol = p.symbol;
+  close.side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
+  close.type = sdk::OrderType::Market;
+  close.time_in_force = sdk::TimeInForce::Gtc;
+  close.quantity = p.quantity.abs();
+  close.tag = "kernel-flatten";
+  ++f.orders_sent;
+  auto id = submit_order(si, close, true);
+  if (id) {
+    f.order = *id;
+    log_.warn("flattening " + p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id +
+              " as " + id->str() + " (" + s.flattening->why + ")");
+  } else {
+    alert(sdk::Severity::Critical, "Flatten order refused",
+          p.symbol.str() + " of " + s.id + ": " + id.status().message());
+  }
+}
+
+void Kernel::retry_flatten_cancels() {
+  if (flattens_pending_ == 0) return;
+  for (std::size_t si = 0; si < strategies_.size(); ++si) {
+    StrategySlot& s = strategies_[si];
+    if (!s.flattening) continue;
+    for (auto& [symbol, f] : s.flattening->symbols) {
+      if (!f.waiting || f.heartbeats_waited > kCancelRetries) continue;
+      if (++f.heartbeats_waited <= kCancelRetries) {
+        // A cancel that failed (a broker that did not answer) or was lost: asked again.
+        const sdk::Symbol held = symbol;
+        cancel_open_orders(
+            [&](const TrackedOrder& o) {
+              return o.strategy_index == si && o.intent.symbol == held;
+            },
+            "flatten of " + s.id + " waits for it");
+      } else {
+        alert(sdk::Severity::Critical, "Flatten stuck",
+              symbol.str() + " of " + s.id + ": its working order(s) did not end after " +
+                  std::to_string(kCancelRetries) + " cancel requests (" + s.flattening->why +
+                  "); the position stays open until they do",
+              {{"strategy", s.id}, {"symbol", symbol.str()}});
+      }
+    }
+  }
+}
+
+void Kernel::stop_flattening(std::size_t si, const std::string& why) {
+  StrategySlot& s = strategies_[si];
+  if (!s.flattening) return;
+  log_.warn("flatten of strategy " + s.id + " stopped (" + why +
+            "): closing orders already sent keep working");
+  s.flattening.reset();
+  --flattens_pending_;
+}
+
+bool Kernel::is_flatten_order(const TrackedOrder& o) const {
+  const StrategySlot& s = strategies_[o.strategy_index];
+  if (!s.flattening) return false;
+  const auto it = s.flattening->symbols.find(o.intent.symbol);
+  return it != s.flattening->symbols.end() && it->second.order == o.id;
+}
+
+std::size_t Kernel::working_orders_of(std::size_t si) const {
+  std::size_t n = 0;
+  for (const TrackedOrder* o : tracker_.open_orders())
+    if (o->strategy_index == si) ++n;
+  return n;
+}
+
+}  // namespace mercurio::kernel

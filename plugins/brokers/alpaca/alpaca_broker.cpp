@@ -48,6 +48,8 @@ Status AlpacaBroker::start(sdk::BrokerSink& sink) {
     return Status(StatusCode::Rejected,
                   "alpaca: environment \"live\" is refused: it requires the kernel's mode to be live (fail closed)");
   }
+  if (const auto hosts = account_host_errors(settings_); !hosts.empty())
+    return Status(StatusCode::Rejected, "alpaca: " + hosts.front() + " (fail closed)");
   if (!settings_.trading) {
     // Market data only: no Trading API request, no trade_updates stream; only the bar poller runs.
     // Credentials are checked by the first history/bars request.
@@ -72,7 +74,11 @@ Status AlpacaBroker::start(sdk::BrokerSink& sink) {
     std::lock_guard lock(book_mutex_);
     // Orders already working at Alpaca: tracked so their news reaches the kernel; their state so
     // far is the start-up reconciliation's business.
-    for (const auto& order : *open) book_.adopt(order);
+    for (const auto& order : *open)
+      apply(order.report.client_order_id, "open order at start-up", [&] {
+        book_.adopt(order);
+        return OrderBook::Output{};
+      });
     fill_watermark_ = sink.now();
   }
   {
@@ -81,8 +87,10 @@ Status AlpacaBroker::start(sdk::BrokerSink& sink) {
   }
   if (settings_.use_stream) {
     TradeStream::Callbacks cb;
-    cb.on_trade_update = [this](const JsonObject& data) { on_trade_update(data); };
-    cb.on_subscribed = [this] { gap_fill("stream subscribed"); };
+    cb.on_trade_update = [this](const JsonObject& data) {
+      guarded("trade update", [&] { on_trade_update(data); });
+    };
+    cb.on_subscribed = [this] { guarded("gap-fill", [this] { gap_fill("stream subscribed"); }); };
     cb.on_down = [this](const std::string& why) {
       sink_->logger().warn("alpaca: order updates stream down (" + why + "); polling REST until it is back");
       poller_cv_.notify_all();
@@ -119,6 +127,72 @@ void AlpacaBroker::deliver(const OrderBook::Output& out) {
   }
 }
 
+void AlpacaBroker::apply(const sdk::ClientOrderId& id, const std::string& what,
+                         const std::function<OrderBook::Output()>& update) {
+  OrderBook::Output out;
+  try {
+    out = update();
+  } catch (const std::exception& e) {
+    // One order's news, not the plugin's state: the order's fills stay as they were, the next
+    // poll reads the same again (still one anomaly), and every other order goes on.
+    out = book_.on_unknown_status(
+        id, Status(StatusCode::Internal, "alpaca: order " + id.str() + ": " + what +
+                                             " cannot be applied (" + e.what() +
+                                             "); its fills stay as last reported"));
+  }
+  deliver(out);
+}
+
+void AlpacaBroker::guarded(const char* step, const std::function<void()>& fn) noexcept {
+  const auto fault = [&](const std::string& why) {
+    if (faulted_.exchange(true)) return;  // the kernel halts on the first: no storm of them
+    const Status s(StatusCode::Internal, std::string("alpaca: ") + step + " failed: " + why +
+                                             " (this plugin's order state is in doubt)");
+    sink_->logger().error(s.message());
+    sink_->on_fault(s);
+  };
+  try {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      fault(e.what());
+    } catch (...) {
+      fault("an exception that is not a std::exception");
+    }
+  } catch (...) {
+    // Not even the fault could be reported (the sink threw): nothing is left to tell.
+  }
+}
+
+Status AlpacaBroker::screen_unreadable(const std::vector<UnreadableActivity>& unreadable) {
+  Status first;
+  for (const auto& u : unreadable) {
+    std::string why = u.status.message();
+    if (why.rfind("alpaca: ", 0) == 0) why.erase(0, 8);
+    const auto ours =
+        u.venue_order_id.empty() ? std::nullopt : book_.client_id_of(u.venue_order_id);
+    if (!u.venue_order_id.empty() && !ours) {
+      // Not an order this run tracks (placed outside Mercurio, or final before this run started):
+      // nothing to report on it, and failing would hold up every other order's fills. A Mercurio
+      // order left out here still differs at start-up, in its own state and in the positions.
+      if (skipped_activities_.insert(u.activity_id + "|" + u.venue_order_id).second)
+        sink_->logger().warn("alpaca: skipped " + why + " (order " + u.venue_order_id +
+                             ", not tracked by this plugin)");
+      continue;
+    }
+    // Ours, or nobody can tell: skipping it would lose a fill, or report its quantity later at
+    // another fill's price. Fail closed.
+    const Status s(
+        StatusCode::Internal,
+        "alpaca: " + why +
+            (ours ? " (order " + ours->str() + ": no fill activity is applied until it can be read)"
+                  : std::string(" (no order id: whose fill it is cannot be told)")));
+    if (ours) deliver(book_.on_unknown_status(*ours, s));
+    if (first.is_ok()) first = s;
+  }
+  return first;
+}
+
 void AlpacaBroker::on_trade_update(const JsonObject& data) {
   auto update = parse_trade_update(data);
   if (!update) {
@@ -126,7 +200,8 @@ void AlpacaBroker::on_trade_update(const JsonObject& data) {
     return;
   }
   std::lock_guard lock(book_mutex_);
-  deliver(book_.on_trade_update(*update));
+  apply(update->order.client_order_id, "trade update \"" + update->event + "\"",
+        [&] { return book_.on_trade_update(*update); });
 }
 
 void AlpacaBroker::gap_fill(const char* why) {
@@ -143,31 +218,37 @@ void AlpacaBroker::gap_fill(const char* why) {
     return;
   }
   // 1. Exact fills (per-fill price and quantity) from the activities API.
-  auto fills = rest_->fills_since(since);
-  if (!fills) {
-    sink_->logger().warn(std::string("alpaca: gap-fill (") + why + "): " + fills.status().message());
-    return;  // try again at the next poll
-  }
+  auto activities = rest_->fills_since(since);
+  bool read = false;
   {
     std::lock_guard lock(book_mutex_);
-    for (const auto& f : *fills) {
-      deliver(book_.on_fill_activity(f));
-      fill_watermark_ = std::max(fill_watermark_, f.event.ts);
+    Status s = activities ? screen_unreadable(activities->unreadable) : activities.status();
+    if (!s) {
+      // None applied, the watermark kept: they are read again at the next poll.
+      sink_->logger().warn(std::string("alpaca: gap-fill (") + why + "): " + s.message());
+    } else {
+      read = true;
+      for (const auto& f : activities->fills) {
+        apply(book_.client_id_of(f.venue_order_id).value_or(sdk::ClientOrderId()),
+              "fill activity " + f.activity_id, [&] { return book_.on_fill_activity(f); });
+        fill_watermark_ = std::max(fill_watermark_, f.event.ts);
+      }
     }
   }
-  // 2. Each open order's state (cancels, expiries, rejections, fills the activities lag behind).
+  // 2. Each open order's state (cancels, expiries, rejections, fills the activities lag behind),
+  // also when step 1 failed: a cancel or a fill must not wait for the activities API to heal.
   for (const auto& id : open) {
     auto snapshot = rest_->order_by_client_id(id);
     std::lock_guard lock(book_mutex_);
     if (snapshot) {
-      deliver(book_.on_snapshot(*snapshot, sink_->now()));
+      apply(id, "snapshot", [&] { return book_.on_snapshot(*snapshot, sink_->now()); });
     } else if (snapshot.status().code() == StatusCode::Unknown) {
       deliver(book_.on_unknown_status(id, snapshot.status()));
     } else if (snapshot.status().code() != StatusCode::NotFound) {
       sink_->logger().warn(std::string("alpaca: gap-fill (") + why + "): " + snapshot.status().message());
     }
   }
-  ++gap_fills_;
+  if (read) ++gap_fills_;
 }
 
 bool AlpacaBroker::wait_poller(std::chrono::milliseconds delay) {
@@ -185,11 +266,12 @@ void AlpacaBroker::poller() {
     if (now >= next_orders) {
       next_orders = now + settings_.order_poll_interval;
       // REST polling is the fallback: only while the stream is off or not subscribed.
-      if (settings_.trading && (!settings_.use_stream || !stream_subscribed())) gap_fill("polling");
+      if (settings_.trading && (!settings_.use_stream || !stream_subscribed()))
+        guarded("polling", [this] { gap_fill("polling"); });
     }
     if (now >= next_bars) {
       next_bars = now + settings_.bar_poll_interval;
-      poll_bars();
+      guarded("new bars", [this] { poll_bars(); });
     }
   }
 }
@@ -235,6 +317,13 @@ Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
       order.intent().quantity.raw() % sdk::Decimal::kScale != 0)
     return Status(StatusCode::Rejected, "alpaca: " + order.intent().symbol.str() + " is not fractionable: quantity " +
                                             order.intent().quantity.to_string() + " refused before sending");
+  bool expected = false;
+  {
+    // In the book before the POST: a marketable order can fill, and its fill reach us on the
+    // stream, before the POST's reply does; news of an id the book does not know is dropped.
+    std::lock_guard lock(book_mutex_);
+    expected = book_.expect(order.client_order_id(), order.intent());
+  }
   SubmitResult result = rest_->submit(order);
   std::lock_guard lock(book_mutex_);
   if (result.status.is_ok() && result.order) {
@@ -243,13 +332,24 @@ Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
                            result.order->report.client_order_id.str());
     VenueOrder v = *result.order;
     v.report.client_order_id = order.client_order_id();
-    deliver(book_.track(v, sink_->now()));
+    // The reply may be older than news already applied from the stream: the book reports only
+    // what goes beyond what it sent (fills by cumulative quantity), never a step back.
+    apply(v.report.client_order_id, "POST reply", [&] { return book_.track(v, sink_->now()); });
     return {};
   }
-  if (result.status.code() == StatusCode::Unknown) {
-    // Maybe at Alpaca: news about this id is welcome; the kernel resolves it through order().
-    book_.expect(order.client_order_id(), order.intent());
-    sink_->logger().error(result.status.message());
+  if (result.status.code() == StatusCode::Unknown || result.status.is_ok()) {
+    // Maybe at Alpaca: news about this id stays welcome; the kernel resolves it through order().
+    if (!result.status.is_ok()) sink_->logger().error(result.status.message());
+    return result.status;
+  }
+  // Refused (Alpaca's 4xx) or never sent: the kernel records the order as rejected, so the book
+  // drops it too, unless Alpaca has meanwhile reported the order, which contradicts the refusal.
+  if (expected && !book_.forget(order.client_order_id())) {
+    const sdk::Status contradiction(
+        StatusCode::Unknown, "alpaca: order " + order.client_order_id().str() + " was refused (" +
+                                 result.status.message() +
+                                 ") but its updates say Alpaca has it; still tracked");
+    deliver({{}, {{order.intent().symbol, contradiction}}});
   }
   return result.status;
 }
@@ -267,7 +367,8 @@ Status AlpacaBroker::cancel(const sdk::ClientOrderId& id) {
     if (!found) return found.status();
     venue = found->report.venue_order_id;
     std::lock_guard lock(book_mutex_);
-    if (book_.knows(id)) deliver(book_.on_snapshot(*found, sink_->now()));
+    if (book_.knows(id))
+      apply(id, "snapshot", [&] { return book_.on_snapshot(*found, sink_->now()); });
   }
   return rest_->cancel(*venue);
 }
@@ -300,7 +401,8 @@ sdk::Result<sdk::OrderStatusReport> AlpacaBroker::order(const sdk::ClientOrderId
   auto found = rest_->order_by_client_id(id);
   if (sink_ != nullptr) {
     std::lock_guard lock(book_mutex_);
-    if (found && book_.knows(id)) deliver(book_.on_snapshot(*found, sink_->now()));
+    if (found && book_.knows(id))
+      apply(id, "snapshot", [&] { return book_.on_snapshot(*found, sink_->now()); });
     if (!found && found.status().code() == StatusCode::Unknown) deliver(book_.on_unknown_status(id, found.status()));
   }
   if (!found) return found.status();
@@ -311,16 +413,25 @@ sdk::Result<std::vector<sdk::OrderEvent>> AlpacaBroker::fills(sdk::Timestamp sin
   if (auto s = require_trading("fills"); !s) return s;
   auto activities = rest_->fills_since(since);
   if (!activities) return activities.status();
+  if (!activities->unreadable.empty()) {
+    // Before start() the book is empty and nothing can be logged: no activity can be told apart.
+    if (sink_ == nullptr) return activities->unreadable.front().status;
+    std::lock_guard lock(book_mutex_);
+    if (auto s = screen_unreadable(activities->unreadable); !s) return s;
+  }
   std::map<std::string, sdk::ClientOrderId> client_ids;
   std::vector<sdk::OrderEvent> out;
-  for (const auto& f : *activities) {
+  for (const auto& f : activities->fills) {
     if (f.event.ts < since) continue;
     auto it = client_ids.find(f.venue_order_id);
     if (it == client_ids.end()) {
-      // Activities carry only Alpaca's order id; the kernel needs its own id.
-      auto o = rest_->order_by_venue_id(f.venue_order_id);
-      if (!o) return Status(o.status().code(), "alpaca: fills: order of fill " + f.activity_id + ": " + o.status().message());
-      it = client_ids.emplace(f.venue_order_id, o->report.client_order_id).first;
+      // Activities carry only Alpaca's order id; the kernel needs its own id (and nothing else
+      // of the order: a status this plugin cannot interpret must not fail the reconciliation).
+      auto id = rest_->client_order_id_of(f.venue_order_id);
+      if (!id)
+        return Status(id.status().code(), "alpaca: fills: order of fill " + f.activity_id + ": " +
+                                              id.status().message());
+      it = client_ids.emplace(f.venue_order_id, *id).first;
     }
     sdk::OrderEvent ev = f.event;
     ev.client_order_id = it->second;

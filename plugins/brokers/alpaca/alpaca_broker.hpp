@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -60,6 +62,20 @@ class AlpacaBroker final : public sdk::Broker {
   /// InvalidArgument naming `call` when the plugin is configured with `trading = false`.
   sdk::Status require_trading(std::string_view call) const;
   void deliver(const OrderBook::Output& out);
+  /// Applies one order's news (`what`: where it came from) to the book and delivers what it made
+  /// (book_mutex_ held). News the book cannot apply (numbers out of the decimal's range) leaves
+  /// the order's fills as they were and is an anomaly for its symbol, once per order.
+  void apply(const sdk::ClientOrderId& id, const std::string& what,
+             const std::function<OrderBook::Output()>& update);
+  /// Runs one step of the plugin's own threads (poller, stream callbacks). An exception escaping
+  /// it, which is not one order's news (apply() handles those), leaves the plugin's state in
+  /// doubt: a fault, reported once; the thread goes on (one ending by an exception ends the
+  /// process; a stream callback throwing would reconnect the stream again and again).
+  void guarded(const char* step, const std::function<void()>& fn) noexcept;
+  /// Activities that could not be read (book_mutex_ held): another order's is skipped with a log
+  /// line (once); one of an order the book tracks, or of no order it names, is the returned error,
+  /// and an anomaly (once per order) when the order is known.
+  sdk::Status screen_unreadable(const std::vector<UnreadableActivity>& unreadable);
   void on_trade_update(const JsonObject& data);
   /// Fills since the watermark, then a snapshot of every open order: nothing missed while the
   /// stream was away. Serialized (stream and poller may both ask).
@@ -75,9 +91,11 @@ class AlpacaBroker final : public sdk::Broker {
   std::mutex book_mutex_;  // guards book_ and fill_watermark_; sink calls happen under it (ordering)
   OrderBook book_;
   sdk::Timestamp fill_watermark_;
+  std::set<std::string> skipped_activities_;  // guarded by book_mutex_: each skip logged once
   std::mutex gap_mutex_;
   std::atomic<int> gap_fills_{0};
   std::atomic<bool> bars_refused_{false};  // a 401/403 on new bars was reported as a fault (once)
+  std::atomic<bool> faulted_{false};       // guarded() reported a fault (once)
 
   std::unique_ptr<TradeStream> stream_;
   std::thread poller_;

@@ -188,6 +188,9 @@ sdk::Result<sdk::OrderStatusReport> parse_order(const JsonObject& o) {
   const auto qty = decimal_field(o, "qty");
   const auto filled = decimal_field(o, "filled_qty");
   if (!filled) return bad("order " + *coid, "filled_qty missing or not a decimal");
+  // Never negative at Alpaca; refused here so that no arithmetic on them can overflow (throw).
+  if (filled->is_negative() || (qty && qty->is_negative()))
+    return bad("order " + *coid, "qty or filled_qty negative");
   r.intent.quantity = qty.value_or(Decimal());
   r.intent.limit_price = decimal_field(o, "limit_price");
   r.intent.stop_price = decimal_field(o, "stop_price");
@@ -252,14 +255,23 @@ sdk::Result<FillActivity> parse_fill_activity(const JsonObject& o) {
   const auto id = string_field(o, "id");
   const auto order_id = string_field(o, "order_id");
   const auto symbol = string_field(o, "symbol");
-  const auto side = sdk::parse_side(string_field(o, "side").value_or(""));
+  // An activity calls a sale that opens or adds to a short position "sell_short" (the order and
+  // the stream say "sell"): for the account it is a sale all the same.
+  const auto side_text = string_field(o, "side").value_or("");
+  const auto side =
+      side_text == "sell_short" ? std::optional(sdk::Side::Sell) : sdk::parse_side(side_text);
   const auto qty = decimal_field(o, "qty");
   const auto price = decimal_field(o, "price");
   const auto cum = decimal_field(o, "cum_qty");
   const auto leaves = decimal_field(o, "leaves_qty");
   const auto when = time_field(o, "transaction_time");
+  if (!side && !side_text.empty())
+    return bad("fill activity " + id.value_or("(no id)"),
+               "side \"" + side_text + "\" (expected buy, sell or sell_short)");
   if (!id || !order_id || !symbol || !sdk::Symbol::fits(*symbol) || !side || !qty || !price || !cum || !when)
-    return bad("fill activity", "id, order_id, symbol, side, qty, price, cum_qty or transaction_time missing or malformed");
+    return bad(
+        "fill activity " + id.value_or("(no id)"),
+        "id, order_id, symbol, side, qty, price, cum_qty or transaction_time missing or malformed");
   f.activity_id = *id;
   f.venue_order_id = *order_id;
   f.cumulative = *cum;

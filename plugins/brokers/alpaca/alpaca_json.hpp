@@ -65,6 +65,7 @@ struct FillActivity {
   sdk::OrderEvent event;      ///< client_order_id empty: activities do not carry it
   sdk::Decimal cumulative;    ///< cum_qty
 };
+/// Side "sell_short" (activities only) is a Sell. An error names the activity's id when it has one.
 sdk::Result<FillActivity> parse_fill_activity(const JsonObject& o);
 sdk::TradeId fill_trade_id(std::string_view venue_order_id, sdk::Decimal cumulative);
 

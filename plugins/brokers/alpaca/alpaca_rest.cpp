@@ -194,14 +194,20 @@ sdk::Result<VenueOrder> AlpacaRest::order_by_client_id(const sdk::ClientOrderId&
   return parse_venue_order(*o);
 }
 
-sdk::Result<VenueOrder> AlpacaRest::order_by_venue_id(const std::string& venue_order_id) {
+sdk::Result<sdk::ClientOrderId> AlpacaRest::client_order_id_of(const std::string& venue_order_id) {
   auto r = call(*trading_, Priority::Normal, {"GET", "/v2/orders/" + common::url_encode(venue_order_id), {}, {}});
   if (!r) return r.status();
   if (r->status == 404) return Status(StatusCode::NotFound, "alpaca: no order with id " + venue_order_id);
   if (r->status != 200) return error_status(*r, "GET /v2/orders/{order_id}");
   auto o = parse_object(r->body, "order");
   if (!o) return o.status();
-  return parse_venue_order(*o);
+  const auto id = string_field(*o, "client_order_id");
+  if (!id || id->empty() || !sdk::ClientOrderId::fits(*id))
+    return Status(StatusCode::Internal,
+                  "alpaca: unexpected order " + venue_order_id + " (GET /v2/orders/{order_id}): " +
+                      (!id || id->empty() ? "no client_order_id"
+                                          : "client_order_id longer than 48 characters"));
+  return sdk::ClientOrderId(*id);
 }
 
 SubmitResult AlpacaRest::submit(const sdk::ApprovedOrder& order) {
@@ -213,13 +219,20 @@ SubmitResult AlpacaRest::submit(const sdk::ApprovedOrder& order) {
     // Unavailable: certainly not sent (safe to report as refused); Unknown: maybe sent.
     return {r.status(), std::nullopt};
   }
-  if (r->status == 200 || r->status == 201) {
+  if (r->status >= 200 && r->status < 300) {
+    // Alpaca documents 200; any 2xx (201, 202, 204 from a change or a proxy) says the order was
+    // taken: a body that is not an order leaves it Unknown (resolved by lookup), never refused.
+    const std::string accepted =
+        "alpaca: " + what + ": accepted (HTTP " + std::to_string(r->status) + ")";
     auto o = parse_object(r->body, "order");
-    if (!o) return {Status(StatusCode::Unknown, what + ": accepted (HTTP " + std::to_string(r->status) +
-                                                    ") but the reply is unreadable: " + o.status().message()),
-                    std::nullopt};
+    if (!o)
+      return {Status(StatusCode::Unknown,
+                     redact(accepted + " but the reply is unreadable: " + o.status().message())),
+              std::nullopt};
     auto report = parse_venue_order(*o);
-    if (!report) return {Status(StatusCode::Unknown, what + ": accepted but " + report.status().message()), std::nullopt};
+    if (!report)
+      return {Status(StatusCode::Unknown, redact(accepted + " but " + report.status().message())),
+              std::nullopt};
     return {Status{}, *report};
   }
   if (r->status >= 500)
@@ -279,11 +292,11 @@ sdk::Result<Asset> AlpacaRest::asset(const sdk::Symbol& symbol) {
   return parse_asset(*o);
 }
 
-sdk::Result<std::vector<FillActivity>> AlpacaRest::fills_since(sdk::Timestamp after) {
+sdk::Result<FillActivities> AlpacaRest::fills_since(sdk::Timestamp after) {
   // Alpaca opened in 2015: "every fill ever" (the kernel's opening balance asks for it) starts there.
   constexpr sdk::Timestamp kAlpacaFirstDay{1'420'070'400LL * sdk::Timestamp::kNanosPerSecond};  // 2015-01-01
   if (after < kAlpacaFirstDay) after = kAlpacaFirstDay;
-  std::vector<FillActivity> out;
+  FillActivities out;
   std::string token;
   std::set<std::string> seen_tokens;
   for (int page = 0; page < kMaxPages; ++page) {
@@ -295,13 +308,22 @@ sdk::Result<std::vector<FillActivity>> AlpacaRest::fills_since(sdk::Timestamp af
     if (r->status != 200) return error_status(*r, "GET /v2/account/activities/FILL");
     auto a = parse_array(r->body, "fill activities");
     if (!a) return a.status();
+    std::optional<std::string> last_id;
     for (std::size_t i = 0; i < (*a)->size(); ++i) {
-      auto f = parse_fill_activity((*a)->getObject(static_cast<unsigned>(i)));
-      if (!f) return f.status();
-      out.push_back(*f);
+      const auto item = (*a)->getObject(static_cast<unsigned>(i));
+      last_id = string_field(item, "id");
+      auto f = parse_fill_activity(item);
+      if (f)
+        out.fills.push_back(*f);
+      else
+        out.unreadable.push_back(
+            {last_id.value_or(""), string_field(item, "order_id").value_or(""), f.status()});
     }
     if ((*a)->size() < static_cast<std::size_t>(kActivityPageSize)) return out;
-    token = out.back().activity_id;  // Alpaca pages activities by the last id seen
+    if (!last_id || last_id->empty())
+      return Status(StatusCode::Internal,
+                    "alpaca: fill activities: the last of a full page has no id to page on");
+    token = *last_id;  // Alpaca pages activities by the last id seen
     if (!seen_tokens.insert(token).second)
       return Status(StatusCode::Internal, "alpaca: fill activities: the same page came back twice");
   }

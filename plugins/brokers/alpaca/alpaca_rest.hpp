@@ -23,7 +23,22 @@ inline constexpr const char* kFlattenTag = "kernel-flatten";
 /// What POST /v2/orders came back with.
 struct SubmitResult {
   sdk::Status status;                        ///< Ok, Rejected (4xx), Unavailable (429, not sent) or Unknown
-  std::optional<VenueOrder> order;           ///< on 200
+  std::optional<VenueOrder> order;           ///< on a 2xx whose body is an order (else Unknown)
+};
+
+/// A FILL activity this plugin could not read: what names it, and why.
+struct UnreadableActivity {
+  std::string activity_id;     ///< empty when absent
+  std::string venue_order_id;  ///< empty when absent: whose fill it is cannot be told
+  sdk::Status status;
+};
+
+/// What GET /v2/account/activities/FILL listed, oldest first. An activity that cannot be read is
+/// set aside rather than failing the list: whether that may be ignored depends on whose order it
+/// is, which only the broker knows.
+struct FillActivities {
+  std::vector<FillActivity> fills;
+  std::vector<UnreadableActivity> unreadable;
 };
 
 /// Thread: safe (the kernel thread and the plugin's own threads share one instance).
@@ -45,8 +60,10 @@ class AlpacaRest {
   sdk::Result<std::vector<VenueOrder>> open_venue_orders();
   /// GET /v2/orders:by_client_order_id. NotFound only on Alpaca's 404.
   sdk::Result<VenueOrder> order_by_client_id(const sdk::ClientOrderId& id);
-  /// GET /v2/orders/{id} (fills carry only Alpaca's order id).
-  sdk::Result<VenueOrder> order_by_venue_id(const std::string& venue_order_id);
+  /// GET /v2/orders/{id}, read for its client_order_id only (fills carry only Alpaca's order
+  /// id): whose fill it is does not depend on the order's status, which may be one this plugin
+  /// cannot interpret. An order without one is an error naming it.
+  sdk::Result<sdk::ClientOrderId> client_order_id_of(const std::string& venue_order_id);
   SubmitResult submit(const sdk::ApprovedOrder& order);
   /// DELETE /v2/orders/{id}. Critical priority.
   sdk::Status cancel(const std::string& venue_order_id);
@@ -56,7 +73,7 @@ class AlpacaRest {
   sdk::Result<std::vector<CalendarDay>> calendar(sdk::Timestamp from, sdk::Timestamp to);
   sdk::Result<Asset> asset(const sdk::Symbol& symbol);
   /// FILL activities at/after `after`, oldest first, all pages.
-  sdk::Result<std::vector<FillActivity>> fills_since(sdk::Timestamp after);
+  sdk::Result<FillActivities> fills_since(sdk::Timestamp after);
   /// Bars of `symbols` in [from, to], every page (bounded), ascending per symbol.
   sdk::Result<std::vector<sdk::Bar>> bars(const std::vector<sdk::Symbol>& symbols, sdk::Timestamp from,
                                           sdk::Timestamp to);

@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <vector>
@@ -22,6 +23,40 @@ const std::map<std::string, std::chrono::milliseconds>& timeframes() {
   return k;
 }
 }  // namespace
+
+std::vector<std::string> account_host_errors(const AlpacaSettings& settings) {
+  std::vector<std::string> errors;
+  if (settings.environment != "paper" && settings.environment != "live")
+    return errors;  // reported already
+  const bool live = settings.environment == "live";
+  const std::string expected = live ? kLiveTradingHost : kPaperTradingHost;
+  for (const auto& [key, url] : {std::pair{"trading_url", &settings.trading_url},
+                                 std::pair{"stream_url", &settings.stream_url}}) {
+    if (url->host.empty() || common::is_loopback_host(url->host))
+      continue;  // unparsed (reported), or a test server
+    // As DNS compares names: any case, an optional trailing dot.
+    std::string host = url->host;
+    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (host.back() == '.') host.pop_back();
+    const bool alpaca =
+        host == "alpaca.markets" ||
+        (host.size() > 15 && host.compare(host.size() - 15, 15, ".alpaca.markets") == 0);
+    if (!alpaca || host == expected) continue;
+    std::string problem = "host " + url->host + " ";
+    if (host == kLiveTradingHost)
+      problem += "is Alpaca's live Trading API (real money), refused with environment = \"paper\": "
+                 "set environment = \"live\" (accepted only when the kernel runs live) or use " +
+                 expected;
+    else if (host == kPaperTradingHost)
+      problem += "is Alpaca's paper Trading API, refused with environment = \"live\" (the run "
+                 "would believe it trades real money): use " +
+                 expected + " or environment = \"paper\"";
+    else
+      problem += "is not Alpaca's " + settings.environment + " Trading API host (" + expected + ")";
+    errors.push_back("config key '" + std::string(key) + "': " + problem);
+  }
+  return errors;
+}
 
 DefaultUrls default_urls(const std::string& environment) {
   if (environment == "live") return {"https://api.alpaca.markets", "wss://api.alpaca.markets/stream"};
@@ -126,6 +161,7 @@ sdk::Result<AlpacaSettings> parse_settings(const sdk::ConfigView& config) {
     if (s.stream_url.scheme != "wss" && s.stream_url.scheme != "ws")
       key_error("stream_url", "expected a wss:// URL, was scheme \"" + s.stream_url.scheme + "\"");
   });
+  for (auto& e : account_host_errors(s)) errors.push_back(std::move(e));
   read([&] {
     if (config.has("ca_file")) {
       s.ca_file = config.get_string("ca_file");

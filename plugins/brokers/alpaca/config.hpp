@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "mercurio/brokers/common/endpoint.hpp"
 #include "mercurio/sdk/config.hpp"
@@ -46,6 +47,16 @@ struct DefaultUrls {
 };
 DefaultUrls default_urls(const std::string& environment);
 inline constexpr const char* kDefaultDataUrl = "https://data.alpaca.markets";
+
+/// Alpaca's Trading API hosts (REST and the trade_updates stream): which account, paper or live
+/// (real money), a request reaches is decided by the host, not by `environment`.
+inline constexpr const char* kPaperTradingHost = "paper-api.alpaca.markets";
+inline constexpr const char* kLiveTradingHost = "api.alpaca.markets";
+
+/// trading_url and stream_url must agree with `environment`: a host under alpaca.markets must be
+/// that environment's Trading API host. Loopback hosts (tests) and hosts outside alpaca.markets
+/// are not checked. One message per problem, naming the key and the host (never a secret).
+std::vector<std::string> account_host_errors(const AlpacaSettings& settings);
 
 /// Reads and checks every key; InvalidArgument lists all problems at once, each naming the key.
 /// Messages may name a secret's reference ("env:APCA_API_KEY_ID"), never its value.

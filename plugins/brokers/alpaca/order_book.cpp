@@ -24,6 +24,12 @@ std::optional<std::string> OrderBook::venue_id(const sdk::ClientOrderId& id) con
   return it->second.venue_id;
 }
 
+std::optional<sdk::ClientOrderId> OrderBook::client_id_of(const std::string& venue_id) const {
+  auto it = by_venue_.find(venue_id);
+  if (it == by_venue_.end()) return std::nullopt;
+  return sdk::ClientOrderId(it->second);
+}
+
 std::vector<sdk::ClientOrderId> OrderBook::open_ids() const {
   std::vector<const Entry*> open;
   for (const auto& [key, e] : orders_)
@@ -87,9 +93,11 @@ void OrderBook::fill_to(Entry& e, Decimal cumulative, std::optional<Decimal> pri
                                                      "alpaca: fill of " + e.id.str() + " without a price"));
     return;
   }
+  // Worked out before anything changes: absurd numbers (a DecimalError) leave the order as it was.
+  const Decimal notional = e.reported_notional + delta * *fill_price;
   accept(e, ts, out);
   e.reported_filled = cumulative;
-  e.reported_notional += delta * *fill_price;
+  e.reported_notional = notional;
   const bool complete = e.quantity.is_positive() && e.reported_filled >= e.quantity;
   auto ev = base_event(e, complete ? OrderEventType::Filled : OrderEventType::PartiallyFilled, ts);
   ev.trade_id = fill_trade_id(e.venue_id, cumulative);
@@ -116,15 +124,24 @@ void OrderBook::adopt(const VenueOrder& order) {
   if (order.filled_avg_price) e.reported_notional = *order.filled_avg_price * order.report.filled_quantity;
 }
 
-void OrderBook::expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent) {
+bool OrderBook::expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent) {
   auto [it, inserted] = orders_.try_emplace(id.str());
-  if (!inserted) return;
+  if (!inserted) return false;
   Entry& e = it->second;
   e.id = id;
   e.seq = next_seq_++;
   e.symbol = intent.symbol;
   e.side = intent.side;
   e.quantity = intent.quantity;
+  return true;
+}
+
+bool OrderBook::forget(const sdk::ClientOrderId& id) {
+  auto it = orders_.find(id.str());
+  if (it == orders_.end() || it->second.confirmed || it->second.anomaly_sent) return false;
+  if (!it->second.venue_id.empty()) by_venue_.erase(it->second.venue_id);
+  orders_.erase(it);
+  return true;
 }
 
 OrderBook::Output OrderBook::track(const VenueOrder& order, sdk::Timestamp now) {

@@ -15,7 +15,9 @@
 
 namespace mercurio::brokers::alpaca {
 
-/// Not thread-safe: the broker guards it with its own mutex.
+/// Not thread-safe: the broker guards it with its own mutex. Updates throw sdk::DecimalError when
+/// the venue's numbers are out of the decimal's range (e.g. filled_avg_price x filled_qty); a fill
+/// is then not taken as reported (the order's fills stay as they were).
 class OrderBook {
  public:
   /// Output of each update: events for the kernel and anomalies (symbol + reason).
@@ -27,10 +29,16 @@ class OrderBook {
   /// An order Alpaca acknowledged (POST reply, or an open order found at start-up).
   Output track(const VenueOrder& order, sdk::Timestamp now);
   /// An order already working at start-up: tracked from here on, its past (acceptance, fills so
-  /// far) taken as known, because the kernel's start-up reconciliation covers it.
+  /// far) taken as known, because the kernel's start-up reconciliation covers it. Tracked even
+  /// when it throws (its notional out of range).
   void adopt(const VenueOrder& order);
-  /// A submit whose outcome is unknown: updates for this id are accepted when they arrive.
-  void expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent);
+  /// An order about to be sent (or whose submit has an unknown outcome): updates for this id are
+  /// accepted when they arrive, even before the POST's reply. False when the id is in the book
+  /// already (nothing changed).
+  bool expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent);
+  /// Drops an expected order that was never sent after all (a definitive refusal). Only an entry
+  /// no news has confirmed: false (and nothing dropped) once Alpaca has said anything about it.
+  bool forget(const sdk::ClientOrderId& id);
   /// A trade_updates event. Events of orders this book neither tracks nor expects (placed
   /// outside Mercurio) are ignored.
   Output on_trade_update(const TradeUpdate& update);
@@ -43,6 +51,8 @@ class OrderBook {
 
   bool knows(const sdk::ClientOrderId& id) const { return orders_.count(id.str()) != 0; }
   std::optional<std::string> venue_id(const sdk::ClientOrderId& id) const;
+  /// The client order id of a tracked order, by Alpaca's order id.
+  std::optional<sdk::ClientOrderId> client_id_of(const std::string& venue_id) const;
   /// Client ids of orders not yet final, oldest first.
   std::vector<sdk::ClientOrderId> open_ids() const;
 

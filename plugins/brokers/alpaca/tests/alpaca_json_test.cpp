@@ -69,6 +69,20 @@ TEST(AlpacaJsonTest, UnknownOrderStatusIsAnUnknownError) {
   EXPECT_THAT(r.status().message(), HasSubstr("frobnicated"));
 }
 
+TEST(AlpacaJsonTest, NegativeOrderQuantitiesAreAnErrorNotAnException) {
+  // qty - filled_qty would overflow the decimal: refused before any arithmetic.
+  auto o = parse_object(R"({"id":"v-1","client_order_id":"m-1","symbol":"AAPL","status":"new",
+      "side":"buy","type":"market","time_in_force":"day","qty":"90000000000",
+      "filled_qty":"-90000000000"})",
+                        "order");
+  ASSERT_TRUE(o);
+  auto r = parse_order(*o);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.status().code(), sdk::StatusCode::Internal);
+  EXPECT_THAT(r.status().message(), HasSubstr("order m-1"));
+  EXPECT_THAT(r.status().message(), HasSubstr("negative"));
+}
+
 TEST(AlpacaJsonTest, EveryDocumentedStatusMaps) {
   for (const char* s : {"new", "accepted", "pending_new", "accepted_for_bidding", "pending_cancel", "pending_replace",
                         "done_for_day", "stopped", "calculated", "held", "suspended", "partially_filled"})
@@ -91,6 +105,24 @@ TEST(AlpacaJsonTest, FillActivityTradeIdMatchesTheStreamsForTheSameFill) {
   EXPECT_EQ(f->event.type, sdk::OrderEventType::PartiallyFilled);
   EXPECT_EQ(f->event.trade_id.str(), "61e69015-8549-4bfd-b9c3-01e75843f47d@7");
   EXPECT_EQ(f->event.trade_id, fill_trade_id("61e69015-8549-4bfd-b9c3-01e75843f47d", dec("7")));
+}
+
+TEST(AlpacaJsonTest, ShortSaleFillActivityIsASell) {
+  auto o = parse_object(read_data("fill_activity.json"), "activity");
+  ASSERT_TRUE(o);
+  (*o)->set("side", "sell_short");  // activities only: orders and the stream say "sell"
+  auto f = parse_fill_activity(*o);
+  ASSERT_TRUE(f) << f.status().message();
+  EXPECT_EQ(f->event.side, sdk::Side::Sell);
+  (*o)->set("side", "sell");
+  EXPECT_EQ(parse_fill_activity(*o)->event.side, sdk::Side::Sell);
+  // Not an Alpaca side: refused, naming the activity and the side.
+  (*o)->set("side", "buy_to_cover");
+  auto bad = parse_fill_activity(*o);
+  ASSERT_FALSE(bad);
+  EXPECT_THAT(bad.status().message(), HasSubstr("20240102143001500::8e2c0a6e"));
+  EXPECT_THAT(bad.status().message(), HasSubstr("side \"buy_to_cover\""));
+  EXPECT_FALSE(sdk::parse_side("sell_short"));  // order sides are unchanged
 }
 
 TEST(AlpacaJsonTest, DecimalsBeyondEightDigitsAreRoundedNotRefused) {

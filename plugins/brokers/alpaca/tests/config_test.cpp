@@ -50,6 +50,80 @@ TEST(AlpacaConfigTest, PaperAccountIsAcceptedUnderEveryKernelMode) {
     EXPECT_TRUE(parse_settings(make_config({}, mode)));
 }
 
+TEST(AlpacaConfigTest, PaperEnvironmentRefusesAlpacasLiveHosts) {
+  // Which account is traded is decided by the host: a paper config must not reach real money,
+  // whatever the kernel's mode (a live kernel on a paper account is allowed, not the reverse).
+  for (const auto mode : {sdk::RunMode::Paper, sdk::RunMode::Live}) {
+    auto s = parse_settings(
+        make_config({{"trading_url", std::string("https://api.alpaca.markets")},
+                     {"stream_url", std::string("wss://API.Alpaca.Markets./stream")}},
+                    mode));
+    ASSERT_FALSE(s);
+    EXPECT_THAT(s.status().message(), HasSubstr("2 config errors"));
+    EXPECT_THAT(
+        s.status().message(),
+        HasSubstr(
+            "config key 'trading_url': host api.alpaca.markets is Alpaca's live Trading API (real "
+            "money), refused with environment = \"paper\""));
+    EXPECT_THAT(s.status().message(),
+                HasSubstr("config key 'stream_url': host API.Alpaca.Markets. is Alpaca's live"));
+    EXPECT_THAT(s.status().message(), Not(HasSubstr(kSecret)));
+    EXPECT_THAT(s.status().message(), Not(HasSubstr(kKeyId)));
+  }
+  // Another Alpaca host is not the paper Trading API either.
+  auto other = parse_settings(
+      make_config({{"trading_url", std::string("https://broker-api.alpaca.markets")}}));
+  ASSERT_FALSE(other);
+  EXPECT_THAT(other.status().message(),
+              HasSubstr("config key 'trading_url': host broker-api.alpaca.markets is not Alpaca's "
+                        "paper Trading API host (paper-api.alpaca.markets)"));
+}
+
+TEST(AlpacaConfigTest, LiveEnvironmentRefusesAlpacasPaperHosts) {
+  auto s = parse_settings(
+      make_config({{"environment", std::string("live")},
+                   {"trading_url", std::string("https://paper-api.alpaca.markets")},
+                   {"stream_url", std::string("wss://paper-api.alpaca.markets/stream")}},
+                  sdk::RunMode::Live));
+  ASSERT_FALSE(s);
+  EXPECT_THAT(s.status().message(), HasSubstr("2 config errors"));
+  EXPECT_THAT(
+      s.status().message(),
+      HasSubstr(
+          "config key 'trading_url': host paper-api.alpaca.markets is Alpaca's paper Trading API, "
+          "refused with environment = \"live\""));
+  EXPECT_THAT(s.status().message(),
+              HasSubstr("config key 'stream_url': host paper-api.alpaca.markets"));
+  // Both environments' own hosts, and loopback (tests) under either, are accepted.
+  EXPECT_TRUE(parse_settings(
+      make_config({{"trading_url", std::string("https://paper-api.alpaca.markets/")}})));
+  EXPECT_TRUE(
+      parse_settings(make_config({{"environment", std::string("live")},
+                                  {"trading_url", std::string("https://api.alpaca.markets")},
+                                  {"stream_url", std::string("wss://api.alpaca.markets/stream")}},
+                                 sdk::RunMode::Live)));
+  for (const char* environment : {"paper", "live"})
+    EXPECT_TRUE(
+        parse_settings(make_config({{"environment", std::string(environment)},
+                                    {"trading_url", std::string("http://127.0.0.1:8080")},
+                                    {"stream_url", std::string("ws://localhost:8080/stream")}},
+                                   sdk::RunMode::Live)));
+}
+
+TEST(AlpacaConfigTest, LiveHostMadeByHandIsRefusedAtStartWithoutAnyRequest) {
+  auto s = parse_settings(make_config({{"trading_url", std::string("http://127.0.0.1:1")},
+                                       {"data_url", std::string("http://127.0.0.1:1")}}));
+  ASSERT_TRUE(s) << s.status().message();
+  s->trading_url = *common::parse_endpoint("https://api.alpaca.markets", "trading_url");
+  AlpacaBroker b(*s);
+  FakeSink sink;
+  const auto st = b.start(sink);
+  EXPECT_EQ(st.code(), sdk::StatusCode::Rejected);
+  EXPECT_THAT(st.message(),
+              HasSubstr("config key 'trading_url': host api.alpaca.markets is Alpaca's live"));
+  EXPECT_EQ(b.rest().trading_requests_sent(), 0u);
+}
+
 TEST(AlpacaConfigTest, ClearTextToANetworkHostIsRefusedAndAllErrorsAreListed) {
   auto s = parse_settings(make_config({{"trading_url", std::string("http://paper-api.alpaca.markets")},
                                        {"stream_url", std::string("https://paper-api.alpaca.markets/stream")},

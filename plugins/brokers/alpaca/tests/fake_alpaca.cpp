@@ -21,6 +21,7 @@
 #include <deque>
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include "alpaca_json.hpp"
 #include "mercurio/sdk/decimal.hpp"
@@ -69,7 +70,8 @@ std::string uuid(int n, int kind) {
 struct FakeAlpaca::Impl {
   struct Order {
     std::string id, client_id, symbol, side, type, tif, status, created_at, updated_at;
-    std::optional<std::string> limit_price, stop_price, filled_at;
+    std::optional<std::string> limit_price, stop_price, filled_at, activity_side;
+    std::map<std::string, std::optional<std::string>> overrides;  // override_order_fields
     Decimal qty, filled, notional;
     bool open() const { return status == "new" || status == "accepted" || status == "partially_filled"; }
   };
@@ -97,7 +99,13 @@ struct FakeAlpaca::Impl {
   bool events_on = true;
   int fail_n = 0, fail_status = 0;
   std::string fail_body;
+  std::string fail_all_prefix;  // fail_requests
+  int fail_all_status = 0;
+  std::string fail_all_body;
   bool drop_next = false;
+  int next_submit_status = 200;  // set_next_submit_status
+  std::optional<std::string> fill_first_price;  // fill_next_submit_before_reply
+  std::function<void()> before_reply;
   int limit_n = 0, retry_after = 1;
   int next_id = 1;
   std::atomic<bool> stopping{false};
@@ -150,7 +158,32 @@ struct FakeAlpaca::Impl {
     j->set("trail_percent", null);
     j->set("trail_price", null);
     j->set("hwm", null);
+    for (const auto& [key, value] : o.overrides)
+      j->set(key, value ? Poco::Dynamic::Var(*value) : null);
     return j;
+  }
+
+  // Locked by the caller: one execution, recorded as a FILL activity and streamed.
+  void fill_order(Order& o, const Decimal& q, const Decimal& p) {
+    o.filled += q;
+    o.notional += q * p;
+    o.updated_at = now_text();
+    const bool done = o.filled >= o.qty;
+    o.status = done ? "filled" : "partially_filled";
+    if (done) o.filled_at = o.updated_at;
+    Activity a;
+    a.id = "20240102143000000::" + uuid(next_id++, 0xf111);
+    a.order_id = o.id;
+    a.symbol = o.symbol;
+    a.side = o.activity_side.value_or(o.side);
+    a.time = o.updated_at;
+    a.order_status = o.status;
+    a.qty = q;
+    a.price = p;
+    a.cum = o.filled;
+    a.leaves = o.qty - o.filled;
+    activities.push_back(a);
+    push(done ? "fill" : "partial_fill", o, std::make_pair(q, p));
   }
 
   // Locked by the caller.
@@ -206,6 +239,8 @@ struct FakeAlpaca::Impl {
     }
     std::unique_lock lock(m);
     const std::string method = req.getMethod();
+    if (fail_all_status != 0 && path.rfind(fail_all_prefix, 0) == 0)
+      return send(res, fail_all_status, fail_all_body);
     if (limit_n > 0 && method == "POST" && path == "/v2/orders") {
       --limit_n;
       res.set("Retry-After", std::to_string(retry_after));
@@ -367,6 +402,17 @@ struct FakeAlpaca::Impl {
     o.created_at = o.updated_at = now_text();
     orders.push_back(o);
     push("new", o, std::nullopt);
+    if (fill_first_price) {
+      // Filled, and streamed, before the reply: the reply still shows the order as accepted.
+      const std::string reply = json(*order_json(o));
+      fill_order(orders.back(), o.qty, Decimal::from_string(*fill_first_price));
+      fill_first_price.reset();
+      auto hook = std::move(before_reply);
+      before_reply = nullptr;
+      lock.unlock();
+      if (hook) hook();
+      return send(res, 200, reply);
+    }
     if (drop_next) {
       // Accepted at the venue, but the reply is lost: the client cannot know.
       drop_next = false;
@@ -376,7 +422,8 @@ struct FakeAlpaca::Impl {
       impl.socket().close();
       throw std::runtime_error("fake: reply dropped on purpose");
     }
-    send(res, 200, json(*order_json(o)));
+    const int status = std::exchange(next_submit_status, 200);
+    send(res, status, status == 204 ? "" : json(*order_json(o)));
   }
 
   void fills(HTTPServerResponse& res, std::map<std::string, std::string>& q) {
@@ -560,26 +607,31 @@ void FakeAlpaca::fill(const std::string& client_id, const std::string& qty, cons
   std::lock_guard lock(impl_->m);
   auto* o = impl_->by_client(client_id);
   if (o == nullptr) throw std::invalid_argument("fake: no order " + client_id);
-  const Decimal q = Decimal::from_string(qty), p = Decimal::from_string(price);
-  o->filled += q;
-  o->notional += q * p;
-  o->updated_at = now_text();
-  const bool done = o->filled >= o->qty;
-  o->status = done ? "filled" : "partially_filled";
-  if (done) o->filled_at = o->updated_at;
-  Impl::Activity a;
-  a.id = "20240102143000000::" + uuid(impl_->next_id++, 0xf111);
-  a.order_id = o->id;
-  a.symbol = o->symbol;
-  a.side = o->side;
-  a.time = o->updated_at;
-  a.order_status = o->status;
-  a.qty = q;
-  a.price = p;
-  a.cum = o->filled;
-  a.leaves = o->qty - o->filled;
-  impl_->activities.push_back(a);
-  impl_->push(done ? "fill" : "partial_fill", *o, std::make_pair(q, p));
+  impl_->fill_order(*o, Decimal::from_string(qty), Decimal::from_string(price));
+}
+
+void FakeAlpaca::set_activity_side(const std::string& client_id, const std::string& side) {
+  std::lock_guard lock(impl_->m);
+  auto* o = impl_->by_client(client_id);
+  if (o == nullptr) throw std::invalid_argument("fake: no order " + client_id);
+  o->activity_side = side;
+}
+
+void FakeAlpaca::place_external_order(const std::string& client_id, const std::string& symbol,
+                                      const std::string& side, const std::string& qty) {
+  std::lock_guard lock(impl_->m);
+  Impl::Order o;
+  o.id = uuid(impl_->next_id++, 0x0de7);
+  o.client_id = client_id;
+  o.symbol = symbol;
+  o.side = side;
+  o.type = "market";
+  o.tif = "day";
+  o.qty = Decimal::from_string(qty);
+  o.status = "new";
+  o.created_at = o.updated_at = now_text();
+  impl_->orders.push_back(o);
+  impl_->push("new", o, std::nullopt);
 }
 
 void FakeAlpaca::expire(const std::string& client_id) {
@@ -607,9 +659,39 @@ void FakeAlpaca::fail_submits(int n, int status, const std::string& body) {
   impl_->fail_body = body;
 }
 
+void FakeAlpaca::fail_requests(const std::string& path_prefix, int status,
+                               const std::string& body) {
+  std::lock_guard lock(impl_->m);
+  impl_->fail_all_prefix = path_prefix;
+  impl_->fail_all_status = status;
+  impl_->fail_all_body = body;
+}
+
+void FakeAlpaca::override_order_fields(const std::string& client_id,
+                                       std::map<std::string, std::optional<std::string>> fields,
+                                       const std::string& stream_event) {
+  std::lock_guard lock(impl_->m);
+  auto* o = impl_->by_client(client_id);
+  if (o == nullptr) throw std::invalid_argument("fake: no order " + client_id);
+  o->overrides = std::move(fields);
+  if (!stream_event.empty()) impl_->push(stream_event, *o, std::nullopt);
+}
+
+void FakeAlpaca::set_next_submit_status(int status) {
+  std::lock_guard lock(impl_->m);
+  impl_->next_submit_status = status;
+}
+
 void FakeAlpaca::drop_next_submit_reply() {
   std::lock_guard lock(impl_->m);
   impl_->drop_next = true;
+}
+
+void FakeAlpaca::fill_next_submit_before_reply(const std::string& price,
+                                               std::function<void()> before_reply) {
+  std::lock_guard lock(impl_->m);
+  impl_->fill_first_price = price;
+  impl_->before_reply = std::move(before_reply);
 }
 
 void FakeAlpaca::rate_limit_submits(int n, int retry_after_s) {

@@ -2,10 +2,12 @@
 // A small stateful fake of the Alpaca endpoints the plugin uses, on 127.0.0.1 only: orders with
 // real lifecycles (accept, partial fill, fill, cancel, expire), fill activities, positions, the
 // trade_updates WebSocket, and fault injection (rejections, duplicate client_order_id, 429
-// bursts, 5xx, a reply dropped after the order was accepted, a silent or dropped stream).
+// bursts, 5xx, any error on any path, 2xx other than 200 on submit, a reply dropped after the
+// order was accepted, absurd order fields, a silent or dropped stream).
 // Its replies follow trading-api.json; the lifecycle suite checks that through Prism's proxy.
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,6 +44,19 @@ class FakeAlpaca {
   void expire(const std::string& client_id);
   /// An order status Alpaca might add one day: the plugin cannot interpret it.
   void set_strange_status(const std::string& client_id, const std::string& status);
+  /// The side the order's FILL activities carry from now on (Alpaca's activities say
+  /// "sell_short" for a short sale; anything else tests an activity the plugin cannot read).
+  void set_activity_side(const std::string& client_id, const std::string& side);
+  /// An order placed outside Mercurio (another program on the same account), streamed as "new".
+  void place_external_order(const std::string& client_id, const std::string& symbol,
+                            const std::string& side, const std::string& qty);
+
+  /// Fields of the order's JSON replaced from now on, in REST replies and stream events alike
+  /// (nullopt: null), e.g. an absurd filled_avg_price; an empty map restores the real ones.
+  /// `stream_event` non-empty: the order, as it now reads, is also streamed under that event.
+  void override_order_fields(const std::string& client_id,
+                             std::map<std::string, std::optional<std::string>> fields,
+                             const std::string& stream_event = "");
 
   /// GET /v2/assets/{symbol}: every symbol is an active, tradable, fractionable US equity unless
   /// set here (`known` false: 404).
@@ -50,8 +65,18 @@ class FakeAlpaca {
   // ---- fault injection ----
   /// The next `n` POST /v2/orders get `status` with `body`, and no order is created.
   void fail_submits(int n, int status, const std::string& body);
+  /// From now on every REST request whose path starts with `path_prefix` ("/v2/": all of them)
+  /// gets `status` with `body` and changes nothing; `status` 0 ends it.
+  void fail_requests(const std::string& path_prefix, int status, const std::string& body);
+  /// The next POST /v2/orders creates the order and replies with `status` (a 2xx) instead of
+  /// 200: with the order as its body, or with none for 204.
+  void set_next_submit_status(int status);
   /// The next POST /v2/orders creates the order, then the connection closes without a reply.
   void drop_next_submit_reply();
+  /// The next POST /v2/orders creates the order and fills all of it at `price` (a marketable
+  /// order filled in one execution), streamed at once; its reply, the order as accepted and
+  /// unfilled, is sent only after `before_reply()` returns (called without the fake's lock).
+  void fill_next_submit_before_reply(const std::string& price, std::function<void()> before_reply);
   /// The next `n` POST /v2/orders get 429 with Retry-After: `retry_after_s`, and no order is
   /// created. Only those: a request the broker makes in the background (its poller, the gap fill
   /// when its stream subscribes) must not take the 429 a test meant for a submit.

@@ -9,11 +9,16 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "alpaca_broker.hpp"
 #include "fake_alpaca.hpp"
@@ -91,6 +96,9 @@ class AlpacaLifecycleTest : public ::testing::Test {
                                fake_->stream_url(), use_stream);
     if (overrides.count("history_page_limit"))
       s.history_page_limit = static_cast<int>(std::get<std::int64_t>(overrides["history_page_limit"]));
+    if (overrides.count("request_timeout_ms"))
+      s.request_timeout =
+          std::chrono::milliseconds(std::get<std::int64_t>(overrides["request_timeout_ms"]));
     broker_ = std::make_unique<AlpacaBroker>(s);
     broker_->rest().set_observer([this](const std::string&, const std::string& target, const common::HttpResponse& r) {
       check_violations(target, r.status, r.header("sl-violations").value_or(""));
@@ -273,6 +281,141 @@ TEST_F(AlpacaLifecycleTest, ReplyDroppedAfterAcceptIsUnknownThenTrackedFromLooku
   EXPECT_EQ(f[0].fill_quantity, dec("4"));
 }
 
+TEST_F(AlpacaLifecycleTest, FillStreamedBeforeTheSubmitReplyIsReportedOnce) {
+  // A marketable order filled in one execution: the stream's "fill" beats the POST's reply, which
+  // still shows the order as accepted and unfilled. Direct to the fake: it holds the reply until
+  // the fill has reached the sink (or 10 s), longer than Prism's proxy would wait for it.
+  auto& b = start_broker(true, false, {{"request_timeout_ms", std::int64_t{20'000}}});
+  const auto id = unique("life-fill-first");
+  std::atomic<bool> filled_before_reply{false};
+  fake_->fill_next_submit_before_reply("187.25", [&] {
+    filled_before_reply =
+        sink_.wait_until([&] { return !fills_of(id).empty(); }, std::chrono::seconds(10));
+  });
+  const auto s = b.submit(approve(id, intent("AAPL", sdk::Side::Buy, "7")));
+  ASSERT_TRUE(s) << s.message();
+  EXPECT_TRUE(filled_before_reply) << "the fill streamed before the reply was not reported";
+  // The reply (accepted, unfilled) and a later snapshot (filled) add nothing and take nothing back.
+  auto report = b.order(id);
+  ASSERT_TRUE(report) << report.status().message();
+  EXPECT_EQ(report->status, OrderEventType::Filled);
+  const auto events = sink_.events_of(id);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type, OrderEventType::Accepted);
+  EXPECT_EQ(events[1].type, OrderEventType::Filled);
+  EXPECT_EQ(events[1].fill_quantity, dec("7"));
+  EXPECT_EQ(events[1].fill_price, dec("187.25"));
+  EXPECT_EQ(events[1].leaves_quantity, dec("0"));
+  // The activities API names the same fill by the same trade id.
+  auto fills = b.fills(ts("2020-01-01"));
+  ASSERT_TRUE(fills) << fills.status().message();
+  int same = 0;
+  for (const auto& e : *fills)
+    same += e.client_order_id.str() == id && e.trade_id == events[1].trade_id;
+  EXPECT_EQ(same, 1);
+}
+
+TEST_F(AlpacaLifecycleTest, ShortSaleFillsAreReadFromTheActivitiesAsSells) {
+  // Alpaca's activities say "sell_short" for a sale that opens a short position.
+  auto& b = start_broker();
+  const auto id = unique("life-short");
+  ASSERT_TRUE(b.submit(approve(id, intent("SHRT", sdk::Side::Sell, "3"))));
+  ASSERT_TRUE(wait_for(id, OrderEventType::Accepted));
+  fake_->set_activity_side(id, "sell_short");
+  // Filled while the stream is quiet and still subscribed (so no gap-fill runs meanwhile), then
+  // dropped: the fills reach the plugin only through the gap-fill after it resubscribes.
+  fake_->set_stream_events(false);
+  fake_->fill(id, "1", "20.00");
+  fake_->fill(id, "2", "21.00");
+  fake_->drop_streams();
+  ASSERT_TRUE(wait_for(id, OrderEventType::Filled));
+  fake_->set_stream_events(true);
+  // Two fills at their own prices: read from the activities (an order snapshot knows only the
+  // average, and would report one fill of 3).
+  const auto f = fills_of(id);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].side, sdk::Side::Sell);
+  EXPECT_EQ(f[0].fill_quantity, dec("1"));
+  EXPECT_EQ(f[0].fill_price, dec("20.00"));
+  EXPECT_EQ(f[1].fill_quantity, dec("2"));
+  EXPECT_EQ(f[1].fill_price, dec("21.00"));
+  auto fills = b.fills(ts("2020-01-01"));
+  ASSERT_TRUE(fills) << fills.status().message();
+  int mine = 0;
+  for (const auto& e : *fills) {
+    if (e.client_order_id.str() != id) continue;
+    ++mine;
+    EXPECT_EQ(e.side, sdk::Side::Sell);
+  }
+  EXPECT_EQ(mine, 2);
+}
+
+TEST_F(AlpacaLifecycleTest, UnreadableActivityOfAnotherOrderIsSkippedWithALogLine) {
+  auto& b = start_broker();
+  const auto id = unique("life-beside-foreign");
+  ASSERT_TRUE(b.submit(approve(id, intent("AAPL", sdk::Side::Buy, "2"))));
+  ASSERT_TRUE(wait_for(id, OrderEventType::Accepted));
+  // Another program on the account; its fill has a side this plugin cannot read.
+  const auto foreign = unique("not-mercurio");
+  fake_->set_stream_events(false);  // as above: filled first, then the gap-fill reads it all
+  fake_->place_external_order(foreign, "XTRN", "buy", "1");
+  fake_->set_activity_side(foreign, "foreign-side");
+  fake_->fill(foreign, "1", "3.00");
+  fake_->fill(id, "1", "5.00");
+  fake_->fill(id, "1", "6.00");
+  fake_->drop_streams();
+  ASSERT_TRUE(wait_for(id, OrderEventType::Filled));
+  fake_->set_stream_events(true);
+  const auto f = fills_of(id);  // from the activities, each at its own price
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].fill_price, dec("5.00"));
+  EXPECT_EQ(f[1].fill_price, dec("6.00"));
+  EXPECT_TRUE(sink_.events_of(foreign).empty());
+  EXPECT_TRUE(sink_.anomalies().empty());
+  // fills(since) skips it too, and lists ours.
+  auto fills = b.fills(ts("2020-01-01"));
+  ASSERT_TRUE(fills) << fills.status().message();
+  int mine = 0;
+  for (const auto& e : *fills) mine += e.client_order_id.str() == id;
+  EXPECT_EQ(mine, 2);
+  int skipped = 0;
+  for (const auto& line : sink_.log().lines())
+    skipped += line.find("skipped") != std::string::npos &&
+               line.find("\"foreign-side\"") != std::string::npos;
+  EXPECT_EQ(skipped, 1)
+      << "expected one log line naming the skipped activity (each is logged once)";
+}
+
+TEST_F(AlpacaLifecycleTest, UnreadableActivityOfOurOrderFailsClosedAndTheOrderStateStillArrives) {
+  auto& b = start_broker();
+  const auto id = unique("life-unreadable");
+  ASSERT_TRUE(b.submit(approve(id, intent("UNRD", sdk::Side::Buy, "2"))));
+  ASSERT_TRUE(wait_for(id, OrderEventType::Accepted));
+  fake_->set_activity_side(id, "unreadable-side");
+  fake_->set_stream_events(false);
+  fake_->fill(id, "2", "7.50");
+  fake_->drop_streams();
+  // The activities cannot be used, but the gap-fill's second step (the order's own state) runs
+  // anyway: the fill arrives, priced at the order's average (one execution: its own price).
+  ASSERT_TRUE(wait_for(id, OrderEventType::Filled));
+  fake_->set_stream_events(true);
+  const auto f = fills_of(id);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].fill_quantity, dec("2"));
+  EXPECT_EQ(f[0].fill_price, dec("7.50"));
+  // One anomaly for the symbol (the kernel reduces and alerts), however often it is read again.
+  ASSERT_TRUE(sink_.wait_until([&] { return !sink_.anomalies().empty(); }));
+  EXPECT_EQ(sink_.anomalies().size(), 1u);
+  EXPECT_THAT(sink_.anomalies().front(), HasSubstr("UNRD"));
+  EXPECT_THAT(sink_.anomalies().front(), HasSubstr("unreadable-side"));
+  // fills(since) cannot leave a fill of ours out: it fails, naming the order.
+  auto fills = b.fills(ts("2020-01-01"));
+  ASSERT_FALSE(fills);
+  EXPECT_THAT(fills.status().message(), HasSubstr(id));
+  EXPECT_THAT(fills.status().message(), HasSubstr("unreadable-side"));
+  EXPECT_EQ(sink_.anomalies().size(), 1u);
+}
+
 TEST_F(AlpacaLifecycleTest, SilentStreamIsResubscribedAndTheGapIsFilled) {
   auto& b = start_broker();
   const auto id = unique("life-silent");
@@ -325,6 +468,185 @@ TEST_F(AlpacaLifecycleTest, UnknownOrderStatusRaisesAnAnomalyForTheSymbol) {
   // The by-id query says the same: an error the kernel keeps in doubt, not a guess.
   EXPECT_EQ(b.order(id).status().code(), StatusCode::Unknown);
   EXPECT_EQ(sink_.anomalies().size(), 1u);  // raised once per order
+}
+
+// 2 x 90,000,000,000 is beyond the SDK's fixed-point decimal (about 9.2e10 at most): the price
+// of a fill worked out from this average cannot be computed (DecimalError).
+const std::map<std::string, std::optional<std::string>> kAbsurdFill = {
+    {"filled_qty", "2"}, {"filled_avg_price", "90000000000"}};
+
+TEST_F(AlpacaLifecycleTest, SnapshotThatCannotBeAppliedIsOneAnomalyAndPollingGoesOn) {
+  auto& b = start_broker(false);  // REST polling: the poller thread applies the snapshots
+  const auto bad = unique("life-absurd-poll");
+  const auto good = unique("life-sane-poll");
+  ASSERT_TRUE(b.submit(approve(bad, intent("ABSD", sdk::Side::Buy, "2"))));
+  ASSERT_TRUE(b.submit(approve(good, intent("AAPL", sdk::Side::Buy, "1"))));
+  fake_->override_order_fields(bad, kAbsurdFill);  // its snapshot only: no fill activity
+  // The poller lives on (an exception leaving it would end the process) and polls again...
+  const int polls = b.gap_fills();
+  ASSERT_TRUE(sink_.wait_until([&] { return b.gap_fills() >= polls + 3; }));
+  fake_->fill(good, "1", "10.00");
+  ASSERT_TRUE(wait_for(good, OrderEventType::Filled));
+  // ...and the order whose snapshot cannot be applied is one anomaly, however often it is read.
+  const auto anomalies = sink_.anomalies();
+  ASSERT_EQ(anomalies.size(), 1u);
+  EXPECT_THAT(anomalies[0], HasSubstr("ABSD"));
+  EXPECT_THAT(anomalies[0], HasSubstr(bad));
+  EXPECT_THAT(anomalies[0], HasSubstr("overflow"));
+  EXPECT_TRUE(fills_of(bad).empty()) << "a fill at a guessed price was reported";
+  EXPECT_TRUE(sink_.faults().empty());
+  fake_->override_order_fields(bad, {});  // sane and final again: no later start adopts it
+  fake_->expire(bad);
+}
+
+TEST_F(AlpacaLifecycleTest, StreamUpdateThatCannotBeAppliedIsOneAnomalyWithoutAReconnect) {
+  auto& b = start_broker();
+  const auto bad = unique("life-absurd-stream");
+  const auto good = unique("life-sane-stream");
+  ASSERT_TRUE(b.submit(approve(bad, intent("ABSD", sdk::Side::Buy, "2"))));
+  ASSERT_TRUE(wait_for(bad, OrderEventType::Accepted));
+  const int subscriptions = b.stream_subscriptions();
+  const int logins = fake_->stream_logins();
+  fake_->override_order_fields(bad, kAbsurdFill, "partial_fill");  // no price: from the average
+  ASSERT_TRUE(sink_.wait_until([&] { return !sink_.anomalies().empty(); }));
+  // The stream goes on: a later order's news arrives on the same subscription.
+  ASSERT_TRUE(b.submit(approve(good, intent("AAPL", sdk::Side::Buy, "1"))));
+  fake_->fill(good, "1", "10.00");
+  ASSERT_TRUE(wait_for(good, OrderEventType::Filled));
+  EXPECT_EQ(b.stream_subscriptions(), subscriptions) << "the stream was resubscribed";
+  EXPECT_EQ(fake_->stream_logins(), logins) << "the stream reconnected";
+  const auto anomalies = sink_.anomalies();
+  ASSERT_EQ(anomalies.size(), 1u);
+  EXPECT_THAT(anomalies[0], HasSubstr("ABSD"));
+  EXPECT_THAT(anomalies[0], HasSubstr(bad));
+  EXPECT_THAT(anomalies[0], HasSubstr("partial_fill"));
+  EXPECT_TRUE(fills_of(bad).empty()) << "a fill at a guessed price was reported";
+  EXPECT_TRUE(sink_.faults().empty());
+  fake_->override_order_fields(bad, {});
+  fake_->expire(bad);
+}
+
+TEST_F(AlpacaLifecycleTest, FillsNeedOnlyTheClientOrderIdOfEachFilledOrder) {
+  auto& b = start_broker(true, false);  // "replaced" without a replacement order: direct
+  const auto id = unique("life-fills-status");
+  ASSERT_TRUE(b.submit(approve(id, intent("RPLC", sdk::Side::Buy, "2"))));
+  fake_->fill(id, "2", "4.00");
+  ASSERT_TRUE(wait_for(id, OrderEventType::Filled));
+  const auto venue_id = sink_.events_of(id).back().venue_order_id;
+  const auto mine = [&](const sdk::Result<std::vector<sdk::OrderEvent>>& fills) {
+    int n = 0;
+    for (const auto& e : *fills) n += e.client_order_id.str() == id;
+    return n;
+  };
+  // A status this plugin cannot interpret does not stop the reconciliation from reading the fill.
+  fake_->override_order_fields(id, {{"status", "replaced"}});
+  auto fills = b.fills(ts("2020-01-01"));
+  ASSERT_TRUE(fills) << fills.status().message();
+  EXPECT_EQ(mine(fills), 1);
+  // Without a client_order_id the fill cannot be matched to the kernel's order: refused, named.
+  fake_->override_order_fields(id, {{"client_order_id", std::nullopt}});
+  fills = b.fills(ts("2020-01-01"));
+  fake_->override_order_fields(id, {});
+  ASSERT_FALSE(fills);
+  EXPECT_THAT(fills.status().message(), HasSubstr("no client_order_id"));
+  EXPECT_THAT(fills.status().message(), HasSubstr(venue_id));
+}
+
+TEST_F(AlpacaLifecycleTest, AnySuccessfulSubmitReplyIsAcceptedWhenReadableAndUnknownWhenNot) {
+  auto& b = start_broker(true, false);  // statuses the spec does not list for POST: direct
+  for (const int status : {201, 202}) {
+    const auto id = unique("life-2xx");
+    fake_->set_next_submit_status(status);
+    const auto s = b.submit(approve(id, intent("AAPL", sdk::Side::Buy, "1")));
+    EXPECT_TRUE(s) << "HTTP " << status << ": " << s.message();
+    EXPECT_TRUE(wait_for(id, OrderEventType::Accepted)) << "HTTP " << status;
+  }
+  // 204: no order to read, but Alpaca has it: unknown (resolved by lookup), never refused.
+  const auto created = unique("life-204");
+  fake_->set_next_submit_status(204);
+  auto s = b.submit(approve(created, intent("AAPL", sdk::Side::Buy, "1")));
+  EXPECT_EQ(s.code(), StatusCode::Unknown) << s.message();
+  EXPECT_THAT(s.message(), HasSubstr("HTTP 204"));
+  auto found = b.order(created);
+  ASSERT_TRUE(found) << found.status().message();
+  EXPECT_TRUE(found->open);
+  fake_->fill(created, "1", "3.00");
+  ASSERT_TRUE(wait_for(created, OrderEventType::Filled));  // still tracked
+  // 202 with a body that is not an order (the fake creates none here): unknown too.
+  const auto unreadable = unique("life-202-unreadable");
+  fake_->fail_submits(1, 202, "accepted, details to follow");
+  s = b.submit(approve(unreadable, intent("AAPL", sdk::Side::Buy, "1")));
+  EXPECT_EQ(s.code(), StatusCode::Unknown) << s.message();
+  EXPECT_THAT(s.message(), HasSubstr("HTTP 202"));
+  EXPECT_EQ(b.order(unreadable).status().code(), StatusCode::NotFound);
+}
+
+TEST_F(AlpacaLifecycleTest, ErrorRepliesEchoingTheCredentialsAreRedactedEverywhere) {
+  auto& b = start_broker(false, false);  // polling (log lines) and bars (a fault): direct
+  ASSERT_TRUE(b.subscribe_bars({"AAPL"}));  // the asset is checked now, before the failures
+  const auto id = unique("life-echo");
+  ASSERT_TRUE(b.submit(approve(id, intent("AAPL", sdk::Side::Buy, "2"))));
+  fake_->fill(id, "1", "10.00");  // an activity, for fills()' order lookup below
+  ASSERT_TRUE(wait_for(id, OrderEventType::PartiallyFilled));
+  // A server (or a proxy in front of it) that quotes the request's headers in its errors.
+  const std::string echo = R"({"code":40010000,"message":"key )" + kKeyId + " and secret " +
+                           kSecret + R"( refused"})";
+  struct Seen {
+    std::string call;
+    sdk::Status status;
+    bool quoted;  // the reply's message is part of the status
+  };
+  std::vector<Seen> seen;
+  const auto log_lines_with = [&](const std::string& what, const std::string& code) {
+    int n = 0;
+    for (const auto& l : sink_.log().lines())
+      n += l.find(what) != std::string::npos && l.find(code) != std::string::npos;
+    return n;
+  };
+  for (const int status : {403, 500}) {
+    const std::string http = "HTTP " + std::to_string(status);
+    fake_->fail_requests("/v2/", status, echo);
+    const auto add = [&](const char* call, const sdk::Status& st, bool quoted = true) {
+      seen.push_back({http + " " + call, st, quoted});
+    };
+    const auto submitted = unique("life-echo-submit");
+    add("submit", b.submit(approve(submitted, intent("AAPL", sdk::Side::Buy, "1"))),
+        status < 500);  // a 5xx on submit is Unknown, its body not quoted
+    add("cancel", b.cancel(sdk::ClientOrderId(id)));
+    add("cancel of an order looked up", b.cancel(sdk::ClientOrderId(unique("life-echo-x"))));
+    add("cancel_all", b.cancel_all());
+    add("account", b.account().status());
+    add("positions", b.positions().status());
+    add("open_orders", b.open_orders().status());
+    add("order", b.order(sdk::ClientOrderId(id)).status());
+    add("fills", b.fills(ts("2020-01-01")).status());
+    add("history",
+        b.history("AAPL", ts("2024-01-02T14:30:00Z"), ts("2024-01-02T14:35:00Z")).status());
+    // The poller meets the same replies: gap-fill warnings, and for the 403 on bars a fault.
+    EXPECT_TRUE(sink_.wait_until([&] {
+      return log_lines_with("gap-fill", http) > 0 && log_lines_with("new bars", http) > 0;
+    })) << http;
+  }
+  // The activities are read, the lookup of the fill's order is refused.
+  fake_->fail_requests("/v2/orders/", 403, echo);
+  seen.push_back({"fills' order lookup", b.fills(ts("2020-01-01")).status(), true});
+  fake_->fail_requests("", 0, "");
+  for (const auto& s : seen) {
+    EXPECT_FALSE(s.status) << s.call;
+    EXPECT_THAT(s.status.message(), Not(HasSubstr(kKeyId))) << s.call;
+    EXPECT_THAT(s.status.message(), Not(HasSubstr(kSecret))) << s.call;
+    if (s.quoted) {
+      EXPECT_THAT(s.status.message(), HasSubstr("[redacted]")) << s.call;
+    }
+  }
+  ASSERT_EQ(sink_.faults().size(), 1u);
+  EXPECT_THAT(sink_.faults()[0], HasSubstr("[redacted]"));
+  EXPECT_GT(log_lines_with("gap-fill", "[redacted]"), 0);
+  const std::string all = sink_.transcript();  // log lines, anomalies, faults, event reasons
+  EXPECT_THAT(all, Not(HasSubstr(kKeyId)));
+  EXPECT_THAT(all, Not(HasSubstr(kSecret)));
+  b.stop();
+  fake_->expire(id);
 }
 
 TEST_F(AlpacaLifecycleTest, WithoutTheStreamRestPollingReportsFillsAndExpiry) {

@@ -122,8 +122,55 @@ TEST(AlpacaOrderBookTest, SnapshotWithoutPriceWaitsForTheActivityInsteadOfGuessi
 
 TEST(AlpacaOrderBookTest, UpdatesOfOrdersPlacedOutsideMercurioAreIgnored) {
   OrderBook book;
+  book.expect("m-2", intent("AAPL", sdk::Side::Buy, "10"));  // ours, on its way: not "m-1"
   EXPECT_TRUE(book.on_trade_update(update("fill", "filled", "10", "10", "1")).events.empty());
   EXPECT_TRUE(book.on_fill_activity(activity("10", "1", "10")).events.empty());
+  EXPECT_FALSE(book.knows("m-1"));
+}
+
+TEST(AlpacaOrderBookTest, FillStreamedBeforeThePostReplyIsReportedOnceAndNeverTakenBack) {
+  OrderBook book;
+  ASSERT_TRUE(book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10")));  // before the POST
+  auto out = book.on_trade_update(update("fill", "filled", "10", "10", "5"));
+  ASSERT_EQ(out.events.size(), 2u);
+  EXPECT_EQ(out.events[0].type, OrderEventType::Accepted);
+  EXPECT_EQ(out.events[1].type, OrderEventType::Filled);
+  EXPECT_EQ(out.events[1].fill_quantity, dec("10"));
+  EXPECT_EQ(out.events[1].fill_price, dec("5"));
+  // The reply, older than the fill (accepted, nothing filled), then a snapshot of the fill.
+  EXPECT_TRUE(book.track(order("new", "0"), {}).events.empty());
+  EXPECT_TRUE(book.on_snapshot(order("filled", "10", "5"), {}).events.empty());
+  EXPECT_TRUE(book.on_fill_activity(activity("10", "5", "10")).events.empty());
+  EXPECT_TRUE(book.open_ids().empty());
+}
+
+TEST(AlpacaOrderBookTest, PartialFillStreamedBeforeThePostReplyIsNotReportedAgain) {
+  OrderBook book;
+  book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"));
+  ASSERT_EQ(book.on_trade_update(update("partial_fill", "partially_filled", "4", "4", "10"))
+                .events.size(),
+            2u);
+  EXPECT_TRUE(book.track(order("new", "0"), {}).events.empty());
+  EXPECT_EQ(book.open_ids().size(), 1u);
+  auto out = book.on_trade_update(update("fill", "filled", "10", "6", "11"));
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].fill_quantity, dec("6"));
+}
+
+TEST(AlpacaOrderBookTest, ForgetDropsOnlyAnOrderAlpacaHasNotReported) {
+  OrderBook book;
+  ASSERT_TRUE(book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10")));
+  EXPECT_FALSE(book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10")));  // already there
+  EXPECT_TRUE(book.forget("m-1"));  // refused before reaching Alpaca
+  EXPECT_FALSE(book.knows("m-1"));
+  EXPECT_TRUE(book.open_ids().empty());
+  // Once Alpaca has reported it, a refusal cannot make it vanish.
+  book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"));
+  (void)book.on_trade_update(update("new", "new", "0", {}, {}));
+  EXPECT_FALSE(book.forget("m-1"));
+  EXPECT_TRUE(book.knows("m-1"));
+  EXPECT_EQ(book.client_id_of(kVenue), sdk::ClientOrderId("m-1"));
+  EXPECT_FALSE(book.forget("m-9"));
 }
 
 TEST(AlpacaOrderBookTest, ExpectedOrderOfUnknownOutcomeIsTrackedWhenNewsArrives) {
@@ -153,6 +200,20 @@ TEST(AlpacaOrderBookTest, UnknownStatusIsOneAnomalyNamingTheSymbol) {
   EXPECT_EQ(out.anomalies[0].first.str(), "AAPL");
   EXPECT_EQ(out.anomalies[0].second.code(), sdk::StatusCode::Unknown);
   EXPECT_TRUE(book.on_trade_update(u).anomalies.empty());
+}
+
+TEST(AlpacaOrderBookTest, FillThatCannotBeComputedThrowsAndLeavesTheOrderAsItWas) {
+  OrderBook book;
+  ASSERT_EQ(book.track(order("new", "0"), {}).events.size(), 1u);  // Accepted
+  // 2 x 90,000,000,000 overflows the decimal: the fill's price cannot be worked out.
+  EXPECT_THROW((void)book.on_snapshot(order("partially_filled", "2", "90000000000"), {}),
+               sdk::DecimalError);
+  // Nothing was taken as reported: the next readable news reports the whole fill.
+  auto out = book.on_snapshot(order("partially_filled", "2", "10"), {});
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].type, OrderEventType::PartiallyFilled);
+  EXPECT_EQ(out.events[0].fill_quantity, dec("2"));
+  EXPECT_EQ(out.events[0].fill_price, dec("10"));
 }
 
 TEST(AlpacaOrderBookTest, RejectedOrderIsFinalWithoutAcceptance) {

@@ -82,14 +82,13 @@ void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
   if (working > 0) {
     // The strategy's own orders (a stop, a take-profit) were asked to cancel: closing now would
     // leave them able to fill against a flat book.
-    if (!f.waiting)
+    if (!f.waiting_logged)
       log_.warn("flattening " + p.symbol.str() + " of " + s.id + " waits for " +
                 std::to_string(working) + " working order(s) to end (cancel requested)");
-    f.waiting = true;
+    f.waiting_logged = true;
     return;
   }
-  f.waiting = false;
-  f.heartbeats_waited = 0;
+  f.waiting_logged = false;
   if (f.orders_sent >= kMaxClosingOrders) {
     if (!f.gave_up)
       alert(sdk::Severity::Critical, "Flatten incomplete",
@@ -125,23 +124,26 @@ void Kernel::retry_flatten_cancels() {
   for (std::size_t si = 0; si < strategies_.size(); ++si) {
     StrategySlot& s = strategies_[si];
     if (!s.flattening) continue;
-    for (auto& [symbol, f] : s.flattening->symbols) {
-      if (!f.waiting || f.heartbeats_waited > kCancelRetries) continue;
-      if (++f.heartbeats_waited <= kCancelRetries) {
-        // A cancel that failed (a broker that did not answer) or was lost: asked again.
-        const sdk::Symbol held = symbol;
-        cancel_open_orders(
-            [&](const TrackedOrder& o) {
-              return o.strategy_index == si && o.intent.symbol == held;
-            },
-            "flatten of " + s.id + " waits for it");
-      } else {
-        alert(sdk::Severity::Critical, "Flatten stuck",
-              symbol.str() + " of " + s.id + ": its working order(s) did not end after " +
-                  std::to_string(kCancelRetries) + " cancel requests (" + s.flattening->why +
-                  "); the position stays open until they do",
-              {{"strategy", s.id}, {"symbol", symbol.str()}});
-      }
+    // Any order of the strategy still working, whatever its symbol, but a closing order.
+    std::size_t blocking = 0;
+    for (const TrackedOrder* o : tracker_.open_orders())
+      if (o->strategy_index == si && !is_flatten_order(*o)) ++blocking;
+    StrategySlot::Flattening& f = *s.flattening;
+    if (blocking == 0) {
+      f.heartbeats_waited = 0;
+      continue;
+    }
+    if (++f.heartbeats_waited <= kCancelRetries) {
+      // A cancel that failed (a broker that did not answer) or was lost: asked again.
+      cancel_open_orders([si](const TrackedOrder& o) { return o.strategy_index == si; },
+                         "flatten of " + s.id + " waits for it");
+    } else if (!f.stuck_alerted) {
+      f.stuck_alerted = true;
+      alert(sdk::Severity::Critical, "Flatten stuck",
+            s.id + ": " + std::to_string(blocking) + " working order(s) did not end after " +
+                std::to_string(kCancelRetries) + " cancel requests (" + f.why +
+                "); its positions stay open until they do",
+            {{"strategy", s.id}});
     }
   }
 }

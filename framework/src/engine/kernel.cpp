@@ -1088,6 +1088,10 @@ void Kernel::apply_operator_commands() {
   // While reconciling only an acknowledgement is taken; the others stay queued (on disk) until after.
   for (const OperatorCommand& c :
        state_store_->queued_commands(reconciling_ ? "acknowledge" : "")) {
+    if (applied_commands_.count(c.file)) continue;  // applied, but its file could not be removed
+    // An acknowledgement leaves the queue before it is applied: replayed after a crash, it would
+    // approve differences of a later reconciliation that nobody has seen.
+    if (c.action == "acknowledge" && !take_off_queue(c)) continue;
     std::string result = "done";
     const std::string who = "operator " + c.by + ": " + c.reason;
     // Scope: one strategy, every strategy of one broker, or (neither given) the whole deployment.
@@ -1124,7 +1128,10 @@ void Kernel::apply_operator_commands() {
         on_state_change(*change);
         // Trading again: the failsafe's emergency procedures and the flattens end (strategies an
         // operator holds keep theirs: only their own resume ends it).
-        for (auto& b : brokers_) b.pending_emergency.reset();
+        for (auto& b : brokers_) {
+          b.pending_emergency.reset();
+          b.heartbeat_failures = 0;  // a broker still down trips the failsafe again
+        }
         for (std::size_t si = 0; si < strategies_.size(); ++si)
           if (strategies_[si].held_by_operator.empty()) stop_flattening(si, "resumed by " + who);
       } else {
@@ -1161,8 +1168,20 @@ void Kernel::apply_operator_commands() {
     }
     // Off the queue only once its effect is saved: a crash before leaves it to the next start.
     persist_state();
-    state_store_->remove_command(c);
+    if (c.action != "acknowledge") take_off_queue(c);
   }
+}
+
+bool Kernel::take_off_queue(const OperatorCommand& c) {
+  const std::string error = state_store_->remove_command(c);
+  if (error.empty()) return true;
+  // Applied again on every turn, a resume would undo each later HALT: never twice in this process,
+  // and no trading until an operator has fixed the queue's permissions.
+  applied_commands_.insert(c.file);
+  log_.error(error);
+  alert(sdk::Severity::Critical, "Operator command queue", error + "; trading HALTED");
+  if (auto change = risk_gate_.set_state(TradingState::Halted, error)) on_state_change(*change);
+  return false;
 }
 
 // ---------------------------------------------------------------- failsafe

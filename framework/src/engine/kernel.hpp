@@ -143,13 +143,14 @@ class Kernel final : private StrategyServices, private RiskView {
     struct FlattenOfSymbol {
       sdk::ClientOrderId order;  // the last closing order sent (empty: none yet)
       unsigned orders_sent = 0;  // sent or refused
-      bool waiting = false;      // for the strategy's other orders in the symbol to end
-      unsigned heartbeats_waited = 0;
+      bool waiting_logged = false;  // for the strategy's other orders in the symbol to end
       bool gave_up = false;
     };
     struct Flattening {
       std::string why;
       std::map<sdk::Symbol, FlattenOfSymbol> symbols;
+      unsigned heartbeats_waited = 0;  // with orders of the strategy still working (cancel asked)
+      bool stuck_alerted = false;
     };
     std::optional<Flattening> flattening;
     const PluginEntry* entry = nullptr;
@@ -189,6 +190,8 @@ class Kernel final : private StrategyServices, private RiskView {
   bool run_emergency(std::size_t broker_index, DrawdownAction action);
   void persist_state();
   void apply_operator_commands();
+  /// Removes an operator command from the queue; false (trading HALTED, alerted) when it cannot.
+  bool take_off_queue(const OperatorCommand& command);
   // retry_given_up: an operator's flatten also retries positions whose closing orders all failed.
   void flatten_all(const std::string& why, bool retry_given_up = false);
   void flatten_strategies(const std::vector<std::size_t>& strategies, const std::string& why,
@@ -314,6 +317,7 @@ class Kernel final : private StrategyServices, private RiskView {
   std::uint64_t unrouted_bars_ = 0;  // bars of a data broker for a symbol no routed broker asked for
   std::chrono::steady_clock::time_point next_heartbeat_{};
   std::size_t flattens_pending_ = 0;  // strategies with a flatten in progress
+  std::set<std::filesystem::path> applied_commands_;  // applied, their files not removable
   bool advancing_flattens_ = false;   // advance_flattens() is on the stack (a submit can settle)
   bool daily_pnl_alerted_ = false;  // |daily P&L| is beyond the alert threshold (alert on crossing only)
   AlertThrottle denial_alerts_{10, std::chrono::minutes(1)};

@@ -153,9 +153,12 @@ std::vector<OperatorCommand> RiskStateStore::queued_commands(std::string_view on
   return out;
 }
 
-void RiskStateStore::remove_command(const OperatorCommand& command) const {
+std::string RiskStateStore::remove_command(const OperatorCommand& command) const {
   std::error_code ec;
   std::filesystem::remove(command.file, ec);
+  if (!ec) return {};
+  return "cannot remove the applied command " + command.file.string() +
+         " from the queue: " + ec.message();
 }
 
 }  // namespace mercurio::kernel

@@ -65,8 +65,9 @@ class RiskStateStore {
   /// acknowledge then find nothing to do). Unreadable command files are returned with action
   /// "invalid" and the problem in `reason`.
   std::vector<OperatorCommand> queued_commands(std::string_view only_action = {}) const;
-  /// Removes a command returned by queued_commands() from the queue.
-  void remove_command(const OperatorCommand& command) const;
+  /// Removes a command returned by queued_commands() from the queue; returns an error message
+  /// (naming the file), empty on success.
+  std::string remove_command(const OperatorCommand& command) const;
 
  private:
   std::filesystem::path dir_;

@@ -145,11 +145,10 @@ void AlpacaBroker::apply(const sdk::ClientOrderId& id, const std::string& what,
 
 void AlpacaBroker::guarded(const char* step, const std::function<void()>& fn) noexcept {
   const auto fault = [&](const std::string& why) {
-    if (faulted_.exchange(true)) return;  // the kernel halts on the first: no storm of them
     const Status s(StatusCode::Internal, std::string("alpaca: ") + step + " failed: " + why +
                                              " (this plugin's order state is in doubt)");
-    sink_->logger().error(s.message());
-    sink_->on_fault(s);
+    sink_->logger().error(s.message());  // every failure, so a later, different one is seen too
+    if (!faulted_.exchange(true)) sink_->on_fault(s);  // the kernel halts on the first
   };
   try {
     try {
@@ -187,7 +186,13 @@ Status AlpacaBroker::screen_unreadable(const std::vector<UnreadableActivity>& un
         "alpaca: " + why +
             (ours ? " (order " + ours->str() + ": no fill activity is applied until it can be read)"
                   : std::string(" (no order id: whose fill it is cannot be told)")));
-    if (ours) deliver(book_.on_unknown_status(*ours, s));
+    if (ours) {
+      deliver(book_.on_unknown_status(*ours, s));
+    } else if (unattributed_activities_.insert(u.activity_id).second) {
+      // A fill nobody can own: the account moved in a way this plugin cannot report. Once.
+      sink_->logger().error(s.message());
+      sink_->on_fault(s);
+    }
     if (first.is_ok()) first = s;
   }
   return first;

@@ -92,6 +92,8 @@ class AlpacaBroker final : public sdk::Broker {
   OrderBook book_;
   sdk::Timestamp fill_watermark_;
   std::set<std::string> skipped_activities_;  // guarded by book_mutex_: each skip logged once
+  // Guarded by book_mutex_: unreadable FILL activities without an order id, each a fault once.
+  std::set<std::string> unattributed_activities_;
   std::mutex gap_mutex_;
   std::atomic<int> gap_fills_{0};
   std::atomic<bool> bars_refused_{false};  // a 401/403 on new bars was reported as a fault (once)

@@ -347,7 +347,7 @@ TEST(RunTest, AFlattenSendsAtMostThreeClosingOrdersThenAlerts) {
                                  " rejected by flaky: fixture: sell orders refused"));
   EXPECT_THAT(r.err, Not(HasSubstr("buyer-5")));
   EXPECT_THAT(r.err, HasSubstr("fixture calls: account"));
-  EXPECT_THAT(r.err, HasSubstr(", submit 4"));  // one buy, three closing orders
+  EXPECT_THAT(r.err, HasSubstr(", submit 4\n"));  // one buy, three closing orders
   const std::string incomplete = "[CRITICAL] Flatten incomplete";
   const auto first = r.err.find(incomplete);
   ASSERT_NE(first, std::string::npos) << r.err;

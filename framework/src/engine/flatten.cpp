@@ -64,7 +64,7 @@ void Kernel::advance_flattens() {
     for (const sdk::Position& p : open) advance_flatten(si, p);
     // Done when flat and nothing of the strategy works any more (an order whose cancel lost the
     // race to a fill would open a new position).
-    if (open.empty() && working_orders_of(si) == 0) {
+    if (open.empty() && working_orders_of(si, true) == 0) {
       log_.warn("strategy " + s.id + " is flat (" + s.flattening->why + ")");
       s.flattening.reset();
       --flattens_pending_;
@@ -125,9 +125,7 @@ void Kernel::retry_flatten_cancels() {
     StrategySlot& s = strategies_[si];
     if (!s.flattening) continue;
     // Any order of the strategy still working, whatever its symbol, but a closing order.
-    std::size_t blocking = 0;
-    for (const TrackedOrder* o : tracker_.open_orders())
-      if (o->strategy_index == si && !is_flatten_order(*o)) ++blocking;
+    const std::size_t blocking = working_orders_of(si, false);
     StrategySlot::Flattening& f = *s.flattening;
     if (blocking == 0) {
       f.heartbeats_waited = 0;
@@ -164,10 +162,10 @@ bool Kernel::is_flatten_order(const TrackedOrder& o) const {
   return it != s.flattening->symbols.end() && it->second.order == o.id;
 }
 
-std::size_t Kernel::working_orders_of(std::size_t si) const {
+std::size_t Kernel::working_orders_of(std::size_t si, bool closing_orders_too) const {
   std::size_t n = 0;
   for (const TrackedOrder* o : tracker_.open_orders())
-    if (o->strategy_index == si) ++n;
+    if (o->strategy_index == si && (closing_orders_too || !is_flatten_order(*o))) ++n;
   return n;
 }
 

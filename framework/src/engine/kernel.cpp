@@ -721,8 +721,7 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
 
 bool Kernel::fill_has_its_order(std::size_t broker_index, const sdk::OrderEvent& fill) const {
   const TrackedOrder* o = tracker_.find(fill.client_order_id);
-  return o != nullptr && o->broker_index == broker_index && o->intent.symbol == fill.symbol &&
-         o->intent.side == fill.side;
+  return o != nullptr && event_fits_order(*o, broker_index, fill);
 }
 
 void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std::optional<std::size_t> strategy_index) {

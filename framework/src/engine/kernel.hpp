@@ -203,7 +203,8 @@ class Kernel final : private StrategyServices, private RiskView {
   /// At each heartbeat: cancels asked again for orders a flatten still waits for, then an alert.
   void retry_flatten_cancels();
   bool is_flatten_order(const TrackedOrder& order) const;
-  std::size_t working_orders_of(std::size_t strategy) const;
+  /// Orders of the strategy still working; `closing_orders_too` false: not a flatten's own.
+  std::size_t working_orders_of(std::size_t strategy, bool closing_orders_too) const;
   void hold_strategies(const std::vector<std::size_t>& strategies, const std::string& why);
 
   void start_up();
@@ -214,6 +215,11 @@ class Kernel final : private StrategyServices, private RiskView {
   void await_acknowledgement();
   void acknowledge_reconciliation(const std::string& who);
   void resolve_in_doubt();
+  /// What the venue reports of an order the kernel holds in flight: accepted, and ended if the
+  /// venue ended it unfilled (canceled, rejected, expired). Returns the order as it now stands.
+  const TrackedOrder* apply_venue_report(std::size_t broker_index, const sdk::ClientOrderId& id,
+                                         const sdk::OrderStatusReport& report, sdk::Timestamp ts,
+                                         const char* when);
   void journal_failure(const std::string& what);
   sdk::Timestamp last_fill_of(std::size_t broker_index) const;
   void create_plugins();

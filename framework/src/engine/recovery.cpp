@@ -297,24 +297,13 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
         continue;
       }
       const sdk::OrderStatusReport& rep = report->value();
-      const TrackedOrder* cur = tracker_.find(id);
-      if (cur->state == OrderState::Submitted)
-        apply_order_event(bi, status_event(*cur, sdk::OrderEventType::Accepted, now, ""));
-      cur = tracker_.find(id);
+      const TrackedOrder* cur = apply_venue_report(bi, id, rep, now, "at start-up");
       if (rep.filled_quantity != cur->filled_quantity)
         diff << "  order " << id.str() << ": broker filled " << rep.filled_quantity.to_string()
              << ", journal " << cur->filled_quantity.to_string() << "\n";
-      if (!rep.open && !is_final(cur->state)) {
-        const auto type =
-            rep.status == sdk::OrderEventType::Filled ? sdk::OrderEventType::Canceled : rep.status;
-        if (rep.status != sdk::OrderEventType::Filled)
-          apply_order_event(bi, status_event(*cur, type, now,
-                                             "reported " + std::string(sdk::to_string(rep.status)) +
-                                                 " at start-up"));
-        else
-          diff << "  order " << id.str() << ": broker says filled, journal has "
-               << cur->filled_quantity.to_string() << " filled\n";
-      }
+      if (!rep.open && !is_final(cur->state) && rep.status == sdk::OrderEventType::Filled)
+        diff << "  order " << id.str() << ": broker says filled, journal has "
+             << cur->filled_quantity.to_string() << " filled\n";
     }
     in_flight = std::move(absent);
   }
@@ -452,6 +441,25 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
   reconciliation_mismatches_.clear();
 }
 
+const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::ClientOrderId& id,
+                                               const sdk::OrderStatusReport& rep, sdk::Timestamp ts,
+                                               const char* when) {
+  const TrackedOrder* cur = tracker_.find(id);
+  if (cur && cur->state == OrderState::Submitted)
+    apply_order_event(bi, status_event(*cur, sdk::OrderEventType::Accepted, ts, ""));
+  cur = tracker_.find(id);
+  // Already over at the venue (a plugin need not stream what happened before it was asked): a
+  // cancel, rejection or expiry ends it here too. A fill only ever arrives as a fill.
+  const bool ended_unfilled = rep.status == sdk::OrderEventType::Canceled ||
+                              rep.status == sdk::OrderEventType::Rejected ||
+                              rep.status == sdk::OrderEventType::Expired;
+  if (cur && !rep.open && !is_final(cur->state) && ended_unfilled)
+    apply_order_event(
+        bi, status_event(*cur, rep.status, ts,
+                         "reported " + std::string(sdk::to_string(rep.status)) + " " + when));
+  return tracker_.find(id);
+}
+
 void Kernel::resolve_in_doubt() {
   if (in_doubt_.empty()) return;
   const auto now = std::chrono::steady_clock::now();
@@ -477,19 +485,10 @@ void Kernel::resolve_in_doubt() {
       const sdk::OrderStatusReport& rep = report->value();
       log_.warn("order " + d.id.str() + " in doubt: the broker has it (" +
                 std::string(sdk::to_string(rep.status)) + ")");
-      apply_order_event(bi, status_event(*o, sdk::OrderEventType::Accepted, clock_->now(), ""));
-      // Already over at the venue (a plugin need not stream what happened before it was asked):
-      // a cancel, rejection or expiry ends it here too. Fills come only as fills (trade ids,
-      // prices): a filled quantity the kernel has not seen is alerted while they are awaited.
-      const TrackedOrder* cur = tracker_.find(d.id);
-      const bool ended_unfilled = rep.status == sdk::OrderEventType::Canceled ||
-                                  rep.status == sdk::OrderEventType::Rejected ||
-                                  rep.status == sdk::OrderEventType::Expired;
-      if (cur && !rep.open && !is_final(cur->state) && ended_unfilled)
-        apply_order_event(bi, status_event(*cur, rep.status, clock_->now(),
-                                           "reported " + std::string(sdk::to_string(rep.status)) +
-                                               " when looked up"));
-      else if (cur && rep.filled_quantity > cur->filled_quantity)
+      // Fills come only as fills (trade ids, prices): a filled quantity the kernel has not seen
+      // is alerted while they are awaited.
+      const TrackedOrder* cur = apply_venue_report(bi, d.id, rep, clock_->now(), "when looked up");
+      if (cur && !is_final(cur->state) && rep.filled_quantity > cur->filled_quantity)
         alert(sdk::Severity::Warning, "Fills awaited",
               d.id.str() + " at " + b.id + ": the broker reports " +
                   rep.filled_quantity.to_string() + " filled, " + cur->filled_quantity.to_string() +

@@ -281,8 +281,7 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   Slot& held = slots_[slot];  // indexing a deque is arithmetic and two loads: done once
   TrackedOrder& order = held.order;
   if (found) *found = &order;  // still held after this event: retire_beyond_limit never forgets it
-  if (order.broker_index != broker_index || order.intent.symbol != e.symbol ||
-      order.intent.side != e.side) {
+  if (!event_fits_order(order, broker_index, e)) {
     // A contradicting fill is booked as external: its trade id is remembered as one (a repeat of
     // it is a duplicate, not booked again).
     if (e.is_fill() && !unclaimed(broker_index).insert(e.trade_id))

@@ -45,6 +45,13 @@ struct TrackedOrder {
   }
 };
 
+/// True when `event` (from broker `broker_index`) can be `order`'s: same broker, symbol and side.
+inline bool event_fits_order(const TrackedOrder& order, std::size_t broker_index,
+                             const sdk::OrderEvent& event) {
+  return order.broker_index == broker_index && order.intent.symbol == event.symbol &&
+         order.intent.side == event.side;
+}
+
 /// What one broker account has working in open orders, counted from the moment they are sent.
 struct OpenOrderTotals {
   std::size_t count = 0;

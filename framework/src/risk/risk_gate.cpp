@@ -40,7 +40,6 @@ RiskGate::RiskGate(RiskConfig config, std::vector<EffectiveLimits> strategy_limi
   // a broker share its budget.
   for (const auto& venue : broker_limits) {
     broker_buckets_.emplace_back(venue.max_orders_per_minute, venue.order_burst);
-    broker_rate_.push_back(venue.max_orders_per_minute);
     broker_duplicate_window_.push_back(venue.duplicate_window_seconds);
   }
   for (std::size_t i = 0; i < limits_.size(); ++i) {
@@ -245,7 +244,8 @@ std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r,
                        " orders per minute (burst " + std::to_string(l.order_burst) +
                        ") from strategy " + r.strategy_id);
   if (!broker_buckets_[b].try_take(r.now))
-    return refused(deny::kBrokerRate, "expected at most " + std::to_string(broker_rate_[b]) +
+    return refused(deny::kBrokerRate, "expected at most " +
+                                          std::to_string(broker_buckets_[b].per_minute()) +
                                           " orders per minute to this broker");
   // 14. duplicate guard: same symbol, side, quantity and prices within the window
   RecentOrders& recent = recent_[b];

@@ -192,7 +192,6 @@ class RiskGate {
   bool changed_ = false;
   std::vector<TokenBucket> strategy_buckets_;
   std::vector<TokenBucket> broker_buckets_;
-  std::vector<std::int64_t> broker_rate_;  // orders per minute, for the denial's message
   // Per broker: the longest duplicate window of its strategies. Its orders are remembered that long
   // (one strategy's shorter window must not forget what another's longer one still checks).
   std::vector<std::int64_t> broker_duplicate_window_;

@@ -18,6 +18,9 @@ class TokenBucket {
         refill_per_ns_num_(per_minute),
         tokens_(capacity_) {}
 
+  /// Tokens added per minute (for messages).
+  std::int64_t per_minute() const noexcept { return refill_per_ns_num_; }
+
   /// Takes one token if there is one at `now`.
   bool try_take(sdk::Timestamp now) {
     refill(now);

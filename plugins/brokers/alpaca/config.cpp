@@ -59,8 +59,8 @@ std::vector<std::string> account_host_errors(const AlpacaSettings& settings) {
 }
 
 DefaultUrls default_urls(const std::string& environment) {
-  if (environment == "live") return {"https://api.alpaca.markets", "wss://api.alpaca.markets/stream"};
-  return {"https://paper-api.alpaca.markets", "wss://paper-api.alpaca.markets/stream"};
+  const std::string host = environment == "live" ? kLiveTradingHost : kPaperTradingHost;
+  return {"https://" + host, "wss://" + host + "/stream"};
 }
 
 sdk::ConfigSchema alpaca_config_schema() {

@@ -42,8 +42,8 @@ struct AlpacaSettings {
 
 /// Base URLs used when the config does not override them.
 struct DefaultUrls {
-  const char* trading;
-  const char* stream;
+  std::string trading;
+  std::string stream;
 };
 DefaultUrls default_urls(const std::string& environment);
 inline constexpr const char* kDefaultDataUrl = "https://data.alpaca.markets";

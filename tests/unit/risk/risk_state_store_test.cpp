@@ -37,7 +37,7 @@ TEST(RiskStateStoreTest, ACommandStaysQueuedUntilRemoved) {
     EXPECT_EQ(queued[0].action, "flatten");  // oldest first
     EXPECT_EQ(queued[1].action, "halt");
   }
-  store.remove_command(store.queued_commands().front());
+  EXPECT_EQ(store.remove_command(store.queued_commands().front()), "");
   const auto left = store.queued_commands();
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].action, "halt");

@@ -81,6 +81,11 @@ class AlpacaLifecycleTest : public ::testing::Test {
   }
   void TearDown() override {
     if (broker_) broker_->stop();
+    // The fake is shared by the suite: what a test switched off comes back on even when an
+    // assertion ended the test early (else every later test would run without stream events, or
+    // with failing requests).
+    fake_->set_stream_events(true);
+    fake_->fail_requests("", 0, "");
     std::lock_guard lock(mutex_);
     for (const auto& [target, header] : violations_) ADD_FAILURE() << target << ": sl-violations " << header;
     const std::string all = sink_.transcript();

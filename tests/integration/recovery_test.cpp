@@ -157,6 +157,62 @@ TEST(RecoveryTest, ANewJournalOnAnAccountWithHistoryBooksThatHistoryOnceAsTheOpe
   EXPECT_THAT(third.err, Not(HasSubstr("recorded at start-up")));
 }
 
+// A market order in flight at the stop lost its reference price with the process: until a bar of
+// its symbol values it again, the exposure and cash sums would count it as zero, and another
+// symbol's buy could spend the cash it will use. Such orders are refused
+// (OPEN_ORDER_VALUE_UNKNOWN).
+TEST(RecoveryTest, ARecoveredMarketOrderBlocksNewExposureUntilItsSymbolIsPriced) {
+  const fs::path dir = scratch_dir("recovery_unpriced_market_order");
+  fs::create_directories(dir / "data");
+  const auto bars = [](std::initializer_list<int> minutes) {
+    std::string csv = "timestamp,open,high,low,close,volume\n";
+    for (int m : minutes)
+      csv += "2024-03-04T14:" + std::to_string(m) + ":00Z,100,100,100,100,100000\n";
+    return csv;
+  };
+  const auto config = [&](const std::string& data, const std::string& strategies) {
+    std::ofstream(dir / "mercurio.toml")
+        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+        << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n[journal]\npath = \"state/journal.sqlite\"\n"
+        << "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
+           "starting_cash = \"100000\"\nreplay_interval_ms = 0\n"
+           "state_file = \"state/paper_account.toml\"\n"
+        << "data = { " << data << " }\n"
+        << "[[plugin]]\nid = \"buya\"\nlibrary = \"fixture_good_strategy\"\n[plugin.config]\n"
+           "symbol = \"AAA\"\nquantity = 600\nbuy_on_bar = 5\n"
+        << strategies << kGenerousRiskTable;
+  };
+  // First run: the AAA buy (600 x 100) goes on the last bar, so it is still working at the stop.
+  std::ofstream(dir / "data" / "AAA.csv") << bars({30, 31, 32, 33, 34});
+  config("AAA = \"data/AAA.csv\"", "");
+  auto first = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_THAT(first.err, HasSubstr("good_strategy: submitted buy 600 AAA as buya-1"));
+  // Second run: BBB's first bar comes before AAA's next one, and a BBB strategy buys 600 x 100 on
+  // it: with buya-1 counted at zero, the cash check would pass (60,000 <= 100,000).
+  std::ofstream(dir / "data" / "AAA.csv") << bars({30, 31, 32, 33, 34, 40, 41});
+  std::ofstream(dir / "data" / "BBB.csv") << bars({36, 37, 38, 40, 41});
+  config("AAA = \"data/AAA.csv\", BBB = \"data/BBB.csv\"",
+         "[[plugin]]\nid = \"buyb\"\nlibrary = \"fixture_good_strategy\"\n[plugin.config]\nsymbol "
+         "= \"BBB\"\nquantity = 600\n");
+  auto second = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("reconciliation with broker paper clean"));
+  EXPECT_THAT(
+      second.err,
+      HasSubstr("market order buya-1 (buy 600 AAA) is in flight at paper: its value is unknown"));
+  EXPECT_THAT(second.err, HasSubstr("good_strategy: submit failed"));
+  EXPECT_THAT(second.err, HasSubstr("OPEN_ORDER_VALUE_UNKNOWN"));
+  EXPECT_THAT(second.err, Not(HasSubstr("submitted buy 600 BBB")));
+  // The recovered order itself fills on AAA's next bar.
+  auto trades =
+      mercurio_cmd({"report", "trades", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(trades.exit_code, 0) << trades.err;
+  EXPECT_THAT(trades.out, HasSubstr("buya-1"));
+}
+
 TEST(RecoveryTest, ACorruptJournalRefusesToStart) {
   JournaledDeployment d("recovery_corrupt", 200);
   ASSERT_EQ(d.run().exit_code, 0);

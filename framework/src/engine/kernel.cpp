@@ -573,7 +573,13 @@ void Kernel::process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed,
     feed.arrival = std::chrono::steady_clock::now();
     feed.bar_arrived = true;
   }
-  if (!feed.account_book || feed.strategy_books.size() != b.strategies.size()) bind_feed(broker_index, feed, bar.symbol);
+  if (!feed.account_book || feed.strategy_books.size() != b.strategies.size()) {
+    bind_feed(broker_index, feed, bar.symbol);
+    // The symbol's first bar: market orders recovered at start-up get their value from it.
+    if (const std::size_t n = tracker_.price_unpriced(broker_index, bar.symbol, bar.close))
+      log_.info(std::to_string(n) + " recovered market order(s) of " + bar.symbol.str() + " at " +
+                b.id + " valued at " + bar.close.to_string() + " (the symbol's first bar)");
+  }
   b.account.mark(*feed.account_book, bar.close);
   for (std::size_t i = 0; i < b.strategies.size(); ++i) strategies_[b.strategies[i]].book.mark(feed.strategy_books[i], bar.close);
 
@@ -984,6 +990,7 @@ AccountExposure Kernel::exposure(std::size_t broker) const {
   x.open_orders = open.count;
   x.open_order_notional = open.notional;
   x.open_buy_notional = open.buy_notional;
+  x.unpriced_open_orders = open.unpriced;
   tracker_.for_each_symbol_with_open_orders(broker, [&](const sdk::Symbol& s) {
     if (a.quantity(s).is_zero()) ++x.positions;
   });

@@ -207,8 +207,20 @@ void Kernel::recover_from_journal() {
     t.state = o.filled_quantity.is_positive() ? OrderState::PartiallyFilled : order_state_of(o.status);
     t.filled_quantity = o.filled_quantity;
     t.commission = o.commission;
-    if (o.record.intent.limit_price) t.reserved_price = *o.record.intent.limit_price;
-    else if (o.record.intent.stop_price) t.reserved_price = *o.record.intent.stop_price;
+    if (o.record.intent.limit_price) {
+      t.reserved_price = *o.record.intent.limit_price;
+    } else if (o.record.intent.stop_price) {
+      t.reserved_price = *o.record.intent.stop_price;
+    } else {
+      // A market order's reference price was the last bar before the stop, which is gone: its
+      // value is unknown until its symbol's next bar, and orders adding exposure wait for it.
+      t.unpriced = true;
+      log_.warn("market order " + t.id.str() + " (" + std::string(sdk::to_string(t.intent.side)) +
+                " " + t.intent.quantity.to_string() + " " + t.intent.symbol.str() +
+                ") is in flight at " + o.record.broker + ": its value is unknown until a bar of " +
+                t.intent.symbol.str() + " arrives; until then no order adding exposure goes to " +
+                o.record.broker);
+    }
     tracker_.add(std::move(t));
     ++open;
   }

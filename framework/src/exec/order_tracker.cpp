@@ -223,7 +223,9 @@ TrackedOrder& OrderTracker::add(TrackedOrder&& order, OpenEntries entries) {
     open_index_.emplace(added.id, slot);
   }
   ++*target.open_count;
-  ++at_growing(open_totals_, added.broker_index).count;
+  OpenOrderTotals& totals = at_growing(open_totals_, added.broker_index);
+  ++totals.count;
+  if (added.unpriced) ++totals.unpriced;
   const bool was_open = target.open_quantity->any();
   account_open(target, +1);
   note_open_symbol(target, was_open);
@@ -329,8 +331,9 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
   if (is_final(order.state)) {
     std::size_t& count = *held.open_count;
     if (count > 0) --count;
-    auto& total = at_growing(open_totals_, order.broker_index).count;
-    if (total > 0) --total;
+    OpenOrderTotals& totals = at_growing(open_totals_, order.broker_index);
+    if (totals.count > 0) --totals.count;
+    if (order.unpriced && totals.unpriced > 0) --totals.unpriced;
     // Found there: an order that was not final is always in the open index. Its entry is kept for
     // a later add while there is room (reserved: no allocation), freed otherwise.
     OpenIndex::node_type node = open_index_.extract(open);
@@ -343,6 +346,34 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
     note_open_symbol(held, was_open);
   }
   return verdict;
+}
+
+std::size_t OrderTracker::price_unpriced(std::size_t broker_index, const sdk::Symbol& symbol,
+                                         sdk::Decimal price) {
+  if (broker_index >= open_totals_.size() || open_totals_[broker_index].unpriced == 0) return 0;
+  OpenOrderTotals& t = open_totals_[broker_index];
+  std::size_t priced = 0;
+  for (const auto& [id, slot] : open_index_) {
+    TrackedOrder& o = slots_[slot].order;
+    if (!o.unpriced || o.broker_index != broker_index || o.intent.symbol != symbol) continue;
+    // Its remainder is in the sums at zero: only its value is added. Computed before anything
+    // changes; on an overflow the order stays unpriced (and the gate keeps refusing new exposure).
+    try {
+      const sdk::Decimal value = o.remaining() * price;
+      const sdk::Decimal notional = t.notional + value;
+      const sdk::Decimal buy_notional =
+          o.intent.side == sdk::Side::Buy ? t.buy_notional + value : t.buy_notional;
+      t.notional = notional;
+      t.buy_notional = buy_notional;
+    } catch (const sdk::DecimalError&) {
+      continue;
+    }
+    o.reserved_price = price;
+    o.unpriced = false;
+    --t.unpriced;
+    ++priced;
+  }
+  return priced;
 }
 
 std::vector<const TrackedOrder*> OrderTracker::open_orders() const {

@@ -38,6 +38,9 @@ struct TrackedOrder {
   sdk::Decimal filled_quantity;
   sdk::Decimal commission;
   sdk::Decimal reserved_price;  // limit, stop or reference price at submission: values the open remainder
+  // A market order recovered at start-up: its reference price died with the process, so its
+  // remainder has no value until a bar of its symbol prices it (OrderTracker::price_unpriced).
+  bool unpriced = false;
   std::string last_reason;
   sdk::Decimal remaining() const {
     const sdk::Decimal r = intent.quantity - filled_quantity;
@@ -57,6 +60,7 @@ struct OpenOrderTotals {
   std::size_t count = 0;
   sdk::Decimal notional;      // remaining quantity x reserved price
   sdk::Decimal buy_notional;
+  std::size_t unpriced = 0;  // open orders whose value is unknown (not in the sums above)
 };
 
 /// The trade ids of the most recent fills that no held order claimed (external orders, forgotten
@@ -169,6 +173,10 @@ class OrderTracker {
   /// Remaining open quantities at `broker` in `symbol`, both sides.
   OpenQuantities open_quantities(std::size_t broker_index, const sdk::Symbol& symbol) const;
   OpenOrderTotals open_totals(std::size_t broker_index) const;
+  /// Values every unpriced open order of `symbol` at `broker` at `price` (a bar's close): from
+  /// now on they count in the open sums like any order sent at that reference. Returns how many.
+  std::size_t price_unpriced(std::size_t broker_index, const sdk::Symbol& symbol,
+                             sdk::Decimal price);
   /// The tracker's own entry behind open_quantities(broker, symbol), made if missing: it stays
   /// valid, and current, for the tracker's life (entries are never erased), so a caller that
   /// keeps it reads the open quantities without a lookup.

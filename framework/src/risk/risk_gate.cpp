@@ -201,6 +201,13 @@ std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r,
   }
   const AccountExposure x = view_->exposure(b);
   if (increases) {
+    // 7b. the open orders' value must be known for the exposure and cash checks to mean anything
+    if (x.unpriced_open_orders > 0)
+      return refused(deny::kOpenOrderValueUnknown,
+                     "expected every open order at this broker to have a value, " +
+                         std::to_string(x.unpriced_open_orders) +
+                         " market order(s) recovered at start-up have none until a bar of their "
+                         "symbol arrives");
     // 8. position limits, open orders counted
     if (projected.abs() > l.max_position_quantity)
       return refused(deny::kPositionQuantity,

@@ -44,6 +44,7 @@ inline constexpr const char* kGrossExposure = "GROSS_EXPOSURE_LIMIT";
 inline constexpr const char* kMaxPositions = "MAX_POSITIONS";
 inline constexpr const char* kMaxOpenOrders = "MAX_OPEN_ORDERS";
 inline constexpr const char* kBuyingPower = "BUYING_POWER";
+inline constexpr const char* kOpenOrderValueUnknown = "OPEN_ORDER_VALUE_UNKNOWN";
 inline constexpr const char* kStrategyRate = "STRATEGY_ORDER_RATE";
 inline constexpr const char* kBrokerRate = "BROKER_ORDER_RATE";
 inline constexpr const char* kDuplicateOrder = "DUPLICATE_ORDER";
@@ -67,6 +68,7 @@ struct AccountExposure {
   sdk::Decimal open_buy_notional;        // the same, buys only
   std::size_t open_orders = 0;
   std::size_t positions = 0;             // non-flat symbols, plus symbols with only open orders
+  std::size_t unpriced_open_orders = 0;  // open orders of unknown value (not in the sums above)
 };
 
 /// What the gate needs to know about one symbol at one broker.

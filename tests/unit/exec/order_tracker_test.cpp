@@ -381,6 +381,47 @@ TEST(OrderTrackerTest, OpenSymbolsQuantitiesAndCountsFollowEveryOrder) {
   }
 }
 
+// A market order recovered at start-up has no value: it is counted apart from the sums until a
+// bar of its symbol prices it; then it counts like any order, and ends like one.
+TEST(OrderTrackerTest, AnUnpricedOrderCountsApartUntilItsSymbolIsPriced) {
+  OrderTracker t;
+  TrackedOrder priced;
+  priced.id = t.next_id(0, "ma");
+  priced.intent.symbol = "SPY";
+  priced.intent.side = Side::Buy;
+  priced.intent.quantity = d("10");
+  priced.reserved_price = d("50");
+  t.add(priced);
+  TrackedOrder recovered = priced;
+  recovered.id = t.next_id(0, "ma");
+  recovered.intent.symbol = "QQQ";
+  recovered.intent.quantity = d("4");
+  recovered.reserved_price = Decimal{};
+  recovered.unpriced = true;
+  const TrackedOrder& held = t.add(recovered);
+  TrackedOrder other_broker = recovered;
+  other_broker.id = t.next_id(0, "ma");
+  other_broker.broker_index = 1;
+  t.add(other_broker);
+
+  EXPECT_EQ(t.open_totals(0).unpriced, 1u);
+  EXPECT_EQ(t.open_totals(0).notional, d("500"));
+  EXPECT_EQ(t.price_unpriced(0, "SPY", d("99")), 0u);  // another symbol's bar prices nothing
+  EXPECT_EQ(t.price_unpriced(0, "QQQ", d("30")), 1u);
+  EXPECT_FALSE(held.unpriced);
+  EXPECT_EQ(held.reserved_price, d("30"));
+  EXPECT_EQ(t.open_totals(0).unpriced, 0u);
+  EXPECT_EQ(t.open_totals(0).notional, d("620"));
+  EXPECT_EQ(t.open_totals(0).buy_notional, d("620"));
+  EXPECT_EQ(t.open_totals(1).unpriced, 1u);  // the same symbol at another broker is its own
+  EXPECT_EQ(t.price_unpriced(0, "QQQ", d("31")), 0u);  // priced once
+
+  // An unpriced order that ends (here: canceled before any bar) leaves no count behind.
+  t.apply(1, event(*t.find(other_broker.id), OrderEventType::Canceled));
+  EXPECT_EQ(t.open_totals(1).unpriced, 0u);
+  EXPECT_EQ(t.open_totals(1).count, 0u);
+}
+
 #ifndef NDEBUG
 // Entries bound to another strategy's or symbol's counts would corrupt what the risk gate reads:
 // a debug build stops at once (the sanitizer build the suite runs in has assertions on).

@@ -8,9 +8,14 @@ namespace mercurio::report {
 
 std::vector<LotTransaction> lot_transactions(const std::vector<FillRow>& fills, const std::vector<BalanceRow>& balances,
                                              std::vector<std::string>& warnings) {
+  // A broker's opening balance holds the fills journaled before it (event id <= after_event_id)
+  // and none journaled after, whatever their venue times (a fill executed just before the balance
+  // was taken, clocks apart): it is placed by journal order, and fills by venue time around it.
+  enum Segment { kBeforeOpening = 0, kOpening = 1, kAfterOpening = 2 };
   struct Keyed {
+    int segment;
     sdk::Timestamp ts;
-    std::int64_t order;  // 2 x event id for fills; 2 x after_event_id + 1 puts a balance after the fills it includes
+    std::int64_t event_id;
     LotTransaction t;
   };
   std::vector<Keyed> stream;
@@ -35,13 +40,14 @@ std::vector<LotTransaction> lot_transactions(const std::vector<FillRow>& fills, 
       t.price = p.average_price;
       t.opening_balance = true;
       t.reference = "opening balance " + std::to_string(b->balance_id);
-      stream.push_back(Keyed{b->ts, 2 * b->after_event_id + 1, std::move(t)});
+      stream.push_back(Keyed{kOpening, b->ts, 0, std::move(t)});
     }
   }
   std::map<std::string, int> before_opening;
   for (const FillRow& f : fills) {
     const auto it = opening.find(f.broker);
-    if (it != opening.end() && f.event_id <= it->second->after_event_id) ++before_opening[f.broker];
+    const bool before = it != opening.end() && f.event_id <= it->second->after_event_id;
+    if (before) ++before_opening[f.broker];
     LotTransaction t;
     t.broker = f.broker;
     t.symbol = f.symbol;
@@ -51,10 +57,14 @@ std::vector<LotTransaction> lot_transactions(const std::vector<FillRow>& fills, 
     t.price = f.price;
     t.commission = f.commission;
     t.reference = "trade " + f.trade_id;
-    stream.push_back(Keyed{f.ts, 2 * f.event_id, std::move(t)});
+    stream.push_back(
+        Keyed{before ? kBeforeOpening : kAfterOpening, f.ts, f.event_id, std::move(t)});
   }
-  std::stable_sort(stream.begin(), stream.end(),
-                   [](const Keyed& a, const Keyed& b) { return std::tie(a.ts, a.order) < std::tie(b.ts, b.order); });
+  // Lots are matched per broker and symbol, so one broker's segments need no order against
+  // another's.
+  std::stable_sort(stream.begin(), stream.end(), [](const Keyed& a, const Keyed& b) {
+    return std::tie(a.segment, a.ts, a.event_id) < std::tie(b.segment, b.ts, b.event_id);
+  });
   for (const auto& [broker, n] : adjustments)
     warnings.push_back("broker " + broker + ": " + std::to_string(n) +
                        " balance adjustment(s) from reconciliation are not reflected in the tax lots; check that broker's "

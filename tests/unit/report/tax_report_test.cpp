@@ -75,6 +75,23 @@ TEST(TaxReportTest, FillsAreAppliedInVenueTimeOrderNotJournalOrder) {
   EXPECT_EQ(r.year.rows[0].cost_basis, d("10"));
 }
 
+// A fill journaled after the opening balance is not in it, even when its venue time is earlier
+// (executed while the balance was being taken, or the venue's clock is behind): it is a later lot,
+// and the opening lot is the one a sale takes first.
+TEST(TaxReportTest, AFillJournaledAfterTheOpeningBalanceFollowsItWhateverItsVenueTime) {
+  const std::vector<BalanceRow> balances{
+      opening("2024-03-01T15:00:00Z", 0, {{"SPY", d("100"), d("100")}})};
+  const std::vector<FillRow> fills{fill(1, "2024-03-01T14:59:10Z", sdk::Side::Buy, "50", "120"),
+                                   fill(2, "2024-03-04T15:00:00Z", sdk::Side::Sell, "100", "130")};
+  const TaxReport r = build_tax_report(fills, balances, 2024);
+  ASSERT_EQ(r.year.rows.size(), 1u);
+  EXPECT_TRUE(r.year.rows[0].opening_balance);
+  EXPECT_EQ(r.year.rows[0].side, LotSide::Long);
+  EXPECT_EQ(r.year.rows[0].cost_basis, d("10000"));  // 100 x 100, not 50 x 120 + 50 x 100
+  EXPECT_EQ(r.year.rows[0].proceeds, d("13000"));
+  EXPECT_TRUE(r.warnings.empty());
+}
+
 TEST(TaxReportTest, BalanceAdjustmentsAndFillsBeforeTheOpeningBalanceAreWarnedAbout) {
   BalanceRow adjustment = opening("2024-05-01T00:00:00Z", 1, {{"SPY", d("3"), d("10")}});
   adjustment.kind = "adjustment";

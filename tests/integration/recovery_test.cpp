@@ -250,6 +250,33 @@ TEST(RecoveryTest, APaperRunRefusesAJournalABacktestWrote) {
   EXPECT_THAT(paper.err, Not(HasSubstr("strategy ma started")));
 }
 
+// Paper and live trading are different accounts: a journal holds one or the other, so a live
+// account's tax lots and balances never take in simulated fills (and the reverse).
+TEST(RecoveryTest, PaperAndLiveRunsNeverShareAJournal) {
+  JournaledDeployment d("recovery_paper_live_journal", 60);
+  const fs::path journal = d.dir() / "state" / "journal.sqlite";
+  ASSERT_EQ(d.run().exit_code, 0);  // paper
+  std::string text = read_file(d.config());
+  text.replace(text.find("mode = \"paper\""), 14, "mode = \"live\"");
+  std::ofstream(d.config(), std::ios::trunc) << text;
+  auto live = d.run();
+  EXPECT_EQ(live.exit_code, 1) << live.err;
+  EXPECT_THAT(live.err, HasSubstr("journal " + journal.string() +
+                                  " holds paper runs: a live run does not share a journal with "
+                                  "paper trading"));
+  EXPECT_THAT(live.err, Not(HasSubstr("strategy ma started")));
+
+  // The other way round, on a journal a live run opened first.
+  fs::remove_all(d.dir() / "state");
+  ASSERT_EQ(d.run().exit_code, 0) << "live";
+  text.replace(text.find("mode = \"live\""), 13, "mode = \"paper\"");
+  std::ofstream(d.config(), std::ios::trunc) << text;
+  auto paper = d.run();
+  EXPECT_EQ(paper.exit_code, 1) << paper.err;
+  EXPECT_THAT(paper.err, HasSubstr("holds live runs: a paper run does not share a journal with "
+                                   "live trading"));
+}
+
 TEST(RecoveryTest, AFullJournalHaltsTradingAndNoOrderIsSentWithoutItsRecord) {
   JournaledDeployment d("recovery_full", 20000, "max_size_mb = 1\n", "20/60");
   auto r = d.run();
@@ -344,6 +371,13 @@ TEST(ReconciliationTest, AFillContradictingItsOrderIsBookedAsExternalAndStopsThe
   EXPECT_THAT(trades.out, HasSubstr("OTHER"));
   EXPECT_THAT(trades.out, HasSubstr("external"));
   EXPECT_THAT(trades.out, Not(HasSubstr("buyer,")));  // not the strategy's
+  // Nor is the order filled: a restart must track it again (the journal used to mark it filled).
+  auto orders =
+      mercurio_cmd({"report", "orders", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(orders.exit_code, 0) << orders.err;
+  std::smatch row;
+  ASSERT_TRUE(std::regex_search(orders.out, row, std::regex(",buyer-1,[^\\n]*"))) << orders.out;
+  EXPECT_THAT(row.str(), HasSubstr(",accepted,")) << orders.out;
 }
 
 TEST(ReconciliationTest, AnOpenOrderTheJournalNeverSentIsRecordedAsExternalAndAlerted) {

@@ -641,13 +641,13 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
   if (journal_ && !journal_->failed()) {
     try {
       if (!e.is_fill()) {
-        journal_->record_order_event(b.id, e);
+        journal_->record_order_event(b.id, e, event_has_its_order(broker_index, e));
       } else if (invalid_fill_reason(e).empty()) {
         crash_.hit("fill_before_journal");
         // Recorded (and synced) before it is booked; the trade id makes a replayed fill a no-op.
         // External when no order of ours can take it, as it is then booked below (memory and a
         // replay of the journal must agree).
-        if (!journal_->record_fill(b.id, e, !fill_has_its_order(broker_index, e))) {
+        if (!journal_->record_fill(b.id, e, !event_has_its_order(broker_index, e))) {
           log_.warn("duplicate fill dropped: trade id " + e.trade_id.str() + " of " + e.client_order_id.str() + " from " + b.id +
                     " (already in the journal)");
           return;
@@ -725,9 +725,9 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
   bus_.publish(OrderEventReceived{broker_index, si, e});
 }
 
-bool Kernel::fill_has_its_order(std::size_t broker_index, const sdk::OrderEvent& fill) const {
-  const TrackedOrder* o = tracker_.find(fill.client_order_id);
-  return o != nullptr && event_fits_order(*o, broker_index, fill);
+bool Kernel::event_has_its_order(std::size_t broker_index, const sdk::OrderEvent& event) const {
+  const TrackedOrder* o = tracker_.find(event.client_order_id);
+  return o != nullptr && event_fits_order(*o, broker_index, event);
 }
 
 void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std::optional<std::size_t> strategy_index) {

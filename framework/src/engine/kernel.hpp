@@ -264,8 +264,8 @@ class Kernel final : private StrategyServices, private RiskView {
   }
   void settle_inbox();
   void apply_order_event(std::size_t broker_index, const sdk::OrderEvent& event);
-  /// True when the tracker holds the fill's order, at this broker, in its symbol and side.
-  bool fill_has_its_order(std::size_t broker_index, const sdk::OrderEvent& fill) const;
+  /// True when the tracker holds the event's order, at this broker, in its symbol and side.
+  bool event_has_its_order(std::size_t broker_index, const sdk::OrderEvent& event) const;
   void record_equity(sdk::Timestamp ts);
   void apply_fill(std::size_t broker_index, const sdk::OrderEvent& fill, std::optional<std::size_t> strategy_index);
   void stop_brokers();

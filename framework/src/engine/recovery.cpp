@@ -88,10 +88,18 @@ void Kernel::open_journal() {
   } else if (std::filesystem::exists(path)) {
     // The reverse: a deployment replays its journal's fills into the strategies' books, so a
     // simulation's fills would become positions it believes it holds (and orders it would close).
-    if (Journal::open(path)->has_runs_of("backtest"))
+    auto existing = Journal::open(path);
+    if (existing->has_runs_of("backtest"))
       throw KernelError(
           "journal " + path.string() + " holds backtest runs: a " + std::string(to_string(mode_)) +
           " run does not trade on a simulation's journal; give it its own [journal] path");
+    // Paper and live are different accounts: their balances, fills and tax lots must not mix
+    // (a live sale would be matched against a paper lot, and a paper fill reported as money).
+    const std::string_view other = mode_ == RunMode::Live ? "paper" : "live";
+    if (existing->has_runs_of(other))
+      throw KernelError("journal " + path.string() + " holds " + std::string(other) + " runs: a " +
+                        std::string(to_string(mode_)) + " run does not share a journal with " +
+                        std::string(other) + " trading; give it its own [journal] path");
   }
   try {
     // A backtest's journal is a record of a simulation: written the same way, without an fsync per order.

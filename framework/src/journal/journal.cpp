@@ -26,9 +26,13 @@ constexpr std::pair<IntentStatus, std::string_view> kStatusNames[] = {
 
 std::string dec(sdk::Decimal d) { return d.to_string(); }
 
-sdk::Decimal parse_dec(const std::string& text, const char* column) {
+// `row`: what the row is about (an order id, a trade id, a broker), for the message.
+sdk::Decimal parse_dec(const std::string& text, const char* column, std::string_view row) {
   auto d = sdk::Decimal::parse(text);
-  if (!d) throw JournalError(JournalError::Kind::Corrupt, std::string("journal column ") + column + " holds \"" + text + "\", not a decimal");
+  if (!d)
+    throw JournalError(JournalError::Kind::Corrupt, std::string("column ") + column + " of " +
+                                                        std::string(row) + " holds \"" + text +
+                                                        "\", not a decimal");
   return *d;
 }
 
@@ -79,6 +83,14 @@ std::unique_ptr<Journal> Journal::open(const std::filesystem::path& path, std::i
       throw JournalError(JournalError::Kind::Corrupt, "journal " + path.string() + " is corrupt (" + problems +
                                                           "): refusing to start; restore it from a backup or move it "
                                                           "aside and reconcile against the broker by hand");
+    // Another program's database is refused before anything changes it (WAL mode rewrites the
+    // file's header).
+    const JournalHeader header = read_journal_header(*db);
+    if (!header.empty && header.application_id != journal_schema::kApplicationId)
+      throw JournalError(
+          JournalError::Kind::Corrupt,
+          "journal " + path.string() +
+              " is an SQLite database but not a Mercurio journal: refusing to use it");
     db->exec("PRAGMA journal_mode=WAL");
     // FULL: every commit is on disk when COMMIT returns, WAL or not (NORMAL could lose the last
     // commits on power loss, i.e. an intent whose order the broker already has).
@@ -89,7 +101,8 @@ std::unique_ptr<Journal> Journal::open(const std::filesystem::path& path, std::i
     if (e.is_corruption())
       throw JournalError(JournalError::Kind::Corrupt, "journal " + path.string() + " is corrupt or not a database (" + e.what() +
                                                           "): refusing to start; restore it from a backup or move it aside");
-    throw JournalError(JournalError::Kind::Storage, std::string("cannot open the journal: ") + e.what());
+    throw JournalError(JournalError::Kind::Storage,
+                       "cannot open journal " + path.string() + ": " + e.what());
   }
   std::unique_ptr<Journal> journal(new Journal(std::move(db), synced));
   journal->migrate();
@@ -109,10 +122,7 @@ std::unique_ptr<Journal> Journal::open(const std::filesystem::path& path, std::i
 void Journal::migrate() {
   try {
     const JournalHeader header = read_journal_header(*db_);
-    const std::int64_t version = header.version;
-    if (!header.empty && header.application_id != journal_schema::kApplicationId)
-      throw JournalError(JournalError::Kind::Corrupt, "journal " + path().string() +
-                                                          " is an SQLite database but not a Mercurio journal: refusing to use it");
+    const std::int64_t version = header.version;  // a foreign database was refused by open()
     if (version > kJournalSchemaVersion)
       throw JournalError(JournalError::Kind::NewerSchema,
                          "journal " + path().string() + " has schema version " + std::to_string(version) +
@@ -288,19 +298,21 @@ bool Journal::record_fill(const std::string& broker, const sdk::OrderEvent& fill
     s.run();
     inserted = db_->changes() > 0;
     // Keep the intent's status in step; a final status is never reopened (a late partial fill).
-    if (inserted)
+    // An external fill is not its order's (another broker, symbol or side): it moves no status.
+    if (inserted && !external)
       statement(6, kAdvanceIntentStatus)
           .bind(1, std::string(to_string(*status_after(fill)))).bind(2, fill.ts.ns).bind(3, fill.client_order_id.str()).run();
   });
   return inserted;
 }
 
-void Journal::record_order_event(const std::string& broker, const sdk::OrderEvent& e) {
+void Journal::record_order_event(const std::string& broker, const sdk::OrderEvent& e,
+                                 bool of_its_order) {
   write(false, "an order event", [&] {
     auto& s = statement(5, kInsertEvent);
     bind_event(s, run_id_, broker, e, false);
     s.run();
-    if (auto st = status_after(e))
+    if (auto st = status_after(e); st && of_its_order)
       statement(6, kAdvanceIntentStatus)
           .bind(1, std::string(to_string(*st))).bind(2, e.ts.ns).bind(3, e.client_order_id.str()).run();
   });
@@ -414,9 +426,14 @@ RecoveredJournal Journal::recover() {
       o.record.intent.side = *side;
       o.record.intent.type = *type;
       o.record.intent.time_in_force = *tif;
-      o.record.intent.quantity = parse_dec(q.column_text(8), "intents.quantity");
-      if (!q.column_is_null(9)) o.record.intent.limit_price = parse_dec(q.column_text(9), "intents.limit_price");
-      if (!q.column_is_null(10)) o.record.intent.stop_price = parse_dec(q.column_text(10), "intents.stop_price");
+      o.record.intent.quantity =
+          parse_dec(q.column_text(8), "intents.quantity", o.record.client_order_id.view());
+      if (!q.column_is_null(9))
+        o.record.intent.limit_price =
+            parse_dec(q.column_text(9), "intents.limit_price", o.record.client_order_id.view());
+      if (!q.column_is_null(10))
+        o.record.intent.stop_price =
+            parse_dec(q.column_text(10), "intents.stop_price", o.record.client_order_id.view());
       o.record.intent.tag = q.column_text(11);
       o.record.liquidation = q.column_int(12) != 0;
       o.record.created = sdk::Timestamp{q.column_int(13)};
@@ -440,10 +457,14 @@ RecoveredJournal Journal::recover() {
       if (!side) throw JournalError(JournalError::Kind::Corrupt, "journal fill " + f.column_text(6) + " has an unreadable side");
       jf.fill.side = *side;
       jf.fill.trade_id = sdk::TradeId(f.column_text(6));
-      jf.fill.fill_quantity = parse_dec(f.column_text(7), "order_events.fill_quantity");
-      jf.fill.fill_price = parse_dec(f.column_text(8), "order_events.fill_price");
-      jf.fill.commission = parse_dec(f.column_text(9), "order_events.commission");
-      jf.fill.leaves_quantity = parse_dec(f.column_text(10), "order_events.leaves_quantity");
+      jf.fill.fill_quantity =
+          parse_dec(f.column_text(7), "order_events.fill_quantity", jf.fill.trade_id.view());
+      jf.fill.fill_price =
+          parse_dec(f.column_text(8), "order_events.fill_price", jf.fill.trade_id.view());
+      jf.fill.commission =
+          parse_dec(f.column_text(9), "order_events.commission", jf.fill.trade_id.view());
+      jf.fill.leaves_quantity =
+          parse_dec(f.column_text(10), "order_events.leaves_quantity", jf.fill.trade_id.view());
       jf.fill.venue_order_id = f.column_text(11);
       auto it = index.find(jf.fill.client_order_id);
       if (it != index.end() && f.column_int(12) == 0) {
@@ -464,7 +485,7 @@ RecoveredJournal Journal::recover() {
       r.broker = b.column_text(1);
       r.kind = b.column_text(2);
       r.ts = sdk::Timestamp{b.column_int(3)};
-      r.cash = parse_dec(b.column_text(4), "balances.cash");
+      r.cash = parse_dec(b.column_text(4), "balances.cash", r.broker);
       r.reason = b.column_text(5);
       r.after_event_id = b.column_int(6);
       auto p = db_->prepare("SELECT symbol, quantity, average_price FROM balance_positions WHERE balance_id=? ORDER BY symbol");
@@ -472,8 +493,9 @@ RecoveredJournal Journal::recover() {
       while (p.step()) {
         sdk::Position pos;
         pos.symbol = sdk::Symbol(p.column_text(0));
-        pos.quantity = parse_dec(p.column_text(1), "balance_positions.quantity");
-        pos.average_price = parse_dec(p.column_text(2), "balance_positions.average_price");
+        pos.quantity = parse_dec(p.column_text(1), "balance_positions.quantity", r.broker);
+        pos.average_price =
+            parse_dec(p.column_text(2), "balance_positions.average_price", r.broker);
         r.positions.push_back(pos);
       }
       out.balances.push_back(std::move(r));
@@ -484,13 +506,16 @@ RecoveredJournal Journal::recover() {
       auto& last = out.last_fill[prior.column_text(0)];
       if (sdk::Timestamp{prior.column_int(1)} > last) last = sdk::Timestamp{prior.column_int(1)};
     }
+  } catch (const JournalError& e) {
+    throw JournalError(e.kind(), "cannot read journal " + path().string() + " back: " + e.what());
   } catch (const SqliteError& e) {
-    throw JournalError(e.is_corruption() ? JournalError::Kind::Corrupt : JournalError::Kind::Storage,
-                       std::string("cannot read the journal: ") + e.what());
+    throw JournalError(
+        e.is_corruption() ? JournalError::Kind::Corrupt : JournalError::Kind::Storage,
+        "cannot read journal " + path().string() + " back: " + e.what());
   } catch (const std::length_error& e) {
     // An id or a symbol longer than any Mercurio writes: not a row this program wrote.
     throw JournalError(JournalError::Kind::Corrupt,
-                       std::string("cannot read the journal: ") + e.what());
+                       "cannot read journal " + path().string() + " back: " + e.what());
   }
   return out;
 }

@@ -164,6 +164,7 @@ class Journal {
   void record_intent(const RiskDecisionRecord& approval, const IntentRecord& intent);
   /// Returns false (and writes nothing) when the broker's trade id was already recorded, as a fill
   /// or in an opening balance: the journal is the authority on which fills were ever booked.
+  /// `external`: no order of ours can take it (its intent's status is left alone).
   bool record_fill(const std::string& broker, const sdk::OrderEvent& fill, bool external);
   /// `durable` false: batched (e.g. "sent", which a restart re-derives by asking the broker).
   void set_intent_status(const sdk::ClientOrderId& id, IntentStatus status, sdk::Timestamp ts, const std::string& note,
@@ -185,7 +186,10 @@ class Journal {
 
   // batched
   void record_denial(const RiskDecisionRecord& denial);
-  void record_order_event(const std::string& broker, const sdk::OrderEvent& event);
+  /// `of_its_order` false: the event names an order of ours but does not fit it (another broker,
+  /// symbol or side): recorded, and the intent's status is left alone.
+  void record_order_event(const std::string& broker, const sdk::OrderEvent& event,
+                          bool of_its_order = true);
   void record_equity(sdk::Timestamp ts, sdk::Decimal cash, sdk::Decimal positions_value, sdk::Decimal equity);
 
   /// Commits pending batched rows (durably).

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "support/test_paths.hpp"
 
@@ -147,6 +148,26 @@ TEST(JournalTest, EveryFinalStatusStaysAndEveryOtherAdvances) {
     EXPECT_EQ(r.orders[k].status, expected[k]) << r.orders[k].record.client_order_id.str();
 }
 
+// An event that names an order of ours but does not fit it (an external fill, a status from
+// another broker) is recorded and moves no status: the order is still working, and a restart must
+// track it again instead of reading it as final.
+TEST(JournalTest, AnEventNotOfItsOrderLeavesTheIntentStatusAlone) {
+  auto j = fresh(test::scratch_dir("journal_not_its_order") / "journal.sqlite");
+  add_intent(*j, "ma", 1);
+  add_intent(*j, "ma", 2);
+  auto filled = fill_of("ma-1", "t1", 10, "100");
+  filled.type = sdk::OrderEventType::Filled;
+  EXPECT_TRUE(j->record_fill("paper", filled, true));
+  auto canceled = fill_of("ma-2", "", 0, "0");
+  canceled.type = sdk::OrderEventType::Canceled;
+  j->record_order_event("paper", canceled, false);
+  const auto r = j->recover();
+  ASSERT_EQ(r.orders.size(), 2u);
+  EXPECT_EQ(r.orders[0].status, IntentStatus::Pending);
+  EXPECT_EQ(r.orders[1].status, IntentStatus::Pending);
+  EXPECT_EQ(r.orders[0].filled_quantity, Decimal{});
+}
+
 TEST(JournalTest, BatchedRowsAreKeptAfterFlushAndBalancesOrderAgainstFills) {
   const auto path = test::scratch_dir("journal_batched") / "journal.sqlite";
   {
@@ -256,11 +277,38 @@ TEST(JournalTest, AFileThatIsNotAJournalIsRefused) {
     EXPECT_THAT(e.what(), HasSubstr("text.sqlite"));
   }
   exec_sql(dir / "other.sqlite", "CREATE TABLE t(x)");
+  const auto bytes = [&] {
+    std::ifstream in(dir / "other.sqlite", std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string before = bytes();
   try {
     Journal::open(dir / "other.sqlite");
     FAIL() << "expected a refusal";
   } catch (const JournalError& e) {
     EXPECT_THAT(e.what(), HasSubstr("not a Mercurio journal"));
+  }
+  // Refused before anything was written to it (WAL mode rewrites bytes 18-19 of the header).
+  EXPECT_EQ(bytes(), before);
+  EXPECT_FALSE(std::filesystem::exists(dir / "other.sqlite-wal"));
+}
+
+// A value a restart cannot read back names the journal, the column and the row it is in.
+TEST(JournalTest, AnUnreadableValueNamesTheJournalColumnAndRow) {
+  const auto path = test::scratch_dir("journal_bad_decimal") / "journal.sqlite";
+  {
+    auto j = fresh(path);
+    add_intent(*j, "ma", 1);
+  }
+  exec_sql(path, "UPDATE intents SET quantity = '1e3' WHERE client_order_id = 'ma-1'");
+  try {
+    Journal::open(path)->recover();
+    FAIL() << "expected a refusal";
+  } catch (const JournalError& e) {
+    EXPECT_EQ(e.kind(), JournalError::Kind::Corrupt);
+    EXPECT_THAT(e.what(), HasSubstr("journal " + path.string()));
+    EXPECT_THAT(e.what(),
+                HasSubstr("column intents.quantity of ma-1 holds \"1e3\", not a decimal"));
   }
 }
 
@@ -299,9 +347,8 @@ TEST(JournalTest, AnIdLongerThanMercurioWritesIsACorruptJournal) {
     FAIL() << "expected a refusal";
   } catch (const JournalError& e) {
     EXPECT_EQ(e.kind(), JournalError::Kind::Corrupt);
-    EXPECT_THAT(
-        e.what(),
-        HasSubstr("cannot read the journal: identifier longer than 48 characters: \"" + long_id));
+    EXPECT_THAT(e.what(), HasSubstr("cannot read journal " + path.string() +
+                                    " back: identifier longer than 48 characters: \"" + long_id));
   }
 }
 

@@ -1113,7 +1113,8 @@ void Kernel::apply_operator_commands() {
         result = "nothing to acknowledge";
       } else {
         acknowledge_reconciliation(who);
-        if (!acknowledged_) result = "not applied: the broker did not report its account";
+        if (!acknowledged_)
+          result = "not applied: the broker's account could not be read with its fills booked";
       }
     } else if (known_action && (scoped || c.action == "enable-strategy") && selected.empty()) {
       result = c.strategy.empty() ? "no strategy trades on broker " + c.broker : "no strategy " + c.strategy;

@@ -212,6 +212,9 @@ class Kernel final : private StrategyServices, private RiskView {
   void recover_from_journal();
   void reconcile_brokers();
   std::string reconcile_broker(std::size_t broker_index);
+  /// Books the fills the broker lists that the journal lacks (since the last one journaled, or the
+  /// oldest order in flight if older); `booked` counts them. Returns why they could not be listed.
+  std::string book_missing_fills(std::size_t broker_index, std::size_t& booked);
   void await_acknowledgement();
   void acknowledge_reconciliation(const std::string& who);
   void resolve_in_doubt();

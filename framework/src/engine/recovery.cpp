@@ -250,25 +250,9 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
   const sdk::Timestamp now = clock_->now();
 
   // 1. Fills the broker executed that the journal lacks (the process died before recording them).
-  std::optional<sdk::Result<std::vector<sdk::OrderEvent>>> fills;
-  // From the last fill journaled, or from the oldest order still in flight if that is earlier: a
-  // venue may execute an older order after a newer one's fill (a repeat is dropped by trade id).
-  sdk::Timestamp since = last_fill_of(bi);
-  for (const TrackedOrder* o : tracker_.open_orders())
-    if (o->broker_index == bi && o->submitted_at < since) since = o->submitted_at;
-  guarded("fills", [&] { fills.emplace(b.broker->fills(since)); });
-  if (!fills || !fills->has_value())
-    return "cannot list fills: " + (fills ? fills->status().message() : std::string("the plugin threw")) + "\n";
   std::size_t missing_fills = 0;
-  for (const sdk::OrderEvent& f : fills->value()) {
-    try {
-      if (journal_->knows_fill(b.id, f.trade_id)) continue;
-    } catch (const JournalError& e) {
-      return std::string("journal: ") + e.what() + "\n";
-    }
-    ++missing_fills;
-    apply_order_event(bi, f);
-  }
+  if (std::string error = book_missing_fills(bi, missing_fills); !error.empty())
+    return error + "\n";
 
   // 2. Every order the journal has in flight: what does the broker say about it? "Not found" may be
   // the venue's lag right after a send (a fast restart): such orders are asked again once, after
@@ -381,6 +365,31 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
   return diff.str();
 }
 
+std::string Kernel::book_missing_fills(std::size_t bi, std::size_t& booked) {
+  BrokerSlot& b = brokers_[bi];
+  std::optional<sdk::Result<std::vector<sdk::OrderEvent>>> fills;
+  // From the last fill journaled, or from the oldest order still in flight if that is earlier: a
+  // venue may execute an older order after a newer one's fill (a repeat is dropped by trade id).
+  sdk::Timestamp since = last_fill_of(bi);
+  for (const TrackedOrder* o : tracker_.open_orders())
+    if (o->broker_index == bi && o->submitted_at < since) since = o->submitted_at;
+  call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(bi, op, msg); },
+               "fills", [&] { fills.emplace(b.broker->fills(since)); });
+  if (!fills || !fills->has_value())
+    return "cannot list fills: " +
+           (fills ? fills->status().message() : std::string("the plugin threw"));
+  for (const sdk::OrderEvent& f : fills->value()) {
+    try {
+      if (journal_->knows_fill(b.id, f.trade_id)) continue;
+    } catch (const JournalError& e) {
+      return std::string("journal: ") + e.what();
+    }
+    ++booked;
+    apply_order_event(bi, f);
+  }
+  return {};
+}
+
 sdk::Timestamp Kernel::last_fill_of(std::size_t bi) const {
   auto it = last_fill_.find(brokers_[bi].id);
   return it == last_fill_.end() ? sdk::Timestamp{INT64_MIN} : it->second;
@@ -433,16 +442,37 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
   const sdk::Timestamp now = clock_->now();
   for (const auto& [bi, diff] : reconciliation_mismatches_) {
     BrokerSlot& b = brokers_[bi];
+    const auto refuse = [&](const std::string& why) {
+      log_.error("acknowledgement not applied: broker " + b.id + " " + why);
+    };
+    // The broker's account becomes the truth, and every fill already in it must be in the journal
+    // before the adjustment: one booked after it would count twice (in the snapshot, and on top
+    // of it). So the fills streamed so far are booked, then those the broker lists; the account
+    // is read; and read again if a fill the journal lacked appeared meanwhile (it may or may not
+    // be in what was read). A fill the broker makes afterwards is booked on top, as it should be.
+    settle();
     std::optional<sdk::Result<std::vector<sdk::Position>>> positions;
     std::optional<sdk::Result<sdk::AccountSnapshot>> account;
-    call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(bi, o, msg); }, "positions",
-                 [&] { positions.emplace(b.broker->positions()); });
-    call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(bi, o, msg); }, "account",
-                 [&] { account.emplace(b.broker->account()); });
-    if (!positions || !positions->has_value() || !account || !account->has_value()) {
-      log_.error("acknowledgement not applied: broker " + b.id + " did not report its positions and cash");
-      return;
+    bool steady = false;
+    for (int attempt = 0; attempt < 3 && !steady; ++attempt) {
+      std::size_t before = 0, during = 0;
+      if (std::string error = book_missing_fills(bi, before); !error.empty())
+        return refuse("could not have its fills booked: " + error);
+      positions.reset();
+      account.reset();
+      call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(bi, o, msg); },
+                   "positions", [&] { positions.emplace(b.broker->positions()); });
+      call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(bi, o, msg); },
+                   "account", [&] { account.emplace(b.broker->account()); });
+      if (!positions || !positions->has_value() || !account || !account->has_value())
+        return refuse("did not report its positions and cash");
+      if (std::string error = book_missing_fills(bi, during); !error.empty())
+        return refuse("could not have its fills booked: " + error);
+      steady = during == 0;
     }
+    if (!steady)
+      return refuse(
+          "kept filling while its account was read; the next acknowledgement tries again");
     // The broker is the truth for the account from now on: recorded as an adjustment, so a replay of
     // the journal reaches the same account.
     BalanceRecord adj{b.id, "adjustment", now, (*account)->cash, positions->value(), who + "; was:\n" + diff, 0};

@@ -16,6 +16,9 @@ using sdk::Side;
 
 constexpr std::string_view kGoldenTag = "ma-golden-cross";
 constexpr std::string_view kDeathTag = "ma-death-cross";
+// A closing order sent on a bar after the cross (see check_exit): told apart from the orders
+// sent at the cross in the journal and the orders report.
+constexpr std::string_view kExitRetryTag = "ma-exit-retry";
 
 std::string format_average(double value) {
   char buf[64];
@@ -69,18 +72,74 @@ void MovingAverageStrategy::on_bar(sdk::StrategyContext& ctx, const sdk::Bar& ba
   SymbolState& state = it->second;
   const std::optional<Relation> relation = state.averages->update(bar.close);
   if (!relation) return;
-  // The detector advances even when the signal is then skipped: a cross happens once.
+  // The detector advances even when the signal is then skipped: a cross happens once. Only its
+  // exit is tried again on later bars (check_exit); its entry is not.
   const Cross cross = state.detector.update(*relation);
-  if (cross == Cross::None) return;
+  if (cross == Cross::None) {
+    // Almost every bar ends here: the position was seen in line and nothing changed it since.
+    if (!state.check_position) return;
+    try {
+      check_exit(ctx, bar, state);
+    } catch (const std::exception& e) {
+      ctx.logger().error("checking the position in " + bar.symbol.str() + ": no order, " +
+                         e.what());
+    }
+    return;
+  }
+  state.check_position = true;
+  state.exit_retries = 0;
   try {
-    on_cross(ctx, bar, cross, *state.averages);
+    if (on_cross(ctx, bar, cross, *state.averages)) state.check_position = false;
   } catch (const std::exception& e) {
     ctx.logger().error(std::string(to_string(cross)) + " on " + bar.symbol.str() + ": no order, " +
                        e.what());
   }
 }
 
-void MovingAverageStrategy::on_cross(sdk::StrategyContext& ctx, const sdk::Bar& bar, Cross cross,
+void MovingAverageStrategy::on_order_event(sdk::StrategyContext&, const sdk::OrderEvent& event) {
+  // A fill changes the position: in case it left it on the wrong side (e.g. a buy that filled
+  // after a death cross was skipped for it), the symbol's next bar looks. Other events change
+  // nothing the flag does not already cover (it is set whenever an order is sent).
+  if (!event.is_fill()) return;
+  const auto it = states_.find(event.symbol);  // not hint_: it follows the bars' order
+  if (it != states_.end()) it->second.check_position = true;
+}
+
+void MovingAverageStrategy::check_exit(sdk::StrategyContext& ctx, const sdk::Bar& bar,
+                                       SymbolState& state) {
+  const std::optional<Relation> side = state.detector.last_side();
+  if (!side) return;  // only ties so far: no side to be on the wrong side of
+  const sdk::Symbol& symbol = bar.symbol;
+  const sdk::PortfolioView& portfolio = ctx.portfolio();
+  // An order of its own may still change the position (fill, partial fill, cancel): looked at
+  // again on the next bar, once it is final.
+  if (portfolio.open_order_count(symbol) > 0) return;
+  const Decimal position = portfolio.position(symbol).quantity;
+  const bool below = *side == Relation::Below;
+  if (below ? !position.is_positive() : !position.is_negative()) {
+    state.check_position = false;  // in line (flat counts): nothing to do until the next change
+    state.exit_retries = 0;
+    return;
+  }
+  // Long while below (or short while above): the cross that should have closed it was refused,
+  // skipped or only partly filled, or the position was held before a restart. Close it, and only
+  // close it: a new entry belongs to the cross's bar and price (README, "Trading rules").
+  const Cross cross = below ? Cross::Down : Cross::Up;
+  const Decimal quantity = position.abs();
+  if (state.exit_retries < UINT32_MAX) ++state.exit_retries;
+  const bool first = state.exit_retries == 1;
+  sdk::Logger& log = ctx.logger();
+  const sdk::LogLevel level = first ? sdk::LogLevel::Info : sdk::LogLevel::Debug;
+  if (log.enabled(level))
+    log.log(level, std::string(to_string(cross)) + " on " + symbol.str() + " at " +
+                       bar.ts.to_iso8601() + " still holds while " + (below ? "long " : "short ") +
+                       quantity.to_string() + ": closing again" +
+                       (first ? "" : " (attempt " + std::to_string(state.exit_retries) + ")"));
+  submit(ctx, symbol, below ? Side::Sell : Side::Buy, quantity, kExitRetryTag,
+         first ? sdk::LogLevel::Warning : sdk::LogLevel::Debug);
+}
+
+bool MovingAverageStrategy::on_cross(sdk::StrategyContext& ctx, const sdk::Bar& bar, Cross cross,
                                      const AveragePair& averages) {
   const sdk::Symbol& symbol = bar.symbol;
   // Log lines are built only when their level is on: a backtest crosses tens of thousands of times.
@@ -97,7 +156,7 @@ void MovingAverageStrategy::on_cross(sdk::StrategyContext& ctx, const sdk::Bar& 
   const sdk::PortfolioView& portfolio = ctx.portfolio();
   if (const std::size_t open = portfolio.open_order_count(symbol); open > 0) {
     if (debug) log.debug("skipping " + what() + ": " + std::to_string(open) + " open order(s)");
-    return;
+    return false;
   }
   const Decimal position = portfolio.position(symbol).quantity;
 
@@ -107,7 +166,7 @@ void MovingAverageStrategy::on_cross(sdk::StrategyContext& ctx, const sdk::Bar& 
   if (cross == Cross::Up) {
     if (position.is_positive()) {
       if (debug) log.debug("no order on " + what() + ": already long " + position.to_string());
-      return;
+      return true;
     }
     if (position.is_negative() && settings_.long_only)
       log.warn(what() + ": unexpected short position " + position.to_string() +
@@ -117,11 +176,11 @@ void MovingAverageStrategy::on_cross(sdk::StrategyContext& ctx, const sdk::Bar& 
   } else {
     if (position.is_negative()) {
       if (debug) log.debug("no order on " + what() + ": already short " + position.to_string());
-      return;
+      return true;
     }
     if (position.is_zero() && settings_.long_only) {
       if (debug) log.debug("no order on " + what() + ": flat and long_only");
-      return;
+      return true;
     }
     closing = position;
     wants_entry = !settings_.long_only;
@@ -137,8 +196,10 @@ void MovingAverageStrategy::on_cross(sdk::StrategyContext& ctx, const sdk::Bar& 
                         (closing.is_zero() ? "no order" : "closing the position only"));
   }
   const Decimal quantity = closing + entry;
-  if (quantity.is_zero()) return;
-  submit(ctx, symbol, cross == Cross::Up ? Side::Buy : Side::Sell, quantity, cross);
+  if (quantity.is_zero()) return true;  // flat, and no entry
+  submit(ctx, symbol, cross == Cross::Up ? Side::Buy : Side::Sell, quantity,
+         cross == Cross::Up ? kGoldenTag : kDeathTag);
+  return false;  // sent or refused: the next bar looks at the position
 }
 
 Decimal MovingAverageStrategy::entry_size(sdk::StrategyContext& ctx, const sdk::Bar& bar) const {
@@ -155,23 +216,25 @@ Decimal MovingAverageStrategy::entry_size(sdk::StrategyContext& ctx, const sdk::
 }
 
 void MovingAverageStrategy::submit(sdk::StrategyContext& ctx, const sdk::Symbol& symbol, Side side,
-                                   Decimal quantity, Cross cross) {
+                                   Decimal quantity, std::string_view tag,
+                                   sdk::LogLevel failure_level) {
   sdk::OrderIntent intent;
   intent.symbol = symbol;
   intent.side = side;
   intent.type = sdk::OrderType::Market;
   intent.time_in_force = sdk::TimeInForce::Day;
   intent.quantity = quantity;
-  intent.tag = std::string(cross == Cross::Up ? kGoldenTag : kDeathTag);
+  intent.tag = std::string(tag);
   const sdk::Result<sdk::ClientOrderId> result = ctx.submit(intent);
   if (!result) {
-    ctx.logger().warn("submit " + describe(side, quantity, symbol) + " (" + intent.tag +
-                      ") failed: " + result.status().message());
+    if (ctx.logger().enabled(failure_level))
+      ctx.logger().log(failure_level, "submit " + describe(side, quantity, symbol) + " (" +
+                                          intent.tag + ") failed: " + result.status().message());
     return;
   }
-  if (!ctx.logger().enabled(sdk::LogLevel::Info)) return;
-  ctx.logger().info("submitted " + describe(side, quantity, symbol) + " (" + intent.tag + ") as " +
-                    result.value().str());
+  if (ctx.logger().enabled(sdk::LogLevel::Info))
+    ctx.logger().info("submitted " + describe(side, quantity, symbol) + " (" + intent.tag +
+                      ") as " + result.value().str());
 }
 
 }  // namespace mercurio::strategies::moving_average

@@ -34,6 +34,7 @@ class RecordingLogger final : public sdk::Logger {
 class FakePortfolio final : public sdk::PortfolioView {
  public:
   sdk::Position position(const sdk::Symbol& symbol) const override {
+    ++position_calls;
     auto it = held.find(symbol);
     if (it != held.end()) return it->second;
     sdk::Position flat;
@@ -48,6 +49,7 @@ class FakePortfolio final : public sdk::PortfolioView {
   }
   sdk::AccountSnapshot account() const override { return account_snapshot; }
   std::size_t open_order_count(const sdk::Symbol& symbol) const override {
+    ++open_order_calls;
     auto it = open_orders.find(symbol);
     return it == open_orders.end() ? 0 : it->second;
   }
@@ -62,6 +64,9 @@ class FakePortfolio final : public sdk::PortfolioView {
   std::map<sdk::Symbol, sdk::Position> held;
   std::map<sdk::Symbol, std::size_t> open_orders;
   sdk::AccountSnapshot account_snapshot;
+  // How often the strategy looked (the per-bar cost a backtest pays).
+  mutable std::size_t position_calls = 0;
+  mutable std::size_t open_order_calls = 0;
 };
 
 class FakeContext final : public sdk::StrategyContext {

@@ -12,6 +12,8 @@
 using mercurio::sdk::Bar;
 using mercurio::sdk::Decimal;
 using mercurio::sdk::LogLevel;
+using mercurio::sdk::OrderEvent;
+using mercurio::sdk::OrderEventType;
 using mercurio::sdk::OrderIntent;
 using mercurio::sdk::Side;
 using mercurio::sdk::Status;
@@ -51,6 +53,35 @@ class StrategyTest : public ::testing::Test {
       strategy_->on_bar(ctx_, bar);
     }
   }
+  // As feed(), but like the paper broker: every order sent so far fills whole at the next bar of
+  // its symbol, before the strategy sees that bar, and the strategy hears of the fill first.
+  void feed_filling(const char* symbol, std::initializer_list<const char*> closes) {
+    for (const char* c : closes) {
+      fill_sent_orders();
+      feed(symbol, {c});
+    }
+  }
+  void fill_sent_orders() {
+    for (; filled_ < ctx_.submitted.size(); ++filled_) {
+      const OrderIntent& o = ctx_.submitted[filled_];
+      fill(o.symbol, o.side, o.quantity);
+    }
+  }
+  // A fill of `quantity` booked into the position and reported to the strategy.
+  void fill(const Symbol& symbol, Side side, Decimal quantity) {
+    mercurio::sdk::Position& p = ctx_.portfolio_view.held[symbol];
+    p.symbol = symbol;
+    p.quantity = side == Side::Buy ? p.quantity + quantity : p.quantity - quantity;
+    OrderEvent e;
+    e.type = OrderEventType::Filled;
+    e.symbol = symbol;
+    e.side = side;
+    e.fill_quantity = quantity;
+    strategy_->on_order_event(ctx_, e);
+  }
+  Decimal position(const char* symbol) const {
+    return ctx_.portfolio_view.position(Symbol(symbol)).quantity;
+  }
   const OrderIntent& only_order() {
     EXPECT_EQ(ctx_.submitted.size(), 1u);
     static const OrderIntent kNone;
@@ -60,7 +91,17 @@ class StrategyTest : public ::testing::Test {
   FakeContext ctx_;
   std::unique_ptr<MovingAverageStrategy> strategy_;
   std::int64_t day_ = 19'000;
+  std::size_t filled_ = 0;  // orders of ctx_.submitted already filled by fill_sent_orders()
 };
+
+// The orders sent, as "side quantity tag" lines, for comparisons of whole sequences.
+std::vector<std::string> orders_of(const FakeContext& ctx) {
+  std::vector<std::string> out;
+  for (const OrderIntent& o : ctx.submitted)
+    out.push_back(std::string(mercurio::sdk::to_string(o.side)) + " " + o.quantity.to_string() +
+                  " " + o.tag);
+  return out;
+}
 
 constexpr auto kUp = {"10", "9", "11"};    // below, then above: golden cross on the 3rd bar
 constexpr auto kDown = {"10", "11", "9"};  // above, then below: death cross on the 3rd bar
@@ -115,7 +156,12 @@ TEST_F(StrategyTest, LongDeathCrossSellsTheWholePosition) {
 TEST_F(StrategyTest, LongGoldenCrossAddsNothing) {
   start(fast_settings());
   ctx_.portfolio_view.set_position("SPY", "100");
-  feed("SPY", kUp);
+  // Long while below is closed on any bar without an open order (see the exit tests below): an
+  // order still open until the cross keeps the position there.
+  ctx_.portfolio_view.open_orders[Symbol("SPY")] = 1;
+  feed("SPY", {"10", "9"});
+  ctx_.portfolio_view.open_orders.clear();
+  feed("SPY", {"11"});
   EXPECT_TRUE(ctx_.submitted.empty());
   EXPECT_TRUE(ctx_.log.has(LogLevel::Debug, "already long 100"));
 }
@@ -165,8 +211,12 @@ TEST_F(StrategyTest, ShortDeathCrossAddsNothing) {
   s.long_only = false;
   start(s);
   ctx_.portfolio_view.set_position("SPY", "-100");
-  feed("SPY", kDown);
+  ctx_.portfolio_view.open_orders[Symbol("SPY")] = 1;  // keeps the short there while above
+  feed("SPY", {"10", "11"});
+  ctx_.portfolio_view.open_orders.clear();
+  feed("SPY", {"9"});
   EXPECT_TRUE(ctx_.submitted.empty());
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Debug, "already short -100"));
 }
 
 TEST_F(StrategyTest, PercentOfEquityIsRoundedDownToTheLot) {
@@ -337,4 +387,246 @@ TEST(MovingAveragePluginTest, FactoryReportsConfigErrorsAndCreatesValidStrategie
   EXPECT_TRUE(strategy->on_start(ctx).is_ok());
   EXPECT_EQ(ctx.subscribed, std::vector<Symbol>{"SPY"});
   factory->destroy(strategy);
+}
+
+// ---- exits tried again on later bars (level-based exits; entries stay at the cross) ----
+
+TEST_F(StrategyTest, RefusedDeathCrossSellIsSentAgainOnTheNextBar) {
+  start(fast_settings());
+  ctx_.portfolio_view.set_position("SPY", "10");
+  ctx_.submit_failure =
+      Status(StatusCode::Rejected, "MARKET_CLOSED: expected the XNYS market to be open");
+  feed("SPY", kDown);  // the death cross's sell is refused
+  ASSERT_EQ(ctx_.submitted.size(), 1u);
+  EXPECT_EQ(ctx_.submitted[0].tag, "ma-death-cross");
+  ctx_.submit_failure.reset();
+  feed("SPY", {"8"});  // still below, no new cross: the sell goes again
+  ASSERT_EQ(ctx_.submitted.size(), 2u);
+  const OrderIntent& retry = ctx_.submitted[1];
+  EXPECT_EQ(retry.side, Side::Sell);
+  EXPECT_EQ(retry.quantity, d("10"));
+  EXPECT_EQ(retry.type, mercurio::sdk::OrderType::Market);
+  EXPECT_EQ(retry.tag, "ma-exit-retry");
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Info, "death cross on SPY at "));
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Info, "still holds while long 10: closing again"));
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Info, "submitted sell 10 SPY (ma-exit-retry)"));
+  // Filled: flat, in line with "below"; no more orders on later bars.
+  fill(Symbol("SPY"), Side::Sell, d("10"));
+  feed("SPY", {"7", "6", "5"});
+  EXPECT_EQ(ctx_.submitted.size(), 2u);
+}
+
+TEST_F(StrategyTest, ExitIsSentOnEveryBarWhileRefusedWarningOnce) {
+  start(fast_settings());
+  ctx_.portfolio_view.set_position("SPY", "10");
+  feed("SPY", {"10", "11"});
+  ctx_.submit_failure = Status(StatusCode::Rejected, "MARKET_CLOSED: closed");
+  feed("SPY", {"9", "8", "7", "6"});  // the cross, then three bars of refused exits
+  ASSERT_EQ(orders_of(ctx_), (std::vector<std::string>{"sell 10 ma-death-cross",
+                                                       "sell 10 ma-exit-retry",
+                                                       "sell 10 ma-exit-retry",
+                                                       "sell 10 ma-exit-retry"}));
+  const auto count = [&](LogLevel level, std::string_view fragment) {
+    return std::count_if(ctx_.log.lines.begin(), ctx_.log.lines.end(), [&](const auto& l) {
+      return l.level == level && l.message.find(fragment) != std::string::npos;
+    });
+  };
+  EXPECT_EQ(count(LogLevel::Warning, "submit sell 10 SPY (ma-exit-retry) failed"), 1);
+  EXPECT_EQ(count(LogLevel::Debug, "submit sell 10 SPY (ma-exit-retry) failed"), 2);
+  EXPECT_EQ(count(LogLevel::Info, "closing again"), 1);
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Debug, "closing again (attempt 3)"));
+  ctx_.submit_failure.reset();
+  feed("SPY", {"5"});  // the market opens
+  EXPECT_EQ(ctx_.submitted.size(), 5u);
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Info, "submitted sell 10 SPY (ma-exit-retry)"));
+}
+
+TEST_F(StrategyTest, NoExitIsSentAgainWhileAnOrderIsOpen) {
+  start(fast_settings());
+  ctx_.portfolio_view.set_position("SPY", "10");
+  feed("SPY", kDown);  // sell 10 sent, not filled yet
+  ASSERT_EQ(ctx_.submitted.size(), 1u);
+  ctx_.portfolio_view.open_orders[Symbol("SPY")] = 1;
+  feed("SPY", {"8", "7", "6"});
+  EXPECT_EQ(ctx_.submitted.size(), 1u) << "the open sell may still fill";
+  // It fills 6 of the 10, then the day ends and the rest expires: 4 left, sold on the next bar.
+  ctx_.portfolio_view.set_position("SPY", "4");
+  ctx_.portfolio_view.open_orders.clear();
+  feed("SPY", {"5"});
+  ASSERT_EQ(ctx_.submitted.size(), 2u);
+  EXPECT_EQ(ctx_.submitted[1].side, Side::Sell);
+  EXPECT_EQ(ctx_.submitted[1].quantity, d("4"));
+  EXPECT_EQ(ctx_.submitted[1].tag, "ma-exit-retry");
+}
+
+TEST_F(StrategyTest, DeathCrossSkippedForAnOpenBuyIsClosedOnceTheBuyFills) {
+  start(fast_settings());
+  feed("SPY", kUp);  // golden cross: buy 100, still open at the death cross
+  ASSERT_EQ(ctx_.submitted.size(), 1u);
+  ctx_.portfolio_view.open_orders[Symbol("SPY")] = 1;
+  feed("SPY", {"9"});
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Debug, "skipping death cross on SPY"));
+  EXPECT_EQ(ctx_.submitted.size(), 1u);
+  ctx_.portfolio_view.open_orders.clear();
+  fill(Symbol("SPY"), Side::Buy, d("100"));  // now long while below
+  feed("SPY", {"8"});
+  ASSERT_EQ(ctx_.submitted.size(), 2u);
+  EXPECT_EQ(ctx_.submitted[1].side, Side::Sell);
+  EXPECT_EQ(ctx_.submitted[1].quantity, d("100"));
+}
+
+TEST_F(StrategyTest, OrdersThatFillAtTheNextBarAreTheCrossesOnly) {
+  start(fast_settings());
+  // 10 11: first defined bar (above). 12 above; 11 death (flat, long only); 10; 12 golden;
+  // 13; 13 equal; 12 death; 11; 11 equal; 12 golden; 9 death (the buy fills at this very bar);
+  // 8; 9 golden; 10.
+  feed_filling("SPY", {"10", "11", "12", "11", "10", "12", "13", "13", "12", "11", "11", "12", "9",
+                       "8", "9", "10"});
+  EXPECT_EQ(orders_of(ctx_),
+            (std::vector<std::string>{"buy 100 ma-golden-cross", "sell 100 ma-death-cross",
+                                      "buy 100 ma-golden-cross", "sell 100 ma-death-cross",
+                                      "buy 100 ma-golden-cross"}));
+  fill_sent_orders();
+  EXPECT_EQ(position("SPY"), d("100"));
+}
+
+TEST_F(StrategyTest, ReversalsThatFillAtTheNextBarAreTheCrossesOnly) {
+  Settings s = fast_settings();
+  s.long_only = false;
+  start(s);
+  feed_filling("SPY", {"10", "11", "12", "11", "10", "12", "13", "13", "12", "11", "11", "12", "9",
+                       "8", "9", "10"});
+  EXPECT_EQ(orders_of(ctx_),
+            (std::vector<std::string>{"sell 100 ma-death-cross", "buy 200 ma-golden-cross",
+                                      "sell 200 ma-death-cross", "buy 200 ma-golden-cross",
+                                      "sell 200 ma-death-cross", "buy 200 ma-golden-cross"}));
+  fill_sent_orders();
+  EXPECT_EQ(position("SPY"), d("100"));
+}
+
+TEST_F(StrategyTest, LooksAtThePortfolioOnlyUntilThePositionIsSeenInLine) {
+  start(fast_settings());
+  feed("SPY", {"10"});
+  for (int i = 0; i < 1000; ++i) {  // rising: above on every bar, no cross
+    const std::string close = std::to_string(11 + i);
+    feed("SPY", {close.c_str()});
+  }
+  EXPECT_TRUE(ctx_.submitted.empty());
+  // The first defined bar (flat, nothing open) settles it; the 999 bars after it look at nothing.
+  EXPECT_EQ(ctx_.portfolio_view.open_order_calls, 1u);
+  EXPECT_EQ(ctx_.portfolio_view.position_calls, 1u);
+  // A cross that finds nothing to do settles it at once as well.
+  feed("SPY", {"10", "9"});  // death cross (flat, long only), then still below
+  EXPECT_EQ(ctx_.portfolio_view.position_calls, 2u);
+}
+
+TEST_F(StrategyTest, PositionOnTheWrongSideAtStartIsClosed) {
+  // Held long before a restart; its death cross fell inside the warm-up, where orders are refused.
+  start(fast_settings());
+  ctx_.portfolio_view.set_position("SPY", "10");
+  ctx_.submit_failure = Status(StatusCode::Rejected, "not sent: warm-up on history");
+  feed("SPY", {"12", "11", "10"});  // below from the first defined bar: no cross ever
+  EXPECT_EQ(ctx_.submitted.size(), 2u) << "tried on both defined bars, refused";
+  ctx_.submit_failure.reset();
+  feed("SPY", {"9"});  // the first live bar
+  ASSERT_EQ(ctx_.submitted.size(), 3u);
+  EXPECT_EQ(ctx_.submitted[2].side, Side::Sell);
+  EXPECT_EQ(ctx_.submitted[2].quantity, d("10"));
+  EXPECT_EQ(ctx_.submitted[2].tag, "ma-exit-retry");
+}
+
+TEST_F(StrategyTest, ShortOnTheWrongSideAtStartIsBoughtBack) {
+  start(fast_settings());  // long only: a short is unexpected, and above it is on the wrong side
+  ctx_.portfolio_view.set_position("SPY", "-40");
+  feed("SPY", {"10", "11"});
+  const OrderIntent& o = only_order();
+  EXPECT_EQ(o.side, Side::Buy);
+  EXPECT_EQ(o.quantity, d("40"));  // bought back, no long entry
+  EXPECT_EQ(o.tag, "ma-exit-retry");
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Info, "golden cross on SPY at "));
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Info, "still holds while short 40: closing again"));
+}
+
+TEST_F(StrategyTest, PositionOnTheRightSideAtStartIsKept) {
+  start(fast_settings());
+  ctx_.portfolio_view.set_position("SPY", "10");
+  feed("SPY", {"10", "11", "12", "13"});
+  EXPECT_TRUE(ctx_.submitted.empty());
+}
+
+TEST_F(StrategyTest, ExitOnATieUsesTheLastSideThatDiffered) {
+  Settings s = fast_settings();
+  s.long_window = 3;  // short = SMA(1), long = SMA(3)
+  start(s);
+  ctx_.portfolio_view.set_position("SPY", "10");
+  ctx_.submit_failure = Status(StatusCode::Rejected, "HALTED: trading is halted");
+  feed("SPY", {"0.3", "0.2", "0.1"});  // bar 3: 0.1 < 0.2 (below), long: refused
+  ASSERT_EQ(ctx_.submitted.size(), 1u);
+  ctx_.submit_failure.reset();
+  feed("SPY", {"0.15"});  // 0.15 == (0.2 + 0.1 + 0.15) / 3: a tie, still "below"
+  ASSERT_EQ(ctx_.submitted.size(), 2u);
+  EXPECT_EQ(ctx_.submitted[1].side, Side::Sell);
+  EXPECT_EQ(ctx_.submitted[1].quantity, d("10"));
+}
+
+TEST_F(StrategyTest, RefusedEntryIsNotSentAgain) {
+  start(fast_settings());
+  ctx_.submit_failure = Status(StatusCode::Rejected, "MARKET_CLOSED: closed");
+  feed("SPY", kUp);  // golden cross while flat: buy refused
+  ASSERT_EQ(ctx_.submitted.size(), 1u);
+  ctx_.submit_failure.reset();
+  feed("SPY", {"12", "13", "14"});
+  EXPECT_EQ(ctx_.submitted.size(), 1u) << "an entry belongs to its cross";
+}
+
+TEST_F(StrategyTest, WithoutLongOnlyARefusedReversalIsRetriedAsACloseOnly) {
+  Settings s = fast_settings();
+  s.long_only = false;
+  start(s);
+  ctx_.portfolio_view.set_position("SPY", "250");
+  ctx_.submit_failure = Status(StatusCode::Rejected, "REDUCING_ONLY: trading is REDUCING");
+  feed("SPY", kDown);  // sell 350 (close 250, open 100 short) refused
+  ctx_.submit_failure.reset();
+  feed("SPY", {"8"});
+  ASSERT_EQ(orders_of(ctx_),
+            (std::vector<std::string>{"sell 350 ma-death-cross", "sell 250 ma-exit-retry"}));
+  filled_ = 1;  // the refused sell 350 never fills; the retry does: flat
+  fill_sent_orders();
+  feed("SPY", {"7", "6"});
+  EXPECT_EQ(ctx_.submitted.size(), 2u) << "no short entry after the cross";
+}
+
+TEST_F(StrategyTest, WithoutLongOnlyARefusedCoverIsRetriedAsABuyBackOnly) {
+  Settings s = fast_settings();
+  s.long_only = false;
+  start(s);
+  ctx_.portfolio_view.set_position("SPY", "-40");
+  ctx_.submit_failure = Status(StatusCode::Rejected, "BROKER_ORDER_RATE: too many");
+  feed("SPY", kUp);  // buy 140 (cover 40, open 100 long) refused
+  ctx_.submit_failure.reset();
+  feed("SPY", {"12"});
+  EXPECT_EQ(orders_of(ctx_),
+            (std::vector<std::string>{"buy 140 ma-golden-cross", "buy 40 ma-exit-retry"}));
+}
+
+TEST_F(StrategyTest, WithoutLongOnlyARefusedShortEntryIsNotSentAgain) {
+  Settings s = fast_settings();
+  s.long_only = false;
+  start(s);
+  ctx_.submit_failure = Status(StatusCode::Rejected, "MARKET_CLOSED: closed");
+  feed("SPY", kDown);  // flat: sell 100 short refused
+  ctx_.submit_failure.reset();
+  feed("SPY", {"8", "7"});
+  EXPECT_EQ(ctx_.submitted.size(), 1u);
+}
+
+TEST_F(StrategyTest, AFillAfterThePositionWasSeenInLineIsLookedAtAgain) {
+  start(fast_settings());
+  feed("SPY", {"10", "9"});  // below, flat: in line, the portfolio is no longer looked at
+  // A buy fills now (e.g. one reported late): long while below.
+  fill(Symbol("SPY"), Side::Buy, d("10"));
+  feed("SPY", {"8"});
+  const OrderIntent& o = only_order();
+  EXPECT_EQ(o.side, Side::Sell);
+  EXPECT_EQ(o.quantity, d("10"));
 }

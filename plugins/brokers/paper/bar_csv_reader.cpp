@@ -151,10 +151,11 @@ std::size_t split_fields(std::string_view line, std::array<std::string_view, kFi
 }
 
 // Validates one data row. On success fills `bar` and returns an empty string; otherwise returns
-// every problem found, "; "-separated. `previous` is the last accepted bar's time and line.
+// every problem found, "; "-separated. `previous` is the last accepted bar's time and line;
+// `time` receives the row's time whenever it reads as one.
 std::string validate_row(std::string_view line,
                          const std::optional<std::pair<sdk::Timestamp, std::size_t>>& previous,
-                         sdk::Bar& bar) {
+                         sdk::Bar& bar, std::optional<sdk::Timestamp>& time) {
   std::string issues;
   std::array<std::string_view, kFieldCount> fields;
   const std::size_t count = split_fields(line, fields);
@@ -165,6 +166,7 @@ std::string validate_row(std::string_view line,
            std::to_string(count);
 
   const auto ts = sdk::Timestamp::parse_iso8601(fields[0]);
+  time = ts;
   if (!ts)
     add_issue(issues,
               "timestamp: expected ISO-8601 UTC like 2024-01-02 or 2024-01-02T14:30:00Z, found " +
@@ -203,13 +205,17 @@ std::string validate_row(std::string_view line,
 }
 
 // Parses the data rows of `body` (whole lines; the header is not in it), handing each good row's
-// bar to on_good_row. A bad row goes to on_bad_row(line number, problems), and the parse stops when
-// that returns false. `line_no` is the number of the line before `body`. Returns false when
-// stopped.
+// bar to on_good_row. A bad row goes to on_bad_row(line number, problems, jumped_line), and the
+// parse stops when that returns false. `jumped_line` is the line of the last good row when this
+// row's time is not after it but is after the time of the line just before it (so that one row
+// may be the bad one: a time that jumped ahead), else 0. `line_no` is the number of the line
+// before `body`. Returns false when stopped.
 template <class OnGoodRow, class OnBadRow>
 bool parse_rows(std::string_view body, std::size_t line_no, const sdk::Symbol& symbol,
                 OnGoodRow&& on_good_row, OnBadRow&& on_bad_row) {
   std::optional<std::pair<sdk::Timestamp, std::size_t>> previous;
+  std::optional<sdk::Timestamp> line_before;      // the last line's time, when it read as one
+  std::optional<sdk::Timestamp> before_previous;  // line_before when `previous` was accepted
   std::size_t pos = 0;
   while (pos < body.size()) {
     const std::size_t nl = body.find('\n', pos);
@@ -222,17 +228,25 @@ bool parse_rows(std::string_view body, std::size_t line_no, const sdk::Symbol& s
     sdk::Bar bar;
     bar.symbol = symbol;
     if (parse_plain_row(line, previous, bar)) {
+      before_previous = line_before;
       previous = std::make_pair(bar.ts, line_no);
+      line_before = bar.ts;
       on_good_row(bar);
       continue;
     }
-    std::string issues = validate_row(line, previous, bar);
+    std::optional<sdk::Timestamp> time;
+    std::string issues = validate_row(line, previous, bar, time);
     if (issues.empty()) {
+      before_previous = line_before;
       previous = std::make_pair(bar.ts, line_no);
+      line_before = bar.ts;
       on_good_row(bar);
       continue;
     }
-    if (!on_bad_row(line_no, std::move(issues))) return false;
+    const bool jumped =
+        time && previous && before_previous && *time <= previous->first && *time > *before_previous;
+    line_before = time;
+    if (!on_bad_row(line_no, std::move(issues), jumped ? previous->second : 0)) return false;
   }
   return true;
 }
@@ -298,7 +312,7 @@ bool parse_in_pieces(std::string_view body, const sdk::Symbol& symbol, const Par
       // A line gives one bar or stops the piece: never more bars than the lines counted above.
       good[k] = parse_rows(
           pieces[k], 0, symbol, [&](const sdk::Bar& bar) { *next++ = bar; },
-          [](std::size_t, std::string&&) { return false; });
+          [](std::size_t, std::string&&, std::size_t) { return false; });
       assert(!good[k] || next == out.bars.data() + first_row[k + 1]);
     }
   };
@@ -351,18 +365,36 @@ sdk::Result<BarFile> parse_bar_csv(std::string_view text, std::string_view file_
   out.bars.reserve(line_ends(body) + 1);
   std::vector<std::string> bad;  // "file:line: problem" for each bad row
   std::size_t bad_count = 0;
-  parse_rows(
+  // Skipping: two rows in a row that are before the last good row but after the one before it
+  // say that the last good row's time jumped ahead (a typo: 2042 for 2024). Dropping them would
+  // keep it, and drop every good row after it, so the load fails and names it.
+  std::size_t suspect_line = 0, suspect_rows = 0, suspect_first_row = 0;
+  const bool completed = parse_rows(
       body, 1, symbol, [&](const sdk::Bar& bar) { out.bars.push_back(bar); },
-      [&](std::size_t line_no, std::string&& issues) {
+      [&](std::size_t line_no, std::string&& issues, std::size_t jumped_line) {
         ++bad_count;
         std::string message = where + ":" + std::to_string(line_no) + ": " + issues;
         if (policy == BadRowPolicy::Skip) {
+          if (jumped_line != 0 && jumped_line == suspect_line) {
+            ++suspect_rows;
+          } else {
+            suspect_line = jumped_line;
+            suspect_rows = jumped_line != 0 ? 1 : 0;
+            suspect_first_row = line_no;
+          }
+          if (suspect_rows == 2) return false;
           out.skipped.push_back(std::move(message));
         } else if (bad.size() < kMaxReportedBadRows) {
           bad.push_back(std::move(message));
         }
         return true;
       });
+  if (!completed)
+    return Status(StatusCode::InvalidArgument,
+                  symbol.str() + ": " + where + ":" + std::to_string(suspect_line) +
+                      ": this row's time looks wrong: lines " + std::to_string(suspect_first_row) +
+                      " and after are before it but after the line before it; on_bad_row = "
+                      "\"skip\" would keep it and drop the rows after it, so fix it in the file");
 
   if (policy == BadRowPolicy::Error && bad_count > 0) {
     std::string message = symbol.str() + ": " + where + " has " + std::to_string(bad_count) +

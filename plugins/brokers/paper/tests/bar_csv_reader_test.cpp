@@ -220,6 +220,30 @@ TEST(BarCsvReaderTest, SkipPolicyChecksOrderAgainstTheLastKeptRow) {
   EXPECT_EQ(r->skipped.size(), 1u);
 }
 
+// A time typed years ahead (2042 for 2024) is a valid row: skipping the rows after it, each
+// "not after the previous bar", would keep it and drop the good data. Two rows in a row that fit
+// between it and the row before it fail the load, naming it.
+TEST(BarCsvReaderTest, SkipPolicyRefusesARowWhoseTimeJumpedAhead) {
+  const std::string rows =
+      "2024-01-02,1,2,1,2,0\n2042-01-03,1,2,1,2,0\n2024-01-04,1,2,1,2,0\n"
+      "2024-01-05,1,2,1,2,0\n2024-01-08,1,2,1,2,0\n";
+  auto r = parse_bar_csv(kHeader + rows, "t.csv", "SPY", BadRowPolicy::Skip);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.status().code(), sdk::StatusCode::InvalidArgument);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("SPY: t.csv:3: this row's time looks wrong: lines 4 and after are before "
+                        "it but after the line before it"));
+  // One row out of order between good neighbours is only that row: skipped.
+  auto one = parse_bar_csv(kHeader +
+                               "2024-01-02,1,2,1,2,0\n2024-01-03,1,2,1,2,0\n2024-01-05,1,2,1,2,0\n"
+                               "2024-01-04,1,2,1,2,0\n2024-01-08,1,2,1,2,0\n",
+                           "t.csv", "SPY", BadRowPolicy::Skip);
+  ASSERT_TRUE(one) << one.status().message();
+  EXPECT_EQ(one->bars.size(), 4u);
+  ASSERT_EQ(one->skipped.size(), 1u);
+  EXPECT_THAT(one->skipped[0], HasSubstr("t.csv:5: timestamp 2024-01-04 is not after"));
+}
+
 TEST(BarCsvReaderTest, LongGarbageIsTruncatedInMessages) {
   const std::string garbage(500, 'x');
   const std::string m = single_row_error(garbage + ",1,2,1,2,0");

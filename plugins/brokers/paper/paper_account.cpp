@@ -86,6 +86,13 @@ Decimal PaperAccount::gross_position_value() const {
   return total;
 }
 
+Decimal PaperAccount::short_position_value() const {
+  Decimal total;
+  for (const auto& [symbol, pos] : positions_)
+    if (pos.quantity.is_negative()) total += pos.quantity.abs() * mark_of(symbol, pos);
+  return total;
+}
+
 Decimal PaperAccount::mark_of(const sdk::Symbol& symbol, const sdk::Position& fallback) const {
   // Every fill comes from a bar that marked its symbol first, so the fallback is defensive only.
   auto it = marks_.find(symbol);

@@ -58,6 +58,9 @@ class PaperAccount {
   sdk::Decimal equity() const;
   /// Σ |quantity| × mark.
   sdk::Decimal gross_position_value() const;
+  /// Σ |quantity| × mark over short positions: what buying them back costs now, which their
+  /// sale's proceeds in cash stand for.
+  sdk::Decimal short_position_value() const;
 
  private:
   sdk::Decimal mark_of(const sdk::Symbol& symbol, const sdk::Position& fallback) const;

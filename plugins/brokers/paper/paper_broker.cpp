@@ -296,10 +296,14 @@ std::string PaperBroker::venue_check(const sdk::OrderIntent& in) const {
       if (auto r = reference_price(o)) reserved += (o.quantity - orders_[w.index].filled) * *r;
     }
     const Decimal needs = in.quantity * *ref;
-    const Decimal available = account_.cash() - reserved;
+    // Without margin, a short sale's proceeds are not the account's to spend: they are what
+    // buying the shares back costs (counted at the last close).
+    const Decimal shorts = settings_.allow_short ? account_.short_position_value() : Decimal{};
+    const Decimal available = account_.cash() - shorts - reserved;
     if (needs > available)
       return "insufficient cash: order needs " + needs.to_string() + ", available " +
              available.to_string() + " (cash " + account_.cash().to_string() +
+             (shorts.is_zero() ? std::string() : " minus short positions " + shorts.to_string()) +
              " minus open buy orders " + reserved.to_string() + ")";
   }
   if (in.side == Side::Sell && !settings_.allow_short) {
@@ -622,7 +626,10 @@ sdk::Result<sdk::AccountSnapshot> PaperBroker::account() {
       const Decimal bp = snap.equity.times(2) - account_.gross_position_value();
       snap.buying_power = bp.is_negative() ? Decimal{} : bp;
     } else {
-      snap.buying_power = snap.cash;
+      // Short sale proceeds are not spendable without margin (see the buy check).
+      const Decimal free =
+          settings_.allow_short ? snap.cash - account_.short_position_value() : snap.cash;
+      snap.buying_power = free.is_negative() ? Decimal{} : free;
     }
     snap.ts = sink_->now();
     return snap;

@@ -517,6 +517,22 @@ TEST_F(PaperBrokerTest, ShortingAllowedAcceptsSellsWithoutPosition) {
   EXPECT_EQ(rejection("o1", market(Side::Sell, "5")), "");
 }
 
+// Without margin, a short sale's proceeds sit in cash but are not the account's to spend: they
+// are what buying the shares back costs. (They used to fund buys of other symbols: leverage in
+// an account configured without it.)
+TEST_F(PaperBrokerTest, ShortSaleProceedsDoNotFundBuysWithoutMargin) {
+  start({{"starting_cash", dec("1000")}, {"allow_short", true}});
+  seed_spy();  // last close 104
+  submit("short", market(Side::Sell, "10"));
+  feed(bar("SPY", "2024-01-03", "100", "101", "99", "100"));  // sold 10 at 100: cash 2000
+  ASSERT_EQ(broker_->account()->cash, dec("2000"));
+  EXPECT_EQ(broker_->account()->buying_power, dec("1000"));  // 2000 less 10 x 100 to buy back
+  EXPECT_EQ(rejection("b1", limit(Side::Buy, "11", "100")),
+            "insufficient cash: order needs 1100, available 1000 (cash 2000 minus short positions "
+            "1000 minus open buy orders 0)");
+  EXPECT_EQ(rejection("b2", limit(Side::Buy, "10", "100")), "");  // buying back: what is free
+}
+
 // ---- cancel ----
 
 TEST_F(PaperBrokerTest, CancelOfAnOpenOrderPostsCanceledAndStopsMatching) {

@@ -14,16 +14,44 @@
 
 namespace mercurio::report {
 
+namespace {
+
+// A decimal as the reports write one: -?digits[.digits].
+bool is_plain_number(std::string_view text) {
+  std::size_t i = !text.empty() && text.front() == '-' ? 1 : 0;
+  bool digits = false, point = false;
+  for (; i < text.size(); ++i) {
+    if (text[i] >= '0' && text[i] <= '9') {
+      digits = true;
+    } else if (text[i] == '.' && !point && digits) {
+      point = true;
+      digits = false;  // one more digit needed after the point
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
+
+}  // namespace
+
 std::string csv_field(std::string_view text) {
+  // A spreadsheet runs a cell that starts with = + - @ (or a tab or CR) as a formula: a tag, a
+  // note or a broker's message could then act in the accountant's sheet. Such text gets a
+  // leading ' (the usual neutraliser); numbers, negative ones included, are left as they are.
+  const bool formula = !text.empty() &&
+                       std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos &&
+                       !is_plain_number(text);
   const bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos ||
                      (!text.empty() && (text.front() == ' ' || text.back() == ' '));
-  if (!quote) return std::string(text);
-  std::string out = "\"";
+  if (!quote && !formula) return std::string(text);
+  std::string out = quote ? "\"" : "";
+  if (formula) out += '\'';
   for (char c : text) {
     if (c == '"') out += '"';
     out += c;
   }
-  return out + "\"";
+  return quote ? out + "\"" : out;
 }
 
 std::string to_csv(const Table& table) {

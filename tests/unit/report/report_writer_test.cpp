@@ -24,6 +24,20 @@ TEST(ReportWriterTest, CsvQuotesFieldsWithCommasQuotesNewlinesAndEdgeSpaces) {
   EXPECT_EQ(csv_field("-12.5"), "-12.5");
 }
 
+// Text a spreadsheet would run as a formula is neutralised with a leading '; numbers are not.
+TEST(ReportWriterTest, CsvTextThatWouldRunAsAFormulaGetsALeadingApostrophe) {
+  EXPECT_EQ(csv_field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(csv_field("+1+2"), "'+1+2");
+  EXPECT_EQ(csv_field("-1+2"), "'-1+2");
+  EXPECT_EQ(csv_field("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(csv_field("\tx"), "'\tx");
+  EXPECT_EQ(csv_field("-"), "'-");
+  EXPECT_EQ(csv_field("-505"), "-505");
+  EXPECT_EQ(csv_field("-0.00000001"), "-0.00000001");
+  EXPECT_EQ(csv_field("-1."), "'-1.");
+  EXPECT_EQ(csv_field("a=b"), "a=b");
+}
+
 TEST(ReportWriterTest, CsvHasAHeaderThenOneLinePerRowWithEmptyFieldsForMissingValues) {
   const Table t{{"name", "note", "price"}, {{std::string("x,y"), Cell{}, std::string("1.5")}, {std::string("z"), std::string("q\""), Cell{}}}};
   EXPECT_EQ(to_csv(t), "name,note,price\n\"x,y\",,1.5\nz,\"q\"\"\",\n");

@@ -385,38 +385,53 @@ TEST(ReconciliationTest, AFillContradictingItsOrderIsBookedAsExternalAndStopsThe
 // twice, in memory and in every replay). Now the fills the broker lists are booked before its
 // account is read, and the account is read again when one appeared meanwhile.
 TEST(ReconciliationTest, AnAcknowledgementCountsAFillTheBrokersAccountHoldsOnce) {
-  const fs::path dir = scratch_dir("acknowledge_racing_fill");
-  const std::string config = (dir / "mercurio.toml").string();
-  const auto write_config = [&](const std::string& broker_config) {
-    std::ofstream(config, std::ios::trunc)
-        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
-        << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
-        << "[journal]\npath = \"state/journal.sqlite\"\n"
-           "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
-           "bars = 5\ninterval_ms = 1\nreject_side = \"buy\"\n"
-        << broker_config << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
-        << kGenerousRiskTable;
-  };
-  const auto run = [&] {
-    return run_process({mercurio_exe().string(), "run", "--config", config}, dir);
-  };
-  write_config("");
-  auto first = run();
-  ASSERT_EQ(first.exit_code, 0) << first.err;
-  // Cash moved at the venue while mercurio was down; an operator acknowledges it. As the kernel
-  // reads the broker's account, a manual buy of 5 at 90 fills there (the fixture's second
-  // positions() call: the first is the reconciliation's).
-  write_config("cash = 99000\nfill_on_positions_call = 2\n");
-  auto ack =
-      mercurio_cmd({"acknowledge", "--by", "ops", "--reason", "transfer", "--config", config}, dir);
-  ASSERT_EQ(ack.exit_code, 0) << ack.err;
-  auto second = run();
-  ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_THAT(second.err, HasSubstr("cash: broker 99000, journal 100000"));
-  EXPECT_THAT(second.err, HasSubstr("action=acknowledge by=ops"));
-  EXPECT_THAT(second.err, HasSubstr("duplicate fill dropped: trade id fixture-external-1"));
-  // 98,550 in cash and 5 held, marked at the bars' 100: the fill counted once (twice: 99,100).
-  EXPECT_EQ(summary_value(second.out, "final equity"), "99050") << second.out;
+  // Whether the venue lists the fill at once or only streams it (its activity listing lagging
+  // behind the stream), the account is read again once it is booked.
+  for (const bool listed : {true, false}) {
+    SCOPED_TRACE(listed ? "listed and streamed" : "streamed only");
+    const fs::path dir =
+        scratch_dir(listed ? "acknowledge_racing_fill" : "acknowledge_streamed_fill");
+    const std::string config = (dir / "mercurio.toml").string();
+    const std::string listing = listed ? "" : "list_manual_fill = false\n";
+    const auto write_config = [&](const std::string& broker_config) {
+      std::ofstream(config, std::ios::trunc)
+          << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+          << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
+          << "[journal]\npath = \"state/journal.sqlite\"\n"
+             "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+             "bars = 5\ninterval_ms = 1\nreject_side = \"buy\"\n"
+          << broker_config << listing
+          << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+          << kGenerousRiskTable;
+    };
+    const auto run = [&] {
+      return run_process({mercurio_exe().string(), "run", "--config", config}, dir);
+    };
+    write_config("");
+    auto first = run();
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    // Cash moved at the venue while mercurio was down; an operator acknowledges it. As the kernel
+    // reads the broker's account, a manual buy of 5 at 90 fills there (the fixture's second
+    // positions() call: the first is the reconciliation's).
+    write_config("cash = 99000\nfill_on_positions_call = 2\n");
+    auto ack = mercurio_cmd(
+        {"acknowledge", "--by", "ops", "--reason", "transfer", "--config", config}, dir);
+    ASSERT_EQ(ack.exit_code, 0) << ack.err;
+    auto second = run();
+    ASSERT_EQ(second.exit_code, 0) << second.err;
+    EXPECT_THAT(second.err, HasSubstr("cash: broker 99000, journal 100000"));
+    EXPECT_THAT(second.err, HasSubstr("action=acknowledge by=ops"));
+    EXPECT_THAT(second.err, HasSubstr("acknowledged: broker flaky's account is now its own report "
+                                      "(cash 98550, 1 position(s))"));
+    // 98,550 in cash and 5 held, marked at the bars' 100: the fill counted once (twice: 99,100).
+    EXPECT_EQ(summary_value(second.out, "final equity"), "99050") << second.out;
+    // A replay of the journal agrees: the fill is in the adjustment, not after it. (The venue
+    // shows the same account; its fill happens on the first positions() call.)
+    write_config("cash = 99000\nfill_on_positions_call = 1\n");
+    auto third = run();
+    ASSERT_EQ(third.exit_code, 0) << third.err;
+    EXPECT_THAT(third.err, HasSubstr("reconciliation with broker flaky clean"));
+  }
 }
 
 TEST(ReconciliationTest, AnOpenOrderTheJournalNeverSentIsRecordedAsExternalAndAlerted) {

@@ -733,6 +733,7 @@ bool Kernel::event_has_its_order(std::size_t broker_index, const sdk::OrderEvent
 void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std::optional<std::size_t> strategy_index) {
   BrokerSlot& b = brokers_[broker_index];
   ++stats_.fills;
+  ++b.fills_booked;
   b.account.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
   std::string_view owner;  // empty: an external fill, not any strategy's
   if (strategy_index) {
@@ -1114,7 +1115,8 @@ void Kernel::apply_operator_commands() {
       } else {
         acknowledge_reconciliation(who);
         if (!acknowledged_)
-          result = "not applied: the broker's account could not be read with its fills booked";
+          result = "not applied to " + std::to_string(reconciliation_mismatches_.size()) +
+                   " broker(s): see the log (the next acknowledgement takes them)";
       }
     } else if (known_action && (scoped || c.action == "enable-strategy") && selected.empty()) {
       result = c.strategy.empty() ? "no strategy trades on broker " + c.broker : "no strategy " + c.strategy;

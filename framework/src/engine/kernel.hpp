@@ -86,6 +86,7 @@ class Kernel final : private StrategyServices, private RiskView {
     std::unique_ptr<SourceLogger> logger;
     std::unique_ptr<BrokerSinkImpl> sink;
     Ledger account;
+    std::uint64_t fills_booked = 0;  // on `account`, this run: tells a fill booked meanwhile
     bool start_called = false;  // stop() is owed even when start() failed
     bool started = false;
     bool available = true;

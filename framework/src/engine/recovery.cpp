@@ -223,11 +223,15 @@ void Kernel::recover_from_journal() {
       // A market order's reference price was the last bar before the stop, which is gone: its
       // value is unknown until its symbol's next bar, and orders adding exposure wait for it.
       t.unpriced = true;
-      log_.warn("market order " + t.id.str() + " (" + std::string(sdk::to_string(t.intent.side)) +
-                " " + t.intent.quantity.to_string() + " " + t.intent.symbol.str() +
-                ") is in flight at " + o.record.broker + ": its value is unknown until a bar of " +
-                t.intent.symbol.str() + " arrives; until then no order adding exposure goes to " +
-                o.record.broker);
+      const std::string what =
+          "market order " + t.id.str() + " (" + std::string(sdk::to_string(t.intent.side)) + " " +
+          t.intent.quantity.to_string() + " " + t.intent.symbol.str() + ") is in flight at " +
+          o.record.broker + ": its value is unknown until a bar of " + t.intent.symbol.str() +
+          " arrives; until then no order adding exposure goes to " + o.record.broker +
+          " (a symbol no strategy trades there never gets one: cancel the order at the venue)";
+      log_.warn(what);
+      alert(sdk::Severity::Warning, "Recovered market order without a price", what,
+            {{"broker", o.record.broker}, {"client_order_id", t.id.str()}});
     }
     tracker_.add(std::move(t));
     ++open;
@@ -440,7 +444,10 @@ void Kernel::await_acknowledgement() {
 
 void Kernel::acknowledge_reconciliation(const std::string& who) {
   const sdk::Timestamp now = clock_->now();
-  for (const auto& [bi, diff] : reconciliation_mismatches_) {
+  // Broker by broker; one applied leaves the list at once, so a later broker's refusal leaves it
+  // applied (once) and the next acknowledgement takes only the others.
+  while (!reconciliation_mismatches_.empty()) {
+    const auto& [bi, diff] = reconciliation_mismatches_.front();
     BrokerSlot& b = brokers_[bi];
     const auto refuse = [&](const std::string& why) {
       log_.error("acknowledgement not applied: broker " + b.id + " " + why);
@@ -448,16 +455,20 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
     // The broker's account becomes the truth, and every fill already in it must be in the journal
     // before the adjustment: one booked after it would count twice (in the snapshot, and on top
     // of it). So the fills streamed so far are booked, then those the broker lists; the account
-    // is read; and read again if a fill the journal lacked appeared meanwhile (it may or may not
-    // be in what was read). A fill the broker makes afterwards is booked on top, as it should be.
-    settle();
+    // is read; and read again if a fill reached the journal meanwhile, streamed or listed (it may
+    // or may not be in what was read). A fill the broker makes afterwards is booked on top, as it
+    // should be. (A fill already in what was read that neither the stream nor the listing shows
+    // until later is counted twice: a venue whose account runs ahead of both; the next start's
+    // reconciliation finds it.)
     std::optional<sdk::Result<std::vector<sdk::Position>>> positions;
     std::optional<sdk::Result<sdk::AccountSnapshot>> account;
     bool steady = false;
     for (int attempt = 0; attempt < 3 && !steady; ++attempt) {
-      std::size_t before = 0, during = 0;
-      if (std::string error = book_missing_fills(bi, before); !error.empty())
+      std::size_t listed = 0;
+      settle();
+      if (std::string error = book_missing_fills(bi, listed); !error.empty())
         return refuse("could not have its fills booked: " + error);
+      const std::uint64_t booked_before_read = b.fills_booked;
       positions.reset();
       account.reset();
       call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(bi, o, msg); },
@@ -466,9 +477,10 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
                    "account", [&] { account.emplace(b.broker->account()); });
       if (!positions || !positions->has_value() || !account || !account->has_value())
         return refuse("did not report its positions and cash");
-      if (std::string error = book_missing_fills(bi, during); !error.empty())
+      settle();
+      if (std::string error = book_missing_fills(bi, listed); !error.empty())
         return refuse("could not have its fills booked: " + error);
-      steady = during == 0;
+      steady = b.fills_booked == booked_before_read;
     }
     if (!steady)
       return refuse(
@@ -486,9 +498,11 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
     Ledger ledger(adj.cash);
     for (const auto& p : adj.positions) ledger.add_opening_position(p.symbol, p.quantity, p.average_price, now);
     b.account = std::move(ledger);
+    log_.info("acknowledged: broker " + b.id + "'s account is now its own report (cash " +
+              adj.cash.to_string() + ", " + std::to_string(adj.positions.size()) + " position(s))");
+    reconciliation_mismatches_.erase(reconciliation_mismatches_.begin());
   }
   acknowledged_ = true;
-  reconciliation_mismatches_.clear();
 }
 
 const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::ClientOrderId& id,

@@ -204,6 +204,23 @@ TEST(RiskLimitsTest, BuyingPowerCountsOpenBuys) {
   EXPECT_TRUE(h.order(Side::Sell, "50").approved);  // sells need no cash
 }
 
+// An open order of unknown value (a market order recovered at start-up, before its symbol's
+// first bar) would count as zero in the sums below: orders adding exposure wait; orders that
+// reduce a position, and the kernel's liquidations, do not.
+TEST(RiskLimitsTest, AnOpenOrderOfUnknownValueBlocksOnlyNewExposure) {
+  Harness h;
+  h.view.account.unpriced_open_orders = 1;
+  const auto buy = h.order(Side::Buy, "1");
+  EXPECT_EQ(buy.reason, deny::kOpenOrderValueUnknown);
+  EXPECT_THAT(buy.message, HasSubstr("1 market order(s) recovered at start-up have none"));
+  h.view.positions["SPY"] = d("60");
+  EXPECT_EQ(h.order(Side::Buy, "2").reason, deny::kOpenOrderValueUnknown);  // adds to the long
+  EXPECT_TRUE(h.order(Side::Sell, "50").approved);                          // reduces it
+  EXPECT_TRUE(h.order(Side::Sell, "60", std::nullopt, 30, true).approved);  // a liquidation
+  h.view.account.unpriced_open_orders = 0;
+  EXPECT_TRUE(h.order(Side::Buy, "3").approved);
+}
+
 TEST(RiskLimitsTest, OrderRateTokenBucketRefillsOnTheKernelClock) {
   Harness h;
   const char* qty[] = {"1", "2", "3", "4", "5", "6"};

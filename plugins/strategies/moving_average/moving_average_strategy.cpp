@@ -31,6 +31,12 @@ std::string describe(Side side, Decimal quantity, const sdk::Symbol& symbol) {
   return std::string(sdk::to_string(side)) + " " + quantity.to_string() + " " + symbol.str();
 }
 
+// What tells one refusal from another: the text up to the first ':' (the risk gate's code, e.g.
+// MARKET_CLOSED; the kernel's "not sent" during the warm-up). The rest often names the time.
+std::string_view refusal_code(std::string_view message) {
+  return message.substr(0, message.find(':'));
+}
+
 }  // namespace
 
 MovingAverageStrategy::MovingAverageStrategy(const sdk::ConfigView& config)
@@ -87,7 +93,7 @@ void MovingAverageStrategy::on_bar(sdk::StrategyContext& ctx, const sdk::Bar& ba
     return;
   }
   state.check_position = true;
-  state.exit_retries = 0;
+  reset_exit(state);
   try {
     if (on_cross(ctx, bar, cross, *state.averages)) state.check_position = false;
   } catch (const std::exception& e) {
@@ -98,11 +104,44 @@ void MovingAverageStrategy::on_bar(sdk::StrategyContext& ctx, const sdk::Bar& ba
 
 void MovingAverageStrategy::on_order_event(sdk::StrategyContext&, const sdk::OrderEvent& event) {
   // A fill changes the position: in case it left it on the wrong side (e.g. a buy that filled
-  // after a death cross was skipped for it), the symbol's next bar looks. Other events change
-  // nothing the flag does not already cover (it is set whenever an order is sent).
-  if (!event.is_fill()) return;
-  const auto it = states_.find(event.symbol);  // not hint_: it follows the bars' order
-  if (it != states_.end()) it->second.check_position = true;
+  // after a death cross was skipped for it), the symbol's next bar looks, and closes may be sent
+  // again. Other events change nothing the flag does not already cover (it is set whenever an
+  // order is sent), except the end of a close of check_exit that filled nothing: counted.
+  if (event.is_fill()) {
+    const auto it = states_.find(event.symbol);  // not hint_: it follows the bars' order
+    if (it == states_.end()) return;
+    SymbolState& state = it->second;
+    state.check_position = true;
+    reset_exit(state);
+    // Partly filled: its cancel or expiry later is not a rejection (the position changed).
+    if (state.exit_order == event.client_order_id) untrack_exit(state);
+    return;
+  }
+  if (exits_working_ == 0 || !event.is_final()) return;  // almost every event: no lookup
+  const auto it = states_.find(event.symbol);
+  if (it == states_.end() || it->second.exit_order != event.client_order_id) return;
+  SymbolState& state = it->second;
+  untrack_exit(state);
+  if (state.exit_rejections < UINT32_MAX) ++state.exit_rejections;
+  state.last_rejection = std::string(sdk::to_string(event.type)) + ": " + event.reason;
+}
+
+void MovingAverageStrategy::reset_exit(SymbolState& state) {
+  state.exit_retries = 0;
+  state.last_refusal.clear();
+  state.exit_rejections = 0;
+  state.stop_logged = false;
+}
+
+void MovingAverageStrategy::track_exit(SymbolState& state, const sdk::ClientOrderId& id) {
+  if (state.exit_order.empty()) ++exits_working_;
+  state.exit_order = id;
+}
+
+void MovingAverageStrategy::untrack_exit(SymbolState& state) {
+  if (state.exit_order.empty()) return;
+  --exits_working_;
+  state.exit_order = {};
 }
 
 void MovingAverageStrategy::check_exit(sdk::StrategyContext& ctx, const sdk::Bar& bar,
@@ -118,7 +157,7 @@ void MovingAverageStrategy::check_exit(sdk::StrategyContext& ctx, const sdk::Bar
   const bool below = *side == Relation::Below;
   if (below ? !position.is_positive() : !position.is_negative()) {
     state.check_position = false;  // in line (flat counts): nothing to do until the next change
-    state.exit_retries = 0;
+    reset_exit(state);
     return;
   }
   // Long while below (or short while above): the cross that should have closed it was refused,
@@ -126,17 +165,46 @@ void MovingAverageStrategy::check_exit(sdk::StrategyContext& ctx, const sdk::Bar
   // close it: a new entry belongs to the cross's bar and price (README, "Trading rules").
   const Cross cross = below ? Cross::Down : Cross::Up;
   const Decimal quantity = position.abs();
-  if (state.exit_retries < UINT32_MAX) ++state.exit_retries;
-  const bool first = state.exit_retries == 1;
   sdk::Logger& log = ctx.logger();
-  const sdk::LogLevel level = first ? sdk::LogLevel::Info : sdk::LogLevel::Debug;
+  const auto holds = [&] {
+    return std::string(to_string(cross)) + " on " + symbol.str() + " at " + bar.ts.to_iso8601() +
+           " still holds while " + (below ? "long " : "short ") + quantity.to_string();
+  };
+  if (state.exit_rejections >= kMaxExitRejections) {
+    // Another close would most likely end the same way, and each is a real order at the broker
+    // (and an alert of the kernel's). check_position stays set: each bar still looks (two reads),
+    // so a position brought in line another way is seen.
+    if (!state.stop_logged)
+      log.error(holds() + ", and the broker ended the last " +
+                std::to_string(state.exit_rejections) + " closes sent for it unfilled (last " +
+                state.last_rejection +
+                "): no more are sent; an operator must close it (at the broker, or with "
+                "'mercurio flatten', which closes every position). Closes resume after a new "
+                "cross or a fill in " +
+                symbol.str());
+    state.stop_logged = true;
+    return;
+  }
+  if (state.exit_retries < UINT32_MAX) ++state.exit_retries;
+  const Side order_side = below ? Side::Sell : Side::Buy;
+  // Sent first, logged after: whether this attempt is worth more than debug depends on how it ends.
+  const sdk::Result<sdk::ClientOrderId> result =
+      send(ctx, symbol, order_side, quantity, kExitRetryTag);
+  // A real order logs at info; a refusal at warning when it is the run's first or its reason
+  // changed (the first live bar's MARKET_CLOSED after the warm-up's "not sent", whose refusals the
+  // SDK does not tell apart), else at debug.
+  const sdk::Status status = result.status();  // ok when sent
+  const std::string_view refusal = result ? std::string_view{} : refusal_code(status.message());
+  const bool first = state.exit_retries == 1;
+  const bool loud = result || first || refusal != state.last_refusal;
+  const sdk::LogLevel level = loud ? sdk::LogLevel::Info : sdk::LogLevel::Debug;
   if (log.enabled(level))
-    log.log(level, std::string(to_string(cross)) + " on " + symbol.str() + " at " +
-                       bar.ts.to_iso8601() + " still holds while " + (below ? "long " : "short ") +
-                       quantity.to_string() + ": closing again" +
+    log.log(level, holds() + ": closing again" +
                        (first ? "" : " (attempt " + std::to_string(state.exit_retries) + ")"));
-  submit(ctx, symbol, below ? Side::Sell : Side::Buy, quantity, kExitRetryTag,
-         first ? sdk::LogLevel::Warning : sdk::LogLevel::Debug);
+  log_submit(ctx, result, symbol, order_side, quantity, kExitRetryTag,
+             loud ? sdk::LogLevel::Warning : sdk::LogLevel::Debug);
+  state.last_refusal = refusal;
+  if (result) track_exit(state, result.value());
 }
 
 bool MovingAverageStrategy::on_cross(sdk::StrategyContext& ctx, const sdk::Bar& bar, Cross cross,
@@ -218,6 +286,14 @@ Decimal MovingAverageStrategy::entry_size(sdk::StrategyContext& ctx, const sdk::
 void MovingAverageStrategy::submit(sdk::StrategyContext& ctx, const sdk::Symbol& symbol, Side side,
                                    Decimal quantity, std::string_view tag,
                                    sdk::LogLevel failure_level) {
+  log_submit(ctx, send(ctx, symbol, side, quantity, tag), symbol, side, quantity, tag,
+             failure_level);
+}
+
+sdk::Result<sdk::ClientOrderId> MovingAverageStrategy::send(sdk::StrategyContext& ctx,
+                                                            const sdk::Symbol& symbol, Side side,
+                                                            Decimal quantity,
+                                                            std::string_view tag) {
   sdk::OrderIntent intent;
   intent.symbol = symbol;
   intent.side = side;
@@ -225,16 +301,23 @@ void MovingAverageStrategy::submit(sdk::StrategyContext& ctx, const sdk::Symbol&
   intent.time_in_force = sdk::TimeInForce::Day;
   intent.quantity = quantity;
   intent.tag = std::string(tag);
-  const sdk::Result<sdk::ClientOrderId> result = ctx.submit(intent);
+  return ctx.submit(intent);
+}
+
+void MovingAverageStrategy::log_submit(sdk::StrategyContext& ctx,
+                                       const sdk::Result<sdk::ClientOrderId>& result,
+                                       const sdk::Symbol& symbol, Side side, Decimal quantity,
+                                       std::string_view tag, sdk::LogLevel failure_level) {
+  sdk::Logger& log = ctx.logger();
   if (!result) {
-    if (ctx.logger().enabled(failure_level))
-      ctx.logger().log(failure_level, "submit " + describe(side, quantity, symbol) + " (" +
-                                          intent.tag + ") failed: " + result.status().message());
+    if (log.enabled(failure_level))
+      log.log(failure_level, "submit " + describe(side, quantity, symbol) + " (" +
+                                 std::string(tag) + ") failed: " + result.status().message());
     return;
   }
-  if (ctx.logger().enabled(sdk::LogLevel::Info))
-    ctx.logger().info("submitted " + describe(side, quantity, symbol) + " (" + intent.tag +
-                      ") as " + result.value().str());
+  if (log.enabled(sdk::LogLevel::Info))
+    log.info("submitted " + describe(side, quantity, symbol) + " (" + std::string(tag) + ") as " +
+             result.value().str());
 }
 
 }  // namespace mercurio::strategies::moving_average

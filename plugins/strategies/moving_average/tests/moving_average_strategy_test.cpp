@@ -68,16 +68,37 @@ class StrategyTest : public ::testing::Test {
     }
   }
   // A fill of `quantity` booked into the position and reported to the strategy.
-  void fill(const Symbol& symbol, Side side, Decimal quantity) {
+  void fill(const Symbol& symbol, Side side, Decimal quantity, const char* order_id = "",
+            OrderEventType type = OrderEventType::Filled) {
     mercurio::sdk::Position& p = ctx_.portfolio_view.held[symbol];
     p.symbol = symbol;
     p.quantity = side == Side::Buy ? p.quantity + quantity : p.quantity - quantity;
     OrderEvent e;
-    e.type = OrderEventType::Filled;
+    e.type = type;
+    e.client_order_id = order_id;
     e.symbol = symbol;
     e.side = side;
     e.fill_quantity = quantity;
     strategy_->on_order_event(ctx_, e);
+  }
+  // The last order sent ends at the venue without a fill (rejected, canceled, expired).
+  void venue_ends_last(OrderEventType type = OrderEventType::Rejected,
+                       const char* reason = "insufficient shares") {
+    ASSERT_FALSE(ctx_.submitted.empty());
+    OrderEvent e;
+    e.type = type;
+    e.client_order_id = last_id();
+    e.symbol = ctx_.submitted.back().symbol;
+    e.side = ctx_.submitted.back().side;
+    e.reason = reason;
+    strategy_->on_order_event(ctx_, e);
+  }
+  // The id FakeContext gave the last order sent.
+  std::string last_id() const { return "ma-test-" + std::to_string(ctx_.submitted.size()); }
+  std::ptrdiff_t count_logs(LogLevel level, std::string_view fragment) const {
+    return std::count_if(ctx_.log.lines.begin(), ctx_.log.lines.end(), [&](const auto& l) {
+      return l.level == level && l.message.find(fragment) != std::string::npos;
+    });
   }
   Decimal position(const char* symbol) const {
     return ctx_.portfolio_view.position(Symbol(symbol)).quantity;
@@ -629,4 +650,164 @@ TEST_F(StrategyTest, AFillAfterThePositionWasSeenInLineIsLookedAtAgain) {
   const OrderIntent& o = only_order();
   EXPECT_EQ(o.side, Side::Sell);
   EXPECT_EQ(o.quantity, d("10"));
+}
+
+// ---- closes the venue ends unfilled: at most kMaxExitRejections in a row ----
+
+namespace {
+std::vector<std::string> repeat(std::vector<std::string> head, const std::string& line,
+                                std::size_t times) {
+  head.insert(head.end(), times, line);
+  return head;
+}
+}  // namespace
+
+TEST_F(StrategyTest, ExitEndedUnfilledByTheVenueIsSentAgainThenStopsAfterThree) {
+  start(fast_settings());
+  ctx_.portfolio_view.set_position("SPY", "10");
+  feed("SPY", kDown);  // the death cross's sell is sent, and rejected: not a close of check_exit
+  venue_ends_last();
+  feed("SPY", {"8"});  // sent again on the next bar: 1
+  ASSERT_EQ(ctx_.submitted.size(), 2u);
+  venue_ends_last(OrderEventType::Expired, "day order expired");
+  feed("SPY", {"7"});  // 2
+  ASSERT_EQ(ctx_.submitted.size(), 3u);
+  venue_ends_last(OrderEventType::Canceled, "canceled by the venue");
+  feed("SPY", {"6"});  // 3
+  ASSERT_EQ(ctx_.submitted.size(), 4u);
+  EXPECT_EQ(count_logs(LogLevel::Error, ""), 0);
+  venue_ends_last(OrderEventType::Rejected, "insufficient shares");
+  feed("SPY", {"5", "4", "3", "2", "1", "0.5"});
+  EXPECT_EQ(orders_of(ctx_),
+            repeat({"sell 10 ma-death-cross"}, "sell 10 ma-exit-retry", 3));
+  ASSERT_EQ(count_logs(LogLevel::Error, ""), 1);
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Error, "death cross on SPY at "));
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Error, "still holds while long 10"));
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Error, "last rejected: insufficient shares"));
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Error, "an operator must close it"));
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Error, "'mercurio flatten'"));
+}
+
+TEST_F(StrategyTest, AFillResetsTheExitRejectionsButItsOrdersCancelIsNotOne) {
+  start(fast_settings());
+  ctx_.portfolio_view.set_position("SPY", "10");
+  ctx_.submit_failure = Status(StatusCode::Rejected, "MARKET_CLOSED: closed");
+  feed("SPY", kDown);  // the cross's sell refused by the gate
+  ctx_.submit_failure.reset();
+  for (const char* close : {"8", "7", "6"}) {
+    feed("SPY", {close});
+    venue_ends_last();
+  }
+  feed("SPY", {"5", "4"});
+  ASSERT_EQ(ctx_.submitted.size(), 4u) << "stopped after three rejections";
+  fill(Symbol("SPY"), Side::Sell, d("4"), "kernel-flatten-1");  // e.g. an operator's order
+  feed("SPY", {"3"});  // long 6, still below: closes go again
+  ASSERT_EQ(ctx_.submitted.size(), 5u);
+  EXPECT_EQ(ctx_.submitted[4].quantity, d("6"));
+  // It fills 2, then is canceled: the position changed, so not a rejection.
+  fill(Symbol("SPY"), Side::Sell, d("2"), last_id().c_str(), OrderEventType::PartiallyFilled);
+  venue_ends_last(OrderEventType::Canceled, "canceled by the venue");
+  for (const char* close : {"2", "1", "0.5"}) {  // three more rejections...
+    feed("SPY", {close});
+    venue_ends_last();
+  }
+  feed("SPY", {"0.4", "0.3"});  // ...then no more
+  EXPECT_EQ(orders_of(ctx_), repeat({"sell 10 ma-death-cross", "sell 10 ma-exit-retry",
+                                     "sell 10 ma-exit-retry", "sell 10 ma-exit-retry",
+                                     "sell 6 ma-exit-retry"},
+                                    "sell 4 ma-exit-retry", 3));
+  EXPECT_EQ(count_logs(LogLevel::Error, "no more are sent"), 2);
+}
+
+TEST_F(StrategyTest, ANewCrossResetsTheExitRejections) {
+  start(fast_settings());
+  ctx_.portfolio_view.set_position("SPY", "10");
+  feed("SPY", kDown);
+  venue_ends_last();
+  for (const char* close : {"8", "7", "6"}) {
+    feed("SPY", {close});
+    venue_ends_last();
+  }
+  feed("SPY", {"5", "4"});
+  ASSERT_EQ(ctx_.submitted.size(), 4u);
+  feed("SPY", {"5"});  // golden cross: long is in line
+  feed("SPY", {"4"});  // death cross: its sell goes, rejected
+  ASSERT_EQ(ctx_.submitted.size(), 5u);
+  EXPECT_EQ(ctx_.submitted[4].tag, "ma-death-cross");
+  venue_ends_last();
+  for (const char* close : {"3", "2", "1"}) {  // closes go again, three times
+    feed("SPY", {close});
+    venue_ends_last();
+  }
+  feed("SPY", {"0.5", "0.4"});
+  const std::vector<std::string> run =
+      repeat({"sell 10 ma-death-cross"}, "sell 10 ma-exit-retry", 3);
+  std::vector<std::string> twice = run;
+  twice.insert(twice.end(), run.begin(), run.end());
+  EXPECT_EQ(orders_of(ctx_), twice);
+  EXPECT_EQ(count_logs(LogLevel::Error, "no more are sent"), 2);
+}
+
+TEST_F(StrategyTest, GateRefusalsAreSentOnEveryBarAndAreNotVenueRejections) {
+  start(fast_settings());
+  ctx_.portfolio_view.set_position("SPY", "10");
+  feed("SPY", kDown);
+  venue_ends_last();
+  for (const char* close : {"8", "7"}) {  // two closes rejected by the venue
+    feed("SPY", {close});
+    venue_ends_last();
+  }
+  ctx_.submit_failure = Status(StatusCode::Rejected, "MARKET_CLOSED: closed");
+  feed("SPY", {"6", "5", "4", "3", "2"});  // refused before the venue: tried on every bar
+  ASSERT_EQ(ctx_.submitted.size(), 8u);
+  ctx_.submit_failure.reset();
+  feed("SPY", {"1"});  // sent: the third rejection
+  ASSERT_EQ(ctx_.submitted.size(), 9u);
+  venue_ends_last();
+  feed("SPY", {"0.5", "0.4", "0.3"});
+  EXPECT_EQ(orders_of(ctx_), repeat({"sell 10 ma-death-cross"}, "sell 10 ma-exit-retry", 8));
+  EXPECT_EQ(count_logs(LogLevel::Error, "no more are sent"), 1);
+}
+
+TEST_F(StrategyTest, FirstLiveRefusalAfterWarmUpRefusalsLogsAtWarning) {
+  // The SDK does not say "warm-up": a refusal for another reason than the previous one is loud.
+  start(fast_settings());
+  ctx_.portfolio_view.set_position("SPY", "10");
+  ctx_.submit_failure = Status(StatusCode::Rejected,
+                               "not sent: warm-up on history (orders are accepted from the first "
+                               "live bar)");
+  feed("SPY", {"12", "11", "10"});  // two refused attempts on history
+  ctx_.submit_failure =
+      Status(StatusCode::Rejected, "MARKET_CLOSED: it is closed at 2026-01-05T02:00:00Z");
+  feed("SPY", {"9"});  // the first live bar
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Info, "still holds while long 10: closing again (attempt 3)"));
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Warning, "(ma-exit-retry) failed: MARKET_CLOSED"));
+  ctx_.submit_failure =
+      Status(StatusCode::Rejected, "MARKET_CLOSED: it is closed at 2026-01-05T02:01:00Z");
+  feed("SPY", {"8"});  // the same refusal (another time in its text): quiet again
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Debug, "closing again (attempt 4)"));
+  EXPECT_EQ(count_logs(LogLevel::Warning, "failed: MARKET_CLOSED"), 1);
+  ctx_.submit_failure.reset();
+  feed("SPY", {"7"});  // sent: a real order logs at info
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Info, "closing again (attempt 5)"));
+}
+
+TEST_F(StrategyTest, OnlyTheEndOfItsOwnClosesCountsAsARejection) {
+  Settings s = fast_settings();
+  s.symbols = {"QQQ", "SPY"};
+  start(s);
+  ctx_.portfolio_view.set_position("QQQ", "10");
+  ctx_.portfolio_view.set_position("SPY", "10");
+  feed("QQQ", kDown);
+  venue_ends_last();
+  feed("QQQ", {"8"});  // a close of QQQ is working from here on
+  ASSERT_EQ(ctx_.submitted.back().tag, "ma-exit-retry");
+  feed("SPY", kDown);
+  venue_ends_last();  // the cross's own sell: not one of the closes
+  for (const char* close : {"8", "7", "6"}) {
+    feed("SPY", {close});
+    venue_ends_last();
+  }
+  feed("SPY", {"5", "4"});
+  EXPECT_EQ(ctx_.submitted.size(), 6u) << "three closes of SPY, then none";
 }

@@ -573,13 +573,8 @@ void Kernel::process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed,
     feed.arrival = std::chrono::steady_clock::now();
     feed.bar_arrived = true;
   }
-  if (!feed.account_book || feed.strategy_books.size() != b.strategies.size()) {
-    bind_feed(broker_index, feed, bar.symbol);
-    // The symbol's first bar: market orders recovered at start-up get their value from it.
-    if (const std::size_t n = tracker_.price_unpriced(broker_index, bar.symbol, bar.close))
-      log_.info(std::to_string(n) + " recovered market order(s) of " + bar.symbol.str() + " at " +
-                b.id + " valued at " + bar.close.to_string() + " (the symbol's first bar)");
-  }
+  if (!feed.account_book || feed.strategy_books.size() != b.strategies.size())
+    bind_feed(broker_index, feed, bar);
   b.account.mark(*feed.account_book, bar.close);
   for (std::size_t i = 0; i < b.strategies.size(); ++i) strategies_[b.strategies[i]].book.mark(feed.strategy_books[i], bar.close);
 
@@ -588,8 +583,14 @@ void Kernel::process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed,
   settle();
 }
 
-void Kernel::bind_feed(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, const sdk::Symbol& symbol) {
+void Kernel::bind_feed(std::size_t broker_index, BrokerSlot::SymbolFeed& feed,
+                       const sdk::Bar& bar) {
   BrokerSlot& b = brokers_[broker_index];
+  const sdk::Symbol& symbol = bar.symbol;
+  // The symbol's first bar: market orders recovered at start-up get their value from it.
+  if (const std::size_t n = tracker_.price_unpriced(broker_index, symbol, bar.close))
+    log_.info(std::to_string(n) + " recovered market order(s) of " + symbol.str() + " at " + b.id +
+              " valued at " + bar.close.to_string() + " (the symbol's first bar)");
   feed.account_book = b.account.book_ref(symbol);
   feed.strategy_books.clear();
   feed.strategy_orders.clear();

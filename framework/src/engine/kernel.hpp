@@ -260,7 +260,9 @@ class Kernel final : private StrategyServices, private RiskView {
   void process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, const sdk::Bar& bar);
   /// Binds the feed's handles: its symbol's book in the account and in each strategy trading on
   /// the broker, and the tracker's open quantities (at the symbol's first bar).
-  void bind_feed(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, const sdk::Symbol& symbol);
+  /// At a symbol's first bar (or when its strategies change): binds its books and open-order
+  /// entries to the feed, and prices the recovered market orders of the symbol.
+  void bind_feed(std::size_t broker_index, BrokerSlot::SymbolFeed& feed, const sdk::Bar& bar);
   /// Applies what brokers posted to the inbox. Called twice per bar: the empty inbox (most bars)
   /// is answered here, without entering the function that applies events.
   void settle() {

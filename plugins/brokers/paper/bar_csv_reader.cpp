@@ -207,9 +207,9 @@ std::string validate_row(std::string_view line,
 // Parses the data rows of `body` (whole lines; the header is not in it), handing each good row's
 // bar to on_good_row. A bad row goes to on_bad_row(line number, problems, jumped_line), and the
 // parse stops when that returns false. `jumped_line` is the line of the last good row when this
-// row's time is not after it but is after the time of the line just before it (so that one row
-// may be the bad one: a time that jumped ahead), else 0. `line_no` is the number of the line
-// before `body`. Returns false when stopped.
+// row's time is before it but after the time of the line just before it (so that one row may be
+// the bad one: a time that jumped ahead), else 0: a repeat of its time is only a repeated row.
+// `line_no` is the number of the line before `body`. Returns false when stopped.
 template <class OnGoodRow, class OnBadRow>
 bool parse_rows(std::string_view body, std::size_t line_no, const sdk::Symbol& symbol,
                 OnGoodRow&& on_good_row, OnBadRow&& on_bad_row) {
@@ -243,8 +243,8 @@ bool parse_rows(std::string_view body, std::size_t line_no, const sdk::Symbol& s
       on_good_row(bar);
       continue;
     }
-    const bool jumped =
-        time && previous && before_previous && *time <= previous->first && *time > *before_previous;
+    const bool jumped = time && previous && before_previous && (*time < previous->first) &&
+                        (*time > *before_previous);
     line_before = time;
     if (!on_bad_row(line_no, std::move(issues), jumped ? previous->second : 0)) return false;
   }

@@ -289,16 +289,26 @@ std::string PaperBroker::venue_check(const sdk::OrderIntent& in) const {
     if (!ref)
       return "no reference price for " + in.symbol.str() +
              " yet (no bar seen), cannot check the cash a market buy needs (allow_margin = false)";
-    Decimal reserved;
+    Decimal reserved, covering;  // covering: open buys of this symbol
     for (const WorkingOrder& w : open_) {
       const auto& o = orders_[w.index].intent;
       if (o.side != Side::Buy) continue;
-      if (auto r = reference_price(o)) reserved += (o.quantity - orders_[w.index].filled) * *r;
+      const Decimal remaining = o.quantity - orders_[w.index].filled;
+      if (w.symbol == in.symbol) covering += remaining;
+      if (auto r = reference_price(o)) reserved += remaining * *r;
     }
-    const Decimal needs = in.quantity * *ref;
     // Without margin, a short sale's proceeds are not the account's to spend: they are what
-    // buying the shares back costs (counted at the last close).
+    // buying the shares back costs (counted at the last close). Buying back spends them, so the
+    // part of this order that covers the short (what open buys do not cover already) needs free
+    // cash only for a price above the last close; the rest needs all of it.
     const Decimal shorts = settings_.allow_short ? account_.short_position_value() : Decimal{};
+    const Decimal held = account_.position_quantity(in.symbol);
+    const Decimal short_left =
+        held.is_negative() && held.abs() > covering ? held.abs() - covering : Decimal{};
+    const Decimal covered = in.quantity < short_left ? in.quantity : short_left;
+    const Decimal mark = account_.last_price(in.symbol).value_or(*ref);
+    const Decimal needs =
+        (in.quantity - covered) * *ref + covered * (*ref > mark ? *ref - mark : Decimal{});
     const Decimal available = account_.cash() - shorts - reserved;
     if (needs > available)
       return "insufficient cash: order needs " + needs.to_string() + ", available " +

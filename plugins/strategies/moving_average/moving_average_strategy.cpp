@@ -112,9 +112,9 @@ void MovingAverageStrategy::on_order_event(sdk::StrategyContext&, const sdk::Ord
     if (it == states_.end()) return;
     SymbolState& state = it->second;
     state.check_position = true;
+    // Untracks a close still working too: its cancel or expiry after this (partial) fill is
+    // not a rejection (the position changed).
     reset_exit(state);
-    // Partly filled: its cancel or expiry later is not a rejection (the position changed).
-    if (state.exit_order == event.client_order_id) untrack_exit(state);
     return;
   }
   if (exits_working_ == 0 || !event.is_final()) return;  // almost every event: no lookup
@@ -127,6 +127,8 @@ void MovingAverageStrategy::on_order_event(sdk::StrategyContext&, const sdk::Ord
 }
 
 void MovingAverageStrategy::reset_exit(SymbolState& state) {
+  // A close still working belongs to the count before the reset: its end is not counted after it.
+  untrack_exit(state);
   state.exit_retries = 0;
   state.last_refusal.clear();
   state.exit_rejections = 0;
@@ -178,9 +180,10 @@ void MovingAverageStrategy::check_exit(sdk::StrategyContext& ctx, const sdk::Bar
       log.error(holds() + ", and the broker ended the last " +
                 std::to_string(state.exit_rejections) + " closes sent for it unfilled (last " +
                 state.last_rejection +
-                "): no more are sent; an operator must close it (at the broker, or with "
-                "'mercurio flatten', which closes every position). Closes resume after a new "
-                "cross or a fill in " +
+                "): no more are sent; an operator must close it with 'mercurio flatten "
+                "--strategy <this strategy's id>' (a close made at the broker directly is not "
+                "this strategy's fill: its book would keep the position). Closes resume after a "
+                "new cross or a fill in " +
                 symbol.str());
     state.stop_logged = true;
     return;

@@ -67,7 +67,7 @@ class MovingAverageStrategy final : public sdk::Strategy {
   };
 
   /// A new run of attempts: after a cross, a fill or the position seen in line.
-  static void reset_exit(SymbolState& state);
+  void reset_exit(SymbolState& state);
   void track_exit(SymbolState& state, const sdk::ClientOrderId& id);
   void untrack_exit(SymbolState& state);
 

@@ -242,6 +242,15 @@ TEST(BarCsvReaderTest, SkipPolicyRefusesARowWhoseTimeJumpedAhead) {
   EXPECT_EQ(one->bars.size(), 4u);
   ASSERT_EQ(one->skipped.size(), 1u);
   EXPECT_THAT(one->skipped[0], HasSubstr("t.csv:5: timestamp 2024-01-04 is not after"));
+  // Repeats of a row are only repeats, however many.
+  auto repeated = parse_bar_csv(kHeader +
+                                    "2024-01-02,1,2,1,2,0\n2024-01-03,1,2,1,2,0\n"
+                                    "2024-01-03,1,2,1,2,0\n2024-01-03,1,2,1,2,0\n"
+                                    "2024-01-04,1,2,1,2,0\n",
+                                "t.csv", "SPY", BadRowPolicy::Skip);
+  ASSERT_TRUE(repeated) << repeated.status().message();
+  EXPECT_EQ(repeated->bars.size(), 3u);
+  EXPECT_EQ(repeated->skipped.size(), 2u);
 }
 
 TEST(BarCsvReaderTest, LongGarbageIsTruncatedInMessages) {

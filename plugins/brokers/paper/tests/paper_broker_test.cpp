@@ -527,10 +527,35 @@ TEST_F(PaperBrokerTest, ShortSaleProceedsDoNotFundBuysWithoutMargin) {
   feed(bar("SPY", "2024-01-03", "100", "101", "99", "100"));  // sold 10 at 100: cash 2000
   ASSERT_EQ(broker_->account()->cash, dec("2000"));
   EXPECT_EQ(broker_->account()->buying_power, dec("1000"));  // 2000 less 10 x 100 to buy back
-  EXPECT_EQ(rejection("b1", limit(Side::Buy, "11", "100")),
+  // 10 buy the short back (its proceeds); the 11 beyond are a new long, paid from what is free.
+  EXPECT_EQ(rejection("b1", limit(Side::Buy, "21", "100")),
             "insufficient cash: order needs 1100, available 1000 (cash 2000 minus short positions "
             "1000 minus open buy orders 0)");
-  EXPECT_EQ(rejection("b2", limit(Side::Buy, "10", "100")), "");  // buying back: what is free
+  EXPECT_EQ(rejection("b2", limit(Side::Buy, "20", "100")), "");
+}
+
+// Buying a short back spends its own proceeds: it needs free cash only for a price above the last
+// close, and for what it buys beyond the short (a flip to long).
+TEST_F(PaperBrokerTest, BuyingAShortBackNeedsNoFreeCashAtTheLastClose) {
+  start({{"starting_cash", dec("1000")}, {"allow_short", true}});
+  seed_spy();
+  submit("short", market(Side::Sell, "10"));
+  feed(bar("SPY", "2024-01-03", "100", "101", "99", "101"));  // sold 10 at 100; marked at 101
+  ASSERT_EQ(broker_->account()->cash, dec("2000"));
+  ASSERT_EQ(broker_->account()->buying_power, dec("990"));     // 2000 less 10 x 101
+  EXPECT_EQ(rejection("cover", market(Side::Buy, "10")), "");  // 1010 of the 2000: its proceeds
+  ASSERT_TRUE(broker_->cancel("cover"));
+  EXPECT_EQ(rejection("up", limit(Side::Buy, "10", "102")), "");  // 10 x 1 above the close
+  ASSERT_TRUE(broker_->cancel("up"));
+  // A flip: 10 cover the short, 10 more are a new long of 1010, over the 990 free.
+  EXPECT_EQ(rejection("flip", market(Side::Buy, "20")),
+            "insufficient cash: order needs 1010, available 990 (cash 2000 minus short positions "
+            "1010 minus open buy orders 0)");
+  EXPECT_EQ(rejection("flip9", market(Side::Buy, "19")), "");  // 9 x 101 = 909
+  // An open buy already covers the short: the next one is all new long.
+  EXPECT_EQ(rejection("more", market(Side::Buy, "1")),
+            "insufficient cash: order needs 101, available -929 (cash 2000 minus short positions "
+            "1010 minus open buy orders 1919)");
 }
 
 // ---- cancel ----

@@ -685,7 +685,7 @@ TEST_F(StrategyTest, ExitEndedUnfilledByTheVenueIsSentAgainThenStopsAfterThree) 
   EXPECT_TRUE(ctx_.log.has(LogLevel::Error, "still holds while long 10"));
   EXPECT_TRUE(ctx_.log.has(LogLevel::Error, "last rejected: insufficient shares"));
   EXPECT_TRUE(ctx_.log.has(LogLevel::Error, "an operator must close it"));
-  EXPECT_TRUE(ctx_.log.has(LogLevel::Error, "'mercurio flatten'"));
+  EXPECT_TRUE(ctx_.log.has(LogLevel::Error, "'mercurio flatten --strategy"));
 }
 
 TEST_F(StrategyTest, AFillResetsTheExitRejectionsButItsOrdersCancelIsNotOne) {

@@ -301,14 +301,18 @@ std::string PaperBroker::venue_check(const sdk::OrderIntent& in) const {
     // buying the shares back costs (counted at the last close). Buying back spends them, so the
     // part of this order that covers the short (what open buys do not cover already) needs free
     // cash only for a price above the last close; the rest needs all of it.
-    const Decimal shorts = settings_.allow_short ? account_.short_position_value() : Decimal{};
-    const Decimal held = account_.position_quantity(in.symbol);
-    const Decimal short_left =
-        held.is_negative() && held.abs() > covering ? held.abs() - covering : Decimal{};
-    const Decimal covered = in.quantity < short_left ? in.quantity : short_left;
-    const Decimal mark = account_.last_price(in.symbol).value_or(*ref);
-    const Decimal needs =
-        (in.quantity - covered) * *ref + covered * (*ref > mark ? *ref - mark : Decimal{});
+    // (Without shorting there is nothing to cover: no lookups, every buy of a backtest passes
+    // here.)
+    Decimal shorts, needs = in.quantity * *ref;
+    if (settings_.allow_short) {
+      shorts = account_.short_position_value();
+      const Decimal held = account_.position_quantity(in.symbol);
+      const Decimal short_left =
+          held.is_negative() && held.abs() > covering ? held.abs() - covering : Decimal{};
+      const Decimal covered = in.quantity < short_left ? in.quantity : short_left;
+      const Decimal mark = account_.last_price(in.symbol).value_or(*ref);
+      needs = (in.quantity - covered) * *ref + covered * (*ref > mark ? *ref - mark : Decimal{});
+    }
     const Decimal available = account_.cash() - shorts - reserved;
     if (needs > available)
       return "insufficient cash: order needs " + needs.to_string() + ", available " +

@@ -108,7 +108,7 @@ void MovingAverageStrategy::on_order_event(sdk::StrategyContext&, const sdk::Ord
   // again. Other events change nothing the flag does not already cover (it is set whenever an
   // order is sent), except the end of a close of check_exit that filled nothing: counted.
   if (event.is_fill()) {
-    const auto it = states_.find(event.symbol);  // not hint_: it follows the bars' order
+    const auto it = fill_hint_.find(states_, event.symbol);
     if (it == states_.end()) return;
     SymbolState& state = it->second;
     state.check_position = true;

@@ -98,6 +98,9 @@ class MovingAverageStrategy final : public sdk::Strategy {
   // Bars of one timestamp come symbol after symbol in sorted order: the previous bar's entry (or
   // the one after it) is checked before searching.
   lookup_hint::LookupHint<States> hint_;
+  // Fills come in their own order (a bar's fills just before that bar reaches the strategy): a
+  // hint of their own, so neither undoes the other's.
+  lookup_hint::LookupHint<States> fill_hint_;
   // Symbols whose exit_order is set: while zero, an order event other than a fill looks up nothing.
   std::size_t exits_working_ = 0;
 };

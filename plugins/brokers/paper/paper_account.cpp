@@ -47,6 +47,12 @@ void PaperAccount::apply_fill(const sdk::Symbol& symbol, sdk::Side side, Decimal
 
   positions_[symbol] = pos;
   cash_ = new_cash;
+  if (old_qty.is_negative() != new_qty.is_negative()) {
+    if (new_qty.is_negative())
+      ++short_count_;
+    else
+      --short_count_;
+  }
 }
 
 Decimal PaperAccount::position_quantity(const sdk::Symbol& symbol) const {
@@ -86,10 +92,18 @@ Decimal PaperAccount::gross_position_value() const {
   return total;
 }
 
+std::vector<PaperAccount::Short> PaperAccount::shorts() const {
+  std::vector<Short> out;
+  if (short_count_ == 0) return out;
+  for (const auto& [symbol, pos] : positions_)
+    if (pos.quantity.is_negative())
+      out.push_back({symbol, pos.quantity.abs(), mark_of(symbol, pos)});
+  return out;
+}
+
 Decimal PaperAccount::short_position_value() const {
   Decimal total;
-  for (const auto& [symbol, pos] : positions_)
-    if (pos.quantity.is_negative()) total += pos.quantity.abs() * mark_of(symbol, pos);
+  for (const Short& s : shorts()) total += s.quantity * s.mark;
   return total;
 }
 

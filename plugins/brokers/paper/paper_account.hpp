@@ -51,6 +51,8 @@ class PaperAccount {
     PaperAccount a(cash);
     a.positions_ = std::move(positions);
     a.marks_ = std::move(marks);
+    for (const auto& [symbol, pos] : a.positions_)
+      if (pos.quantity.is_negative()) ++a.short_count_;
     return a;
   }
 
@@ -58,6 +60,17 @@ class PaperAccount {
   sdk::Decimal equity() const;
   /// Σ |quantity| × mark.
   sdk::Decimal gross_position_value() const;
+  /// A short position: its quantity (positive) and the price it is valued at (its mark, or its
+  /// average price before any mark).
+  struct Short {
+    sdk::Symbol symbol;
+    sdk::Decimal quantity;
+    sdk::Decimal mark;
+  };
+  /// True when some position is short (counted as fills change them: no walk).
+  bool holds_shorts() const noexcept { return short_count_ > 0; }
+  /// The short positions, by symbol.
+  std::vector<Short> shorts() const;
   /// Σ |quantity| × mark over short positions: what buying them back costs now, which their
   /// sale's proceeds in cash stand for.
   sdk::Decimal short_position_value() const;
@@ -66,6 +79,7 @@ class PaperAccount {
   sdk::Decimal mark_of(const sdk::Symbol& symbol, const sdk::Position& fallback) const;
 
   sdk::Decimal cash_;
+  std::size_t short_count_ = 0;                     // positions with a negative quantity
   std::map<sdk::Symbol, sdk::Position> positions_;  // sorted: deterministic reports
   std::map<sdk::Symbol, sdk::Decimal> marks_;
   lookup_hint::LookupHint<std::map<sdk::Symbol, sdk::Decimal>> mark_hint_;  // reset by copies; marks_ is never erased from

@@ -289,29 +289,34 @@ std::string PaperBroker::venue_check(const sdk::OrderIntent& in) const {
     if (!ref)
       return "no reference price for " + in.symbol.str() +
              " yet (no bar seen), cannot check the cash a market buy needs (allow_margin = false)";
-    Decimal reserved, covering;  // covering: open buys of this symbol
+    Decimal reserved;
     for (const WorkingOrder& w : open_) {
       const auto& o = orders_[w.index].intent;
       if (o.side != Side::Buy) continue;
-      const Decimal remaining = o.quantity - orders_[w.index].filled;
-      if (w.symbol == in.symbol) covering += remaining;
-      if (auto r = reference_price(o)) reserved += remaining * *r;
+      if (auto r = reference_price(o)) reserved += (o.quantity - orders_[w.index].filled) * *r;
     }
     // Without margin, a short sale's proceeds are not the account's to spend: they are what
-    // buying the shares back costs (counted at the last close). Buying back spends them, so the
-    // part of this order that covers the short (what open buys do not cover already) needs free
-    // cash only for a price above the last close; the rest needs all of it.
-    // (Without shorting there is nothing to cover: no lookups, every buy of a backtest passes
-    // here.)
+    // buying the shares back costs (at the last close). The part of a short that open buys cover
+    // already is in their reservation instead (not counted twice). The part of this order that
+    // covers what is left of a short spends that short's proceeds: it needs free cash only for a
+    // price above the close; the rest of the order needs all of it. Held shorts count whatever
+    // allow_short says now (an account restored with one); without any, no lookups.
     Decimal shorts, needs = in.quantity * *ref;
-    if (settings_.allow_short) {
-      shorts = account_.short_position_value();
-      const Decimal held = account_.position_quantity(in.symbol);
-      const Decimal short_left =
-          held.is_negative() && held.abs() > covering ? held.abs() - covering : Decimal{};
-      const Decimal covered = in.quantity < short_left ? in.quantity : short_left;
-      const Decimal mark = account_.last_price(in.symbol).value_or(*ref);
-      needs = (in.quantity - covered) * *ref + covered * (*ref > mark ? *ref - mark : Decimal{});
+    if (account_.holds_shorts()) {
+      for (const PaperAccount::Short& held : account_.shorts()) {
+        Decimal covering;  // open buys of the symbol
+        for (const WorkingOrder& w : open_) {
+          const OrderRecord& o = orders_[w.index];
+          if (w.symbol == held.symbol && o.intent.side == Side::Buy)
+            covering += o.intent.quantity - o.filled;
+        }
+        const Decimal left = held.quantity > covering ? held.quantity - covering : Decimal{};
+        shorts += left * held.mark;
+        if (held.symbol != in.symbol) continue;
+        const Decimal covered = in.quantity < left ? in.quantity : left;
+        needs = (in.quantity - covered) * *ref +
+                covered * (*ref > held.mark ? *ref - held.mark : Decimal{});
+      }
     }
     const Decimal available = account_.cash() - shorts - reserved;
     if (needs > available)
@@ -641,8 +646,7 @@ sdk::Result<sdk::AccountSnapshot> PaperBroker::account() {
       snap.buying_power = bp.is_negative() ? Decimal{} : bp;
     } else {
       // Short sale proceeds are not spendable without margin (see the buy check).
-      const Decimal free =
-          settings_.allow_short ? snap.cash - account_.short_position_value() : snap.cash;
+      const Decimal free = snap.cash - account_.short_position_value();
       snap.buying_power = free.is_negative() ? Decimal{} : free;
     }
     snap.ts = sink_->now();

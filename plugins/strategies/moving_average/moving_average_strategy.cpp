@@ -181,9 +181,9 @@ void MovingAverageStrategy::check_exit(sdk::StrategyContext& ctx, const sdk::Bar
                 std::to_string(state.exit_rejections) + " closes sent for it unfilled (last " +
                 state.last_rejection +
                 "): no more are sent; an operator must close it with 'mercurio flatten "
-                "--strategy <this strategy's id>' (a close made at the broker directly is not "
-                "this strategy's fill: its book would keep the position). Closes resume after a "
-                "new cross or a fill in " +
+                "--strategy <this strategy's id> --reason \"...\"' (a close made at the broker "
+                "directly is not this strategy's fill: its book would keep the position). Closes "
+                "resume after a new cross or a fill in " +
                 symbol.str());
     state.stop_logged = true;
     return;

@@ -25,6 +25,30 @@ TEST(PaperAccountTest, BuyMovesCashIntoAPositionAndChargesCommission) {
   EXPECT_EQ(acct.equity(), dec("9998.5"));
 }
 
+// Short positions are known without a walk (every buy check without margin asks): through an
+// open, a flip to long and back, a close, and a restore from saved records.
+TEST(PaperAccountTest, ShortPositionsAreCountedThroughFlipsClosesAndRestores) {
+  PaperAccount acct(dec("10000"));
+  EXPECT_FALSE(acct.holds_shorts());
+  acct.apply_fill("SPY", Side::Sell, dec("10"), dec("100"), {});
+  acct.mark("SPY", dec("101"));
+  acct.apply_fill("QQQ", Side::Sell, dec("2"), dec("50"), {});  // no mark: its average price
+  ASSERT_TRUE(acct.holds_shorts());
+  ASSERT_EQ(acct.shorts().size(), 2u);
+  EXPECT_EQ(acct.short_position_value(), dec("1110"));           // 10 x 101 + 2 x 50
+  acct.apply_fill("SPY", Side::Buy, dec("15"), dec("100"), {});  // flip: long 5
+  EXPECT_EQ(acct.shorts().size(), 1u);
+  acct.apply_fill("QQQ", Side::Buy, dec("2"), dec("50"), {});  // closed
+  EXPECT_FALSE(acct.holds_shorts());
+  EXPECT_EQ(acct.short_position_value(), Decimal{});
+  acct.apply_fill("SPY", Side::Sell, dec("8"), dec("100"), {});  // flip: short 3
+  EXPECT_TRUE(acct.holds_shorts());
+  const PaperAccount restored =
+      PaperAccount::restored(acct.cash(), acct.position_records(), acct.marks());
+  EXPECT_TRUE(restored.holds_shorts());
+  EXPECT_EQ(restored.short_position_value(), dec("303"));  // 3 x 101
+}
+
 TEST(PaperAccountTest, AddingAveragesTheEntryPrice) {
   PaperAccount acct(dec("10000"));
   acct.apply_fill("SPY", Side::Buy, dec("10"), dec("100"), {});

@@ -552,10 +552,21 @@ TEST_F(PaperBrokerTest, BuyingAShortBackNeedsNoFreeCashAtTheLastClose) {
             "insufficient cash: order needs 1010, available 990 (cash 2000 minus short positions "
             "1010 minus open buy orders 0)");
   EXPECT_EQ(rejection("flip9", market(Side::Buy, "19")), "");  // 9 x 101 = 909
-  // An open buy already covers the short: the next one is all new long.
+  // An open buy already covers the short (its reservation replaces the short's value): the next
+  // one is all new long, out of what is left free.
   EXPECT_EQ(rejection("more", market(Side::Buy, "1")),
-            "insufficient cash: order needs 101, available -929 (cash 2000 minus short positions "
-            "1010 minus open buy orders 1919)");
+            "insufficient cash: order needs 101, available 81 (cash 2000 minus open buy orders "
+            "1919)");
+  ASSERT_TRUE(broker_->cancel("flip9"));
+  // A cover working at the venue leaves the free cash as it was for other symbols' buys.
+  EXPECT_EQ(rejection("cover2", market(Side::Buy, "10")), "");
+  const auto qqq = [](const char* qty, const char* price) {
+    OrderIntent in = limit(Side::Buy, qty, price);
+    in.symbol = "QQQ";
+    return in;
+  };
+  EXPECT_EQ(rejection("qqq", qqq("9", "110")), "");  // 990 free
+  EXPECT_THAT(rejection("qqq2", qqq("1", "1")), HasSubstr("insufficient cash"));
 }
 
 // ---- cancel ----

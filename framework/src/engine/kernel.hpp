@@ -214,8 +214,15 @@ class Kernel final : private StrategyServices, private RiskView {
   void reconcile_brokers();
   std::string reconcile_broker(std::size_t broker_index);
   /// Books the fills the broker lists that the journal lacks (since the last one journaled, or the
-  /// oldest order in flight if older); `booked` counts them. Returns why they could not be listed.
-  std::string book_missing_fills(std::size_t broker_index, std::size_t& booked);
+  /// oldest order in flight if older; BrokerSlot::fills_booked counts what was booked). Returns
+  /// why they could not be listed.
+  std::string book_missing_fills(std::size_t broker_index);
+  /// What the broker reports it holds: positions and cash (nullopt when either read fails).
+  struct VenueAccount {
+    std::vector<sdk::Position> positions;
+    sdk::Decimal cash;
+  };
+  std::optional<VenueAccount> read_venue_account(std::size_t broker_index);
   void await_acknowledgement();
   void acknowledge_reconciliation(const std::string& who);
   void resolve_in_doubt();

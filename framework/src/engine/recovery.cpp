@@ -254,9 +254,9 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
   const sdk::Timestamp now = clock_->now();
 
   // 1. Fills the broker executed that the journal lacks (the process died before recording them).
-  std::size_t missing_fills = 0;
-  if (std::string error = book_missing_fills(bi, missing_fills); !error.empty())
-    return error + "\n";
+  const std::uint64_t booked_before = b.fills_booked;
+  if (std::string error = book_missing_fills(bi); !error.empty()) return error + "\n";
+  const std::uint64_t missing_fills = b.fills_booked - booked_before;
 
   // 2. Every order the journal has in flight: what does the broker say about it? "Not found" may be
   // the venue's lag right after a send (a fast restart): such orders are asked again once, after
@@ -343,14 +343,10 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
   }
 
   // 4. Positions and cash.
-  std::optional<sdk::Result<std::vector<sdk::Position>>> positions;
-  guarded("positions", [&] { positions.emplace(b.broker->positions()); });
-  std::optional<sdk::Result<sdk::AccountSnapshot>> account;
-  guarded("account", [&] { account.emplace(b.broker->account()); });
-  if (!positions || !positions->has_value() || !account || !account->has_value())
-    return "cannot read positions or cash from the broker\n";
+  const std::optional<VenueAccount> venue = read_venue_account(bi);
+  if (!venue) return "cannot read positions or cash from the broker\n";
   std::map<sdk::Symbol, sdk::Decimal> broker_qty, local_qty;
-  for (const auto& p : positions->value()) broker_qty[p.symbol] += p.quantity;
+  for (const auto& p : venue->positions) broker_qty[p.symbol] += p.quantity;
   for (const auto& p : b.account.open_positions()) local_qty[p.symbol] = p.quantity;
   std::set<sdk::Symbol> symbols;
   for (const auto& [s, q] : broker_qty) symbols.insert(s);
@@ -361,15 +357,30 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
       diff << "  position " << s.str() << ": broker " << theirs.to_string() << ", journal " << ours.to_string() << " (difference "
            << (theirs - ours).to_string() << ")\n";
   }
-  const sdk::Decimal cash_diff = (*account)->cash - b.account.cash();
+  const sdk::Decimal cash_diff = venue->cash - b.account.cash();
   if (cash_diff.abs() > config_.journal.cash_tolerance)
-    diff << "  cash: broker " << (*account)->cash.to_string() << ", journal " << b.account.cash().to_string() << " (difference "
-         << cash_diff.to_string() << ")\n";
+    diff << "  cash: broker " << venue->cash.to_string() << ", journal "
+         << b.account.cash().to_string() << " (difference " << cash_diff.to_string() << ")\n";
   if (missing_fills > 0) log_.warn(std::to_string(missing_fills) + " fill(s) from " + b.id + " recorded at start-up (made while mercurio was down)");
   return diff.str();
 }
 
-std::string Kernel::book_missing_fills(std::size_t bi, std::size_t& booked) {
+std::optional<Kernel::VenueAccount> Kernel::read_venue_account(std::size_t bi) {
+  BrokerSlot& b = brokers_[bi];
+  const auto guarded = [&](const char* op, auto&& call) {
+    call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(bi, o, msg); }, op,
+                 call);
+  };
+  std::optional<sdk::Result<std::vector<sdk::Position>>> positions;
+  std::optional<sdk::Result<sdk::AccountSnapshot>> account;
+  guarded("positions", [&] { positions.emplace(b.broker->positions()); });
+  guarded("account", [&] { account.emplace(b.broker->account()); });
+  if (!positions || !positions->has_value() || !account || !account->has_value())
+    return std::nullopt;
+  return VenueAccount{std::move(positions->value()), (*account)->cash};
+}
+
+std::string Kernel::book_missing_fills(std::size_t bi) {
   BrokerSlot& b = brokers_[bi];
   std::optional<sdk::Result<std::vector<sdk::OrderEvent>>> fills;
   // From the last fill journaled, or from the oldest order still in flight if that is earlier: a
@@ -388,7 +399,6 @@ std::string Kernel::book_missing_fills(std::size_t bi, std::size_t& booked) {
     } catch (const JournalError& e) {
       return std::string("journal: ") + e.what();
     }
-    ++booked;
     apply_order_event(bi, f);
   }
   return {};
@@ -460,25 +470,17 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
     // should be. (A fill already in what was read that neither the stream nor the listing shows
     // until later is counted twice: a venue whose account runs ahead of both; the next start's
     // reconciliation finds it.)
-    std::optional<sdk::Result<std::vector<sdk::Position>>> positions;
-    std::optional<sdk::Result<sdk::AccountSnapshot>> account;
+    std::optional<VenueAccount> venue;
     bool steady = false;
     for (int attempt = 0; attempt < 3 && !steady; ++attempt) {
-      std::size_t listed = 0;
       settle();
-      if (std::string error = book_missing_fills(bi, listed); !error.empty())
+      if (std::string error = book_missing_fills(bi); !error.empty())
         return refuse("could not have its fills booked: " + error);
       const std::uint64_t booked_before_read = b.fills_booked;
-      positions.reset();
-      account.reset();
-      call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(bi, o, msg); },
-                   "positions", [&] { positions.emplace(b.broker->positions()); });
-      call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(bi, o, msg); },
-                   "account", [&] { account.emplace(b.broker->account()); });
-      if (!positions || !positions->has_value() || !account || !account->has_value())
-        return refuse("did not report its positions and cash");
+      venue = read_venue_account(bi);
+      if (!venue) return refuse("did not report its positions and cash");
       settle();
-      if (std::string error = book_missing_fills(bi, listed); !error.empty())
+      if (std::string error = book_missing_fills(bi); !error.empty())
         return refuse("could not have its fills booked: " + error);
       steady = b.fills_booked == booked_before_read;
     }
@@ -487,7 +489,8 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
           "kept filling while its account was read; the next acknowledgement tries again");
     // The broker is the truth for the account from now on: recorded as an adjustment, so a replay of
     // the journal reaches the same account.
-    BalanceRecord adj{b.id, "adjustment", now, (*account)->cash, positions->value(), who + "; was:\n" + diff, 0};
+    BalanceRecord adj{b.id, "adjustment", now, venue->cash, std::move(venue->positions),
+                      who + "; was:\n" + diff, 0};
     try {
       journal_->record_balance(adj);
       journal_->record_reconciliation(now, b.id, "acknowledged", who);

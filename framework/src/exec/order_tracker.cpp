@@ -351,26 +351,25 @@ EventVerdict OrderTracker::apply(std::size_t broker_index, const sdk::OrderEvent
 std::size_t OrderTracker::price_unpriced(std::size_t broker_index, const sdk::Symbol& symbol,
                                          sdk::Decimal price) {
   if (broker_index >= open_totals_.size() || open_totals_[broker_index].unpriced == 0) return 0;
-  OpenOrderTotals& t = open_totals_[broker_index];
   std::size_t priced = 0;
   for (const auto& [id, slot] : open_index_) {
-    TrackedOrder& o = slots_[slot].order;
+    Slot& held = slots_[slot];
+    TrackedOrder& o = held.order;
     if (!o.unpriced || o.broker_index != broker_index || o.intent.symbol != symbol) continue;
-    // Its remainder is in the sums at zero: only its value is added. Computed before anything
-    // changes; on an overflow the order stays unpriced (and the gate keeps refusing new exposure).
+    // Taken out of the sums (at zero value) and put back at the price, as any event re-values an
+    // order; on an overflow it goes back at zero, still unpriced (the gate keeps refusing).
+    account_open(held, -1);
+    o.reserved_price = price;
     try {
-      const sdk::Decimal value = o.remaining() * price;
-      const sdk::Decimal notional = t.notional + value;
-      const sdk::Decimal buy_notional =
-          o.intent.side == sdk::Side::Buy ? t.buy_notional + value : t.buy_notional;
-      t.notional = notional;
-      t.buy_notional = buy_notional;
+      check_open_sums(o, *held.open_quantity);
     } catch (const sdk::DecimalError&) {
+      o.reserved_price = sdk::Decimal{};
+      account_open(held, +1);
       continue;
     }
-    o.reserved_price = price;
+    account_open(held, +1);
     o.unpriced = false;
-    --t.unpriced;
+    --open_totals_[broker_index].unpriced;
     ++priced;
   }
   return priced;

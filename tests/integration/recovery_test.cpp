@@ -277,6 +277,116 @@ TEST(RecoveryTest, PaperAndLiveRunsNeverShareAJournal) {
                                    "live trading"));
 }
 
+// The drawdown breaker's flatten sends its closing order on the last bar before the stop: the
+// position is still open, the order in flight. A restart takes the flatten up again after the
+// reconciliation, with that order as its own (not an order to cancel before closing, nor a reason
+// to send another), and ends it once the book is flat. It used to be forgotten with the process:
+// had the order been rejected, the position stayed open, HALTED, with nothing closing it.
+TEST(RecoveryTest, AFlattenInProgressAtTheStopGoesOnAfterARestart) {
+  const fs::path dir = scratch_dir("recovery_flatten_goes_on");
+  fs::create_directories(dir / "data");
+  const auto bars = [](std::initializer_list<std::pair<int, int>> minute_close) {
+    std::string csv = "timestamp,open,high,low,close,volume\n";
+    for (auto [m, c] : minute_close) {
+      const std::string p = std::to_string(c);
+      csv += "2024-03-04T14:" + std::to_string(m) + ":00Z," + p + "," + p + "," + p + "," + p +
+             ",100000\n";
+    }
+    return csv;
+  };
+  std::string risk = kGenerousRiskTable;
+  for (auto [from, to] : {std::pair<std::string, std::string>{"max_drawdown_pct = \"100\"",
+                                                              "max_drawdown_pct = \"5\""},
+                          {"drawdown_action = \"hold\"", "drawdown_action = \"flatten\""}})
+    risk.replace(risk.find(from), from.size(), to);
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+      << "plugin_dirs = [\"" << fixture_plugin_dir().string()
+      << "\"]\n[journal]\npath = \"state/journal.sqlite\"\n"
+         "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
+         "starting_cash = \"100000\"\nreplay_interval_ms = 0\n"
+         "state_file = \"state/paper_account.toml\"\n"
+         "data = { AAA = \"data/AAA.csv\", BBB = \"data/BBB.csv\" }\n"
+         "[[plugin]]\nid = \"buya\"\nlibrary = \"fixture_good_strategy\"\n[plugin.config]\n"
+         "symbol = \"AAA\"\nquantity = 600\nbuy_on_bar = 2\n"
+         "[[plugin]]\nid = \"watch\"\nlibrary = \"fixture_good_strategy\"\n[plugin.config]\n"
+         "symbol = \"BBB\"\nbuy_on_bar = 1000\n"
+      << risk;
+  const std::string config = (dir / "mercurio.toml").string();
+  // Bought at 100 (14:32); the 14:33 bar at 80 takes 12 % off the equity: the breaker flattens,
+  // and the closing order waits for an AAA bar that this run does not have (BBB's go on).
+  std::ofstream(dir / "data" / "AAA.csv") << bars({{30, 100}, {31, 100}, {32, 100}, {33, 80}});
+  std::ofstream(dir / "data" / "BBB.csv")
+      << bars({{30, 50}, {31, 50}, {32, 50}, {33, 50}, {34, 50}});
+  auto first = run_process({mercurio_exe().string(), "run", "--config", config}, dir);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_THAT(first.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
+  ASSERT_THAT(first.err, HasSubstr("flattening 600 AAA of buya as buya-2"));
+  ASSERT_THAT(first.err, Not(HasSubstr("strategy buya is flat")));
+  auto status = mercurio_cmd({"status", "--config", config}, dir);
+  EXPECT_THAT(status.out, HasSubstr("flattening      buya (drawdown"));
+
+  std::ofstream(dir / "data" / "AAA.csv")
+      << bars({{30, 100}, {31, 100}, {32, 100}, {33, 80}, {35, 80}, {36, 80}});
+  std::ofstream(dir / "data" / "BBB.csv")
+      << bars({{30, 50}, {31, 50}, {32, 50}, {33, 50}, {34, 50}, {35, 50}, {36, 50}});
+  auto second = run_process({mercurio_exe().string(), "run", "--config", config}, dir);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("reconciliation with broker paper clean"));
+  EXPECT_THAT(second.err,
+              HasSubstr("the flatten of strategy buya in progress at the stop goes on (drawdown"));
+  EXPECT_THAT(second.err, Not(HasSubstr("waits for")));  // buya-2 is the flatten's, not in its way
+  EXPECT_THAT(second.err, HasSubstr("strategy buya is flat (drawdown"));
+  EXPECT_THAT(second.err, Not(HasSubstr("buya-3")));
+  status = mercurio_cmd({"status", "--config", config}, dir);
+  EXPECT_THAT(status.out, HasSubstr("trading state   HALTED (drawdown"));
+  EXPECT_THAT(status.out, Not(HasSubstr("flattening")));
+  auto trades = mercurio_cmd({"report", "trades", "--config", config}, dir);
+  ASSERT_EQ(trades.exit_code, 0) << trades.err;
+  EXPECT_THAT(trades.out, HasSubstr("buya-2"));
+}
+
+// The failsafe's emergency procedure waits for its broker to answer again; the process stops
+// first. The next start runs it once the broker answers (it was forgotten with the process).
+TEST(RecoveryTest, AnEmergencyProcedurePendingAtTheStopRunsAfterARestart) {
+  const fs::path dir = scratch_dir("recovery_emergency_goes_on");
+  const auto config = [&](const std::string& broker_config) {
+    std::ofstream(dir / "mercurio.toml")
+        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+        << "plugin_dirs = [\"" << fixture_plugin_dir().string()
+        << "\"]\n[journal]\npath = \"state/journal.sqlite\"\n"
+           "[failsafe]\nheartbeat_interval_ms = 50\nmax_failures = 3\nemergency_action = "
+           "\"cancel\"\n"
+           "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+           "bars = 100\ninterval_ms = 10\n"
+        << broker_config
+        << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n[plugin.config]\n"
+           "buy_on_bar = 1000\n"
+        << kGenerousRiskTable;
+    return (dir / "mercurio.toml").string();
+  };
+  // account() calls 1 and 2 are the start-up's and the reconciliation's; every heartbeat fails.
+  auto first = run_process({mercurio_exe().string(), "run", "--config",
+                            config("fail_from_call = 3\nfail_until_call = 1000000\n")},
+                           dir);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_THAT(first.err,
+              HasSubstr("trading state ACTIVE -> HALTED: broker flaky missed 3 heartbeats"));
+  ASSERT_THAT(first.err, Not(HasSubstr("emergency procedure at broker flaky confirmed")));
+  auto status = mercurio_cmd({"status", "--config", (dir / "mercurio.toml").string()}, dir);
+  EXPECT_THAT(status.out, HasSubstr("emergency       cancel pending at broker flaky"));
+
+  auto second = run_process({mercurio_exe().string(), "run", "--config", config("")}, dir);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("reconciliation with broker flaky clean"));
+  EXPECT_THAT(second.err,
+              HasSubstr("emergency procedure \"cancel\" at broker flaky, pending at the stop"));
+  EXPECT_THAT(second.err, HasSubstr("emergency procedure at broker flaky confirmed"));
+  status = mercurio_cmd({"status", "--config", (dir / "mercurio.toml").string()}, dir);
+  EXPECT_THAT(status.out, HasSubstr("trading state   HALTED (broker flaky missed 3 heartbeats"));
+  EXPECT_THAT(status.out, Not(HasSubstr("emergency ")));
+}
+
 TEST(RecoveryTest, AFullJournalHaltsTradingAndNoOrderIsSentWithoutItsRecord) {
   JournaledDeployment d("recovery_full", 20000, "max_size_mb = 1\n", "20/60");
   auto r = d.run();

@@ -415,6 +415,31 @@ TEST(RunTest, ACorruptSavedStateRefusesToStart) {
   EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Mercurio run aborted"));
 }
 
+// Without a journal a run knows none of the positions and orders of the run before it: a flatten
+// or an emergency procedure saved in progress cannot go on (the book would read flat at once). It
+// is alerted instead, and not kept for the next start.
+TEST(RunTest, WithoutAJournalAProcedureInProgressAtTheStopIsAlertedNotTakenUp) {
+  Workspace ws("run_procedures_without_journal");
+  std::filesystem::create_directories(ws.dir / "state");
+  std::ofstream(ws.dir / "state" / "risk_state.toml")
+      << "state = 'HALTED'\nreason = 'drawdown'\nsince_ns = 0\nday = 0\nday_start_equity = "
+         "'50000'\n"
+         "peak_equity = '50000'\nreducing_for_daily_loss = false\n"
+         "[flattening_strategies]\nma = 'drawdown 12 %'\n[pending_emergencies]\npaper = "
+         "'flatten'\n";
+  auto r = ws.run({"--mode", "paper"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Flatten not resumed"));
+  EXPECT_THAT(r.err,
+              HasSubstr("the flatten of strategy ma (drawdown 12 %) was in progress at the stop"));
+  EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Emergency procedure not resumed"));
+  EXPECT_THAT(r.err, Not(HasSubstr("is flat")));
+  auto status = mercurio_cmd({"status", "--config", (ws.dir / "mercurio.toml").string()}, ws.dir);
+  EXPECT_THAT(status.out, HasSubstr("trading state   HALTED (drawdown)"));
+  EXPECT_THAT(status.out, Not(HasSubstr("flattening")));
+  EXPECT_THAT(status.out, Not(HasSubstr("emergency ")));
+}
+
 TEST(RunTest, AnUnreachableBrokerHaltsTradingAndTheEmergencyProcedureRunsOnceItAnswers) {
   const auto dir = scratch_dir("run_failsafe");
   // account() call 1 is the start-up query; calls 2-4 (the first three heartbeats) fail.

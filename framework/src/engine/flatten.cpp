@@ -8,6 +8,10 @@
 // symbol, so a protective stop cannot fill against a flat book. What a closing order leaves
 // (partly filled, rejected, expired) gets another, at most three per position; then an operator
 // decides.
+//
+// A flatten is saved with the trading state when it starts and when it ends, so a restart takes
+// it up again after the reconciliation (resume_saved_procedures), its closing orders still in
+// flight included.
 
 #include <string>
 #include <vector>
@@ -35,18 +39,30 @@ void Kernel::flatten_all(const std::string& why, bool retry_given_up) {
 
 void Kernel::flatten_strategies(const std::vector<std::size_t>& selected, const std::string& why,
                                 bool retry_given_up) {
+  bool started = false;
   for (std::size_t si : selected) {
     StrategySlot& s = strategies_[si];
     if (!s.flattening) {
       s.flattening.emplace();
       s.flattening->why = why;
       ++flattens_pending_;
+      started = true;
+      // Closing orders still working from an earlier flatten (recovered at start-up) are this
+      // one's own: not orders to cancel first, nor a reason to send another.
+      for (const TrackedOrder* o : tracker_.open_orders())
+        if (o->strategy_index == si && o->liquidation) {
+          StrategySlot::FlattenOfSymbol& f = s.flattening->symbols[o->intent.symbol];
+          f.order = o->id;
+          f.orders_sent = 1;
+        }
     } else if (retry_given_up) {
       // An operator's new flatten: positions whose closing orders all failed get new ones.
       for (auto& [symbol, f] : s.flattening->symbols)
         if (f.gave_up) f = {};
     }
   }
+  // Saved before a closing order goes: a restart from here on takes the flatten up again.
+  if (started) persist_state();
   advance_flattens();
 }
 
@@ -57,6 +73,7 @@ void Kernel::advance_flattens() {
     bool& flag;
     ~Done() { flag = false; }
   } done{advancing_flattens_};
+  bool ended = false;
   for (std::size_t si = 0; si < strategies_.size(); ++si) {
     StrategySlot& s = strategies_[si];
     if (!s.flattening) continue;
@@ -68,8 +85,10 @@ void Kernel::advance_flattens() {
       log_.warn("strategy " + s.id + " is flat (" + s.flattening->why + ")");
       s.flattening.reset();
       --flattens_pending_;
+      ended = true;
     }
   }
+  if (ended) persist_state();
 }
 
 void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
@@ -153,6 +172,7 @@ void Kernel::stop_flattening(std::size_t si, const std::string& why) {
             "): closing orders already sent keep working");
   s.flattening.reset();
   --flattens_pending_;
+  persist_state();
 }
 
 bool Kernel::is_flatten_order(const TrackedOrder& o) const {

@@ -286,7 +286,10 @@ void Kernel::start_up() {
     reconciling_ = false;
     persist_state();
     log_.info("start-up reconciliation done: trading state " + std::string(to_string(risk_gate_.state())));
+    resume_saved_procedures();  // before the commands: a queued resume ends what it takes up
     apply_operator_commands();  // those given while reconciling
+  } else if (mode_ != RunMode::Backtest) {
+    resume_saved_procedures();
   }
   for (const auto& b : brokers_)
     if (!b.data_only) stats_.starting_equity += b.account.equity();
@@ -858,6 +861,7 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   order.broker_index = s.broker;
   order.intent = intent;
   order.submitted_at = clock_->now();
+  order.liquidation = liquidation;
   if (intent.limit_price) order.reserved_price = *intent.limit_price;
   else if (intent.stop_price) order.reserved_price = *intent.stop_price;
   else if (decision.reference_price) order.reserved_price = *decision.reference_price;
@@ -1064,6 +1068,8 @@ void Kernel::open_state_store() {
       it->enabled = false;
       it->held_by_operator = why;
     }
+    saved_flattens_ = saved->flattening_strategies;
+    saved_emergencies_ = saved->pending_emergencies;
     log_.warn("restored trading state " + saved->state + " (" + saved->reason + ") from " + state_store_->state_file().string());
     if (saved->state != "ACTIVE")
       alert(sdk::Severity::Critical, "Starting in " + saved->state, "restored from " + state_store_->state_file().string() + ": " +
@@ -1079,8 +1085,15 @@ void Kernel::persist_state() {
   if (!state_store_ || reconciling_) return;
   PersistedRiskState s = risk_gate_.snapshot();
   s.since = clock_->now();
-  for (const auto& strategy : strategies_)
+  for (const auto& strategy : strategies_) {
     if (!strategy.held_by_operator.empty()) s.disabled_strategies[strategy.id] = strategy.held_by_operator;
+    if (strategy.flattening) s.flattening_strategies[strategy.id] = strategy.flattening->why;
+  }
+  for (const auto& b : brokers_)
+    if (b.pending_emergency) s.pending_emergencies[b.id] = std::string(to_string(*b.pending_emergency));
+  // Those saved by the last run and not taken up yet (start-up) stay saved.
+  s.flattening_strategies.insert(saved_flattens_.begin(), saved_flattens_.end());
+  s.pending_emergencies.insert(saved_emergencies_.begin(), saved_emergencies_.end());
   const std::string error = state_store_->save(s);
   if (error.empty()) return;
   // Without a durable record a restart could forget a tripped breaker: stop trading instead.
@@ -1226,7 +1239,8 @@ void Kernel::run_heartbeats() {
       if (b.heartbeat_failures == config_.failsafe.max_failures) {
         const std::string reason = "broker " + b.id + " missed " + std::to_string(b.heartbeat_failures) + " heartbeats (" + why + ")";
         if (auto change = risk_gate_.set_state(TradingState::Halted, reason)) on_state_change(*change);
-        if (config_.failsafe.emergency_action != DrawdownAction::Hold) b.pending_emergency = config_.failsafe.emergency_action;
+        if (config_.failsafe.emergency_action != DrawdownAction::Hold)
+          set_pending_emergency(i, config_.failsafe.emergency_action);
         alert(sdk::Severity::Critical, "Broker unreachable: " + b.id,
               reason + "; emergency procedure \"" + std::string(to_string(config_.failsafe.emergency_action)) +
                   "\" runs once it answers again", {{"broker", b.id}});
@@ -1240,7 +1254,7 @@ void Kernel::run_heartbeats() {
       alert(sdk::Severity::Critical, "Emergency procedure confirmed at " + b.id,
             std::string(to_string(*b.pending_emergency)) + " done; trading stays HALTED until an operator resumes", {{"broker", b.id}});
       log_.warn("emergency procedure at broker " + b.id + " confirmed");
-      b.pending_emergency.reset();
+      set_pending_emergency(i, std::nullopt);
     }
   }
 }
@@ -1288,6 +1302,62 @@ void Kernel::check_stale_data() {
     if (auto change = risk_gate_.set_state(TradingState::Active, "market data is fresh again"))
       on_state_change(*change);
   }
+}
+
+void Kernel::set_pending_emergency(std::size_t bi, std::optional<DrawdownAction> action) {
+  brokers_[bi].pending_emergency = action;
+  persist_state();  // a restart runs it still (resume_saved_procedures)
+}
+
+void Kernel::resume_saved_procedures() {
+  if (saved_flattens_.empty() && saved_emergencies_.empty()) return;
+  std::map<std::string, std::string> flattens;
+  std::map<std::string, std::string> emergencies;
+  flattens.swap(saved_flattens_);
+  emergencies.swap(saved_emergencies_);
+  const std::string file = state_store_->state_file().string();
+  if (!journal_) {
+    // Without a journal this process knows none of the positions and orders the last one was
+    // closing: going on would call a book flat that only this run sees empty.
+    for (const auto& [id, why] : flattens)
+      alert(sdk::Severity::Critical, "Flatten not resumed",
+            "the flatten of strategy " + id + " (" + why + ") was in progress at the stop (" + file +
+                "); without a [journal] this run does not know its positions: close them at the broker",
+            {{"strategy", id}});
+    for (const auto& [id, action] : emergencies)
+      alert(sdk::Severity::Critical, "Emergency procedure not resumed",
+            "the emergency procedure \"" + action + "\" at broker " + id + " was pending at the stop (" + file +
+                "); without a [journal] this run does not know its orders: check the broker",
+            {{"broker", id}});
+    persist_state();
+    return;
+  }
+  for (const auto& [id, action] : emergencies) {
+    const auto b = std::find_if(brokers_.begin(), brokers_.end(), [&](const BrokerSlot& x) { return x.id == id; });
+    if (b == brokers_.end()) {
+      alert(sdk::Severity::Critical, "Emergency procedure not resumed",
+            "the emergency procedure \"" + action + "\" at broker " + id + " was pending at the stop (" + file +
+                "), but no broker " + id + " is configured: check it at the venue",
+            {{"broker", id}});
+      continue;
+    }
+    b->pending_emergency = action == "flatten" ? DrawdownAction::Flatten : DrawdownAction::CancelOpenOrders;
+    log_.warn("emergency procedure \"" + action + "\" at broker " + id +
+              ", pending at the stop, runs once the broker answers a heartbeat");
+  }
+  for (const auto& [id, why] : flattens) {
+    const auto s = std::find_if(strategies_.begin(), strategies_.end(), [&](const StrategySlot& x) { return x.id == id; });
+    if (s == strategies_.end()) {
+      alert(sdk::Severity::Critical, "Flatten not resumed",
+            "the flatten of strategy " + id + " (" + why + ") was in progress at the stop (" + file +
+                "), but no strategy " + id + " is configured: close its positions at the broker",
+            {{"strategy", id}});
+      continue;
+    }
+    log_.warn("the flatten of strategy " + id + " in progress at the stop goes on (" + why + ")");
+    flatten_strategies({static_cast<std::size_t>(s - strategies_.begin())}, why);
+  }
+  persist_state();
 }
 
 bool Kernel::run_emergency(std::size_t bi, DrawdownAction action) {

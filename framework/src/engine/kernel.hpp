@@ -189,6 +189,11 @@ class Kernel final : private StrategyServices, private RiskView {
   void run_heartbeats();
   void check_stale_data();
   bool run_emergency(std::size_t broker_index, DrawdownAction action);
+  /// Sets (or clears) a broker's pending emergency procedure and saves it with the trading state.
+  void set_pending_emergency(std::size_t broker_index, std::optional<DrawdownAction> action);
+  /// After the start-up's reconciliation: the flattens and emergency procedures the saved state
+  /// had running at the stop go on.
+  void resume_saved_procedures();
   void persist_state();
   void apply_operator_commands();
   /// Removes an operator command from the queue; false (trading HALTED, alerted) when it cannot.
@@ -306,6 +311,10 @@ class Kernel final : private StrategyServices, private RiskView {
   // Start-up: HALTED until every broker is reconciled; the state saved before the stop comes back after.
   bool reconciling_ = false;
   std::optional<PersistedRiskState> state_before_reconciliation_;
+  // Flattens and emergency procedures the saved state had running, until resume_saved_procedures()
+  // takes them up (each save keeps them meanwhile).
+  std::map<std::string, std::string> saved_flattens_;     // strategy id -> why
+  std::map<std::string, std::string> saved_emergencies_;  // broker id -> action
   std::vector<std::pair<std::size_t, std::string>> reconciliation_mismatches_;  // broker, diff
   bool acknowledged_ = false;
   // Submits whose outcome is unknown: looked up by client order id, never resent blindly.

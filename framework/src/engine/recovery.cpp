@@ -212,6 +212,7 @@ void Kernel::recover_from_journal() {
     t.broker_index = bi->second;
     t.intent = o.record.intent;
     t.submitted_at = o.record.created;
+    t.liquidation = o.record.liquidation;
     t.state = o.filled_quantity.is_positive() ? OrderState::PartiallyFilled : order_state_of(o.status);
     t.filled_quantity = o.filled_quantity;
     t.commission = o.commission;

@@ -41,6 +41,7 @@ struct TrackedOrder {
   // A market order recovered at start-up: its reference price died with the process, so its
   // remainder has no value until a bar of its symbol prices it (OrderTracker::price_unpriced).
   bool unpriced = false;
+  bool liquidation = false;  // the kernel's own closing order (a flatten's), journaled as such
   std::string last_reason;
   sdk::Decimal remaining() const {
     const sdk::Decimal r = intent.quantity - filled_quantity;

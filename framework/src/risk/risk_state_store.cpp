@@ -40,6 +40,32 @@ std::int64_t require_integer(const toml::table& t, const char* key, const std::f
   throw std::runtime_error(file.string() + ": key \"" + key + "\" missing or not an integer");
 }
 
+// A table of text values (`id = "text"`); anything else is an error naming the key: a value read
+// as empty would drop a hold or a flatten at the next save.
+std::map<std::string, std::string> require_text_table(const toml::table& t, const char* key,
+                                                      const std::filesystem::path& file) {
+  std::map<std::string, std::string> out;
+  const toml::node* node = t.get(key);
+  if (node == nullptr) return out;
+  const toml::table* table = node->as_table();
+  if (table == nullptr)
+    throw std::runtime_error(file.string() + ": key \"" + key + "\" is not a table");
+  for (auto&& [k, v] : *table) {
+    auto text = v.value<std::string>();
+    if (!text)
+      throw std::runtime_error(file.string() + ": key \"" + key + "." + std::string(k.str()) +
+                               "\" is not a string");
+    out[std::string(k.str())] = *text;
+  }
+  return out;
+}
+
+toml::table text_table(const std::map<std::string, std::string>& values) {
+  toml::table t;
+  for (const auto& [k, v] : values) t.insert(k, v);
+  return t;
+}
+
 }  // namespace
 
 RiskStateStore::RiskStateStore(std::filesystem::path state_dir) : dir_(std::move(state_dir)) {}
@@ -74,8 +100,13 @@ std::optional<PersistedRiskState> RiskStateStore::load() const {
   if (auto b = t["reducing_for_daily_loss"].value<bool>()) s.reducing_for_daily_loss = *b;
   else throw std::runtime_error(file.string() + ": key \"reducing_for_daily_loss\" missing or not a boolean");
   s.rearm_pending = t["rearm_pending"].value_or(false);
-  if (const auto* disabled = t["disabled_strategies"].as_table())
-    for (auto&& [k, v] : *disabled) s.disabled_strategies[std::string(k.str())] = v.value_or(std::string());
+  s.disabled_strategies = require_text_table(t, "disabled_strategies", file);
+  s.flattening_strategies = require_text_table(t, "flattening_strategies", file);
+  s.pending_emergencies = require_text_table(t, "pending_emergencies", file);
+  for (const auto& [broker, action] : s.pending_emergencies)
+    if (action != "cancel" && action != "flatten")
+      throw std::runtime_error(file.string() + ": key \"pending_emergencies." + broker +
+                               "\" must be \"cancel\" or \"flatten\", was \"" + action + "\"");
   return s;
 }
 
@@ -91,9 +122,9 @@ std::string RiskStateStore::save(const PersistedRiskState& s) const {
   t.insert("peak_equity", s.peak_equity.to_string());
   t.insert("reducing_for_daily_loss", s.reducing_for_daily_loss);
   t.insert("rearm_pending", s.rearm_pending);
-  toml::table disabled;
-  for (const auto& [id, why] : s.disabled_strategies) disabled.insert(id, why);
-  t.insert("disabled_strategies", std::move(disabled));
+  t.insert("disabled_strategies", text_table(s.disabled_strategies));
+  t.insert("flattening_strategies", text_table(s.flattening_strategies));
+  t.insert("pending_emergencies", text_table(s.pending_emergencies));
   std::ostringstream out;
   out << "# Mercurio trading state: written by the kernel, read at start. Do not edit while it runs.\n" << t << "\n";
   return write_durably(state_file(), out.str());

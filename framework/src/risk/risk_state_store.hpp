@@ -25,6 +25,11 @@ struct PersistedRiskState {
   bool reducing_for_daily_loss = false;
   bool rearm_pending = false;  // resumed by an operator: the next equity re-arms the breakers
   std::map<std::string, std::string> disabled_strategies;  // id -> why
+  // Procedures still running at the save, taken up again after the next start's reconciliation:
+  // a flatten stopped half way (its protective orders cancelled, positions still open) or an
+  // emergency procedure waiting for its broker would otherwise be forgotten by a restart.
+  std::map<std::string, std::string> flattening_strategies;  // strategy id -> why
+  std::map<std::string, std::string> pending_emergencies;    // broker id -> "cancel" | "flatten"
 };
 
 /// An operator command left in state_dir/commands by `mercurio halt|resume|enable-strategy|flatten`.

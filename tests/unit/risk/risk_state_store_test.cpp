@@ -1,12 +1,15 @@
 // The operator-command queue: a command stays queued until the kernel has applied it and saved its
 // effect, so a crash while one is applied loses none queued behind it.
 
+#include "risk/risk_state_store.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
-#include "risk/risk_state_store.hpp"
 #include "support/test_paths.hpp"
 
 using namespace mercurio::kernel;
@@ -43,4 +46,54 @@ TEST(RiskStateStoreTest, ACommandStaysQueuedUntilRemoved) {
   EXPECT_EQ(left[0].action, "halt");
   EXPECT_EQ(store.queued_commands("acknowledge").size(), 0u);  // filtered, still queued
   EXPECT_EQ(store.queued_commands().size(), 1u);
+}
+
+// Holds, flattens and pending emergency procedures come back as saved; a value that is not text
+// (or an action that is not one) refuses the file, naming the key: read as empty, a hold or a
+// flatten would be dropped at the next save.
+TEST(RiskStateStoreTest, ProceduresInProgressRoundTripAndAMalformedOneRefusesTheFile) {
+  const auto dir = mercurio::test::scratch_dir("risk_state_store_procedures");
+  RiskStateStore store(dir);
+  store.prepare();
+  PersistedRiskState saved;
+  saved.state = "HALTED";
+  saved.reason = "drawdown";
+  saved.disabled_strategies["ma"] = "operator alice: flatten";
+  saved.flattening_strategies["ma"] = "operator alice: flatten";
+  saved.flattening_strategies["odd id"] = "drawdown \"12 %\"";
+  saved.pending_emergencies["alpaca"] = "flatten";
+  ASSERT_EQ(store.save(saved), "");
+  const auto loaded = store.load();
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ(loaded->disabled_strategies, saved.disabled_strategies);
+  EXPECT_EQ(loaded->flattening_strategies, saved.flattening_strategies);
+  EXPECT_EQ(loaded->pending_emergencies, saved.pending_emergencies);
+
+  const std::string good = [&] {
+    std::ifstream in(store.state_file());
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  const auto refused_with = [&](const std::string& from, const std::string& to) {
+    std::string text = good;
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at == std::string::npos) return std::string();
+    text.replace(at, from.size(), to);
+    std::ofstream(store.state_file(), std::ios::trunc) << text;
+    try {
+      store.load();
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("loaded");
+  };
+  using ::testing::HasSubstr;
+  EXPECT_THAT(
+      refused_with("ma = 'operator alice: flatten'\n\n[flattening", "ma = 1\n\n[flattening"),
+      HasSubstr("key \"disabled_strategies.ma\" is not a string"));
+  EXPECT_THAT(refused_with("alpaca = 'flatten'", "alpaca = 'flat'"),
+              HasSubstr("\"pending_emergencies.alpaca\" must be \"cancel\" or \"flatten\""));
+  EXPECT_THAT(refused_with("[pending_emergencies]", "[pending_emergencies.alpaca2]"),
+              HasSubstr("key \"pending_emergencies.alpaca2\" is not a string"));
+  EXPECT_EQ(refused_with("alpaca = 'flatten'", "alpaca = 'cancel'"), "loaded");
 }

@@ -356,6 +356,57 @@ TEST(RunTest, AFlattenSendsAtMostThreeClosingOrdersThenAlerts) {
               HasSubstr("1 TEST of buyer still open after 3 closing orders sent or refused"));
 }
 
+// A strategy resending what the venue rejects (here every buy): the rejection breaker disables it
+// at max_consecutive_rejections in a row, before the venue throttles or bans the account; the
+// rejections are each logged but alerted at most 10 a minute.
+std::string rejecting_venue_config(const std::string& broker_extra, int max_in_a_row) {
+  return "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\"" +
+         fixture_plugin_dir().string() +
+         "\"]\n[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
+         "[plugin.config]\nbars = 30\ninterval_ms = 1\nreject_side = \"buy\"\n" +
+         broker_extra +
+         "[[plugin]]\nid = \"rest\"\nlibrary = \"fixture_resting_strategy\"\n"
+         "[plugin.config]\nsymbol = \"TEST\"\nquantity = 1\n"
+         "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n" +
+         kGenerousRiskTable + "max_consecutive_rejections = " + std::to_string(max_in_a_row) + "\n";
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST(RunTest, OrdersTheVenueKeepsRejectingDisableTheStrategy) {
+  const auto dir = scratch_dir("run_rejection_breaker");
+  std::ofstream(dir / "mercurio.toml") << rejecting_venue_config("", 15);
+  auto r = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("strategy rest disabled: 15 orders in TEST rejected in a row by "
+                               "flaky reach max_consecutive_rejections 15 (the last: fixture: buy "
+                               "orders refused)"));
+  EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Strategy disabled: repeated rejections"));
+  EXPECT_EQ(summary_value(r.out, "orders submitted"), "15");  // not called again once disabled
+  EXPECT_EQ(count_of(r.err, "rejected by flaky: fixture: buy orders refused\n"), 15u);  // logged
+  EXPECT_EQ(count_of(r.err, "[WARNING] Order rejected"), 10u);  // alerted
+  auto status = mercurio_cmd({"status", "--config", (dir / "mercurio.toml").string()}, dir);
+  EXPECT_THAT(status.out, HasSubstr("disabled        rest (repeated rejections)"));
+}
+
+// Rejections count only in a row: an order the venue accepts in between starts the count again.
+TEST(RunTest, AnAcceptedOrderBetweenRejectionsResetsTheRejectionBreaker) {
+  const auto dir = scratch_dir("run_rejection_breaker_reset");
+  // Two buys rejected, the third accepted, and so on: never three rejections in a row.
+  std::ofstream(dir / "mercurio.toml") << rejecting_venue_config("accept_every = 3\n", 3);
+  auto r = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(summary_value(r.out, "orders submitted"), "30");
+  EXPECT_EQ(count_of(r.err, "rejected by flaky: fixture: buy orders refused\n"), 20u);
+  EXPECT_THAT(r.err, Not(HasSubstr("disabled")));
+}
+
 TEST(RunTest, RepeatedExecutionsDisableTheStrategy) {
   std::string risk = risk_table_with("max_fills_per_window", "3");
   risk = risk.replace(risk.find("fills_window_seconds = 1"), std::string("fills_window_seconds = 1").size(),

@@ -718,15 +718,46 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
   }
   const std::size_t si = order->strategy_index;
   StrategySlot& s = strategies_[si];
-  if (e.is_fill()) {
-    apply_fill(broker_index, e, si);
+  if (e.is_fill() || e.type == sdk::OrderEventType::Accepted) {
+    // The venue took an order of the strategy in this symbol: no longer rejections in a row.
+    if (!s.rejections_in_a_row.empty()) s.rejections_in_a_row.erase(e.symbol);
+    if (e.is_fill()) apply_fill(broker_index, e, si);
   } else if (e.type == sdk::OrderEventType::Rejected) {
-    ++stats_.orders_rejected;
-    log_.warn("order " + e.client_order_id.str() + " rejected by " + b.id + ": " + e.reason);
-    alert(sdk::Severity::Warning, "Order rejected", e.client_order_id.str() + " rejected by " + b.id + ": " + e.reason,
-          {{"strategy", s.id}, {"broker", b.id}, {"symbol", e.symbol.str()}});
+    on_rejection(broker_index, si, *order, e);
   }
   bus_.publish(OrderEventReceived{broker_index, si, e});
+}
+
+void Kernel::on_rejection(std::size_t bi, std::size_t si, const TrackedOrder& order, const sdk::OrderEvent& e) {
+  BrokerSlot& b = brokers_[bi];
+  StrategySlot& s = strategies_[si];
+  ++stats_.orders_rejected;
+  log_.warn("order " + e.client_order_id.str() + " rejected by " + b.id + ": " + e.reason);
+  // Every rejection is alerted, at most 10 a minute (a strategy resending into a rejection must
+  // not flood the notifiers); the log has each one.
+  if (rejection_alerts_.allow(std::chrono::steady_clock::now())) {
+    const auto suppressed = rejection_alerts_.take_suppressed();
+    alert(sdk::Severity::Warning, "Order rejected",
+          e.client_order_id.str() + " rejected by " + b.id + ": " + e.reason +
+              (suppressed ? " (" + std::to_string(suppressed) + " more rejections not alerted)" : ""),
+          {{"strategy", s.id}, {"broker", b.id}, {"symbol", e.symbol.str()}});
+  }
+  // Rejection breaker: a strategy resending what the venue keeps rejecting (no buying power, a
+  // halted or unknown symbol, a bad price) is in a loop the venue may answer with a throttle or a
+  // ban. It is stopped until an operator looks. A flatten's closing orders have their own limit.
+  if (!s.enabled || is_flatten_order(order)) return;
+  const std::int64_t in_a_row = ++s.rejections_in_a_row[e.symbol];
+  if (in_a_row < config_.risk.max_consecutive_rejections) return;
+  s.enabled = false;
+  s.held_by_operator = "repeated rejections";
+  s.rejections_in_a_row.clear();
+  const std::string why = std::to_string(in_a_row) + " orders in " + e.symbol.str() + " rejected in a row by " + b.id +
+                          " reach max_consecutive_rejections " + std::to_string(config_.risk.max_consecutive_rejections) +
+                          " (the last: " + e.reason + ")";
+  log_.error("strategy " + s.id + " disabled: " + why);
+  alert(sdk::Severity::Critical, "Strategy disabled: repeated rejections", s.id + ": " + why + "; an operator must re-enable it",
+        {{"strategy", s.id}, {"symbol", e.symbol.str()}});
+  persist_state();
 }
 
 bool Kernel::event_has_its_order(std::size_t broker_index, const sdk::OrderEvent& event) const {
@@ -1168,6 +1199,7 @@ void Kernel::apply_operator_commands() {
         strategies_[si].enabled = true;
         strategies_[si].held_by_operator.clear();
         strategies_[si].recent_fills.clear();
+        strategies_[si].rejections_in_a_row.clear();
         alert(sdk::Severity::Warning, "Strategy re-enabled", strategies_[si].id + " by " + who);
       }
     } else {

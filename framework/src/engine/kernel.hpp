@@ -137,6 +137,9 @@ class Kernel final : private StrategyServices, private RiskView {
     bool enabled = true;
     bool starting = false;
     std::deque<sdk::Timestamp> recent_fills;  // repeated-execution throttle
+    // Rejection breaker: the venue's rejections in a row per symbol (a symbol leaves the map when
+    // an order of the strategy in it is accepted or fills, so in the usual case it is empty).
+    std::map<sdk::Symbol, std::int64_t> rejections_in_a_row;
     std::string held_by_operator;             // non-empty: disabled until an operator re-enables it (persisted)
     // A flatten in progress (drawdown breaker, operator, failsafe), until the strategy's book is
     // flat: a position gets its closing order once no other order of the strategy works in its
@@ -212,6 +215,10 @@ class Kernel final : private StrategyServices, private RiskView {
   /// Orders of the strategy still working; `closing_orders_too` false: not a flatten's own.
   std::size_t working_orders_of(std::size_t strategy, bool closing_orders_too) const;
   void hold_strategies(const std::vector<std::size_t>& strategies, const std::string& why);
+  /// A venue's rejection of one of the strategy's orders: alerted (throttled) and counted by the
+  /// rejection breaker.
+  void on_rejection(std::size_t broker, std::size_t strategy, const TrackedOrder& order,
+                    const sdk::OrderEvent& event);
 
   void start_up();
   void open_journal();
@@ -349,6 +356,7 @@ class Kernel final : private StrategyServices, private RiskView {
   bool advancing_flattens_ = false;   // advance_flattens() is on the stack (a submit can settle)
   bool daily_pnl_alerted_ = false;  // |daily P&L| is beyond the alert threshold (alert on crossing only)
   AlertThrottle denial_alerts_{10, std::chrono::minutes(1)};
+  AlertThrottle rejection_alerts_{10, std::chrono::minutes(1)};
   std::atomic<bool> stop_requested_{false};
 };
 

@@ -190,10 +190,11 @@ RiskConfig parse_risk_table(const toml::table* table, const std::string& file, C
   for (auto&& [key, node] : *table) {
     const std::string_view k = key.str();
     if (!is_limit_key(k) && k != "max_daily_loss_pct" && k != "max_drawdown_pct" && k != "drawdown_action" &&
-        k != "max_fills_per_window" && k != "fills_window_seconds")
+        k != "max_fills_per_window" && k != "fills_window_seconds" && k != "max_consecutive_rejections")
       reader.issue(&node, "risk." + std::string(k),
                    "unknown key; expected one of: " + key_list({"max_daily_loss_pct", "max_drawdown_pct", "drawdown_action",
-                                                                 "max_fills_per_window", "fills_window_seconds"}));
+                                                                 "max_fills_per_window", "fills_window_seconds",
+                                                                 "max_consecutive_rejections"}));
   }
   reader.read_limits(*table, "risk", config.limits);
   for (const auto& k : limit_keys())
@@ -222,6 +223,10 @@ RiskConfig parse_risk_table(const toml::table* table, const std::string& file, C
     if (auto v = reader.integer(*node, std::string("risk.") + key, 1))
       (std::string_view(key) == "max_fills_per_window" ? config.max_fills_per_window : config.fills_window_seconds) = *v;
   }
+  // Optional: its default is a limit too (there is still no "unlimited").
+  if (const toml::node* node = table->get("max_consecutive_rejections"))
+    if (auto v = reader.integer(*node, "risk.max_consecutive_rejections", 1))
+      config.max_consecutive_rejections = *v;
   if (const toml::node* node = table->get("drawdown_action")) {
     const auto* s = node->as_string();
     const std::string v = s ? s->get() : std::string();

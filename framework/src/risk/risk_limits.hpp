@@ -51,6 +51,9 @@ struct RiskConfig {
   DrawdownAction drawdown_action = DrawdownAction::Hold;
   std::int64_t max_fills_per_window = 0;  // repeated-execution throttle: more fills of one strategy
   std::int64_t fills_window_seconds = 0;  // within this window disable it until an operator re-enables it
+  // Rejection breaker: this many orders of one strategy in one symbol rejected by the venue in a
+  // row (none accepted or filled between) disable the strategy until an operator re-enables it.
+  std::int64_t max_consecutive_rejections = 5;
 };
 
 /// The limits that apply to one order: global, then the broker's and the strategy's overrides.

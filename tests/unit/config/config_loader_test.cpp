@@ -148,7 +148,10 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"journal_too_large", "[journal]\npath = \"j.sqlite\"\nmax_size_mb = 1000000001\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
                     "journal.max_size_mb: expected an integer from 0 (no cap) to 1000000000, was 1000000001"},
         InvalidCase{"risk_integer_too_large", "[risk]\norder_burst = 92233720369\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
-                    "risk.order_burst: expected an integer from 1 to 92233720368, was 92233720369"}));
+                    "risk.order_burst: expected an integer from 1 to 92233720368, was 92233720369"},
+        // The rejection breaker cannot be switched off (there is no implicit "unlimited").
+        InvalidCase{"rejection_breaker_off", "[risk]\nmax_consecutive_rejections = 0\n[[plugin]]\nid=\"a\"\nlibrary=\"b\"\n",
+                    "mercurio.toml:2:30: risk.max_consecutive_rejections: expected an integer from 1"}));
 
 TEST(ConfigLoaderTest, ReportsEveryProblemAtOnce) {
   const ConfigIssues issues = issues_of(

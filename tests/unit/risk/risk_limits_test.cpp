@@ -567,3 +567,9 @@ TEST(RiskLimitsTest, AnOrderWhoseValueOverflowsIsDeniedNotThrown) {
   EXPECT_EQ(r.reason, deny::kOrderNotional);
   EXPECT_THAT(r.message, HasSubstr("out of range"));
 }
+
+// The rejection breaker's limit is optional in [risk]: without it, 5 rejections in a row.
+TEST(RiskLimitsTest, TheRejectionBreakerDefaultsToFiveInARow) {
+  EXPECT_EQ(config_with().max_consecutive_rejections, 5);
+  EXPECT_EQ(config_with("max_consecutive_rejections = 2\n").max_consecutive_rejections, 2);
+}

@@ -394,16 +394,46 @@ TEST(RunTest, OrdersTheVenueKeepsRejectingDisableTheStrategy) {
   EXPECT_THAT(status.out, HasSubstr("disabled        rest (repeated rejections)"));
 }
 
-// Rejections count only in a row: an order the venue accepts in between starts the count again.
-TEST(RunTest, AnAcceptedOrderBetweenRejectionsResetsTheRejectionBreaker) {
-  const auto dir = scratch_dir("run_rejection_breaker_reset");
-  // Two buys rejected, the third accepted, and so on: never three rejections in a row.
-  std::ofstream(dir / "mercurio.toml") << rejecting_venue_config("accept_every = 3\n", 3);
+// Rejections count only in a row: an order of the strategy in the symbol that works at the venue
+// (fills, or ends canceled or expired) starts the count again. An acceptance alone does not: some
+// venues accept an order first and reject it later.
+TEST(RunTest, AFilledOrderBetweenRejectionsResetsTheRejectionBreaker) {
+  // Two buys rejected, the third accepted (and here filled at once), and so on.
+  {
+    const auto dir = scratch_dir("run_rejection_breaker_reset");
+    std::ofstream(dir / "mercurio.toml")
+        << rejecting_venue_config("accept_every = 3\nfill_at = 100\n", 3);
+    auto r = run_process(
+        {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(summary_value(r.out, "orders submitted"), "30");
+    EXPECT_EQ(count_of(r.err, "rejected by flaky: fixture: buy orders refused\n"), 20u);
+    EXPECT_THAT(r.err, Not(HasSubstr("disabled")));
+  }
+  // The accepted orders rest (never fill): the third rejection, on the fourth order, trips it.
+  {
+    const auto dir = scratch_dir("run_rejection_breaker_accepted_only");
+    std::ofstream(dir / "mercurio.toml") << rejecting_venue_config("accept_every = 3\n", 3);
+    auto r = run_process(
+        {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(summary_value(r.out, "orders submitted"), "4");
+    EXPECT_THAT(r.err, HasSubstr("strategy rest disabled: 3 orders in TEST rejected in a row"));
+  }
+}
+
+// A plugin refusing an order for another cause than the venue's answer (not connected, its own
+// rate budget spent) sent nothing: the strategy is told it was rejected, but the rejection breaker
+// does not count it.
+TEST(RunTest, OrdersRefusedBeforeTheVenueAreNotCountedByTheRejectionBreaker) {
+  const auto dir = scratch_dir("run_rejection_breaker_not_sent");
+  std::ofstream(dir / "mercurio.toml")
+      << rejecting_venue_config("submit_outcome = \"unavailable\"\n", 2);
   auto r = run_process(
       {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(summary_value(r.out, "orders submitted"), "30");
-  EXPECT_EQ(count_of(r.err, "rejected by flaky: fixture: buy orders refused\n"), 20u);
+  EXPECT_EQ(count_of(r.err, "rejected by flaky: fixture: not connected, not sent\n"), 30u);
   EXPECT_THAT(r.err, Not(HasSubstr("disabled")));
 }
 

@@ -41,29 +41,34 @@ void Kernel::flatten_strategies(const std::vector<std::size_t>& selected, const 
                                 bool retry_given_up) {
   bool started = false;
   for (std::size_t si : selected) {
-    StrategySlot& s = strategies_[si];
-    if (!s.flattening) {
-      s.flattening.emplace();
-      s.flattening->why = why;
-      ++flattens_pending_;
+    if (begin_flatten(si, why)) {
       started = true;
-      // Closing orders still working from an earlier flatten (recovered at start-up) are this
-      // one's own: not orders to cancel first, nor a reason to send another.
-      for (const TrackedOrder* o : tracker_.open_orders())
-        if (o->strategy_index == si && o->liquidation) {
-          StrategySlot::FlattenOfSymbol& f = s.flattening->symbols[o->intent.symbol];
-          f.order = o->id;
-          f.orders_sent = 1;
-        }
     } else if (retry_given_up) {
       // An operator's new flatten: positions whose closing orders all failed get new ones.
-      for (auto& [symbol, f] : s.flattening->symbols)
+      for (auto& [symbol, f] : strategies_[si].flattening->symbols)
         if (f.gave_up) f = {};
     }
   }
   // Saved before a closing order goes: a restart from here on takes the flatten up again.
   if (started) persist_state();
   advance_flattens();
+}
+
+bool Kernel::begin_flatten(std::size_t si, const std::string& why) {
+  StrategySlot& s = strategies_[si];
+  if (s.flattening) return false;
+  s.flattening.emplace();
+  s.flattening->why = why;
+  ++flattens_pending_;
+  // Closing orders still working from an earlier flatten (recovered at start-up) are this one's
+  // own: not orders to cancel first, nor a reason to send another.
+  for (const TrackedOrder* o : tracker_.open_orders())
+    if (o->strategy_index == si && o->liquidation) {
+      StrategySlot::FlattenOfSymbol& f = s.flattening->symbols[o->intent.symbol];
+      f.order = o->id;
+      f.orders_sent = 1;
+    }
+  return true;
 }
 
 void Kernel::advance_flattens() {

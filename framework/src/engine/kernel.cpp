@@ -286,10 +286,13 @@ void Kernel::start_up() {
     reconciling_ = false;
     persist_state();
     log_.info("start-up reconciliation done: trading state " + std::string(to_string(risk_gate_.state())));
-    resume_saved_procedures();  // before the commands: a queued resume ends what it takes up
+    // The saved flattens are set up before the commands (a queued resume ends them) and go on
+    // after them, so nothing is sent that a queued command would have stopped.
+    const std::vector<std::size_t> resumed = resume_saved_procedures();
     apply_operator_commands();  // those given while reconciling
+    continue_resumed_flattens(resumed);
   } else if (mode_ != RunMode::Backtest) {
-    resume_saved_procedures();
+    resume_saved_procedures();  // without a journal: alerted, not taken up
   }
   for (const auto& b : brokers_)
     if (!b.data_only) stats_.starting_equity += b.account.equity();
@@ -718,8 +721,10 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
   }
   const std::size_t si = order->strategy_index;
   StrategySlot& s = strategies_[si];
-  if (e.is_fill() || e.type == sdk::OrderEventType::Accepted) {
-    // The venue took an order of the strategy in this symbol: no longer rejections in a row.
+  if (e.is_fill() || e.type == sdk::OrderEventType::Canceled ||
+      e.type == sdk::OrderEventType::Expired) {
+    // An order of the strategy in this symbol worked at the venue (an acceptance alone is not
+    // enough: some venues accept first and reject later): no longer rejections in a row.
     if (!s.rejections_in_a_row.empty()) s.rejections_in_a_row.erase(e.symbol);
     if (e.is_fill()) apply_fill(broker_index, e, si);
   } else if (e.type == sdk::OrderEventType::Rejected) {
@@ -728,7 +733,8 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
   bus_.publish(OrderEventReceived{broker_index, si, e});
 }
 
-void Kernel::on_rejection(std::size_t bi, std::size_t si, const TrackedOrder& order, const sdk::OrderEvent& e) {
+void Kernel::on_rejection(std::size_t bi, std::size_t si, const TrackedOrder& order,
+                          const sdk::OrderEvent& e) {
   BrokerSlot& b = brokers_[bi];
   StrategySlot& s = strategies_[si];
   ++stats_.orders_rejected;
@@ -739,24 +745,43 @@ void Kernel::on_rejection(std::size_t bi, std::size_t si, const TrackedOrder& or
     const auto suppressed = rejection_alerts_.take_suppressed();
     alert(sdk::Severity::Warning, "Order rejected",
           e.client_order_id.str() + " rejected by " + b.id + ": " + e.reason +
-              (suppressed ? " (" + std::to_string(suppressed) + " more rejections not alerted)" : ""),
+              (suppressed ? " (" + std::to_string(suppressed) + " more rejections not alerted)"
+                          : ""),
           {{"strategy", s.id}, {"broker", b.id}, {"symbol", e.symbol.str()}});
   }
   // Rejection breaker: a strategy resending what the venue keeps rejecting (no buying power, a
   // halted or unknown symbol, a bad price) is in a loop the venue may answer with a throttle or a
-  // ban. It is stopped until an operator looks. A flatten's closing orders have their own limit.
-  if (!s.enabled || is_flatten_order(order)) return;
+  // ban. It is stopped until an operator looks. Not counted: the kernel's own closing orders
+  // (a flatten has its own limit), and rejections the kernel makes for orders that never reached
+  // the venue (refused by the plugin for another cause than the venue's answer, confirmed absent).
+  if (const auto it =
+          std::find(refused_before_venue_.begin(), refused_before_venue_.end(), e.client_order_id);
+      it != refused_before_venue_.end()) {
+    refused_before_venue_.erase(it);
+    return;
+  }
+  if (!s.enabled || order.liquidation || reconciling_ || kernel_made_rejection_) return;
   const std::int64_t in_a_row = ++s.rejections_in_a_row[e.symbol];
   if (in_a_row < config_.risk.max_consecutive_rejections) return;
+  disable_strategy(si, "repeated rejections",
+                   std::to_string(in_a_row) + " orders in " + e.symbol.str() +
+                       " rejected in a row by " + b.id + " reach max_consecutive_rejections " +
+                       std::to_string(config_.risk.max_consecutive_rejections) +
+                       " (the last: " + e.reason + ")",
+                   e.symbol.str());
+}
+
+void Kernel::disable_strategy(std::size_t si, const std::string& held_for, const std::string& why,
+                              const std::string& symbol) {
+  StrategySlot& s = strategies_[si];
   s.enabled = false;
-  s.held_by_operator = "repeated rejections";
+  s.held_by_operator = held_for;
   s.rejections_in_a_row.clear();
-  const std::string why = std::to_string(in_a_row) + " orders in " + e.symbol.str() + " rejected in a row by " + b.id +
-                          " reach max_consecutive_rejections " + std::to_string(config_.risk.max_consecutive_rejections) +
-                          " (the last: " + e.reason + ")";
   log_.error("strategy " + s.id + " disabled: " + why);
-  alert(sdk::Severity::Critical, "Strategy disabled: repeated rejections", s.id + ": " + why + "; an operator must re-enable it",
-        {{"strategy", s.id}, {"symbol", e.symbol.str()}});
+  std::vector<std::pair<std::string, std::string>> fields{{"strategy", s.id}};
+  if (!symbol.empty()) fields.emplace_back("symbol", symbol);
+  alert(sdk::Severity::Critical, "Strategy disabled: " + held_for,
+        s.id + ": " + why + "; an operator must re-enable it", fields);
   persist_state();
 }
 
@@ -781,17 +806,13 @@ void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std:
     while (!s.recent_fills.empty() && s.recent_fills.front().ns <= window_start.ns)
       s.recent_fills.pop_front();
     s.recent_fills.push_back(now);
-    if (s.enabled && static_cast<std::int64_t>(s.recent_fills.size()) > config_.risk.max_fills_per_window) {
-      s.enabled = false;
-      s.held_by_operator = "repeated executions";
-      const std::string why = std::to_string(s.recent_fills.size()) + " fills within " +
-                              std::to_string(config_.risk.fills_window_seconds) + " s exceed max_fills_per_window " +
-                              std::to_string(config_.risk.max_fills_per_window);
-      log_.error("strategy " + s.id + " disabled: " + why);
-      alert(sdk::Severity::Critical, "Strategy disabled: repeated executions", s.id + ": " + why + "; an operator must re-enable it",
-            {{"strategy", s.id}});
-      persist_state();
-    }
+    if (s.enabled &&
+        static_cast<std::int64_t>(s.recent_fills.size()) > config_.risk.max_fills_per_window)
+      disable_strategy(*strategy_index, "repeated executions",
+                       std::to_string(s.recent_fills.size()) + " fills within " +
+                           std::to_string(config_.risk.fills_window_seconds) +
+                           " s exceed max_fills_per_window " +
+                           std::to_string(config_.risk.max_fills_per_window));
   }
   outputs_->trade(e, owner, b.id);
 }
@@ -934,7 +955,9 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
           id.str() + " to " + b.id + ": " + (ok ? status.message() : std::string("the broker plugin threw")),
           {{"client_order_id", id.str()}, {"broker", b.id}});
   } else if (!status.is_ok()) {
-    // Refused before reaching the venue: report it the same way a venue rejection arrives.
+    // Refused: report it the same way a venue rejection arrives. Only a Rejected status is the
+    // venue's answer; any other refusal never reached it (the rejection breaker does not count it).
+    if (status.code() != sdk::StatusCode::Rejected) refused_before_venue_.push_back(id);
     sdk::OrderEvent rejected;
     rejected.type = sdk::OrderEventType::Rejected;
     rejected.client_order_id = id;
@@ -1121,7 +1144,8 @@ void Kernel::persist_state() {
     if (strategy.flattening) s.flattening_strategies[strategy.id] = strategy.flattening->why;
   }
   for (const auto& b : brokers_)
-    if (b.pending_emergency) s.pending_emergencies[b.id] = std::string(to_string(*b.pending_emergency));
+    if (b.pending_emergency)
+      s.pending_emergencies[b.id] = std::string(to_string(*b.pending_emergency));
   // Those saved by the last run and not taken up yet (start-up) stay saved.
   s.flattening_strategies.insert(saved_flattens_.begin(), saved_flattens_.end());
   s.pending_emergencies.insert(saved_emergencies_.begin(), saved_emergencies_.end());
@@ -1339,57 +1363,6 @@ void Kernel::check_stale_data() {
 void Kernel::set_pending_emergency(std::size_t bi, std::optional<DrawdownAction> action) {
   brokers_[bi].pending_emergency = action;
   persist_state();  // a restart runs it still (resume_saved_procedures)
-}
-
-void Kernel::resume_saved_procedures() {
-  if (saved_flattens_.empty() && saved_emergencies_.empty()) return;
-  std::map<std::string, std::string> flattens;
-  std::map<std::string, std::string> emergencies;
-  flattens.swap(saved_flattens_);
-  emergencies.swap(saved_emergencies_);
-  const std::string file = state_store_->state_file().string();
-  if (!journal_) {
-    // Without a journal this process knows none of the positions and orders the last one was
-    // closing: going on would call a book flat that only this run sees empty.
-    for (const auto& [id, why] : flattens)
-      alert(sdk::Severity::Critical, "Flatten not resumed",
-            "the flatten of strategy " + id + " (" + why + ") was in progress at the stop (" + file +
-                "); without a [journal] this run does not know its positions: close them at the broker",
-            {{"strategy", id}});
-    for (const auto& [id, action] : emergencies)
-      alert(sdk::Severity::Critical, "Emergency procedure not resumed",
-            "the emergency procedure \"" + action + "\" at broker " + id + " was pending at the stop (" + file +
-                "); without a [journal] this run does not know its orders: check the broker",
-            {{"broker", id}});
-    persist_state();
-    return;
-  }
-  for (const auto& [id, action] : emergencies) {
-    const auto b = std::find_if(brokers_.begin(), brokers_.end(), [&](const BrokerSlot& x) { return x.id == id; });
-    if (b == brokers_.end()) {
-      alert(sdk::Severity::Critical, "Emergency procedure not resumed",
-            "the emergency procedure \"" + action + "\" at broker " + id + " was pending at the stop (" + file +
-                "), but no broker " + id + " is configured: check it at the venue",
-            {{"broker", id}});
-      continue;
-    }
-    b->pending_emergency = action == "flatten" ? DrawdownAction::Flatten : DrawdownAction::CancelOpenOrders;
-    log_.warn("emergency procedure \"" + action + "\" at broker " + id +
-              ", pending at the stop, runs once the broker answers a heartbeat");
-  }
-  for (const auto& [id, why] : flattens) {
-    const auto s = std::find_if(strategies_.begin(), strategies_.end(), [&](const StrategySlot& x) { return x.id == id; });
-    if (s == strategies_.end()) {
-      alert(sdk::Severity::Critical, "Flatten not resumed",
-            "the flatten of strategy " + id + " (" + why + ") was in progress at the stop (" + file +
-                "), but no strategy " + id + " is configured: close its positions at the broker",
-            {{"strategy", id}});
-      continue;
-    }
-    log_.warn("the flatten of strategy " + id + " in progress at the stop goes on (" + why + ")");
-    flatten_strategies({static_cast<std::size_t>(s - strategies_.begin())}, why);
-  }
-  persist_state();
 }
 
 bool Kernel::run_emergency(std::size_t bi, DrawdownAction action) {

@@ -194,9 +194,22 @@ class Kernel final : private StrategyServices, private RiskView {
   bool run_emergency(std::size_t broker_index, DrawdownAction action);
   /// Sets (or clears) a broker's pending emergency procedure and saves it with the trading state.
   void set_pending_emergency(std::size_t broker_index, std::optional<DrawdownAction> action);
-  /// After the start-up's reconciliation: the flattens and emergency procedures the saved state
-  /// had running at the stop go on.
-  void resume_saved_procedures();
+  /// After the start-up's reconciliation: the emergency procedures the saved state had pending
+  /// are pending again, and its flattens are set up and saved, nothing sent yet. Returns the
+  /// strategies whose flatten was taken up.
+  std::vector<std::size_t> resume_saved_procedures();
+  /// After the queued operator commands: each flatten taken up that is still in progress cancels
+  /// its strategy's other orders and sends its closing orders.
+  void continue_resumed_flattens(const std::vector<std::size_t>& strategies);
+  /// Empty when the strategy's positions at its broker can be closed from its book: for each
+  /// symbol it holds, the books of the broker's strategies add up to the broker account's
+  /// position; otherwise what differs.
+  std::string books_against_account(std::size_t strategy) const;
+  /// Starts a flatten of one strategy (sends nothing); false when one is already in progress.
+  bool begin_flatten(std::size_t strategy, const std::string& why);
+  /// Takes a strategy out of trading until an operator re-enables it (a breaker of its own).
+  void disable_strategy(std::size_t strategy, const std::string& held_for, const std::string& why,
+                        const std::string& symbol = "");
   void persist_state();
   void apply_operator_commands();
   /// Removes an operator command from the queue; false (trading HALTED, alerted) when it cannot.
@@ -357,6 +370,11 @@ class Kernel final : private StrategyServices, private RiskView {
   bool daily_pnl_alerted_ = false;  // |daily P&L| is beyond the alert threshold (alert on crossing only)
   AlertThrottle denial_alerts_{10, std::chrono::minutes(1)};
   AlertThrottle rejection_alerts_{10, std::chrono::minutes(1)};
+  // Rejections the kernel makes for orders that never reached the venue, which the rejection
+  // breaker does not count: refused by the plugin for another cause than the venue's answer (ids,
+  // until their event comes through the inbox), or confirmed absent (while the flag is set).
+  std::vector<sdk::ClientOrderId> refused_before_venue_;
+  bool kernel_made_rejection_ = false;
   std::atomic<bool> stop_requested_{false};
 };
 

@@ -39,6 +39,32 @@ std::string stringify(const Poco::JSON::Object& o) {
 class AuthRefused : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// The `streams` array of a `listening` reply (null when it has none).
+Poco::JSON::Array::Ptr listening_streams(const JsonObject& data) {
+  if (!data) return nullptr;
+  try {
+    return data->getArray("streams");
+  } catch (const Poco::Exception&) {
+    return nullptr;
+  }
+}
+
+bool lists_trade_updates(const JsonObject& data) {
+  const Poco::JSON::Array::Ptr streams = listening_streams(data);
+  if (!streams) return false;
+  for (std::size_t i = 0; i < streams->size(); ++i)
+    if (streams->get(static_cast<unsigned>(i)).toString() == "trade_updates") return true;
+  return false;
+}
+
+std::string listed_streams(const JsonObject& data) {
+  const Poco::JSON::Array::Ptr streams = listening_streams(data);
+  if (!streams) return "none";
+  std::ostringstream out;
+  streams->stringify(out);
+  return out.str();
+}
 }  // namespace
 
 TradeStream::TradeStream(const AlpacaSettings& settings, Callbacks callbacks, sdk::Logger& logger,
@@ -186,6 +212,13 @@ std::string TradeStream::session() {
         send_json(listen);
         phase = Phase::Listening;
       } else if (stream == "listening") {
+        // Alpaca leaves a stream it does not grant out of the list: taken as subscribed, the REST
+        // poll would stop while nothing is streamed. Down instead: reconnected with backoff, and
+        // polled meanwhile.
+        if (!lists_trade_updates(data))
+          throw std::runtime_error(
+              "the server did not grant the trade_updates stream (its listening reply lists " +
+              listed_streams(data) + ")");
         phase = Phase::Streaming;
         subscribed_ = true;
         ++subscriptions_;

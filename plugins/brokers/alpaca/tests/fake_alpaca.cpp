@@ -97,6 +97,7 @@ struct FakeAlpaca::Impl {
   std::vector<Activity> activities;
   std::vector<std::shared_ptr<Conn>> conns;
   bool events_on = true;
+  bool grant_trade_updates = true;
   int fail_n = 0, fail_status = 0;
   std::string fail_body;
   std::string fail_all_prefix;  // fail_requests
@@ -545,11 +546,14 @@ struct FakeAlpaca::Impl {
           }
           ++owner.stream_logins_;
         } else if (action == "listen") {
+          bool granted = false;
           {
             std::lock_guard lock(m);
-            conn->listening = true;
+            granted = grant_trade_updates;
+            conn->listening = granted;
           }
-          reply(R"({"stream":"listening","data":{"streams":["trade_updates"]}})");
+          reply(granted ? R"({"stream":"listening","data":{"streams":["trade_updates"]}})"
+                        : R"({"stream":"listening","data":{"streams":[]}})");
         }
       }
     } catch (const std::exception&) {
@@ -718,6 +722,11 @@ void FakeAlpaca::set_asset(const std::string& symbol, bool known, bool tradable,
 void FakeAlpaca::set_stream_events(bool on) {
   std::lock_guard lock(impl_->m);
   impl_->events_on = on;
+}
+
+void FakeAlpaca::grant_trade_updates(bool on) {
+  std::lock_guard lock(impl_->m);
+  impl_->grant_trade_updates = on;
 }
 
 std::string FakeAlpaca::status_of(const std::string& client_id) const {

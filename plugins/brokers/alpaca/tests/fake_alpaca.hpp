@@ -87,6 +87,9 @@ class FakeAlpaca {
   void drop_streams();
   /// false: trade updates are not sent on the stream (they happen while the client is away).
   void set_stream_events(bool on);
+  /// false: a "listen" is answered with a `listening` message whose `streams` list is empty (the
+  /// way Alpaca says a stream is not available) and nothing is streamed on that connection.
+  void grant_trade_updates(bool on);
 
   // ---- observations ----
   int order_posts() const { return order_posts_.load(); }

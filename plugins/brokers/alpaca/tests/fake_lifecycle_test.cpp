@@ -85,6 +85,7 @@ class AlpacaLifecycleTest : public ::testing::Test {
     // assertion ended the test early (else every later test would run without stream events, or
     // with failing requests).
     fake_->set_stream_events(true);
+    fake_->grant_trade_updates(true);
     fake_->fail_requests("", 0, "");
     std::lock_guard lock(mutex_);
     for (const auto& [target, header] : violations_) ADD_FAILURE() << target << ": sl-violations " << header;
@@ -459,6 +460,28 @@ TEST_F(AlpacaLifecycleTest, DroppedStreamReconnectsWithBackoffAndMissesNoFill) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].fill_quantity, dec("6"));
   EXPECT_EQ(f[0].fill_price, dec("20.00"));
+}
+
+// Alpaca answers a `listen` for a stream it does not grant with a `listening` reply that leaves
+// it out of `streams`. Taken as a subscription, the REST poll stopped while nothing was streamed:
+// a fill went unseen until some later reconnect. It is a connection that is down: polled meanwhile.
+TEST_F(AlpacaLifecycleTest, AListeningReplyWithoutTradeUpdatesIsNoSubscription) {
+  auto& b = start_broker();
+  const auto id = unique("life-not-granted");
+  ASSERT_TRUE(b.submit(approve(id, intent("AAPL", sdk::Side::Buy, "4"))));
+  ASSERT_TRUE(wait_for(id, OrderEventType::Accepted));
+  const int logins = fake_->stream_logins();
+  fake_->grant_trade_updates(false);
+  fake_->drop_streams();
+  // Logged in again, and refused the subscription.
+  ASSERT_TRUE(sink_.wait_until([&] { return fake_->stream_logins() > logins; }));
+  fake_->fill(id, "4", "30.00");
+  ASSERT_TRUE(wait_for(id, OrderEventType::Filled));  // from the REST poll
+  EXPECT_FALSE(b.stream_subscribed());
+  const auto f = fills_of(id);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].fill_quantity, dec("4"));
+  EXPECT_EQ(f[0].fill_price, dec("30.00"));
 }
 
 TEST_F(AlpacaLifecycleTest, UnknownOrderStatusRaisesAnAnomalyForTheSymbol) {

@@ -466,11 +466,12 @@ ProcessResult run_flaky(const std::string& name, const std::string& broker_confi
   return run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
 }
 
-// A flatten saved in progress closes the strategy's book, which comes from the journal. When the
-// broker's account no longer agrees with the books (here the fixture venue starts empty: a
-// position closed by hand while Mercurio was down, acknowledged as such), selling the book's
-// quantity would open a short at the venue: the flatten is not taken up, and an operator is told.
-TEST(RecoveryTest, ASavedFlattenIsNotTakenUpWhenTheAccountNoLongerMatchesTheBooks) {
+// A flatten closes the strategy's book, which comes from the journal. When the broker's account no
+// longer agrees with the books (here the fixture venue starts empty: a position closed by hand
+// while Mercurio was down, acknowledged as such), selling the book's quantity would open a short at
+// the venue, and a liquidation passes no limit of the gate: the closing order is withheld and an
+// operator told, for the saved flatten taken up and for an operator's new flatten alike.
+TEST(RecoveryTest, AFlattenSendsNoCloseThatWouldTakeTheAccountPastFlat) {
   const auto dir = scratch_dir("recovery_flatten_books_differ");
   std::string risk = kGenerousRiskTable;
   for (auto [from, to] : {std::pair<std::string, std::string>{"max_drawdown_pct = \"100\"",
@@ -503,15 +504,26 @@ TEST(RecoveryTest, ASavedFlattenIsNotTakenUpWhenTheAccountNoLongerMatchesTheBook
   auto ack = mercurio_cmd(
       {"acknowledge", "--config", cfg, "--by", "ops", "--reason", "closed by hand"}, dir);
   ASSERT_EQ(ack.exit_code, 0) << ack.err;
+  auto flatten = mercurio_cmd(
+      {"flatten", "--config", cfg, "--strategy", "buyer", "--by", "ops", "--reason", "again"}, dir);
+  ASSERT_EQ(flatten.exit_code, 0) << flatten.err;
 
   auto second = run_process({mercurio_exe().string(), "run", "--config", cfg}, dir);
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_THAT(second.err, HasSubstr("action=acknowledge by=ops"));
-  EXPECT_THAT(second.err, HasSubstr("[CRITICAL] Flatten not resumed"));
-  EXPECT_THAT(second.err, HasSubstr("TEST: the account holds 0, the strategies' books 1"));
+  EXPECT_THAT(second.err,
+              HasSubstr("the flatten of strategy buyer in progress at the stop goes on"));
+  EXPECT_THAT(second.err, HasSubstr("action=flatten by=ops strategy=buyer"));
+  // The queued flatten is applied before the saved one sends anything: its advance withholds it.
+  EXPECT_THAT(second.err, HasSubstr("[CRITICAL] Flatten order withheld"));
+  EXPECT_THAT(second.err, HasSubstr("the account at broker flaky holds 0 TEST and the books of its "
+                                    "strategies 1: closing this book's 1 would take the account "
+                                    "past flat, to -1"));
   EXPECT_THAT(second.err, Not(HasSubstr("flattening 1 TEST of buyer as")));
   EXPECT_THAT(second.err, Not(HasSubstr("is flat")));
-  EXPECT_THAT(mercurio_cmd({"status", "--config", cfg}, dir).out, Not(HasSubstr("flattening")));
+  // Still in progress (an operator's resume ends it).
+  EXPECT_THAT(mercurio_cmd({"status", "--config", cfg}, dir).out,
+              HasSubstr("flattening      buyer"));
 }
 
 TEST(InDoubtOrderTest, AnUnknownOutcomeIsResolvedByLookupNotByResending) {

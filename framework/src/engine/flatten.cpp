@@ -113,14 +113,27 @@ void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
     return;
   }
   f.waiting_logged = false;
+  if (f.gave_up) return;
   if (f.orders_sent >= kMaxClosingOrders) {
-    if (!f.gave_up)
-      alert(sdk::Severity::Critical, "Flatten incomplete",
-            p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id + " still open after " +
-                std::to_string(f.orders_sent) + " closing orders sent or refused (" +
-                s.flattening->why +
-                "); no more are sent: close it at the broker or run mercurio flatten again",
-            {{"strategy", s.id}, {"symbol", p.symbol.str()}});
+    alert(sdk::Severity::Critical, "Flatten incomplete",
+          p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id + " still open after " +
+              std::to_string(f.orders_sent) + " closing orders sent or refused (" +
+              s.flattening->why +
+              "); no more are sent: close it at the broker or run mercurio flatten again",
+          {{"strategy", s.id}, {"symbol", p.symbol.str()}});
+    f.gave_up = true;
+    return;
+  }
+  // The book's quantity is closed only where it is the venue's: after a position changed at the
+  // broker outside Mercurio (closed by hand, an acknowledged difference) it would open a new one,
+  // and a liquidation passes no limit of the risk gate.
+  if (std::string problem = closing_problem(si, p); !problem.empty()) {
+    alert(sdk::Severity::Critical, "Flatten order withheld",
+          p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id + " (" + s.flattening->why +
+              "): " + problem +
+              "; nothing is sent for it: check the position at the broker and close it there "
+              "(the strategy's book keeps it; mercurio resume ends the flatten)",
+          {{"strategy", s.id}, {"symbol", p.symbol.str()}});
     f.gave_up = true;
     return;
   }
@@ -178,6 +191,22 @@ void Kernel::stop_flattening(std::size_t si, const std::string& why) {
   s.flattening.reset();
   --flattens_pending_;
   persist_state();
+}
+
+std::string Kernel::closing_problem(std::size_t si, const sdk::Position& p) const {
+  const StrategySlot& s = strategies_[si];
+  const BrokerSlot& b = brokers_[s.broker];
+  sdk::Decimal books;
+  for (std::size_t other : b.strategies) books += strategies_[other].book.quantity(p.symbol);
+  const sdk::Decimal account = b.account.quantity(p.symbol);
+  if (books == account) return {};
+  // Holdings outside the books (an opening balance, external fills) may be reduced, not crossed.
+  const sdk::Decimal after = account - p.quantity;
+  const bool reduces = p.quantity.is_positive() ? !after.is_negative() : !after.is_positive();
+  if (reduces) return {};
+  return "the account at broker " + b.id + " holds " + account.to_string() + " " + p.symbol.str() +
+         " and the books of its strategies " + books.to_string() + ": closing this book's " +
+         p.quantity.to_string() + " would take the account past flat, to " + after.to_string();
 }
 
 bool Kernel::is_flatten_order(const TrackedOrder& o) const {

@@ -201,10 +201,10 @@ class Kernel final : private StrategyServices, private RiskView {
   /// After the queued operator commands: each flatten taken up that is still in progress cancels
   /// its strategy's other orders and sends its closing orders.
   void continue_resumed_flattens(const std::vector<std::size_t>& strategies);
-  /// Empty when the strategy's positions at its broker can be closed from its book: for each
-  /// symbol it holds, the books of the broker's strategies add up to the broker account's
-  /// position; otherwise what differs.
-  std::string books_against_account(std::size_t strategy) const;
+  /// Empty when closing the strategy's `position` (from its book) trades what the venue holds: the
+  /// books of its broker's strategies add up to the account's position in the symbol, or the
+  /// close only reduces the account's position without taking it past flat. Otherwise why not.
+  std::string closing_problem(std::size_t strategy, const sdk::Position& position) const;
   /// Starts a flatten of one strategy (sends nothing); false when one is already in progress.
   bool begin_flatten(std::size_t strategy, const std::string& why);
   /// Takes a strategy out of trading until an operator re-enables it (a breaker of its own).

@@ -6,10 +6,11 @@
 // commands run (a queued resume ends them before anything is sent), then
 // continue_resumed_flattens() cancels what stands in their way and sends the closing orders.
 //
-// A flatten closes what the strategy's book holds. The book comes from the journal; the broker
-// account from the journal too, plus what reconciliation found at the venue (fills made by hand
-// while the process was down are booked there as external). Where the two no longer add up, the
-// book's quantities are not the venue's: such a flatten is not taken up (an operator decides).
+// A flatten closes what the strategy's book holds, which comes from the journal; the broker
+// account also has what reconciliation found at the venue (a position closed by hand while the
+// process was down). Where the two no longer agree, the flatten withholds that symbol's closing
+// order (Kernel::closing_problem, as every flatten does), and a closing order still in flight
+// there is cancelled.
 
 #include <algorithm>
 #include <map>
@@ -19,21 +20,6 @@
 #include "engine/kernel.hpp"
 
 namespace mercurio::kernel {
-
-std::string Kernel::books_against_account(std::size_t si) const {
-  const StrategySlot& s = strategies_[si];
-  const BrokerSlot& b = brokers_[s.broker];
-  std::string differs;
-  for (const sdk::Position& p : s.book.open_positions()) {
-    sdk::Decimal books;
-    for (std::size_t other : b.strategies) books += strategies_[other].book.quantity(p.symbol);
-    const sdk::Decimal account = b.account.quantity(p.symbol);
-    if (books == account) continue;
-    differs += (differs.empty() ? "" : "; ") + p.symbol.str() + ": the account holds " +
-               account.to_string() + ", the strategies' books " + books.to_string();
-  }
-  return differs;
-}
 
 std::vector<std::size_t> Kernel::resume_saved_procedures() {
   std::vector<std::size_t> resumed;
@@ -77,25 +63,8 @@ std::vector<std::size_t> Kernel::resume_saved_procedures() {
             {{"broker", id}});
       continue;
     }
-    DrawdownAction resumed_action =
+    const DrawdownAction resumed_action =
         action == "flatten" ? DrawdownAction::Flatten : DrawdownAction::CancelOpenOrders;
-    if (resumed_action == DrawdownAction::Flatten) {
-      std::string differs;
-      for (std::size_t si : b->strategies)
-        if (std::string d = books_against_account(si); !d.empty()) differs = d;
-      if (!differs.empty()) {
-        // Its cancels are still wanted; its closes would trade the books' quantities.
-        resumed_action = DrawdownAction::CancelOpenOrders;
-        alert(sdk::Severity::Critical, "Emergency flatten not resumed",
-              "the emergency procedure \"flatten\" at broker " + id +
-                  " was pending at the stop, but the broker's account and its strategies' books "
-                  "differ (" +
-                  differs +
-                  "): only its cancels run; check the positions at the broker, then close them "
-                  "there or with mercurio flatten",
-              {{"broker", id}});
-      }
-    }
     b->pending_emergency = resumed_action;
     log_.warn("emergency procedure \"" + std::string(to_string(resumed_action)) + "\" at broker " +
               id + ", pending at the stop, runs once the broker answers a heartbeat");
@@ -109,16 +78,6 @@ std::vector<std::size_t> Kernel::resume_saved_procedures() {
       continue;
     }
     const auto si = static_cast<std::size_t>(s - strategies_.begin());
-    if (std::string differs = books_against_account(si); !differs.empty()) {
-      not_resumed(id, why,
-                  "but the account at broker " + brokers_[s->broker].id +
-                      " and its strategies' books differ (" + differs +
-                      "), e.g. a position closed at the broker while Mercurio was down: closing "
-                      "the book's quantities could open new positions, so nothing is sent; check "
-                      "the positions at the broker, then close them there or with mercurio "
-                      "flatten");
-      continue;
-    }
     begin_flatten(si, why);
     resumed.push_back(si);
     log_.warn("the flatten of strategy " + id + " in progress at the stop goes on (" + why + ")");
@@ -129,11 +88,24 @@ std::vector<std::size_t> Kernel::resume_saved_procedures() {
 
 void Kernel::continue_resumed_flattens(const std::vector<std::size_t>& resumed) {
   for (std::size_t si : resumed) {
-    if (!strategies_[si].flattening) continue;  // a queued resume ended it
+    StrategySlot& s = strategies_[si];
+    if (!s.flattening) continue;  // a queued resume ended it
     // Its cancels may have been lost with the process (a stop that would fill against a flat
     // book): asked again, the flatten's own closing orders excepted.
     cancel_open_orders([si](const TrackedOrder& o) { return o.strategy_index == si; },
-                       "flatten of " + strategies_[si].id + " goes on after a restart");
+                       "flatten of " + s.id + " goes on after a restart");
+    // A closing order still in flight where the position changed at the broker meanwhile would
+    // take the account past flat: cancelled (advance_flatten then withholds a new one, alerted).
+    for (const sdk::Position& p : s.book.open_positions()) {
+      const auto f = s.flattening->symbols.find(p.symbol);
+      if (f == s.flattening->symbols.end() || f->second.order.empty()) continue;
+      if (std::string problem = closing_problem(si, p); !problem.empty()) {
+        const sdk::ClientOrderId id = f->second.order;
+        log_.warn("cancelling closing order " + id.str() + " of " + s.id + ": " + problem);
+        if (const sdk::Status st = cancel(si, id); !st.is_ok())
+          log_.error("could not cancel " + id.str() + ": " + st.message());
+      }
+    }
   }
   if (!resumed.empty()) advance_flattens();
 }

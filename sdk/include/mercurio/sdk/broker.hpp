@@ -48,7 +48,9 @@ class Broker {
 
   /// Send an approved order. An Ok return means "handed to the venue"; acceptance, rejection and
   /// fills arrive as OrderEvents. StatusCode::Unknown means the outcome is not known (timeout):
-  /// the kernel resolves it by querying `order()`, never by resending.
+  /// the kernel resolves it by querying `order()`, never by resending. StatusCode::Rejected is
+  /// the venue's own refusal of the order (counted by the kernel's rejection breaker); any other
+  /// error means it was not sent (not connected, the plugin's rate budget spent, ...).
   virtual Status submit(const ApprovedOrder& order) = 0;
   /// Ask the venue to cancel; the Canceled event arrives through the sink.
   virtual Status cancel(const ClientOrderId& id) = 0;

@@ -277,6 +277,17 @@ TEST(RecoveryTest, PaperAndLiveRunsNeverShareAJournal) {
                                    "live trading"));
 }
 
+// The generous [risk] table with a drawdown breaker that flattens at `max_drawdown_pct`.
+std::string flattening_risk_table(const std::string& max_drawdown_pct) {
+  std::string risk = kGenerousRiskTable;
+  for (auto [from, to] :
+       {std::pair<std::string, std::string>{"max_drawdown_pct = \"100\"",
+                                            "max_drawdown_pct = \"" + max_drawdown_pct + "\""},
+        {"drawdown_action = \"hold\"", "drawdown_action = \"flatten\""}})
+    risk.replace(risk.find(from), from.size(), to);
+  return risk;
+}
+
 // A journaled paper deployment whose drawdown breaker flattens: "buya" buys 600 AAA at 100 on its
 // second bar, a bar at 80 takes 12 % off the equity (max_drawdown_pct 5). "watch" only subscribes
 // BBB, whose bars can go on after AAA's.
@@ -284,11 +295,6 @@ class FlatteningDeployment {
  public:
   explicit FlatteningDeployment(const std::string& name) : dir_(scratch_dir(name)) {
     fs::create_directories(dir_ / "data");
-    std::string risk = kGenerousRiskTable;
-    for (auto [from, to] : {std::pair<std::string, std::string>{"max_drawdown_pct = \"100\"",
-                                                                "max_drawdown_pct = \"5\""},
-                            {"drawdown_action = \"hold\"", "drawdown_action = \"flatten\""}})
-      risk.replace(risk.find(from), from.size(), to);
     std::ofstream(dir_ / "mercurio.toml")
         << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
         << "plugin_dirs = [\"" << fixture_plugin_dir().string()
@@ -301,7 +307,7 @@ class FlatteningDeployment {
            "symbol = \"AAA\"\nquantity = 600\nbuy_on_bar = 2\n"
            "[[plugin]]\nid = \"watch\"\nlibrary = \"fixture_good_strategy\"\n[plugin.config]\n"
            "symbol = \"BBB\"\nbuy_on_bar = 1000\n"
-        << risk;
+        << flattening_risk_table("5");
   }
   /// One-minute bars from 14:`minute`, each at its close.
   void bars(const std::string& symbol,
@@ -473,12 +479,7 @@ ProcessResult run_flaky(const std::string& name, const std::string& broker_confi
 // operator told, for the saved flatten taken up and for an operator's new flatten alike.
 TEST(RecoveryTest, AFlattenSendsNoCloseThatWouldTakeTheAccountPastFlat) {
   const auto dir = scratch_dir("recovery_flatten_books_differ");
-  std::string risk = kGenerousRiskTable;
-  for (auto [from, to] : {std::pair<std::string, std::string>{"max_drawdown_pct = \"100\"",
-                                                              "max_drawdown_pct = \"0.01\""},
-                          {"drawdown_action = \"hold\"", "drawdown_action = \"flatten\""}})
-    risk.replace(risk.find(from), from.size(), to);
-  risk += "max_consecutive_rejections = 2\n";
+  const std::string risk = flattening_risk_table("0.01") + "max_consecutive_rejections = 2\n";
   const auto config = [&](const std::string& broker_extra) {
     std::ofstream(dir / "mercurio.toml")
         << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"

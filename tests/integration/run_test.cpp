@@ -359,16 +359,29 @@ TEST(RunTest, AFlattenSendsAtMostThreeClosingOrdersThenAlerts) {
 // A strategy resending what the venue rejects (here every buy): the rejection breaker disables it
 // at max_consecutive_rejections in a row, before the venue throttles or bans the account; the
 // rejections are each logged but alerted at most 10 a minute.
-std::string rejecting_venue_config(const std::string& broker_extra, int max_in_a_row) {
-  return "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\"" +
-         fixture_plugin_dir().string() +
-         "\"]\n[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
-         "[plugin.config]\nbars = 30\ninterval_ms = 1\nreject_side = \"buy\"\n" +
-         broker_extra +
-         "[[plugin]]\nid = \"rest\"\nlibrary = \"fixture_resting_strategy\"\n"
-         "[plugin.config]\nsymbol = \"TEST\"\nquantity = 1\n"
-         "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n" +
-         kGenerousRiskTable + "max_consecutive_rejections = " + std::to_string(max_in_a_row) + "\n";
+// Runs fixture_resting_strategy (a buy limit on each of 30 bars) on fixture_flaky_broker, which
+// rejects every buy unless `broker_extra` says otherwise, in scratch folder `name`.
+struct RejectingVenueRun {
+  std::filesystem::path dir;
+  ProcessResult result;
+};
+RejectingVenueRun run_on_rejecting_venue(const std::string& name, const std::string& broker_extra,
+                                         int max_in_a_row) {
+  const auto dir = scratch_dir(name);
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\"" +
+             fixture_plugin_dir().string() +
+             "\"]\n[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
+             "[plugin.config]\nbars = 30\ninterval_ms = 1\nreject_side = \"buy\"\n" +
+             broker_extra +
+             "[[plugin]]\nid = \"rest\"\nlibrary = \"fixture_resting_strategy\"\n"
+             "[plugin.config]\nsymbol = \"TEST\"\nquantity = 1\n"
+             "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n" +
+             kGenerousRiskTable + "max_consecutive_rejections = " + std::to_string(max_in_a_row) +
+             "\n";
+  return {dir,
+          run_process(
+              {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir)};
 }
 
 std::size_t count_of(const std::string& text, const std::string& what) {
@@ -378,10 +391,7 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 }
 
 TEST(RunTest, OrdersTheVenueKeepsRejectingDisableTheStrategy) {
-  const auto dir = scratch_dir("run_rejection_breaker");
-  std::ofstream(dir / "mercurio.toml") << rejecting_venue_config("", 15);
-  auto r = run_process(
-      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  const auto [dir, r] = run_on_rejecting_venue("run_rejection_breaker", "", 15);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("strategy rest disabled: 15 orders in TEST rejected in a row by "
                                "flaky reach max_consecutive_rejections 15 (the last: fixture: buy "
@@ -400,11 +410,9 @@ TEST(RunTest, OrdersTheVenueKeepsRejectingDisableTheStrategy) {
 TEST(RunTest, AFilledOrderBetweenRejectionsResetsTheRejectionBreaker) {
   // Two buys rejected, the third accepted (and here filled at once), and so on.
   {
-    const auto dir = scratch_dir("run_rejection_breaker_reset");
-    std::ofstream(dir / "mercurio.toml")
-        << rejecting_venue_config("accept_every = 3\nfill_at = 100\n", 3);
-    auto r = run_process(
-        {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+    const auto r = run_on_rejecting_venue("run_rejection_breaker_reset",
+                                          "accept_every = 3\nfill_at = 100\n", 3)
+                       .result;
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(summary_value(r.out, "orders submitted"), "30");
     EXPECT_EQ(count_of(r.err, "rejected by flaky: fixture: buy orders refused\n"), 20u);
@@ -412,10 +420,9 @@ TEST(RunTest, AFilledOrderBetweenRejectionsResetsTheRejectionBreaker) {
   }
   // The accepted orders rest (never fill): the third rejection, on the fourth order, trips it.
   {
-    const auto dir = scratch_dir("run_rejection_breaker_accepted_only");
-    std::ofstream(dir / "mercurio.toml") << rejecting_venue_config("accept_every = 3\n", 3);
-    auto r = run_process(
-        {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+    const auto r =
+        run_on_rejecting_venue("run_rejection_breaker_accepted_only", "accept_every = 3\n", 3)
+            .result;
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(summary_value(r.out, "orders submitted"), "4");
     EXPECT_THAT(r.err, HasSubstr("strategy rest disabled: 3 orders in TEST rejected in a row"));
@@ -426,11 +433,9 @@ TEST(RunTest, AFilledOrderBetweenRejectionsResetsTheRejectionBreaker) {
 // rate budget spent) sent nothing: the strategy is told it was rejected, but the rejection breaker
 // does not count it.
 TEST(RunTest, OrdersRefusedBeforeTheVenueAreNotCountedByTheRejectionBreaker) {
-  const auto dir = scratch_dir("run_rejection_breaker_not_sent");
-  std::ofstream(dir / "mercurio.toml")
-      << rejecting_venue_config("submit_outcome = \"unavailable\"\n", 2);
-  auto r = run_process(
-      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  const auto r = run_on_rejecting_venue("run_rejection_breaker_not_sent",
+                                        "submit_outcome = \"unavailable\"\n", 2)
+                     .result;
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(summary_value(r.out, "orders submitted"), "30");
   EXPECT_EQ(count_of(r.err, "rejected by flaky: fixture: not connected, not sent\n"), 30u);

@@ -147,7 +147,7 @@ int status_command(const std::vector<std::string>& args) {
       std::cout << "flattening      " << text::single_line(id) << " (" << text::single_line(why)
                 << ")\n";
     for (const auto& [id, action] : saved->pending_emergencies)
-      std::cout << "emergency       " << text::single_line(action) << " pending at broker "
+      std::cout << "emergency       " << to_string(action) << " pending at broker "
                 << text::single_line(id) << "\n";
   } catch (const std::exception& e) {
     std::cerr << "mercurio status: " << text::printable_lines(e.what()) << "\n";

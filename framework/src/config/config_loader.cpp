@@ -209,9 +209,7 @@ class Loader {
         config_.failsafe.daily_pnl_alert_pct = *v;
     }
     if (auto a = string_at(t, "emergency_action", "failsafe.emergency_action")) {
-      if (*a == "hold") config_.failsafe.emergency_action = DrawdownAction::Hold;
-      else if (*a == "cancel") config_.failsafe.emergency_action = DrawdownAction::CancelOpenOrders;
-      else if (*a == "flatten") config_.failsafe.emergency_action = DrawdownAction::Flatten;
+      if (auto action = parse_drawdown_action(*a)) config_.failsafe.emergency_action = *action;
       else issue(t.get("emergency_action"), "failsafe.emergency_action", "expected \"hold\", \"cancel\" or \"flatten\", was \"" + *a + "\"");
     }
   }

@@ -57,12 +57,10 @@ Kernel::Kernel(const Config& config, const PluginCatalog& catalog, LogOutput& lo
                              e.intent.quantity.to_string() + " " + e.intent.symbol.str();
     log_.warn("order denied for " + what + ": " + e.reason + ": " + e.message);
     // Every denial is alerted, at most 10 a minute: a denial storm must not flood the notifiers.
-    if (denial_alerts_.allow(std::chrono::steady_clock::now())) {
-      const auto suppressed = denial_alerts_.take_suppressed();
+    if (denial_alerts_.allow(std::chrono::steady_clock::now()))
       alert(sdk::Severity::Warning, "Order denied: " + e.reason,
-            what + ": " + e.message + (suppressed ? " (" + std::to_string(suppressed) + " more denials not alerted)" : ""),
+            what + ": " + e.message + denial_alerts_.take_suppressed_note("denials"),
             {{"strategy", e.strategy_id}, {"reason", e.reason}, {"symbol", e.intent.symbol.str()}});
-    }
   });
   bus_.subscribe<PluginFaulted>(priority::kNotifications, [this](const PluginFaulted& e) {
     ++stats_.plugin_faults;
@@ -741,14 +739,11 @@ void Kernel::on_rejection(std::size_t bi, std::size_t si, const TrackedOrder& or
   log_.warn("order " + e.client_order_id.str() + " rejected by " + b.id + ": " + e.reason);
   // Every rejection is alerted, at most 10 a minute (a strategy resending into a rejection must
   // not flood the notifiers); the log has each one.
-  if (rejection_alerts_.allow(std::chrono::steady_clock::now())) {
-    const auto suppressed = rejection_alerts_.take_suppressed();
+  if (rejection_alerts_.allow(std::chrono::steady_clock::now()))
     alert(sdk::Severity::Warning, "Order rejected",
           e.client_order_id.str() + " rejected by " + b.id + ": " + e.reason +
-              (suppressed ? " (" + std::to_string(suppressed) + " more rejections not alerted)"
-                          : ""),
+              rejection_alerts_.take_suppressed_note("rejections"),
           {{"strategy", s.id}, {"broker", b.id}, {"symbol", e.symbol.str()}});
-  }
   // Rejection breaker: a strategy resending what the venue keeps rejecting (no buying power, a
   // halted or unknown symbol, a bad price) is in a loop the venue may answer with a throttle or a
   // ban. It is stopped until an operator looks. Not counted: the kernel's own closing orders
@@ -760,7 +755,7 @@ void Kernel::on_rejection(std::size_t bi, std::size_t si, const TrackedOrder& or
     refused_before_venue_.erase(it);
     return;
   }
-  if (!s.enabled || order.liquidation || reconciling_ || kernel_made_rejection_) return;
+  if (!s.enabled || order.liquidation || reconciling_) return;
   const std::int64_t in_a_row = ++s.rejections_in_a_row[e.symbol];
   if (in_a_row < config_.risk.max_consecutive_rejections) return;
   disable_strategy(si, "repeated rejections",
@@ -1144,8 +1139,7 @@ void Kernel::persist_state() {
     if (strategy.flattening) s.flattening_strategies[strategy.id] = strategy.flattening->why;
   }
   for (const auto& b : brokers_)
-    if (b.pending_emergency)
-      s.pending_emergencies[b.id] = std::string(to_string(*b.pending_emergency));
+    if (b.pending_emergency) s.pending_emergencies[b.id] = *b.pending_emergency;
   // Those saved by the last run and not taken up yet (start-up) stay saved.
   s.flattening_strategies.insert(saved_flattens_.begin(), saved_flattens_.end());
   s.pending_emergencies.insert(saved_emergencies_.begin(), saved_emergencies_.end());

@@ -138,7 +138,7 @@ class Kernel final : private StrategyServices, private RiskView {
     bool starting = false;
     std::deque<sdk::Timestamp> recent_fills;  // repeated-execution throttle
     // Rejection breaker: the venue's rejections in a row per symbol (a symbol leaves the map when
-    // an order of the strategy in it is accepted or fills, so in the usual case it is empty).
+    // an order of the strategy in it fills, or ends canceled or expired: usually it is empty).
     std::map<sdk::Symbol, std::int64_t> rejections_in_a_row;
     std::string held_by_operator;             // non-empty: disabled until an operator re-enables it (persisted)
     // A flatten in progress (drawdown breaker, operator, failsafe), until the strategy's book is
@@ -334,7 +334,7 @@ class Kernel final : private StrategyServices, private RiskView {
   // Flattens and emergency procedures the saved state had running, until resume_saved_procedures()
   // takes them up (each save keeps them meanwhile).
   std::map<std::string, std::string> saved_flattens_;     // strategy id -> why
-  std::map<std::string, std::string> saved_emergencies_;  // broker id -> action
+  std::map<std::string, DrawdownAction> saved_emergencies_;  // broker id -> action
   std::vector<std::pair<std::size_t, std::string>> reconciliation_mismatches_;  // broker, diff
   bool acknowledged_ = false;
   // Submits whose outcome is unknown: looked up by client order id, never resent blindly.
@@ -370,11 +370,10 @@ class Kernel final : private StrategyServices, private RiskView {
   bool daily_pnl_alerted_ = false;  // |daily P&L| is beyond the alert threshold (alert on crossing only)
   AlertThrottle denial_alerts_{10, std::chrono::minutes(1)};
   AlertThrottle rejection_alerts_{10, std::chrono::minutes(1)};
-  // Rejections the kernel makes for orders that never reached the venue, which the rejection
-  // breaker does not count: refused by the plugin for another cause than the venue's answer (ids,
-  // until their event comes through the inbox), or confirmed absent (while the flag is set).
+  // Orders whose Rejected event the kernel makes because they never reached the venue (refused by
+  // the plugin for another cause than the venue's answer, confirmed absent), until that event is
+  // applied: the rejection breaker does not count it.
   std::vector<sdk::ClientOrderId> refused_before_venue_;
-  bool kernel_made_rejection_ = false;
   std::atomic<bool> stop_requested_{false};
 };
 

@@ -596,17 +596,10 @@ void Kernel::resolve_in_doubt() {
       }
     }
     const TrackedOrder* cur = tracker_.find(d.id);
-    {
-      // Not the venue's answer: not one for the rejection breaker.
-      kernel_made_rejection_ = true;
-      struct Reset {
-        bool& flag;
-        ~Reset() { flag = false; }
-      } reset{kernel_made_rejection_};
-      apply_order_event(
-          bi, status_event(*cur, sdk::OrderEventType::Rejected, clock_->now(),
-                           "never reached the broker (confirmed absent); not sent again"));
-    }
+    refused_before_venue_.push_back(d.id);  // not the venue's answer: not one for the breaker
+    apply_order_event(bi,
+                      status_event(*cur, sdk::OrderEventType::Rejected, clock_->now(),
+                                   "never reached the broker (confirmed absent); not sent again"));
     try {
       journal_->set_intent_status(d.id, IntentStatus::Failed, clock_->now(), "confirmed absent");
     } catch (const JournalError& e) {

@@ -25,7 +25,7 @@ std::vector<std::size_t> Kernel::resume_saved_procedures() {
   std::vector<std::size_t> resumed;
   if (saved_flattens_.empty() && saved_emergencies_.empty()) return resumed;
   std::map<std::string, std::string> flattens;
-  std::map<std::string, std::string> emergencies;
+  std::map<std::string, DrawdownAction> emergencies;
   flattens.swap(saved_flattens_);
   emergencies.swap(saved_emergencies_);
   const std::string file = state_store_->state_file().string();
@@ -45,7 +45,7 @@ std::vector<std::size_t> Kernel::resume_saved_procedures() {
                   "the broker");
     for (const auto& [id, action] : emergencies)
       alert(sdk::Severity::Critical, "Emergency procedure not resumed",
-            "the emergency procedure \"" + action + "\" at broker " + id +
+            "the emergency procedure \"" + std::string(to_string(action)) + "\" at broker " + id +
                 " was pending at the stop (" + file +
                 "); without a [journal] this run does not know its orders: check the broker",
             {{"broker", id}});
@@ -57,17 +57,15 @@ std::vector<std::size_t> Kernel::resume_saved_procedures() {
                                 [&](const BrokerSlot& x) { return x.id == id; });
     if (b == brokers_.end()) {
       alert(sdk::Severity::Critical, "Emergency procedure not resumed",
-            "the emergency procedure \"" + action + "\" at broker " + id +
+            "the emergency procedure \"" + std::string(to_string(action)) + "\" at broker " + id +
                 " was pending at the stop (" + file + "), but no broker " + id +
                 " is configured: check it at the venue",
             {{"broker", id}});
       continue;
     }
-    const DrawdownAction resumed_action =
-        action == "flatten" ? DrawdownAction::Flatten : DrawdownAction::CancelOpenOrders;
-    b->pending_emergency = resumed_action;
-    log_.warn("emergency procedure \"" + std::string(to_string(resumed_action)) + "\" at broker " +
-              id + ", pending at the stop, runs once the broker answers a heartbeat");
+    b->pending_emergency = action;
+    log_.warn("emergency procedure \"" + std::string(to_string(action)) + "\" at broker " + id +
+              ", pending at the stop, runs once the broker answers a heartbeat");
   }
   for (const auto& [id, why] : flattens) {
     const auto s = std::find_if(strategies_.begin(), strategies_.end(),

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <string>
 
 namespace mercurio::kernel {
 
@@ -28,6 +29,12 @@ class AlertThrottle {
     const auto n = suppressed_;
     suppressed_ = 0;
     return n;
+  }
+  /// For the alert that goes out: " (N more <what> not alerted)" when some were suppressed since
+  /// the last one, else empty; resets the count.
+  std::string take_suppressed_note(const std::string& what) {
+    const auto n = take_suppressed();
+    return n ? " (" + std::to_string(n) + " more " + what + " not alerted)" : std::string();
   }
 
  private:

@@ -23,6 +23,13 @@ std::string_view to_string(DrawdownAction action) noexcept {
   return "?";
 }
 
+std::optional<DrawdownAction> parse_drawdown_action(std::string_view text) noexcept {
+  for (DrawdownAction a :
+       {DrawdownAction::Hold, DrawdownAction::CancelOpenOrders, DrawdownAction::Flatten})
+    if (text == to_string(a)) return a;
+  return std::nullopt;
+}
+
 namespace {
 
 // One limit key: how to read it into a RiskLimits, and which way is "tighter".
@@ -229,10 +236,8 @@ RiskConfig parse_risk_table(const toml::table* table, const std::string& file, C
       config.max_consecutive_rejections = *v;
   if (const toml::node* node = table->get("drawdown_action")) {
     const auto* s = node->as_string();
-    const std::string v = s ? s->get() : std::string();
-    if (v == "hold") config.drawdown_action = DrawdownAction::Hold;
-    else if (v == "cancel") config.drawdown_action = DrawdownAction::CancelOpenOrders;
-    else if (v == "flatten") config.drawdown_action = DrawdownAction::Flatten;
+    if (auto a = parse_drawdown_action(s ? s->get() : std::string()))
+      config.drawdown_action = *a;
     else reader.issue(node, "risk.drawdown_action", "expected \"hold\", \"cancel\" or \"flatten\", was " + describe(*node));
   } else {
     reader.issue(table, "risk.drawdown_action", "missing: what to do when the drawdown breaker trips (\"hold\", \"cancel\" or \"flatten\")");

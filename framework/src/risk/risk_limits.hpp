@@ -18,6 +18,8 @@ namespace mercurio::kernel {
 
 enum class DrawdownAction { Hold, CancelOpenOrders, Flatten };
 std::string_view to_string(DrawdownAction action) noexcept;
+/// The inverse of to_string: "hold", "cancel" or "flatten"; nullopt for anything else.
+std::optional<DrawdownAction> parse_drawdown_action(std::string_view text) noexcept;
 
 /// Symbol lists of the risk limits; transparent, so an order's symbol is looked up without a copy.
 using SymbolSet = std::set<std::string, std::less<>>;

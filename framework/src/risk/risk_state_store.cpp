@@ -102,11 +102,13 @@ std::optional<PersistedRiskState> RiskStateStore::load() const {
   s.rearm_pending = t["rearm_pending"].value_or(false);
   s.disabled_strategies = require_text_table(t, "disabled_strategies", file);
   s.flattening_strategies = require_text_table(t, "flattening_strategies", file);
-  s.pending_emergencies = require_text_table(t, "pending_emergencies", file);
-  for (const auto& [broker, action] : s.pending_emergencies)
-    if (action != "cancel" && action != "flatten")
+  for (const auto& [broker, text] : require_text_table(t, "pending_emergencies", file)) {
+    const auto action = parse_drawdown_action(text);
+    if (!action || *action == DrawdownAction::Hold)
       throw std::runtime_error(file.string() + ": key \"pending_emergencies." + broker +
-                               "\" must be \"cancel\" or \"flatten\", was \"" + action + "\"");
+                               "\" must be \"cancel\" or \"flatten\", was \"" + text + "\"");
+    s.pending_emergencies[broker] = *action;
+  }
   return s;
 }
 
@@ -124,7 +126,10 @@ std::string RiskStateStore::save(const PersistedRiskState& s) const {
   t.insert("rearm_pending", s.rearm_pending);
   t.insert("disabled_strategies", text_table(s.disabled_strategies));
   t.insert("flattening_strategies", text_table(s.flattening_strategies));
-  t.insert("pending_emergencies", text_table(s.pending_emergencies));
+  toml::table emergencies;
+  for (const auto& [broker, action] : s.pending_emergencies)
+    emergencies.insert(broker, to_string(action));
+  t.insert("pending_emergencies", std::move(emergencies));
   std::ostringstream out;
   out << "# Mercurio trading state: written by the kernel, read at start. Do not edit while it runs.\n" << t << "\n";
   return write_durably(state_file(), out.str());

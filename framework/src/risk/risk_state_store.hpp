@@ -11,6 +11,7 @@
 
 #include "mercurio/sdk/decimal.hpp"
 #include "mercurio/sdk/time.hpp"
+#include "risk/risk_limits.hpp"
 
 namespace mercurio::kernel {
 
@@ -29,7 +30,7 @@ struct PersistedRiskState {
   // a flatten stopped half way (its protective orders cancelled, positions still open) or an
   // emergency procedure waiting for its broker would otherwise be forgotten by a restart.
   std::map<std::string, std::string> flattening_strategies;  // strategy id -> why
-  std::map<std::string, std::string> pending_emergencies;    // broker id -> "cancel" | "flatten"
+  std::map<std::string, DrawdownAction> pending_emergencies;  // broker id -> cancel | flatten
 };
 
 /// An operator command left in state_dir/commands by `mercurio halt|resume|enable-strategy|flatten`.

@@ -61,7 +61,7 @@ TEST(RiskStateStoreTest, ProceduresInProgressRoundTripAndAMalformedOneRefusesThe
   saved.disabled_strategies["ma"] = "operator alice: flatten";
   saved.flattening_strategies["ma"] = "operator alice: flatten";
   saved.flattening_strategies["odd id"] = "drawdown \"12 %\"";
-  saved.pending_emergencies["alpaca"] = "flatten";
+  saved.pending_emergencies["alpaca"] = DrawdownAction::Flatten;
   ASSERT_EQ(store.save(saved), "");
   const auto loaded = store.load();
   ASSERT_TRUE(loaded.has_value());

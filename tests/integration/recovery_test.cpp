@@ -646,6 +646,78 @@ TEST(ReconciliationTest, AnAcknowledgementCountsAFillTheBrokersAccountHoldsOnce)
   }
 }
 
+// The Alpaca plugin, when it misses the stream's fill events and cannot read the activities,
+// reports the executions it missed as one fill (at their average price, under a trade id of its
+// own); after a restart Alpaca lists them one by one, under trade ids the journal never saw. Here
+// the paper venue's state file is edited into that shape: its last fill becomes two executions
+// under new trade ids, with the same quantity, cash and position. They used to be booked again
+// (the position counted twice, and a reconciliation mismatch); now their leaves quantities show
+// that they lie within what the journal holds of their order.
+TEST(ReconciliationTest, ExecutionsListedOneByOneThatTheJournalHoldsAsOneFillAreNotBookedTwice) {
+  JournaledDeployment d("recovery_split_fill", 300);
+  auto first = d.run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const fs::path state = d.dir() / "state" / "paper_account.toml";
+  ASSERT_EQ(fs::file_size(state.string() + ".log"), 0u)
+      << "a clean stop leaves the change log empty";
+  std::string text = read_file(state);
+  // The last [[fill]] table (toml++ writes the arrays of tables in key order: fills come first).
+  const auto begin = text.rfind("[[fill]]");
+  ASSERT_NE(begin, std::string::npos) << text;
+  const auto end = text.find("\n[[", begin + 1);
+  ASSERT_NE(end, std::string::npos);
+  const std::string fill = text.substr(begin, end + 1 - begin);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(fill, m, std::regex(R"re(quantity = "([0-9]+)")re"))) << fill;
+  const int quantity = std::stoi(m[1]);
+  ASSERT_GE(quantity, 2) << fill;
+  ASSERT_THAT(fill, HasSubstr("leaves = \"0\"\n"));
+  ASSERT_TRUE(std::regex_search(fill, m, std::regex(R"re(trade_id = "paper-t([0-9]+)")re")));
+  const int trade = std::stoi(m[1]);
+  const std::string first_id = "paper-t" + std::to_string(trade + 1);
+  const std::string second_id = "paper-t" + std::to_string(trade + 2);
+  const auto part = [&](int of, int leaves, const std::string& trade_id, const char* type,
+                        const std::string& commission) {
+    std::string t = std::regex_replace(fill, std::regex(R"re(quantity = "[0-9]+")re"),
+                                       "quantity = \"" + std::to_string(of) + "\"");
+    t = std::regex_replace(t, std::regex(R"re(leaves = "0")re"),
+                           "leaves = \"" + std::to_string(leaves) + "\"");
+    t = std::regex_replace(t, std::regex(R"re(trade_id = "[^"]+")re"),
+                           "trade_id = \"" + trade_id + "\"");
+    t = std::regex_replace(t, std::regex(R"re(type = "[a-z_]+")re"),
+                           std::string("type = \"") + type + "\"");
+    return std::regex_replace(t, std::regex(R"re(commission = "[^"]+")re"),
+                              "commission = \"" + commission + "\"");
+  };
+  ASSERT_TRUE(std::regex_search(fill, m, std::regex(R"re(commission = "([^"]+)")re")));
+  const std::string commission = m[1];
+  text.replace(begin, fill.size(),
+               part(1, quantity - 1, first_id, "partially_filled", "0") +
+                   part(quantity - 1, 0, second_id, "filled", commission));
+  text = std::regex_replace(text, std::regex("next_trade_number = [0-9]+"),
+                            "next_trade_number = " + std::to_string(trade + 3));
+  std::ofstream(state, std::ios::trunc) << text;
+
+  // A mismatch would wait HALTED for an operator: stopped after a minute instead (exit 1).
+  auto second = d.run("timeout --preserve-status -s TERM 60 ");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("reconciliation with broker paper clean"));
+  EXPECT_THAT(second.err, Not(HasSubstr("recorded at start-up (made while mercurio was down)")));
+  for (const std::string& id : {first_id, second_id})
+    EXPECT_THAT(second.err, HasSubstr("fill " + id + " of order ")) << second.err;
+  EXPECT_THAT(second.err, HasSubstr(" the journal holds of the order under other trade ids: booked "
+                                    "already, not booked again"));
+  // The journal records neither: a later start still finds the account as the journal has it.
+  auto trades = d.cmd({"report", "trades"});
+  ASSERT_EQ(trades.exit_code, 0) << trades.err;
+  EXPECT_THAT(trades.out, HasSubstr(",paper-t" + std::to_string(trade) + "\n"));  // the last column
+  EXPECT_THAT(trades.out, Not(HasSubstr("," + first_id + "\n")));
+  EXPECT_THAT(trades.out, Not(HasSubstr("," + second_id + "\n")));
+  auto third = d.run("timeout --preserve-status -s TERM 60 ");
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_THAT(third.err, HasSubstr("reconciliation with broker paper clean"));
+}
+
 TEST(ReconciliationTest, AnOpenOrderTheJournalNeverSentIsRecordedAsExternalAndAlerted) {
   auto r = run_flaky("external_order", "external_order = true\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;

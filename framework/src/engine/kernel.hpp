@@ -87,6 +87,9 @@ class Kernel final : private StrategyServices, private RiskView {
     std::unique_ptr<BrokerSinkImpl> sink;
     Ledger account;
     std::uint64_t fills_booked = 0;  // on `account`, this run: tells a fill booked meanwhile
+    // Trade ids of listed fills the journal holds under other ids: logged once a run, not each
+    // time the broker lists them again.
+    std::set<std::string> covered_fills_noted;
     bool start_called = false;  // stop() is owed even when start() failed
     bool started = false;
     bool available = true;
@@ -238,10 +241,19 @@ class Kernel final : private StrategyServices, private RiskView {
   void recover_from_journal();
   void reconcile_brokers();
   std::string reconcile_broker(std::size_t broker_index);
+  /// What book_missing_fills left unbooked.
+  struct UnbookedFills {
+    std::string error;  ///< why the fills could not be listed (or looked up): nothing more booked
+    /// Fills that overlap what the journal holds of their order under other trade ids: in the
+    /// broker's account, but neither all new nor all booked. One line each in `differences`.
+    std::vector<sdk::OrderEvent> overlapping;
+    std::string differences;
+  };
   /// Books the fills the broker lists that the journal lacks (since the last one journaled, or the
-  /// oldest order in flight if older; BrokerSlot::fills_booked counts what was booked). Returns
-  /// why they could not be listed.
-  std::string book_missing_fills(std::size_t broker_index);
+  /// oldest order in flight if older; BrokerSlot::fills_booked counts what was booked). A fill
+  /// under a trade id the journal has not seen that lies within what the journal holds of its
+  /// order (fill_coverage: the same executions reported another way) is logged, not booked again.
+  UnbookedFills book_missing_fills(std::size_t broker_index);
   /// What the broker reports it holds: positions and cash (nullopt when either read fails).
   struct VenueAccount {
     std::vector<sdk::Position> positions;

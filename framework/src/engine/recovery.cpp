@@ -256,7 +256,9 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
 
   // 1. Fills the broker executed that the journal lacks (the process died before recording them).
   const std::uint64_t booked_before = b.fills_booked;
-  if (std::string error = book_missing_fills(bi); !error.empty()) return error + "\n";
+  const UnbookedFills unbooked = book_missing_fills(bi);
+  if (!unbooked.error.empty()) return unbooked.error + "\n";
+  diff << unbooked.differences;
   const std::uint64_t missing_fills = b.fills_booked - booked_before;
 
   // 2. Every order the journal has in flight: what does the broker say about it? "Not found" may be
@@ -381,8 +383,9 @@ std::optional<Kernel::VenueAccount> Kernel::read_venue_account(std::size_t bi) {
   return VenueAccount{std::move(positions->value()), (*account)->cash};
 }
 
-std::string Kernel::book_missing_fills(std::size_t bi) {
+Kernel::UnbookedFills Kernel::book_missing_fills(std::size_t bi) {
   BrokerSlot& b = brokers_[bi];
+  UnbookedFills out;
   std::optional<sdk::Result<std::vector<sdk::OrderEvent>>> fills;
   // From the last fill journaled, or from the oldest order still in flight if that is earlier: a
   // venue may execute an older order after a newer one's fill (a repeat is dropped by trade id).
@@ -391,18 +394,53 @@ std::string Kernel::book_missing_fills(std::size_t bi) {
     if (o->broker_index == bi && o->submitted_at < since) since = o->submitted_at;
   call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(bi, op, msg); },
                "fills", [&] { fills.emplace(b.broker->fills(since)); });
-  if (!fills || !fills->has_value())
-    return "cannot list fills: " +
-           (fills ? fills->status().message() : std::string("the plugin threw"));
+  if (!fills || !fills->has_value()) {
+    out.error = "cannot list fills: " +
+                (fills ? fills->status().message() : std::string("the plugin threw"));
+    return out;
+  }
   for (const sdk::OrderEvent& f : fills->value()) {
+    FillCoverage coverage = FillCoverage::New;
+    JournaledOrderFills order;
     try {
       if (journal_->knows_fill(b.id, f.trade_id)) continue;
+      order = journal_->order_fills(b.id, f.client_order_id);
+      coverage = fill_coverage(order.ordered, order.fills, f.fill_quantity, f.leaves_quantity);
     } catch (const JournalError& e) {
-      return std::string("journal: ") + e.what();
+      out.error = std::string("journal: ") + e.what();
+      return out;
     }
-    apply_order_event(bi, f);
+    if (coverage == FillCoverage::New || coverage == FillCoverage::Unknown) {
+      apply_order_event(bi, f);
+      continue;
+    }
+    sdk::Decimal held;
+    for (const BookedFill& booked : order.fills) held += booked.quantity;
+    const sdk::Decimal end = order.ordered - f.leaves_quantity;
+    const std::string what =
+        "fill " + f.trade_id.str() + " of order " + f.client_order_id.str() + " (" +
+        f.fill_quantity.to_string() + " at " + f.fill_price.to_string() + ", the order's " +
+        (end - f.fill_quantity).to_string() + " to " + end.to_string() + " of " +
+        order.ordered.to_string() + ") lies " +
+        (coverage == FillCoverage::Covered ? "within" : "across") + " the " + held.to_string() +
+        " the journal holds of the order under other trade ids";
+    if (coverage == FillCoverage::Overlapping) {
+      out.overlapping.push_back(f);
+      out.differences += "  " + what + ": not booked\n";
+      continue;
+    }
+    // The same executions the broker reported another way before (e.g. several at once, at their
+    // average price): booking them again would count them twice.
+    if (!b.covered_fills_noted.insert(f.trade_id.str()).second) continue;
+    log_.warn(what + ": booked already, not booked again");
+    try {
+      journal_->record_reconciliation(clock_->now(), b.id, "fill-already-booked", what);
+    } catch (const JournalError& e) {
+      out.error = std::string("journal: ") + e.what();
+      return out;
+    }
   }
-  return {};
+  return out;
 }
 
 sdk::Timestamp Kernel::last_fill_of(std::size_t bi) const {
@@ -471,17 +509,25 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
     // should be. (A fill already in what was read that neither the stream nor the listing shows
     // until later is counted twice: a venue whose account runs ahead of both; the next start's
     // reconciliation finds it.)
+    // A fill that overlaps what the journal holds of its order is in the account read but never
+    // booked: its trade id is recorded with the adjustment, so no later start books it.
     std::optional<VenueAccount> venue;
+    std::vector<sdk::OrderEvent> in_the_account;
+    const auto book = [&] {
+      UnbookedFills unbooked = book_missing_fills(bi);
+      for (sdk::OrderEvent& f : unbooked.overlapping) in_the_account.push_back(std::move(f));
+      return std::move(unbooked.error);
+    };
     bool steady = false;
     for (int attempt = 0; attempt < 3 && !steady; ++attempt) {
       settle();
-      if (std::string error = book_missing_fills(bi); !error.empty())
+      if (std::string error = book(); !error.empty())
         return refuse("could not have its fills booked: " + error);
       const std::uint64_t booked_before_read = b.fills_booked;
       venue = read_venue_account(bi);
       if (!venue) return refuse("did not report its positions and cash");
       settle();
-      if (std::string error = book_missing_fills(bi); !error.empty())
+      if (std::string error = book(); !error.empty())
         return refuse("could not have its fills booked: " + error);
       steady = b.fills_booked == booked_before_read;
     }
@@ -493,7 +539,7 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
     BalanceRecord adj{b.id, "adjustment", now, venue->cash, std::move(venue->positions),
                       who + "; was:\n" + diff, 0};
     try {
-      journal_->record_balance(adj);
+      journal_->record_balance(adj, in_the_account);
       journal_->record_reconciliation(now, b.id, "acknowledged", who);
     } catch (const JournalError& e) {
       journal_failure(e.what());

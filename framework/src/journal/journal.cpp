@@ -287,6 +287,37 @@ bool Journal::knows_fill(const std::string& broker, const sdk::TradeId& trade_id
   }
 }
 
+JournaledOrderFills Journal::order_fills(const std::string& broker, const sdk::ClientOrderId& id) {
+  if (!failure_.empty())
+    throw JournalError(
+        JournalError::Kind::Storage,
+        "journal unavailable (" + failure_ + "): cannot read the fills of order " + id.str());
+  JournaledOrderFills out;
+  try {
+    // Rare (a fill listed under a trade id never seen): prepared each time, no statement slot.
+    auto intent = db_->prepare("SELECT quantity FROM intents WHERE client_order_id=? AND broker=?");
+    intent.bind(1, id.str()).bind(2, broker);
+    if (intent.step())
+      out.ordered = parse_dec(intent.column_text(0), "intents.quantity", id.view());
+    auto fills = db_->prepare(
+        "SELECT fill_quantity, leaves_quantity, trade_id FROM order_events "
+        "WHERE client_order_id=? AND broker=? AND trade_id IS NOT NULL AND external=0 "
+        "ORDER BY event_id");
+    fills.bind(1, id.str()).bind(2, broker);
+    while (fills.step()) {
+      const std::string trade_id = fills.column_text(2);
+      out.fills.push_back(
+          {parse_dec(fills.column_text(0), "order_events.fill_quantity", trade_id),
+           parse_dec(fills.column_text(1), "order_events.leaves_quantity", trade_id)});
+    }
+  } catch (const SqliteError& e) {
+    throw JournalError(
+        e.is_corruption() ? JournalError::Kind::Corrupt : JournalError::Kind::Storage,
+        "cannot read the fills of order " + id.str() + " of " + broker + ": " + e.what());
+  }
+  return out;
+}
+
 bool Journal::record_fill(const std::string& broker, const sdk::OrderEvent& fill, bool external) {
   bool inserted = false;
   write(true, "a fill", [&] {

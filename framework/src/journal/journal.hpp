@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "exec/fill_coverage.hpp"
 #include "journal/journal_schema.hpp"
 #include "mercurio/sdk/types.hpp"
 
@@ -139,6 +140,13 @@ struct RecoveredJournal {
   std::map<std::string, sdk::Timestamp> last_fill;    // broker -> venue time of the latest fill (prior fills included)
 };
 
+/// One order as the journal holds it, for fill_coverage(): its quantity (zero when the journal
+/// has no intent of this id at this broker) and its fills, in the order they were booked.
+struct JournaledOrderFills {
+  sdk::Decimal ordered;
+  std::vector<BookedFill> fills;
+};
+
 class Journal {
  public:
   /// Opens or creates the journal: checks integrity (a corrupt file throws Corrupt; a torn WAL tail
@@ -171,6 +179,8 @@ class Journal {
                          bool durable = true);
   /// True when any run recorded `trade_id` of `broker`, as a fill or in an opening balance.
   bool knows_fill(const std::string& broker, const sdk::TradeId& trade_id);
+  /// Order `id` of `broker`: its quantity and the fills booked of it (external ones excluded).
+  JournaledOrderFills order_fills(const std::string& broker, const sdk::ClientOrderId& id);
   /// True when the journal records a run in another mode than `mode`.
   bool has_runs_other_than(std::string_view mode);
   /// True when the journal records a run in `mode`.

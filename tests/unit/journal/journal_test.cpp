@@ -232,6 +232,30 @@ TEST(JournalTest, KnowsEveryFillItRecordedAcrossRuns) {
   EXPECT_FALSE(j->knows_fill("other-broker", sdk::TradeId("t1")));
 }
 
+TEST(JournalTest, AnOrdersFillsAreReadBackInBookingOrderWithoutExternalOnes) {
+  auto j = fresh(test::scratch_dir("journal_order_fills") / "journal.sqlite");
+  add_intent(*j, "ma", 1);  // 10 ordered at paper
+  auto first = fill_of("ma-1", "t1", 4, "100");
+  auto second = fill_of("ma-1", "t2", 3, "101");
+  second.leaves_quantity = Decimal::from_int(3);  // 4 + 3 of 10 filled
+  EXPECT_TRUE(j->record_fill("paper", first, false));
+  EXPECT_TRUE(j->record_fill("paper", fill_of("ma-1", "x1", 9, "99"), true));  // external
+  EXPECT_TRUE(j->record_fill("other-broker", fill_of("ma-1", "o1", 5, "99"), false));
+  EXPECT_TRUE(j->record_fill("paper", second, false));
+  const JournaledOrderFills at_paper = j->order_fills("paper", sdk::ClientOrderId("ma-1"));
+  EXPECT_EQ(at_paper.ordered, Decimal::from_int(10));
+  ASSERT_EQ(at_paper.fills.size(), 2u);
+  EXPECT_EQ(at_paper.fills[0].quantity, Decimal::from_int(4));
+  EXPECT_EQ(at_paper.fills[0].leaves, Decimal::from_int(6));
+  EXPECT_EQ(at_paper.fills[1].quantity, Decimal::from_int(3));
+  EXPECT_EQ(at_paper.fills[1].leaves, Decimal::from_int(3));
+  // The intent is paper's: at another broker the order has no quantity, only its fill there.
+  const JournaledOrderFills elsewhere = j->order_fills("other-broker", sdk::ClientOrderId("ma-1"));
+  EXPECT_TRUE(elsewhere.ordered.is_zero());
+  ASSERT_EQ(elsewhere.fills.size(), 1u);
+  EXPECT_TRUE(j->order_fills("paper", sdk::ClientOrderId("ma-9")).fills.empty());
+}
+
 TEST(JournalTest, AVersionOneJournalIsMigratedKeepingItsRows) {
   const auto path = test::scratch_dir("journal_migrate_v1") / "journal.sqlite";
   {

@@ -720,7 +720,14 @@ TEST_F(AlpacaLifecycleTest, RestartFindsOpenOrdersAndFillsAndReportsOnlyNewFills
   auto fills = b2.fills(ts("2020-01-01"));
   ASSERT_TRUE(fills);
   int mine = 0;
-  for (const auto& e : *fills) mine += e.client_order_id.str() == id;
+  for (const auto& e : *fills) {
+    if (e.client_order_id.str() != id) continue;
+    ++mine;
+    // The activity's leaves_qty: the kernel's reconciliation reads from it which part of the
+    // order this fill covers (0 to 4 of 10).
+    EXPECT_EQ(e.fill_quantity, dec("4"));
+    EXPECT_EQ(e.leaves_quantity, dec("6"));
+  }
   EXPECT_EQ(mine, 1);
   ASSERT_TRUE(second.wait_until([&] { return b2.stream_subscribed(); }));
   fake_->fill(id, "6", "51");

@@ -102,6 +102,8 @@ TEST(AlpacaOrderBookTest, CancelAfterAMissedFillReportsTheFillFirst) {
   ASSERT_EQ(out.events.size(), 2u);
   EXPECT_EQ(out.events[0].type, OrderEventType::PartiallyFilled);
   EXPECT_EQ(out.events[0].fill_quantity, dec("3"));
+  // What the kernel's reconciliation reads the part of the order a fill covers from: 0 to 3 of 10.
+  EXPECT_EQ(out.events[0].leaves_quantity, dec("7"));
   EXPECT_EQ(out.events[1].type, OrderEventType::Canceled);
   EXPECT_TRUE(book.on_trade_update(update("canceled", "canceled", "3", {}, {}, "20")).events.empty());
 }

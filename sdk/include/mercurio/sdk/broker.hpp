@@ -62,7 +62,9 @@ class Broker {
   /// never saw the id (any doubt is another error: the kernel then keeps the order in doubt).
   virtual Result<OrderStatusReport> order(const ClientOrderId& id) = 0;
   /// Every fill the venue executed at or after `since` (venue time), oldest first, each with its
-  /// trade id (the kernel drops the ones it has already recorded). Used by the start-up
+  /// trade id (the kernel drops the ones it has already recorded) and its leaves quantity (see
+  /// OrderEvent::leaves_quantity: by it the kernel also drops a fill it recorded under another
+  /// trade id, e.g. when the plugin reported several executions as one). Used by the start-up
   /// reconciliation to find fills that happened while the kernel was down, and, with
   /// `since` = Timestamp{INT64_MIN} ("every fill the venue keeps"), for a new journal's opening balance.
   virtual Result<std::vector<OrderEvent>> fills(Timestamp since) = 0;

@@ -81,7 +81,10 @@ struct OrderEvent {
   Decimal fill_quantity;        ///< fills only: this fill's quantity
   Decimal fill_price;           ///< fills only
   Decimal commission;           ///< fills only: commission charged for this fill
-  Decimal leaves_quantity;      ///< quantity still open after this event
+  /// Quantity still open after this event. On a fill, the order's quantity less everything filled
+  /// up to and including this fill, in the venue's execution order: the kernel's reconciliation
+  /// reads the part of the order a fill covers from it (a plugin must set it on every fill).
+  Decimal leaves_quantity;
   std::string reason;           ///< Rejected/Canceled/Expired: the venue's reason
   std::string venue_order_id;   ///< the broker's own id when it has one
 

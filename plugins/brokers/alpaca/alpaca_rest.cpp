@@ -61,9 +61,15 @@ AlpacaRest::AlpacaRest(const AlpacaSettings& settings, std::unique_ptr<common::H
       trading_(std::move(trading)),
       data_(std::move(data)),
       tls_context_(std::move(tls_context)),
-      // Reserves scale with the budget (180/min: 10 kept for cancels, 45 kept from market data).
-      budget_(common::RateBudget::Options{settings.requests_per_minute, std::max(1, settings.requests_per_minute / 18),
-                                          settings.requests_per_minute / 4}) {}
+      // Reserves scale with the budget (180/min: 10 kept for cancels, 45 kept from the calendar
+      // and assets).
+      trading_budget_(common::RateBudget::Options{settings.requests_per_minute,
+                                                  std::max(1, settings.requests_per_minute / 18),
+                                                  settings.requests_per_minute / 4}),
+      // The Market Data API counts its requests apart from the Trading API's: its 429s and its
+      // X-RateLimit-Remaining must not hold up an order, a cancel or a heartbeat. Only bars use
+      // it, so it keeps no reserve.
+      data_budget_(common::RateBudget::Options{settings.data_requests_per_minute, 0, 0}) {}
 
 void AlpacaRest::set_extra_headers(Headers headers) {
   std::lock_guard lock(headers_mutex_);
@@ -84,9 +90,10 @@ std::string AlpacaRest::redact(std::string text) const {
   return text;
 }
 
-sdk::Result<HttpResponse> AlpacaRest::call(common::HttpClient& client, Priority priority, HttpRequest request) {
+sdk::Result<HttpResponse> AlpacaRest::call(common::HttpClient& client, common::RateBudget& budget,
+                                           Priority priority, HttpRequest request) {
   const std::string what = request.method + " " + request.target.substr(0, request.target.find('?'));
-  if (!budget_.acquire(priority, settings_.request_timeout))
+  if (!budget.acquire(priority, settings_.request_timeout))
     return Status(StatusCode::Unavailable, "alpaca: " + what + ": client-side rate budget exhausted (not sent)", true);
   request.headers.push_back({"APCA-API-KEY-ID", settings_.key_id.reveal()});
   request.headers.push_back({"APCA-API-SECRET-KEY", settings_.secret_key.reveal()});
@@ -104,7 +111,7 @@ sdk::Result<HttpResponse> AlpacaRest::call(common::HttpClient& client, Priority 
     if (observer_) observer_(request.method, request.target, *response);
   }
   if (const auto remaining = header_number(*response, "X-RateLimit-Remaining"))
-    budget_.observe_remaining(static_cast<int>(*remaining));
+    budget.observe_remaining(static_cast<int>(*remaining));
   if (response->status == 429) {
     // Retry-After (seconds) wins; else X-RateLimit-Reset (epoch seconds); else a minute's pause.
     auto until = common::RateBudget::Clock::now() + std::chrono::seconds(60);
@@ -114,7 +121,7 @@ sdk::Result<HttpResponse> AlpacaRest::call(common::HttpClient& client, Priority 
       const long wait = std::clamp(*reset - static_cast<long>(std::time(nullptr)), 0L, 300L);
       until = common::RateBudget::Clock::now() + std::chrono::seconds(wait);
     }
-    budget_.pause_until(until);
+    budget.pause_until(until);
   }
   return response;
 }
@@ -132,7 +139,7 @@ Status AlpacaRest::error_status(const HttpResponse& r, const std::string& what) 
 }
 
 sdk::Result<sdk::AccountSnapshot> AlpacaRest::account() {
-  auto r = call(*trading_, Priority::Normal, {"GET", "/v2/account", {}, {}});
+  auto r = call(*trading_, trading_budget_, Priority::Normal, {"GET", "/v2/account", {}, {}});
   if (!r) return r.status();
   if (r->status != 200) return error_status(*r, "GET /v2/account");
   auto o = parse_object(r->body, "account");
@@ -141,7 +148,7 @@ sdk::Result<sdk::AccountSnapshot> AlpacaRest::account() {
 }
 
 sdk::Result<std::vector<sdk::Position>> AlpacaRest::positions() {
-  auto r = call(*trading_, Priority::Normal, {"GET", "/v2/positions", {}, {}});
+  auto r = call(*trading_, trading_budget_, Priority::Normal, {"GET", "/v2/positions", {}, {}});
   if (!r) return r.status();
   if (r->status != 200) return error_status(*r, "GET /v2/positions");
   auto a = parse_array(r->body, "positions");
@@ -165,7 +172,7 @@ sdk::Result<std::vector<sdk::OrderStatusReport>> AlpacaRest::open_orders() {
 
 sdk::Result<std::vector<VenueOrder>> AlpacaRest::open_venue_orders() {
   const std::string target = "/v2/orders?status=open&limit=" + std::to_string(kOpenOrderLimit) + "&direction=asc";
-  auto r = call(*trading_, Priority::Normal, {"GET", target, {}, {}});
+  auto r = call(*trading_, trading_budget_, Priority::Normal, {"GET", target, {}, {}});
   if (!r) return r.status();
   if (r->status != 200) return error_status(*r, "GET /v2/orders");
   auto a = parse_array(r->body, "open orders");
@@ -183,8 +190,11 @@ sdk::Result<std::vector<VenueOrder>> AlpacaRest::open_venue_orders() {
 }
 
 sdk::Result<VenueOrder> AlpacaRest::order_by_client_id(const sdk::ClientOrderId& id) {
-  auto r = call(*trading_, Priority::Normal,
-                {"GET", "/v2/orders:by_client_order_id?client_order_id=" + common::url_encode(id.view()), {}, {}});
+  auto r = call(*trading_, trading_budget_, Priority::Normal,
+                {"GET",
+                 "/v2/orders:by_client_order_id?client_order_id=" + common::url_encode(id.view()),
+                 {},
+                 {}});
   if (!r) return r.status();
   if (r->status == 404)
     return Status(StatusCode::NotFound, "alpaca: no order with client_order_id " + id.str());
@@ -195,7 +205,8 @@ sdk::Result<VenueOrder> AlpacaRest::order_by_client_id(const sdk::ClientOrderId&
 }
 
 sdk::Result<sdk::ClientOrderId> AlpacaRest::client_order_id_of(const std::string& venue_order_id) {
-  auto r = call(*trading_, Priority::Normal, {"GET", "/v2/orders/" + common::url_encode(venue_order_id), {}, {}});
+  auto r = call(*trading_, trading_budget_, Priority::Normal,
+                {"GET", "/v2/orders/" + common::url_encode(venue_order_id), {}, {}});
   if (!r) return r.status();
   if (r->status == 404) return Status(StatusCode::NotFound, "alpaca: no order with id " + venue_order_id);
   if (r->status != 200) return error_status(*r, "GET /v2/orders/{order_id}");
@@ -214,7 +225,8 @@ SubmitResult AlpacaRest::submit(const sdk::ApprovedOrder& order) {
   const std::string what = "POST /v2/orders " + order.client_order_id().str();
   // The failsafe's flattening orders (tagged by the kernel) share the cancels' priority.
   const auto priority = order.intent().tag == kFlattenTag ? Priority::Critical : Priority::Normal;
-  auto r = call(*trading_, priority, {"POST", "/v2/orders", {}, order_request_body(order)});
+  auto r = call(*trading_, trading_budget_, priority,
+                {"POST", "/v2/orders", {}, order_request_body(order)});
   if (!r) {
     // Unavailable: certainly not sent (safe to report as refused); Unknown: maybe sent.
     return {r.status(), std::nullopt};
@@ -249,21 +261,22 @@ SubmitResult AlpacaRest::submit(const sdk::ApprovedOrder& order) {
 }
 
 Status AlpacaRest::cancel(const std::string& venue_order_id) {
-  auto r = call(*trading_, Priority::Critical, {"DELETE", "/v2/orders/" + common::url_encode(venue_order_id), {}, {}});
+  auto r = call(*trading_, trading_budget_, Priority::Critical,
+                {"DELETE", "/v2/orders/" + common::url_encode(venue_order_id), {}, {}});
   if (!r) return r.status();
   if (r->status == 200 || r->status == 204) return {};
   return error_status(*r, "DELETE /v2/orders/" + venue_order_id);
 }
 
 Status AlpacaRest::cancel_all() {
-  auto r = call(*trading_, Priority::Critical, {"DELETE", "/v2/orders", {}, {}});
+  auto r = call(*trading_, trading_budget_, Priority::Critical, {"DELETE", "/v2/orders", {}, {}});
   if (!r) return r.status();
   if (r->status == 200 || r->status == 207 || r->status == 204) return {};
   return error_status(*r, "DELETE /v2/orders");
 }
 
 sdk::Result<Clock> AlpacaRest::clock() {
-  auto r = call(*trading_, Priority::Low, {"GET", "/v2/clock", {}, {}});
+  auto r = call(*trading_, trading_budget_, Priority::Low, {"GET", "/v2/clock", {}, {}});
   if (!r) return r.status();
   if (r->status != 200) return error_status(*r, "GET /v2/clock");
   auto o = parse_object(r->body, "clock");
@@ -275,7 +288,7 @@ sdk::Result<std::vector<CalendarDay>> AlpacaRest::calendar(sdk::Timestamp from, 
   // The published spec declares start/end as date-time (see README: spec quirks).
   const std::string target = "/v2/calendar?start=" + common::url_encode(to_rfc3339(from)) +
                              "&end=" + common::url_encode(to_rfc3339(to));
-  auto r = call(*trading_, Priority::Low, {"GET", target, {}, {}});
+  auto r = call(*trading_, trading_budget_, Priority::Low, {"GET", target, {}, {}});
   if (!r) return r.status();
   if (r->status != 200) return error_status(*r, "GET /v2/calendar");
   auto a = parse_array(r->body, "calendar");
@@ -284,7 +297,8 @@ sdk::Result<std::vector<CalendarDay>> AlpacaRest::calendar(sdk::Timestamp from, 
 }
 
 sdk::Result<Asset> AlpacaRest::asset(const sdk::Symbol& symbol) {
-  auto r = call(*trading_, Priority::Low, {"GET", "/v2/assets/" + common::url_encode(symbol.view()), {}, {}});
+  auto r = call(*trading_, trading_budget_, Priority::Low,
+                {"GET", "/v2/assets/" + common::url_encode(symbol.view()), {}, {}});
   if (!r) return r.status();
   if (r->status != 200) return error_status(*r, "GET /v2/assets/" + symbol.str());
   auto o = parse_object(r->body, "asset");
@@ -303,7 +317,7 @@ sdk::Result<FillActivities> AlpacaRest::fills_since(sdk::Timestamp after) {
     std::string target = "/v2/account/activities/FILL?after=" + common::url_encode(to_rfc3339(after)) +
                          "&direction=asc&page_size=" + std::to_string(kActivityPageSize);
     if (!token.empty()) target += "&page_token=" + common::url_encode(token);
-    auto r = call(*trading_, Priority::Normal, {"GET", target, {}, {}});
+    auto r = call(*trading_, trading_budget_, Priority::Normal, {"GET", target, {}, {}});
     if (!r) return r.status();
     if (r->status != 200) return error_status(*r, "GET /v2/account/activities/FILL");
     auto a = parse_array(r->body, "fill activities");
@@ -342,7 +356,7 @@ sdk::Result<std::vector<sdk::Bar>> AlpacaRest::bars(const std::vector<sdk::Symbo
                          "&limit=" + std::to_string(settings_.history_page_limit) + "&adjustment=raw&feed=" +
                          settings_.data_feed + "&sort=asc";
     if (!token.empty()) target += "&page_token=" + common::url_encode(token);
-    auto r = call(*data_, Priority::Low, {"GET", target, {}, {}});
+    auto r = call(*data_, data_budget_, Priority::Low, {"GET", target, {}, {}});
     if (!r) return r.status();
     if (r->status != 200) return error_status(*r, "GET /v2/stocks/bars");
     auto o = parse_object(r->body, "bars");

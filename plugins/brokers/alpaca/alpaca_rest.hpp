@@ -1,7 +1,7 @@
 #pragma once
 /// @file alpaca_rest.hpp
 /// Alpaca's Trading API v2 and Market Data API v2 over HTTPS: one method per request kind,
-/// every request through the shared rate budget, errors mapped to SDK statuses. Never retries.
+/// every request through its API's rate budget, errors mapped to SDK statuses. Never retries.
 
 #include <functional>
 #include <memory>
@@ -85,7 +85,10 @@ class AlpacaRest {
                                       const common::HttpResponse& response)>;
   void set_observer(Observer observer);
   std::uint64_t trading_requests_sent() const { return trading_->requests_sent(); }
-  common::RateBudget& budget() { return budget_; }
+  /// The Trading API's request budget (orders, account, positions, activities, calendar, assets).
+  common::RateBudget& trading_budget() { return trading_budget_; }
+  /// The Market Data API's (bars), counted apart.
+  common::RateBudget& data_budget() { return data_budget_; }
   /// Replaces every occurrence of the credentials in `text` (defence in depth for messages that
   /// quote a server's reply).
   std::string redact(std::string text) const;
@@ -93,8 +96,10 @@ class AlpacaRest {
  private:
   AlpacaRest(const AlpacaSettings& settings, std::unique_ptr<common::HttpClient> trading,
              std::unique_ptr<common::HttpClient> data, std::shared_ptr<void> tls_context);
-  sdk::Result<common::HttpResponse> call(common::HttpClient& client, common::Priority priority,
-                                         common::HttpRequest request);
+  /// Sends `request` on `client` once `budget` (the client's API's) grants a token; a 429 or
+  /// X-RateLimit-Remaining adjusts that budget only.
+  sdk::Result<common::HttpResponse> call(common::HttpClient& client, common::RateBudget& budget,
+                                         common::Priority priority, common::HttpRequest request);
   /// A non-2xx response as a status: 4xx Rejected with Alpaca's code and message, 429 and 5xx
   /// Unavailable (retryable).
   sdk::Status error_status(const common::HttpResponse& response, const std::string& what) const;
@@ -104,7 +109,8 @@ class AlpacaRest {
   std::unique_ptr<common::HttpClient> data_;
   // Both clients' (from make_shared_client_tls); empty when neither URL is https.
   std::shared_ptr<void> tls_context_;
-  common::RateBudget budget_;
+  common::RateBudget trading_budget_;
+  common::RateBudget data_budget_;
   mutable std::mutex headers_mutex_;
   Headers extra_headers_;
   Observer observer_;

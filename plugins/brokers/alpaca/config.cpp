@@ -99,6 +99,12 @@ sdk::ConfigSchema alpaca_config_schema() {
                .min(std::int64_t{10})
                .max(std::int64_t{200})
                .defaults(180))
+      .add(ConfigField::integer("data_requests_per_minute",
+                                "client-side budget of the Market Data API (Alpaca allows 200 on "
+                                "the free plan, 10000 on Algo Trader Plus)")
+               .min(std::int64_t{10})
+               .max(std::int64_t{10'000})
+               .defaults(180))
       .add(ConfigField::integer("history_page_limit", "bars per history page").min(1).max(std::int64_t{10'000}).defaults(10'000))
       .add(ConfigField::boolean("trading", "false: market data only (history and bars); the Trading API and the "
                                            "trade_updates stream are never touched, orders and account calls are refused")
@@ -189,6 +195,13 @@ sdk::Result<AlpacaSettings> parse_settings(const sdk::ConfigView& config) {
     const auto v = config.get_integer("requests_per_minute");
     if (v < 10 || v > 200) key_error("requests_per_minute", "expected 10..200, was " + std::to_string(v));
     else s.requests_per_minute = static_cast<int>(v);
+  });
+  read([&] {
+    const auto v = config.get_integer("data_requests_per_minute");
+    if (v < 10 || v > 10'000)
+      key_error("data_requests_per_minute", "expected 10..10000, was " + std::to_string(v));
+    else
+      s.data_requests_per_minute = static_cast<int>(v);
   });
   read([&] {
     const auto v = config.get_integer("history_page_limit");

@@ -36,7 +36,8 @@ struct AlpacaSettings {
   std::chrono::milliseconds request_timeout{10'000};
   std::chrono::milliseconds reconnect_initial{500};
   std::chrono::milliseconds reconnect_max{30'000};
-  int requests_per_minute = 180;
+  int requests_per_minute = 180;       ///< the Trading API's client-side budget
+  int data_requests_per_minute = 180;  ///< the Market Data API's, counted apart by Alpaca
   int history_page_limit = 10'000;
 };
 

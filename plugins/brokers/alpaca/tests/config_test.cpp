@@ -22,6 +22,7 @@ TEST(AlpacaConfigTest, PaperDefaultsPointAtAlpacasPaperEndpoints) {
   EXPECT_EQ(s->stream_url.to_string(), "wss://paper-api.alpaca.markets:443/stream");
   EXPECT_EQ(s->data_url.to_string(), "https://data.alpaca.markets:443");
   EXPECT_EQ(s->requests_per_minute, 180);
+  EXPECT_EQ(s->data_requests_per_minute, 180);
   EXPECT_EQ(s->key_id.reveal(), kKeyId);
 }
 
@@ -125,11 +126,14 @@ TEST(AlpacaConfigTest, LiveHostMadeByHandIsRefusedAtStartWithoutAnyRequest) {
 }
 
 TEST(AlpacaConfigTest, ClearTextToANetworkHostIsRefusedAndAllErrorsAreListed) {
-  auto s = parse_settings(make_config({{"trading_url", std::string("http://paper-api.alpaca.markets")},
-                                       {"stream_url", std::string("https://paper-api.alpaca.markets/stream")},
-                                       {"requests_per_minute", std::int64_t{500}}}));
+  auto s = parse_settings(
+      make_config({{"trading_url", std::string("http://paper-api.alpaca.markets")},
+                   {"stream_url", std::string("https://paper-api.alpaca.markets/stream")},
+                   {"requests_per_minute", std::int64_t{500}},
+                   {"data_requests_per_minute", std::int64_t{10'001}}}));
   ASSERT_FALSE(s);
-  EXPECT_THAT(s.status().message(), HasSubstr("3 config errors"));
+  EXPECT_THAT(s.status().message(), HasSubstr("4 config errors"));
+  EXPECT_THAT(s.status().message(), HasSubstr("data_requests_per_minute"));
   EXPECT_THAT(s.status().message(), HasSubstr("trading_url"));
   EXPECT_THAT(s.status().message(), HasSubstr("stream_url"));
   EXPECT_THAT(s.status().message(), HasSubstr("requests_per_minute"));

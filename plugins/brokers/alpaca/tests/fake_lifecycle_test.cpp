@@ -246,7 +246,7 @@ TEST_F(AlpacaLifecycleTest, RateLimitBurstIsHonoredAndTheOrderIsNotResent) {
   EXPECT_EQ(s.code(), StatusCode::Unavailable);
   EXPECT_TRUE(s.retryable());
   EXPECT_THAT(s.message(), HasSubstr("429"));
-  ASSERT_TRUE(b.rest().budget().paused_until().has_value());  // Retry-After: 1 honoured
+  ASSERT_TRUE(b.rest().trading_budget().paused_until().has_value());  // Retry-After: 1 honoured
   EXPECT_EQ(fake_->order_posts(), posts);  // the 429 was the whole answer: nothing resent
   EXPECT_EQ(fake_->order_count(), count);
   // The next request waits out Retry-After, then goes through.
@@ -254,6 +254,32 @@ TEST_F(AlpacaLifecycleTest, RateLimitBurstIsHonoredAndTheOrderIsNotResent) {
   EXPECT_TRUE(a) << a.status().message();
   auto missing = b.order(id);
   EXPECT_EQ(missing.status().code(), StatusCode::NotFound);
+}
+
+TEST_F(AlpacaLifecycleTest, AMarketData429HoldsUpNoTradingRequest) {
+  // Alpaca counts the Market Data API's requests apart from the Trading API's. A 429 from the
+  // data host (no Retry-After: a minute's pause) used to pause the one budget of every request,
+  // so an order, a cancel or a heartbeat waited out request_timeout_ms and was not sent.
+  auto& b = start_broker();
+  fake_->fail_requests("/v2/stocks/", 429, R"({"code":42910000,"message":"rate limit exceeded"})");
+  const auto bars = b.history(sdk::Symbol("AAPL"), ts("2024-03-04"), ts("2024-03-05"));
+  ASSERT_FALSE(bars);
+  EXPECT_THAT(bars.status().message(), HasSubstr("429"));
+  EXPECT_TRUE(b.rest().data_budget().paused_until().has_value());
+  EXPECT_FALSE(b.rest().trading_budget().paused_until().has_value());
+  const int accounts = fake_->account_requests();
+  const auto account = b.account();
+  EXPECT_TRUE(account) << account.status().message();
+  EXPECT_EQ(fake_->account_requests(), accounts + 1);
+  const auto id = unique("life-data-429");
+  ASSERT_TRUE(b.submit(approve(
+      id, intent("AAPL", sdk::Side::Buy, "1", sdk::OrderType::Limit, sdk::TimeInForce::Gtc))));
+  ASSERT_TRUE(wait_for(id, OrderEventType::Accepted));
+  EXPECT_TRUE(b.cancel(sdk::ClientOrderId(id)));
+  // The data host's own requests wait for its pause: the next one is not sent.
+  const int data = fake_->data_requests();
+  EXPECT_FALSE(b.history(sdk::Symbol("AAPL"), ts("2024-03-04"), ts("2024-03-05")));
+  EXPECT_EQ(fake_->data_requests(), data);
 }
 
 TEST_F(AlpacaLifecycleTest, ServerErrorOnSubmitIsUnknownAndResolvedByLookup) {
@@ -813,7 +839,7 @@ TEST_F(AlpacaLifecycleTest, CancelsAndFlatteningGoFirstWhenTheBudgetIsNearlySpen
   s.request_timeout = std::chrono::milliseconds(300);
   AlpacaBroker b(s);
   ASSERT_TRUE(b.start(sink_));  // account + open orders: 2 tokens
-  while (b.rest().budget().try_acquire(common::Priority::Normal)) {
+  while (b.rest().trading_budget().try_acquire(common::Priority::Normal)) {
   }
   const auto posts = fake_->order_posts();
   // An ordinary order must wait (and here times out, unsent)...

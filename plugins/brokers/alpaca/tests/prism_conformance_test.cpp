@@ -271,9 +271,9 @@ TEST_F(AlpacaPrismTest, Error429PausesTheBudgetAndIsRetryable) {
   ASSERT_FALSE(c);
   EXPECT_EQ(c.status().code(), sdk::StatusCode::Unavailable);
   EXPECT_TRUE(c.status().retryable());
-  EXPECT_TRUE(rest_->budget().paused_until().has_value());
+  EXPECT_TRUE(rest_->trading_budget().paused_until().has_value());
   // X-RateLimit-Remaining: 90 in the example: the client's count follows the server's.
-  EXPECT_LE(rest_->budget().tokens(), 90.0);
+  EXPECT_LE(rest_->trading_budget().tokens(), 90.0);
 }
 
 TEST_F(AlpacaPrismTest, Error500IsUnavailable) {

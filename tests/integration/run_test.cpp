@@ -352,8 +352,50 @@ TEST(RunTest, AFlattenSendsAtMostThreeClosingOrdersThenAlerts) {
   const auto first = r.err.find(incomplete);
   ASSERT_NE(first, std::string::npos) << r.err;
   EXPECT_EQ(r.err.find(incomplete, first + 1), std::string::npos) << "alerted more than once";
-  EXPECT_THAT(r.err,
-              HasSubstr("1 TEST of buyer still open after 3 closing orders sent or refused"));
+  EXPECT_THAT(r.err, HasSubstr("1 TEST of buyer still open after 3 closing orders sent ("));
+}
+
+// A broker that takes no order for a while (reconnecting, its rate budget spent): the closing
+// orders it refuses unsent use up none of the three attempts. The flatten tries again at each
+// heartbeat and closes the position once the broker takes orders again. It used to use up its
+// three attempts within a second and give up, leaving the position open to an operator: the
+// failsafe's own flatten, started because a broker went away, could never close anything.
+TEST(RunTest, ClosingOrdersRefusedUnsentAreTriedAgainAtEachHeartbeat) {
+  const auto dir = scratch_dir("run_flatten_unsent");
+  std::string risk = risk_table_with("max_drawdown_pct", "\"0.01\"");
+  risk = risk.replace(risk.find("drawdown_action = \"hold\""),
+                      std::string("drawdown_action = \"hold\"").size(),
+                      "drawdown_action = \"flatten\"");
+  // Bought at 150 in a market at 100: the breaker trips. Submits 2 to 5 (closing orders) are
+  // refused unsent; the sixth is taken and filled.
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+      << fixture_plugin_dir().string()
+      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
+         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
+         "[plugin.config]\nbars = 400\ninterval_ms = 5\nfill_at = 150\n"
+         "unavailable_from_submit = 2\nunavailable_until_submit = 6\n"
+         "[plugin.risk]\ncalendar = \"24/7\"\n"
+         "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+         "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+      << risk;
+  auto r = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
+  for (const char* id : {"buyer-2", "buyer-3", "buyer-4", "buyer-5"})
+    EXPECT_THAT(r.err, HasSubstr("order " + std::string(id) +
+                                 " rejected by flaky: fixture: not connected, not sent"));
+  EXPECT_THAT(r.err, HasSubstr("flattening 1 TEST of buyer as buyer-6"));
+  EXPECT_THAT(r.err, HasSubstr("strategy buyer is flat"));
+  EXPECT_THAT(r.err, HasSubstr(", submit 6\n"));  // one buy, four refused, the one taken
+  EXPECT_THAT(r.err, Not(HasSubstr("Flatten incomplete")));
+  const std::string refused = "[CRITICAL] Flatten order refused";
+  const auto first = r.err.find(refused);
+  ASSERT_NE(first, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(refused, first + 1), std::string::npos) << "alerted more than once";
+  EXPECT_THAT(r.err, HasSubstr("the closing order did not reach the broker (fixture: not "
+                               "connected, not sent); tried again at each heartbeat"));
 }
 
 // A strategy resending what the venue rejects (here every buy): the rejection breaker disables it

@@ -7,7 +7,9 @@
 // events: a position's closing order goes out once no other order of the strategy works in that
 // symbol, so a protective stop cannot fill against a flat book. What a closing order leaves
 // (partly filled, rejected, expired) gets another, at most three per position; then an operator
-// decides.
+// decides. A closing order that never reached the broker (it was unavailable, its rate budget
+// spent, the journal down) is no attempt: the flatten tries again at each heartbeat, so a
+// failsafe flatten started because the broker went away still closes once it is back.
 //
 // A flatten is saved with the trading state when it starts and when it ends, so a restart takes
 // it up again after the reconciliation (resume_saved_procedures), its closing orders still in
@@ -22,8 +24,8 @@ namespace mercurio::kernel {
 
 namespace {
 
-// Three closing orders that left the position open (refused, rejected, canceled, partly filled):
-// something is wrong that another order will not fix.
+// Three closing orders the broker took that left the position open (rejected, canceled, partly
+// filled): something is wrong that another order will not fix.
 constexpr unsigned kMaxClosingOrders = 3;
 // Heartbeats a position may wait for the strategy's other orders to end: the cancel is asked again
 // at each, then a CRITICAL alert says the flatten is stuck.
@@ -113,12 +115,11 @@ void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
     return;
   }
   f.waiting_logged = false;
-  if (f.gave_up) return;
+  if (f.gave_up || f.wait_for_heartbeat) return;
   if (f.orders_sent >= kMaxClosingOrders) {
     alert(sdk::Severity::Critical, "Flatten incomplete",
           p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id + " still open after " +
-              std::to_string(f.orders_sent) + " closing orders sent or refused (" +
-              s.flattening->why +
+              std::to_string(f.orders_sent) + " closing orders sent (" + s.flattening->why +
               "); no more are sent: close it at the broker or run mercurio flatten again",
           {{"strategy", s.id}, {"symbol", p.symbol.str()}});
     f.gave_up = true;
@@ -144,6 +145,8 @@ void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
   close.time_in_force = sdk::TimeInForce::Gtc;
   close.quantity = p.quantity.abs();
   close.tag = "kernel-flatten";
+  // Counted before the send: the plugin's refusal comes back through the inbox as a rejection
+  // (closing_order_not_sent gives the attempt back).
   ++f.orders_sent;
   auto id = submit_order(si, close, true);
   if (id) {
@@ -151,9 +154,28 @@ void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
     log_.warn("flattening " + p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id +
               " as " + id->str() + " (" + s.flattening->why + ")");
   } else {
-    alert(sdk::Severity::Critical, "Flatten order refused",
-          p.symbol.str() + " of " + s.id + ": " + id.status().message());
+    f.order = {};
+    closing_order_not_sent(si, p.symbol, id.status().message());
   }
+}
+
+void Kernel::closing_order_not_sent(std::size_t si, const sdk::Symbol& symbol,
+                                    const std::string& why) {
+  StrategySlot& s = strategies_[si];
+  if (!s.flattening) return;
+  const auto it = s.flattening->symbols.find(symbol);
+  if (it == s.flattening->symbols.end()) return;
+  StrategySlot::FlattenOfSymbol& f = it->second;
+  if (f.orders_sent > 0) --f.orders_sent;
+  f.wait_for_heartbeat = true;
+  const std::string what = symbol.str() + " of " + s.id + " (" + s.flattening->why +
+                           "): the closing order did not reach the broker (" + why +
+                           "); tried again at each heartbeat";
+  log_.warn("flattening " + what);
+  if (f.refusal_alerted) return;
+  f.refusal_alerted = true;
+  alert(sdk::Severity::Critical, "Flatten order refused", what,
+        {{"strategy", s.id}, {"symbol", symbol.str()}});
 }
 
 void Kernel::retry_flatten_cancels() {
@@ -161,6 +183,7 @@ void Kernel::retry_flatten_cancels() {
   for (std::size_t si = 0; si < strategies_.size(); ++si) {
     StrategySlot& s = strategies_[si];
     if (!s.flattening) continue;
+    for (auto& [symbol, f] : s.flattening->symbols) f.wait_for_heartbeat = false;
     // Any order of the strategy still working, whatever its symbol, but a closing order.
     const std::size_t blocking = working_orders_of(si, false);
     StrategySlot::Flattening& f = *s.flattening;

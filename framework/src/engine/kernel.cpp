@@ -753,6 +753,8 @@ void Kernel::on_rejection(std::size_t bi, std::size_t si, const TrackedOrder& or
           std::find(refused_before_venue_.begin(), refused_before_venue_.end(), e.client_order_id);
       it != refused_before_venue_.end()) {
     refused_before_venue_.erase(it);
+    if (order.liquidation && is_flatten_order(order))
+      closing_order_not_sent(si, order.intent.symbol, e.reason);
     return;
   }
   if (!s.enabled || order.liquidation || reconciling_) return;

@@ -149,9 +149,13 @@ class Kernel final : private StrategyServices, private RiskView {
     // symbol (the cancels asked for first end through the inbox, not at once).
     struct FlattenOfSymbol {
       sdk::ClientOrderId order;  // the last closing order sent (empty: none yet)
-      unsigned orders_sent = 0;  // sent or refused
+      unsigned orders_sent = 0;  // sent to the broker (one it refused unsent is not counted)
       bool waiting_logged = false;  // for the strategy's other orders in the symbol to end
       bool gave_up = false;
+      // The last closing order never reached the broker (the kernel or the plugin refused it):
+      // the next goes at the next heartbeat, not at once.
+      bool wait_for_heartbeat = false;
+      bool refusal_alerted = false;  // one CRITICAL alert a flatten; each refusal is logged
     };
     struct Flattening {
       std::string why;
@@ -225,8 +229,13 @@ class Kernel final : private StrategyServices, private RiskView {
   void advance_flattens();
   void advance_flatten(std::size_t strategy, const sdk::Position& position);
   void stop_flattening(std::size_t strategy, const std::string& why);
-  /// At each heartbeat: cancels asked again for orders a flatten still waits for, then an alert.
+  /// At each heartbeat: closing orders refused unsent may go again; cancels asked again for
+  /// orders a flatten still waits for, then an alert.
   void retry_flatten_cancels();
+  /// A closing order that never reached the broker (refused by the kernel or by the plugin): it
+  /// uses up none of the position's attempts, and the next goes at the next heartbeat.
+  void closing_order_not_sent(std::size_t strategy, const sdk::Symbol& symbol,
+                              const std::string& why);
   bool is_flatten_order(const TrackedOrder& order) const;
   /// Orders of the strategy still working; `closing_orders_too` false: not a flatten's own.
   std::size_t working_orders_of(std::size_t strategy, bool closing_orders_too) const;

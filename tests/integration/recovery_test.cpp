@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <fstream>
 #include <regex>
 #include <set>
@@ -647,21 +649,103 @@ TEST(ReconciliationTest, AnAcknowledgementCountsAFillTheBrokersAccountHoldsOnce)
 }
 
 // The Alpaca plugin, when it misses the stream's fill events and cannot read the activities,
-// reports the executions it missed as one fill (at their average price, under a trade id of its
-// own); after a restart Alpaca lists them one by one, under trade ids the journal never saw. Here
-// the paper venue's state file is edited into that shape: its last fill becomes two executions
-// under new trade ids, with the same quantity, cash and position. They used to be booked again
-// (the position counted twice, and a reconciliation mismatch); now their leaves quantities show
-// that they lie within what the journal holds of their order.
+// reports the executions it missed as one fill (at their average price, trade id
+// "<order>@<cumulative>"); after a restart Alpaca lists them one by one: the last under that same
+// id, the earlier ones under ids the journal never saw. Here the paper venue's state file is
+// edited into that shape (its last fill becomes two executions with the same quantity, cash and
+// position), and into one where both are new ids. They used to be booked again (the position
+// counted twice, and a reconciliation mismatch); now their leaves quantities show that they lie
+// within what the journal holds of their order.
 TEST(ReconciliationTest, ExecutionsListedOneByOneThatTheJournalHoldsAsOneFillAreNotBookedTwice) {
-  JournaledDeployment d("recovery_split_fill", 300);
-  auto first = d.run();
-  ASSERT_EQ(first.exit_code, 0) << first.err;
+  for (const bool last_keeps_its_id : {true, false}) {
+    SCOPED_TRACE(last_keeps_its_id ? "the last execution under the journal's id" : "two new ids");
+    JournaledDeployment d(last_keeps_its_id ? "recovery_split_fill_known" : "recovery_split_fill",
+                          300);
+    auto first = d.run();
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    const fs::path state = d.dir() / "state" / "paper_account.toml";
+    ASSERT_EQ(fs::file_size(state.string() + ".log"), 0u)
+        << "a clean stop leaves the change log empty";
+    std::string text = read_file(state);
+    // The last [[fill]] table (toml++ writes arrays of tables in key order: fills come first).
+    const auto begin = text.rfind("[[fill]]");
+    ASSERT_NE(begin, std::string::npos) << text;
+    const auto end = text.find("\n[[", begin + 1);
+    ASSERT_NE(end, std::string::npos);
+    const std::string fill = text.substr(begin, end + 1 - begin);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(fill, m, std::regex(R"re(quantity = "([0-9]+)")re"))) << fill;
+    const int quantity = std::stoi(m[1]);
+    ASSERT_GE(quantity, 2) << fill;
+    ASSERT_THAT(fill, HasSubstr("leaves = \"0\"\n"));
+    ASSERT_TRUE(std::regex_search(fill, m, std::regex(R"re(trade_id = "paper-t([0-9]+)")re")));
+    const int trade = std::stoi(m[1]);
+    const std::string journaled_id = "paper-t" + std::to_string(trade);
+    ASSERT_TRUE(std::regex_search(fill, m, std::regex(R"re(commission = "([^"]+)")re")));
+    const std::string commission = m[1];
+    const auto part = [&](int of, int leaves, const std::string& trade_id, const char* type,
+                          const std::string& its_commission) {
+      std::string t = std::regex_replace(fill, std::regex(R"re(quantity = "[0-9]+")re"),
+                                         "quantity = \"" + std::to_string(of) + "\"");
+      t = std::regex_replace(t, std::regex(R"re(leaves = "0")re"),
+                             "leaves = \"" + std::to_string(leaves) + "\"");
+      t = std::regex_replace(t, std::regex(R"re(trade_id = "[^"]+")re"),
+                             "trade_id = \"" + trade_id + "\"");
+      t = std::regex_replace(t, std::regex(R"re(type = "[a-z_]+")re"),
+                             std::string("type = \"") + type + "\"");
+      return std::regex_replace(t, std::regex(R"re(commission = "[^"]+")re"),
+                                "commission = \"" + its_commission + "\"");
+    };
+    // The venue numbers its trade ids in the order it lists them: the unseen id of the first
+    // execution (0 to 1 of the order) comes after the journal's in the shape that keeps it.
+    std::vector<std::string> unseen;
+    if (last_keeps_its_id) {
+      unseen = {"paper-t" + std::to_string(trade + 1)};
+      text.replace(begin, fill.size(),
+                   part(quantity - 1, 0, journaled_id, "filled", commission) +
+                       part(1, quantity - 1, unseen[0], "partially_filled", "0"));
+    } else {
+      unseen = {"paper-t" + std::to_string(trade + 1), "paper-t" + std::to_string(trade + 2)};
+      text.replace(begin, fill.size(),
+                   part(1, quantity - 1, unseen[0], "partially_filled", "0") +
+                       part(quantity - 1, 0, unseen[1], "filled", commission));
+    }
+    text = std::regex_replace(text, std::regex("next_trade_number = [0-9]+"),
+                              "next_trade_number = " + std::to_string(trade + 3));
+    std::ofstream(state, std::ios::trunc) << text;
+
+    // A mismatch would wait HALTED for an operator: stopped after a minute instead (exit 1).
+    auto second = d.run("timeout --preserve-status -s TERM 60 ");
+    ASSERT_EQ(second.exit_code, 0) << second.err;
+    EXPECT_THAT(second.err, HasSubstr("reconciliation with broker paper clean"));
+    EXPECT_THAT(second.err, Not(HasSubstr("recorded at start-up (made while mercurio was down)")));
+    for (const std::string& id : unseen)
+      EXPECT_THAT(second.err, HasSubstr("fill " + id + " of order ")) << second.err;
+    EXPECT_THAT(second.err, HasSubstr(" the journal holds of the order under other trade ids: "
+                                      "booked already, not booked again"));
+    // The journal records none of them: a later start still finds the account as it has it.
+    auto trades = d.cmd({"report", "trades"});
+    ASSERT_EQ(trades.exit_code, 0) << trades.err;
+    EXPECT_THAT(trades.out, HasSubstr("," + journaled_id + "\n"));  // the last column
+    for (const std::string& id : unseen) EXPECT_THAT(trades.out, Not(HasSubstr("," + id + "\n")));
+    auto third = d.run("timeout --preserve-status -s TERM 60 ");
+    ASSERT_EQ(third.exit_code, 0) << third.err;
+    EXPECT_THAT(third.err, HasSubstr("reconciliation with broker paper clean"));
+  }
+}
+
+// A listed fill under an unseen trade id that lies partly within what the journal holds of its
+// order: neither booking it (counted twice in part) nor dropping it (lost in part) is right. It
+// is a reconciliation difference, trading stays HALTED, and the operator's acknowledgement records
+// its trade id with the adjustment, whose account holds it, so no later start books it. Made by
+// editing both sides: the journal holds Q-1 of the last order (0 to Q-1), the venue lists its
+// fill as Q-2 under the journal's id and 2 (Q-2 to Q) under a new one.
+TEST(ReconciliationTest, AListedFillAcrossWhatTheJournalHoldsIsADifferenceUntilAcknowledged) {
+  JournaledDeployment d("recovery_overlapping_fill", 300);
+  ASSERT_EQ(d.run().exit_code, 0);
   const fs::path state = d.dir() / "state" / "paper_account.toml";
-  ASSERT_EQ(fs::file_size(state.string() + ".log"), 0u)
-      << "a clean stop leaves the change log empty";
+  ASSERT_EQ(fs::file_size(state.string() + ".log"), 0u);
   std::string text = read_file(state);
-  // The last [[fill]] table (toml++ writes the arrays of tables in key order: fills come first).
   const auto begin = text.rfind("[[fill]]");
   ASSERT_NE(begin, std::string::npos) << text;
   const auto end = text.find("\n[[", begin + 1);
@@ -670,52 +754,69 @@ TEST(ReconciliationTest, ExecutionsListedOneByOneThatTheJournalHoldsAsOneFillAre
   std::smatch m;
   ASSERT_TRUE(std::regex_search(fill, m, std::regex(R"re(quantity = "([0-9]+)")re"))) << fill;
   const int quantity = std::stoi(m[1]);
-  ASSERT_GE(quantity, 2) << fill;
-  ASSERT_THAT(fill, HasSubstr("leaves = \"0\"\n"));
+  ASSERT_GE(quantity, 3) << fill;
   ASSERT_TRUE(std::regex_search(fill, m, std::regex(R"re(trade_id = "paper-t([0-9]+)")re")));
   const int trade = std::stoi(m[1]);
-  const std::string first_id = "paper-t" + std::to_string(trade + 1);
-  const std::string second_id = "paper-t" + std::to_string(trade + 2);
-  const auto part = [&](int of, int leaves, const std::string& trade_id, const char* type,
-                        const std::string& commission) {
+  const std::string known = "paper-t" + std::to_string(trade);
+  const std::string across = "paper-t" + std::to_string(trade + 1);
+  ASSERT_TRUE(std::regex_search(fill, m, std::regex(R"re(id = "(ma-[0-9]+)")re")));
+  const std::string order = m[1];
+  const auto part = [&](int of, int leaves, const std::string& trade_id, const char* type) {
     std::string t = std::regex_replace(fill, std::regex(R"re(quantity = "[0-9]+")re"),
                                        "quantity = \"" + std::to_string(of) + "\"");
     t = std::regex_replace(t, std::regex(R"re(leaves = "0")re"),
                            "leaves = \"" + std::to_string(leaves) + "\"");
     t = std::regex_replace(t, std::regex(R"re(trade_id = "[^"]+")re"),
                            "trade_id = \"" + trade_id + "\"");
-    t = std::regex_replace(t, std::regex(R"re(type = "[a-z_]+")re"),
-                           std::string("type = \"") + type + "\"");
-    return std::regex_replace(t, std::regex(R"re(commission = "[^"]+")re"),
-                              "commission = \"" + commission + "\"");
+    return std::regex_replace(t, std::regex(R"re(type = "[a-z_]+")re"),
+                              std::string("type = \"") + type + "\"");
   };
-  ASSERT_TRUE(std::regex_search(fill, m, std::regex(R"re(commission = "([^"]+)")re")));
-  const std::string commission = m[1];
   text.replace(begin, fill.size(),
-               part(1, quantity - 1, first_id, "partially_filled", "0") +
-                   part(quantity - 1, 0, second_id, "filled", commission));
+               part(quantity - 2, 2, known, "partially_filled") + part(2, 0, across, "filled"));
   text = std::regex_replace(text, std::regex("next_trade_number = [0-9]+"),
-                            "next_trade_number = " + std::to_string(trade + 3));
+                            "next_trade_number = " + std::to_string(trade + 2));
   std::ofstream(state, std::ios::trunc) << text;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((d.dir() / "state" / "journal.sqlite").c_str(), &db), SQLITE_OK);
+    const std::string sql = "UPDATE order_events SET fill_quantity = '" +
+                            std::to_string(quantity - 1) +
+                            "', leaves_quantity = '1' WHERE trade_id = '" + known + "'";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    EXPECT_EQ(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+  }
 
-  // A mismatch would wait HALTED for an operator: stopped after a minute instead (exit 1).
-  auto second = d.run("timeout --preserve-status -s TERM 60 ");
-  ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_THAT(second.err, HasSubstr("reconciliation with broker paper clean"));
-  EXPECT_THAT(second.err, Not(HasSubstr("recorded at start-up (made while mercurio was down)")));
-  for (const std::string& id : {first_id, second_id})
-    EXPECT_THAT(second.err, HasSubstr("fill " + id + " of order ")) << second.err;
-  EXPECT_THAT(second.err, HasSubstr(" the journal holds of the order under other trade ids: booked "
-                                    "already, not booked again"));
-  // The journal records neither: a later start still finds the account as the journal has it.
+  const std::string difference = "fill " + across + " of order " + order + " (2 at ";
+  const std::string lies_across =
+      ", the order's " + std::to_string(quantity - 2) + " to " + std::to_string(quantity) + " of " +
+      std::to_string(quantity) + ") lies across the " + std::to_string(quantity - 1) +
+      " the journal holds of the order under other trade ids: not booked";
+  // HALTED, waiting for an operator: stopped after 5 s (exit 1).
+  auto halted = d.run("timeout --preserve-status -s TERM 5 ");
+  EXPECT_EQ(halted.exit_code, 1) << halted.err;
+  EXPECT_THAT(halted.err, HasSubstr("reconciliation with broker paper found differences"));
+  EXPECT_THAT(halted.err, HasSubstr(difference));
+  EXPECT_THAT(halted.err, HasSubstr(lies_across));
+  EXPECT_THAT(halted.err, Not(HasSubstr("booked already")));
+
+  ASSERT_EQ(d.cmd({"acknowledge", "--by", "ops", "--reason", "venue split a fill"}).exit_code, 0);
+  auto acknowledged = d.run("timeout --preserve-status -s TERM 60 ");
+  ASSERT_EQ(acknowledged.exit_code, 0) << acknowledged.err;
+  EXPECT_THAT(acknowledged.err,
+              HasSubstr("fill " + across + " of order " + order +
+                        " is in the account the acknowledgement takes: recorded with it, never "
+                        "booked"));
+  EXPECT_THAT(acknowledged.err, HasSubstr("acknowledged: broker paper's account is now its own"));
   auto trades = d.cmd({"report", "trades"});
   ASSERT_EQ(trades.exit_code, 0) << trades.err;
-  EXPECT_THAT(trades.out, HasSubstr(",paper-t" + std::to_string(trade) + "\n"));  // the last column
-  EXPECT_THAT(trades.out, Not(HasSubstr("," + first_id + "\n")));
-  EXPECT_THAT(trades.out, Not(HasSubstr("," + second_id + "\n")));
-  auto third = d.run("timeout --preserve-status -s TERM 60 ");
-  ASSERT_EQ(third.exit_code, 0) << third.err;
-  EXPECT_THAT(third.err, HasSubstr("reconciliation with broker paper clean"));
+  EXPECT_THAT(trades.out, Not(HasSubstr("," + across + "\n")));
+  // The next start knows the trade id: clean, nothing across.
+  auto next = d.run("timeout --preserve-status -s TERM 60 ");
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_THAT(next.err, HasSubstr("reconciliation with broker paper clean"));
+  EXPECT_THAT(next.err, Not(HasSubstr("lies across")));
 }
 
 TEST(ReconciliationTest, AnOpenOrderTheJournalNeverSentIsRecordedAsExternalAndAlerted) {

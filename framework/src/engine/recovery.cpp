@@ -14,6 +14,7 @@
 #include <Poco/SHA2Engine.h>
 
 #include "engine/kernel.hpp"
+#include "exec/fill_coverage.hpp"
 #include "plugin/plugin_guard.hpp"
 
 namespace mercurio::kernel {
@@ -405,7 +406,10 @@ Kernel::UnbookedFills Kernel::book_missing_fills(std::size_t bi) {
     try {
       if (journal_->knows_fill(b.id, f.trade_id)) continue;
       order = journal_->order_fills(b.id, f.client_order_id);
-      coverage = fill_coverage(order.ordered, order.fills, f.fill_quantity, f.leaves_quantity);
+      std::vector<BookedFill> booked;
+      booked.reserve(order.fills.size());
+      for (const auto& row : order.fills) booked.push_back({row.quantity, row.leaves});
+      coverage = fill_coverage(order.ordered, booked, f.fill_quantity, f.leaves_quantity);
     } catch (const JournalError& e) {
       out.error = std::string("journal: ") + e.what();
       return out;
@@ -415,7 +419,7 @@ Kernel::UnbookedFills Kernel::book_missing_fills(std::size_t bi) {
       continue;
     }
     sdk::Decimal held;
-    for (const BookedFill& booked : order.fills) held += booked.quantity;
+    for (const auto& row : order.fills) held += row.quantity;
     const sdk::Decimal end = order.ordered - f.leaves_quantity;
     const std::string what =
         "fill " + f.trade_id.str() + " of order " + f.client_order_id.str() + " (" +
@@ -431,7 +435,7 @@ Kernel::UnbookedFills Kernel::book_missing_fills(std::size_t bi) {
     }
     // The same executions the broker reported another way before (e.g. several at once, at their
     // average price): booking them again would count them twice.
-    if (!b.covered_fills_noted.insert(f.trade_id.str()).second) continue;
+    if (b.covered_fills_noted.count(f.trade_id.str()) != 0) continue;
     log_.warn(what + ": booked already, not booked again");
     try {
       journal_->record_reconciliation(clock_->now(), b.id, "fill-already-booked", what);
@@ -439,6 +443,7 @@ Kernel::UnbookedFills Kernel::book_missing_fills(std::size_t bi) {
       out.error = std::string("journal: ") + e.what();
       return out;
     }
+    b.covered_fills_noted.insert(f.trade_id.str());
   }
   return out;
 }
@@ -509,27 +514,32 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
     // should be. (A fill already in what was read that neither the stream nor the listing shows
     // until later is counted twice: a venue whose account runs ahead of both; the next start's
     // reconciliation finds it.)
-    // A fill that overlaps what the journal holds of its order is in the account read but never
-    // booked: its trade id is recorded with the adjustment, so no later start books it.
+    // A fill that overlaps what the journal holds of its order (neither all new nor all booked)
+    // is in the account read but never booked: its trade id is recorded with the adjustment, so
+    // no later start books it. It moves no fills_booked, so one listed only after the read
+    // (perhaps not in what was read) has the account read again too.
     std::optional<VenueAccount> venue;
     std::vector<sdk::OrderEvent> in_the_account;
-    const auto book = [&] {
-      UnbookedFills unbooked = book_missing_fills(bi);
-      for (sdk::OrderEvent& f : unbooked.overlapping) in_the_account.push_back(std::move(f));
-      return std::move(unbooked.error);
-    };
     bool steady = false;
     for (int attempt = 0; attempt < 3 && !steady; ++attempt) {
       settle();
-      if (std::string error = book(); !error.empty())
-        return refuse("could not have its fills booked: " + error);
+      UnbookedFills before_read = book_missing_fills(bi);
+      if (!before_read.error.empty())
+        return refuse("could not have its fills booked: " + before_read.error);
       const std::uint64_t booked_before_read = b.fills_booked;
       venue = read_venue_account(bi);
       if (!venue) return refuse("did not report its positions and cash");
       settle();
-      if (std::string error = book(); !error.empty())
-        return refuse("could not have its fills booked: " + error);
+      const UnbookedFills after_read = book_missing_fills(bi);
+      if (!after_read.error.empty())
+        return refuse("could not have its fills booked: " + after_read.error);
+      std::set<std::string> listed_before;
+      for (const sdk::OrderEvent& f : before_read.overlapping)
+        listed_before.insert(f.trade_id.str());
       steady = b.fills_booked == booked_before_read;
+      for (const sdk::OrderEvent& f : after_read.overlapping)
+        if (listed_before.count(f.trade_id.str()) == 0) steady = false;
+      in_the_account = std::move(before_read.overlapping);
     }
     if (!steady)
       return refuse(
@@ -538,6 +548,9 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
     // the journal reaches the same account.
     BalanceRecord adj{b.id, "adjustment", now, venue->cash, std::move(venue->positions),
                       who + "; was:\n" + diff, 0};
+    for (const sdk::OrderEvent& f : in_the_account)
+      log_.warn("fill " + f.trade_id.str() + " of order " + f.client_order_id.str() +
+                " is in the account the acknowledgement takes: recorded with it, never booked");
     try {
       journal_->record_balance(adj, in_the_account);
       journal_->record_reconciliation(now, b.id, "acknowledged", who);

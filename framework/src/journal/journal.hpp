@@ -25,7 +25,6 @@
 #include <string>
 #include <vector>
 
-#include "exec/fill_coverage.hpp"
 #include "journal/journal_schema.hpp"
 #include "mercurio/sdk/types.hpp"
 
@@ -143,8 +142,12 @@ struct RecoveredJournal {
 /// One order as the journal holds it, for fill_coverage(): its quantity (zero when the journal
 /// has no intent of this id at this broker) and its fills, in the order they were booked.
 struct JournaledOrderFills {
+  struct Fill {
+    sdk::Decimal quantity;
+    sdk::Decimal leaves;  ///< the order's quantity left open after it
+  };
   sdk::Decimal ordered;
-  std::vector<BookedFill> fills;
+  std::vector<Fill> fills;
 };
 
 class Journal {

@@ -20,6 +20,14 @@ TEST(FillCoverageTest, ExecutionsTheJournalHoldsAsOneAggregateFillAreCovered) {
   EXPECT_EQ(fill_coverage(d("100"), journal, d("10"), d("30")), FillCoverage::New);
 }
 
+TEST(FillCoverageTest, AnExecutionWithinTheSecondOfSeveralBookedFillsIsCovered) {
+  // The journal holds 0-10 and 10-60 of 100; the venue lists 20-40 under an unseen id.
+  const std::vector<BookedFill> journal{booked("10", "90"), booked("50", "40")};
+  EXPECT_EQ(fill_coverage(d("100"), journal, d("20"), d("60")), FillCoverage::Covered);
+  EXPECT_EQ(fill_coverage(d("100"), journal, d("20"), d("20")), FillCoverage::New);  // 60-80
+  EXPECT_EQ(fill_coverage(d("100"), journal, d("20"), d("30")), FillCoverage::Overlapping);
+}
+
 TEST(FillCoverageTest, AFillOfAnOrderTheJournalHoldsNoFillOfIsNew) {
   EXPECT_EQ(fill_coverage(d("10"), {}, d("10"), d("0")), FillCoverage::New);
   EXPECT_EQ(fill_coverage(d("10"), {}, d("4"), d("6")), FillCoverage::New);

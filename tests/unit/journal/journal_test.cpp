@@ -235,7 +235,7 @@ TEST(JournalTest, KnowsEveryFillItRecordedAcrossRuns) {
 TEST(JournalTest, AnOrdersFillsAreReadBackInBookingOrderWithoutExternalOnes) {
   auto j = fresh(test::scratch_dir("journal_order_fills") / "journal.sqlite");
   add_intent(*j, "ma", 1);  // 10 ordered at paper
-  auto first = fill_of("ma-1", "t1", 4, "100");
+  auto first = fill_of("ma-1", "t9", 4, "100");  // booked first, although its id sorts last
   auto second = fill_of("ma-1", "t2", 3, "101");
   second.leaves_quantity = Decimal::from_int(3);  // 4 + 3 of 10 filled
   EXPECT_TRUE(j->record_fill("paper", first, false));

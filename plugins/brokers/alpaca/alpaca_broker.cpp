@@ -264,6 +264,7 @@ bool AlpacaBroker::wait_poller(std::chrono::milliseconds delay) {
 void AlpacaBroker::poller() {
   using Steady = std::chrono::steady_clock;
   auto next_orders = Steady::now() + settings_.order_poll_interval;
+  auto next_sweep = Steady::now() + settings_.stream_sweep_interval;
   auto next_bars = Steady::now();
   const auto slice = std::min(settings_.order_poll_interval, settings_.bar_poll_interval);
   while (wait_poller(std::min(slice, std::chrono::milliseconds(200)))) {
@@ -273,6 +274,13 @@ void AlpacaBroker::poller() {
       // REST polling is the fallback: only while the stream is off or not subscribed.
       if (settings_.trading && (!settings_.use_stream || !stream_subscribed()))
         guarded("polling", [this] { gap_fill("polling"); });
+    }
+    if (now >= next_sweep) {
+      next_sweep = now + settings_.stream_sweep_interval;
+      // A subscribed stream can still lose news: a message it could not read, an event Alpaca
+      // did not send. A slow sweep of the open orders finds it (polling covers the rest).
+      if (settings_.trading && settings_.use_stream && stream_subscribed())
+        guarded("sweep", [this] { gap_fill("sweep"); });
     }
     if (now >= next_bars) {
       next_bars = now + settings_.bar_poll_interval;

@@ -85,6 +85,12 @@ sdk::ConfigSchema alpaca_config_schema() {
                .min(100)
                .max(kMaxMillis)
                .defaults(2'000))
+      .add(ConfigField::integer("stream_sweep_interval_ms",
+                                "while the stream is up: REST check of the open orders this often, "
+                                "for news the stream lost or could not deliver")
+               .min(100)
+               .max(kMaxMillis)
+               .defaults(60'000))
       .add(ConfigField::integer("stream_silence_ms", "no message or pong for this long: resubscribe and gap-fill")
                .min(200)
                .max(kMaxMillis)
@@ -188,6 +194,7 @@ sdk::Result<AlpacaSettings> parse_settings(const sdk::ConfigView& config) {
   millis("bar_poll_interval_ms", s.bar_poll_interval);
   millis("order_poll_interval_ms", s.order_poll_interval);
   millis("stream_silence_ms", s.stream_silence);
+  millis("stream_sweep_interval_ms", s.stream_sweep_interval);
   millis("request_timeout_ms", s.request_timeout);
   millis("reconnect_initial_ms", s.reconnect_initial);
   millis("reconnect_max_ms", s.reconnect_max);

@@ -33,6 +33,7 @@ struct AlpacaSettings {
   std::chrono::milliseconds bar_poll_interval{5'000};
   std::chrono::milliseconds order_poll_interval{2'000};
   std::chrono::milliseconds stream_silence{30'000};
+  std::chrono::milliseconds stream_sweep_interval{60'000};
   std::chrono::milliseconds request_timeout{10'000};
   std::chrono::milliseconds reconnect_initial{500};
   std::chrono::milliseconds reconnect_max{30'000};

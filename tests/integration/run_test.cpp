@@ -355,32 +355,45 @@ TEST(RunTest, AFlattenSendsAtMostThreeClosingOrdersThenAlerts) {
   EXPECT_THAT(r.err, HasSubstr("1 TEST of buyer still open after 3 closing orders sent ("));
 }
 
-// A broker that takes no order for a while (reconnecting, its rate budget spent): the closing
-// orders it refuses unsent use up none of the three attempts. The flatten tries again at each
-// heartbeat and closes the position once the broker takes orders again. It used to use up its
-// three attempts within a second and give up, leaving the position open to an operator: the
-// failsafe's own flatten, started because a broker went away, could never close anything.
-TEST(RunTest, ClosingOrdersRefusedUnsentAreTriedAgainAtEachHeartbeat) {
-  const auto dir = scratch_dir("run_flatten_unsent");
+// A flatten on fixture_flaky_broker (every order filled at 150 in a market at 100: the drawdown
+// breaker trips on the buyer's position) whose submit() calls in [2, unavailable_until) are
+// refused unsent, StatusCode::Unavailable, in scratch folder `name`.
+ProcessResult run_flatten_refused_unsent(const std::string& name, int unavailable_until) {
+  const auto dir = scratch_dir(name);
   std::string risk = risk_table_with("max_drawdown_pct", "\"0.01\"");
   risk = risk.replace(risk.find("drawdown_action = \"hold\""),
                       std::string("drawdown_action = \"hold\"").size(),
                       "drawdown_action = \"flatten\"");
-  // Bought at 150 in a market at 100: the breaker trips. Submits 2 to 5 (closing orders) are
-  // refused unsent; the sixth is taken and filled.
   std::ofstream(dir / "mercurio.toml")
       << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
       << fixture_plugin_dir().string()
       << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
          "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
          "[plugin.config]\nbars = 400\ninterval_ms = 5\nfill_at = 150\n"
-         "unavailable_from_submit = 2\nunavailable_until_submit = 6\n"
-         "[plugin.risk]\ncalendar = \"24/7\"\n"
+         "unavailable_from_submit = 2\nunavailable_until_submit = "
+      << unavailable_until
+      << "\n[plugin.risk]\ncalendar = \"24/7\"\n"
          "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
          "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
       << risk;
-  auto r = run_process(
-      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  return run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()},
+                     dir);
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// A broker that takes no order for a while (reconnecting, its rate budget spent): the closing
+// orders it refuses unsent use up none of the three attempts. The flatten tries again at each
+// heartbeat and closes the position once the broker takes orders again. It used to use up its
+// three attempts within a second and give up, leaving the position open to an operator: the
+// failsafe's own flatten, started because a broker went away, could never close anything.
+TEST(RunTest, ClosingOrdersRefusedUnsentAreTriedAgainAtEachHeartbeat) {
+  // Submits 2 to 5 (closing orders) are refused; the sixth is taken and filled.
+  auto r = run_flatten_refused_unsent("run_flatten_unsent", 6);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
   for (const char* id : {"buyer-2", "buyer-3", "buyer-4", "buyer-5"})
@@ -390,12 +403,24 @@ TEST(RunTest, ClosingOrdersRefusedUnsentAreTriedAgainAtEachHeartbeat) {
   EXPECT_THAT(r.err, HasSubstr("strategy buyer is flat"));
   EXPECT_THAT(r.err, HasSubstr(", submit 6\n"));  // one buy, four refused, the one taken
   EXPECT_THAT(r.err, Not(HasSubstr("Flatten incomplete")));
-  const std::string refused = "[CRITICAL] Flatten order refused";
-  const auto first = r.err.find(refused);
-  ASSERT_NE(first, std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find(refused, first + 1), std::string::npos) << "alerted more than once";
+  EXPECT_EQ(count_of(r.err, "[CRITICAL] Flatten order refused"), 1u) << r.err;
   EXPECT_THAT(r.err, HasSubstr("the closing order did not reach the broker (fixture: not "
                                "connected, not sent); tried again at each heartbeat"));
+}
+
+// A broker that never takes the closing order again: one a heartbeat, not a loop. (Without the
+// wait for the heartbeat, each refusal, which comes back through the inbox, sent the next at
+// once: a loop that never let the run end.) The 400 bars, 5 ms apart, last at least 2 s: about
+// 40 heartbeats of 50 ms.
+TEST(RunTest, ClosingOrdersABrokerNeverTakesAreTriedOnceAHeartbeatNotInALoop) {
+  auto r = run_flatten_refused_unsent("run_flatten_never_sent", 1'000'000);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::size_t refusals = count_of(r.err, "fixture: not connected, not sent); tried again");
+  EXPECT_GE(refusals, 2u) << r.err;
+  EXPECT_LE(refusals, 400u) << "more refusals than bars: not paced by the heartbeat";
+  EXPECT_GE(count_of(r.err, "[CRITICAL] Flatten order refused"), 1u);
+  EXPECT_THAT(r.err, Not(HasSubstr("Flatten incomplete")));
+  EXPECT_THAT(r.err, Not(HasSubstr("strategy buyer is flat")));
 }
 
 // A strategy resending what the venue rejects (here every buy): the rejection breaker disables it
@@ -424,12 +449,6 @@ RejectingVenueRun run_on_rejecting_venue(const std::string& name, const std::str
   return {dir,
           run_process(
               {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir)};
-}
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
 }
 
 TEST(RunTest, OrdersTheVenueKeepsRejectingDisableTheStrategy) {

@@ -166,15 +166,34 @@ void Kernel::closing_order_not_sent(std::size_t si, const sdk::Symbol& symbol,
   const auto it = s.flattening->symbols.find(symbol);
   if (it == s.flattening->symbols.end()) return;
   StrategySlot::FlattenOfSymbol& f = it->second;
+  const std::string what = symbol.str() + " of " + s.id + " (" + s.flattening->why +
+                           "): the closing order did not reach the broker (" + why + ")";
+  // What this process cannot heal: a faulted broker is never used again, a failed journal never
+  // written again. An operator closes the position at the broker.
+  const BrokerSlot& b = brokers_[s.broker];
+  const char* lasting = !b.available                     ? "the broker faulted"
+                        : journal_ && journal_->failed() ? "the journal is unavailable"
+                                                         : nullptr;
+  if (lasting != nullptr) {
+    f.gave_up = true;
+    alert(sdk::Severity::Critical, "Flatten incomplete",
+          what + "; " + lasting + " for the rest of this run: close it at the broker",
+          {{"strategy", s.id}, {"symbol", symbol.str()}});
+    return;
+  }
+  // A backtest has no heartbeat: the attempt counts, and the next goes at once, as before.
+  if (sim_clock_ != nullptr) return;
   if (f.orders_sent > 0) --f.orders_sent;
   f.wait_for_heartbeat = true;
-  const std::string what = symbol.str() + " of " + s.id + " (" + s.flattening->why +
-                           "): the closing order did not reach the broker (" + why +
-                           "); tried again at each heartbeat";
-  log_.warn("flattening " + what);
-  if (f.refusal_alerted) return;
-  f.refusal_alerted = true;
-  alert(sdk::Severity::Critical, "Flatten order refused", what,
+  ++f.refusals;
+  log_.warn("flattening " + what + "; tried again at each heartbeat");
+  // Alerted at the first refusal, then at every 100th: a broker that never takes it again must
+  // not go quiet.
+  if (f.refusals % 100 != 1) return;
+  alert(sdk::Severity::Critical, "Flatten order refused",
+        what + "; tried again at each heartbeat" +
+            (f.refusals == 1 ? std::string()
+                             : " (" + std::to_string(f.refusals) + " refusals so far)"),
         {{"strategy", s.id}, {"symbol", symbol.str()}});
 }
 

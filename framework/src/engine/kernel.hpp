@@ -155,7 +155,7 @@ class Kernel final : private StrategyServices, private RiskView {
       // The last closing order never reached the broker (the kernel or the plugin refused it):
       // the next goes at the next heartbeat, not at once.
       bool wait_for_heartbeat = false;
-      bool refusal_alerted = false;  // one CRITICAL alert a flatten; each refusal is logged
+      unsigned refusals = 0;  // closing orders that did not reach the broker (alerted 1, 101, ...)
     };
     struct Flattening {
       std::string why;
@@ -233,7 +233,9 @@ class Kernel final : private StrategyServices, private RiskView {
   /// orders a flatten still waits for, then an alert.
   void retry_flatten_cancels();
   /// A closing order that never reached the broker (refused by the kernel or by the plugin): it
-  /// uses up none of the position's attempts, and the next goes at the next heartbeat.
+  /// uses up none of the position's attempts, and the next goes at the next heartbeat; unless the
+  /// cause lasts the run (a faulted broker, a failed journal): then the flatten gives the position
+  /// up to an operator. In a backtest (no heartbeat) it counts as an attempt.
   void closing_order_not_sent(std::size_t strategy, const sdk::Symbol& symbol,
                               const std::string& why);
   bool is_flatten_order(const TrackedOrder& order) const;

@@ -642,6 +642,7 @@ void Kernel::resolve_in_doubt() {
     const bool still_allowed =
         is_flatten_order(*o) ||
         (risk_gate_.state() == TradingState::Active && strategies_[o->strategy_index].enabled);
+    std::string venue_rejection;  // the venue's own answer to the resend
     if (!d.resent && b.started && still_allowed) {
       log_.warn("order " + d.id.str() + " confirmed absent at " + b.id + ": sent again once with the same client order id");
       sdk::Status status;
@@ -653,12 +654,17 @@ void Kernel::resolve_in_doubt() {
         still.push_back(d);
         continue;
       }
+      if (status.code() == sdk::StatusCode::Rejected) venue_rejection = status.message();
     }
     const TrackedOrder* cur = tracker_.find(d.id);
-    refused_before_venue_.push_back(d.id);  // not the venue's answer: not one for the breaker
-    apply_order_event(bi,
-                      status_event(*cur, sdk::OrderEventType::Rejected, clock_->now(),
-                                   "never reached the broker (confirmed absent); not sent again"));
+    // Not the venue's answer unless it rejected the resend: not one for the rejection breaker, and
+    // no attempt of a flatten.
+    if (venue_rejection.empty()) refused_before_venue_.push_back(d.id);
+    apply_order_event(
+        bi, status_event(*cur, sdk::OrderEventType::Rejected, clock_->now(),
+                         venue_rejection.empty()
+                             ? "never reached the broker (confirmed absent); not sent again"
+                             : "sent again after it was confirmed absent: " + venue_rejection));
     try {
       journal_->set_intent_status(d.id, IntentStatus::Failed, clock_->now(), "confirmed absent");
     } catch (const JournalError& e) {

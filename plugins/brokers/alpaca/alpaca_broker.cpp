@@ -276,11 +276,12 @@ void AlpacaBroker::poller() {
         guarded("polling", [this] { gap_fill("polling"); });
     }
     if (now >= next_sweep) {
-      next_sweep = now + settings_.stream_sweep_interval;
       // A subscribed stream can still lose news: a message it could not read, an event Alpaca
-      // did not send. A slow sweep of the open orders finds it (polling covers the rest).
+      // did not send. A slow sweep of the open orders finds it (polling covers the rest). The
+      // next is timed from its end: a long sweep (many open orders) is not followed at once.
       if (settings_.trading && settings_.use_stream && stream_subscribed())
         guarded("sweep", [this] { gap_fill("sweep"); });
+      next_sweep = Steady::now() + settings_.stream_sweep_interval;
     }
     if (now >= next_bars) {
       next_bars = now + settings_.bar_poll_interval;
@@ -296,6 +297,11 @@ void AlpacaBroker::poll_bars() {
     symbols = bar_symbols_;
   }
   if (symbols.empty()) return;
+  // While the Market Data API's budget is paused (a 429), a request would only wait out
+  // request_timeout_ms on this thread, which also polls the orders when the stream is down.
+  if (const auto paused = rest_->data_budget().paused_until();
+      paused && *paused > common::RateBudget::Clock::now())
+    return;
   const auto now = sink_->now();
   const std::int64_t period_ns = static_cast<std::int64_t>(settings_.bar_period.count()) * 1'000'000;
   sdk::Timestamp from{now.ns - 3 * period_ns};

@@ -104,6 +104,12 @@ sdk::Result<HttpResponse> AlpacaRest::call(common::HttpClient& client, common::R
   auto response = client.send(request);
   if (!response) {
     const auto& s = response.status();
+    // A request written without an answer is an unknown outcome only where it may have changed
+    // something (an order's POST or DELETE). A read that got no answer changed nothing: the venue
+    // is unavailable, not in an unknown state (which the order book raises as an anomaly, and the
+    // kernel answers with REDUCING).
+    if (request.method == "GET" && s.code() == StatusCode::Unknown)
+      return Status(StatusCode::Unavailable, "alpaca: " + redact(s.message()), true);
     return Status(s.code(), "alpaca: " + redact(s.message()), s.retryable());
   }
   {

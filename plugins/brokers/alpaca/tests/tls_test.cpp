@@ -13,6 +13,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -240,6 +241,26 @@ TEST_F(AlpacaTlsTest, StreamNeverSendsCredentialsToAServerItCannotVerify) {
   EXPECT_EQ(broker.start(sink).code(), sdk::StatusCode::Unavailable);
   EXPECT_EQ(fake.requests_with_bad_credentials(), 0);
   EXPECT_EQ(fake.account_requests(), 0);
+}
+
+// A server that takes the connection and never answers: the request is written, no reply comes.
+// A read (GET) without an answer changed nothing: Unavailable, retryable. It used to be an unknown
+// outcome, which the plugin's order book raises as an anomaly (the kernel moves to REDUCING) when
+// it is an open order's lookup by the poll or the sweep. An order's POST stays an unknown outcome.
+TEST(AlpacaRestTest, AReadWithoutAnAnswerIsUnavailableAnOrderWithoutOneUnknown) {
+  Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0));  // never accepts
+  const std::string url = "http://127.0.0.1:" + std::to_string(silent.address().port());
+  auto settings = alpaca::testing::loopback_settings(url, url, "ws://127.0.0.1:1/stream", false);
+  settings.request_timeout = std::chrono::milliseconds(300);
+  auto rest = alpaca::AlpacaRest::create(settings);
+  ASSERT_TRUE(rest) << rest.status().message();
+  const auto lookup = (*rest)->order_by_client_id(sdk::ClientOrderId("silent-1"));
+  ASSERT_FALSE(lookup);
+  EXPECT_EQ(lookup.status().code(), sdk::StatusCode::Unavailable) << lookup.status().message();
+  EXPECT_TRUE(lookup.status().retryable());
+  const auto sent = (*rest)->submit(
+      alpaca::testing::approve("silent-2", alpaca::testing::intent("AAPL", sdk::Side::Buy, "1")));
+  EXPECT_EQ(sent.status.code(), sdk::StatusCode::Unknown) << sent.status.message();
 }
 
 }  // namespace

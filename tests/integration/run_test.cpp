@@ -516,6 +516,54 @@ TEST(RunTest, RepeatedExecutionsDisableTheStrategy) {
   EXPECT_EQ(summary_value(r.out, "orders submitted"), "4");  // a disabled strategy is not called again
 }
 
+namespace {
+
+// The protected-position fixture as strategy "guard" on AAA: it buys 10, rests a sell stop far
+// below the market (guard-2) and then a buy limit far below it (guard-3), plus `extra` config.
+std::string guard_with_entry_and_stop(const std::string& extra) {
+  return "[[plugin]]\nid = \"guard\"\nlibrary = \"fixture_protected_position_strategy\"\n"
+         "[plugin.config]\nsymbol = \"AAA\"\nquantity = 10\nadd_entry = true\n" +
+         extra;
+}
+
+// What a strategy the kernel stopped left working: its protective stop, not its entry.
+void expect_only_the_stop_left_working(const ProcessResult& r) {
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: entry placed"));
+  EXPECT_THAT(r.err,
+              HasSubstr("cancel asked of 1 order(s) that could add to its positions "
+                        "(guard-3); kept 1 order(s) that only reduce its positions (guard-2)"));
+  // The outcome at the paper broker: the buy limit ended canceled; the stop still works.
+  EXPECT_EQ(count_of(r.err, "order still open at the end: guard-"), 1u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-2 sell 10 AAA (stop"));
+}
+
+}  // namespace
+
+// A strategy stopped by the kernel (it threw; a breaker) manages none of its orders any more. The
+// order that could add to its position is cancelled; the stop that protects its position stays
+// (cancelling it would leave the position unprotected). Both used to stay working.
+TEST(RunTest, AStrategyThatThrowsLeavesItsProtectiveStopButNotItsEntryWorking) {
+  Workspace ws("run_fault_orders", "", guard_with_entry_and_stop("throw_at_bar = 20\n"));
+  auto r = ws.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("plugin guard faulted in on_bar: threw: fixture: on_bar failed on "
+                               "purpose (strategy disabled; cancel asked of 1 order(s)"));
+  expect_only_the_stop_left_working(r);
+}
+
+TEST(RunTest, AStrategyTheThrottleStopsLeavesItsProtectiveStopButNotItsEntryWorking) {
+  std::string risk = risk_table_with("max_fills_per_window", "1");
+  risk = risk.replace(risk.find("fills_window_seconds = 1"),
+                      std::string("fills_window_seconds = 1").size(),
+                      "fills_window_seconds = 100000000");
+  Workspace ws("run_throttle_orders", "", guard_with_entry_and_stop("buy_again_at_bar = 20\n"),
+               risk);
+  auto r = ws.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("strategy guard disabled: 2 fills within 100000000 s"));
+  expect_only_the_stop_left_working(r);
+}
+
 TEST(RunTest, AHaltSurvivesARestartUntilAnOperatorResumes) {
   Workspace ws("run_risk_persist", "", "", risk_table_with("max_drawdown_pct", "\"0.5\""));
   const std::string config = (ws.dir / "mercurio.toml").string();

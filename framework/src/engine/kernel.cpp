@@ -775,11 +775,69 @@ void Kernel::disable_strategy(std::size_t si, const std::string& held_for, const
   s.held_by_operator = held_for;
   s.rejections_in_a_row.clear();
   log_.error("strategy " + s.id + " disabled: " + why);
+  const std::string orders = cancel_orders_a_stopped_strategy_cannot_manage(si);
   std::vector<std::pair<std::string, std::string>> fields{{"strategy", s.id}};
   if (!symbol.empty()) fields.emplace_back("symbol", symbol);
   alert(sdk::Severity::Critical, "Strategy disabled: " + held_for,
-        s.id + ": " + why + "; an operator must re-enable it", fields);
+        s.id + ": " + why + "; an operator must re-enable it" + orders, fields);
   persist_state();
+}
+
+namespace {
+
+// True when the rest of `order` can only take `position` towards flat, never past it: a sell of
+// at most a long position, a buy of at most a short one. A stop and a target of the same position
+// each qualify (one of them filling usually ends the other at the venue).
+bool only_reduces(const TrackedOrder& order, const sdk::Decimal& position) {
+  const sdk::Decimal rest = order.remaining();
+  if (position.is_positive()) return order.intent.side == sdk::Side::Sell && rest <= position;
+  if (position.is_negative()) return order.intent.side == sdk::Side::Buy && rest <= -position;
+  return false;
+}
+
+}  // namespace
+
+std::string Kernel::cancel_orders_a_stopped_strategy_cannot_manage(std::size_t si) {
+  StrategySlot& s = strategies_[si];
+  std::vector<sdk::ClientOrderId> adding;
+  std::vector<std::string> kept;
+  for (const TrackedOrder* o : tracker_.open_orders()) {
+    // A flatten's own closing orders go on: the flatten manages them, not the strategy.
+    if (o->strategy_index != si || is_flatten_order(*o)) continue;
+    if (only_reduces(*o, s.book.position(o->intent.symbol).quantity))
+      kept.push_back(o->id.str());
+    else
+      adding.push_back(o->id);
+  }
+  std::vector<std::string> cancelled, failed;
+  for (const sdk::ClientOrderId& id : adding) {  // cancel() may post events that change the tracker
+    const sdk::Status status = cancel(si, id);
+    if (status.is_ok()) {
+      cancelled.push_back(id.str());
+    } else {
+      failed.push_back(id.str());
+      log_.error("could not cancel " + id.str() + " of stopped strategy " + s.id + ": " +
+                 status.message());
+    }
+  }
+  const auto list = [](const std::vector<std::string>& ids) {
+    std::string out;
+    for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id;
+    return out;
+  };
+  std::string note;
+  if (!cancelled.empty())
+    note += "; cancel asked of " + std::to_string(cancelled.size()) +
+            " order(s) that could add to its positions (" + list(cancelled) + ")";
+  if (!failed.empty())
+    note += "; COULD NOT CANCEL " + std::to_string(failed.size()) +
+            " order(s) that could add to its positions (" + list(failed) +
+            "): cancel them at the broker";
+  if (!kept.empty())
+    note += "; kept " + std::to_string(kept.size()) + " order(s) that only reduce its positions (" +
+            list(kept) + ")";
+  if (!note.empty()) log_.warn("strategy " + s.id + " stopped" + note);
+  return note;
 }
 
 bool Kernel::event_has_its_order(std::size_t broker_index, const sdk::OrderEvent& event) const {
@@ -1409,8 +1467,17 @@ void Kernel::broker_anomaly(std::size_t bi, const sdk::Symbol& symbol, const std
 
 void Kernel::strategy_fault(std::size_t si, std::string_view operation, const std::string& message) {
   StrategySlot& s = strategies_[si];
+  if (!s.enabled) {  // already stopped (its orders seen to then)
+    bus_.publish(PluginFaulted{s.id, std::string(operation), message, clock_->now()});
+    return;
+  }
   s.enabled = false;  // a strategy that threw is not called again in this run
-  bus_.publish(PluginFaulted{s.id, std::string(operation), message + " (strategy disabled)", clock_->now()});
+  // Its orders are seen to while it trades; a failed start stops the process before any trade,
+  // and at on_stop the run ends: the orders stay for the next start, as every strategy's do.
+  const bool trading = !s.starting && operation != "on_stop";
+  const std::string orders = trading ? cancel_orders_a_stopped_strategy_cannot_manage(si) : "";
+  bus_.publish(PluginFaulted{s.id, std::string(operation),
+                             message + " (strategy disabled" + orders + ")", clock_->now()});
 }
 
 }  // namespace mercurio::kernel

@@ -217,6 +217,10 @@ class Kernel final : private StrategyServices, private RiskView {
   /// Takes a strategy out of trading until an operator re-enables it (a breaker of its own).
   void disable_strategy(std::size_t strategy, const std::string& held_for, const std::string& why,
                         const std::string& symbol = "");
+  /// A strategy the kernel stopped manages none of its orders any more: those that could add to
+  /// its positions are cancelled, those that only reduce one (its protective stops and targets)
+  /// stay. Returns what was done, for the alert ("" when it had no open order).
+  std::string cancel_orders_a_stopped_strategy_cannot_manage(std::size_t strategy);
   void persist_state();
   void apply_operator_commands();
   /// Removes an operator command from the queue; false (trading HALTED, alerted) when it cannot.

@@ -1,7 +1,10 @@
 #include "alpaca_broker.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <stdexcept>
+#include <utility>
 
 namespace mercurio::brokers::alpaca {
 
@@ -242,7 +245,23 @@ void AlpacaBroker::gap_fill(const char* why) {
   }
   // 2. Each open order's state (cancels, expiries, rejections, fills the activities lag behind),
   // also when step 1 failed: a cancel or a fill must not wait for the activities API to heal.
+  // One request lists the orders Alpaca still has open, with their state; only those it no longer
+  // lists (ended since, or not placed yet) are asked for one by one. A poll then costs a few
+  // requests however many orders are open, and does not take the budget order entry needs.
+  std::map<std::string, VenueOrder, std::less<>> listed;  // by client order id
+  if (auto venue_open = rest_->open_venue_orders(); venue_open) {
+    for (auto& o : *venue_open) listed.emplace(o.report.client_order_id.str(), std::move(o));
+    open_list_failure_noted_ = false;
+  } else if (!std::exchange(open_list_failure_noted_, true)) {
+    sink_->logger().warn(std::string("alpaca: gap-fill (") + why + "): " +
+                         venue_open.status().message() + "; each open order is asked for alone");
+  }
   for (const auto& id : open) {
+    if (const auto it = listed.find(id.view()); it != listed.end()) {
+      std::lock_guard lock(book_mutex_);
+      apply(id, "snapshot", [&] { return book_.on_snapshot(it->second, sink_->now()); });
+      continue;
+    }
     auto snapshot = rest_->order_by_client_id(id);
     std::lock_guard lock(book_mutex_);
     if (snapshot) {

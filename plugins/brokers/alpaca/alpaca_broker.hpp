@@ -95,6 +95,7 @@ class AlpacaBroker final : public sdk::Broker {
   // Guarded by book_mutex_: unreadable FILL activities without an order id, each a fault once.
   std::set<std::string> unattributed_activities_;
   std::mutex gap_mutex_;
+  bool open_list_failure_noted_ = false;  // guarded by gap_mutex_: logged once until it heals
   std::atomic<int> gap_fills_{0};
   std::atomic<bool> bars_refused_{false};  // a 401/403 on new bars was reported as a fault (once)
   std::atomic<bool> faulted_{false};       // guarded() reported a fault (once)

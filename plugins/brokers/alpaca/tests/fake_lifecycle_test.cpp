@@ -109,9 +109,11 @@ class AlpacaLifecycleTest : public ::testing::Test {
       s.request_timeout =
           std::chrono::milliseconds(std::get<std::int64_t>(overrides["request_timeout_ms"]));
     broker_ = std::make_unique<AlpacaBroker>(s);
-    broker_->rest().set_observer([this](const std::string&, const std::string& target, const common::HttpResponse& r) {
-      check_violations(target, r.status, r.header("sl-violations").value_or(""));
-    });
+    broker_->rest().set_observer(
+        [this](const std::string&, const std::string& target, const common::HttpResponse& r) {
+          if (target.rfind("/v2/orders:by_client_order_id", 0) == 0) ++order_lookups_;
+          check_violations(target, r.status, r.header("sl-violations").value_or(""));
+        });
     const auto st = broker_->start(sink_);
     EXPECT_TRUE(st) << st.message();
     if (use_stream) {
@@ -159,6 +161,7 @@ class AlpacaLifecycleTest : public ::testing::Test {
   static inline std::string startup_error_;
   static inline std::string proxy_note_;
   FakeSink sink_;
+  std::atomic<int> order_lookups_{0};  // GET /v2/orders:by_client_order_id answered
   std::unique_ptr<AlpacaBroker> broker_;
   std::mutex mutex_;
   std::vector<std::pair<std::string, std::string>> violations_;
@@ -743,6 +746,40 @@ TEST_F(AlpacaLifecycleTest, WithoutTheStreamRestPollingReportsFillsAndExpiry) {
   ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(f[0].fill_price, dec("5.5"));
   EXPECT_EQ(f[1].fill_price, dec("5.7"));
+}
+
+// Polling (and the sweep) reads the open orders' state from one list of Alpaca's open orders, and
+// asks for an order alone only once the list no longer has it. It used to ask for each open order
+// alone at every poll: with ten resting orders, eleven requests every 200 ms here, and at the
+// default interval a few dozen open orders took the whole budget order entry needs.
+TEST_F(AlpacaLifecycleTest, PollingListsTheOpenOrdersInOneRequestAndAsksOnlyForThoseThatEnded) {
+  auto& b = start_broker(false);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    ids.push_back(unique("life-list"));
+    ASSERT_TRUE(
+        b.submit(approve(ids.back(), intent("AAPL", sdk::Side::Buy, "1", sdk::OrderType::Limit,
+                                            sdk::TimeInForce::Gtc))));
+  }
+  const auto polls_after = [&](int n) {
+    const int from = b.gap_fills();
+    return sink_.wait_until([&] { return b.gap_fills() >= from + n; });
+  };
+  ASSERT_TRUE(polls_after(3));
+  EXPECT_EQ(order_lookups_.load(), 0) << "every order was on the list of open orders";
+  fake_->fill(ids[4], "1", "7.25");
+  ASSERT_TRUE(wait_for(ids[4], OrderEventType::Filled));
+  ASSERT_TRUE(polls_after(3));
+  EXPECT_EQ(order_lookups_.load(), 1) << "only the order that left the list is asked for";
+  ASSERT_EQ(fills_of(ids[4]).size(), 1u);
+  EXPECT_EQ(fills_of(ids[4])[0].fill_price, dec("7.25"));
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i == 4) continue;
+    EXPECT_TRUE(sink_.events_of(ids[i]).size() == 1 &&
+                sink_.events_of(ids[i]).front().type == OrderEventType::Accepted)
+        << ids[i] << ": a listed open order reports nothing new";
+    EXPECT_TRUE(b.cancel(sdk::ClientOrderId(ids[i])));  // none left resting for the next tests
+  }
 }
 
 TEST_F(AlpacaLifecycleTest, RestartFindsOpenOrdersAndFillsAndReportsOnlyNewFills) {

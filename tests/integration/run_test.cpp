@@ -128,7 +128,9 @@ TEST(RunTest, AThrowingStrategyIsDisabledAndTheRunGoesOn) {
                "[[plugin]]\nid = \"thrower\"\nlibrary = \"fixture_throwing_callback\"\n[plugin.config]\nsymbol = \"AAA\"\n");
   auto r = ws.run();
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("plugin thrower faulted in on_bar: threw: fixture: on_bar failed on purpose (strategy disabled)"));
+  EXPECT_THAT(r.err, HasSubstr("plugin thrower faulted in on_bar: threw: fixture: on_bar failed on "
+                               "purpose (strategy disabled; its orders that could add to its "
+                               "positions are cancelled, those that only reduce them kept)"));
   EXPECT_EQ(summary_value(r.out, "plugin faults"), "1");  // once: a disabled strategy is not called again
   EXPECT_NE(summary_value(r.out, "fills"), "0");          // the other strategy kept trading
 }
@@ -529,9 +531,9 @@ std::string guard_with_entry_and_stop(const std::string& extra) {
 // What a strategy the kernel stopped left working: its protective stop, not its entry.
 void expect_only_the_stop_left_working(const ProcessResult& r) {
   ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: entry placed"));
-  EXPECT_THAT(r.err,
-              HasSubstr("cancel asked of 1 order(s) that could add to its positions "
-                        "(guard-3); kept 1 order(s) that only reduce its positions (guard-2)"));
+  EXPECT_THAT(r.err, HasSubstr("strategy guard stopped; cancel asked of 1 order(s) that could add "
+                               "to its positions or take them past flat (guard-3); kept 1 order(s) "
+                               "that only reduce its positions (guard-2)"));
   // The outcome at the paper broker: the buy limit ended canceled; the stop still works.
   EXPECT_EQ(count_of(r.err, "order still open at the end: guard-"), 1u) << r.err;
   EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-2 sell 10 AAA (stop"));
@@ -546,8 +548,10 @@ TEST(RunTest, AStrategyThatThrowsLeavesItsProtectiveStopButNotItsEntryWorking) {
   Workspace ws("run_fault_orders", "", guard_with_entry_and_stop("throw_at_bar = 20\n"));
   auto r = ws.run();
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_THAT(r.err, HasSubstr("plugin guard faulted in on_bar: threw: fixture: on_bar failed on "
-                               "purpose (strategy disabled; cancel asked of 1 order(s)"));
+  ASSERT_THAT(
+      r.err, HasSubstr("plugin guard faulted in on_bar: threw: fixture: on_bar failed on "
+                       "purpose (strategy disabled; its orders that could add to its positions are "
+                       "cancelled, those that only reduce them kept)"));
   expect_only_the_stop_left_working(r);
 }
 
@@ -562,6 +566,25 @@ TEST(RunTest, AStrategyTheThrottleStopsLeavesItsProtectiveStopButNotItsEntryWork
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(r.err, HasSubstr("strategy guard disabled: 2 fills within 100000000 s"));
   expect_only_the_stop_left_working(r);
+}
+
+// Two exits of the whole position (a stop and a target): one filling would leave the other to
+// open a short position nobody manages. The stop is kept, the target cancelled.
+TEST(RunTest, AStoppedStrategyKeepsNoMoreExitsThanItsPosition) {
+  Workspace ws("run_fault_exits", "",
+               "[[plugin]]\nid = \"guard\"\nlibrary = \"fixture_protected_position_strategy\"\n"
+               "[plugin.config]\nsymbol = \"AAA\"\nquantity = 10\nadd_target = true\n"
+               "throw_at_bar = 20\n");
+  // A paper account that may go short takes the second exit (one that may not refuses it).
+  ws.edit_config("slippage_bps = \"5\"\n", "slippage_bps = \"5\"\nallow_short = true\n");
+  auto r = ws.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: target placed"));
+  EXPECT_THAT(r.err, HasSubstr("strategy guard stopped; cancel asked of 1 order(s) that could add "
+                               "to its positions or take them past flat (guard-3); kept 1 order(s) "
+                               "that only reduce its positions (guard-2)"));
+  EXPECT_EQ(count_of(r.err, "order still open at the end: guard-"), 1u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-2 sell 10 AAA (stop"));
 }
 
 TEST(RunTest, AHaltSurvivesARestartUntilAnOperatorResumes) {

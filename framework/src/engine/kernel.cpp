@@ -611,6 +611,12 @@ void Kernel::settle_inbox() {
     inbox_.take_all(inbox_batch_);
     if (inbox_batch_.empty()) {
       advance_flattens();  // an order that ended may let a flatten go on
+      // After the whole batch: a stopped strategy's orders are judged by its book with every fill
+      // the broker reported so far, not in the middle of a burst of them.
+      if (unmanaged_reviews_pending_) {
+        review_unmanaged_orders();
+        if (!inbox_.empty()) continue;  // its cancels' events
+      }
       return;
     }
     // Swap out so handlers that post more events append to a fresh batch.
@@ -775,69 +781,15 @@ void Kernel::disable_strategy(std::size_t si, const std::string& held_for, const
   s.held_by_operator = held_for;
   s.rejections_in_a_row.clear();
   log_.error("strategy " + s.id + " disabled: " + why);
-  const std::string orders = cancel_orders_a_stopped_strategy_cannot_manage(si);
+  stop_managing(si);
   std::vector<std::pair<std::string, std::string>> fields{{"strategy", s.id}};
   if (!symbol.empty()) fields.emplace_back("symbol", symbol);
   alert(sdk::Severity::Critical, "Strategy disabled: " + held_for,
-        s.id + ": " + why + "; an operator must re-enable it" + orders, fields);
+        s.id + ": " + why +
+            "; its orders that could add to its positions are cancelled, those that only reduce "
+            "them kept (the log names them); an operator must re-enable it",
+        fields);
   persist_state();
-}
-
-namespace {
-
-// True when the rest of `order` can only take `position` towards flat, never past it: a sell of
-// at most a long position, a buy of at most a short one. A stop and a target of the same position
-// each qualify (one of them filling usually ends the other at the venue).
-bool only_reduces(const TrackedOrder& order, const sdk::Decimal& position) {
-  const sdk::Decimal rest = order.remaining();
-  if (position.is_positive()) return order.intent.side == sdk::Side::Sell && rest <= position;
-  if (position.is_negative()) return order.intent.side == sdk::Side::Buy && rest <= -position;
-  return false;
-}
-
-}  // namespace
-
-std::string Kernel::cancel_orders_a_stopped_strategy_cannot_manage(std::size_t si) {
-  StrategySlot& s = strategies_[si];
-  std::vector<sdk::ClientOrderId> adding;
-  std::vector<std::string> kept;
-  for (const TrackedOrder* o : tracker_.open_orders()) {
-    // A flatten's own closing orders go on: the flatten manages them, not the strategy.
-    if (o->strategy_index != si || is_flatten_order(*o)) continue;
-    if (only_reduces(*o, s.book.position(o->intent.symbol).quantity))
-      kept.push_back(o->id.str());
-    else
-      adding.push_back(o->id);
-  }
-  std::vector<std::string> cancelled, failed;
-  for (const sdk::ClientOrderId& id : adding) {  // cancel() may post events that change the tracker
-    const sdk::Status status = cancel(si, id);
-    if (status.is_ok()) {
-      cancelled.push_back(id.str());
-    } else {
-      failed.push_back(id.str());
-      log_.error("could not cancel " + id.str() + " of stopped strategy " + s.id + ": " +
-                 status.message());
-    }
-  }
-  const auto list = [](const std::vector<std::string>& ids) {
-    std::string out;
-    for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id;
-    return out;
-  };
-  std::string note;
-  if (!cancelled.empty())
-    note += "; cancel asked of " + std::to_string(cancelled.size()) +
-            " order(s) that could add to its positions (" + list(cancelled) + ")";
-  if (!failed.empty())
-    note += "; COULD NOT CANCEL " + std::to_string(failed.size()) +
-            " order(s) that could add to its positions (" + list(failed) +
-            "): cancel them at the broker";
-  if (!kept.empty())
-    note += "; kept " + std::to_string(kept.size()) + " order(s) that only reduce its positions (" +
-            list(kept) + ")";
-  if (!note.empty()) log_.warn("strategy " + s.id + " stopped" + note);
-  return note;
 }
 
 bool Kernel::event_has_its_order(std::size_t broker_index, const sdk::OrderEvent& event) const {
@@ -855,6 +807,10 @@ void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std:
     StrategySlot& s = strategies_[*strategy_index];
     s.book.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
     owner = s.id;
+    if (s.unmanaged) {  // its position changed: what its orders may keep changes too
+      s.unmanaged->review = true;
+      unmanaged_reviews_pending_ = true;
+    }
     // Repeated-execution throttle: a strategy filling too often is stopped until an operator looks.
     const sdk::Timestamp now = clock_->now();
     const sdk::Timestamp window_start = seconds_before(now, config_.risk.fills_window_seconds);
@@ -1176,6 +1132,8 @@ void Kernel::open_state_store() {
       }
       it->enabled = false;
       it->held_by_operator = why;
+      // Its orders are reviewed again: a cancel asked before the stop may have been lost.
+      stop_managing(static_cast<std::size_t>(it - strategies_.begin()));
     }
     saved_flattens_ = saved->flattening_strategies;
     saved_emergencies_ = saved->pending_emergencies;
@@ -1276,6 +1234,7 @@ void Kernel::apply_operator_commands() {
         if (risk_gate_.state() != TradingState::Halted) stop_flattening(si, "re-enabled by " + who);
         strategies_[si].enabled = true;
         strategies_[si].held_by_operator.clear();
+        strategies_[si].unmanaged.reset();
         strategies_[si].recent_fills.clear();
         strategies_[si].rejections_in_a_row.clear();
         alert(sdk::Severity::Warning, "Strategy re-enabled", strategies_[si].id + " by " + who);
@@ -1323,6 +1282,7 @@ void Kernel::run_heartbeats() {
   resolve_in_doubt();
   retry_flatten_cancels();
   advance_flattens();
+  retry_unmanaged_cancels();
   // Changes are saved as they happen; the latest equity (the next day's start after a restart) at
   // least this often. (It was saved on every turn of the loop: two fsyncs before each bar.)
   persist_state();
@@ -1467,17 +1427,17 @@ void Kernel::broker_anomaly(std::size_t bi, const sdk::Symbol& symbol, const std
 
 void Kernel::strategy_fault(std::size_t si, std::string_view operation, const std::string& message) {
   StrategySlot& s = strategies_[si];
-  if (!s.enabled) {  // already stopped (its orders seen to then)
-    bus_.publish(PluginFaulted{s.id, std::string(operation), message, clock_->now()});
-    return;
-  }
   s.enabled = false;  // a strategy that threw is not called again in this run
   // Its orders are seen to while it trades; a failed start stops the process before any trade,
   // and at on_stop the run ends: the orders stay for the next start, as every strategy's do.
   const bool trading = !s.starting && operation != "on_stop";
-  const std::string orders = trading ? cancel_orders_a_stopped_strategy_cannot_manage(si) : "";
-  bus_.publish(PluginFaulted{s.id, std::string(operation),
-                             message + " (strategy disabled" + orders + ")", clock_->now()});
+  if (trading) stop_managing(si);
+  bus_.publish(PluginFaulted{
+      s.id, std::string(operation),
+      message + (trading ? " (strategy disabled; its orders that could add to its positions are "
+                           "cancelled, those that only reduce them kept)"
+                         : " (strategy disabled)"),
+      clock_->now()});
 }
 
 }  // namespace mercurio::kernel

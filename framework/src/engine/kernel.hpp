@@ -164,6 +164,19 @@ class Kernel final : private StrategyServices, private RiskView {
       bool stuck_alerted = false;
     };
     std::optional<Flattening> flattening;
+    // Stopped by the kernel (a breaker, a fault) or restored so: it manages none of its orders, so
+    // the kernel cancels those that could add to its positions (unmanaged_orders.cpp) until an
+    // operator re-enables it.
+    struct Unmanaged {
+      bool review = true;           // classify its orders again (stopped; a fill of it; a retry)
+      bool reported = false;        // the first review is logged even when it cancels nothing
+      std::set<std::string> asked;  // cancel accepted by the broker, not yet ended
+      std::vector<std::string> to_cancel;  // at the last review: orders that should end
+      unsigned heartbeats_waited = 0;      // with such orders still working
+      bool failure_alerted = false;
+      bool stuck_alerted = false;
+    };
+    std::optional<Unmanaged> unmanaged;
     const PluginEntry* entry = nullptr;
     PluginPtr<sdk::Strategy> strategy;
   };
@@ -217,10 +230,13 @@ class Kernel final : private StrategyServices, private RiskView {
   /// Takes a strategy out of trading until an operator re-enables it (a breaker of its own).
   void disable_strategy(std::size_t strategy, const std::string& held_for, const std::string& why,
                         const std::string& symbol = "");
-  /// A strategy the kernel stopped manages none of its orders any more: those that could add to
-  /// its positions are cancelled, those that only reduce one (its protective stops and targets)
-  /// stay. Returns what was done, for the alert ("" when it had no open order).
-  std::string cancel_orders_a_stopped_strategy_cannot_manage(std::size_t strategy);
+  /// The kernel takes over a stopped strategy's orders: reviewed once the inbox is drained.
+  void stop_managing(std::size_t strategy);
+  /// Cancels the orders of stopped strategies that could add to their positions; keeps, stops
+  /// first, those that only reduce one, up to its size. Not while reconciling or warming up.
+  void review_unmanaged_orders();
+  /// Heartbeat: a cancel that failed or did not end is asked again (three times), then alerted.
+  void retry_unmanaged_cancels();
   void persist_state();
   void apply_operator_commands();
   /// Removes an operator command from the queue; false (trading HALTED, alerted) when it cannot.
@@ -394,6 +410,7 @@ class Kernel final : private StrategyServices, private RiskView {
   std::size_t flattens_pending_ = 0;  // strategies with a flatten in progress
   std::set<std::filesystem::path> applied_commands_;  // applied, their files not removable
   bool advancing_flattens_ = false;   // advance_flattens() is on the stack (a submit can settle)
+  bool unmanaged_reviews_pending_ = false;  // some StrategySlot::unmanaged has `review` set
   bool daily_pnl_alerted_ = false;  // |daily P&L| is beyond the alert threshold (alert on crossing only)
   AlertThrottle denial_alerts_{10, std::chrono::minutes(1)};
   AlertThrottle rejection_alerts_{10, std::chrono::minutes(1)};

@@ -249,9 +249,23 @@ void AlpacaBroker::gap_fill(const char* why) {
   // lists (ended since, or not placed yet) are asked for one by one. A poll then costs a few
   // requests however many orders are open, and does not take the budget order entry needs.
   std::map<std::string, VenueOrder, std::less<>> listed;  // by client order id
-  if (auto venue_open = rest_->open_venue_orders(); venue_open) {
+  std::vector<std::string> unreadable;  // entries skipped: ours among them are asked for alone
+  auto venue_open = rest_->open_venue_orders(&unreadable);
+  if (venue_open) {
     for (auto& o : *venue_open) listed.emplace(o.report.client_order_id.str(), std::move(o));
     open_list_failure_noted_ = false;
+    for (auto& u : unreadable)
+      if (unreadable_listed_.insert(u).second)
+        sink_->logger().warn(std::string("alpaca: gap-fill (") + why +
+                             "): an open order in the list is skipped: " + u);
+  } else if (venue_open.status().code() == StatusCode::Unavailable) {
+    // Rate limited, Alpaca failing, no answer: asking for each order alone would only cost more
+    // of the same. The next poll tries again.
+    if (!std::exchange(open_list_failure_noted_, true))
+      sink_->logger().warn(std::string("alpaca: gap-fill (") + why +
+                           "): " + venue_open.status().message() +
+                           "; the open orders are read at the next polls");
+    return;
   } else if (!std::exchange(open_list_failure_noted_, true)) {
     sink_->logger().warn(std::string("alpaca: gap-fill (") + why + "): " +
                          venue_open.status().message() + "; each open order is asked for alone");

@@ -96,6 +96,7 @@ class AlpacaBroker final : public sdk::Broker {
   std::set<std::string> unattributed_activities_;
   std::mutex gap_mutex_;
   bool open_list_failure_noted_ = false;  // guarded by gap_mutex_: logged once until it heals
+  std::set<std::string> unreadable_listed_;  // guarded by gap_mutex_: each logged once
   std::atomic<int> gap_fills_{0};
   std::atomic<bool> bars_refused_{false};  // a 401/403 on new bars was reported as a fault (once)
   std::atomic<bool> faulted_{false};       // guarded() reported a fault (once)

@@ -176,7 +176,8 @@ sdk::Result<std::vector<sdk::OrderStatusReport>> AlpacaRest::open_orders() {
   return out;
 }
 
-sdk::Result<std::vector<VenueOrder>> AlpacaRest::open_venue_orders() {
+sdk::Result<std::vector<VenueOrder>> AlpacaRest::open_venue_orders(
+    std::vector<std::string>* unreadable) {
   const std::string target = "/v2/orders?status=open&limit=" + std::to_string(kOpenOrderLimit) + "&direction=asc";
   auto r = call(*trading_, trading_budget_, Priority::Normal, {"GET", target, {}, {}});
   if (!r) return r.status();
@@ -189,8 +190,13 @@ sdk::Result<std::vector<VenueOrder>> AlpacaRest::open_venue_orders() {
   std::vector<VenueOrder> out;
   for (std::size_t i = 0; i < (*a)->size(); ++i) {
     auto o = parse_venue_order((*a)->getObject(static_cast<unsigned>(i)));
-    if (!o) return o.status();
-    out.push_back(*o);
+    if (o) {
+      out.push_back(*o);
+    } else if (unreadable != nullptr) {
+      unreadable->push_back(o.status().message());
+    } else {
+      return o.status();
+    }
   }
   return out;
 }

@@ -57,7 +57,11 @@ class AlpacaRest {
   sdk::Result<std::vector<sdk::Position>> positions();
   /// GET /v2/orders?status=open (all pages). Orders with an unknown status are errors.
   sdk::Result<std::vector<sdk::OrderStatusReport>> open_orders();
-  sdk::Result<std::vector<VenueOrder>> open_venue_orders();
+  /// The same with each order's fill state. With `unreadable`, an entry the plugin cannot read
+  /// (another client's order of a kind it does not know) is skipped and described there instead
+  /// of failing the whole list.
+  sdk::Result<std::vector<VenueOrder>> open_venue_orders(
+      std::vector<std::string>* unreadable = nullptr);
   /// GET /v2/orders:by_client_order_id. NotFound only on Alpaca's 404.
   sdk::Result<VenueOrder> order_by_client_id(const sdk::ClientOrderId& id);
   /// GET /v2/orders/{id}, read for its client_order_id only (fills carry only Alpaca's order

@@ -112,6 +112,7 @@ class AlpacaLifecycleTest : public ::testing::Test {
     broker_->rest().set_observer(
         [this](const std::string&, const std::string& target, const common::HttpResponse& r) {
           if (target.rfind("/v2/orders:by_client_order_id", 0) == 0) ++order_lookups_;
+          if (target.rfind("/v2/orders?status=open", 0) == 0) ++open_lists_;
           check_violations(target, r.status, r.header("sl-violations").value_or(""));
         });
     const auto st = broker_->start(sink_);
@@ -162,6 +163,7 @@ class AlpacaLifecycleTest : public ::testing::Test {
   static inline std::string proxy_note_;
   FakeSink sink_;
   std::atomic<int> order_lookups_{0};  // GET /v2/orders:by_client_order_id answered
+  std::atomic<int> open_lists_{0};     // GET /v2/orders?status=open answered
   std::unique_ptr<AlpacaBroker> broker_;
   std::mutex mutex_;
   std::vector<std::pair<std::string, std::string>> violations_;
@@ -765,6 +767,8 @@ TEST_F(AlpacaLifecycleTest, PollingListsTheOpenOrdersInOneRequestAndAsksOnlyForT
     const int from = b.gap_fills();
     return sink_.wait_until([&] { return b.gap_fills() >= from + n; });
   };
+  ASSERT_TRUE(polls_after(1));
+  order_lookups_ = 0;  // a poll during the submits may have asked for one not yet at Alpaca
   ASSERT_TRUE(polls_after(3));
   EXPECT_EQ(order_lookups_.load(), 0) << "every order was on the list of open orders";
   fake_->fill(ids[4], "1", "7.25");
@@ -780,6 +784,44 @@ TEST_F(AlpacaLifecycleTest, PollingListsTheOpenOrdersInOneRequestAndAsksOnlyForT
         << ids[i] << ": a listed open order reports nothing new";
     EXPECT_TRUE(b.cancel(sdk::ClientOrderId(ids[i])));  // none left resting for the next tests
   }
+}
+
+// A list Alpaca cannot give now (rate limited, failing) is not replaced by one request per order:
+// that would only cost more of the same. One entry of the list the plugin cannot read (another
+// client's order of a kind it does not know, here one of ours made unreadable) is skipped, not the
+// whole list: the others are still read from it.
+TEST_F(AlpacaLifecycleTest, PollingWaitsOutAFailingListAndSkipsAnUnreadableEntry) {
+  auto& b = start_broker(false);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(unique("life-list-fail"));
+    ASSERT_TRUE(
+        b.submit(approve(ids.back(), intent("AAPL", sdk::Side::Buy, "1", sdk::OrderType::Limit,
+                                            sdk::TimeInForce::Gtc))));
+  }
+  const auto lists_after = [&](int n) {
+    const int from = open_lists_.load();
+    return sink_.wait_until([&] { return open_lists_.load() >= from + n; });
+  };
+  ASSERT_TRUE(lists_after(1));
+  fake_->fail_requests("/v2/orders", 503, R"({"code":50010000,"message":"service unavailable"})");
+  ASSERT_TRUE(lists_after(1));  // one failed list read: the lookups of its poll are over
+  order_lookups_ = 0;
+  ASSERT_TRUE(lists_after(3));
+  EXPECT_EQ(order_lookups_.load(), 0) << "a failing list is not replaced by one request per order";
+  EXPECT_THAT(sink_.transcript(), HasSubstr("the open orders are read at the next polls"));
+  fake_->fail_requests("", 0, "");
+  fake_->override_order_fields(ids[2], {{"side", ""}});
+  ASSERT_TRUE(lists_after(1));
+  order_lookups_ = 0;
+  ASSERT_TRUE(lists_after(3));
+  EXPECT_GE(order_lookups_.load(), 2);  // the unreadable one, alone, at each poll
+  EXPECT_LE(order_lookups_.load(), 4);  // and none of the four others
+  EXPECT_THAT(sink_.transcript(), HasSubstr("an open order in the list is skipped"));
+  fake_->fill(ids[0], "1", "7.5");  // a readable order is still followed through the list
+  ASSERT_TRUE(wait_for(ids[0], OrderEventType::Filled));
+  fake_->override_order_fields(ids[2], {});
+  for (std::size_t i = 1; i < ids.size(); ++i) EXPECT_TRUE(b.cancel(sdk::ClientOrderId(ids[i])));
 }
 
 TEST_F(AlpacaLifecycleTest, RestartFindsOpenOrdersAndFillsAndReportsOnlyNewFills) {

@@ -587,6 +587,93 @@ TEST(RunTest, AStoppedStrategyKeepsNoMoreExitsThanItsPosition) {
   EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-2 sell 10 AAA (stop"));
 }
 
+// The same with nothing else happening when the strategy throws (no other strategy, no event in
+// the inbox): the review does not wait for some later event, which in a backtest could be the
+// next bar's fill of the very entry it is to cancel. It used to wait, and here never came.
+TEST(RunTest, AStrategyThatThrowsAloneHasItsEntryCancelledAtOnce) {
+  Workspace ws("run_fault_orders_alone", "", guard_with_entry_and_stop("throw_at_bar = 20\n"));
+  ws.edit_config(
+      "[[plugin]]\nid = \"ma\"\nlibrary = \"mercurio_strategy_moving_average\"\n[plugin.config]\n"
+      "symbols = [\"AAA\", \"BBB\"]\nshort_window = 5\nlong_window = 20\nsizing = "
+      "\"percent_equity\"\npercent = \"30\"\n",
+      "");
+  auto r = ws.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, Not(HasSubstr("strategy ma")));
+  ASSERT_THAT(r.err, HasSubstr("plugin guard faulted in on_bar"));
+  expect_only_the_stop_left_working(r);
+}
+
+// On a venue where a cancel races a fill (fixture_flaky_broker, cancel_fills_part): the stopped
+// strategy's target is cancelled, but 4 of its 10 fill first and the cancel ends it only at the
+// next heartbeat. The position is then 6 and its stop sells 10. The target, its cancel on its
+// way, is not counted as an exit kept; the stop is the only protection left, so it is kept and
+// an operator alerted to resize it. The stop used to be cancelled (larger than the position) and
+// the dying target counted as kept: 6 shares with no exit at all.
+namespace {
+
+// The protected-position fixture as "guard" on fixture_flaky_broker (market orders filled at once
+// at 100, the others resting), 200 bars 5 ms apart (at least a second: about 20 heartbeats of 50
+// ms), throwing at its sixth bar: `broker` and `guard` are more config of each.
+ProcessResult run_guard_on_flaky(const std::string& name, const std::string& broker,
+                                 const std::string& guard) {
+  const auto dir = scratch_dir(name);
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+      << fixture_plugin_dir().string()
+      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
+         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
+         "[plugin.config]\nbars = 200\ninterval_ms = 5\nfill_at = 100\nfill_only_market = true\n"
+      << broker
+      << "[plugin.risk]\ncalendar = \"24/7\"\n"
+         "[[plugin]]\nid = \"guard\"\nlibrary = \"fixture_protected_position_strategy\"\n"
+         "[plugin.config]\nsymbol = \"TEST\"\nquantity = 10\nthrow_at_bar = 6\n"
+      << guard << "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+      << kGenerousRiskTable;
+  return run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()},
+                     dir);
+}
+
+}  // namespace
+
+TEST(RunTest, AStoppedStrategysStopIsKeptAndAlertedWhenAPartFillLeavesItLargerThanThePosition) {
+  auto r = run_guard_on_flaky("run_fault_part_filled_target", "cancel_fills_part = 4\n",
+                              "add_target = true\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: target placed"));
+  ASSERT_THAT(r.err, HasSubstr("plugin guard faulted in on_bar"));
+  EXPECT_THAT(r.err, HasSubstr("strategy guard stopped; cancel asked of 1 order(s) that could add "
+                               "to its positions or take them past flat (guard-3); kept 1 order(s) "
+                               "that only reduce its positions (guard-2)"));
+  EXPECT_EQ(count_of(r.err, "[CRITICAL] Stop of a stopped strategy exceeds its position"), 1u)
+      << r.err;
+  EXPECT_THAT(r.err, HasSubstr("guard: guard-2 sells 10 TEST while the position is 6; kept so the "
+                               "position stays protected"));
+  EXPECT_EQ(count_of(r.err, "order still open at the end: guard-"), 1u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-2 sell 10 TEST (stop"));
+  EXPECT_THAT(r.err, Not(HasSubstr("Orders of a stopped strategy")));  // the cancel did end
+}
+
+// A broker that refuses every cancel: one CRITICAL alert at once, the cancel asked again at three
+// heartbeats after the first whole interval (four requests in all), then a CRITICAL alert naming
+// the order still working; nothing more after that.
+TEST(RunTest, AStoppedStrategysRefusedCancelIsAskedFourTimesThenAlerted) {
+  auto r = run_guard_on_flaky("run_fault_cancel_refused", "refuse_cancels = true\n",
+                              "add_entry = true\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: entry placed"));
+  EXPECT_EQ(
+      count_of(r.err, "could not cancel guard-3 of stopped strategy guard: fixture: cancel #"), 4u)
+      << r.err;
+  EXPECT_THAT(r.err, HasSubstr("fixture: cancel #4 refused"));
+  EXPECT_EQ(count_of(r.err, "[CRITICAL] Orders of a stopped strategy not cancelled"), 1u);
+  EXPECT_EQ(count_of(r.err, "[CRITICAL] Orders of a stopped strategy still working"), 1u);
+  EXPECT_THAT(r.err,
+              HasSubstr("guard: guard-3 could add to its positions or take them past flat "
+                        "and did not end after 4 cancel requests; cancel them at the broker"));
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-3 buy 10 TEST (limit"));
+}
+
 TEST(RunTest, AHaltSurvivesARestartUntilAnOperatorResumes) {
   Workspace ws("run_risk_persist", "", "", risk_table_with("max_drawdown_pct", "\"0.5\""));
   const std::string config = (ws.dir / "mercurio.toml").string();

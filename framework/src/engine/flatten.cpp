@@ -90,8 +90,7 @@ void Kernel::advance_flattens() {
     // race to a fill would open a new position).
     if (open.empty() && working_orders_of(si, true) == 0) {
       log_.warn("strategy " + s.id + " is flat (" + s.flattening->why + ")");
-      s.flattening.reset();
-      --flattens_pending_;
+      end_flatten(si);
       ended = true;
     }
   }
@@ -230,9 +229,18 @@ void Kernel::stop_flattening(std::size_t si, const std::string& why) {
   if (!s.flattening) return;
   log_.warn("flatten of strategy " + s.id + " stopped (" + why +
             "): closing orders already sent keep working");
+  end_flatten(si);
+  persist_state();
+}
+
+void Kernel::end_flatten(std::size_t si) {
+  StrategySlot& s = strategies_[si];
   s.flattening.reset();
   --flattens_pending_;
-  persist_state();
+  if (s.unmanaged) {  // a stopped strategy's review waited for the flatten (unmanaged_orders.cpp)
+    s.unmanaged->review = true;
+    unmanaged_reviews_pending_ = true;
+  }
 }
 
 std::string Kernel::closing_problem(std::size_t si, const sdk::Position& p) const {

@@ -173,8 +173,13 @@ class Kernel final : private StrategyServices, private RiskView {
       std::set<std::string> asked;  // cancel accepted by the broker, not yet ended
       std::vector<std::string> to_cancel;  // at the last review: orders that should end
       unsigned heartbeats_waited = 0;      // with such orders still working
-      bool failure_alerted = false;
+      bool failure_alerted = false;        // in this episode (until no order is to cancel)
       bool stuck_alerted = false;
+      std::set<std::string> oversize_alerted;  // stops kept though larger than the position
+      void cancels_settled() {  // nothing left to cancel: a later episode is alerted again
+        heartbeats_waited = 0;
+        failure_alerted = stuck_alerted = false;
+      }
     };
     std::optional<Unmanaged> unmanaged;
     const PluginEntry* entry = nullptr;
@@ -249,6 +254,7 @@ class Kernel final : private StrategyServices, private RiskView {
   void advance_flattens();
   void advance_flatten(std::size_t strategy, const sdk::Position& position);
   void stop_flattening(std::size_t strategy, const std::string& why);
+  void end_flatten(std::size_t strategy);  // done or stopped
   /// At each heartbeat: closing orders refused unsent may go again; cancels asked again for
   /// orders a flatten still waits for, then an alert.
   void retry_flatten_cancels();
@@ -341,7 +347,10 @@ class Kernel final : private StrategyServices, private RiskView {
   /// Applies what brokers posted to the inbox. Called twice per bar: the empty inbox (most bars)
   /// is answered here, without entering the function that applies events.
   void settle() {
-    if (!inbox_.empty()) settle_inbox();
+    // A review pending with an empty inbox: a strategy stopped in its on_bar, whose entry must
+    // not wait for some later event (the next bar could fill it).
+    if (!inbox_.empty() || (unmanaged_reviews_pending_ && !reconciling_ && !warming_up_))
+      settle_inbox();
   }
   void settle_inbox();
   void apply_order_event(std::size_t broker_index, const sdk::OrderEvent& event);

@@ -3,14 +3,19 @@
 // manages its orders: an entry resting at the venue would still fill and open a position nobody
 // watches. The kernel cancels every order that could add to its positions and keeps those that
 // only take a position towards flat (its protective stops, its targets), so the position is not
-// left unprotected. The kept orders together never exceed the position: protective stops are kept
+// left unprotected. The kept orders together do not exceed the position: protective stops are kept
 // first, then the others in the order they were sent, while they fit. A fill of the strategy (one
 // of those kept) changes the position, so its orders are reviewed again: a target that filled does
-// not leave a stop of the same size to open the opposite position.
+// not leave a stop of the same size to open the opposite position. An order whose cancel is on
+// its way is going away: it is neither kept nor counted against the position.
+// One exception: when the position shrank below its only protective stop (a target whose cancel
+// was on its way filled in part), the stop is kept anyway and a CRITICAL alert asks an operator to
+// resize it; brokers offer no safe resize here, and cancelling it would leave the position bare.
 //
 // Reviews run once the inbox is drained (the book then has every fill reported so far), never
-// while reconciling at start-up or warming up. Cancels that fail, or are accepted and do not end,
-// are asked again at the next heartbeats (three times), then a CRITICAL alert names the orders.
+// while reconciling at start-up or warming up. Cancels that fail, or are accepted and do not end
+// within a heartbeat interval, are asked again at the next heartbeats (three times), then a
+// CRITICAL alert names the orders.
 
 #include <algorithm>
 #include <map>
@@ -55,9 +60,10 @@ void Kernel::review_unmanaged_orders() {
     StrategySlot& s = strategies_[si];
     if (!s.unmanaged || !s.unmanaged->review) continue;
     StrategySlot::Unmanaged& u = *s.unmanaged;
-    u.review = false;
-    // A flatten cancels all of the strategy's orders and closes its positions itself.
+    // A flatten cancels all of the strategy's orders and closes its positions itself; the review
+    // waits for its end (end_flatten).
     if (s.flattening) continue;
+    u.review = false;
     std::map<sdk::Symbol, std::vector<const TrackedOrder*>> by_symbol;
     for (const TrackedOrder* o : tracker_.open_orders()) {
       // The kernel's own closing orders are the flatten's business; an order at a broker that
@@ -69,18 +75,26 @@ void Kernel::review_unmanaged_orders() {
     }
     std::vector<sdk::ClientOrderId> cancel_now;
     std::vector<std::string> to_cancel, kept;
+    std::vector<std::pair<const TrackedOrder*, sdk::Decimal>> oversized_stops;  // with position
     for (auto& [symbol, orders] : by_symbol) {
       const sdk::Decimal position = s.book.position(symbol).quantity;
       std::stable_partition(orders.begin(), orders.end(), is_stop);
       sdk::Decimal room = position.abs();
+      bool stop_kept = false;
       for (const TrackedOrder* o : orders) {
-        if (reduces(*o, position) && o->remaining() <= room) {
-          room -= o->remaining();
+        if (u.asked.contains(o->id.str())) {  // its cancel is on its way
+          to_cancel.push_back(o->id.str());
+          continue;
+        }
+        if (reduces(*o, position) && (o->remaining() <= room || (is_stop(o) && !stop_kept))) {
+          if (o->remaining() > room) oversized_stops.emplace_back(o, position);
+          room = o->remaining() <= room ? room - o->remaining() : sdk::Decimal();
+          stop_kept = stop_kept || is_stop(o);
           kept.push_back(o->id.str());
           continue;
         }
         to_cancel.push_back(o->id.str());
-        if (!u.asked.contains(o->id.str())) cancel_now.push_back(o->id);
+        cancel_now.push_back(o->id);
       }
     }
     std::vector<std::string> asked_now, failed;
@@ -95,8 +109,18 @@ void Kernel::review_unmanaged_orders() {
                    status.message());
       }
     }
-    if (to_cancel.empty()) u.heartbeats_waited = 0;
+    if (to_cancel.empty()) u.cancels_settled();
     u.to_cancel = std::move(to_cancel);
+    for (const auto& [o, position] : oversized_stops) {
+      if (!u.oversize_alerted.insert(o->id.str()).second) continue;
+      alert(sdk::Severity::Critical, "Stop of a stopped strategy exceeds its position",
+            s.id + ": " + o->id.str() + " " + std::string(sdk::to_string(o->intent.side)) + "s " +
+                o->remaining().to_string() + " " + o->intent.symbol.str() +
+                " while the position is " + position.to_string() +
+                "; kept so the position stays protected, but if it triggers it takes the "
+                "position past flat: resize or replace it at the broker",
+            {{"strategy", s.id}, {"symbol", o->intent.symbol.str()}});
+    }
     if (asked_now.empty() && failed.empty() && (u.reported || kept.empty())) continue;
     u.reported = true;
     std::string note;
@@ -133,10 +157,14 @@ void Kernel::retry_unmanaged_cancels() {
     }
     if (working.empty()) {
       u.to_cancel.clear();
-      u.heartbeats_waited = 0;
+      u.cancels_settled();
       continue;
     }
-    if (++u.heartbeats_waited <= kCancelRetries) {
+    // The first heartbeat may come just after the cancels were asked: a second request then
+    // would find them pending and be refused. They get one whole interval to end.
+    const unsigned waited = ++u.heartbeats_waited;
+    if (waited == 1) continue;
+    if (waited <= kCancelRetries + 1) {
       u.asked.clear();  // failed, or accepted and lost: asked again
       u.review = true;
       unmanaged_reviews_pending_ = true;
@@ -145,7 +173,7 @@ void Kernel::retry_unmanaged_cancels() {
       alert(sdk::Severity::Critical, "Orders of a stopped strategy still working",
             s.id + ": " + id_list(working) +
                 " could add to its positions or take them past flat and did not end after " +
-                std::to_string(kCancelRetries) + " cancel requests; cancel them at the broker",
+                std::to_string(kCancelRetries + 1) + " cancel requests; cancel them at the broker",
             {{"strategy", s.id}});
     }
   }

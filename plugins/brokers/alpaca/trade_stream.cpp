@@ -25,6 +25,9 @@ namespace {
 constexpr auto kPoll = std::chrono::milliseconds(100);  // socket read slice: bounds stop() latency
 constexpr int kPingFlags = static_cast<int>(WebSocket::FRAME_FLAG_FIN) | static_cast<int>(WebSocket::FRAME_OP_PING);
 constexpr int kPongFlags = static_cast<int>(WebSocket::FRAME_FLAG_FIN) | static_cast<int>(WebSocket::FRAME_OP_PONG);
+// A trade update is about 2 KB: a frame or a message far beyond this is a broken stream, not a
+// reason to allocate whatever length a header claims.
+constexpr int kMaxMessageBytes = 1 << 20;
 
 Poco::Timespan span(std::chrono::milliseconds ms) {
   return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(ms.count()) * 1000);
@@ -140,6 +143,7 @@ std::string TradeStream::session() {
     WebSocket ws(*http, request, response);
     ws.setReceiveTimeout(span(settings_.request_timeout));
     ws.setSendTimeout(span(settings_.request_timeout));
+    ws.setMaxPayloadSize(kMaxMessageBytes);
 
     const auto send_json = [&](const Poco::JSON::Object& o) {
       const std::string text = stringify(o);
@@ -158,6 +162,10 @@ std::string TradeStream::session() {
     auto last_ping = last_activity;
     const auto ping_every = settings_.stream_silence / 3;
     Poco::Buffer<char> buffer(0);
+    // A message may come in fragments: a text or binary frame without FIN, then continuation
+    // frames up to one with FIN, control frames (ping) possibly in between (RFC 6455, 5.4).
+    std::string message;
+    bool assembling = false;
     while (!stopping_) {
       int flags = 0;
       int n = 0;
@@ -187,7 +195,20 @@ std::string TradeStream::session() {
       }
       if (op == WebSocket::FRAME_OP_PONG) continue;
       // Alpaca's paper stream sends binary frames, the live one text frames: both are JSON.
-      auto msg = parse_object(std::string_view(buffer.begin(), static_cast<std::size_t>(n)), "stream message");
+      if (op == WebSocket::FRAME_OP_CONT) {
+        if (!assembling) return "stream out of step: a continuation frame with no message begun";
+        message.append(buffer.begin(), static_cast<std::size_t>(n));
+      } else if (op == WebSocket::FRAME_OP_TEXT || op == WebSocket::FRAME_OP_BINARY) {
+        if (assembling) return "stream out of step: a message began before the last one ended";
+        message.assign(buffer.begin(), static_cast<std::size_t>(n));
+      } else {
+        return "stream out of step: a frame of unknown opcode " + std::to_string(op);
+      }
+      if (message.size() > static_cast<std::size_t>(kMaxMessageBytes))
+        return "a stream message over " + std::to_string(kMaxMessageBytes) + " bytes";
+      assembling = (flags & WebSocket::FRAME_FLAG_FIN) == 0;
+      if (assembling) continue;
+      auto msg = parse_object(message, "stream message");
       if (!msg) {
         logger_.warn("alpaca trade_updates stream: " + msg.status().message());
         continue;

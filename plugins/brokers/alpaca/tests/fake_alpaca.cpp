@@ -16,6 +16,7 @@
 #include <Poco/Net/WebSocket.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -98,6 +99,7 @@ struct FakeAlpaca::Impl {
   std::vector<std::shared_ptr<Conn>> conns;
   bool events_on = true;
   bool grant_trade_updates = true;
+  int stream_fragments = 1;  // frames each streamed message is split into (a ping after the first)
   int fail_n = 0, fail_status = 0;
   std::string fail_body;
   std::string fail_all_prefix;  // fail_requests
@@ -506,7 +508,25 @@ struct FakeAlpaca::Impl {
     }
     Poco::Buffer<char> buf(0);
     const auto reply = [&](const std::string& text) {
-      ws.sendFrame(text.data(), static_cast<int>(text.size()), WebSocket::FRAME_BINARY);
+      int pieces = 1;
+      {
+        std::lock_guard lock(m);
+        pieces = std::clamp(stream_fragments, 1, static_cast<int>(text.size()));
+      }
+      const std::size_t step =
+          (text.size() + static_cast<std::size_t>(pieces) - 1) / static_cast<std::size_t>(pieces);
+      for (std::size_t at = 0; at < text.size(); at += step) {
+        const bool last = at + step >= text.size();
+        const int opcode = at == 0 ? static_cast<int>(WebSocket::FRAME_OP_BINARY)
+                                   : static_cast<int>(WebSocket::FRAME_OP_CONT);
+        const int fin = last ? static_cast<int>(WebSocket::FRAME_FLAG_FIN) : 0;
+        ws.sendFrame(text.data() + at, static_cast<int>(std::min(step, text.size() - at)),
+                     opcode | fin);
+        if (at == 0 && !last)  // a control frame in the middle of a message, as RFC 6455 allows
+          ws.sendFrame("", 0,
+                       static_cast<int>(WebSocket::FRAME_FLAG_FIN) |
+                           static_cast<int>(WebSocket::FRAME_OP_PING));
+      }
     };
     try {
       while (!stopping) {
@@ -532,7 +552,7 @@ struct FakeAlpaca::Impl {
                          static_cast<int>(WebSocket::FRAME_FLAG_FIN) | static_cast<int>(WebSocket::FRAME_OP_PONG));
           continue;
         }
-        if (silent) continue;
+        if (silent || op == WebSocket::FRAME_OP_PONG) continue;
         Object::Ptr msg = Poco::JSON::Parser().parse(std::string(buf.begin(), static_cast<std::size_t>(n))).extract<Object::Ptr>();
         const std::string action = msg->optValue<std::string>("action", "");
         if (action == "auth") {
@@ -722,6 +742,11 @@ void FakeAlpaca::set_asset(const std::string& symbol, bool known, bool tradable,
 void FakeAlpaca::set_stream_events(bool on) {
   std::lock_guard lock(impl_->m);
   impl_->events_on = on;
+}
+
+void FakeAlpaca::set_stream_fragments(int pieces) {
+  std::lock_guard lock(impl_->m);
+  impl_->stream_fragments = pieces;
 }
 
 void FakeAlpaca::grant_trade_updates(bool on) {

@@ -87,6 +87,10 @@ class FakeAlpaca {
   void drop_streams();
   /// false: trade updates are not sent on the stream (they happen while the client is away).
   void set_stream_events(bool on);
+  /// From now on every streamed message (replies included) is sent in `pieces` frames: a binary
+  /// frame without FIN, continuation frames, the last with FIN, and a ping after the first (RFC
+  /// 6455 lets a server fragment a message and put control frames between its fragments).
+  void set_stream_fragments(int pieces);
   /// false: a "listen" is answered with a `listening` message whose `streams` list is empty (the
   /// way Alpaca says a stream is not available) and nothing is streamed on that connection.
   void grant_trade_updates(bool on);

@@ -496,6 +496,35 @@ TEST_F(AlpacaLifecycleTest, DroppedStreamReconnectsWithBackoffAndMissesNoFill) {
   EXPECT_EQ(f[0].fill_price, dec("20.00"));
 }
 
+// A WebSocket server (or a proxy on the way) may split a message into fragments, with a ping
+// between them (RFC 6455, 5.4). Each message is put together before it is read. Each fragment
+// used to be read as a message of its own: none parsed, the authorization reply included, so
+// the stream never subscribed; had it, its trade updates would have waited for the sweep.
+TEST_F(AlpacaLifecycleTest, FragmentedStreamMessagesAreReassembled) {
+  fake_->set_stream_fragments(3);
+  struct Restore {
+    ~Restore() { fake_->set_stream_fragments(1); }  // the fake serves the other tests too
+  } restore;
+  auto& b = start_broker();
+  ASSERT_TRUE(b.stream_subscribed());
+  const int subscriptions = b.stream_subscriptions();
+  const auto id = unique("life-fragments");
+  ASSERT_TRUE(b.submit(approve(
+      id, intent("AAPL", sdk::Side::Buy, "5", sdk::OrderType::Limit, sdk::TimeInForce::Gtc))));
+  ASSERT_TRUE(wait_for(id, OrderEventType::Accepted));
+  fake_->fill(id, "2", "150.10");
+  fake_->fill(id, "3", "150.20");
+  ASSERT_TRUE(wait_for(id, OrderEventType::Filled));
+  const auto f = fills_of(id);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].fill_quantity, dec("2"));
+  EXPECT_EQ(f[1].fill_quantity, dec("3"));
+  EXPECT_EQ(f[1].fill_price, dec("150.20"));
+  // Streamed: no reconnect, no lookup of the order.
+  EXPECT_EQ(b.stream_subscriptions(), subscriptions);
+  EXPECT_EQ(order_lookups_.load(), 0);
+}
+
 TEST_F(AlpacaLifecycleTest, NewsTheSubscribedStreamLosesIsFoundByTheSweep) {
   // The stream stays subscribed (its pings answered) but delivers no trade update: a message
   // lost, or one the plugin could not read. REST polling runs only while the stream is down; the

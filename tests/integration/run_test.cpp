@@ -654,6 +654,26 @@ TEST(RunTest, AStoppedStrategysStopIsKeptAndAlertedWhenAPartFillLeavesItLargerTh
   EXPECT_THAT(r.err, Not(HasSubstr("Orders of a stopped strategy")));  // the cancel did end
 }
 
+// Two stops, 6 and 4 (one per lot), and a target of 10 whose cancel lets 6 fill first: the
+// position is 4. The stop that fits it stays and the other is cancelled; no alert, since the
+// position keeps an exit of its own size. (The first stop sent used to be kept as the "only"
+// protection, larger than the position, and the one that fitted cancelled.)
+TEST(RunTest, AStoppedStrategyKeepsTheStopThatFitsItsShrunkPosition) {
+  auto r = run_guard_on_flaky("run_fault_two_stops", "cancel_fills_part = 6\n",
+                              "add_target = true\nsecond_stop = 4\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: second stop placed"));
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: target placed"));
+  EXPECT_THAT(r.err, HasSubstr("strategy guard stopped; cancel asked of 1 order(s) that could add "
+                               "to its positions or take them past flat (guard-4); kept 2 order(s) "
+                               "that only reduce its positions (guard-2, guard-3)"));
+  EXPECT_THAT(r.err, HasSubstr("strategy guard stopped; cancel asked of 1 order(s) that could add "
+                               "to its positions or take them past flat (guard-2)"));
+  EXPECT_THAT(r.err, Not(HasSubstr("exceeds its position")));
+  EXPECT_EQ(count_of(r.err, "order still open at the end: guard-"), 1u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-3 sell 4 TEST (stop"));
+}
+
 // A broker that refuses every cancel: one CRITICAL alert at once, the cancel asked again at three
 // heartbeats after the first whole interval (four requests in all), then a CRITICAL alert naming
 // the order still working; nothing more after that.
@@ -668,9 +688,8 @@ TEST(RunTest, AStoppedStrategysRefusedCancelIsAskedFourTimesThenAlerted) {
   EXPECT_THAT(r.err, HasSubstr("fixture: cancel #4 refused"));
   EXPECT_EQ(count_of(r.err, "[CRITICAL] Orders of a stopped strategy not cancelled"), 1u);
   EXPECT_EQ(count_of(r.err, "[CRITICAL] Orders of a stopped strategy still working"), 1u);
-  EXPECT_THAT(r.err,
-              HasSubstr("guard: guard-3 could add to its positions or take them past flat "
-                        "and did not end after 4 cancel requests; cancel them at the broker"));
+  EXPECT_THAT(r.err, HasSubstr("guard: guard-3 (4 cancel requests) could add to its positions or "
+                               "take them past flat and did not end; cancel them at the broker"));
   EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-3 buy 10 TEST (limit"));
 }
 

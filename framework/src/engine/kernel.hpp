@@ -171,15 +171,15 @@ class Kernel final : private StrategyServices, private RiskView {
       bool review = true;           // classify its orders again (stopped; a fill of it; a retry)
       bool reported = false;        // the first review is logged even when it cancels nothing
       std::set<std::string> asked;  // cancel accepted by the broker, not yet ended
-      std::vector<std::string> to_cancel;  // at the last review: orders that should end
-      unsigned heartbeats_waited = 0;      // with such orders still working
-      bool failure_alerted = false;        // in this episode (until no order is to cancel)
-      bool stuck_alerted = false;
-      std::set<std::string> oversize_alerted;  // stops kept though larger than the position
-      void cancels_settled() {  // nothing left to cancel: a later episode is alerted again
-        heartbeats_waited = 0;
-        failure_alerted = stuck_alerted = false;
-      }
+      struct Cancel {               // an order that should end
+        unsigned requests = 0;      // cancels sent (or refused unsent)
+        unsigned heartbeats = 0;    // since the first
+        bool stuck_alerted = false;
+      };
+      std::map<std::string, Cancel> cancels;  // at the last review
+      bool failure_alerted = false;           // until nothing is left to cancel
+      // Stops kept though larger than the position: the position last alerted.
+      std::map<std::string, std::string> oversize_alerted;
     };
     std::optional<Unmanaged> unmanaged;
     const PluginEntry* entry = nullptr;

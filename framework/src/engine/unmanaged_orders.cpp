@@ -8,17 +8,20 @@
 // of those kept) changes the position, so its orders are reviewed again: a target that filled does
 // not leave a stop of the same size to open the opposite position. An order whose cancel is on
 // its way is going away: it is neither kept nor counted against the position.
-// One exception: when the position shrank below its only protective stop (a target whose cancel
-// was on its way filled in part), the stop is kept anyway and a CRITICAL alert asks an operator to
-// resize it; brokers offer no safe resize here, and cancelling it would leave the position bare.
+// One exception: when the position shrank below every protective stop (a target whose cancel
+// was on its way filled in part), the smallest stop is kept anyway and a CRITICAL alert asks an
+// operator to resize it (again if the position changes); brokers offer no safe resize here, and
+// cancelling it would leave the position bare.
 //
 // Reviews run once the inbox is drained (the book then has every fill reported so far), never
-// while reconciling at start-up or warming up. Cancels that fail, or are accepted and do not end
-// within a heartbeat interval, are asked again at the next heartbeats (three times), then a
-// CRITICAL alert names the orders.
+// while reconciling at start-up or warming up. Each order to cancel counts its own requests and
+// heartbeats: a cancel that failed, or was accepted and did not end within a whole heartbeat
+// interval, is asked again at the next heartbeats, four requests in all, then a CRITICAL alert
+// names the order.
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,7 +31,7 @@ namespace mercurio::kernel {
 
 namespace {
 
-constexpr unsigned kCancelRetries = 3;
+constexpr unsigned kCancelRequests = 4;  // per order: the first and three more
 
 bool is_stop(const TrackedOrder* o) {
   return o->intent.type == sdk::OrderType::Stop || o->intent.type == sdk::OrderType::StopLimit;
@@ -74,54 +77,92 @@ void Kernel::review_unmanaged_orders() {
       by_symbol[o->intent.symbol].push_back(o);
     }
     std::vector<sdk::ClientOrderId> cancel_now;
-    std::vector<std::string> to_cancel, kept;
-    std::vector<std::pair<const TrackedOrder*, sdk::Decimal>> oversized_stops;  // with position
+    std::vector<std::string> kept, oversized;
+    std::map<std::string, StrategySlot::Unmanaged::Cancel> cancels;  // this review's
+    struct OversizedStop {
+      std::string id, side, quantity, position;
+      sdk::Symbol symbol;
+    };
+    std::vector<OversizedStop> to_alert;
     for (auto& [symbol, orders] : by_symbol) {
       const sdk::Decimal position = s.book.position(symbol).quantity;
-      std::stable_partition(orders.begin(), orders.end(), is_stop);
       sdk::Decimal room = position.abs();
-      bool stop_kept = false;
+      std::set<const TrackedOrder*> keep;
+      // Stops first, then the others, each in the order sent, while they fit. An order whose
+      // cancel is on its way is going away: neither kept nor counted.
+      const auto fits = [&](const TrackedOrder* o) {
+        return !u.asked.contains(o->id.str()) && reduces(*o, position) && o->remaining() <= room;
+      };
+      for (const bool stops : {true, false}) {
+        for (const TrackedOrder* o : orders)
+          if (is_stop(o) == stops && fits(o)) {
+            keep.insert(o);
+            room -= o->remaining();
+          }
+        if (!stops || std::any_of(keep.begin(), keep.end(), is_stop)) continue;
+        // No stop fits the position (it shrank below them): the smallest is kept all the same,
+        // the position's only protection, and an operator alerted.
+        const TrackedOrder* smallest = nullptr;
+        for (const TrackedOrder* o : orders)
+          if (is_stop(o) && !u.asked.contains(o->id.str()) && reduces(*o, position) &&
+              (smallest == nullptr || o->remaining() < smallest->remaining()))
+            smallest = o;
+        if (smallest == nullptr) continue;
+        keep.insert(smallest);
+        room = sdk::Decimal();
+        oversized.push_back(smallest->id.str());
+        const std::string shown = position.to_string();
+        const auto [at, first] = u.oversize_alerted.try_emplace(smallest->id.str(), shown);
+        if (first || at->second != shown) {  // again when the position changed since
+          at->second = shown;
+          to_alert.push_back({smallest->id.str(),
+                              std::string(sdk::to_string(smallest->intent.side)),
+                              smallest->remaining().to_string(), shown, symbol});
+        }
+      }
       for (const TrackedOrder* o : orders) {
-        if (u.asked.contains(o->id.str())) {  // its cancel is on its way
-          to_cancel.push_back(o->id.str());
+        if (keep.contains(o)) {
+          if (std::find(oversized.begin(), oversized.end(), o->id.str()) == oversized.end())
+            kept.push_back(o->id.str());
           continue;
         }
-        if (reduces(*o, position) && (o->remaining() <= room || (is_stop(o) && !stop_kept))) {
-          if (o->remaining() > room) oversized_stops.emplace_back(o, position);
-          room = o->remaining() <= room ? room - o->remaining() : sdk::Decimal();
-          stop_kept = stop_kept || is_stop(o);
-          kept.push_back(o->id.str());
-          continue;
-        }
-        to_cancel.push_back(o->id.str());
-        cancel_now.push_back(o->id);
+        // Known to the last review: its heartbeats and requests so far.
+        const auto known = u.cancels.find(o->id.str());
+        cancels[o->id.str()] =
+            known != u.cancels.end() ? known->second : StrategySlot::Unmanaged::Cancel{};
+        if (!u.asked.contains(o->id.str())) cancel_now.push_back(o->id);
       }
     }
     std::vector<std::string> asked_now, failed;
+    std::string failures;
     for (const sdk::ClientOrderId& id : cancel_now) {  // cancel() may post events to the inbox
       const sdk::Status status = cancel(si, id);
+      StrategySlot::Unmanaged::Cancel& c = cancels[id.str()];
+      ++c.requests;
       if (status.is_ok()) {
         u.asked.insert(id.str());
         asked_now.push_back(id.str());
-      } else {
-        failed.push_back(id.str());
-        log_.error("could not cancel " + id.str() + " of stopped strategy " + s.id + ": " +
-                   status.message());
+        continue;
       }
+      failed.push_back(id.str());
+      log_.error("could not cancel " + id.str() + " of stopped strategy " + s.id + ": " +
+                 status.message());
+      // A request asked again may be refused only because the first one is still pending at
+      // the broker: alerted once the retries are spent, not here.
+      if (c.requests == 1)
+        failures += (failures.empty() ? "" : "; ") + id.str() + " (" + status.message() + ")";
     }
-    if (to_cancel.empty()) u.cancels_settled();
-    u.to_cancel = std::move(to_cancel);
-    for (const auto& [o, position] : oversized_stops) {
-      if (!u.oversize_alerted.insert(o->id.str()).second) continue;
+    u.cancels = std::move(cancels);
+    if (u.cancels.empty()) u.failure_alerted = false;  // a later episode is alerted again
+    for (const OversizedStop& o : to_alert)
       alert(sdk::Severity::Critical, "Stop of a stopped strategy exceeds its position",
-            s.id + ": " + o->id.str() + " " + std::string(sdk::to_string(o->intent.side)) + "s " +
-                o->remaining().to_string() + " " + o->intent.symbol.str() +
-                " while the position is " + position.to_string() +
+            s.id + ": " + o.id + " " + o.side + "s " + o.quantity + " " + o.symbol.str() +
+                " while the position is " + o.position +
                 "; kept so the position stays protected, but if it triggers it takes the "
                 "position past flat: resize or replace it at the broker",
-            {{"strategy", s.id}, {"symbol", o->intent.symbol.str()}});
-    }
-    if (asked_now.empty() && failed.empty() && (u.reported || kept.empty())) continue;
+            {{"strategy", s.id}, {"symbol", o.symbol.str()}});
+    if (asked_now.empty() && failed.empty() && (u.reported || (kept.empty() && oversized.empty())))
+      continue;
     u.reported = true;
     std::string note;
     if (!asked_now.empty())
@@ -134,13 +175,16 @@ void Kernel::review_unmanaged_orders() {
     if (!kept.empty())
       note += "; kept " + std::to_string(kept.size()) +
               " order(s) that only reduce its positions (" + id_list(kept) + ")";
+    if (!oversized.empty())
+      note += "; kept " + std::to_string(oversized.size()) +
+              " stop(s) larger than the position, its only protection (" + id_list(oversized) + ")";
     log_.warn("strategy " + s.id + " stopped" + note);
-    if (!failed.empty() && !u.failure_alerted) {
+    if (!failures.empty() && !u.failure_alerted) {
       u.failure_alerted = true;
       alert(sdk::Severity::Critical, "Orders of a stopped strategy not cancelled",
-            s.id + ": the broker refused to cancel " + id_list(failed) +
-                ", orders that could add to its positions or take them past flat; asked again at "
-                "the next heartbeats",
+            s.id + ": could not cancel " + failures +
+                ": orders that could add to its positions or take them past flat; asked again "
+                "at the next heartbeats",
             {{"strategy", s.id}});
     }
   }
@@ -148,34 +192,37 @@ void Kernel::review_unmanaged_orders() {
 
 void Kernel::retry_unmanaged_cancels() {
   for (StrategySlot& s : strategies_) {
-    if (!s.unmanaged || s.unmanaged->to_cancel.empty() || s.flattening) continue;
+    if (!s.unmanaged || s.unmanaged->cancels.empty() || s.flattening) continue;
     StrategySlot::Unmanaged& u = *s.unmanaged;
-    std::vector<std::string> working;
-    for (const auto& id : u.to_cancel) {
-      const TrackedOrder* o = tracker_.find(sdk::ClientOrderId(id));
-      if (o != nullptr && !is_final(o->state)) working.push_back(id);
+    std::vector<std::string> stuck;
+    for (auto it = u.cancels.begin(); it != u.cancels.end();) {
+      const TrackedOrder* o = tracker_.find(sdk::ClientOrderId(it->first));
+      if (o == nullptr || is_final(o->state)) {
+        it = u.cancels.erase(it);
+        continue;
+      }
+      StrategySlot::Unmanaged::Cancel& c = it->second;
+      // Each order counts its own heartbeats from its first request. The first may come just
+      // after it: a second request then would find the cancel pending and be refused. Every
+      // cancel gets one whole interval to end.
+      const unsigned waited = ++c.heartbeats;
+      if (waited >= 2 && c.requests < kCancelRequests) {
+        u.asked.erase(it->first);  // failed, or accepted and lost: asked again
+        u.review = true;
+        unmanaged_reviews_pending_ = true;
+      } else if (waited >= 2 && !c.stuck_alerted) {
+        c.stuck_alerted = true;
+        stuck.push_back(it->first + " (" + std::to_string(c.requests) + " cancel requests)");
+      }
+      ++it;
     }
-    if (working.empty()) {
-      u.to_cancel.clear();
-      u.cancels_settled();
-      continue;
-    }
-    // The first heartbeat may come just after the cancels were asked: a second request then
-    // would find them pending and be refused. They get one whole interval to end.
-    const unsigned waited = ++u.heartbeats_waited;
-    if (waited == 1) continue;
-    if (waited <= kCancelRetries + 1) {
-      u.asked.clear();  // failed, or accepted and lost: asked again
-      u.review = true;
-      unmanaged_reviews_pending_ = true;
-    } else if (!u.stuck_alerted) {
-      u.stuck_alerted = true;
+    if (u.cancels.empty()) u.failure_alerted = false;
+    if (!stuck.empty())
       alert(sdk::Severity::Critical, "Orders of a stopped strategy still working",
-            s.id + ": " + id_list(working) +
-                " could add to its positions or take them past flat and did not end after " +
-                std::to_string(kCancelRetries + 1) + " cancel requests; cancel them at the broker",
+            s.id + ": " + id_list(stuck) +
+                " could add to its positions or take them past flat and did not end; cancel "
+                "them at the broker",
             {{"strategy", s.id}});
-    }
   }
   if (unmanaged_reviews_pending_) review_unmanaged_orders();
 }

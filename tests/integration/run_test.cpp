@@ -674,6 +674,49 @@ TEST(RunTest, AStoppedStrategyKeepsTheStopThatFitsItsShrunkPosition) {
   EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-3 sell 4 TEST (stop"));
 }
 
+// The entry's cancel races a fill: 4 of its 10 fill first. The position grew while nobody
+// manages it: a CRITICAL alert says so (the stop, 10, still fits the 14 held and stays).
+TEST(RunTest, AStoppedStrategysPositionThatGrowsIsAlerted) {
+  auto r = run_guard_on_flaky("run_fault_entry_part_filled", "cancel_fills_part = 4\n",
+                              "add_entry = true\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: entry placed"));
+  EXPECT_EQ(count_of(r.err, "[CRITICAL] Position of a stopped strategy grew"), 1u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("guard: TEST 10 -> 14 after a fill of guard-3"));
+  EXPECT_EQ(count_of(r.err, "order still open at the end: guard-"), 1u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-2 sell 10 TEST (stop"));
+}
+
+// Stops 4 then 6, and the position shrunk to 6: the 6 alone covers it and stays, the 4 is
+// cancelled. (Keeping stops in the order sent while they fitted kept the 4 and cancelled the 6:
+// 2 units bare, with no alert.)
+TEST(RunTest, AStoppedStrategyKeepsTheStopsThatCoverMostOfItsShrunkPosition) {
+  auto r = run_guard_on_flaky("run_fault_two_stops_cover", "cancel_fills_part = 4\n",
+                              "add_target = true\nsecond_stop = 6\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: second stop placed"));
+  EXPECT_THAT(r.err, HasSubstr("strategy guard stopped; cancel asked of 1 order(s) that could add "
+                               "to its positions or take them past flat (guard-2); kept 1 order(s) "
+                               "that only reduce its positions (guard-3)"));
+  EXPECT_THAT(r.err, Not(HasSubstr("exceeds its position")));
+  EXPECT_THAT(r.err, Not(HasSubstr("partly unprotected")));
+  EXPECT_EQ(count_of(r.err, "order still open at the end: guard-"), 1u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-3 sell 6 TEST (stop"));
+}
+
+// Stops 6 and 4, and the position shrunk to 9: both would sell 10, so the 6 stays and 3 units have
+// no stop: a CRITICAL alert says so (again when the 4's own cancel lets 1 more fill: 8).
+TEST(RunTest, AStoppedStrategysPositionLeftPartlyWithoutAStopIsAlerted) {
+  auto r = run_guard_on_flaky("run_fault_two_stops_partial", "cancel_fills_part = 1\n",
+                              "add_target = true\nsecond_stop = 4\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(count_of(r.err, "[CRITICAL] Position of a stopped strategy partly unprotected"), 2u)
+      << r.err;
+  EXPECT_THAT(r.err, HasSubstr("guard: TEST position 9, its stops kept cover 6;"));
+  EXPECT_THAT(r.err, HasSubstr("guard: TEST position 8, its stops kept cover 6;"));
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-2 sell 6 TEST (stop"));
+}
+
 // A broker that refuses every cancel: one CRITICAL alert at once, the cancel asked again at three
 // heartbeats after the first whole interval (four requests in all), then a CRITICAL alert naming
 // the order still working; nothing more after that.

@@ -805,12 +805,11 @@ void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std:
   std::string_view owner;  // empty: an external fill, not any strategy's
   if (strategy_index) {
     StrategySlot& s = strategies_[*strategy_index];
+    std::optional<sdk::Decimal> unmanaged_before;  // only for a stopped strategy: rare
+    if (s.unmanaged) unmanaged_before = s.book.position(e.symbol).quantity;
     s.book.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
     owner = s.id;
-    if (s.unmanaged) {  // its position changed: what its orders may keep changes too
-      s.unmanaged->review = true;
-      unmanaged_reviews_pending_ = true;
-    }
+    if (unmanaged_before) unmanaged_fill(*strategy_index, e, *unmanaged_before);
     // Repeated-execution throttle: a strategy filling too often is stopped until an operator looks.
     const sdk::Timestamp now = clock_->now();
     const sdk::Timestamp window_start = seconds_before(now, config_.risk.fills_window_seconds);

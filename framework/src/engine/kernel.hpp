@@ -174,11 +174,13 @@ class Kernel final : private StrategyServices, private RiskView {
       struct Cancel {               // an order that should end
         unsigned requests = 0;      // cancels sent (or refused unsent)
         unsigned heartbeats = 0;    // since the first
+        bool due = false;           // a heartbeat asks for it again
         bool stuck_alerted = false;
       };
       std::map<std::string, Cancel> cancels;  // at the last review
       bool failure_alerted = false;           // until nothing is left to cancel
-      // Stops kept though larger than the position: the position last alerted.
+      // Stops kept though larger than the position (by id), positions partly covered (by
+      // "cover of SYMBOL"): the position last alerted.
       std::map<std::string, std::string> oversize_alerted;
     };
     std::optional<Unmanaged> unmanaged;
@@ -242,6 +244,10 @@ class Kernel final : private StrategyServices, private RiskView {
   void review_unmanaged_orders();
   /// Heartbeat: a cancel that failed or did not end is asked again (three times), then alerted.
   void retry_unmanaged_cancels();
+  /// A fill of a stopped strategy: its orders are judged again, and a position that grew or went
+  /// past flat (an order that filled before its cancel took) is alerted: nobody manages it.
+  void unmanaged_fill(std::size_t strategy, const sdk::OrderEvent& fill,
+                      const sdk::Decimal& before);
   void persist_state();
   void apply_operator_commands();
   /// Removes an operator command from the queue; false (trading HALTED, alerted) when it cannot.

@@ -3,8 +3,9 @@
 // manages its orders: an entry resting at the venue would still fill and open a position nobody
 // watches. The kernel cancels every order that could add to its positions and keeps those that
 // only take a position towards flat (its protective stops, its targets), so the position is not
-// left unprotected. The kept orders together do not exceed the position: protective stops are kept
-// first, then the others in the order they were sent, while they fit. A fill of the strategy (one
+// left unprotected. The kept orders together do not exceed the position: first the protective
+// stops that together cover most of it, then the others in the order they were sent, while they
+// fit (a position partly left without a stop that way is alerted). A fill of the strategy (one
 // of those kept) changes the position, so its orders are reviewed again: a target that filled does
 // not leave a stop of the same size to open the opposite position. An order whose cancel is on
 // its way is going away: it is neither kept nor counted against the position.
@@ -41,6 +42,43 @@ bool is_stop(const TrackedOrder* o) {
 bool reduces(const TrackedOrder& o, const sdk::Decimal& position) {
   return (position.is_positive() && o.intent.side == sdk::Side::Sell) ||
          (position.is_negative() && o.intent.side == sdk::Side::Buy);
+}
+
+// Of `stops` (each reducing the position, none being cancelled), those whose quantities together
+// cover the most of `room` without exceeding it; among equal covers the fewest orders, then the
+// first found. A symbol has a few stops: every subset is tried up to 12, beyond that the largest
+// are taken first.
+std::vector<const TrackedOrder*> best_cover(const std::vector<const TrackedOrder*>& stops,
+                                            const sdk::Decimal& room) {
+  std::vector<const TrackedOrder*> best;
+  if (stops.size() > 12) {
+    std::vector<const TrackedOrder*> by_size = stops;
+    std::stable_sort(by_size.begin(), by_size.end(),
+                     [](const auto* a, const auto* b) { return a->remaining() > b->remaining(); });
+    sdk::Decimal left = room;
+    for (const TrackedOrder* o : by_size)
+      if (o->remaining() <= left) {
+        best.push_back(o);
+        left -= o->remaining();
+      }
+    return best;
+  }
+  sdk::Decimal most;  // what `best` covers
+  for (unsigned mask = 1; mask < (1u << stops.size()); ++mask) {
+    std::vector<const TrackedOrder*> subset;
+    sdk::Decimal cover;
+    for (std::size_t i = 0; i < stops.size(); ++i)
+      if (mask & (1u << i)) {
+        subset.push_back(stops[i]);
+        cover += stops[i]->remaining();
+      }
+    if (cover > room) continue;
+    if (cover > most || (cover == most && subset.size() < best.size())) {
+      most = cover;
+      best = std::move(subset);
+    }
+  }
+  return best;
 }
 
 std::string id_list(const std::vector<std::string>& ids) {
@@ -84,30 +122,30 @@ void Kernel::review_unmanaged_orders() {
       sdk::Symbol symbol;
     };
     std::vector<OversizedStop> to_alert;
+    std::vector<std::string> partly_covered;
     for (auto& [symbol, orders] : by_symbol) {
       const sdk::Decimal position = s.book.position(symbol).quantity;
       sdk::Decimal room = position.abs();
       std::set<const TrackedOrder*> keep;
-      // Stops first, then the others, each in the order sent, while they fit. An order whose
-      // cancel is on its way is going away: neither kept nor counted.
-      const auto fits = [&](const TrackedOrder* o) {
-        return !u.asked.contains(o->id.str()) && reduces(*o, position) && o->remaining() <= room;
+      // An order whose cancel is on its way is going away: neither kept nor counted.
+      const auto may_keep = [&](const TrackedOrder* o) {
+        return !u.asked.contains(o->id.str()) && reduces(*o, position);
       };
-      for (const bool stops : {true, false}) {
-        for (const TrackedOrder* o : orders)
-          if (is_stop(o) == stops && fits(o)) {
-            keep.insert(o);
-            room -= o->remaining();
-          }
-        if (!stops || std::any_of(keep.begin(), keep.end(), is_stop)) continue;
+      // The stops first: those that together cover most of the position without exceeding it.
+      std::vector<const TrackedOrder*> stops;
+      for (const TrackedOrder* o : orders)
+        if (is_stop(o) && may_keep(o)) stops.push_back(o);
+      for (const TrackedOrder* o : best_cover(stops, room)) {
+        keep.insert(o);
+        room -= o->remaining();
+        u.oversize_alerted.erase(o->id.str());  // fits again: a later overshoot is alerted anew
+      }
+      if (keep.empty() && !stops.empty()) {
         // No stop fits the position (it shrank below them): the smallest is kept all the same,
         // the position's only protection, and an operator alerted.
-        const TrackedOrder* smallest = nullptr;
-        for (const TrackedOrder* o : orders)
-          if (is_stop(o) && !u.asked.contains(o->id.str()) && reduces(*o, position) &&
-              (smallest == nullptr || o->remaining() < smallest->remaining()))
-            smallest = o;
-        if (smallest == nullptr) continue;
+        const TrackedOrder* smallest = *std::min_element(
+            stops.begin(), stops.end(),
+            [](const auto* a, const auto* b) { return a->remaining() < b->remaining(); });
         keep.insert(smallest);
         room = sdk::Decimal();
         oversized.push_back(smallest->id.str());
@@ -119,18 +157,40 @@ void Kernel::review_unmanaged_orders() {
                               std::string(sdk::to_string(smallest->intent.side)),
                               smallest->remaining().to_string(), shown, symbol});
         }
+      } else if (room.is_positive() &&
+                 std::any_of(orders.begin(), orders.end(), [&](const TrackedOrder* o) {
+                   return is_stop(o) && reduces(*o, position) && !keep.contains(o);
+                 })) {
+        // Part of the position has no stop: those left out (or being cancelled) would take it
+        // past flat.
+        const std::string key = "cover of " + symbol.str();
+        const std::string shown = position.to_string();
+        const auto [at, first] = u.oversize_alerted.try_emplace(key, shown);
+        if (first || at->second != shown) {
+          at->second = shown;
+          partly_covered.push_back(symbol.str() + " position " + shown + ", its stops kept cover " +
+                                   (position.abs() - room).to_string());
+        }
       }
+      // Then its other exits, in the order sent, while they fit.
+      for (const TrackedOrder* o : orders)
+        if (!is_stop(o) && may_keep(o) && o->remaining() <= room) {
+          keep.insert(o);
+          room -= o->remaining();
+        }
       for (const TrackedOrder* o : orders) {
         if (keep.contains(o)) {
           if (std::find(oversized.begin(), oversized.end(), o->id.str()) == oversized.end())
             kept.push_back(o->id.str());
           continue;
         }
-        // Known to the last review: its heartbeats and requests so far.
+        // Known to the last review: its heartbeats and requests so far. A refused cancel is
+        // asked again only when a heartbeat says so (`due`), not at every fill of the strategy.
         const auto known = u.cancels.find(o->id.str());
-        cancels[o->id.str()] =
+        const auto& c = cancels[o->id.str()] =
             known != u.cancels.end() ? known->second : StrategySlot::Unmanaged::Cancel{};
-        if (!u.asked.contains(o->id.str())) cancel_now.push_back(o->id);
+        if (!u.asked.contains(o->id.str()) && (c.requests == 0 || c.due))
+          cancel_now.push_back(o->id);
       }
     }
     std::vector<std::string> asked_now, failed;
@@ -139,6 +199,7 @@ void Kernel::review_unmanaged_orders() {
       const sdk::Status status = cancel(si, id);
       StrategySlot::Unmanaged::Cancel& c = cancels[id.str()];
       ++c.requests;
+      c.due = false;
       if (status.is_ok()) {
         u.asked.insert(id.str());
         asked_now.push_back(id.str());
@@ -161,6 +222,12 @@ void Kernel::review_unmanaged_orders() {
                 "; kept so the position stays protected, but if it triggers it takes the "
                 "position past flat: resize or replace it at the broker",
             {{"strategy", s.id}, {"symbol", o.symbol.str()}});
+    if (!partly_covered.empty())
+      alert(sdk::Severity::Critical, "Position of a stopped strategy partly unprotected",
+            s.id + ": " + id_list(partly_covered) +
+                "; its other stops were cancelled, since with them the stops would take the "
+                "position past flat: protect the rest at the broker",
+            {{"strategy", s.id}});
     if (asked_now.empty() && failed.empty() && (u.reported || (kept.empty() && oversized.empty())))
       continue;
     u.reported = true;
@@ -190,6 +257,23 @@ void Kernel::review_unmanaged_orders() {
   }
 }
 
+void Kernel::unmanaged_fill(std::size_t si, const sdk::OrderEvent& fill,
+                            const sdk::Decimal& before) {
+  StrategySlot& s = strategies_[si];
+  s.unmanaged->review = true;  // its position changed: what its orders may keep changes too
+  unmanaged_reviews_pending_ = true;
+  const sdk::Decimal after = s.book.position(fill.symbol).quantity;
+  const bool crossed = (before.is_positive() && after.is_negative()) ||
+                       (before.is_negative() && after.is_positive());
+  if (!crossed && after.abs() <= before.abs()) return;
+  alert(sdk::Severity::Critical, "Position of a stopped strategy grew",
+        s.id + ": " + fill.symbol.str() + " " + before.to_string() + " -> " + after.to_string() +
+            " after a fill of " + fill.client_order_id.str() +
+            " (an order that filled before it could be cancelled, or a stop past flat); nobody "
+            "manages this position: close it at the broker or flatten the strategy",
+        {{"strategy", s.id}, {"symbol", fill.symbol.str()}});
+}
+
 void Kernel::retry_unmanaged_cancels() {
   for (StrategySlot& s : strategies_) {
     if (!s.unmanaged || s.unmanaged->cancels.empty() || s.flattening) continue;
@@ -208,6 +292,7 @@ void Kernel::retry_unmanaged_cancels() {
       const unsigned waited = ++c.heartbeats;
       if (waited >= 2 && c.requests < kCancelRequests) {
         u.asked.erase(it->first);  // failed, or accepted and lost: asked again
+        c.due = true;
         u.review = true;
         unmanaged_reviews_pending_ = true;
       } else if (waited >= 2 && !c.stuck_alerted) {

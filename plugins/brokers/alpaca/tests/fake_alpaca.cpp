@@ -511,10 +511,14 @@ struct FakeAlpaca::Impl {
       int pieces = 1;
       {
         std::lock_guard lock(m);
-        pieces = std::clamp(stream_fragments, 1, static_cast<int>(text.size()));
+        pieces = std::clamp(stream_fragments, 1, std::max(1, static_cast<int>(text.size())));
       }
       const std::size_t step =
           (text.size() + static_cast<std::size_t>(pieces) - 1) / static_cast<std::size_t>(pieces);
+      if (text.empty()) {
+        ws.sendFrame("", 0, WebSocket::FRAME_BINARY);
+        return;
+      }
       for (std::size_t at = 0; at < text.size(); at += step) {
         const bool last = at + step >= text.size();
         const int opcode = at == 0 ? static_cast<int>(WebSocket::FRAME_OP_BINARY)

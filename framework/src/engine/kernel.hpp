@@ -182,6 +182,7 @@ class Kernel final : private StrategyServices, private RiskView {
       // Stops kept though larger than the position (by id), positions partly covered (by
       // "cover of SYMBOL"): the position last alerted.
       std::map<std::string, std::string> oversize_alerted;
+      std::map<std::string, sdk::Decimal> grew_alerted;  // by symbol: the position last alerted
     };
     std::optional<Unmanaged> unmanaged;
     const PluginEntry* entry = nullptr;

@@ -266,6 +266,13 @@ void Kernel::unmanaged_fill(std::size_t si, const sdk::OrderEvent& fill,
   const bool crossed = (before.is_positive() && after.is_negative()) ||
                        (before.is_negative() && after.is_positive());
   if (!crossed && after.abs() <= before.abs()) return;
+  // A large order filling in many parts is one alert: again only beyond the position last
+  // alerted, or on its other side.
+  auto& last = s.unmanaged->grew_alerted[fill.symbol.str()];
+  const bool same_side =
+      (last.is_positive() && after.is_positive()) || (last.is_negative() && after.is_negative());
+  if (same_side && after.abs() <= last.abs()) return;
+  last = after;
   alert(sdk::Severity::Critical, "Position of a stopped strategy grew",
         s.id + ": " + fill.symbol.str() + " " + before.to_string() + " -> " + after.to_string() +
             " after a fill of " + fill.client_order_id.str() +

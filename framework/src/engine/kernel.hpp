@@ -179,9 +179,10 @@ class Kernel final : private StrategyServices, private RiskView {
       };
       std::map<std::string, Cancel> cancels;  // at the last review
       bool failure_alerted = false;           // until nothing is left to cancel
-      // Stops kept though larger than the position (by id), positions partly covered (by
-      // "cover of SYMBOL"): the position last alerted.
+      // The position last alerted: of stops kept though larger than it (by order id), of
+      // positions partly without a stop (by symbol).
       std::map<std::string, std::string> oversize_alerted;
+      std::map<std::string, std::string> cover_alerted;
       std::map<std::string, sdk::Decimal> grew_alerted;  // by symbol: the position last alerted
     };
     std::optional<Unmanaged> unmanaged;

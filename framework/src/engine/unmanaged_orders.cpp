@@ -81,6 +81,16 @@ std::vector<const TrackedOrder*> best_cover(const std::vector<const TrackedOrder
   return best;
 }
 
+// True when `shown` is new for `key` in `last` (first time, or changed since): an alert that
+// repeats only when what it reports changes. Records it.
+bool changed_since_alerted(std::map<std::string, std::string>& last, const std::string& key,
+                           const std::string& shown) {
+  const auto [at, first] = last.try_emplace(key, shown);
+  if (!first && at->second == shown) return false;
+  at->second = shown;
+  return true;
+}
+
 std::string id_list(const std::vector<std::string>& ids) {
   std::string out;
   for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id;
@@ -127,6 +137,7 @@ void Kernel::review_unmanaged_orders() {
       const sdk::Decimal position = s.book.position(symbol).quantity;
       sdk::Decimal room = position.abs();
       std::set<const TrackedOrder*> keep;
+      const TrackedOrder* oversized_stop = nullptr;  // kept though larger than the position
       // An order whose cancel is on its way is going away: neither kept nor counted.
       const auto may_keep = [&](const TrackedOrder* o) {
         return !u.asked.contains(o->id.str()) && reduces(*o, position);
@@ -147,30 +158,23 @@ void Kernel::review_unmanaged_orders() {
             stops.begin(), stops.end(),
             [](const auto* a, const auto* b) { return a->remaining() < b->remaining(); });
         keep.insert(smallest);
+        oversized_stop = smallest;
         room = sdk::Decimal();
-        oversized.push_back(smallest->id.str());
         const std::string shown = position.to_string();
-        const auto [at, first] = u.oversize_alerted.try_emplace(smallest->id.str(), shown);
-        if (first || at->second != shown) {  // again when the position changed since
-          at->second = shown;
+        if (changed_since_alerted(u.oversize_alerted, smallest->id.str(), shown))
           to_alert.push_back({smallest->id.str(),
                               std::string(sdk::to_string(smallest->intent.side)),
                               smallest->remaining().to_string(), shown, symbol});
-        }
       } else if (room.is_positive() &&
                  std::any_of(orders.begin(), orders.end(), [&](const TrackedOrder* o) {
                    return is_stop(o) && reduces(*o, position) && !keep.contains(o);
                  })) {
         // Part of the position has no stop: those left out (or being cancelled) would take it
         // past flat.
-        const std::string key = "cover of " + symbol.str();
         const std::string shown = position.to_string();
-        const auto [at, first] = u.oversize_alerted.try_emplace(key, shown);
-        if (first || at->second != shown) {
-          at->second = shown;
+        if (changed_since_alerted(u.cover_alerted, symbol.str(), shown))
           partly_covered.push_back(symbol.str() + " position " + shown + ", its stops kept cover " +
                                    (position.abs() - room).to_string());
-        }
       }
       // Then its other exits, in the order sent, while they fit.
       for (const TrackedOrder* o : orders)
@@ -180,8 +184,7 @@ void Kernel::review_unmanaged_orders() {
         }
       for (const TrackedOrder* o : orders) {
         if (keep.contains(o)) {
-          if (std::find(oversized.begin(), oversized.end(), o->id.str()) == oversized.end())
-            kept.push_back(o->id.str());
+          (o == oversized_stop ? oversized : kept).push_back(o->id.str());
           continue;
         }
         // Known to the last review: its heartbeats and requests so far. A refused cancel is

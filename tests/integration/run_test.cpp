@@ -736,6 +736,63 @@ TEST(RunTest, AStoppedStrategysRefusedCancelIsAskedFourTimesThenAlerted) {
   EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-3 buy 10 TEST (limit"));
 }
 
+// The entry's cancel races a fill of 4 that comes in two parts (10 -> 12 -> 14): one CRITICAL
+// alert for the order, at its first part; the second is logged. (Alerting again whenever the
+// position passed the size last alerted sent one alert per part.)
+TEST(RunTest, AStoppedStrategysOrderThatGrowsItsPositionInPartsIsAlertedOnce) {
+  auto r =
+      run_guard_on_flaky("run_fault_entry_filled_in_parts",
+                         "cancel_fills_part = 4\ncancel_fill_events = 2\n", "add_entry = true\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: entry placed"));
+  EXPECT_EQ(count_of(r.err, "[CRITICAL] Position of a stopped strategy grew"), 1u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("guard: TEST 10 -> 12 after a fill of guard-3 (an order that"));
+  EXPECT_THAT(r.err, HasSubstr("position of stopped strategy guard: TEST 12 -> 14 after a fill of "
+                               "guard-3\n"));
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-2 sell 10 TEST (stop"));
+}
+
+// The entry's cancels are refused; the target's cancel races a fill of 4, which makes the kernel
+// review the strategy's orders again before any heartbeat. That review does not ask the refused
+// cancel again (it waits for the heartbeats): four requests in all, not one more per fill.
+TEST(RunTest, AStoppedStrategysRefusedCancelWaitsForTheHeartbeatNotTheNextFill) {
+  auto r = run_guard_on_flaky(
+      "run_fault_refused_cancel_and_fill",
+      "cancel_fills_part = 4\nrefuse_cancels = true\nrefuse_cancels_of = \"guard-3\"\n",
+      "add_entry = true\nadd_target = true\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: target placed"));
+  // The fill happened: the stop of 10 now exceeds the 6 held. That alert comes from the review
+  // the fill caused, which sends its cancels before its alerts: up to there, one request only.
+  const auto fill_review = r.err.find("guard: guard-2 sells 10 TEST while the position is 6");
+  ASSERT_NE(fill_review, std::string::npos) << r.err;
+  EXPECT_EQ(count_of(r.err.substr(0, fill_review), "could not cancel guard-3 of stopped strategy"),
+            1u)
+      << r.err;
+  EXPECT_EQ(
+      count_of(r.err, "could not cancel guard-3 of stopped strategy guard: fixture: cancel #"), 4u)
+      << r.err;
+  EXPECT_EQ(count_of(r.err, "[CRITICAL] Orders of a stopped strategy still working"), 1u);
+  EXPECT_THAT(r.err, HasSubstr("guard: guard-3 (4 cancel requests) could add"));
+  EXPECT_THAT(r.err, Not(HasSubstr("order still open at the end: guard-4")));
+}
+
+// Two stops of 5 (the second sent after the first, as a strategy replacing its stop would) and a
+// target of 10 whose cancel lets 5 fill: either stop alone fits the 5 left. The newer is kept,
+// the strategy's last word; the older is cancelled.
+TEST(RunTest, AStoppedStrategyKeepsTheNewerOfTwoEqualStops) {
+  auto r = run_guard_on_flaky("run_fault_equal_stops", "cancel_fills_part = 5\n",
+                              "add_target = true\nsecond_stop = 5\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: second stop placed"));
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: target placed"));
+  EXPECT_THAT(r.err, HasSubstr("strategy guard stopped; cancel asked of 1 order(s) that could add "
+                               "to its positions or take them past flat (guard-2)"));
+  EXPECT_THAT(r.err, Not(HasSubstr("exceeds its position")));
+  EXPECT_EQ(count_of(r.err, "order still open at the end: guard-"), 1u) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-3 sell 5 TEST (stop"));
+}
+
 TEST(RunTest, AHaltSurvivesARestartUntilAnOperatorResumes) {
   Workspace ws("run_risk_persist", "", "", risk_table_with("max_drawdown_pct", "\"0.5\""));
   const std::string config = (ws.dir / "mercurio.toml").string();

@@ -183,7 +183,7 @@ class Kernel final : private StrategyServices, private RiskView {
       // positions partly without a stop (by symbol).
       std::map<std::string, std::string> oversize_alerted;
       std::map<std::string, std::string> cover_alerted;
-      std::map<std::string, sdk::Decimal> grew_alerted;  // by symbol: the position last alerted
+      std::set<std::string> grew_alerted;  // orders whose fill grew a position (alerted once)
     };
     std::optional<Unmanaged> unmanaged;
     const PluginEntry* entry = nullptr;

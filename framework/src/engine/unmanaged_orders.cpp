@@ -44,10 +44,11 @@ bool reduces(const TrackedOrder& o, const sdk::Decimal& position) {
          (position.is_negative() && o.intent.side == sdk::Side::Buy);
 }
 
-// Of `stops` (each reducing the position, none being cancelled), those whose quantities together
-// cover the most of `room` without exceeding it; among equal covers the fewest orders, then the
-// first found. A symbol has a few stops: every subset is tried up to 12, beyond that the largest
-// are taken first.
+// Of `stops` (each reducing the position, none being cancelled; the newest first), those whose
+// quantities together cover the most of `room` without exceeding it; among equal covers the
+// fewest orders, then the first found: of two equal stops the newer, the strategy's last word (it
+// may have been replacing the older one). A symbol has a few stops: every subset is tried up to
+// 12, beyond that the largest are taken first.
 std::vector<const TrackedOrder*> best_cover(const std::vector<const TrackedOrder*>& stops,
                                             const sdk::Decimal& room) {
   std::vector<const TrackedOrder*> best;
@@ -144,13 +145,14 @@ void Kernel::review_unmanaged_orders() {
       };
       // The stops first: those that together cover most of the position without exceeding it.
       std::vector<const TrackedOrder*> stops;
-      for (const TrackedOrder* o : orders)
-        if (is_stop(o) && may_keep(o)) stops.push_back(o);
+      for (auto o = orders.rbegin(); o != orders.rend(); ++o)  // newest first
+        if (is_stop(*o) && may_keep(*o)) stops.push_back(*o);
       for (const TrackedOrder* o : best_cover(stops, room)) {
         keep.insert(o);
         room -= o->remaining();
         u.oversize_alerted.erase(o->id.str());  // fits again: a later overshoot is alerted anew
       }
+      bool partly = false;  // of the position, part has no stop
       if (keep.empty() && !stops.empty()) {
         // No stop fits the position (it shrank below them): the smallest is kept all the same,
         // the position's only protection, and an operator alerted.
@@ -169,13 +171,15 @@ void Kernel::review_unmanaged_orders() {
                  std::any_of(orders.begin(), orders.end(), [&](const TrackedOrder* o) {
                    return is_stop(o) && reduces(*o, position) && !keep.contains(o);
                  })) {
-        // Part of the position has no stop: those left out (or being cancelled) would take it
-        // past flat.
+        // Part of the position has no stop: those left out would take it past flat, those being
+        // cancelled were to go when the position was another (flat, say).
+        partly = true;
         const std::string shown = position.to_string();
         if (changed_since_alerted(u.cover_alerted, symbol.str(), shown))
           partly_covered.push_back(symbol.str() + " position " + shown + ", its stops kept cover " +
                                    (position.abs() - room).to_string());
       }
+      if (!partly) u.cover_alerted.erase(symbol.str());  // covered again: a later gap is news
       // Then its other exits, in the order sent, while they fit.
       for (const TrackedOrder* o : orders)
         if (!is_stop(o) && may_keep(o) && o->remaining() <= room) {
@@ -228,8 +232,9 @@ void Kernel::review_unmanaged_orders() {
     if (!partly_covered.empty())
       alert(sdk::Severity::Critical, "Position of a stopped strategy partly unprotected",
             s.id + ": " + id_list(partly_covered) +
-                "; its other stops were cancelled, since with them the stops would take the "
-                "position past flat: protect the rest at the broker",
+                "; its other stops are cancelled or being cancelled (with them the stops would "
+                "take the position past flat, or they were cancelled when it was another): "
+                "protect the rest at the broker",
             {{"strategy", s.id}});
     if (asked_now.empty() && failed.empty() && (u.reported || (kept.empty() && oversized.empty())))
       continue;
@@ -269,18 +274,18 @@ void Kernel::unmanaged_fill(std::size_t si, const sdk::OrderEvent& fill,
   const bool crossed = (before.is_positive() && after.is_negative()) ||
                        (before.is_negative() && after.is_positive());
   if (!crossed && after.abs() <= before.abs()) return;
-  // A large order filling in many parts is one alert: again only beyond the position last
-  // alerted, or on its other side.
-  auto& last = s.unmanaged->grew_alerted[fill.symbol.str()];
-  const bool same_side =
-      (last.is_positive() && after.is_positive()) || (last.is_negative() && after.is_negative());
-  if (same_side && after.abs() <= last.abs()) return;
-  last = after;
+  const std::string growth = s.id + ": " + fill.symbol.str() + " " + before.to_string() + " -> " +
+                             after.to_string() + " after a fill of " + fill.client_order_id.str();
+  // A large order filling in many parts is one alert, at its first part; the others are logged.
+  if (!s.unmanaged->grew_alerted.insert(fill.client_order_id.str()).second) {
+    log_.warn("position of stopped strategy " + growth);
+    return;
+  }
   alert(sdk::Severity::Critical, "Position of a stopped strategy grew",
-        s.id + ": " + fill.symbol.str() + " " + before.to_string() + " -> " + after.to_string() +
-            " after a fill of " + fill.client_order_id.str() +
-            " (an order that filled before it could be cancelled, or a stop past flat); nobody "
-            "manages this position: close it at the broker or flatten the strategy",
+        growth + " (an order that filled before it could be cancelled, or a stop past flat); " +
+            (s.flattening ? "the flatten of the strategy in progress closes it"
+                          : "nobody manages this position: close it at the broker or flatten the "
+                            "strategy"),
         {{"strategy", s.id}, {"symbol", fill.symbol.str()}});
 }
 

@@ -276,13 +276,19 @@ void Kernel::unmanaged_fill(std::size_t si, const sdk::OrderEvent& fill,
   if (!crossed && after.abs() <= before.abs()) return;
   const std::string growth = s.id + ": " + fill.symbol.str() + " " + before.to_string() + " -> " +
                              after.to_string() + " after a fill of " + fill.client_order_id.str();
-  // A large order filling in many parts is one alert, at its first part; the others are logged.
-  if (!s.unmanaged->grew_alerted.insert(fill.client_order_id.str()).second) {
+  // A large order filling in many parts is one alert, at its first part (saying how much more may
+  // fill); the others are logged. A fill across flat is always alerted: the last alert may have
+  // told of the other side (another order's fill in between).
+  if (!s.unmanaged->grew_alerted.insert(fill.client_order_id.str()).second && !crossed) {
     log_.warn("position of stopped strategy " + growth);
     return;
   }
   alert(sdk::Severity::Critical, "Position of a stopped strategy grew",
-        growth + " (an order that filled before it could be cancelled, or a stop past flat); " +
+        growth +
+            (fill.leaves_quantity.is_positive()
+                 ? ", " + fill.leaves_quantity.to_string() + " more of that order may still fill"
+                 : std::string()) +
+            " (an order that filled before it could be cancelled, or a stop past flat); " +
             (s.flattening ? "the flatten of the strategy in progress closes it"
                           : "nobody manages this position: close it at the broker or flatten the "
                             "strategy"),

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include <csignal>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -322,8 +323,8 @@ class FlatteningDeployment {
     }
     std::ofstream(dir_ / "data" / (symbol + ".csv")) << csv;
   }
-  ProcessResult run() const {
-    return run_process({mercurio_exe().string(), "run", "--config", config()}, dir_);
+  ProcessResult run(const std::string& env_prefix = "") const {
+    return run_process({mercurio_exe().string(), "run", "--config", config()}, dir_, env_prefix);
   }
   ProcessResult cmd(std::vector<std::string> args) const {
     args.insert(args.end(), {"--config", config()});
@@ -370,28 +371,32 @@ TEST(RecoveryTest, AFlattenInProgressAtTheStopGoesOnAfterARestart) {
   EXPECT_THAT(trades.out, HasSubstr("buya-2"));
 }
 
-// Here the breaker trips at the very end of the run, once the broker has stopped: the closing
-// order is refused, and the flatten saved with nothing in flight. A resume queued while the
-// process is down is applied at the next start before the saved flatten sends anything.
+// Here the process is killed (kill -9) once the flatten is saved, before its closing order is
+// journaled (the second order intent of the run; the first is the buy): the flatten is saved with
+// nothing in flight. A resume queued while the process is down is applied at the next start
+// before the saved flatten sends anything.
 TEST(RecoveryTest, AResumeQueuedWhileStoppedEndsASavedFlattenBeforeItSends) {
   FlatteningDeployment d("recovery_flatten_resumed_before_it_sends");
   d.bars("AAA", {{30, 100}, {31, 100}, {32, 100}, {33, 80}});
   d.bars("BBB", {{30, 50}, {31, 50}, {32, 50}, {33, 50}});
-  auto first = d.run();
-  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto first = d.run("MERCURIO_CRASH_POINT=before_intent_write:2 ");
+  ASSERT_EQ(first.exit_code, 128 + SIGKILL) << first.err;
   ASSERT_THAT(first.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
   ASSERT_THAT(first.err, Not(HasSubstr("flattening 600 AAA of buya as")));
   ASSERT_THAT(d.cmd({"status"}).out, HasSubstr("flattening      buya (drawdown"));
   auto resume = d.cmd({"resume", "--by", "ops", "--reason", "keeping the position"});
   ASSERT_EQ(resume.exit_code, 0) << resume.err;
 
+  // AAA no lower than where the breaker tripped: the resume re-arms it there.
+  d.bars("AAA", {{30, 80}, {31, 80}, {32, 80}, {33, 80}});
   auto second = d.run();
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_THAT(second.err,
               HasSubstr("the flatten of strategy buya in progress at the stop goes on (drawdown"));
   EXPECT_THAT(second.err, HasSubstr("flatten of strategy buya stopped (resumed by operator ops"));
   EXPECT_THAT(second.err, Not(HasSubstr("flattening 600 AAA of buya as")));
-  EXPECT_THAT(second.err, Not(HasSubstr("buya-2")));
+  EXPECT_THAT(second.err, Not(HasSubstr("sell 600 AAA")));
+  EXPECT_THAT(second.err, Not(HasSubstr("HALTED: drawdown")));
   EXPECT_THAT(d.cmd({"status"}).out, Not(HasSubstr("flattening")));
 }
 

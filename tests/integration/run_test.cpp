@@ -286,11 +286,47 @@ TEST(RunTest, TheDrawdownBreakerHaltsTradingAndFlattens) {
   EXPECT_THAT(r.err, HasSubstr("HALTED: trading is HALTED: no new orders until an operator resumes"));
 }
 
+// The breakers see each bar's marks before any strategy trades on it. A strategy holds 10 CCC
+// bought at 100; on its 20th bar CCC closes at 90 (a 0.2 % drawdown of the 50,000 account, over
+// max_drawdown_pct 0.05) and the strategy buys 10 more on that bar: the order is denied (HALTED).
+// The breakers used to see a time's equity only when the next time's first bar came, so that
+// order went through and filled.
+TEST(RunTest, TheBarThatTripsTheDrawdownBreakerHasItsOwnOrdersDenied) {
+  Workspace ws("run_risk_drawdown_same_bar", "",
+               "[[plugin]]\nid = \"guard\"\nlibrary = \"fixture_protected_position_strategy\"\n"
+               "[plugin.config]\nsymbol = \"CCC\"\nquantity = 10\nbuy_again_at_bar = 20\n",
+               risk_table_with("max_drawdown_pct", "\"0.05\""));
+  ws.edit_config(
+      "[[plugin]]\nid = \"ma\"\nlibrary = \"mercurio_strategy_moving_average\"\n[plugin.config]\n"
+      "symbols = [\"AAA\", \"BBB\"]\nshort_window = 5\nlong_window = 20\nsizing = "
+      "\"percent_equity\"\npercent = \"30\"\n",
+      "");
+  ws.edit_config("data = { AAA = \"data/AAA.csv\", BBB = \"data/BBB.csv\" }",
+                 "data = { CCC = \"data/CCC.csv\" }");
+  {
+    std::ofstream csv(ws.dir / "data" / "CCC.csv");
+    csv << "timestamp,open,high,low,close,volume\n";
+    for (int day = 1; day <= 30; ++day) {
+      const char* price = day < 20 ? "100,100,100,100" : "90,90,90,90";
+      csv << "2015-03-" << (day < 10 ? "0" : "") << day << "T00:00:00Z," << price << ",1000\n";
+    }
+  }
+  auto r = ws.run();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("protected_position_strategy: stop placed"));
+  EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
+  EXPECT_THAT(r.err, Not(HasSubstr("protected_position_strategy: bought again")));
+  const auto trades = read_csv_rows(ws.dir / "out" / "trades.csv");
+  ASSERT_EQ(trades.size(), 1u) << r.err;
+  EXPECT_EQ(trades[0][2], "buy");
+  EXPECT_EQ(trades[0][3], "10");
+}
+
 // The breaker trips while a strategy's position is protected by a working stop: the stop is
 // cancelled and, once the cancel has gone through, the position is still closed (it used to be
 // skipped as if the stop were a closing order already working, and left open, unprotected).
 TEST(RunTest, AFlattenClosesAPositionWhoseProtectiveOrderItCancelled) {
-  std::string risk = risk_table_with("max_drawdown_pct", "\"0.0001\"");
+  std::string risk = risk_table_with("max_drawdown_pct", "\"0.5\"");
   risk = risk.replace(risk.find("drawdown_action = \"hold\""),
                       std::string("drawdown_action = \"hold\"").size(),
                       "drawdown_action = \"flatten\"");

@@ -581,6 +581,11 @@ void Kernel::process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed,
     bind_feed(broker_index, feed, bar);
   b.account.mark(*feed.account_book, bar.close);
   for (std::size_t i = 0; i < b.strategies.size(); ++i) strategies_[b.strategies[i]].book.mark(feed.strategy_books[i], bar.close);
+  // The breakers see the mark before any strategy trades on the bar: a bar that breaks a limit
+  // stops its own orders, not the next bar's. (The equity row, once per time, is record_equity's.)
+  if (auto change = risk_gate_.observe_equity(account_equity(), bar.ts, false))
+    on_state_change(*change);
+  if (risk_gate_.take_changed()) persist_state();
 
   current_feed_ = &feed;
   bus_.publish(BarProcessed{&bar});
@@ -825,6 +830,13 @@ void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std:
                            std::to_string(config_.risk.max_fills_per_window));
   }
   outputs_->trade(e, owner, b.id);
+}
+
+sdk::Decimal Kernel::account_equity() const {
+  sdk::Decimal equity;
+  for (const auto& b : brokers_)
+    if (!b.data_only) equity += b.account.cash() + b.account.positions_value();
+  return equity;
 }
 
 void Kernel::record_equity(sdk::Timestamp ts) {

@@ -365,6 +365,7 @@ class Kernel final : private StrategyServices, private RiskView {
   /// True when the tracker holds the event's order, at this broker, in its symbol and side.
   bool event_has_its_order(std::size_t broker_index, const sdk::OrderEvent& event) const;
   void record_equity(sdk::Timestamp ts);
+  sdk::Decimal account_equity() const;  // cash and marked positions of every trading broker
   void apply_fill(std::size_t broker_index, const sdk::OrderEvent& fill, std::optional<std::size_t> strategy_index);
   void stop_brokers();
   void broker_fault(std::size_t broker_index, std::string_view operation, const std::string& message);

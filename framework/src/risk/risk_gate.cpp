@@ -342,6 +342,7 @@ void RiskGate::restore(const PersistedRiskState& saved) {
   state_ = saved.state == "HALTED" ? TradingState::Halted : saved.state == "REDUCING" ? TradingState::Reducing : TradingState::Active;
   state_reason_ = saved.reason;
   day_ = saved.day;
+  day_of_.reset();
   day_start_equity_ = saved.day_start_equity;
   last_equity_ = saved.last_equity;
   peak_equity_ = saved.peak_equity;
@@ -349,13 +350,33 @@ void RiskGate::restore(const PersistedRiskState& saved) {
   rearm_pending_ = saved.rearm_pending;
 }
 
-std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timestamp now) {
-  if (!has_limits_) return std::nullopt;
-  std::int64_t day = now.utc_day();
+// An equity at or above which `reference` has lost no more than `max_pct`: the exact bound less
+// what the product and quotient may have rounded away, plus a margin of two units of the last
+// place. Above it a breaker's percentage (a 128-bit division, every bar) need not be worked out.
+// Where the product does not fit a decimal, the reference itself: every loss is worked out.
+Decimal LossFloor::of(Decimal reference, Decimal max_pct) {
+  if (reference_ == reference) return floor_;
+  reference_ = reference;
   try {
-    if (day_calendar_) day = day_calendar_->session_date(now).days_since_epoch();
-  } catch (const std::exception&) {
-    // outside the calendar's range: the UTC date is the day
+    floor_ = reference - reference * max_pct / Decimal::from_int(100) + Decimal::from_raw(2);
+  } catch (const sdk::DecimalError&) {
+    floor_ = reference;
+  }
+  return floor_;
+}
+
+std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timestamp now,
+                                                    bool whole_timestamp) {
+  if (!has_limits_) return std::nullopt;
+  std::int64_t day = day_;
+  if (day_of_ != now) {  // once per time, not per symbol's bar
+    day = now.utc_day();
+    try {
+      if (day_calendar_) day = day_calendar_->session_date(now).days_since_epoch();
+    } catch (const std::exception&) {
+      // outside the calendar's range: the UTC date is the day
+    }
+    day_of_ = now;
   }
   std::optional<StateChange> new_day;
   if (day != day_) {
@@ -368,6 +389,12 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
     }
   }
   if (rearm_pending_) {
+    // Measured from the references of before the resume, the loss that tripped a breaker would
+    // trip it again: no check until a whole time's equity re-arms them.
+    if (!whole_timestamp) {
+      last_equity_ = equity;
+      return new_day;
+    }
     // The first equity after a resume is the new reference (the restart may have changed it).
     rearm_pending_ = false;
     peak_equity_ = equity;
@@ -375,13 +402,14 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
     changed_ = true;
   }
   last_equity_ = equity;
-  if (equity > peak_equity_) {
+  if (whole_timestamp && equity > peak_equity_) {
     peak_equity_ = equity;
     changed_ = true;
   }
   const Decimal hundred = Decimal::from_int(100);
-  // At or above a reference there is no loss to measure: skip the 128-bit divisions (every bar).
-  if (state_ != TradingState::Halted && peak_equity_.is_positive() && equity < peak_equity_) {
+  // At or above a reference's floor its limit cannot be broken: skip the 128-bit divisions.
+  if (state_ != TradingState::Halted && peak_equity_.is_positive() && equity < peak_equity_ &&
+      equity < drawdown_floor_.of(peak_equity_, config_.max_drawdown_pct)) {
     const Decimal drawdown_pct = (peak_equity_ - equity) * hundred / peak_equity_;
     if (drawdown_pct > config_.max_drawdown_pct) {
       reducing_for_daily_loss_ = false;
@@ -392,7 +420,9 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
       return change;
     }
   }
-  if (state_ == TradingState::Active && day_start_equity_.is_positive() && equity < day_start_equity_) {
+  if (state_ == TradingState::Active && day_start_equity_.is_positive() &&
+      equity < day_start_equity_ &&
+      equity < daily_loss_floor_.of(day_start_equity_, config_.max_daily_loss_pct)) {
     const Decimal loss_pct = (day_start_equity_ - equity) * hundred / day_start_equity_;
     if (loss_pct > config_.max_daily_loss_pct) {
       reducing_for_daily_loss_ = true;

@@ -123,6 +123,17 @@ struct StateChange {
   std::optional<DrawdownAction> action;  // set when the drawdown breaker tripped
 };
 
+/// The equity below which a breaker's loss must be worked out, cached for its reference (the peak
+/// or the day's start changes far less often than the equity is checked).
+class LossFloor {
+ public:
+  sdk::Decimal of(sdk::Decimal reference, sdk::Decimal max_pct);
+
+ private:
+  std::optional<sdk::Decimal> reference_;
+  sdk::Decimal floor_;
+};
+
 class RiskGate {
  public:
   /// Without limits (unit tests of the intent checks only): every limit check passes.
@@ -139,12 +150,17 @@ class RiskGate {
   TradingState state() const noexcept { return state_; }
   /// Today's P&L as a percentage of the day's starting equity (0 before any equity was seen).
   sdk::Decimal daily_pnl_pct() const;
-  /// Feeds the account-wide equity after each bar timestamp; returns a change when a breaker trips.
-  /// The daily-loss reference is the equity at the start of the trading day - the session date of
-  /// the [risk] calendar (for 24/7: the UTC date; the UTC date too where the calendar cannot tell) -
-  /// i.e. the last equity seen before it. REDUCING caused by the daily loss ends at the next
-  /// session date, HALTED only by an operator.
-  std::optional<StateChange> observe_equity(sdk::Decimal equity, sdk::Timestamp now);
+  /// Feeds the account-wide equity after each bar's marks, before any strategy trades on the bar
+  /// (so a bar that breaks a limit stops that bar's orders); returns a change when a breaker trips.
+  /// `whole_timestamp`: every symbol's bar of `now` is marked. Only such an equity can set a new
+  /// peak: between two symbols' bars of one time the equity mixes new closes with old ones, a sum
+  /// no moment had (a partial one is still checked against the limits). The daily-loss reference is
+  /// the equity at the start of the trading day - the session date of the [risk] calendar (for
+  /// 24/7: the UTC date; the UTC date too where the calendar cannot tell) - i.e. the last equity
+  /// seen before it. REDUCING caused by the daily loss ends at the next session date, HALTED only
+  /// by an operator.
+  std::optional<StateChange> observe_equity(sdk::Decimal equity, sdk::Timestamp now,
+                                            bool whole_timestamp = true);
   /// Operator or failsafe action. Leaving HALTED is only ever done this way.
   std::optional<StateChange> set_state(TradingState to, std::string reason);
   const std::string& state_reason() const noexcept { return state_reason_; }
@@ -218,11 +234,14 @@ class RiskGate {
   };
   std::vector<RecentOrders> recent_;
   std::int64_t day_ = INT64_MIN;
+  std::optional<sdk::Timestamp> day_of_;  // the time `day_` was worked out for (bars of one time)
   std::optional<sdk::Decimal> last_equity_;
   sdk::Decimal day_start_equity_;
   bool reducing_for_daily_loss_ = false;
   bool rearm_pending_ = false;
   sdk::Decimal peak_equity_;
+  LossFloor drawdown_floor_;    // of peak_equity_
+  LossFloor daily_loss_floor_;  // of day_start_equity_
 };
 
 }  // namespace mercurio::kernel

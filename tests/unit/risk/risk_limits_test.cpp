@@ -372,6 +372,44 @@ TEST(RiskStatesTest, DrawdownHaltsWithTheConfiguredActionAndStaysHalted) {
   EXPECT_TRUE(h.gate.set_state(TradingState::Active, "operator"));
 }
 
+// Between two symbols' bars of one time the equity mixes new closes with old ones: it is checked
+// against the limits, but it sets no peak. (One symbol up first, another down after: the peak of
+// that mix, 110000, was no equity the account had: measured from it, 98900 would be 10.09 % down,
+// beyond max_drawdown_pct 10.)
+TEST(RiskStatesTest, AnEquityOfPartMarksIsCheckedButSetsNoPeak) {
+  Harness h;
+  const std::int64_t day = Timestamp::kNanosPerDay;
+  h.gate.observe_equity(d("100000"), Timestamp{day});
+  EXPECT_FALSE(h.gate.observe_equity(d("110000"), Timestamp{2 * day}, false));
+  EXPECT_FALSE(h.gate.observe_equity(d("98900"), Timestamp{2 * day}, false));  // 1.1 % down
+  EXPECT_EQ(h.gate.state(), TradingState::Active);
+  EXPECT_EQ(h.gate.snapshot().peak_equity, d("100000"));
+  auto trip = h.gate.observe_equity(d("89000"), Timestamp{2 * day}, false);  // 11 %: checked
+  ASSERT_TRUE(trip);
+  EXPECT_EQ(trip->to, TradingState::Halted);
+  EXPECT_THAT(trip->reason, HasSubstr("from peak equity 100000 exceeds"));
+}
+
+// The per-bar shortcut: an equity at or above the floor has lost no more than the limit, worked
+// out the way the breakers do; where the product cannot be formed, the floor is the reference.
+TEST(RiskStatesTest, AnEquityAtTheLossFloorIsWithinTheLimit) {
+  for (const char* reference :
+       {"100000", "98000", "12345.67891234", "1", "0.00000003", "900000000"})
+    for (const char* max : {"0", "0.0001", "2", "10", "33.33333333", "99.99999999", "100"}) {
+      LossFloor f;
+      const Decimal ref = d(reference), floor = f.of(ref, d(max));
+      EXPECT_LE(floor, ref + Decimal::from_raw(2)) << reference << " " << max;
+      if (floor < ref) {
+        EXPECT_LE((ref - floor) * Decimal::from_int(100) / ref, d(max)) << reference << " " << max;
+        // Tight: a few units of the last place above the bound (the exact path below it).
+        EXPECT_LE(floor, ref - ref * d(max) / Decimal::from_int(100) + Decimal::from_raw(3))
+            << reference << " " << max;
+      }
+    }
+  LossFloor f;
+  EXPECT_EQ(f.of(d("50000000000"), d("100")), d("50000000000"));  // 5e12 does not fit
+}
+
 TEST(RiskConfigTest, EveryLimitIsRequiredAndOverridesOnlyTighten) {
   try {
     parse_config("[risk]\nmax_order_quantity = \"10\"\n[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n", "/t/m.toml");
@@ -511,6 +549,11 @@ TEST(RiskStatesTest, AResumeRearmsTheBreakersFromTheNextEquity) {
   h.gate.observe_equity(d("100000"), Timestamp{day});
   ASSERT_TRUE(h.gate.observe_equity(d("89000"), Timestamp{2 * day}));  // 11 %: HALTED
   ASSERT_TRUE(h.gate.resume("operator"));
+  // An equity of part of a time's marks (here one with a stale mark) is no reference, and is not
+  // measured from the old one either (the loss that tripped the breaker would trip it again).
+  EXPECT_FALSE(h.gate.observe_equity(d("100000"), Timestamp{2 * day + 1}, false));
+  EXPECT_FALSE(h.gate.observe_equity(d("87000"), Timestamp{2 * day + 1}, false));
+  EXPECT_EQ(h.gate.state(), TradingState::Active);
   EXPECT_FALSE(h.gate.observe_equity(d("88000"), Timestamp{2 * day + 1}));  // the new reference
   EXPECT_EQ(h.gate.state(), TradingState::Active);
   ASSERT_TRUE(h.gate.observe_equity(d("79000"), Timestamp{2 * day + 2}));  // 10.2 % below 88000

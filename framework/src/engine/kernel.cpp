@@ -468,7 +468,8 @@ void Kernel::finish() {
     log_.warn(std::to_string(pending_bars_.size()) + " bar(s) that arrived after the stop request were not processed");
     pending_bars_.clear();
   }
-  if (current_ts_.ns != INT64_MIN) record_equity(current_ts_);
+  // The stop may come between two bars of one time: no new peak from that equity.
+  if (current_ts_.ns != INT64_MIN) record_equity(current_ts_, false);
   if (stale_bars_ > 0) log_.warn(std::to_string(stale_bars_) + " stale or duplicate bar(s) were refused");
   for (const TrackedOrder* o : tracker_.open_orders()) {
     ++stats_.open_orders_at_end;
@@ -583,7 +584,8 @@ void Kernel::process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed,
   for (std::size_t i = 0; i < b.strategies.size(); ++i) strategies_[b.strategies[i]].book.mark(feed.strategy_books[i], bar.close);
   // The breakers see the mark before any strategy trades on the bar: a bar that breaks a limit
   // stops its own orders, not the next bar's. (The equity row, once per time, is record_equity's.)
-  if (auto change = risk_gate_.observe_equity(account_equity(), bar.ts, false))
+  // At the latest time seen: a late bar of another symbol must not take the day back.
+  if (auto change = risk_gate_.observe_equity(account_equity(), current_ts_, false))
     on_state_change(*change);
   if (risk_gate_.take_changed()) persist_state();
 
@@ -839,7 +841,7 @@ sdk::Decimal Kernel::account_equity() const {
   return equity;
 }
 
-void Kernel::record_equity(sdk::Timestamp ts) {
+void Kernel::record_equity(sdk::Timestamp ts, bool whole_timestamp) {
   sdk::Decimal cash, positions_value;
   for (const auto& b : brokers_) {
     if (b.data_only) continue;
@@ -848,7 +850,8 @@ void Kernel::record_equity(sdk::Timestamp ts) {
   }
   const sdk::Decimal equity = cash + positions_value;
   drawdown_.observe(equity);
-  if (auto change = risk_gate_.observe_equity(equity, ts)) on_state_change(*change);
+  if (auto change = risk_gate_.observe_equity(equity, ts, whole_timestamp))
+    on_state_change(*change);
   if (risk_gate_.take_changed()) persist_state();
   // Monitoring: one alert each time |daily P&L| crosses the threshold (and one when it is back).
   // (paper and live: a backtest replays years of days in seconds, nobody is there to alert)

@@ -364,7 +364,9 @@ class Kernel final : private StrategyServices, private RiskView {
   void apply_order_event(std::size_t broker_index, const sdk::OrderEvent& event);
   /// True when the tracker holds the event's order, at this broker, in its symbol and side.
   bool event_has_its_order(std::size_t broker_index, const sdk::OrderEvent& event) const;
-  void record_equity(sdk::Timestamp ts);
+  // The equity row of `ts`, and the breakers' look at it; `whole_timestamp`: every bar of `ts`
+  // has come (the next time's first bar is here), so it may set a peak.
+  void record_equity(sdk::Timestamp ts, bool whole_timestamp = true);
   sdk::Decimal account_equity() const;  // cash and marked positions of every trading broker
   void apply_fill(std::size_t broker_index, const sdk::OrderEvent& fill, std::optional<std::size_t> strategy_index);
   void stop_brokers();

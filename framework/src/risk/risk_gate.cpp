@@ -10,6 +10,29 @@ namespace mercurio::kernel {
 
 using sdk::Decimal;
 
+namespace {
+
+// The time from `from` to `to` in seconds, to the nanosecond ("61", "60.5"), for a message.
+std::string seconds_text(sdk::Timestamp from, sdk::Timestamp to) {
+  const __int128 ns = static_cast<__int128>(to.ns) - from.ns;
+  const auto rest = static_cast<std::int64_t>(ns % sdk::Timestamp::kNanosPerSecond);
+  return (Decimal::from_int(whole_seconds_between(from, to)) + Decimal::from_raw(rest / 10))
+      .to_string();
+}
+
+// What `equity` has lost from `reference` (> 0), in % of it. A loss whose hundredfold leaves the
+// decimal range (beyond 92 million) is divided first: 6 digits then, not 8.
+Decimal loss_pct(Decimal reference, Decimal equity) {
+  const Decimal loss = reference - equity, hundred = Decimal::from_int(100);
+  try {
+    return loss * hundred / reference;
+  } catch (const sdk::DecimalError&) {
+    return loss / reference * hundred;
+  }
+}
+
+}  // namespace
+
 std::string_view to_string(TradingState state) noexcept {
   switch (state) {
     case TradingState::Active: return "ACTIVE";
@@ -176,12 +199,12 @@ std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r,
     return refused(deny::kNoReferencePrice,
                    "expected a positive reference price for " + in.symbol.str() + ", was " +
                        (ref ? ref->price.to_string() : std::string("none")));
-  const std::int64_t age_s = whole_seconds_between(ref->ts, r.now);
-  if (age_s > l.max_reference_age_seconds)
+  // Older than the limit to the nanosecond (in whole seconds, 1.99 s passed a limit of 1).
+  if (ref->ts < seconds_before(r.now, l.max_reference_age_seconds))
     return refused(deny::kStaleReferencePrice, "expected a reference price at most " +
                                                    std::to_string(l.max_reference_age_seconds) +
                                                    " s old for " + in.symbol.str() + ", was " +
-                                                   std::to_string(age_s) + " s old");
+                                                   seconds_text(ref->ts, r.now) + " s old");
   const Decimal order_price = in.limit_price ? *in.limit_price : in.stop_price ? *in.stop_price : ref->price;
   const Decimal notional = in.quantity * order_price;
   if (notional > l.max_order_notional)
@@ -239,8 +262,10 @@ std::optional<RiskGate::Refusal> RiskGate::limits_refusal(const RiskRequest& r,
     return refused(deny::kMaxOpenOrders, "expected at most " + std::to_string(l.max_open_orders) +
                                              " open orders, this would be " +
                                              std::to_string(x.open_orders + 1));
-  // 12. buying power: cash minus what open buys already committed
-  if (in.side == sdk::Side::Buy && x.open_buy_notional + notional > x.cash)
+  // 12. buying power: cash minus what open buys already committed. Not for a buy that covers
+  // a short: refusing it for want of cash would keep the short open (its sale's proceeds are in
+  // the cash, and a squeeze can make the cover cost more than they were).
+  if (in.side == sdk::Side::Buy && increases && x.open_buy_notional + notional > x.cash)
     return refused(deny::kBuyingPower, "expected order value <= available cash " +
                                            (x.cash - x.open_buy_notional).to_string() +
                                            " (cash minus open buys), was " + notional.to_string());
@@ -331,7 +356,7 @@ PersistedRiskState RiskGate::snapshot() const {
   s.reason = state_reason_;
   s.day = day_;
   s.day_start_equity = day_start_equity_;
-  s.last_equity = last_equity_;
+  s.last_equity = last_whole_equity_ ? last_whole_equity_ : last_equity_;
   s.peak_equity = peak_equity_;
   s.reducing_for_daily_loss = reducing_for_daily_loss_;
   s.rearm_pending = rearm_pending_;
@@ -345,6 +370,7 @@ void RiskGate::restore(const PersistedRiskState& saved) {
   day_of_.reset();
   day_start_equity_ = saved.day_start_equity;
   last_equity_ = saved.last_equity;
+  last_whole_equity_ = saved.last_equity;
   peak_equity_ = saved.peak_equity;
   reducing_for_daily_loss_ = saved.reducing_for_daily_loss;
   rearm_pending_ = saved.rearm_pending;
@@ -379,10 +405,10 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
     day_of_ = now;
   }
   std::optional<StateChange> new_day;
-  if (day != day_) {
+  if (day > day_) {  // never back: a late bar of an earlier day must not start a day again
     changed_ = true;
     day_ = day;
-    day_start_equity_ = last_equity_.value_or(equity);
+    day_start_equity_ = last_whole_equity_.value_or(last_equity_.value_or(equity));
     if (reducing_for_daily_loss_ && state_ == TradingState::Reducing) {
       reducing_for_daily_loss_ = false;
       new_day = set_state(TradingState::Active, "a new day: the daily-loss breaker resets");
@@ -402,15 +428,15 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
     changed_ = true;
   }
   last_equity_ = equity;
+  if (whole_timestamp) last_whole_equity_ = equity;
   if (whole_timestamp && equity > peak_equity_) {
     peak_equity_ = equity;
     changed_ = true;
   }
-  const Decimal hundred = Decimal::from_int(100);
   // At or above a reference's floor its limit cannot be broken: skip the 128-bit divisions.
   if (state_ != TradingState::Halted && peak_equity_.is_positive() && equity < peak_equity_ &&
       equity < drawdown_floor_.of(peak_equity_, config_.max_drawdown_pct)) {
-    const Decimal drawdown_pct = (peak_equity_ - equity) * hundred / peak_equity_;
+    const Decimal drawdown_pct = loss_pct(peak_equity_, equity);
     if (drawdown_pct > config_.max_drawdown_pct) {
       reducing_for_daily_loss_ = false;
       auto change = set_state(TradingState::Halted, "drawdown " + drawdown_pct.to_string() + " % from peak equity " +
@@ -423,12 +449,13 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
   if (state_ == TradingState::Active && day_start_equity_.is_positive() &&
       equity < day_start_equity_ &&
       equity < daily_loss_floor_.of(day_start_equity_, config_.max_daily_loss_pct)) {
-    const Decimal loss_pct = (day_start_equity_ - equity) * hundred / day_start_equity_;
-    if (loss_pct > config_.max_daily_loss_pct) {
+    const Decimal daily_loss_pct = loss_pct(day_start_equity_, equity);
+    if (daily_loss_pct > config_.max_daily_loss_pct) {
       reducing_for_daily_loss_ = true;
-      return set_state(TradingState::Reducing, "daily loss " + loss_pct.to_string() + " % of the day's starting equity " +
-                                                   day_start_equity_.to_string() + " exceeds max_daily_loss_pct " +
-                                                   config_.max_daily_loss_pct.to_string());
+      return set_state(TradingState::Reducing,
+                       "daily loss " + daily_loss_pct.to_string() +
+                           " % of the day's starting equity " + day_start_equity_.to_string() +
+                           " exceeds max_daily_loss_pct " + config_.max_daily_loss_pct.to_string());
     }
   }
   return new_day;

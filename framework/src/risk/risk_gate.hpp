@@ -236,6 +236,7 @@ class RiskGate {
   std::int64_t day_ = INT64_MIN;
   std::optional<sdk::Timestamp> day_of_;  // the time `day_` was worked out for (bars of one time)
   std::optional<sdk::Decimal> last_equity_;
+  std::optional<sdk::Decimal> last_whole_equity_;  // of a whole time: a day's start, what is saved
   sdk::Decimal day_start_equity_;
   bool reducing_for_daily_loss_ = false;
   bool rearm_pending_ = false;

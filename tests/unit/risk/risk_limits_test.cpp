@@ -117,6 +117,9 @@ TEST(RiskLimitsTest, MissingZeroOrStaleReferencePriceDenies) {
   auto stale = h.order(Side::Buy, "2");
   EXPECT_EQ(stale.reason, deny::kStaleReferencePrice);
   EXPECT_EQ(stale.message, "expected a reference price at most 60 s old for SPY, was 61 s old");
+  h.ref_age = Timestamp{60 * kSecond + 500'000'000};  // half a second too old
+  EXPECT_EQ(h.order(Side::Buy, "5").message,
+            "expected a reference price at most 60 s old for SPY, was 60.5 s old");
   h.ref_age = Timestamp{0};
   h.view.refs["SPY"].price = d("0");
   EXPECT_EQ(h.order(Side::Buy, "3").reason, deny::kNoReferencePrice);
@@ -202,6 +205,11 @@ TEST(RiskLimitsTest, BuyingPowerCountsOpenBuys) {
   EXPECT_EQ(over.message, "expected order value <= available cash 5000 (cash minus open buys), was 5000.01");
   h.view.positions["SPY"] = d("60");
   EXPECT_TRUE(h.order(Side::Sell, "50").approved);  // sells need no cash
+  // Nor do buys that cover a short (here 50 of 60 short, with no cash left).
+  h.view.positions["SPY"] = d("-60");
+  h.view.account.open_buy_notional = d("100000");
+  EXPECT_TRUE(h.order(Side::Buy, "50").approved);
+  EXPECT_EQ(h.order(Side::Buy, "61").reason, deny::kBuyingPower);  // past flat: a long of 1
 }
 
 // An open order of unknown value (a market order recovered at start-up, before its symbol's
@@ -388,6 +396,20 @@ TEST(RiskStatesTest, AnEquityOfPartMarksIsCheckedButSetsNoPeak) {
   ASSERT_TRUE(trip);
   EXPECT_EQ(trip->to, TradingState::Halted);
   EXPECT_THAT(trip->reason, HasSubstr("from peak equity 100000 exceeds"));
+}
+
+// Each symbol's bars move forward, but two feeds may deliver one symbol's bar of yesterday after
+// another's of today: the day never goes back (going back and forth started the day again, from
+// an equity after the loss, and lifted the daily-loss REDUCING).
+TEST(RiskStatesTest, AnEquityOfAnEarlierDayDoesNotStartTheDayAgain) {
+  Harness h;
+  const std::int64_t day = Timestamp::kNanosPerDay;
+  h.gate.observe_equity(d("100000"), Timestamp{10 * day});
+  ASSERT_TRUE(h.gate.observe_equity(d("97000"), Timestamp{11 * day}));  // 3 %: REDUCING
+  EXPECT_FALSE(h.gate.observe_equity(d("97000"), Timestamp{10 * day + 1}, false));
+  EXPECT_FALSE(h.gate.observe_equity(d("97000"), Timestamp{11 * day + 1}, false));
+  EXPECT_EQ(h.gate.state(), TradingState::Reducing);
+  EXPECT_EQ(h.gate.snapshot().day_start_equity, d("100000"));
 }
 
 // The per-bar shortcut: an equity at or above the floor has lost no more than the limit, worked

@@ -22,3 +22,19 @@ TEST(SizingTest, RiskPerTradeUsesStopDistance) {
   EXPECT_EQ(position_size_risk(d("100000"), d("0.01"), d("50"), d("53"), d("1")), d("333"));
   EXPECT_EQ(position_size_risk(d("100000"), d("0.01"), d("50"), d("50"), d("1")), d("0"));
 }
+
+// The quotient can round up onto a lot: 998.99999999 / 3 = 332.999999996... reads 333.00000000,
+// and 333 shares at 3 cost 999, more than the budget. One lot less.
+TEST(SizingTest, PercentOfCapitalNeverBuysMoreThanTheBudget) {
+  EXPECT_EQ(position_size_pct(d("998.99999999"), d("100"), d("3"), d("1")), d("332"));
+  EXPECT_EQ(position_size_pct(d("999"), d("100"), d("3"), d("1")), d("333"));
+  // 5,000,000,000 x 100 leaves the decimal range: divided by 100 first.
+  EXPECT_EQ(position_size_pct(d("5000000000"), d("100"), d("1000"), d("1")), d("5000000"));
+}
+
+TEST(SizingTest, RiskPerTradeRefusesWhatItCannotSize) {
+  EXPECT_EQ(position_size_risk(d("100000"), d("0.01"), d("0"), d("48"), d("1")), d("0"));
+  EXPECT_EQ(position_size_risk(d("100000"), d("0.01"), d("50"), d("-1"), d("1")), d("0"));
+  // 1,000 at risk over 0.00000001 a share is 100,000,000,000 shares: beyond the decimal range.
+  EXPECT_EQ(position_size_risk(d("100000"), d("0.01"), d("50"), d("49.99999999"), d("1")), d("0"));
+}

@@ -6,23 +6,41 @@
 
 namespace mercurio::sdk {
 
-/// Quantity worth `percent` % of `capital` (equity or buying power) at `price`, rounded down to
-/// `lot_size`. Zero when any input is not positive.
+/// Quantity worth at most `percent` % of `capital` (equity or buying power) at `price`, rounded
+/// down to `lot_size`: its value never exceeds the budget, even where the quotient rounds up to a
+/// lot. Zero when any input is not positive. (Capital x percent beyond the decimal range is
+/// divided by 100 first.)
 inline Decimal position_size_pct(Decimal capital, Decimal percent, Decimal price, Decimal lot_size) {
   if (!capital.is_positive() || !percent.is_positive() || !price.is_positive() || !lot_size.is_positive())
     return Decimal{};
-  const Decimal budget = capital * percent / Decimal::from_int(100);
-  return (budget / price).round_down_to(lot_size);
+  const Decimal hundred = Decimal::from_int(100);
+  Decimal budget;
+  try {
+    budget = capital * percent / hundred;
+  } catch (const DecimalError&) {
+    budget = capital / hundred * percent;  // 1e-8 of precision lost on sums beyond 9e10
+  }
+  Decimal quantity = (budget / price).round_down_to(lot_size);
+  if (quantity.is_positive() && quantity * price > budget) quantity -= lot_size;
+  return quantity;
 }
 
 /// Quantity such that a move from `price` to `stop` loses `equity × max_position_risk`
-/// (a fraction, e.g. 0.01 for 1 %), rounded down to `lot_size`. Zero when price equals stop.
+/// (a fraction, e.g. 0.01 for 1 %), rounded down to `lot_size`. Zero when any input is not
+/// positive, when price equals stop, and when the quantity would leave the decimal range (a stop
+/// a few hundred-millionths away): no trade rather than an exception that stops the strategy.
 inline Decimal position_size_risk(Decimal equity, Decimal max_position_risk, Decimal price, Decimal stop,
                                   Decimal lot_size) {
-  const Decimal distance = (price - stop).abs();
-  if (!equity.is_positive() || !max_position_risk.is_positive() || distance.is_zero() || !lot_size.is_positive())
+  if (!equity.is_positive() || !max_position_risk.is_positive() || !price.is_positive() ||
+      !stop.is_positive() || !lot_size.is_positive())
     return Decimal{};
-  return (equity * max_position_risk / distance).round_down_to(lot_size);
+  const Decimal distance = (price - stop).abs();
+  if (distance.is_zero()) return Decimal{};
+  try {
+    return (equity * max_position_risk / distance).round_down_to(lot_size);
+  } catch (const DecimalError&) {
+    return Decimal{};
+  }
 }
 
 }  // namespace mercurio::sdk

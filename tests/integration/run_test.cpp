@@ -1020,6 +1020,33 @@ TEST(RunTest, StaleMarketDataDuringMarketHoursMovesToReducingUntilBarsReturn) {
   EXPECT_THAT(r.err, HasSubstr("trading state REDUCING -> ACTIVE: market data is fresh again"));
 }
 
+// The feed pauses (REDUCING for stale data), then, just before its first bar back, the broker
+// reports an order status it cannot interpret: the REDUCING is held for an operator, not ended by
+// the fresh data (it used to end: the anomaly was only alerted, and trading went on on a book it
+// may not match).
+TEST(RunTest, AnAnomalyDuringAStaleDataReducingHoldsItForAnOperator) {
+  const auto dir = scratch_dir("run_stale_data_anomaly");
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+      << fixture_plugin_dir().string()
+      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\nmax_data_gap_ms = 300\n"
+         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+         "bars = 100\ninterval_ms = 2\npause_after_bar = 20\npause_ms = 1000\n"
+         "anomaly_after_bar = 20\n[plugin.risk]\ncalendar = \"24/7\"\n"
+         "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+      << kGenerousRiskTable;
+  auto r = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> REDUCING: stale market data"));
+  EXPECT_THAT(r.err, HasSubstr("trading state REDUCING held for an operator: broker flaky reported "
+                               "what it cannot interpret for TEST"));
+  EXPECT_THAT(r.err, Not(HasSubstr("market data is fresh again")));
+  auto status = run_process(
+      {mercurio_exe().string(), "status", "--config", (dir / "mercurio.toml").string()}, dir);
+  EXPECT_THAT(status.out, HasSubstr("trading state   REDUCING (broker flaky reported"));
+}
+
 // A REDUCING that stale data caused, saved before a stop, ends once bars flow after the restart
 // (it used to stay: only the process that entered it could end it).
 TEST(RunTest, AStaleDataReducingSavedBeforeARestartEndsWhenBarsFlow) {

@@ -1434,6 +1434,13 @@ void Kernel::broker_anomaly(std::size_t bi, const sdk::Symbol& symbol, const std
   // Fail towards safety: no new exposure until an operator has looked (resume lifts it).
   if (risk_gate_.state() == TradingState::Active) {
     if (auto change = risk_gate_.set_state(TradingState::Reducing, why)) on_state_change(*change);
+  } else if (risk_gate_.hold_reducing(why)) {
+    // A REDUCING that would end by itself (the next day; fresh data) now waits for an operator.
+    log_.warn("trading state REDUCING held for an operator: " + why);
+    persist_state();
+    alert(sdk::Severity::Critical, "Broker anomaly",
+          why + "; REDUCING held until an operator resumes",
+          {{"broker", brokers_[bi].id}, {"symbol", symbol.str()}});
   } else {
     alert(sdk::Severity::Critical, "Broker anomaly", why, {{"broker", brokers_[bi].id}, {"symbol", symbol.str()}});
   }

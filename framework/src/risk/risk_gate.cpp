@@ -335,12 +335,21 @@ std::optional<StateChange> RiskGate::set_state(TradingState to, std::string reas
   return change;
 }
 
+bool RiskGate::hold_reducing(std::string reason) {
+  if (state_ != TradingState::Reducing) return false;
+  state_reason_ = std::move(reason);  // the kernel ends a stale-data REDUCING by its reason
+  reducing_for_daily_loss_ = false;
+  changed_ = true;
+  return true;
+}
+
 std::optional<StateChange> RiskGate::resume(std::string reason) {
   auto change = set_state(TradingState::Active, std::move(reason));
   if (change) {
     peak_equity_ = last_equity_.value_or(Decimal{});
     if (last_equity_) day_start_equity_ = *last_equity_;
     rearm_pending_ = true;
+    drawdown_tripped_ = false;
   }
   return change;
 }
@@ -360,6 +369,7 @@ PersistedRiskState RiskGate::snapshot() const {
   s.peak_equity = peak_equity_;
   s.reducing_for_daily_loss = reducing_for_daily_loss_;
   s.rearm_pending = rearm_pending_;
+  s.drawdown_tripped = drawdown_tripped_;
   return s;
 }
 
@@ -374,6 +384,7 @@ void RiskGate::restore(const PersistedRiskState& saved) {
   peak_equity_ = saved.peak_equity;
   reducing_for_daily_loss_ = saved.reducing_for_daily_loss;
   rearm_pending_ = saved.rearm_pending;
+  drawdown_tripped_ = saved.drawdown_tripped;
 }
 
 // An equity at or above which `reference` has lost no more than `max_pct`: the exact bound less
@@ -434,14 +445,26 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
     changed_ = true;
   }
   // At or above a reference's floor its limit cannot be broken: skip the 128-bit divisions.
-  if (state_ != TradingState::Halted && peak_equity_.is_positive() && equity < peak_equity_ &&
+  // Also while HALTED for another cause (a full journal, a faulted broker, an operator's halt):
+  // positions stay open then, and the loss still calls for the drawdown action.
+  if (!drawdown_tripped_ && peak_equity_.is_positive() && equity < peak_equity_ &&
       equity < drawdown_floor_.of(peak_equity_, config_.max_drawdown_pct)) {
     const Decimal drawdown_pct = loss_pct(peak_equity_, equity);
     if (drawdown_pct > config_.max_drawdown_pct) {
+      drawdown_tripped_ = true;
       reducing_for_daily_loss_ = false;
-      auto change = set_state(TradingState::Halted, "drawdown " + drawdown_pct.to_string() + " % from peak equity " +
-                                                       peak_equity_.to_string() + " exceeds max_drawdown_pct " +
-                                                       config_.max_drawdown_pct.to_string());
+      std::string why = "drawdown " + drawdown_pct.to_string() + " % from peak equity " +
+                        peak_equity_.to_string() + " exceeds max_drawdown_pct " +
+                        config_.max_drawdown_pct.to_string();
+      std::optional<StateChange> change;
+      if (state_ == TradingState::Halted) {  // HALTED already: its action still runs
+        why += " (HALTED before: " + state_reason_ + ")";
+        change = StateChange{state_, state_, why, std::nullopt};
+        state_reason_ = std::move(why);
+        changed_ = true;
+      } else {
+        change = set_state(TradingState::Halted, std::move(why));
+      }
       change->action = config_.drawdown_action;
       return change;
     }

@@ -163,6 +163,10 @@ class RiskGate {
                                             bool whole_timestamp = true);
   /// Operator or failsafe action. Leaving HALTED is only ever done this way.
   std::optional<StateChange> set_state(TradingState to, std::string reason);
+  /// A REDUCING in force for a cause that ends by itself (the daily loss at the next day, stale
+  /// data once bars flow) is held for `reason` instead, a cause only an operator ends (a broker
+  /// anomaly). False, changing nothing, unless REDUCING.
+  bool hold_reducing(std::string reason);
   const std::string& state_reason() const noexcept { return state_reason_; }
   /// An operator's resume: back to ACTIVE, and the breakers re-armed from the current equity
   /// (peak and day start), so the loss that tripped them does not trip them again at once.
@@ -242,6 +246,8 @@ class RiskGate {
   bool rearm_pending_ = false;
   sdk::Decimal peak_equity_;
   LossFloor drawdown_floor_;    // of peak_equity_
+  bool drawdown_tripped_ =
+      false;                    // until an operator resumes: checked while HALTED for another cause
   LossFloor daily_loss_floor_;  // of day_start_equity_
 };
 

@@ -100,6 +100,12 @@ std::optional<PersistedRiskState> RiskStateStore::load() const {
   if (auto b = t["reducing_for_daily_loss"].value<bool>()) s.reducing_for_daily_loss = *b;
   else throw std::runtime_error(file.string() + ": key \"reducing_for_daily_loss\" missing or not a boolean");
   s.rearm_pending = t["rearm_pending"].value_or(false);
+  if (!t.contains("drawdown_tripped"))
+    s.drawdown_tripped = s.state == "HALTED" && s.reason.rfind("drawdown ", 0) == 0;
+  else if (auto b = t["drawdown_tripped"].value<bool>())
+    s.drawdown_tripped = *b;
+  else
+    throw std::runtime_error(file.string() + ": key \"drawdown_tripped\" is not a boolean");
   s.disabled_strategies = require_text_table(t, "disabled_strategies", file);
   s.flattening_strategies = require_text_table(t, "flattening_strategies", file);
   for (const auto& [broker, text] : require_text_table(t, "pending_emergencies", file)) {
@@ -124,6 +130,7 @@ std::string RiskStateStore::save(const PersistedRiskState& s) const {
   t.insert("peak_equity", s.peak_equity.to_string());
   t.insert("reducing_for_daily_loss", s.reducing_for_daily_loss);
   t.insert("rearm_pending", s.rearm_pending);
+  t.insert("drawdown_tripped", s.drawdown_tripped);
   t.insert("disabled_strategies", text_table(s.disabled_strategies));
   t.insert("flattening_strategies", text_table(s.flattening_strategies));
   toml::table emergencies;

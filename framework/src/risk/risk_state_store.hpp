@@ -25,6 +25,9 @@ struct PersistedRiskState {
   sdk::Decimal peak_equity;
   bool reducing_for_daily_loss = false;
   bool rearm_pending = false;  // resumed by an operator: the next equity re-arms the breakers
+  // The drawdown breaker tripped and no operator has resumed since (a halt for another cause
+  // still lets it trip). Files written before the key existed: a HALTED whose reason is a drawdown.
+  bool drawdown_tripped = false;
   std::map<std::string, std::string> disabled_strategies;  // id -> why
   // Procedures still running at the save, taken up again after the next start's reconciliation:
   // a flatten stopped half way (its protective orders cancelled, positions still open) or an

@@ -412,6 +412,41 @@ TEST(RiskStatesTest, AnEquityOfAnEarlierDayDoesNotStartTheDayAgain) {
   EXPECT_EQ(h.gate.snapshot().day_start_equity, d("100000"));
 }
 
+// A broker anomaly during a daily-loss REDUCING: the next day no longer lifts it.
+TEST(RiskStatesTest, AnAnomalyHoldsADailyLossReducingForAnOperator) {
+  Harness h;
+  const std::int64_t day = Timestamp::kNanosPerDay;
+  EXPECT_FALSE(h.gate.hold_reducing("anomaly"));  // ACTIVE: nothing to hold
+  h.gate.observe_equity(d("100000"), Timestamp{10 * day});
+  ASSERT_TRUE(h.gate.observe_equity(d("97000"), Timestamp{11 * day}));  // REDUCING
+  EXPECT_TRUE(h.gate.hold_reducing("broker x reported what it cannot interpret"));
+  EXPECT_FALSE(h.gate.observe_equity(d("97000"), Timestamp{12 * day}));
+  EXPECT_EQ(h.gate.state(), TradingState::Reducing);
+  EXPECT_EQ(h.gate.state_reason(), "broker x reported what it cannot interpret");
+  EXPECT_FALSE(h.gate.snapshot().reducing_for_daily_loss);
+  EXPECT_TRUE(h.gate.resume("operator"));
+}
+
+// HALTED for another cause (a full journal, say), positions stay open: a drawdown beyond the
+// limit still runs its action, once, until an operator resumes.
+TEST(RiskStatesTest, TheDrawdownBreakerTripsWhileHaltedForAnotherCause) {
+  Harness h;
+  const std::int64_t day = Timestamp::kNanosPerDay;
+  h.gate.observe_equity(d("100000"), Timestamp{day});
+  ASSERT_TRUE(h.gate.set_state(TradingState::Halted, "journal full"));
+  auto trip = h.gate.observe_equity(d("89000"), Timestamp{2 * day});
+  ASSERT_TRUE(trip);
+  EXPECT_EQ(trip->from, TradingState::Halted);
+  EXPECT_EQ(trip->to, TradingState::Halted);
+  ASSERT_TRUE(trip->action);
+  EXPECT_EQ(*trip->action, DrawdownAction::Flatten);
+  EXPECT_THAT(trip->reason, HasSubstr("exceeds max_drawdown_pct 10 (HALTED before: journal full)"));
+  EXPECT_TRUE(h.gate.snapshot().drawdown_tripped);
+  EXPECT_FALSE(h.gate.observe_equity(d("80000"), Timestamp{3 * day}));  // once
+  ASSERT_TRUE(h.gate.resume("operator"));
+  EXPECT_FALSE(h.gate.snapshot().drawdown_tripped);
+}
+
 // The per-bar shortcut: an equity at or above the floor has lost no more than the limit, worked
 // out the way the breakers do; where the product cannot be formed, the floor is the reference.
 TEST(RiskStatesTest, AnEquityAtTheLossFloorIsWithinTheLimit) {

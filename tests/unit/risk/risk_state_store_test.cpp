@@ -97,3 +97,39 @@ TEST(RiskStateStoreTest, ProceduresInProgressRoundTripAndAMalformedOneRefusesThe
               HasSubstr("key \"pending_emergencies.alpaca2\" is not a string"));
   EXPECT_EQ(refused_with("alpaca = 'flatten'", "alpaca = 'cancel'"), "loaded");
 }
+
+// Whether the drawdown breaker tripped is saved; a file from before the key existed reads it from
+// a HALTED whose reason is a drawdown; anything but a boolean refuses the file.
+TEST(RiskStateStoreTest, TheDrawdownTripIsSavedAndReadFromOlderFiles) {
+  const auto dir = mercurio::test::scratch_dir("risk_state_store_drawdown_tripped");
+  RiskStateStore store(dir);
+  store.prepare();
+  PersistedRiskState saved;
+  saved.state = "HALTED";
+  saved.reason = "journal full";
+  saved.drawdown_tripped = true;
+  ASSERT_EQ(store.save(saved), "");
+  EXPECT_TRUE(store.load()->drawdown_tripped);
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::ifstream in(store.state_file());
+    std::string text(std::istreambuf_iterator<char>(in), {});
+    in.close();
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    std::ofstream(store.state_file(), std::ios::trunc) << text;
+    return store.load();
+  };
+  EXPECT_FALSE(with("drawdown_tripped = true\n", "")->drawdown_tripped);  // HALTED, journal full
+  saved.reason = "drawdown 12 % from peak equity 100000 exceeds max_drawdown_pct 5";
+  saved.drawdown_tripped = false;
+  ASSERT_EQ(store.save(saved), "");
+  EXPECT_TRUE(with("drawdown_tripped = false\n", "")->drawdown_tripped);
+  ASSERT_EQ(store.save(saved), "");
+  try {
+    with("drawdown_tripped = false", "drawdown_tripped = 'no'");
+    FAIL() << "read a drawdown_tripped that is not a boolean";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("key \"drawdown_tripped\" is not a boolean"));
+  }
+}

@@ -1031,7 +1031,7 @@ TEST(RunTest, AnAnomalyDuringAStaleDataReducingHoldsItForAnOperator) {
       << fixture_plugin_dir().string()
       << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\nmax_data_gap_ms = 300\n"
          "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
-         "bars = 100\ninterval_ms = 2\npause_after_bar = 20\npause_ms = 1000\n"
+         "bars = 100\ninterval_ms = 2\npause_after_bar = 20\npause_ms = 2000\n"
          "anomaly_after_bar = 20\n[plugin.risk]\ncalendar = \"24/7\"\n"
          "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
       << kGenerousRiskTable;
@@ -1039,8 +1039,9 @@ TEST(RunTest, AnAnomalyDuringAStaleDataReducingHoldsItForAnOperator) {
       {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> REDUCING: stale market data"));
-  EXPECT_THAT(r.err, HasSubstr("trading state REDUCING held for an operator: broker flaky reported "
-                               "what it cannot interpret for TEST"));
+  EXPECT_THAT(r.err, HasSubstr("trading state REDUCING -> REDUCING: broker flaky reported what it "
+                               "cannot interpret for TEST"));
+  EXPECT_THAT(r.err, HasSubstr("is not one this plugin knows; held for an operator"));
   EXPECT_THAT(r.err, Not(HasSubstr("market data is fresh again")));
   auto status = run_process(
       {mercurio_exe().string(), "status", "--config", (dir / "mercurio.toml").string()}, dir);

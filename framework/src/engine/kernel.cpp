@@ -282,6 +282,7 @@ void Kernel::start_up() {
     // A clean reconciliation returns to the state saved before the stop (a tripped breaker stays tripped).
     risk_gate_.restore(*state_before_reconciliation_);
     reconciling_ = false;
+    if (anomaly_at_start_up_) reduce_for_anomaly(*anomaly_at_start_up_);
     persist_state();
     log_.info("start-up reconciliation done: trading state " + std::string(to_string(risk_gate_.state())));
     // The saved flattens are set up before the commands (a queued resume ends them) and go on
@@ -1431,18 +1432,23 @@ void Kernel::broker_fault(std::size_t bi, std::string_view operation, const std:
 void Kernel::broker_anomaly(std::size_t bi, const sdk::Symbol& symbol, const std::string& message) {
   const std::string why = "broker " + brokers_[bi].id + " reported what it cannot interpret for " + symbol.str() + ": " + message;
   log_.warn(why);
-  // Fail towards safety: no new exposure until an operator has looked (resume lifts it).
+  alert(sdk::Severity::Critical, "Broker anomaly", why,
+        {{"broker", brokers_[bi].id}, {"symbol", symbol.str()}});
+  // The start-up's HALTED gives way to the saved state once reconciled: applied then.
+  if (reconciling_) {
+    if (!anomaly_at_start_up_) anomaly_at_start_up_ = why;
+    return;
+  }
+  reduce_for_anomaly(why);
+}
+
+void Kernel::reduce_for_anomaly(const std::string& why) {
+  // Fail towards safety: no new exposure until an operator has looked (resume lifts it). A
+  // REDUCING that would end by itself (the next day; fresh data) is held for the operator too.
   if (risk_gate_.state() == TradingState::Active) {
     if (auto change = risk_gate_.set_state(TradingState::Reducing, why)) on_state_change(*change);
-  } else if (risk_gate_.hold_reducing(why)) {
-    // A REDUCING that would end by itself (the next day; fresh data) now waits for an operator.
-    log_.warn("trading state REDUCING held for an operator: " + why);
-    persist_state();
-    alert(sdk::Severity::Critical, "Broker anomaly",
-          why + "; REDUCING held until an operator resumes",
-          {{"broker", brokers_[bi].id}, {"symbol", symbol.str()}});
-  } else {
-    alert(sdk::Severity::Critical, "Broker anomaly", why, {{"broker", brokers_[bi].id}, {"symbol", symbol.str()}});
+  } else if (auto held = risk_gate_.hold_reducing(why + "; held for an operator")) {
+    on_state_change(*held);
   }
 }
 

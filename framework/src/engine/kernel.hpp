@@ -372,6 +372,7 @@ class Kernel final : private StrategyServices, private RiskView {
   void stop_brokers();
   void broker_fault(std::size_t broker_index, std::string_view operation, const std::string& message);
   void broker_anomaly(std::size_t broker_index, const sdk::Symbol& symbol, const std::string& message);
+  void reduce_for_anomaly(const std::string& why);  // REDUCING until an operator resumes
   void strategy_fault(std::size_t strategy_index, std::string_view operation, const std::string& message);
   void alert(sdk::Severity severity, std::string title, std::string body,
              std::vector<std::pair<std::string, std::string>> fields = {});
@@ -394,6 +395,7 @@ class Kernel final : private StrategyServices, private RiskView {
   // Start-up: HALTED until every broker is reconciled; the state saved before the stop comes back after.
   bool reconciling_ = false;
   std::optional<PersistedRiskState> state_before_reconciliation_;
+  std::optional<std::string> anomaly_at_start_up_;  // the first, applied once reconciled
   // Flattens and emergency procedures the saved state had running, until resume_saved_procedures()
   // takes them up (each save keeps them meanwhile).
   std::map<std::string, std::string> saved_flattens_;     // strategy id -> why

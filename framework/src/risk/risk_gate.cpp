@@ -16,12 +16,13 @@ namespace {
 std::string seconds_text(sdk::Timestamp from, sdk::Timestamp to) {
   const __int128 ns = static_cast<__int128>(to.ns) - from.ns;
   const auto rest = static_cast<std::int64_t>(ns % sdk::Timestamp::kNanosPerSecond);
-  return (Decimal::from_int(whole_seconds_between(from, to)) + Decimal::from_raw(rest / 10))
+  // Rounded up: 60 s and 1 ns must not read "60" in a message that refuses 60.
+  return (Decimal::from_int(whole_seconds_between(from, to)) + Decimal::from_raw((rest + 9) / 10))
       .to_string();
 }
 
 // What `equity` has lost from `reference` (> 0), in % of it. A loss whose hundredfold leaves the
-// decimal range (beyond 92 million) is divided first: 6 digits then, not 8.
+// decimal range (beyond about 922 million) is divided first: 6 digits then, not 8.
 Decimal loss_pct(Decimal reference, Decimal equity) {
   const Decimal loss = reference - equity, hundred = Decimal::from_int(100);
   try {
@@ -335,12 +336,12 @@ std::optional<StateChange> RiskGate::set_state(TradingState to, std::string reas
   return change;
 }
 
-bool RiskGate::hold_reducing(std::string reason) {
-  if (state_ != TradingState::Reducing) return false;
-  state_reason_ = std::move(reason);  // the kernel ends a stale-data REDUCING by its reason
+std::optional<StateChange> RiskGate::hold_reducing(std::string reason) {
+  if (state_ != TradingState::Reducing) return std::nullopt;
+  state_reason_ = reason;  // the kernel ends a stale-data REDUCING by its reason
   reducing_for_daily_loss_ = false;
   changed_ = true;
-  return true;
+  return StateChange{state_, state_, std::move(reason), std::nullopt};
 }
 
 std::optional<StateChange> RiskGate::resume(std::string reason) {
@@ -384,7 +385,8 @@ void RiskGate::restore(const PersistedRiskState& saved) {
   peak_equity_ = saved.peak_equity;
   reducing_for_daily_loss_ = saved.reducing_for_daily_loss;
   rearm_pending_ = saved.rearm_pending;
-  drawdown_tripped_ = saved.drawdown_tripped;
+  // Only a HALTED can hold a tripped breaker (a hand-edited file must not switch it off).
+  drawdown_tripped_ = saved.drawdown_tripped && state_ == TradingState::Halted;
 }
 
 // An equity at or above which `reference` has lost no more than `max_pct`: the exact bound less

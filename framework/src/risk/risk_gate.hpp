@@ -165,8 +165,8 @@ class RiskGate {
   std::optional<StateChange> set_state(TradingState to, std::string reason);
   /// A REDUCING in force for a cause that ends by itself (the daily loss at the next day, stale
   /// data once bars flow) is held for `reason` instead, a cause only an operator ends (a broker
-  /// anomaly). False, changing nothing, unless REDUCING.
-  bool hold_reducing(std::string reason);
+  /// anomaly): a change from REDUCING to REDUCING. None, changing nothing, unless REDUCING.
+  std::optional<StateChange> hold_reducing(std::string reason);
   const std::string& state_reason() const noexcept { return state_reason_; }
   /// An operator's resume: back to ACTIVE, and the breakers re-armed from the current equity
   /// (peak and day start), so the loss that tripped them does not trip them again at once.

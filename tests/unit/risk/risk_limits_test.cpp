@@ -412,6 +412,36 @@ TEST(RiskStatesTest, AnEquityOfAnEarlierDayDoesNotStartTheDayAgain) {
   EXPECT_EQ(h.gate.snapshot().day_start_equity, d("100000"));
 }
 
+// A day starts from the last whole time's equity, and that is what the state file keeps: not an
+// equity of part of a time's marks that came after it.
+TEST(RiskStatesTest, ADayStartsFromTheLastWholeEquity) {
+  Harness h;
+  const std::int64_t day = Timestamp::kNanosPerDay;
+  h.gate.observe_equity(d("100000"), Timestamp{day});
+  h.gate.observe_equity(d("99000"), Timestamp{day + 1}, false);
+  EXPECT_EQ(h.gate.snapshot().last_equity, d("100000"));
+  h.gate.observe_equity(d("99500"), Timestamp{2 * day}, false);
+  EXPECT_EQ(h.gate.snapshot().day_start_equity, d("100000"));
+}
+
+// A tripped drawdown breaker restored from the state file does not trip (and flatten) again; a
+// file that says tripped while ACTIVE cannot switch the breaker off.
+TEST(RiskStatesTest, ARestoredDrawdownTripHoldsOnlyWhileHalted) {
+  Harness h;
+  const std::int64_t day = Timestamp::kNanosPerDay;
+  PersistedRiskState saved;
+  saved.state = "HALTED";
+  saved.reason = "drawdown 11 %";
+  saved.peak_equity = d("100000");
+  saved.drawdown_tripped = true;
+  h.gate.restore(saved);
+  EXPECT_FALSE(h.gate.observe_equity(d("80000"), Timestamp{day}));
+  Harness active;
+  saved.state = "ACTIVE";
+  active.gate.restore(saved);
+  EXPECT_TRUE(active.gate.observe_equity(d("80000"), Timestamp{day}));
+}
+
 // A broker anomaly during a daily-loss REDUCING: the next day no longer lifts it.
 TEST(RiskStatesTest, AnAnomalyHoldsADailyLossReducingForAnOperator) {
   Harness h;

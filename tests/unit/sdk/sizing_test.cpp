@@ -30,11 +30,14 @@ TEST(SizingTest, PercentOfCapitalNeverBuysMoreThanTheBudget) {
   EXPECT_EQ(position_size_pct(d("999"), d("100"), d("3"), d("1")), d("333"));
   // 5,000,000,000 x 100 leaves the decimal range: divided by 100 first.
   EXPECT_EQ(position_size_pct(d("5000000000"), d("100"), d("1000"), d("1")), d("5000000"));
+  // 1,000,000 at 0.00001 is 100,000,000,000 units: beyond the decimal range, no trade.
+  EXPECT_EQ(position_size_pct(d("1000000"), d("100"), d("0.00001"), d("1")), d("0"));
 }
 
 TEST(SizingTest, RiskPerTradeRefusesWhatItCannotSize) {
   EXPECT_EQ(position_size_risk(d("100000"), d("0.01"), d("0"), d("48"), d("1")), d("0"));
   EXPECT_EQ(position_size_risk(d("100000"), d("0.01"), d("50"), d("-1"), d("1")), d("0"));
+  EXPECT_EQ(position_size_risk(d("100000"), d("0.01"), d("50"), d("0"), d("1")), d("20"));
   // 1,000 at risk over 0.00000001 a share is 100,000,000,000 shares: beyond the decimal range.
   EXPECT_EQ(position_size_risk(d("100000"), d("0.01"), d("50"), d("49.99999999"), d("1")), d("0"));
 }

@@ -586,7 +586,7 @@ void Kernel::process_bar(std::size_t broker_index, BrokerSlot::SymbolFeed& feed,
   // The breakers see the mark before any strategy trades on the bar: a bar that breaks a limit
   // stops its own orders, not the next bar's. (The equity row, once per time, is record_equity's.)
   // At the latest time seen: a late bar of another symbol must not take the day back.
-  if (auto change = risk_gate_.observe_equity(account_equity(), current_ts_, false))
+  if (auto change = risk_gate_.observe_partial_equity(account_equity(), current_ts_))
     on_state_change(*change);
   if (risk_gate_.take_changed()) persist_state();
 

@@ -1,7 +1,9 @@
 #include "risk/risk_gate.hpp"
 
+#include <algorithm>
 #include <map>
 
+#include "calendar/always_open_calendar.hpp"
 #include "clock/durations.hpp"
 #include "mercurio/text/ascii.hpp"
 #include "risk/intent_text.hpp"
@@ -54,6 +56,7 @@ RiskGate::RiskGate(RiskConfig config, std::vector<EffectiveLimits> strategy_limi
       recent_(broker_limits.size()) {
   for (const auto& l : limits_) strategy_buckets_.emplace_back(l.max_orders_per_minute, l.order_burst);
   day_calendar_ = make_calendar(config_.limits.calendar.value_or("24/7"));
+  day_is_utc_ = !day_calendar_ || dynamic_cast<const AlwaysOpenCalendar*>(day_calendar_.get());
   std::map<std::string, std::shared_ptr<const MarketCalendar>> by_code;
   for (const auto& l : limits_) {
     auto& cal = by_code[l.calendar];
@@ -328,6 +331,7 @@ RiskGate::RecentOrder& RiskGate::RecentOrders::append() {
 
 std::optional<StateChange> RiskGate::set_state(TradingState to, std::string reason) {
   if (to == state_) return std::nullopt;
+  forget_quiet();
   StateChange change{state_, to, reason, std::nullopt};
   state_ = to;
   state_reason_ = std::move(reason);
@@ -338,6 +342,7 @@ std::optional<StateChange> RiskGate::set_state(TradingState to, std::string reas
 
 std::optional<StateChange> RiskGate::hold_reducing(std::string reason) {
   if (state_ != TradingState::Reducing) return std::nullopt;
+  forget_quiet();
   state_reason_ = reason;  // the kernel ends a stale-data REDUCING by its reason
   reducing_for_daily_loss_ = false;
   changed_ = true;
@@ -346,6 +351,7 @@ std::optional<StateChange> RiskGate::hold_reducing(std::string reason) {
 
 std::optional<StateChange> RiskGate::resume(std::string reason) {
   auto change = set_state(TradingState::Active, std::move(reason));
+  forget_quiet();
   if (change) {
     peak_equity_ = last_equity_.value_or(Decimal{});
     if (last_equity_) day_start_equity_ = *last_equity_;
@@ -379,6 +385,7 @@ void RiskGate::restore(const PersistedRiskState& saved) {
   state_reason_ = saved.reason;
   day_ = saved.day;
   day_of_.reset();
+  forget_quiet();
   day_start_equity_ = saved.day_start_equity;
   last_equity_ = saved.last_equity;
   last_whole_equity_ = saved.last_equity;
@@ -404,6 +411,36 @@ Decimal LossFloor::of(Decimal reference, Decimal max_pct) {
   return floor_;
 }
 
+std::optional<StateChange> RiskGate::observe_partial_equity_slowly(Decimal equity,
+                                                                   sdk::Timestamp now) {
+  auto change = observe_equity(equity, now, false);
+  if (!has_limits_) {  // nothing is ever checked
+    quiet_from_ = INT64_MIN;
+    quiet_until_ = INT64_MAX;
+    quiet_floor_ = Decimal::from_raw(INT64_MIN);
+    return change;
+  }
+  if (rearm_pending_) return change;  // until a whole time re-arms the breakers
+  // An equity at or above each armed limit's floor breaks none; within one trading day no day
+  // starts. The day: a UTC day for the 24/7 calendar, else this time only (a session date is
+  // the calendar's business).
+  Decimal floor = Decimal::from_raw(INT64_MIN);
+  if (!drawdown_tripped_ && peak_equity_.is_positive())
+    floor = std::max(floor, drawdown_floor_.of(peak_equity_, config_.max_drawdown_pct));
+  if (state_ == TradingState::Active && day_start_equity_.is_positive())
+    floor = std::max(floor, daily_loss_floor_.of(day_start_equity_, config_.max_daily_loss_pct));
+  quiet_floor_ = floor;
+  constexpr std::int64_t kDay = sdk::Timestamp::kNanosPerDay;
+  if (day_is_utc_ && now.ns > INT64_MIN + kDay && now.ns < INT64_MAX - kDay) {
+    quiet_from_ = now.utc_day() * kDay;
+    quiet_until_ = quiet_from_ + kDay;
+  } else if (now.ns < INT64_MAX) {
+    quiet_from_ = now.ns;
+    quiet_until_ = now.ns + 1;
+  }
+  return change;
+}
+
 std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timestamp now,
                                                     bool whole_timestamp) {
   if (!has_limits_) return std::nullopt;
@@ -419,6 +456,7 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
   }
   std::optional<StateChange> new_day;
   if (day > day_) {  // never back: a late bar of an earlier day must not start a day again
+    forget_quiet();
     changed_ = true;
     day_ = day;
     day_start_equity_ = last_whole_equity_.value_or(last_equity_.value_or(equity));
@@ -428,6 +466,7 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
     }
   }
   if (rearm_pending_) {
+    forget_quiet();
     // Measured from the references of before the resume, the loss that tripped a breaker would
     // trip it again: no check until a whole time's equity re-arms them.
     if (!whole_timestamp) {
@@ -443,6 +482,7 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
   last_equity_ = equity;
   if (whole_timestamp) last_whole_equity_ = equity;
   if (whole_timestamp && equity > peak_equity_) {
+    forget_quiet();
     peak_equity_ = equity;
     changed_ = true;
   }
@@ -459,6 +499,7 @@ std::optional<StateChange> RiskGate::observe_equity(Decimal equity, sdk::Timesta
                         peak_equity_.to_string() + " exceeds max_drawdown_pct " +
                         config_.max_drawdown_pct.to_string();
       std::optional<StateChange> change;
+      forget_quiet();
       if (state_ == TradingState::Halted) {  // HALTED already: its action still runs
         why += " (HALTED before: " + state_reason_ + ")";
         change = StateChange{state_, state_, why, std::nullopt};

@@ -161,6 +161,16 @@ class RiskGate {
   /// by an operator.
   std::optional<StateChange> observe_equity(sdk::Decimal equity, sdk::Timestamp now,
                                             bool whole_timestamp = true);
+  /// observe_equity of an equity of part of a time's marks (every bar), with the common case
+  /// inline: the same trading day as the last look and an equity at or above every limit's floor,
+  /// where there is nothing to do but remember it.
+  std::optional<StateChange> observe_partial_equity(sdk::Decimal equity, sdk::Timestamp now) {
+    if (now.ns >= quiet_from_ && now.ns < quiet_until_ && equity >= quiet_floor_) {
+      last_equity_ = equity;
+      return std::nullopt;
+    }
+    return observe_partial_equity_slowly(equity, now);
+  }
   /// Operator or failsafe action. Leaving HALTED is only ever done this way.
   std::optional<StateChange> set_state(TradingState to, std::string reason);
   /// A REDUCING in force for a cause that ends by itself (the daily loss at the next day, stale
@@ -238,7 +248,16 @@ class RiskGate {
   };
   std::vector<RecentOrders> recent_;
   std::int64_t day_ = INT64_MIN;
-  std::optional<sdk::Timestamp> day_of_;  // the time `day_` was worked out for (bars of one time)
+  std::optional<sdk::Timestamp> day_of_;
+  bool day_is_utc_ = false;  // the [risk] calendar's day is the UTC date (24/7)
+  // Where observe_partial_equity has nothing to do: times of the same trading day, equities at or
+  // above every armed limit's floor. Emptied by anything that changes the state or a reference.
+  std::int64_t quiet_from_ = 0, quiet_until_ = 0;
+  sdk::Decimal quiet_floor_;
+  std::optional<StateChange> observe_partial_equity_slowly(sdk::Decimal equity, sdk::Timestamp now);
+  void forget_quiet() noexcept {
+    quiet_until_ = quiet_from_;
+  }  // the time `day_` was worked out for (bars of one time)
   std::optional<sdk::Decimal> last_equity_;
   std::optional<sdk::Decimal> last_whole_equity_;  // of a whole time: a day's start, what is saved
   sdk::Decimal day_start_equity_;

@@ -45,15 +45,22 @@ class FakeView final : public RiskView {
 
 // [risk] with every limit at a round, easily crossed value.
 RiskConfig config_with(const std::string& overrides = "") {
-  std::string text = std::string(
-      "[risk]\n"
-      "max_order_quantity = \"100\"\nmax_order_notional = \"10000\"\nprice_collar_pct = \"5\"\n"
-      "max_reference_age_seconds = 60\nmax_position_quantity = \"150\"\nmax_position_notional = \"15000\"\n"
-      "max_gross_exposure_pct = \"50\"\nmax_positions = 2\nmax_open_orders = 3\nmax_orders_per_minute = 60\n"
-      "order_burst = 5\nduplicate_window_seconds = 10\nmax_daily_loss_pct = \"2\"\nmax_drawdown_pct = \"10\"\n"
-      "drawdown_action = \"flatten\"\nmax_fills_per_window = 10\nfills_window_seconds = 60\ncalendar = \"XNYS\"\n") +
-      (overrides.find("allow_outside_market_hours") == std::string::npos ? "allow_outside_market_hours = true\n" : "") + overrides +
-      "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n";
+  std::string text =
+      std::string(
+          "[risk]\n"
+          "max_order_quantity = \"100\"\nmax_order_notional = \"10000\"\nprice_collar_pct = \"5\"\n"
+          "max_reference_age_seconds = 60\nmax_position_quantity = \"150\"\nmax_position_notional "
+          "= \"15000\"\n"
+          "max_gross_exposure_pct = \"50\"\nmax_positions = 2\nmax_open_orders = "
+          "3\nmax_orders_per_minute = 60\n"
+          "order_burst = 5\nduplicate_window_seconds = 10\nmax_daily_loss_pct = "
+          "\"2\"\nmax_drawdown_pct = \"10\"\n"
+          "drawdown_action = \"flatten\"\nmax_fills_per_window = 10\nfills_window_seconds = 60\n") +
+      (overrides.find("calendar =") == std::string::npos ? "calendar = \"XNYS\"\n" : "") +
+      (overrides.find("allow_outside_market_hours") == std::string::npos
+           ? "allow_outside_market_hours = true\n"
+           : "") +
+      overrides + "[[plugin]]\nid = \"p\"\nlibrary = \"x\"\n";
   return parse_config(text, "/t/m.toml").risk;
 }
 
@@ -440,6 +447,47 @@ TEST(RiskStatesTest, ARestoredDrawdownTripHoldsOnlyWhileHalted) {
   saved.state = "ACTIVE";
   active.gate.restore(saved);
   EXPECT_TRUE(active.gate.observe_equity(d("80000"), Timestamp{day}));
+}
+
+// The per-bar look's inline shortcut changes nothing: two gates, one fed through
+// observe_partial_equity, the other through observe_equity, see the same random walk of equities
+// over days (whole looks between, a resume after each trip) and must agree at every step.
+TEST(RiskStatesTest, ThePartialLooksShortcutAgreesWithTheFullLook) {
+  // 24/7: the shortcut holds for a UTC day; XNYS: for one time only.
+  for (const char* calendar : {"calendar = \"24/7\"\n", "calendar = \"XNYS\"\n"}) {
+    SCOPED_TRACE(calendar);
+    Harness fast(calendar), full(calendar);
+    std::uint64_t seed = 12345;
+    const auto next = [&seed] {  // a fixed sequence: the test is the same at every run
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      return seed >> 33;
+    };
+    std::int64_t raw = Decimal::from_int(100000).raw();
+    std::int64_t ns = 10 * Timestamp::kNanosPerDay;
+    int trips = 0;
+    for (int step = 0; step < 50000; ++step) {
+      ns += static_cast<std::int64_t>(next() % 7200) * kSecond;                // up to two hours on
+      raw += (static_cast<std::int64_t>(next() % 6001) - 3000) * 100'000'000;  // -3000 .. +3000
+      raw = std::max(raw, Decimal::from_int(50000).raw());
+      const Decimal equity = Decimal::from_raw(raw);
+      const bool whole = next() % 40 == 0;  // rare: most steps are the shortcut's
+      const auto a = whole ? fast.gate.observe_equity(equity, Timestamp{ns})
+                           : fast.gate.observe_partial_equity(equity, Timestamp{ns});
+      const auto b = full.gate.observe_equity(equity, Timestamp{ns}, whole);
+      ASSERT_EQ(a.has_value(), b.has_value()) << "step " << step;
+      if (a) {
+        ASSERT_EQ(a->to, b->to) << "step " << step;
+        ASSERT_EQ(a->reason, b->reason) << "step " << step;
+        ++trips;
+      }
+      ASSERT_EQ(fast.gate.state(), full.gate.state()) << "step " << step;
+      if (fast.gate.state() != TradingState::Active && next() % 50 == 0) {
+        fast.gate.resume("operator");
+        full.gate.resume("operator");
+      }
+    }
+    EXPECT_GT(trips, 5);  // the walk did trip the breakers, more than once
+  }
 }
 
 // A broker anomaly during a daily-loss REDUCING: the next day no longer lifts it.

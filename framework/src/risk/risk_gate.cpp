@@ -414,13 +414,9 @@ Decimal LossFloor::of(Decimal reference, Decimal max_pct) {
 std::optional<StateChange> RiskGate::observe_partial_equity_slowly(Decimal equity,
                                                                    sdk::Timestamp now) {
   auto change = observe_equity(equity, now, false);
-  if (!has_limits_) {  // nothing is ever checked
-    quiet_from_ = INT64_MIN;
-    quiet_until_ = INT64_MAX;
-    quiet_floor_ = Decimal::from_raw(INT64_MIN);
-    return change;
-  }
-  if (rearm_pending_) return change;  // until a whole time re-arms the breakers
+  // Without limits nothing is checked (nor remembered); while a resume's re-arm is pending, the
+  // next whole time re-arms the breakers first.
+  if (!has_limits_ || rearm_pending_) return change;
   // An equity at or above each armed limit's floor breaks none; within one trading day no day
   // starts. The day: a UTC day for the 24/7 calendar, else this time only (a session date is
   // the calendar's business).
@@ -437,6 +433,8 @@ std::optional<StateChange> RiskGate::observe_partial_equity_slowly(Decimal equit
   } else if (now.ns < INT64_MAX) {
     quiet_from_ = now.ns;
     quiet_until_ = now.ns + 1;
+  } else {
+    forget_quiet();
   }
   return change;
 }

@@ -248,16 +248,14 @@ class RiskGate {
   };
   std::vector<RecentOrders> recent_;
   std::int64_t day_ = INT64_MIN;
-  std::optional<sdk::Timestamp> day_of_;
+  std::optional<sdk::Timestamp> day_of_;  // the time `day_` was worked out for (bars of one time)
   bool day_is_utc_ = false;  // the [risk] calendar's day is the UTC date (24/7)
   // Where observe_partial_equity has nothing to do: times of the same trading day, equities at or
   // above every armed limit's floor. Emptied by anything that changes the state or a reference.
   std::int64_t quiet_from_ = 0, quiet_until_ = 0;
   sdk::Decimal quiet_floor_;
   std::optional<StateChange> observe_partial_equity_slowly(sdk::Decimal equity, sdk::Timestamp now);
-  void forget_quiet() noexcept {
-    quiet_until_ = quiet_from_;
-  }  // the time `day_` was worked out for (bars of one time)
+  void forget_quiet() noexcept { quiet_until_ = quiet_from_; }
   std::optional<sdk::Decimal> last_equity_;
   std::optional<sdk::Decimal> last_whole_equity_;  // of a whole time: a day's start, what is saved
   sdk::Decimal day_start_equity_;

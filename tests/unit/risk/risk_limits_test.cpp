@@ -466,7 +466,8 @@ TEST(RiskStatesTest, ThePartialLooksShortcutAgreesWithTheFullLook) {
     std::int64_t ns = 10 * Timestamp::kNanosPerDay;
     int trips = 0;
     for (int step = 0; step < 50000; ++step) {
-      ns += static_cast<std::int64_t>(next() % 7200) * kSecond;                // up to two hours on
+      // Up to two hours on, and a third of the looks at the same time (several bars of one time).
+      if (next() % 3 != 0) ns += static_cast<std::int64_t>(next() % 7200) * kSecond;
       raw += (static_cast<std::int64_t>(next() % 6001) - 3000) * 100'000'000;  // -3000 .. +3000
       raw = std::max(raw, Decimal::from_int(50000).raw());
       const Decimal equity = Decimal::from_raw(raw);
@@ -481,9 +482,39 @@ TEST(RiskStatesTest, ThePartialLooksShortcutAgreesWithTheFullLook) {
         ++trips;
       }
       ASSERT_EQ(fast.gate.state(), full.gate.state()) << "step " << step;
-      if (fast.gate.state() != TradingState::Active && next() % 50 == 0) {
-        fast.gate.resume("operator");
-        full.gate.resume("operator");
+      const auto x = fast.gate.snapshot(), y = full.gate.snapshot();
+      ASSERT_EQ(x.peak_equity, y.peak_equity) << "step " << step;
+      ASSERT_EQ(x.day_start_equity, y.day_start_equity) << "step " << step;
+      ASSERT_EQ(x.day, y.day) << "step " << step;
+      ASSERT_EQ(x.drawdown_tripped, y.drawdown_tripped) << "step " << step;
+      ASSERT_EQ(fast.gate.take_changed(), full.gate.take_changed()) << "step " << step;
+      // The other ways the state changes, on both gates alike: an operator's resume, the
+      // failsafe's halt, stale data (REDUCING, then ACTIVE again), an anomaly's hold.
+      switch (next() % 200) {
+        case 0:
+          fast.gate.resume("operator");
+          full.gate.resume("operator");
+          break;
+        case 1:
+          fast.gate.set_state(TradingState::Halted, "heartbeats missed");
+          full.gate.set_state(TradingState::Halted, "heartbeats missed");
+          break;
+        case 2:
+          fast.gate.set_state(TradingState::Reducing, "stale market data");
+          full.gate.set_state(TradingState::Reducing, "stale market data");
+          break;
+        case 3:
+          if (fast.gate.state() == TradingState::Reducing) {
+            fast.gate.set_state(TradingState::Active, "market data is fresh again");
+            full.gate.set_state(TradingState::Active, "market data is fresh again");
+          }
+          break;
+        case 4:
+          fast.gate.hold_reducing("anomaly");
+          full.gate.hold_reducing("anomaly");
+          break;
+        default:
+          break;
       }
     }
     EXPECT_GT(trips, 5);  // the walk did trip the breakers, more than once

@@ -363,7 +363,7 @@ std::optional<StateChange> RiskGate::resume(std::string reason) {
 
 Decimal RiskGate::daily_pnl_pct() const {
   if (!last_equity_ || !day_start_equity_.is_positive()) return {};
-  return (*last_equity_ - day_start_equity_) * Decimal::from_int(100) / day_start_equity_;
+  return -loss_pct(day_start_equity_, *last_equity_);  // a gain is a negative loss
 }
 
 PersistedRiskState RiskGate::snapshot() const {

@@ -521,6 +521,19 @@ TEST(RiskStatesTest, ThePartialLooksShortcutAgreesWithTheFullLook) {
   }
 }
 
+// Percentages of a loss whose hundredfold leaves the decimal range (beyond about 922 million)
+// are worked out all the same: the breaker trips and the day's P&L reads, nothing throws.
+TEST(RiskStatesTest, ALossBeyondTheDecimalsHundredfoldIsMeasured) {
+  Harness h;
+  const std::int64_t day = Timestamp::kNanosPerDay;
+  h.gate.observe_equity(d("5000000000"), Timestamp{day});
+  h.gate.observe_equity(d("5000000000"), Timestamp{2 * day});
+  auto trip = h.gate.observe_equity(d("4000000000"), Timestamp{2 * day + 1});  // -1e9: 20 %
+  ASSERT_TRUE(trip);
+  EXPECT_THAT(trip->reason, HasSubstr("drawdown 20 % from peak equity 5000000000"));
+  EXPECT_EQ(h.gate.daily_pnl_pct(), d("-20"));
+}
+
 // A broker anomaly during a daily-loss REDUCING: the next day no longer lifts it.
 TEST(RiskStatesTest, AnAnomalyHoldsADailyLossReducingForAnOperator) {
   Harness h;

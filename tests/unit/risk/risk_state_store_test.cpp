@@ -25,6 +25,21 @@ OperatorCommand command(const char* action, std::int64_t at_ns) {
   return c;
 }
 
+std::string text_of(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Writes `text`, its first `from` replaced by `to`, as the store's state file (a `from` that is not
+// there fails the test): a file saved, then damaged or written by an older version.
+void write_edited(const RiskStateStore& store, std::string text, const std::string& from,
+                  const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  std::ofstream(store.state_file(), std::ios::trunc) << text;
+}
+
 }  // namespace
 
 TEST(RiskStateStoreTest, ACommandStaysQueuedUntilRemoved) {
@@ -69,17 +84,9 @@ TEST(RiskStateStoreTest, ProceduresInProgressRoundTripAndAMalformedOneRefusesThe
   EXPECT_EQ(loaded->flattening_strategies, saved.flattening_strategies);
   EXPECT_EQ(loaded->pending_emergencies, saved.pending_emergencies);
 
-  const std::string good = [&] {
-    std::ifstream in(store.state_file());
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }();
+  const std::string good = text_of(store.state_file());
   const auto refused_with = [&](const std::string& from, const std::string& to) {
-    std::string text = good;
-    const auto at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    if (at == std::string::npos) return std::string();
-    text.replace(at, from.size(), to);
-    std::ofstream(store.state_file(), std::ios::trunc) << text;
+    write_edited(store, good, from, to);
     try {
       store.load();
     } catch (const std::runtime_error& e) {
@@ -111,13 +118,7 @@ TEST(RiskStateStoreTest, TheDrawdownTripIsSavedAndReadFromOlderFiles) {
   ASSERT_EQ(store.save(saved), "");
   EXPECT_TRUE(store.load()->drawdown_tripped);
   const auto with = [&](const std::string& from, const std::string& to) {
-    std::ifstream in(store.state_file());
-    std::string text(std::istreambuf_iterator<char>(in), {});
-    in.close();
-    const auto at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    if (at != std::string::npos) text.replace(at, from.size(), to);
-    std::ofstream(store.state_file(), std::ios::trunc) << text;
+    write_edited(store, text_of(store.state_file()), from, to);
     return store.load();
   };
   EXPECT_FALSE(with("drawdown_tripped = true\n", "")->drawdown_tripped);  // HALTED, journal full

@@ -655,6 +655,91 @@ TEST(ReconciliationTest, AnAcknowledgementCountsAFillTheBrokersAccountHoldsOnce)
   }
 }
 
+// The start-up reconciliation runs HALTED, and the state saved before the stop comes back after
+// it. A broker that faulted meanwhile (here its stream breaks as the acknowledgement reads its
+// account) used to have its HALTED lifted by that restore: trading went on with a broker in an
+// unknown state. It now stays HALTED.
+TEST(ReconciliationTest, ABrokerFaultDuringTheStartUpReconciliationKeepsTradingHalted) {
+  const fs::path dir = scratch_dir("fault_while_reconciling");
+  const std::string config = (dir / "mercurio.toml").string();
+  const auto write_config = [&](const std::string& broker_config) {
+    std::ofstream(config, std::ios::trunc)
+        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+        << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
+        << "[journal]\npath = \"state/journal.sqlite\"\n"
+           "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+           "bars = 5\ninterval_ms = 1\nreject_side = \"buy\"\n"
+        << broker_config << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+        << kGenerousRiskTable;
+  };
+  const auto run = [&] {
+    return run_process({mercurio_exe().string(), "run", "--config", config}, dir);
+  };
+  write_config("");
+  auto first = run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_THAT(first.err, HasSubstr("start-up reconciliation done: trading state ACTIVE"));
+  // Cash moved at the venue: a difference, acknowledged; the acknowledgement's reading of the
+  // account is the fixture's second positions() call, on which its stream breaks.
+  write_config("cash = 99000\nfault_on_positions_call = 2\n");
+  auto ack =
+      mercurio_cmd({"acknowledge", "--by", "ops", "--reason", "transfer", "--config", config}, dir);
+  ASSERT_EQ(ack.exit_code, 0) << ack.err;
+  auto second = run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("action=acknowledge by=ops"));
+  EXPECT_THAT(second.err, HasSubstr("plugin flaky faulted in on_fault"));
+  EXPECT_THAT(second.err,
+              HasSubstr("trading stays HALTED after the start-up reconciliation: broker flaky "
+                        "faulted in on_fault: fixture: stream broken while the account is read"));
+  EXPECT_THAT(second.err, HasSubstr("start-up reconciliation done: trading state HALTED"));
+  EXPECT_THAT(second.err, HasSubstr("fixture calls: account"));
+  EXPECT_THAT(second.err, HasSubstr(", submit 0"));
+  // Saved HALTED: the next start does not trade either, until an operator resumes.
+  write_config("cash = 99000\n");
+  auto third = run();
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_THAT(third.err, HasSubstr("reconciliation with broker flaky clean"));
+  EXPECT_THAT(third.err, HasSubstr("start-up reconciliation done: trading state HALTED"));
+}
+
+// A broker anomaly during the start-up reconciliation (HALTED then) takes effect once the saved
+// state is restored: REDUCING, held for an operator, instead of the saved ACTIVE.
+TEST(ReconciliationTest, ABrokerAnomalyDuringTheStartUpReconciliationReducesOnceRestored) {
+  const fs::path dir = scratch_dir("anomaly_while_reconciling");
+  const std::string config = (dir / "mercurio.toml").string();
+  const auto write_config = [&](const std::string& broker_config) {
+    std::ofstream(config, std::ios::trunc)
+        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+        << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
+        << "[journal]\npath = \"state/journal.sqlite\"\n"
+           "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+           "bars = 5\ninterval_ms = 1\nreject_side = \"buy\"\n"
+        << broker_config << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+        << kGenerousRiskTable;
+  };
+  const auto run = [&] {
+    return run_process({mercurio_exe().string(), "run", "--config", config}, dir);
+  };
+  write_config("");
+  auto first = run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  // The reconciliation's reading of positions (the first call) reports an unknown order status.
+  write_config("anomaly_on_positions_call = 1\n");
+  auto second = run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("reconciliation with broker flaky clean"));
+  EXPECT_THAT(second.err,
+              HasSubstr("trading state ACTIVE -> REDUCING: broker flaky reported what it cannot "
+                        "interpret for TEST: order status \"held_for_review\""));
+  EXPECT_THAT(second.err, HasSubstr("start-up reconciliation done: trading state REDUCING"));
+  // Saved: the next start stays REDUCING until an operator resumes.
+  write_config("");
+  auto third = run();
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_THAT(third.err, HasSubstr("start-up reconciliation done: trading state REDUCING"));
+}
+
 // The Alpaca plugin, when it misses the stream's fill events and cannot read the activities,
 // reports the executions it missed as one fill (at their average price, trade id
 // "<order>@<cumulative>"); after a restart Alpaca lists them one by one: the last under that same

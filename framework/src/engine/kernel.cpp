@@ -282,6 +282,8 @@ void Kernel::start_up() {
     // A clean reconciliation returns to the state saved before the stop (a tripped breaker stays tripped).
     risk_gate_.restore(*state_before_reconciliation_);
     reconciling_ = false;
+    // What went wrong meanwhile outlives the restore (a saved ACTIVE must not lift it).
+    if (halt_at_start_up_) halt_trading(*halt_at_start_up_);
     if (anomaly_at_start_up_) reduce_for_anomaly(*anomaly_at_start_up_);
     persist_state();
     log_.info("start-up reconciliation done: trading state " + std::string(to_string(risk_gate_.state())));
@@ -1287,7 +1289,7 @@ bool Kernel::take_off_queue(const OperatorCommand& c) {
   applied_commands_.insert(c.file);
   log_.error(error);
   alert(sdk::Severity::Critical, "Operator command queue", error + "; trading HALTED");
-  if (auto change = risk_gate_.set_state(TradingState::Halted, error)) on_state_change(*change);
+  halt_trading(error);
   return false;
 }
 
@@ -1323,7 +1325,7 @@ void Kernel::run_heartbeats() {
                 std::to_string(config_.failsafe.max_failures) + "): " + why);
       if (b.heartbeat_failures == config_.failsafe.max_failures) {
         const std::string reason = "broker " + b.id + " missed " + std::to_string(b.heartbeat_failures) + " heartbeats (" + why + ")";
-        if (auto change = risk_gate_.set_state(TradingState::Halted, reason)) on_state_change(*change);
+        halt_trading(reason);
         if (config_.failsafe.emergency_action != DrawdownAction::Hold)
           set_pending_emergency(i, config_.failsafe.emergency_action);
         alert(sdk::Severity::Critical, "Broker unreachable: " + b.id,
@@ -1425,8 +1427,20 @@ void Kernel::broker_fault(std::size_t bi, std::string_view operation, const std:
   const std::string lost = b.data_clients.empty() ? std::string() : " (market data of " + data_clients_text(bi) + " lost)";
   bus_.publish(PluginFaulted{b.id, std::string(operation), message + lost, clock_->now()});
   // A broker whose plugin failed may have orders in an unknown state: no new orders anywhere.
-  if (auto change = risk_gate_.set_state(TradingState::Halted, "broker " + b.id + " faulted in " + std::string(operation) + ": " + message + lost))
+  halt_trading("broker " + b.id + " faulted in " + std::string(operation) + ": " + message + lost);
+}
+
+void Kernel::halt_trading(const std::string& reason) {
+  if (reconciling_) {
+    if (!halt_at_start_up_) halt_at_start_up_ = reason;
+    log_.error("trading stays HALTED after the start-up reconciliation: " + reason);
+    return;
+  }
+  if (auto change = risk_gate_.set_state(TradingState::Halted, reason)) {
     on_state_change(*change);
+  } else if (reason != risk_gate_.state_reason()) {
+    log_.warn("trading already HALTED (" + risk_gate_.state_reason() + "); also: " + reason);
+  }
 }
 
 void Kernel::broker_anomaly(std::size_t bi, const sdk::Symbol& symbol, const std::string& message) {

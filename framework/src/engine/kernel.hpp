@@ -373,6 +373,9 @@ class Kernel final : private StrategyServices, private RiskView {
   void broker_fault(std::size_t broker_index, std::string_view operation, const std::string& message);
   void broker_anomaly(std::size_t broker_index, const sdk::Symbol& symbol, const std::string& message);
   void reduce_for_anomaly(const std::string& why);  // REDUCING until an operator resumes
+  // HALTED for `reason`: at once, or (during the start-up reconciliation, already HALTED) once
+  // the saved state is restored, which would otherwise lift it.
+  void halt_trading(const std::string& reason);
   void strategy_fault(std::size_t strategy_index, std::string_view operation, const std::string& message);
   void alert(sdk::Severity severity, std::string title, std::string body,
              std::vector<std::pair<std::string, std::string>> fields = {});
@@ -396,6 +399,7 @@ class Kernel final : private StrategyServices, private RiskView {
   bool reconciling_ = false;
   std::optional<PersistedRiskState> state_before_reconciliation_;
   std::optional<std::string> anomaly_at_start_up_;  // the first, applied once reconciled
+  std::optional<std::string> halt_at_start_up_;     // likewise, a cause to stay HALTED
   // Flattens and emergency procedures the saved state had running, until resume_saved_procedures()
   // takes them up (each save keeps them meanwhile).
   std::map<std::string, std::string> saved_flattens_;     // strategy id -> why

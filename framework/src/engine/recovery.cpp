@@ -65,7 +65,7 @@ sdk::OrderEvent status_event(const TrackedOrder& o, sdk::OrderEventType type, sd
 void Kernel::journal_failure(const std::string& what) {
   log_.error(what);
   // No record, no order: nothing more is sent until an operator has fixed the storage and restarted.
-  if (auto change = risk_gate_.set_state(TradingState::Halted, "journal failure: " + what)) on_state_change(*change);
+  halt_trading("journal failure: " + what);
   alert(sdk::Severity::Critical, "Journal failure: trading HALTED", what, {{"journal", journal_ ? journal_->path().string() : ""}});
 }
 

@@ -679,12 +679,16 @@ TEST(ReconciliationTest, ABrokerFaultDuringTheStartUpReconciliationKeepsTradingH
   auto first = run();
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_THAT(first.err, HasSubstr("start-up reconciliation done: trading state ACTIVE"));
-  // Cash moved at the venue: a difference, acknowledged; the acknowledgement's reading of the
-  // account is the fixture's second positions() call, on which its stream breaks.
+  // Cash moved at the venue: a difference, acknowledged, and a resume queued with it; the
+  // acknowledgement's reading of the account is the fixture's second positions() call, on which
+  // its stream breaks. The resume was given before that: it does not lift the HALT.
   write_config("cash = 99000\nfault_on_positions_call = 2\n");
   auto ack =
       mercurio_cmd({"acknowledge", "--by", "ops", "--reason", "transfer", "--config", config}, dir);
   ASSERT_EQ(ack.exit_code, 0) << ack.err;
+  auto early_resume =
+      mercurio_cmd({"resume", "--by", "ops", "--reason", "go on", "--config", config}, dir);
+  ASSERT_EQ(early_resume.exit_code, 0) << early_resume.err;
   auto second = run();
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_THAT(second.err, HasSubstr("action=acknowledge by=ops"));
@@ -693,14 +697,22 @@ TEST(ReconciliationTest, ABrokerFaultDuringTheStartUpReconciliationKeepsTradingH
               HasSubstr("trading stays HALTED after the start-up reconciliation: broker flaky "
                         "faulted in on_fault: fixture: stream broken while the account is read"));
   EXPECT_THAT(second.err, HasSubstr("start-up reconciliation done: trading state HALTED"));
+  EXPECT_THAT(second.err, HasSubstr("action=resume by=ops reason=\"go on\" result=\"not applied: "
+                                    "given before trading was HALTED at start-up (broker flaky "
+                                    "faulted in on_fault"));
+  EXPECT_THAT(second.err, Not(HasSubstr("HALTED -> ACTIVE")));
   EXPECT_THAT(second.err, HasSubstr("fixture calls: account"));
   EXPECT_THAT(second.err, HasSubstr(", submit 0"));
-  // Saved HALTED: the next start does not trade either, until an operator resumes.
+  // Saved HALTED: the next start does not trade either, until an operator resumes after it.
   write_config("cash = 99000\n");
+  auto resume =
+      mercurio_cmd({"resume", "--by", "ops", "--reason", "fixed", "--config", config}, dir);
+  ASSERT_EQ(resume.exit_code, 0) << resume.err;
   auto third = run();
   ASSERT_EQ(third.exit_code, 0) << third.err;
   EXPECT_THAT(third.err, HasSubstr("reconciliation with broker flaky clean"));
   EXPECT_THAT(third.err, HasSubstr("start-up reconciliation done: trading state HALTED"));
+  EXPECT_THAT(third.err, HasSubstr("trading state HALTED -> ACTIVE: operator ops: fixed"));
 }
 
 // A broker anomaly during the start-up reconciliation (HALTED then) takes effect once the saved

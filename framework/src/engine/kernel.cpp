@@ -283,7 +283,8 @@ void Kernel::start_up() {
     risk_gate_.restore(*state_before_reconciliation_);
     reconciling_ = false;
     // What went wrong meanwhile outlives the restore (a saved ACTIVE must not lift it).
-    if (halt_at_start_up_) halt_trading(*halt_at_start_up_);
+    if (halt_at_start_up_) halt_trading(halt_at_start_up_->reason);
+    // (After a halt: no effect, as at any time; a resume then returns to ACTIVE.)
     if (anomaly_at_start_up_) reduce_for_anomaly(*anomaly_at_start_up_);
     persist_state();
     log_.info("start-up reconciliation done: trading state " + std::string(to_string(risk_gate_.state())));
@@ -1230,6 +1231,11 @@ void Kernel::apply_operator_commands() {
       if (auto change = risk_gate_.set_state(TradingState::Halted, who)) on_state_change(*change);
       cancel_all_open_orders(who);
       flatten_all(who, true);
+    } else if (c.action == "resume" && !scoped && halt_at_start_up_ &&
+               c.at < halt_at_start_up_->at) {
+      result = "not applied: given before trading was HALTED at start-up (" +
+               halt_at_start_up_->reason + "); resume again to lift that";
+      alert(sdk::Severity::Warning, "Resume not applied", who + ": " + result);
     } else if (c.action == "resume" && !scoped) {
       if (auto change = risk_gate_.resume(who)) {
         on_state_change(*change);
@@ -1432,7 +1438,7 @@ void Kernel::broker_fault(std::size_t bi, std::string_view operation, const std:
 
 void Kernel::halt_trading(const std::string& reason) {
   if (reconciling_) {
-    if (!halt_at_start_up_) halt_at_start_up_ = reason;
+    if (!halt_at_start_up_) halt_at_start_up_ = StartUpHalt{reason, WallClock().now()};
     log_.error("trading stays HALTED after the start-up reconciliation: " + reason);
     return;
   }

@@ -399,7 +399,13 @@ class Kernel final : private StrategyServices, private RiskView {
   bool reconciling_ = false;
   std::optional<PersistedRiskState> state_before_reconciliation_;
   std::optional<std::string> anomaly_at_start_up_;  // the first, applied once reconciled
-  std::optional<std::string> halt_at_start_up_;     // likewise, a cause to stay HALTED
+  // Likewise, the first cause to stay HALTED, and when (wall clock): a resume queued before it
+  // does not lift it (the operator had not seen it).
+  struct StartUpHalt {
+    std::string reason;
+    sdk::Timestamp at;
+  };
+  std::optional<StartUpHalt> halt_at_start_up_;
   // Flattens and emergency procedures the saved state had running, until resume_saved_procedures()
   // takes them up (each save keeps them meanwhile).
   std::map<std::string, std::string> saved_flattens_;     // strategy id -> why

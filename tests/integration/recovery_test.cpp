@@ -752,6 +752,135 @@ TEST(ReconciliationTest, ABrokerAnomalyDuringTheStartUpReconciliationReducesOnce
   EXPECT_THAT(third.err, HasSubstr("start-up reconciliation done: trading state REDUCING"));
 }
 
+// ---- positions no strategy follows ----
+
+namespace {
+
+// A journaled paper deployment whose broker has minute bars of the `data` symbols; the fixture
+// strategy subscribes to `symbol` and buys 10 of it on its first bar (never when `buys` is false).
+class HeldPositionDeployment {
+ public:
+  explicit HeldPositionDeployment(const std::string& name) : dir_(scratch_dir(name)) {}
+  const fs::path& dir() const { return dir_; }
+  void generate(const std::string& symbol, int bars, int seed) const {
+    auto g = mercurio_cmd({"generate-bars", "--out", (dir_ / "data" / (symbol + ".csv")).string(),
+                           "--symbol", symbol, "--bars", std::to_string(bars), "--interval", "1m",
+                           "--start", "2024-03-04", "--seed", std::to_string(seed)},
+                          dir_);
+    EXPECT_EQ(g.exit_code, 0) << g.err;
+  }
+  /// The close of the symbol's last bar in its data file.
+  double last_close(const std::string& symbol) const {
+    const auto rows = read_csv_rows(dir_ / "data" / (symbol + ".csv"));
+    return rows.empty() ? 0 : std::stod(rows.back().at(4));
+  }
+  ProcessResult run(const std::vector<std::string>& data, const std::string& symbol,
+                    bool buys) const {
+    std::string table;
+    for (const std::string& d : data)
+      table += (table.empty() ? "" : ", ") + d + " = \"data/" + d + ".csv\"";
+    std::ofstream(dir_ / "mercurio.toml", std::ios::trunc)
+        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+        << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
+        << "[journal]\npath = \"state/journal.sqlite\"\n"
+           "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
+           "starting_cash = \"100000\"\nstate_file = \"state/paper_account.toml\"\ndata = { "
+        << table
+        << " }\n[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\nbroker = "
+           "\"paper\"\n[plugin.config]\nsymbol = \""
+        << symbol << "\"\nquantity = 10\nbuy_on_bar = " << (buys ? 1 : 1000000)
+        << "\n[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+        << kGenerousRiskTable;
+    return run_process(
+        {mercurio_exe().string(), "run", "--config", (dir_ / "mercurio.toml").string()}, dir_);
+  }
+
+ private:
+  fs::path dir_;
+};
+
+double equity_in(const ProcessResult& r, const std::string& label) {
+  const std::string v = summary_value(r.out, label);
+  return v.empty() ? -1 : std::stod(v);
+}
+
+}  // namespace
+
+// A position whose strategy is gone from the config used to keep the mark of its last fill: the
+// breakers valued the account by a price that no longer moved. Its bars are now asked for, for no
+// strategy, and until the first of them it is valued at the venue's own price.
+TEST(HeldPositionTest, APositionNoStrategyFollowsIsMarkedAfterARestart) {
+  HeldPositionDeployment d("held_position_marked");
+  d.generate("AAA", 20, 5);
+  d.generate("BBB", 20, 7);
+  auto first = d.run({"AAA", "BBB"}, "AAA", true);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(summary_value(first.out, "fills"), "1") << first.err;
+  const double after_first = equity_in(first, "final equity");
+  const double close_first = d.last_close("AAA");
+  // The strategy now trades BBB only; AAA's market goes on.
+  d.generate("AAA", 40, 5);
+  d.generate("BBB", 40, 7);
+  auto second = d.run({"AAA", "BBB"}, "BBB", false);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("broker paper holds AAA, which no strategy there subscribes "
+                                    "to: its bars are asked for to mark it"));
+  // At the start: the venue's price for AAA (its last bar), not the journal's fill price.
+  EXPECT_THAT(second.err, HasSubstr("broker paper's positions valued at its own prices until their "
+                                    "first bar: AAA "));
+  EXPECT_NEAR(equity_in(second, "starting equity"), after_first, 1e-6);
+  // At the end: AAA's new last close (the buyer held nothing and bought nothing).
+  EXPECT_NEAR(equity_in(second, "final equity"),
+              after_first + 10 * (d.last_close("AAA") - close_first), 1e-6);
+  EXPECT_NE(d.last_close("AAA"), close_first);
+  EXPECT_THAT(second.err, Not(HasSubstr("REDUCING")));
+}
+
+// Its venue has no bars for it: the strategies' own symbols are asked for alone, and trading goes
+// on REDUCING until an operator resumes (the breakers cannot follow that position).
+TEST(HeldPositionTest, APositionWithoutBarsReducesUntilAnOperatorResumes) {
+  HeldPositionDeployment d("held_position_unmarked");
+  d.generate("AAA", 20, 5);
+  d.generate("BBB", 20, 7);
+  auto first = d.run({"AAA", "BBB"}, "AAA", true);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(summary_value(first.out, "fills"), "1") << first.err;
+  d.generate("BBB", 40, 7);
+  auto second = d.run({"BBB"}, "BBB", true);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("[CRITICAL] Position not marked: AAA"));
+  EXPECT_THAT(second.err, HasSubstr("trading state ACTIVE -> REDUCING: position 10 AAA at paper "
+                                    "has no bars to mark it (broker paper refused its bars: "
+                                    "paper broker has no data for symbol(s) AAA"));
+  // BBB's bars came all the same, and the buyer's entry was refused.
+  EXPECT_THAT(second.err, HasSubstr("REDUCING_ONLY"));
+  EXPECT_EQ(summary_value(second.out, "fills"), "0");
+  EXPECT_GE(std::stoi("0" + summary_value(second.out, "bars")), 20) << second.out;
+}
+
+// A manual trade at the venue in a symbol no strategy subscribes to: nothing marks that position.
+TEST(HeldPositionTest, AManualFillInASymbolWithoutBarsReducesUntilAnOperatorResumes) {
+  const fs::path dir = scratch_dir("held_position_manual_fill");
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+      << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
+      << "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+         "bars = 6\ninterval_ms = 1\nexternal_fill_after_bar = 2\n"
+         "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n[plugin.config]\n"
+         "buy_on_bar = 4\n"
+      << kGenerousRiskTable;
+  auto r = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> REDUCING: position 3 OTHER at flaky has no "
+                               "bars to mark it (a fill of manual-2 in a symbol no strategy there "
+                               "subscribes to)"));
+  // The buyer's entry on the 4th bar, after that fill, is refused.
+  EXPECT_THAT(r.err, HasSubstr("REDUCING_ONLY"));
+  EXPECT_THAT(r.err, HasSubstr("fixture calls: account"));
+  EXPECT_THAT(r.err, HasSubstr(", submit 0"));
+}
+
 // The Alpaca plugin, when it misses the stream's fill events and cannot read the activities,
 // reports the executions it missed as one fill (at their average price, trade id
 // "<order>@<cumulative>"); after a restart Alpaca lists them one by one: the last under that same

@@ -285,7 +285,7 @@ void Kernel::start_up() {
     // What went wrong meanwhile outlives the restore (a saved ACTIVE must not lift it).
     if (halt_at_start_up_) halt_trading(halt_at_start_up_->reason);
     // (After a halt: no effect, as at any time; a resume then returns to ACTIVE.)
-    if (anomaly_at_start_up_) reduce_for_anomaly(*anomaly_at_start_up_);
+    if (anomaly_at_start_up_) reduce_for_operator(*anomaly_at_start_up_);
     persist_state();
     log_.info("start-up reconciliation done: trading state " + std::string(to_string(risk_gate_.state())));
     // The saved flattens are set up before the commands (a queued resume ends them) and go on
@@ -413,19 +413,8 @@ void Kernel::warm_up_strategies() {
 void Kernel::stream_live() {
   warm_up_strategies();
   std::size_t feeding = 0;
-  for (std::size_t i = 0; i < brokers_.size(); ++i) {
-    BrokerSlot& b = brokers_[i];
-    if (b.feed_symbols.empty()) continue;
-    std::vector<sdk::Symbol> symbols(b.feed_symbols.begin(), b.feed_symbols.end());
-    sdk::Status status;
-    const bool ok = call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(i, op, msg); },
-                                 "subscribe_bars", [&] { status = b.broker->subscribe_bars(symbols); });
-    if (!ok || !status.is_ok())
-      throw KernelError("broker " + b.id + " could not subscribe to bars" +
-                        (b.data_clients.empty() ? std::string() : " (market data for " + data_clients_text(i) + ")") + ": " +
-                        (ok ? status.message() : std::string("it threw")));
-    ++feeding;
-  }
+  for (std::size_t i = 0; i < brokers_.size(); ++i)
+    if (subscribe_feed(i)) ++feeding;
   auto all_ended = [&] {
     return std::all_of(brokers_.begin(), brokers_.end(),
                        [](const BrokerSlot& b) { return b.feed_symbols.empty() || b.data_ended || !b.available; });
@@ -454,6 +443,69 @@ void Kernel::stream_live() {
     const auto until_heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(next_heartbeat_ - std::chrono::steady_clock::now());
     inbox_.wait_for(std::clamp(until_heartbeat, std::chrono::milliseconds(1), std::chrono::milliseconds(200)));
   }
+}
+
+bool Kernel::subscribe_feed(std::size_t i) {
+  BrokerSlot& b = brokers_[i];
+  if (b.feed_symbols.empty()) return false;
+  const auto ask = [&](const std::set<sdk::Symbol>& wanted, sdk::Status& status) {
+    const std::vector<sdk::Symbol> symbols(wanted.begin(), wanted.end());
+    return call_guarded(
+        [&](std::string_view op, const std::string& msg) { broker_fault(i, op, msg); },
+        "subscribe_bars", [&] { status = b.broker->subscribe_bars(symbols); });
+  };
+  sdk::Status status;
+  bool ok = ask(b.feed_symbols, status);
+  if (ok && !status.is_ok()) {
+    // Refused: perhaps for a symbol only held (a venue without data for it). The strategies'
+    // own symbols are asked for again, alone; what is held goes unmarked, REDUCING.
+    const std::vector<std::size_t> clients =
+        b.data_clients.empty() ? std::vector<std::size_t>{i} : b.data_clients;
+    std::set<sdk::Symbol> followed;
+    for (std::size_t c : clients)
+      for (const sdk::Symbol& symbol : brokers_[c].symbols)
+        if (brokers_[c].held_only.count(symbol) == 0) followed.insert(symbol);
+    if (followed.size() < b.feed_symbols.size()) {
+      bool accepted = followed.empty();
+      if (!accepted) {
+        sdk::Status retry;
+        ok = ask(followed, retry);
+        accepted = ok && retry.is_ok();
+      }
+      if (accepted) {
+        for (std::size_t c : clients)
+          for (const sdk::Symbol& symbol : std::set<sdk::Symbol>(brokers_[c].held_only))
+            if (followed.count(symbol) == 0) {
+              brokers_[c].symbols.erase(symbol);  // not watched for stale data: it never comes
+              brokers_[c].held_only.erase(symbol);
+              holding_unmarked(c, symbol,
+                               "broker " + b.id + " refused its bars: " + status.message());
+            }
+        b.feed_symbols = std::move(followed);
+        return !b.feed_symbols.empty();
+      }
+    }
+  }
+  if (!ok || !status.is_ok())
+    throw KernelError("broker " + b.id + " could not subscribe to bars" +
+                      (b.data_clients.empty() ? std::string()
+                                              : " (market data for " + data_clients_text(i) + ")") +
+                      ": " + (ok ? status.message() : std::string("it threw")));
+  return true;
+}
+
+void Kernel::holding_unmarked(std::size_t bi, const sdk::Symbol& symbol, const std::string& why) {
+  BrokerSlot& b = brokers_[bi];
+  if (!b.unmarked.insert(symbol).second) return;
+  const sdk::Position p = b.account.position(symbol);
+  const std::string what = "position " + p.quantity.to_string() + " " + symbol.str() + " at " +
+                           b.id + " has no bars to mark it (" + why + "): valued at " +
+                           p.market_price.to_string() +
+                           " from now on, which the breakers cannot follow";
+  log_.error(what);
+  alert(sdk::Severity::Critical, "Position not marked: " + symbol.str(), what,
+        {{"broker", b.id}, {"symbol", symbol.str()}});
+  reduce_for_operator(what);
 }
 
 void Kernel::finish() {
@@ -506,6 +558,20 @@ void Kernel::finish() {
 // ---------------------------------------------------------------- per bar
 
 void Kernel::build_bar_routes() {
+  // A position no strategy here follows is marked all the same: the breakers value the account
+  // by it. (Paper and live: a backtest starts flat.)
+  for (BrokerSlot& b : brokers_) {
+    if (b.data_only) continue;
+    std::string held;
+    for (const sdk::Position& p : b.account.open_positions())
+      if (b.symbols.insert(p.symbol).second) {
+        b.held_only.insert(p.symbol);
+        held += (held.empty() ? "" : ", ") + p.symbol.str();
+      }
+    if (!held.empty())
+      log_.warn("broker " + b.id + " holds " + held +
+                ", which no strategy there subscribes to: its bars are asked for to mark it");
+  }
   // After the strategies subscribed: each trading broker's symbols are asked of its data source.
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
     BrokerSlot& b = brokers_[i];
@@ -518,6 +584,7 @@ void Kernel::build_bar_routes() {
     for (std::size_t client : brokers_[i].data_clients)
       log_.info("broker " + brokers_[client].id + " trades on bars from " + brokers_[i].id + " (" +
                 std::to_string(brokers_[client].symbols.size()) + " symbol(s))");
+  feeds_fixed_ = true;
 }
 
 std::vector<std::size_t> Kernel::bar_route(std::size_t source_index, const sdk::Symbol& symbol) const {
@@ -813,6 +880,11 @@ void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std:
   ++stats_.fills;
   ++b.fills_booked;
   b.account.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
+  // A holding in a symbol with no feed (a manual trade at the venue): nothing marks it.
+  if (feeds_fixed_ && !b.account.quantity(e.symbol).is_zero() && b.symbols.count(e.symbol) == 0)
+    holding_unmarked(
+        broker_index, e.symbol,
+        "a fill of " + e.client_order_id.str() + " in a symbol no strategy there subscribes to");
   std::string_view owner;  // empty: an external fill, not any strategy's
   if (strategy_index) {
     StrategySlot& s = strategies_[*strategy_index];
@@ -1459,10 +1531,10 @@ void Kernel::broker_anomaly(std::size_t bi, const sdk::Symbol& symbol, const std
     if (!anomaly_at_start_up_) anomaly_at_start_up_ = why;
     return;
   }
-  reduce_for_anomaly(why);
+  reduce_for_operator(why);
 }
 
-void Kernel::reduce_for_anomaly(const std::string& why) {
+void Kernel::reduce_for_operator(const std::string& why) {
   // Fail towards safety: no new exposure until an operator has looked (resume lifts it). A
   // REDUCING that would end by itself (the next day; fresh data) is held for the operator too.
   if (risk_gate_.state() == TradingState::Active) {

@@ -94,7 +94,11 @@ class Kernel final : private StrategyServices, private RiskView {
     bool started = false;
     bool available = true;
     bool data_ended = false;
-    std::set<sdk::Symbol> symbols;                                        // subscribed by its strategies
+    std::set<sdk::Symbol> symbols;  // subscribed by its strategies, and held_only
+    // Held at the start with no strategy here subscribed (its strategy gone from the config, a
+    // position acknowledged): its bars are asked for all the same, to mark it.
+    std::set<sdk::Symbol> held_only;
+    std::set<sdk::Symbol> unmarked;  // held, and no bars come to mark it: alerted once each
     // Market-data routing (`market_data` key), fixed before the first bar:
     std::optional<std::size_t> data_source;    // trading broker: the broker whose bars it trades on
     std::vector<std::size_t> data_clients;     // data broker: the trading brokers routed to it
@@ -305,6 +309,8 @@ class Kernel final : private StrategyServices, private RiskView {
     sdk::Decimal cash;
   };
   std::optional<VenueAccount> read_venue_account(std::size_t broker_index);
+  // Marks the held positions at the prices the venue reports for them (start-up).
+  void mark_at_venue_prices(std::size_t broker_index, const std::vector<sdk::Position>& venue);
   void await_acknowledgement();
   void acknowledge_reconciliation(const std::string& who);
   void resolve_in_doubt();
@@ -340,6 +346,11 @@ class Kernel final : private StrategyServices, private RiskView {
   /// The trading brokers a bar of `symbol` from broker `source_index` is processed for.
   std::vector<std::size_t> bar_route(std::size_t source_index, const sdk::Symbol& symbol) const;
   void stream_live();
+  // Asks broker i for its feed's bars; false when it has none to ask for. Throws KernelError.
+  bool subscribe_feed(std::size_t broker_index);
+  // A position in `symbol` at broker i that no bars mark: alerted, REDUCING until resumed.
+  void holding_unmarked(std::size_t broker_index, const sdk::Symbol& symbol,
+                        const std::string& why);
   void finish();
 
   void build_bar_routes();
@@ -372,7 +383,7 @@ class Kernel final : private StrategyServices, private RiskView {
   void stop_brokers();
   void broker_fault(std::size_t broker_index, std::string_view operation, const std::string& message);
   void broker_anomaly(std::size_t broker_index, const sdk::Symbol& symbol, const std::string& message);
-  void reduce_for_anomaly(const std::string& why);  // REDUCING until an operator resumes
+  void reduce_for_operator(const std::string& why);  // REDUCING until an operator resumes
   // HALTED for `reason`: at once, or (during the start-up reconciliation, already HALTED) once
   // the saved state is restored, which would otherwise lift it.
   void halt_trading(const std::string& reason);
@@ -437,6 +448,8 @@ class Kernel final : private StrategyServices, private RiskView {
   const BrokerSlot::SymbolFeed* current_feed_ = nullptr;  // the bar being published: whose strategies see it
   bool warming_up_ = false;  // strategies see history before the live bars; every order is refused
   std::uint64_t stale_bars_ = 0;
+  bool feeds_fixed_ =
+      false;  // build_bar_routes() ran: a symbol not in a broker's `symbols` is unfed
   std::uint64_t unrouted_bars_ = 0;  // bars of a data broker for a symbol no routed broker asked for
   std::chrono::steady_clock::time_point next_heartbeat_{};
   std::size_t flattens_pending_ = 0;  // strategies with a flatten in progress

@@ -349,6 +349,7 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
   // 4. Positions and cash.
   const std::optional<VenueAccount> venue = read_venue_account(bi);
   if (!venue) return "cannot read positions or cash from the broker\n";
+  mark_at_venue_prices(bi, venue->positions);
   std::map<sdk::Symbol, sdk::Decimal> broker_qty, local_qty;
   for (const auto& p : venue->positions) broker_qty[p.symbol] += p.quantity;
   for (const auto& p : b.account.open_positions()) local_qty[p.symbol] = p.quantity;
@@ -367,6 +368,24 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
          << b.account.cash().to_string() << " (difference " << cash_diff.to_string() << ")\n";
   if (missing_fills > 0) log_.warn(std::to_string(missing_fills) + " fill(s) from " + b.id + " recorded at start-up (made while mercurio was down)");
   return diff.str();
+}
+
+// The journal's marks are its last fills' prices, perhaps days old, and the breakers judge the
+// equity from the first bar of any symbol on: until a held symbol's own first bar, it is valued
+// at the venue's price where the venue reports one.
+void Kernel::mark_at_venue_prices(std::size_t bi, const std::vector<sdk::Position>& venue) {
+  BrokerSlot& b = brokers_[bi];
+  std::string marked;
+  for (const sdk::Position& p : venue) {
+    // A position the journal does not hold is a difference: the acknowledgement books it.
+    if (!p.market_price.is_positive() || b.account.quantity(p.symbol).is_zero()) continue;
+    b.account.mark(p.symbol, p.market_price);
+    for (std::size_t si : b.strategies) strategies_[si].book.mark(p.symbol, p.market_price);
+    marked += (marked.empty() ? "" : ", ") + p.symbol.str() + " " + p.market_price.to_string();
+  }
+  if (!marked.empty())
+    log_.info("broker " + b.id +
+              "'s positions valued at its own prices until their first bar: " + marked);
 }
 
 std::optional<Kernel::VenueAccount> Kernel::read_venue_account(std::size_t bi) {
@@ -561,6 +580,7 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
     Ledger ledger(adj.cash);
     for (const auto& p : adj.positions) ledger.add_opening_position(p.symbol, p.quantity, p.average_price, now);
     b.account = std::move(ledger);
+    mark_at_venue_prices(bi, adj.positions);
     log_.info("acknowledged: broker " + b.id + "'s account is now its own report (cash " +
               adj.cash.to_string() + ", " + std::to_string(adj.positions.size()) + " position(s))");
     reconciliation_mismatches_.erase(reconciliation_mismatches_.begin());

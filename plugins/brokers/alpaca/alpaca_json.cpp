@@ -240,7 +240,8 @@ sdk::Result<sdk::Position> parse_position(const JsonObject& o) {
   p.quantity = *qty;
   if (string_field(o, "side").value_or("long") == "short" && p.quantity.is_positive()) p.quantity = -p.quantity;
   p.average_price = *avg;
-  p.market_price = decimal_field(o, "current_price").value_or(*avg);
+  // No current price: 0 (none known), not the entry price, which may be months old.
+  p.market_price = decimal_field(o, "current_price").value_or(Decimal{});
   return p;
 }
 

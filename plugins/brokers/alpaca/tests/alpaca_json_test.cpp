@@ -125,6 +125,24 @@ TEST(AlpacaJsonTest, ShortSaleFillActivityIsASell) {
   EXPECT_FALSE(sdk::parse_side("sell_short"));  // order sides are unchanged
 }
 
+// The kernel values a position at its market price after a restart: the venue's current price,
+// or none (0) when Alpaca does not give one, never the entry price (perhaps months old).
+TEST(AlpacaJsonTest, APositionsMarketPriceIsItsCurrentPriceOrNone) {
+  auto o = parse_object(
+      R"({"symbol":"AAPL","qty":"-5","side":"short","avg_entry_price":"150.25","current_price":"171.5"})",
+      "position");
+  ASSERT_TRUE(o);
+  auto p = parse_position(*o);
+  ASSERT_TRUE(p) << p.status().message();
+  EXPECT_EQ(p->quantity.to_string(), "-5");
+  EXPECT_EQ(p->average_price.to_string(), "150.25");
+  EXPECT_EQ(p->market_price.to_string(), "171.5");
+  (*o)->remove("current_price");
+  p = parse_position(*o);
+  ASSERT_TRUE(p) << p.status().message();
+  EXPECT_TRUE(p->market_price.is_zero());
+}
+
 TEST(AlpacaJsonTest, DecimalsBeyondEightDigitsAreRoundedNotRefused) {
   auto o = parse_object(R"({"a":"122011.09751111286868","b":"1.000000005","c":"-1.000000005","d":12.5,"e":7,"f":"x","g":null})", "t");
   ASSERT_TRUE(o);

@@ -56,6 +56,8 @@ class Broker {
   virtual Status cancel(const ClientOrderId& id) = 0;
 
   virtual Result<AccountSnapshot> account() = 0;
+  /// Each position's market_price is the venue's current price for it (0: none known): after a
+  /// restart the kernel values the position at it until the symbol's first bar.
   virtual Result<std::vector<Position>> positions() = 0;
   virtual Result<std::vector<OrderStatusReport>> open_orders() = 0;
   /// One order by its client order id; StatusCode::NotFound only when the venue confirms it

@@ -111,7 +111,7 @@ struct Position {
   Symbol symbol;
   Decimal quantity;
   Decimal average_price;
-  Decimal market_price;     ///< last mark (bar close) the kernel saw
+  Decimal market_price;     ///< last mark (bar close) the kernel saw; from a broker, the venue's
   Decimal realized_pnl;     ///< gross of commissions
   Decimal commissions;
   Decimal unrealized_pnl() const { return (market_price - average_price) * quantity; }

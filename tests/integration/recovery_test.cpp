@@ -402,6 +402,41 @@ TEST(RecoveryTest, AResumeQueuedWhileStoppedEndsASavedFlattenBeforeItSends) {
   EXPECT_THAT(d.cmd({"status"}).out, Not(HasSubstr("flattening")));
 }
 
+// An operator's HALT leaves the positions open; the drawdown breaker goes on watching them. Past
+// its limit it runs its action (here: flatten) all the same, once: the HALTED state is kept and
+// its reason says what halted it before.
+TEST(RecoveryTest, TheDrawdownBreakerFlattensWhileAnOperatorsHaltHolds) {
+  FlatteningDeployment d("recovery_drawdown_while_halted");
+  d.bars("AAA", {{30, 100}, {31, 100}, {32, 100}});
+  d.bars("BBB", {{30, 50}, {31, 50}, {32, 50}});
+  auto first = d.run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(summary_value(first.out, "fills"), "1") << first.err;  // 600 AAA held
+  auto halt = d.cmd({"halt", "--by", "ops", "--reason", "looking into it"});
+  ASSERT_EQ(halt.exit_code, 0) << halt.err;
+
+  d.bars("AAA", {{30, 100}, {31, 100}, {32, 100}, {33, 80}, {34, 80}, {35, 80}});
+  d.bars("BBB", {{30, 50}, {31, 50}, {32, 50}, {33, 50}, {34, 50}, {35, 50}});
+  auto second = d.run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err,
+              HasSubstr("trading state ACTIVE -> HALTED: operator ops: looking into it"));
+  EXPECT_THAT(second.err, HasSubstr("trading state HALTED -> HALTED: drawdown"));
+  EXPECT_THAT(second.err, HasSubstr("(HALTED before: operator ops: looking into it)"));
+  EXPECT_THAT(second.err, HasSubstr("flattening 600 AAA of buya as buya-2"));
+  EXPECT_THAT(second.err, HasSubstr("strategy buya is flat (drawdown"));
+  EXPECT_EQ(summary_value(second.out, "fills"), "1") << second.err;
+  // Once: the later bars at 80 trip nothing more.
+  const auto count = [&](const std::string& text) {
+    std::size_t n = 0;
+    for (auto at = second.err.find(text); at != std::string::npos;
+         at = second.err.find(text, at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_EQ(count("HALTED -> HALTED"), 1u) << second.err;
+}
+
 // The failsafe's emergency procedure waits for its broker to answer again; the process stops
 // first. The next start runs it once the broker answers (it was forgotten with the process).
 TEST(RecoveryTest, AnEmergencyProcedurePendingAtTheStopRunsAfterARestart) {

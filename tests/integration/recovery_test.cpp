@@ -809,8 +809,10 @@ class HeldPositionDeployment {
     const auto rows = read_csv_rows(dir_ / "data" / (symbol + ".csv"));
     return rows.empty() ? 0 : std::stod(rows.back().at(4));
   }
-  ProcessResult run(const std::vector<std::string>& data, const std::string& symbol,
-                    bool buys) const {
+  /// `watched`: the paper venue replays a bar every 2 ms on a 24/7 calendar, and stale data is
+  /// looked for every 50 ms (a gap of 300 ms).
+  ProcessResult run(const std::vector<std::string>& data, const std::string& symbol, bool buys,
+                    bool watched = false) const {
     std::string table;
     for (const std::string& d : data)
       table += (table.empty() ? "" : ", ") + d + " = \"data/" + d + ".csv\"";
@@ -818,10 +820,12 @@ class HeldPositionDeployment {
         << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
         << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
         << "[journal]\npath = \"state/journal.sqlite\"\n"
-           "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
+        << (watched ? "[failsafe]\nheartbeat_interval_ms = 50\nmax_data_gap_ms = 300\n" : "")
+        << "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
            "starting_cash = \"100000\"\nstate_file = \"state/paper_account.toml\"\ndata = { "
-        << table
-        << " }\n[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\nbroker = "
+        << table << " }\n"
+        << (watched ? "replay_interval_ms = 2\n[plugin.risk]\ncalendar = \"24/7\"\n" : "")
+        << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\nbroker = "
            "\"paper\"\n[plugin.config]\nsymbol = \""
         << symbol << "\"\nquantity = 10\nbuy_on_bar = " << (buys ? 1 : 1000000)
         << "\n[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
@@ -869,6 +873,24 @@ TEST(HeldPositionTest, APositionNoStrategyFollowsIsMarkedAfterARestart) {
               after_first + 10 * (d.last_close("AAA") - close_first), 1e-6);
   EXPECT_NE(d.last_close("AAA"), close_first);
   EXPECT_THAT(second.err, Not(HasSubstr("REDUCING")));
+}
+
+// A holding no strategy follows may trade rarely, or its venue may have no bars for it: its feed
+// is not watched for stale data (the strategies' are), so it does not move trading to REDUCING.
+TEST(HeldPositionTest, APositionNoStrategyFollowsIsNotWatchedForStaleData) {
+  HeldPositionDeployment d("held_position_not_watched");
+  d.generate("AAA", 20, 5);
+  d.generate("BBB", 20, 7);
+  auto first = d.run({"AAA", "BBB"}, "AAA", true);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(summary_value(first.out, "fills"), "1") << first.err;
+  // No new AAA bar; 300 of BBB, 2 ms apart: the run lasts well over the 300 ms gap.
+  d.generate("BBB", 320, 7);
+  auto second = d.run({"AAA", "BBB"}, "BBB", false, true);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("broker paper holds AAA, which no strategy there subscribes"));
+  EXPECT_GE(std::stoi("0" + summary_value(second.out, "bars")), 300) << second.out;
+  EXPECT_THAT(second.err, Not(HasSubstr("no bar of AAA")));
 }
 
 // Its venue has no bars for it: the strategies' own symbols are asked for alone, and trading goes

@@ -336,6 +336,7 @@ Kernel::RoutedHistory Kernel::collect_history(sdk::Timestamp from, sdk::Timestam
     BrokerSlot& b = brokers_[i];
     if (skip_unavailable && !b.available) continue;
     for (const sdk::Symbol& symbol : b.feed_symbols) {
+      if (!followed_by_a_strategy(i, symbol)) continue;  // only held: no strategy to warm up
       auto history = fetch_history(i, symbol, from, to);
       // Checked (one symbol, strictly increasing time) while it is compacted: one pass over it.
       auto series = history
@@ -456,31 +457,31 @@ bool Kernel::subscribe_feed(std::size_t i) {
   };
   sdk::Status status;
   bool ok = ask(b.feed_symbols, status);
-  if (ok && !status.is_ok()) {
-    // Refused: perhaps for a symbol only held (a venue without data for it). The strategies'
-    // own symbols are asked for again, alone; what is held goes unmarked, REDUCING.
-    const std::vector<std::size_t> clients =
-        b.data_clients.empty() ? std::vector<std::size_t>{i} : b.data_clients;
+  // Refused as unknown (a venue without data for a symbol only held, say): the symbols some
+  // strategy follows are asked for again, alone, and what is only held goes unmarked. Any other
+  // refusal (the venue unavailable) stops the start as before: nothing is given up for it.
+  const bool unknown = status.code() == sdk::StatusCode::NotFound ||
+                       status.code() == sdk::StatusCode::InvalidArgument;
+  if (ok && !status.is_ok() && unknown) {
     std::set<sdk::Symbol> followed;
-    for (std::size_t c : clients)
-      for (const sdk::Symbol& symbol : brokers_[c].symbols)
-        if (brokers_[c].held_only.count(symbol) == 0) followed.insert(symbol);
+    for (const sdk::Symbol& symbol : b.feed_symbols)
+      if (followed_by_a_strategy(i, symbol)) followed.insert(symbol);
     if (followed.size() < b.feed_symbols.size()) {
+      const std::string why = "broker " + b.id + " refused its bars: " + status.message();
       bool accepted = followed.empty();
       if (!accepted) {
-        sdk::Status retry;
-        ok = ask(followed, retry);
-        accepted = ok && retry.is_ok();
+        ok = ask(followed, status);  // refused again: its own reason is the one reported
+        accepted = ok && status.is_ok();
       }
       if (accepted) {
-        for (std::size_t c : clients)
-          for (const sdk::Symbol& symbol : std::set<sdk::Symbol>(brokers_[c].held_only))
-            if (followed.count(symbol) == 0) {
-              brokers_[c].symbols.erase(symbol);  // not watched for stale data: it never comes
-              brokers_[c].held_only.erase(symbol);
-              holding_unmarked(c, symbol,
-                               "broker " + b.id + " refused its bars: " + status.message());
-            }
+        for (const sdk::Symbol& symbol : b.feed_symbols) {
+          if (followed.count(symbol) != 0) continue;
+          for (std::size_t t : bar_route(i, symbol)) {
+            brokers_[t].symbols.erase(symbol);
+            brokers_[t].held_only.erase(symbol);
+            if (!brokers_[t].account.quantity(symbol).is_zero()) holding_unmarked(t, symbol, why);
+          }
+        }
         b.feed_symbols = std::move(followed);
         return !b.feed_symbols.empty();
       }
@@ -492,6 +493,12 @@ bool Kernel::subscribe_feed(std::size_t i) {
                                               : " (market data for " + data_clients_text(i) + ")") +
                       ": " + (ok ? status.message() : std::string("it threw")));
   return true;
+}
+
+bool Kernel::followed_by_a_strategy(std::size_t source, const sdk::Symbol& symbol) const {
+  for (std::size_t t : bar_route(source, symbol))
+    if (brokers_[t].held_only.count(symbol) == 0) return true;
+  return false;
 }
 
 void Kernel::holding_unmarked(std::size_t bi, const sdk::Symbol& symbol, const std::string& why) {
@@ -559,17 +566,26 @@ void Kernel::finish() {
 
 void Kernel::build_bar_routes() {
   // A position no strategy here follows is marked all the same: the breakers value the account
-  // by it. (Paper and live: a backtest starts flat.)
-  for (BrokerSlot& b : brokers_) {
+  // by it. So is a symbol a strategy's book holds (the account may be flat through two books
+  // that offset) or an order still works in: either can become the account's position. (Paper
+  // and live: a backtest starts flat.)
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
     if (b.data_only) continue;
-    std::string held;
-    for (const sdk::Position& p : b.account.open_positions())
-      if (b.symbols.insert(p.symbol).second) {
-        b.held_only.insert(p.symbol);
-        held += (held.empty() ? "" : ", ") + p.symbol.str();
+    std::set<sdk::Symbol> held;
+    for (const sdk::Position& p : b.account.open_positions()) held.insert(p.symbol);
+    for (std::size_t si : b.strategies)
+      for (const sdk::Position& p : strategies_[si].book.open_positions()) held.insert(p.symbol);
+    for (const TrackedOrder* o : tracker_.open_orders())
+      if (o->broker_index == i) held.insert(o->intent.symbol);
+    std::string text;
+    for (const sdk::Symbol& symbol : held)
+      if (b.symbols.insert(symbol).second) {
+        b.held_only.insert(symbol);
+        text += (text.empty() ? "" : ", ") + symbol.str();
       }
-    if (!held.empty())
-      log_.warn("broker " + b.id + " holds " + held +
+    if (!text.empty())
+      log_.warn("broker " + b.id + " holds " + text +
                 ", which no strategy there subscribes to: its bars are asked for to mark it");
   }
   // After the strategies subscribed: each trading broker's symbols are asked of its data source.
@@ -584,7 +600,7 @@ void Kernel::build_bar_routes() {
     for (std::size_t client : brokers_[i].data_clients)
       log_.info("broker " + brokers_[client].id + " trades on bars from " + brokers_[i].id + " (" +
                 std::to_string(brokers_[client].symbols.size()) + " symbol(s))");
-  feeds_fixed_ = true;
+  watch_unfed_fills_ = mode_ != RunMode::Backtest;
 }
 
 std::vector<std::size_t> Kernel::bar_route(std::size_t source_index, const sdk::Symbol& symbol) const {
@@ -881,10 +897,14 @@ void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std:
   ++b.fills_booked;
   b.account.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
   // A holding in a symbol with no feed (a manual trade at the venue): nothing marks it.
-  if (feeds_fixed_ && !b.account.quantity(e.symbol).is_zero() && b.symbols.count(e.symbol) == 0)
-    holding_unmarked(
-        broker_index, e.symbol,
-        "a fill of " + e.client_order_id.str() + " in a symbol no strategy there subscribes to");
+  if (watch_unfed_fills_ && b.symbols.count(e.symbol) == 0) {
+    if (b.account.quantity(e.symbol).is_zero())
+      b.unmarked.erase(e.symbol);  // closed: a later one is alerted again
+    else
+      holding_unmarked(
+          broker_index, e.symbol,
+          "a fill of " + e.client_order_id.str() + " in a symbol no strategy there subscribes to");
+  }
   std::string_view owner;  // empty: an external fill, not any strategy's
   if (strategy_index) {
     StrategySlot& s = strategies_[*strategy_index];
@@ -1444,6 +1464,9 @@ void Kernel::check_stale_data() {
     }
     if (!open) continue;
     for (const auto& symbol : b.symbols) {
+      // Only held: a holding that trades rarely must not stop the strategies (and its venue may
+      // have no bars for it at all).
+      if (b.held_only.count(symbol) != 0) continue;
       auto& feed = b.feeds[symbol];
       if (!feed.arrival) {
         feed.arrival = now;  // the watch starts with the feed

@@ -96,9 +96,10 @@ class Kernel final : private StrategyServices, private RiskView {
     bool data_ended = false;
     std::set<sdk::Symbol> symbols;  // subscribed by its strategies, and held_only
     // Held at the start with no strategy here subscribed (its strategy gone from the config, a
-    // position acknowledged): its bars are asked for all the same, to mark it.
+    // position acknowledged): its bars are asked for all the same, to mark it (no warm-up, no
+    // stale-data watch).
     std::set<sdk::Symbol> held_only;
-    std::set<sdk::Symbol> unmarked;  // held, and no bars come to mark it: alerted once each
+    std::set<sdk::Symbol> unmarked;  // held, and no bars come to mark it: alerted once a holding
     // Market-data routing (`market_data` key), fixed before the first bar:
     std::optional<std::size_t> data_source;    // trading broker: the broker whose bars it trades on
     std::vector<std::size_t> data_clients;     // data broker: the trading brokers routed to it
@@ -348,6 +349,8 @@ class Kernel final : private StrategyServices, private RiskView {
   void stream_live();
   // Asks broker i for its feed's bars; false when it has none to ask for. Throws KernelError.
   bool subscribe_feed(std::size_t broker_index);
+  // Whether some strategy subscribes to the symbol of that source at a broker it feeds.
+  bool followed_by_a_strategy(std::size_t source_index, const sdk::Symbol& symbol) const;
   // A position in `symbol` at broker i that no bars mark: alerted, REDUCING until resumed.
   void holding_unmarked(std::size_t broker_index, const sdk::Symbol& symbol,
                         const std::string& why);
@@ -448,8 +451,9 @@ class Kernel final : private StrategyServices, private RiskView {
   const BrokerSlot::SymbolFeed* current_feed_ = nullptr;  // the bar being published: whose strategies see it
   bool warming_up_ = false;  // strategies see history before the live bars; every order is refused
   std::uint64_t stale_bars_ = 0;
-  bool feeds_fixed_ =
-      false;  // build_bar_routes() ran: a symbol not in a broker's `symbols` is unfed
+  // Paper and live, once the feeds are fixed: a fill in a symbol outside a broker's `symbols`
+  // leaves a holding nothing marks.
+  bool watch_unfed_fills_ = false;
   std::uint64_t unrouted_bars_ = 0;  // bars of a data broker for a symbol no routed broker asked for
   std::chrono::steady_clock::time_point next_heartbeat_{};
   std::size_t flattens_pending_ = 0;  // strategies with a flatten in progress

@@ -437,6 +437,48 @@ TEST(RecoveryTest, TheDrawdownBreakerFlattensWhileAnOperatorsHaltHolds) {
   EXPECT_EQ(count("HALTED -> HALTED"), 1u) << second.err;
 }
 
+// An operator's halt of one strategy stops it as the kernel stops any strategy: the orders that
+// could add to its positions are cancelled, the stop that protects its position stays (it used to
+// be cancelled with the rest, leaving the position unprotected).
+TEST(RecoveryTest, AHaltOfOneStrategyKeepsTheStopThatProtectsItsPosition) {
+  const fs::path dir = scratch_dir("recovery_scoped_halt_keeps_stop");
+  fs::create_directories(dir / "data");
+  {
+    std::ofstream csv(dir / "data" / "AAA.csv");
+    csv << "timestamp,open,high,low,close,volume\n";
+    for (int m = 30; m < 36; ++m) csv << "2024-03-04T14:" << m << ":00Z,100,100,100,100,100000\n";
+  }
+  const std::string config = (dir / "mercurio.toml").string();
+  std::ofstream(config)
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+      << "plugin_dirs = [\"" << fixture_plugin_dir().string()
+      << "\"]\n[journal]\npath = \"state/journal.sqlite\"\n"
+         "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
+         "starting_cash = \"100000\"\nreplay_interval_ms = 0\n"
+         "state_file = \"state/paper_account.toml\"\ndata = { AAA = \"data/AAA.csv\" }\n"
+         "[[plugin]]\nid = \"guard\"\nlibrary = \"fixture_protected_position_strategy\"\n"
+         "[plugin.config]\nsymbol = \"AAA\"\nquantity = 10\nadd_entry = true\n"
+      << kGenerousRiskTable;
+  const auto run = [&] {
+    return run_process({mercurio_exe().string(), "run", "--config", config}, dir);
+  };
+  auto first = run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_THAT(first.err, HasSubstr("protected_position_strategy: stop placed"));
+  ASSERT_EQ(summary_value(first.out, "open orders at end"), "2") << first.err;  // stop, entry
+  auto halt = mercurio_cmd(
+      {"halt", "--strategy", "guard", "--by", "ops", "--reason", "review", "--config", config},
+      dir);
+  ASSERT_EQ(halt.exit_code, 0) << halt.err;
+  auto second = run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("action=halt by=ops strategy=guard"));
+  EXPECT_THAT(second.err, HasSubstr("strategy guard stopped; cancel asked of 1 order(s) that could "
+                                    "add to its positions or take them past flat (guard-3); kept "
+                                    "1 order(s) that only reduce its positions (guard-2)"));
+  EXPECT_EQ(summary_value(second.out, "open orders at end"), "1") << second.err;
+}
+
 // The failsafe's emergency procedure waits for its broker to answer again; the process stops
 // first. The next start runs it once the broker answers (it was forgotten with the process).
 TEST(RecoveryTest, AnEmergencyProcedurePendingAtTheStopRunsAfterARestart) {
@@ -862,8 +904,9 @@ TEST(HeldPositionTest, APositionNoStrategyFollowsIsMarkedAfterARestart) {
   d.generate("BBB", 40, 7);
   auto second = d.run({"AAA", "BBB"}, "BBB", false);
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_THAT(second.err, HasSubstr("broker paper holds AAA, which no strategy there subscribes "
-                                    "to: its bars are asked for to mark it"));
+  EXPECT_THAT(second.err, HasSubstr("broker paper holds AAA (a position or a working order), which "
+                                    "no strategy there subscribes to: its bars are asked for to "
+                                    "mark it"));
   // At the start: the venue's price for AAA (its last bar), not the journal's fill price.
   EXPECT_THAT(second.err, HasSubstr("broker paper's positions valued at its own prices until their "
                                     "first bar: AAA "));
@@ -888,9 +931,15 @@ TEST(HeldPositionTest, APositionNoStrategyFollowsIsNotWatchedForStaleData) {
   d.generate("BBB", 320, 7);
   auto second = d.run({"AAA", "BBB"}, "BBB", false, true);
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_THAT(second.err, HasSubstr("broker paper holds AAA, which no strategy there subscribes"));
+  EXPECT_THAT(second.err, HasSubstr("broker paper holds AAA (a position or a working order)"));
+  // Said once, without a change of state.
+  EXPECT_THAT(second.err, HasSubstr("[WARNING] Held position not marked lately: AAA"));
+  EXPECT_THAT(second.err, HasSubstr("no bar of AAA (held, no strategy) from paper for over 300 ms "
+                                    "while the market is open: it stays valued at 99.82"));
+  EXPECT_EQ(second.err.find("[kernel] no bar of AAA (held"),
+            second.err.rfind("[kernel] no bar of AAA (held"));
   EXPECT_GE(std::stoi("0" + summary_value(second.out, "bars")), 300) << second.out;
-  EXPECT_THAT(second.err, Not(HasSubstr("no bar of AAA")));
+  EXPECT_THAT(second.err, Not(HasSubstr("stale market data")));
 }
 
 // Its venue has no bars for it: the strategies' own symbols are asked for alone, and trading goes

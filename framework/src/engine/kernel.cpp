@@ -569,7 +569,7 @@ void Kernel::build_bar_routes() {
   // by it. So is a symbol a strategy's book holds (the account may be flat through two books
   // that offset) or an order still works in: either can become the account's position. (Paper
   // and live: a backtest starts flat.)
-  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+  for (std::size_t i = 0; i < brokers_.size() && mode_ != RunMode::Backtest; ++i) {
     BrokerSlot& b = brokers_[i];
     if (b.data_only) continue;
     std::set<sdk::Symbol> held;
@@ -586,7 +586,8 @@ void Kernel::build_bar_routes() {
       }
     if (!text.empty())
       log_.warn("broker " + b.id + " holds " + text +
-                ", which no strategy there subscribes to: its bars are asked for to mark it");
+                " (a position or a working order), which no strategy there subscribes to: its "
+                "bars are asked for to mark it");
   }
   // After the strategies subscribed: each trading broker's symbols are asked of its data source.
   for (std::size_t i = 0; i < brokers_.size(); ++i) {
@@ -897,7 +898,7 @@ void Kernel::apply_fill(std::size_t broker_index, const sdk::OrderEvent& e, std:
   ++b.fills_booked;
   b.account.apply_fill(e.symbol, e.side, e.fill_quantity, e.fill_price, e.commission, e.ts);
   // A holding in a symbol with no feed (a manual trade at the venue): nothing marks it.
-  if (watch_unfed_fills_ && b.symbols.count(e.symbol) == 0) {
+  if (watch_unfed_fills_ && !b.data_only && b.symbols.count(e.symbol) == 0) {
     if (b.account.quantity(e.symbol).is_zero())
       b.unmarked.erase(e.symbol);  // closed: a later one is alerted again
     else
@@ -1222,8 +1223,14 @@ void Kernel::hold_strategies(const std::vector<std::size_t>& selected, const std
   for (std::size_t si : selected) {
     strategies_[si].enabled = false;
     strategies_[si].held_by_operator = why;
-    cancel_open_orders([si](const TrackedOrder& o) { return o.strategy_index == si; }, why);
-    alert(sdk::Severity::Warning, "Strategy held: " + strategies_[si].id, why, {{"strategy", strategies_[si].id}});
+    // As any stopped strategy: what could add to its positions is cancelled, its stops stay (a
+    // halt must not leave its positions unprotected; a flatten closes them).
+    stop_managing(si);
+    alert(sdk::Severity::Warning, "Strategy held: " + strategies_[si].id,
+          why +
+              "; its orders that could add to its positions are cancelled, those that only "
+              "reduce them kept (the log names them)",
+          {{"strategy", strategies_[si].id}});
   }
 }
 
@@ -1464,15 +1471,26 @@ void Kernel::check_stale_data() {
     }
     if (!open) continue;
     for (const auto& symbol : b.symbols) {
-      // Only held: a holding that trades rarely must not stop the strategies (and its venue may
-      // have no bars for it at all).
-      if (b.held_only.count(symbol) != 0) continue;
       auto& feed = b.feeds[symbol];
-      if (!feed.arrival) {
-        feed.arrival = now;  // the watch starts with the feed
-      } else if (now - *feed.arrival > gap) {
-        stale = symbol.str() + " from " + b.id;
+      if (!feed.arrival) feed.arrival = now;  // the watch starts with the feed
+      if (b.held_only.count(symbol) != 0) {
+        // Only held: a holding that trades rarely must not stop the strategies, but its mark
+        // going old is said, once a silence.
+        const bool silent = now - *feed.arrival > gap;
+        if (silent && !feed.silence_alerted) {
+          const std::string what = "no bar of " + symbol.str() + " (held, no strategy) from " +
+                                   b.id + " for over " +
+                                   std::to_string(config_.failsafe.max_data_gap_ms) +
+                                   " ms while the market is open: it stays valued at " +
+                                   b.account.position(symbol).market_price.to_string();
+          log_.warn(what);
+          alert(sdk::Severity::Warning, "Held position not marked lately: " + symbol.str(), what,
+                {{"broker", b.id}, {"symbol", symbol.str()}});
+        }
+        feed.silence_alerted = silent;
+        continue;
       }
+      if (now - *feed.arrival > gap) stale = symbol.str() + " from " + b.id;
       ++watched;
       if (!feed.bar_arrived) all_fed = false;
     }

@@ -116,6 +116,7 @@ class Kernel final : private StrategyServices, private RiskView {
       std::optional<ReferencePrice> reference;                     // last close and when the kernel saw it
       std::optional<std::chrono::steady_clock::time_point> arrival;  // stale-data watch (paper/live)
       bool bar_arrived = false;  // a bar reached the kernel in this process (not a warm-up bar)
+      bool silence_alerted = false;  // held only: its silence was alerted (until a bar comes)
       std::vector<std::size_t> listeners;                          // strategies subscribed, in config order
       // The symbol's book in the account and in each strategy trading here (`strategies` order),
       // bound at its first bar: a bar's marks are then indices, not lookups.

@@ -437,46 +437,85 @@ TEST(RecoveryTest, TheDrawdownBreakerFlattensWhileAnOperatorsHaltHolds) {
   EXPECT_EQ(count("HALTED -> HALTED"), 1u) << second.err;
 }
 
+namespace {
+
+// A journaled paper deployment where "guard" buys 10 AAA, protects them with a stop (guard-2) and
+// rests an entry (guard-3): flat one-minute bars at 100, from 14:30 to 14:`last_minute`.
+class GuardedDeployment {
+ public:
+  explicit GuardedDeployment(const std::string& name) : dir_(scratch_dir(name)) {
+    fs::create_directories(dir_ / "data");
+    std::ofstream(config())
+        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+        << "plugin_dirs = [\"" << fixture_plugin_dir().string()
+        << "\"]\n[journal]\npath = \"state/journal.sqlite\"\n"
+           "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
+           "starting_cash = \"100000\"\nreplay_interval_ms = 0\n"
+           "state_file = \"state/paper_account.toml\"\ndata = { AAA = \"data/AAA.csv\" }\n"
+           "[[plugin]]\nid = \"guard\"\nlibrary = \"fixture_protected_position_strategy\"\n"
+           "[plugin.config]\nsymbol = \"AAA\"\nquantity = 10\nadd_entry = true\n"
+        << kGenerousRiskTable;
+  }
+  void bars_until(int last_minute) const {
+    std::ofstream csv(dir_ / "data" / "AAA.csv", std::ios::trunc);
+    csv << "timestamp,open,high,low,close,volume\n";
+    for (int m = 30; m <= last_minute; ++m)
+      csv << "2024-03-04T14:" << m << ":00Z,100,100,100,100,100000\n";
+  }
+  ProcessResult run() const {
+    return run_process({mercurio_exe().string(), "run", "--config", config()}, dir_);
+  }
+  ProcessResult cmd(std::vector<std::string> args) const {
+    args.insert(args.end(), {"--config", config()});
+    return mercurio_cmd(args, dir_);
+  }
+
+ private:
+  std::string config() const { return (dir_ / "mercurio.toml").string(); }
+  fs::path dir_;
+};
+
+}  // namespace
+
 // An operator's halt of one strategy stops it as the kernel stops any strategy: the orders that
 // could add to its positions are cancelled, the stop that protects its position stays (it used to
 // be cancelled with the rest, leaving the position unprotected).
 TEST(RecoveryTest, AHaltOfOneStrategyKeepsTheStopThatProtectsItsPosition) {
-  const fs::path dir = scratch_dir("recovery_scoped_halt_keeps_stop");
-  fs::create_directories(dir / "data");
-  {
-    std::ofstream csv(dir / "data" / "AAA.csv");
-    csv << "timestamp,open,high,low,close,volume\n";
-    for (int m = 30; m < 36; ++m) csv << "2024-03-04T14:" << m << ":00Z,100,100,100,100,100000\n";
-  }
-  const std::string config = (dir / "mercurio.toml").string();
-  std::ofstream(config)
-      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
-      << "plugin_dirs = [\"" << fixture_plugin_dir().string()
-      << "\"]\n[journal]\npath = \"state/journal.sqlite\"\n"
-         "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
-         "starting_cash = \"100000\"\nreplay_interval_ms = 0\n"
-         "state_file = \"state/paper_account.toml\"\ndata = { AAA = \"data/AAA.csv\" }\n"
-         "[[plugin]]\nid = \"guard\"\nlibrary = \"fixture_protected_position_strategy\"\n"
-         "[plugin.config]\nsymbol = \"AAA\"\nquantity = 10\nadd_entry = true\n"
-      << kGenerousRiskTable;
-  const auto run = [&] {
-    return run_process({mercurio_exe().string(), "run", "--config", config}, dir);
-  };
-  auto first = run();
+  GuardedDeployment d("recovery_scoped_halt_keeps_stop");
+  d.bars_until(35);
+  auto first = d.run();
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_THAT(first.err, HasSubstr("protected_position_strategy: stop placed"));
   ASSERT_EQ(summary_value(first.out, "open orders at end"), "2") << first.err;  // stop, entry
-  auto halt = mercurio_cmd(
-      {"halt", "--strategy", "guard", "--by", "ops", "--reason", "review", "--config", config},
-      dir);
+  auto halt = d.cmd({"halt", "--strategy", "guard", "--by", "ops", "--reason", "review"});
   ASSERT_EQ(halt.exit_code, 0) << halt.err;
-  auto second = run();
+  auto second = d.run();
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_THAT(second.err, HasSubstr("action=halt by=ops strategy=guard"));
   EXPECT_THAT(second.err, HasSubstr("strategy guard stopped; cancel asked of 1 order(s) that could "
                                     "add to its positions or take them past flat (guard-3); kept "
                                     "1 order(s) that only reduce its positions (guard-2)"));
   EXPECT_EQ(summary_value(second.out, "open orders at end"), "1") << second.err;
+}
+
+// A flatten of one strategy cancels all its orders at once (its stop too: the flatten's own order
+// closes the position) and closes the position on the next bar. With the hold's review, which
+// waits for the flatten, the cancels used to go out only at the next heartbeat (30 s here).
+TEST(RecoveryTest, AFlattenOfOneStrategyCancelsItsOrdersAtOnceAndClosesItsPosition) {
+  GuardedDeployment d("recovery_scoped_flatten");
+  d.bars_until(35);
+  auto first = d.run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(summary_value(first.out, "open orders at end"), "2") << first.err;
+  auto flatten = d.cmd({"flatten", "--strategy", "guard", "--by", "ops", "--reason", "out"});
+  ASSERT_EQ(flatten.exit_code, 0) << flatten.err;
+  d.bars_until(38);
+  auto second = d.run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("action=flatten by=ops strategy=guard"));
+  EXPECT_THAT(second.err, HasSubstr("strategy guard is flat (operator ops: out"));
+  EXPECT_EQ(summary_value(second.out, "open orders at end"), "0") << second.err;
+  EXPECT_EQ(summary_value(second.out, "fills"), "1") << second.err;
 }
 
 // The failsafe's emergency procedure waits for its broker to answer again; the process stops
@@ -918,9 +957,10 @@ TEST(HeldPositionTest, APositionNoStrategyFollowsIsMarkedAfterARestart) {
   EXPECT_THAT(second.err, Not(HasSubstr("REDUCING")));
 }
 
-// A holding no strategy follows may trade rarely, or its venue may have no bars for it: its feed
-// is not watched for stale data (the strategies' are), so it does not move trading to REDUCING.
-TEST(HeldPositionTest, APositionNoStrategyFollowsIsNotWatchedForStaleData) {
+// A holding no strategy follows may trade rarely, or its venue may have no bars for it: its
+// silence does not move trading to REDUCING (the strategies' feeds' does); it is a WARNING alert,
+// once a silence.
+TEST(HeldPositionTest, APositionNoStrategyFollowsIsSilentWithoutReducing) {
   HeldPositionDeployment d("held_position_not_watched");
   d.generate("AAA", 20, 5);
   d.generate("BBB", 20, 7);
@@ -936,6 +976,7 @@ TEST(HeldPositionTest, APositionNoStrategyFollowsIsNotWatchedForStaleData) {
   EXPECT_THAT(second.err, HasSubstr("[WARNING] Held position not marked lately: AAA"));
   EXPECT_THAT(second.err, HasSubstr("no bar of AAA (held, no strategy) from paper for over 300 ms "
                                     "while the market is open: it stays valued at 99.82"));
+  ASSERT_NE(second.err.find("[kernel] no bar of AAA (held"), std::string::npos);
   EXPECT_EQ(second.err.find("[kernel] no bar of AAA (held"),
             second.err.rfind("[kernel] no bar of AAA (held"));
   EXPECT_GE(std::stoi("0" + summary_value(second.out, "bars")), 300) << second.out;

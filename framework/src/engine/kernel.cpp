@@ -1325,6 +1325,13 @@ void Kernel::apply_operator_commands() {
       else result = "already HALTED";
     } else if (c.action == "flatten" && scoped) {
       hold_strategies(selected, who);
+      // The flatten closes a position once no order of its strategy works in it: all are
+      // cancelled now (the hold's review, which would keep the stops, waits for the flatten).
+      cancel_open_orders(
+          [&](const TrackedOrder& o) {
+            return std::find(selected.begin(), selected.end(), o.strategy_index) != selected.end();
+          },
+          who);
       flatten_strategies(selected, who, true);
     } else if (c.action == "flatten") {
       if (auto change = risk_gate_.set_state(TradingState::Halted, who)) on_state_change(*change);
@@ -1476,7 +1483,8 @@ void Kernel::check_stale_data() {
       if (b.held_only.count(symbol) != 0) {
         // Only held: a holding that trades rarely must not stop the strategies, but its mark
         // going old is said, once a silence.
-        const bool silent = now - *feed.arrival > gap;
+        // (Flat now, or held only through an order or two books that offset: nothing to say.)
+        const bool silent = now - *feed.arrival > gap && !b.account.quantity(symbol).is_zero();
         if (silent && !feed.silence_alerted) {
           const std::string what = "no bar of " + symbol.str() + " (held, no strategy) from " +
                                    b.id + " for over " +

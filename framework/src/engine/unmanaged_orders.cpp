@@ -101,7 +101,13 @@ std::string id_list(const std::vector<std::string>& ids) {
 }  // namespace
 
 void Kernel::stop_managing(std::size_t si) {
-  strategies_[si].unmanaged.emplace();
+  // Stopped again (an operator's halt of a strategy a breaker stopped): reviewed again, keeping
+  // what its cancels and alerts have done so far.
+  auto& u = strategies_[si].unmanaged;
+  if (u)
+    u->review = true;
+  else
+    u.emplace();
   unmanaged_reviews_pending_ = true;
 }
 

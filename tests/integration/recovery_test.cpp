@@ -449,6 +449,8 @@ class GuardedDeployment {
         << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
         << "plugin_dirs = [\"" << fixture_plugin_dir().string()
         << "\"]\n[journal]\npath = \"state/journal.sqlite\"\n"
+           // No heartbeat within a run: what is cancelled, is cancelled at once.
+           "[failsafe]\nheartbeat_interval_ms = 86400000\n"
            "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
            "starting_cash = \"100000\"\nreplay_interval_ms = 0\n"
            "state_file = \"state/paper_account.toml\"\ndata = { AAA = \"data/AAA.csv\" }\n"
@@ -500,7 +502,7 @@ TEST(RecoveryTest, AHaltOfOneStrategyKeepsTheStopThatProtectsItsPosition) {
 
 // A flatten of one strategy cancels all its orders at once (its stop too: the flatten's own order
 // closes the position) and closes the position on the next bar. With the hold's review, which
-// waits for the flatten, the cancels used to go out only at the next heartbeat (30 s here).
+// waits for the flatten, the cancels used to go out only at the next heartbeat (a day here).
 TEST(RecoveryTest, AFlattenOfOneStrategyCancelsItsOrdersAtOnceAndClosesItsPosition) {
   GuardedDeployment d("recovery_scoped_flatten");
   d.bars_until(35);

@@ -1020,6 +1020,28 @@ TEST(RunTest, StaleMarketDataDuringMarketHoursMovesToReducingUntilBarsReturn) {
   EXPECT_THAT(r.err, HasSubstr("trading state REDUCING -> ACTIVE: market data is fresh again"));
 }
 
+// A live bar stamped a day ahead of the clock (a plugin reading local time as UTC, a corrupt row)
+// is refused: accepted, it made every true bar after it look stale (and moved the breakers' day
+// and the equity rows ahead).
+TEST(RunTest, ALiveBarStampedAheadOfTheClockIsRefused) {
+  const auto dir = scratch_dir("run_future_bar");
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+      << fixture_plugin_dir().string()
+      << "\"]\n[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+         "bars = 10\ninterval_ms = 1\nfuture_bar = 3\n"
+         "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+      << kGenerousRiskTable;
+  auto r = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("refused a bar of TEST from flaky at "));
+  EXPECT_THAT(r.err, HasSubstr(": ahead of the clock ("));
+  EXPECT_THAT(r.err, HasSubstr("1 bar(s) stamped ahead of the clock were refused"));
+  EXPECT_THAT(r.err, Not(HasSubstr("refused a stale bar")));
+  EXPECT_EQ(summary_value(r.out, "bars"), "9") << r.err;
+}
+
 // The feed pauses (REDUCING for stale data), then, just before its first bar back, the broker
 // reports an order status it cannot interpret: the REDUCING is held for an operator, not ended by
 // the fresh data (it used to end: the anomaly was only alerted, and trading went on on a book it

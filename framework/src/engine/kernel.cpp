@@ -534,6 +534,8 @@ void Kernel::finish() {
   // The stop may come between two bars of one time: no new peak from that equity.
   if (current_ts_.ns != INT64_MIN) record_equity(current_ts_, false);
   if (stale_bars_ > 0) log_.warn(std::to_string(stale_bars_) + " stale or duplicate bar(s) were refused");
+  if (future_bars_ > 0)
+    log_.warn(std::to_string(future_bars_) + " bar(s) stamped ahead of the clock were refused");
   for (const TrackedOrder* o : tracker_.open_orders()) {
     ++stats_.open_orders_at_end;
     log_.warn("order still open at the end: " + o->id.str() + " " + std::string(sdk::to_string(o->intent.side)) + " " +
@@ -613,6 +615,18 @@ std::vector<std::size_t> Kernel::bar_route(std::size_t source_index, const sdk::
 
 void Kernel::deliver_bar(std::size_t source_index, const sdk::Bar& bar) {
   BrokerSlot& source = brokers_[source_index];
+  // A live bar is stamped with its start, so it is never ahead of the clock (beyond the clocks'
+  // skew). One that is (a plugin reading local time as UTC, a corrupt row) would move the
+  // breakers' day and the equity rows ahead, and make every true bar after it look stale.
+  const sdk::Timestamp now = clock_->now();
+  if (bar.ts.ns > now.ns + kMaxBarLead.count()) {  // (the wall clock is far from overflow)
+    if (future_bars_++ < 10)
+      log_.warn("refused a bar of " + bar.symbol.str() + " from " + source.id + " at " +
+                bar.ts.to_iso8601() + ": ahead of the clock (" + now.to_iso8601() +
+                ") by more than " + std::to_string(kMaxBarLead.count() / 60'000'000'000) +
+                " minutes");
+    return;
+  }
   if (source.data_clients.empty()) {  // the common case: a broker feeding itself, no lookup
     process_bar(source_index, bar);
     return;
@@ -1199,8 +1213,8 @@ void Kernel::on_state_change(const StateChange& change) {
     case DrawdownAction::Hold: break;
     case DrawdownAction::CancelOpenOrders: cancel_all_open_orders(change.reason); break;
     case DrawdownAction::Flatten:
-      cancel_all_open_orders(change.reason);
       flatten_all(change.reason);
+      cancel_all_open_orders(change.reason);  // after: not a closing order the flatten takes up
       break;
   }
 }
@@ -1219,17 +1233,18 @@ void Kernel::cancel_all_open_orders(const std::string& why) {
   cancel_open_orders([](const TrackedOrder&) { return true; }, why);
 }
 
-void Kernel::hold_strategies(const std::vector<std::size_t>& selected, const std::string& why) {
+void Kernel::hold_strategies(const std::vector<std::size_t>& selected, const std::string& why,
+                             bool flattening) {
   for (std::size_t si : selected) {
     strategies_[si].enabled = false;
     strategies_[si].held_by_operator = why;
     // As any stopped strategy: what could add to its positions is cancelled, its stops stay (a
-    // halt must not leave its positions unprotected; a flatten closes them).
+    // halt must not leave its positions unprotected). A flatten cancels them all itself.
     stop_managing(si);
     alert(sdk::Severity::Warning, "Strategy held: " + strategies_[si].id,
-          why +
-              "; its orders that could add to its positions are cancelled, those that only "
-              "reduce them kept (the log names them)",
+          why + (flattening ? "; its orders are cancelled and its positions closed"
+                            : "; its orders that could add to its positions are cancelled, those "
+                              "that only reduce them kept (the log names them)"),
           {{"strategy", strategies_[si].id}});
   }
 }
@@ -1324,19 +1339,21 @@ void Kernel::apply_operator_commands() {
       if (auto change = risk_gate_.set_state(TradingState::Halted, who)) on_state_change(*change);
       else result = "already HALTED";
     } else if (c.action == "flatten" && scoped) {
-      hold_strategies(selected, who);
-      // The flatten closes a position once no order of its strategy works in it: all are
+      hold_strategies(selected, who, true);
+      flatten_strategies(selected, who, true);
+      // The flatten closes a position once no order of its strategy works in it: the others are
       // cancelled now (the hold's review, which would keep the stops, waits for the flatten).
+      // After the flatten began, so that its own closing orders (one still working from an
+      // earlier flatten, which it takes up) are not among them.
       cancel_open_orders(
           [&](const TrackedOrder& o) {
             return std::find(selected.begin(), selected.end(), o.strategy_index) != selected.end();
           },
           who);
-      flatten_strategies(selected, who, true);
     } else if (c.action == "flatten") {
       if (auto change = risk_gate_.set_state(TradingState::Halted, who)) on_state_change(*change);
-      cancel_all_open_orders(who);
       flatten_all(who, true);
+      cancel_all_open_orders(who);  // after: not a closing order the flatten takes up
     } else if (c.action == "resume" && !scoped && halt_at_start_up_ &&
                c.at < halt_at_start_up_->at) {
       result = "not applied: given before trading was HALTED at start-up (" +

@@ -116,7 +116,8 @@ class Kernel final : private StrategyServices, private RiskView {
       std::optional<ReferencePrice> reference;                     // last close and when the kernel saw it
       std::optional<std::chrono::steady_clock::time_point> arrival;  // stale-data watch (paper/live)
       bool bar_arrived = false;  // a bar reached the kernel in this process (not a warm-up bar)
-      bool silence_alerted = false;  // held only: its silence was alerted (until a bar comes)
+      bool silence_alerted = false;  // held only: its silence was alerted (until a bar comes
+                                     // or the account is flat in it)
       std::vector<std::size_t> listeners;                          // strategies subscribed, in config order
       // The symbol's book in the account and in each strategy trading here (`strategies` order),
       // bound at its first bar: a bar's marks are then indices, not lookups.
@@ -281,7 +282,8 @@ class Kernel final : private StrategyServices, private RiskView {
   bool is_flatten_order(const TrackedOrder& order) const;
   /// Orders of the strategy still working; `closing_orders_too` false: not a flatten's own.
   std::size_t working_orders_of(std::size_t strategy, bool closing_orders_too) const;
-  void hold_strategies(const std::vector<std::size_t>& strategies, const std::string& why);
+  void hold_strategies(const std::vector<std::size_t>& strategies, const std::string& why,
+                       bool flattening = false);
   /// A venue's rejection of one of the strategy's orders: alerted (throttled) and counted by the
   /// rejection breaker.
   void on_rejection(std::size_t broker, std::size_t strategy, const TrackedOrder& order,
@@ -452,6 +454,8 @@ class Kernel final : private StrategyServices, private RiskView {
   const BrokerSlot::SymbolFeed* current_feed_ = nullptr;  // the bar being published: whose strategies see it
   bool warming_up_ = false;  // strategies see history before the live bars; every order is refused
   std::uint64_t stale_bars_ = 0;
+  std::uint64_t future_bars_ = 0;  // live bars stamped more than kMaxBarLead ahead of the clock
+  static constexpr std::chrono::nanoseconds kMaxBarLead = std::chrono::minutes(5);
   // Paper and live, once the feeds are fixed: a fill in a symbol outside a broker's `symbols`
   // leaves a holding nothing marks.
   bool watch_unfed_fills_ = false;

@@ -104,10 +104,12 @@ void Kernel::stop_managing(std::size_t si) {
   // Stopped again (an operator's halt of a strategy a breaker stopped): reviewed again, keeping
   // what its cancels and alerts have done so far.
   auto& u = strategies_[si].unmanaged;
-  if (u)
+  if (u) {
     u->review = true;
-  else
+    u->reported = false;  // the new stop is logged, as the first was
+  } else {
     u.emplace();
+  }
   unmanaged_reviews_pending_ = true;
 }
 

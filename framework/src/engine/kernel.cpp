@@ -396,8 +396,14 @@ void Kernel::warm_up_strategies() {
   std::uint64_t bars = 0;
   const std::uint64_t refused_before = stats_.warmup_orders_refused;
   warming_up_ = true;
+  std::uint64_t beyond = 0;
   while (const sdk::Bar* bar = replay.next(route)) {
     if (stop_requested_.load(std::memory_order_relaxed)) break;
+    // History later than asked for (a venue ignoring `to`) would make the live bars look stale.
+    if (bar->ts > to) {
+      ++beyond;
+      continue;
+    }
     for (const BarTarget& target : routes[route]) {
       target.feed->last_bar = bar->ts;
       current_feed_ = target.feed;
@@ -406,6 +412,9 @@ void Kernel::warm_up_strategies() {
     ++bars;
   }
   warming_up_ = false;
+  if (beyond > 0)
+    log_.warn("warm-up: " + std::to_string(beyond) + " bar(s) of history after " + to.to_iso8601() +
+              " (later than asked for) were dropped");
   stats_.warmup_bars += bars;
   log_.info("warm-up: strategies saw " + std::to_string(bars) + " bar(s) of history from " + from.to_iso8601() + " to " +
             to.to_iso8601() + "; " + std::to_string(stats_.warmup_orders_refused - refused_before) + " order(s) proposed on them were refused");
@@ -620,6 +629,11 @@ void Kernel::deliver_bar(std::size_t source_index, const sdk::Bar& bar) {
   // breakers' day and the equity rows ahead, and make every true bar after it look stale.
   const sdk::Timestamp now = clock_->now();
   if (bar.ts.ns > now.ns + kMaxBarLead.count()) {  // (the wall clock is far from overflow)
+    if (future_bars_ == 0)
+      alert(sdk::Severity::Warning, "Bar ahead of the clock from " + source.id,
+            bar.symbol.str() + " at " + bar.ts.to_iso8601() + " with the clock at " +
+                now.to_iso8601() + ": refused (the log counts any more)",
+            {{"broker", source.id}, {"symbol", bar.symbol.str()}});
     if (future_bars_++ < 10)
       log_.warn("refused a bar of " + bar.symbol.str() + " from " + source.id + " at " +
                 bar.ts.to_iso8601() + ": ahead of the clock (" + now.to_iso8601() +

@@ -1042,6 +1042,35 @@ TEST(RunTest, ALiveBarStampedAheadOfTheClockIsRefused) {
   EXPECT_EQ(summary_value(r.out, "bars"), "9") << r.err;
 }
 
+// A live bar with an impossible price (a close of 0: a bad print) is refused: marked at it, the
+// strategy's position would lose its whole value, and the drawdown breaker (0.5 % here, with
+// drawdown_action = "flatten") would flatten on one bad print.
+TEST(RunTest, ALiveBarWithAnImpossiblePriceIsRefused) {
+  const auto dir = scratch_dir("run_bad_bar");
+  std::string risk = kGenerousRiskTable;
+  risk.replace(risk.find("max_drawdown_pct = \"100\""),
+               std::string("max_drawdown_pct = \"100\"").size(), "max_drawdown_pct = \"0.5\"");
+  risk.replace(risk.find("drawdown_action = \"hold\""),
+               std::string("drawdown_action = \"hold\"").size(), "drawdown_action = \"flatten\"");
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+      << fixture_plugin_dir().string()
+      << "\"]\n[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+         "bars = 10\ninterval_ms = 1\nbad_bar = 5\nfill_at = 100\n"
+         "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n[plugin.config]\n"
+         "quantity = 100\n"
+      << risk;
+  auto r = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("refused a bar of TEST from flaky at "));
+  EXPECT_THAT(r.err, HasSubstr(": a low of 0 (prices are positive)"));
+  EXPECT_THAT(r.err, HasSubstr("1 bar(s) with impossible prices were refused"));
+  EXPECT_THAT(r.err, Not(HasSubstr("HALTED")));
+  EXPECT_EQ(summary_value(r.out, "bars"), "9") << r.err;
+  EXPECT_EQ(summary_value(r.out, "fills"), "1") << r.err;  // the buy; no flatten
+}
+
 // The feed pauses (REDUCING for stale data), then, just before its first bar back, the broker
 // reports an order status it cannot interpret: the REDUCING is held for an operator, not ended by
 // the fresh data (it used to end: the anomaly was only alerted, and trading went on on a book it

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "clock/durations.hpp"
+#include "engine/bar_check.hpp"
 #include "engine/bar_replay.hpp"
 #include "plugin/plugin_guard.hpp"
 #include "risk/intent_text.hpp"
@@ -545,6 +546,8 @@ void Kernel::finish() {
   if (stale_bars_ > 0) log_.warn(std::to_string(stale_bars_) + " stale or duplicate bar(s) were refused");
   if (future_bars_ > 0)
     log_.warn(std::to_string(future_bars_) + " bar(s) stamped ahead of the clock were refused");
+  if (invalid_bars_ > 0)
+    log_.warn(std::to_string(invalid_bars_) + " bar(s) with impossible prices were refused");
   for (const TrackedOrder* o : tracker_.open_orders()) {
     ++stats_.open_orders_at_end;
     log_.warn("order still open at the end: " + o->id.str() + " " + std::string(sdk::to_string(o->intent.side)) + " " +
@@ -639,6 +642,17 @@ void Kernel::deliver_bar(std::size_t source_index, const sdk::Bar& bar) {
                 bar.ts.to_iso8601() + ": ahead of the clock (" + now.to_iso8601() +
                 ") by more than " + std::to_string(kMaxBarLead.count() / 60'000'000'000) +
                 " minutes");
+    return;
+  }
+  if (const std::string problem = bar_price_problem(bar); !problem.empty()) {
+    if (invalid_bars_ == 0)
+      alert(sdk::Severity::Warning, "Invalid bar from " + source.id,
+            bar.symbol.str() + " at " + bar.ts.to_iso8601() + " has " + problem +
+                ": refused (the log counts any more)",
+            {{"broker", source.id}, {"symbol", bar.symbol.str()}});
+    if (invalid_bars_++ < 10)
+      log_.warn("refused a bar of " + bar.symbol.str() + " from " + source.id + " at " +
+                bar.ts.to_iso8601() + ": " + problem);
     return;
   }
   if (source.data_clients.empty()) {  // the common case: a broker feeding itself, no lookup

@@ -454,9 +454,8 @@ class Kernel final : private StrategyServices, private RiskView {
   const BrokerSlot::SymbolFeed* current_feed_ = nullptr;  // the bar being published: whose strategies see it
   bool warming_up_ = false;  // strategies see history before the live bars; every order is refused
   std::uint64_t stale_bars_ = 0;
-  std::uint64_t future_bars_ = 0;
-  std::uint64_t invalid_bars_ = 0;  // live bars with impossible prices (bar_price_problem)  // live
-                                    // bars stamped more than kMaxBarLead ahead of the clock
+  std::uint64_t future_bars_ = 0;   // live bars stamped more than kMaxBarLead ahead of the clock
+  std::uint64_t invalid_bars_ = 0;  // live bars with impossible prices (bar_price_problem)
   static constexpr std::chrono::nanoseconds kMaxBarLead = std::chrono::minutes(5);
   // Paper and live, once the feeds are fixed: a fill in a symbol outside a broker's `symbols`
   // leaves a holding nothing marks.

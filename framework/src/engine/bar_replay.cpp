@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "engine/bar_check.hpp"
+
 namespace mercurio::kernel {
 
 sdk::Result<BarSeries> BarSeries::checked(std::size_t route, const sdk::Symbol& symbol,
@@ -19,6 +21,11 @@ sdk::Result<BarSeries> BarSeries::checked(std::size_t route, const sdk::Symbol& 
       return sdk::Status(sdk::StatusCode::InvalidArgument,
                          "the history is not one symbol in strictly increasing time (bar " +
                              std::to_string(i) + ")");
+    // As a live bar: a bad print would be marked, and traded on.
+    if (std::string problem = bar_price_problem(b); !problem.empty())
+      return sdk::Status(sdk::StatusCode::InvalidArgument,
+                         "bar " + std::to_string(i) + " of the history, at " + b.ts.to_iso8601() +
+                             ", has " + problem);
     series.bars_[i] = {b.ts.ns,     b.open.raw(),  b.high.raw(),
                        b.low.raw(), b.close.raw(), b.volume.raw()};
   }

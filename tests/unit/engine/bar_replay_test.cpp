@@ -83,18 +83,26 @@ TEST(BarSeriesTest, ChecksTheHistoryWhileCompactingIt) {
   refused({bar("BBB", 10, 100)}, "0");                       // from the first bar
   refused({bar("AAA", 10, 100), bar("AAA", 10, 101)}, "1");  // the same time again
   refused({bar("AAA", 10, 100), bar("AAA", 20, 101), bar("AAA", 15, 102)}, "2");  // back in time
+  // A price no true bar has, as a live bar's (engine/bar_check): named with the bar.
+  std::vector<sdk::Bar> bad = {bar("AAA", 10, 100), bar("AAA", 20, 101)};
+  bad[1].low = sdk::Decimal{};
+  auto r = check(std::move(bad));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.status().code(), sdk::StatusCode::InvalidArgument);
+  EXPECT_EQ(r.status().message(), "bar 1 of the history, at " + sdk::Timestamp{20}.to_iso8601() +
+                                      ", has a low of 0 (prices are positive)");
 }
 
 TEST(BarReplayTest, AnEmptySeriesIsSkipped) {
   std::vector<BarSeries> series;
   series.push_back(compacted(0, {}));
-  series.push_back(compacted(2, {bar("X", 5, 1)}));
+  series.push_back(compacted(2, {bar("X", 5, 10)}));
   BarReplay replay(std::move(series));
   std::size_t route = 0;
   const sdk::Bar* got = replay.next(route);
   ASSERT_NE(got, nullptr);
   EXPECT_EQ(route, 2u);
-  EXPECT_TRUE(same(*got, bar("X", 5, 1)));
+  EXPECT_TRUE(same(*got, bar("X", 5, 10)));
   EXPECT_EQ(replay.next(route), nullptr);
 }
 
@@ -108,7 +116,7 @@ TEST(BarReplayTest, ALargeSeriesInItsOwnMappingReplaysEveryBar) {
   for (std::int64_t i = 0; i < kBars; ++i) big.push_back(bar("BIG", 2 * i, 1000 + i));
   std::vector<BarSeries> series;
   series.push_back(compacted(7, big));
-  series.push_back(compacted(3, {bar("SMALL", 1, 5), bar("SMALL", 2 * kBars, 6)}));
+  series.push_back(compacted(3, {bar("SMALL", 1, 15), bar("SMALL", 2 * kBars, 16)}));
   std::vector<BarSeries> moved = std::move(series);
   BarReplay replay(std::move(moved));
   ASSERT_EQ(replay.total_bars(), static_cast<std::size_t>(kBars + 2));
@@ -146,7 +154,7 @@ static void expect_merge_like_a_sort(std::uint64_t seed, std::size_t series_coun
     const std::size_t n = rng() % 300;  // some series empty
     for (std::size_t i = 0; i < n; ++i) {
       ts += 1 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(max_step(si)));  // strictly increasing
-      const std::int64_t close = static_cast<std::int64_t>(si * 100000 + i);
+      const std::int64_t close = static_cast<std::int64_t>(si * 100000 + i + 8);  // low > 0
       all[si].push_back(bar(("S" + std::to_string(si)).c_str(), ts, close));
       expected.emplace_back(ts, si, close);
     }

@@ -280,17 +280,6 @@ TEST(RecoveryTest, PaperAndLiveRunsNeverShareAJournal) {
                                    "live trading"));
 }
 
-// The generous [risk] table with a drawdown breaker that flattens at `max_drawdown_pct`.
-std::string flattening_risk_table(const std::string& max_drawdown_pct) {
-  std::string risk = kGenerousRiskTable;
-  for (auto [from, to] :
-       {std::pair<std::string, std::string>{"max_drawdown_pct = \"100\"",
-                                            "max_drawdown_pct = \"" + max_drawdown_pct + "\""},
-        {"drawdown_action = \"hold\"", "drawdown_action = \"flatten\""}})
-    risk.replace(risk.find(from), from.size(), to);
-  return risk;
-}
-
 // A journaled paper deployment whose drawdown breaker flattens: "buya" buys 600 AAA at 100 on its
 // second bar, a bar at 80 takes 12 % off the equity (max_drawdown_pct 5). "watch" only subscribes
 // BBB, whose bars can go on after AAA's.
@@ -719,6 +708,35 @@ TEST(ReconciliationTest, AFillContradictingItsOrderIsBookedAsExternalAndStopsThe
   EXPECT_THAT(row.str(), HasSubstr(",accepted,")) << orders.out;
 }
 
+// A journaled paper deployment on the flaky fixture broker (5 bars; its buys refused, so the
+// fixture buyer holds nothing) whose broker options each run may change.
+class FlakyJournaledDeployment {
+ public:
+  explicit FlakyJournaledDeployment(const std::string& name) : dir_(scratch_dir(name)) {}
+  /// Writes the configuration with these lines added to the broker's [plugin.config].
+  void configure(const std::string& broker_config) const {
+    std::ofstream(config(), std::ios::trunc)
+        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+        << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
+        << "[journal]\npath = \"state/journal.sqlite\"\n"
+           "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+           "bars = 5\ninterval_ms = 1\nreject_side = \"buy\"\n"
+        << broker_config << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+        << kGenerousRiskTable;
+  }
+  ProcessResult run() const {
+    return run_process({mercurio_exe().string(), "run", "--config", config()}, dir_);
+  }
+  ProcessResult cmd(std::vector<std::string> args) const {
+    args.insert(args.end(), {"--config", config()});
+    return mercurio_cmd(args, dir_);
+  }
+
+ private:
+  std::string config() const { return (dir_ / "mercurio.toml").string(); }
+  fs::path dir_;
+};
+
 // An acknowledged reconciliation makes the broker's account the truth. A fill already in the
 // account the broker reported, but streamed after it, used to be booked on top of it (counted
 // twice, in memory and in every replay). Now the fills the broker lists are booked before its
@@ -728,35 +746,19 @@ TEST(ReconciliationTest, AnAcknowledgementCountsAFillTheBrokersAccountHoldsOnce)
   // behind the stream), the account is read again once it is booked.
   for (const bool listed : {true, false}) {
     SCOPED_TRACE(listed ? "listed and streamed" : "streamed only");
-    const fs::path dir =
-        scratch_dir(listed ? "acknowledge_racing_fill" : "acknowledge_streamed_fill");
-    const std::string config = (dir / "mercurio.toml").string();
+    const FlakyJournaledDeployment d(listed ? "acknowledge_racing_fill"
+                                            : "acknowledge_streamed_fill");
     const std::string listing = listed ? "" : "list_manual_fill = false\n";
-    const auto write_config = [&](const std::string& broker_config) {
-      std::ofstream(config, std::ios::trunc)
-          << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
-          << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
-          << "[journal]\npath = \"state/journal.sqlite\"\n"
-             "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
-             "bars = 5\ninterval_ms = 1\nreject_side = \"buy\"\n"
-          << broker_config << listing
-          << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
-          << kGenerousRiskTable;
-    };
-    const auto run = [&] {
-      return run_process({mercurio_exe().string(), "run", "--config", config}, dir);
-    };
-    write_config("");
-    auto first = run();
+    d.configure(listing);
+    auto first = d.run();
     ASSERT_EQ(first.exit_code, 0) << first.err;
     // Cash moved at the venue while mercurio was down; an operator acknowledges it. As the kernel
     // reads the broker's account, a manual buy of 5 at 90 fills there (the fixture's second
     // positions() call: the first is the reconciliation's).
-    write_config("cash = 99000\nfill_on_positions_call = 2\n");
-    auto ack = mercurio_cmd(
-        {"acknowledge", "--by", "ops", "--reason", "transfer", "--config", config}, dir);
+    d.configure("cash = 99000\nfill_on_positions_call = 2\n" + listing);
+    auto ack = d.cmd({"acknowledge", "--by", "ops", "--reason", "transfer"});
     ASSERT_EQ(ack.exit_code, 0) << ack.err;
-    auto second = run();
+    auto second = d.run();
     ASSERT_EQ(second.exit_code, 0) << second.err;
     EXPECT_THAT(second.err, HasSubstr("cash: broker 99000, journal 100000"));
     EXPECT_THAT(second.err, HasSubstr("action=acknowledge by=ops"));
@@ -766,8 +768,8 @@ TEST(ReconciliationTest, AnAcknowledgementCountsAFillTheBrokersAccountHoldsOnce)
     EXPECT_EQ(summary_value(second.out, "final equity"), "99050") << second.out;
     // A replay of the journal agrees: the fill is in the adjustment, not after it. (The venue
     // shows the same account; its fill happens on the first positions() call.)
-    write_config("cash = 99000\nfill_on_positions_call = 1\n");
-    auto third = run();
+    d.configure("cash = 99000\nfill_on_positions_call = 1\n" + listing);
+    auto third = d.run();
     ASSERT_EQ(third.exit_code, 0) << third.err;
     EXPECT_THAT(third.err, HasSubstr("reconciliation with broker flaky clean"));
   }
@@ -778,36 +780,20 @@ TEST(ReconciliationTest, AnAcknowledgementCountsAFillTheBrokersAccountHoldsOnce)
 // account) used to have its HALTED lifted by that restore: trading went on with a broker in an
 // unknown state. It now stays HALTED.
 TEST(ReconciliationTest, ABrokerFaultDuringTheStartUpReconciliationKeepsTradingHalted) {
-  const fs::path dir = scratch_dir("fault_while_reconciling");
-  const std::string config = (dir / "mercurio.toml").string();
-  const auto write_config = [&](const std::string& broker_config) {
-    std::ofstream(config, std::ios::trunc)
-        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
-        << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
-        << "[journal]\npath = \"state/journal.sqlite\"\n"
-           "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
-           "bars = 5\ninterval_ms = 1\nreject_side = \"buy\"\n"
-        << broker_config << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
-        << kGenerousRiskTable;
-  };
-  const auto run = [&] {
-    return run_process({mercurio_exe().string(), "run", "--config", config}, dir);
-  };
-  write_config("");
-  auto first = run();
+  const FlakyJournaledDeployment d("fault_while_reconciling");
+  d.configure("");
+  auto first = d.run();
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_THAT(first.err, HasSubstr("start-up reconciliation done: trading state ACTIVE"));
   // Cash moved at the venue: a difference, acknowledged, and a resume queued with it; the
   // acknowledgement's reading of the account is the fixture's second positions() call, on which
   // its stream breaks. The resume was given before that: it does not lift the HALT.
-  write_config("cash = 99000\nfault_on_positions_call = 2\n");
-  auto ack =
-      mercurio_cmd({"acknowledge", "--by", "ops", "--reason", "transfer", "--config", config}, dir);
+  d.configure("cash = 99000\nfault_on_positions_call = 2\n");
+  auto ack = d.cmd({"acknowledge", "--by", "ops", "--reason", "transfer"});
   ASSERT_EQ(ack.exit_code, 0) << ack.err;
-  auto early_resume =
-      mercurio_cmd({"resume", "--by", "ops", "--reason", "go on", "--config", config}, dir);
+  auto early_resume = d.cmd({"resume", "--by", "ops", "--reason", "go on"});
   ASSERT_EQ(early_resume.exit_code, 0) << early_resume.err;
-  auto second = run();
+  auto second = d.run();
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_THAT(second.err, HasSubstr("action=acknowledge by=ops"));
   EXPECT_THAT(second.err, HasSubstr("plugin flaky faulted in on_fault"));
@@ -822,11 +808,10 @@ TEST(ReconciliationTest, ABrokerFaultDuringTheStartUpReconciliationKeepsTradingH
   EXPECT_THAT(second.err, HasSubstr("fixture calls: account"));
   EXPECT_THAT(second.err, HasSubstr(", submit 0"));
   // Saved HALTED: the next start does not trade either, until an operator resumes after it.
-  write_config("cash = 99000\n");
-  auto resume =
-      mercurio_cmd({"resume", "--by", "ops", "--reason", "fixed", "--config", config}, dir);
+  d.configure("cash = 99000\n");
+  auto resume = d.cmd({"resume", "--by", "ops", "--reason", "fixed"});
   ASSERT_EQ(resume.exit_code, 0) << resume.err;
-  auto third = run();
+  auto third = d.run();
   ASSERT_EQ(third.exit_code, 0) << third.err;
   EXPECT_THAT(third.err, HasSubstr("reconciliation with broker flaky clean"));
   EXPECT_THAT(third.err, HasSubstr("start-up reconciliation done: trading state HALTED"));
@@ -836,27 +821,13 @@ TEST(ReconciliationTest, ABrokerFaultDuringTheStartUpReconciliationKeepsTradingH
 // A broker anomaly during the start-up reconciliation (HALTED then) takes effect once the saved
 // state is restored: REDUCING, held for an operator, instead of the saved ACTIVE.
 TEST(ReconciliationTest, ABrokerAnomalyDuringTheStartUpReconciliationReducesOnceRestored) {
-  const fs::path dir = scratch_dir("anomaly_while_reconciling");
-  const std::string config = (dir / "mercurio.toml").string();
-  const auto write_config = [&](const std::string& broker_config) {
-    std::ofstream(config, std::ios::trunc)
-        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
-        << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
-        << "[journal]\npath = \"state/journal.sqlite\"\n"
-           "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
-           "bars = 5\ninterval_ms = 1\nreject_side = \"buy\"\n"
-        << broker_config << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
-        << kGenerousRiskTable;
-  };
-  const auto run = [&] {
-    return run_process({mercurio_exe().string(), "run", "--config", config}, dir);
-  };
-  write_config("");
-  auto first = run();
+  const FlakyJournaledDeployment d("anomaly_while_reconciling");
+  d.configure("");
+  auto first = d.run();
   ASSERT_EQ(first.exit_code, 0) << first.err;
   // The reconciliation's reading of positions (the first call) reports an unknown order status.
-  write_config("anomaly_on_positions_call = 1\n");
-  auto second = run();
+  d.configure("anomaly_on_positions_call = 1\n");
+  auto second = d.run();
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_THAT(second.err, HasSubstr("reconciliation with broker flaky clean"));
   EXPECT_THAT(second.err,
@@ -864,8 +835,8 @@ TEST(ReconciliationTest, ABrokerAnomalyDuringTheStartUpReconciliationReducesOnce
                         "interpret for TEST: order status \"held_for_review\""));
   EXPECT_THAT(second.err, HasSubstr("start-up reconciliation done: trading state REDUCING"));
   // Saved: the next start stays REDUCING until an operator resumes.
-  write_config("");
-  auto third = run();
+  d.configure("");
+  auto third = d.run();
   ASSERT_EQ(third.exit_code, 0) << third.err;
   EXPECT_THAT(third.err, HasSubstr("start-up reconciliation done: trading state REDUCING"));
 }

@@ -247,15 +247,6 @@ TEST(RunTest, BadRowsAreReportedByFileAndLine) {
   EXPECT_THAT(r.err, HasSubstr((ws.dir / "data" / "AAA.csv").string() + ":9:"));
 }
 
-namespace {
-std::string risk_table_with(const std::string& key, const std::string& value) {
-  std::string table = kGenerousRiskTable;
-  const auto at = table.find(key + " = ");
-  const auto end = table.find('\n', at);
-  return table.replace(at, end - at, key + " = " + value);
-}
-}  // namespace
-
 TEST(RunTest, OrdersBeyondARiskLimitAreDeniedAndCounted) {
   Workspace ws("run_risk_denied", "", "", risk_table_with("max_order_quantity", "\"1\""));
   auto r = ws.run();
@@ -267,10 +258,7 @@ TEST(RunTest, OrdersBeyondARiskLimitAreDeniedAndCounted) {
 }
 
 TEST(RunTest, TheDrawdownBreakerHaltsTradingAndFlattens) {
-  Workspace ws("run_risk_drawdown", "", "",
-               risk_table_with("max_drawdown_pct", "\"0.5\"").replace(
-                   std::string(kGenerousRiskTable).find("drawdown_action"), std::string("drawdown_action = \"hold\"").size(),
-                   "drawdown_action = \"flatten\""));
+  Workspace ws("run_risk_drawdown", "", "", flattening_risk_table("0.5"));
   auto r = ws.run();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
@@ -326,10 +314,7 @@ TEST(RunTest, TheBarThatTripsTheDrawdownBreakerHasItsOwnOrdersDenied) {
 // cancelled and, once the cancel has gone through, the position is still closed (it used to be
 // skipped as if the stop were a closing order already working, and left open, unprotected).
 TEST(RunTest, AFlattenClosesAPositionWhoseProtectiveOrderItCancelled) {
-  std::string risk = risk_table_with("max_drawdown_pct", "\"0.5\"");
-  risk = risk.replace(risk.find("drawdown_action = \"hold\""),
-                      std::string("drawdown_action = \"hold\"").size(),
-                      "drawdown_action = \"flatten\"");
+  const std::string risk = flattening_risk_table("0.5");
   Workspace ws("run_risk_flatten_protected", "",
                "[[plugin]]\nid = \"guard\"\nlibrary = "
                "\"fixture_protected_position_strategy\"\n[plugin.config]\n"
@@ -361,10 +346,7 @@ TEST(RunTest, AFlattenClosesAPositionWhoseProtectiveOrderItCancelled) {
 // position to an operator (no order loop against a broker that keeps saying no).
 TEST(RunTest, AFlattenSendsAtMostThreeClosingOrdersThenAlerts) {
   const auto dir = scratch_dir("run_flatten_refused");
-  std::string risk = risk_table_with("max_drawdown_pct", "\"0.01\"");
-  risk = risk.replace(risk.find("drawdown_action = \"hold\""),
-                      std::string("drawdown_action = \"hold\"").size(),
-                      "drawdown_action = \"flatten\"");
+  const std::string risk = flattening_risk_table("0.01");
   // Bought at 150 in a market at 100: the first equity is below the start, the breaker trips.
   std::ofstream(dir / "mercurio.toml")
       << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
@@ -398,10 +380,7 @@ TEST(RunTest, AFlattenSendsAtMostThreeClosingOrdersThenAlerts) {
 // refused unsent, StatusCode::Unavailable, in scratch folder `name`.
 ProcessResult run_flatten_refused_unsent(const std::string& name, int unavailable_until) {
   const auto dir = scratch_dir(name);
-  std::string risk = risk_table_with("max_drawdown_pct", "\"0.01\"");
-  risk = risk.replace(risk.find("drawdown_action = \"hold\""),
-                      std::string("drawdown_action = \"hold\"").size(),
-                      "drawdown_action = \"flatten\"");
+  const std::string risk = flattening_risk_table("0.01");
   std::ofstream(dir / "mercurio.toml")
       << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
       << fixture_plugin_dir().string()
@@ -542,9 +521,8 @@ TEST(RunTest, OrdersRefusedBeforeTheVenueAreNotCountedByTheRejectionBreaker) {
 }
 
 TEST(RunTest, RepeatedExecutionsDisableTheStrategy) {
-  std::string risk = risk_table_with("max_fills_per_window", "3");
-  risk = risk.replace(risk.find("fills_window_seconds = 1"), std::string("fills_window_seconds = 1").size(),
-                      "fills_window_seconds = 100000000");
+  const std::string risk = risk_table_with("fills_window_seconds", "100000000",
+                                           risk_table_with("max_fills_per_window", "3"));
   Workspace ws("run_risk_repeated", "", "", risk);
   auto r = ws.run();
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -592,10 +570,8 @@ TEST(RunTest, AStrategyThatThrowsLeavesItsProtectiveStopButNotItsEntryWorking) {
 }
 
 TEST(RunTest, AStrategyTheThrottleStopsLeavesItsProtectiveStopButNotItsEntryWorking) {
-  std::string risk = risk_table_with("max_fills_per_window", "1");
-  risk = risk.replace(risk.find("fills_window_seconds = 1"),
-                      std::string("fills_window_seconds = 1").size(),
-                      "fills_window_seconds = 100000000");
+  const std::string risk = risk_table_with("fills_window_seconds", "100000000",
+                                           risk_table_with("max_fills_per_window", "1"));
   Workspace ws("run_throttle_orders", "", guard_with_entry_and_stop("buy_again_at_bar = 20\n"),
                risk);
   auto r = ws.run();
@@ -1020,20 +996,31 @@ TEST(RunTest, StaleMarketDataDuringMarketHoursMovesToReducingUntilBarsReturn) {
   EXPECT_THAT(r.err, HasSubstr("trading state REDUCING -> ACTIVE: market data is fresh again"));
 }
 
-// A live bar stamped a day ahead of the clock (a plugin reading local time as UTC, a corrupt row)
-// is refused: accepted, it made every true bar after it look stale (and moved the breakers' day
-// and the equity rows ahead).
-TEST(RunTest, ALiveBarStampedAheadOfTheClockIsRefused) {
-  const auto dir = scratch_dir("run_future_bar");
+namespace {
+// A paper run of the fixture buyer on fixture_flaky_broker, 10 bars 1 ms apart; `broker` and
+// `buyer` are more config of each.
+ProcessResult run_buyer_on_flaky(const std::string& name, const std::string& broker,
+                                 const std::string& buyer = "",
+                                 const std::string& risk = kGenerousRiskTable) {
+  const auto dir = scratch_dir(name);
   std::ofstream(dir / "mercurio.toml")
       << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
       << fixture_plugin_dir().string()
       << "\"]\n[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
-         "bars = 10\ninterval_ms = 1\nfuture_bar = 3\n"
-         "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
-      << kGenerousRiskTable;
-  auto r = run_process(
-      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+         "bars = 10\ninterval_ms = 1\n"
+      << broker
+      << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n[plugin.config]\n"
+      << buyer << risk;
+  return run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()},
+                     dir);
+}
+}  // namespace
+
+// A live bar stamped a day ahead of the clock (a plugin reading local time as UTC, a corrupt row)
+// is refused: accepted, it made every true bar after it look stale (and moved the breakers' day
+// and the equity rows ahead).
+TEST(RunTest, ALiveBarStampedAheadOfTheClockIsRefused) {
+  auto r = run_buyer_on_flaky("run_future_bar", "future_bar = 3\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("refused a bar of TEST from flaky at "));
   EXPECT_THAT(r.err, HasSubstr(": ahead of the clock ("));
@@ -1046,22 +1033,8 @@ TEST(RunTest, ALiveBarStampedAheadOfTheClockIsRefused) {
 // strategy's position would lose its whole value, and the drawdown breaker (0.5 % here, with
 // drawdown_action = "flatten") would flatten on one bad print.
 TEST(RunTest, ALiveBarWithAnImpossiblePriceIsRefused) {
-  const auto dir = scratch_dir("run_bad_bar");
-  std::string risk = kGenerousRiskTable;
-  risk.replace(risk.find("max_drawdown_pct = \"100\""),
-               std::string("max_drawdown_pct = \"100\"").size(), "max_drawdown_pct = \"0.5\"");
-  risk.replace(risk.find("drawdown_action = \"hold\""),
-               std::string("drawdown_action = \"hold\"").size(), "drawdown_action = \"flatten\"");
-  std::ofstream(dir / "mercurio.toml")
-      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
-      << fixture_plugin_dir().string()
-      << "\"]\n[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
-         "bars = 10\ninterval_ms = 1\nbad_bar = 5\nfill_at = 100\n"
-         "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n[plugin.config]\n"
-         "quantity = 100\n"
-      << risk;
-  auto r = run_process(
-      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  auto r = run_buyer_on_flaky("run_bad_bar", "bad_bar = 5\nfill_at = 100\n", "quantity = 100\n",
+                              flattening_risk_table("0.5"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("refused a bar of TEST from flaky at "));
   EXPECT_THAT(r.err, HasSubstr(": a low of 0 (prices are positive)"));

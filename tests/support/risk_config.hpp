@@ -1,6 +1,8 @@
 #pragma once
 // A [risk] table with limits wide enough that tests about other things never hit them.
 
+#include <string>
+
 namespace mercurio::test {
 
 inline constexpr const char* kGenerousRiskTable =
@@ -24,5 +26,19 @@ inline constexpr const char* kGenerousRiskTable =
     "calendar = \"XNYS\"\n"
     "allow_outside_market_hours = true\n"
     "fills_window_seconds = 1\n";
+
+/// `table` (the generous one by default) with `key`'s value replaced by `value` (TOML text).
+inline std::string risk_table_with(const std::string& key, const std::string& value,
+                                   std::string table = kGenerousRiskTable) {
+  const auto at = table.find(key + " = ");
+  const auto end = table.find('\n', at);
+  return table.replace(at, end - at, key + " = " + value);
+}
+
+/// The generous table with a drawdown breaker that flattens at `max_drawdown_pct`.
+inline std::string flattening_risk_table(const std::string& max_drawdown_pct) {
+  return risk_table_with("drawdown_action", "\"flatten\"",
+                         risk_table_with("max_drawdown_pct", "\"" + max_drawdown_pct + "\""));
+}
 
 }  // namespace mercurio::test

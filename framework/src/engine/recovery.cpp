@@ -379,18 +379,11 @@ void Kernel::mark_at_venue_prices(std::size_t bi, const std::vector<sdk::Positio
   for (const sdk::Position& p : venue) {
     // A position the journal does not hold is a difference: the acknowledgement books it.
     if (!p.market_price.is_positive() || b.account.quantity(p.symbol).is_zero()) continue;
-    // Taken as a bar's close would be; one whose value leaves the decimal range is not used.
+    // Taken as a bar's close would be; one whose value leaves the decimal range is not used (a
+    // ledger's mark is all or nothing).
     try {
-      Ledger account = b.account;
-      account.mark(p.symbol, p.market_price);
-      std::vector<Ledger> books;
-      for (std::size_t si : b.strategies) {
-        books.push_back(strategies_[si].book);
-        books.back().mark(p.symbol, p.market_price);
-      }
-      b.account = std::move(account);
-      for (std::size_t k = 0; k < b.strategies.size(); ++k)
-        strategies_[b.strategies[k]].book = std::move(books[k]);
+      b.account.mark(p.symbol, p.market_price);
+      for (std::size_t si : b.strategies) strategies_[si].book.mark(p.symbol, p.market_price);
     } catch (const sdk::DecimalError& e) {
       log_.warn("broker " + b.id + "'s price " + p.market_price.to_string() + " for " +
                 p.symbol.str() + " not used: " + e.what());

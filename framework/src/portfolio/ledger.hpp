@@ -52,12 +52,13 @@ class Ledger {
   /// The book of `symbol`, made (untraded, flat, never marked) if the ledger has none yet.
   BookRef book_ref(const sdk::Symbol& symbol);
   /// mark(symbol, price) for the book `ref`.
+  /// All or nothing: a value beyond the decimal range throws DecimalError with the book unchanged.
   void mark(BookRef ref, sdk::Decimal price) {
     Book& book = books_[ref];
     if (!book.traded) return;
+    if (!book.position.quantity.is_zero()) revalue(book, price);
     book.position.market_price = price;
     book.has_mark = true;
-    if (!book.position.quantity.is_zero()) revalue(book);
   }
 
   sdk::Decimal cash() const noexcept { return cash_; }
@@ -103,13 +104,17 @@ class Ledger {
   // apply_fill's bookkeeping of the fill itself (cash, average price, P&L, round trips).
   void book_fill(Book& book, const sdk::Symbol& symbol, sdk::Side side, sdk::Decimal quantity, sdk::Decimal price,
                  sdk::Decimal commission, sdk::Timestamp ts);
-  // Recounts the book's value in the sums (after its quantity or its mark changed).
-  void revalue(Book& book) {
-    const sdk::Decimal value = book.position.quantity * book.position.market_price;
-    positions_value_ += value - book.value;
-    gross_positions_value_ += value.abs() - book.value.abs();
+  // Recounts the book's value in the sums at `price` (after its quantity or its mark changed).
+  // Everything is worked out before anything is stored: an overflow leaves the sums as they were.
+  void revalue(Book& book, sdk::Decimal price) {
+    const sdk::Decimal value = book.position.quantity * price;
+    const sdk::Decimal positions = positions_value_ + (value - book.value);
+    const sdk::Decimal gross = gross_positions_value_ + (value.abs() - book.value.abs());
+    positions_value_ = positions;
+    gross_positions_value_ = gross;
     book.value = value;
   }
+  void revalue(Book& book) { revalue(book, book.position.market_price); }
   // Books in the order their symbols first appeared (a BookRef is an index here), found by symbol
   // through the index: marks and quantities are O(1); the sums are kept, not walked.
   std::vector<Book> books_;

@@ -29,6 +29,21 @@ TEST(LedgerTest, BuyMovesCashAndOpensPositionAtFillPrice) {
   EXPECT_EQ(l.unrealized_pnl(), d("95"));
 }
 
+// A mark whose value leaves the decimal range throws and changes nothing: the book keeps its
+// mark and the ledger's sums their values (they used to be half updated).
+TEST(LedgerTest, AMarkBeyondTheDecimalRangeChangesNothing) {
+  Ledger l(d("10000"));
+  l.apply_fill("SPY", Side::Buy, d("1000"), d("5"), d("0"), t(1));
+  l.mark("SPY", d("6"));
+  EXPECT_THROW(l.mark("SPY", d("100000000")), mercurio::sdk::DecimalError);  // 1e11
+  EXPECT_EQ(l.position("SPY").market_price, d("6"));
+  EXPECT_EQ(l.positions_value(), d("6000"));
+  EXPECT_EQ(l.gross_positions_value(), d("6000"));
+  EXPECT_EQ(l.equity(), d("11000"));
+  l.mark("SPY", d("7"));
+  EXPECT_EQ(l.equity(), d("12000"));
+}
+
 TEST(LedgerTest, AddingAveragesTheEntryPrice) {
   Ledger l(d("100000"));
   l.apply_fill("A", Side::Buy, d("10"), d("100"), d("0"), t(1));

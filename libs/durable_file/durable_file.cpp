@@ -21,11 +21,13 @@ std::string sync_directory(const std::filesystem::path& dir) {
 
 }  // namespace
 
-std::string write_durably(const std::filesystem::path& path, const std::string& text) {
+std::string write_durably(const std::filesystem::path& path, const std::string& text,
+                          unsigned mode) {
   static std::atomic<unsigned> counter{0};
   const auto tmp = path.parent_path() / (path.filename().string() + ".tmp" + std::to_string(::getpid()) + "-" +
                                          std::to_string(counter++));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, static_cast<mode_t>(mode));
   if (fd < 0) return "cannot create " + tmp.string() + ": " + std::generic_category().message(errno);
   std::size_t done = 0;
   while (done < text.size()) {

@@ -2,7 +2,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -340,6 +342,38 @@ TEST(RunTest, AFlattenClosesAPositionWhoseProtectiveOrderItCancelled) {
   for (const auto& [key, q] : position)
     EXPECT_TRUE(q.is_zero()) << key.first << " " << key.second << " ends at " << q.to_string();
   EXPECT_EQ(summary_value(r.out, "open orders at end"), "0");
+}
+
+// A strategy goes on running during the breaker's flatten (trading is HALTED, the strategy is not
+// stopped) and sees the events of its closing order. One that cancels every order it did not
+// send itself is refused for the kernel's closing order: its cancels used to go through, each
+// cost the flatten one of its three closing orders, and the position was left open ("Flatten
+// incomplete"). fixture_flaky_broker fills buys at 150 in a market at 100 (the breaker trips) and
+// leaves sells resting, so the closing order is still working when the strategy sees it.
+TEST(RunTest, AStrategyCannotCancelTheKernelsClosingOrder) {
+  const auto dir = scratch_dir("run_flatten_cancel_refused");
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+      << fixture_plugin_dir().string()
+      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
+         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
+         "[plugin.config]\nbars = 60\ninterval_ms = 5\nfill_at = 150\nfill_side = \"buy\"\n"
+         "[plugin.risk]\ncalendar = \"24/7\"\n"
+         "[[plugin]]\nid = \"guard\"\nlibrary = \"fixture_protected_position_strategy\"\n"
+         "[plugin.config]\nquantity = 1\ncancel_others = true\n"
+      << flattening_risk_table("0.01");
+  auto r = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
+  ASSERT_THAT(r.err, HasSubstr("flattening 1 TEST of guard as guard-2"));
+  // The scenario happened: the strategy saw the closing order and asked to cancel it.
+  EXPECT_THAT(r.err, HasSubstr("protected_position_strategy: cancel of guard-2: order guard-2 is "
+                               "the kernel's own closing order"));
+  EXPECT_THAT(r.err, Not(HasSubstr("Flatten incomplete")));
+  EXPECT_THAT(r.err, Not(HasSubstr("guard-3")));  // no second closing order
+  EXPECT_THAT(r.err, HasSubstr(", submit 2\n"));  // the buy and one closing order
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-2"));
 }
 
 // A venue that refuses every closing order: three are sent, then a CRITICAL alert leaves the
@@ -1107,6 +1141,15 @@ TEST(RunTest, OperatorCommandsCanBeScopedToOneStrategy) {
   const std::string config = (ws.dir / "mercurio.toml").string();
   auto both = mercurio_cmd({"halt", "--config", config, "--strategy", "ma", "--broker", "paper", "--reason", "x"}, ws.dir);
   EXPECT_EQ(both.exit_code, 2);
+  // An empty scope (a script's unset variable) is refused: it used to mean the whole deployment,
+  // a flatten of everything.
+  for (const char* scope : {"--strategy", "--broker"}) {
+    auto empty = mercurio_cmd({"flatten", "--config", config, scope, "", "--reason", "x"}, ws.dir);
+    EXPECT_EQ(empty.exit_code, 2) << scope;
+    EXPECT_THAT(empty.err, HasSubstr(std::string(scope) + " is empty")) << scope;
+  }
+  EXPECT_TRUE(!std::filesystem::exists(ws.dir / "state" / "commands") ||
+              std::filesystem::is_empty(ws.dir / "state" / "commands"));
   auto halt = mercurio_cmd({"halt", "--config", config, "--strategy", "ma", "--by", "bob", "--reason", "bad fills"}, ws.dir);
   ASSERT_EQ(halt.exit_code, 0) << halt.err;
   auto r = ws.run({"--mode", "paper"});
@@ -1122,6 +1165,46 @@ TEST(RunTest, OperatorCommandsCanBeScopedToOneStrategy) {
   auto again = ws.run({"--mode", "paper"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(summary_value(again.out, "orders submitted"), "1");
+}
+
+// A queued command the kernel cannot read (another user's file it may not open, a half-written
+// edit) or whose action it does not know may have been a halt: trading is HALTED, not carried on
+// (such a command used to be refused with an ERROR alert while trading went on). The CLI writes
+// its commands readable by the kernel's user.
+TEST(RunTest, AnOperatorCommandTheKernelCannotReadHaltsTrading) {
+  Workspace ws("run_operator_invalid", "",
+               "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+               "[plugin.config]\nsymbol = \"AAA\"\n");
+  const std::string config = (ws.dir / "mercurio.toml").string();
+  const mode_t umask_before = ::umask(022);
+  auto halt = mercurio_cmd(
+      {"halt", "--config", config, "--strategy", "ma", "--by", "bob", "--reason", "look"}, ws.dir);
+  ::umask(umask_before);
+  ASSERT_EQ(halt.exit_code, 0) << halt.err;
+  const auto commands = ws.dir / "state" / "commands";
+  for (const auto& e : std::filesystem::directory_iterator(commands)) {
+    const auto perms = std::filesystem::status(e.path()).permissions();
+    EXPECT_NE(perms & std::filesystem::perms::others_read, std::filesystem::perms::none)
+        << e.path() << " is not readable by another user";
+    std::filesystem::remove(e.path());
+  }
+  std::ofstream(commands / "00000000000000000001-00000001.toml") << "action = \"halt\"\nby = ";
+  std::ofstream(commands / "00000000000000000002-00000001.toml")
+      << "action = \"hlat\"\nby = \"bob\"\nreason = \"typo\"\nstrategy = \"\"\nbroker = "
+         "\"\"\nat_ns = 2\n";
+  auto r = ws.run({"--mode", "paper"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: invalid operator command "
+                               "00000000000000000001-00000001.toml: "));
+  EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Invalid operator command"));
+  EXPECT_THAT(r.err, HasSubstr("no such action \"hlat\"; trading is HALTED"));
+  EXPECT_EQ(summary_value(r.out, "orders submitted"), "0");
+  EXPECT_TRUE(std::filesystem::is_empty(commands));  // audited, off the queue: no loop
+  const std::string audit = read_file(ws.dir / "state" / "audit.log");
+  EXPECT_THAT(audit, HasSubstr("action=invalid"));
+  EXPECT_THAT(audit, HasSubstr("action=hlat by=bob reason=\"typo\" result=\"refused: no such "
+                               "action"));
+  EXPECT_THAT(mercurio_cmd({"status", "--config", config}, ws.dir).out, HasSubstr("HALTED"));
 }
 
 TEST(RunTest, AnOperatorCommandIsRefusedWhenTheConfigDoesNotReadAsToml) {

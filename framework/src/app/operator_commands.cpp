@@ -94,6 +94,13 @@ int operator_command(const std::string& action, const std::vector<std::string>& 
   command.reason = (*vm)["reason"].as<std::string>();
   if (vm->count("strategy")) command.strategy = (*vm)["strategy"].as<std::string>();
   if (vm->count("broker")) command.broker = (*vm)["broker"].as<std::string>();
+  // An empty scope (a script's unset variable) would be read as "the whole deployment".
+  for (const char* scope : {"strategy", "broker"})
+    if (vm->count(scope) && (*vm)[scope].as<std::string>().empty()) {
+      std::cerr << "mercurio " << action << ": --" << scope
+                << " is empty (leave it out to act on the whole deployment)\n";
+      return kExitBadConfig;
+    }
   if (!command.strategy.empty() && !command.broker.empty()) {
     std::cerr << "mercurio " << action << ": give --strategy or --broker, not both\n";
     return kExitBadConfig;

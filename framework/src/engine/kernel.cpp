@@ -1138,6 +1138,18 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
 }
 
 sdk::Status Kernel::cancel(std::size_t si, const sdk::ClientOrderId& id) {
+  // A strategy still running during a flatten (the breaker's, the failsafe's, an operator's global
+  // one) must not undo it: each cancel would cost the flatten one of its closing orders.
+  if (const TrackedOrder* order = tracker_.find(id); order != nullptr &&
+                                                     order->strategy_index == si &&
+                                                     order->liquidation && !is_final(order->state))
+    return {sdk::StatusCode::Rejected, "order " + id.str() +
+                                           " is the kernel's own closing order: only the kernel "
+                                           "cancels it"};
+  return cancel_order(si, id);
+}
+
+sdk::Status Kernel::cancel_order(std::size_t si, const sdk::ClientOrderId& id) {
   const TrackedOrder* order = tracker_.find(id);
   if (!order || order->strategy_index != si)
     return {sdk::StatusCode::NotFound, "no order " + id.str() + " of strategy " + strategies_[si].id};
@@ -1252,7 +1264,7 @@ void Kernel::cancel_open_orders(const std::function<bool(const TrackedOrder&)>& 
     // Never a flatten's own closing order: each cancel would cost it one of its attempts.
     if (!which(*o) || is_flatten_order(*o)) continue;
     const sdk::ClientOrderId id = o->id;  // copy: cancel() may post events that change the tracker
-    const sdk::Status status = cancel(o->strategy_index, id);
+    const sdk::Status status = cancel_order(o->strategy_index, id);
     if (!status.is_ok()) log_.error("could not cancel " + id.str() + " (" + why + "): " + status.message());
   }
 }
@@ -1414,8 +1426,15 @@ void Kernel::apply_operator_commands() {
         alert(sdk::Severity::Warning, "Strategy re-enabled", strategies_[si].id + " by " + who);
       }
     } else {
-      result = "refused: " + c.reason;
-      alert(sdk::Severity::Error, "Invalid operator command", c.file.string() + ": " + c.reason);
+      // Fail closed: a command that cannot be read (another user's file it may not open, a
+      // half-written edit) or is none the kernel knows may have been a halt.
+      const std::string problem =
+          c.action == "invalid" ? c.reason : "no such action \"" + c.action + "\"";
+      result = "refused: " + problem + "; trading HALTED";
+      alert(sdk::Severity::Critical, "Invalid operator command",
+            c.file.string() + ": " + problem +
+                "; trading is HALTED (it may have been a halt): check the queue and resume");
+      halt_trading("invalid operator command " + c.file.filename().string() + ": " + problem);
     }
     const std::string line = WallClock().now().to_iso8601() + " action=" + c.action + " by=" + c.by +
                              (c.strategy.empty() ? "" : " strategy=" + c.strategy) +

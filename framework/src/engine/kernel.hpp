@@ -200,6 +200,7 @@ class Kernel final : private StrategyServices, private RiskView {
   // StrategyServices
   sdk::Status subscribe(std::size_t strategy, const sdk::Symbol& symbol) override;
   sdk::Result<sdk::ClientOrderId> submit(std::size_t strategy, const sdk::OrderIntent& intent) override;
+  // A strategy's cancel: never of the kernel's own closing orders (a flatten's, the failsafe's).
   sdk::Status cancel(std::size_t strategy, const sdk::ClientOrderId& id) override;
   sdk::Position position(std::size_t strategy, const sdk::Symbol& symbol) const override;
   std::vector<sdk::Position> positions(std::size_t strategy) const override;
@@ -220,6 +221,8 @@ class Kernel final : private StrategyServices, private RiskView {
   OrderSymbol order_symbol(const StrategySlot& strategy, const sdk::Symbol& symbol) const;
 
   sdk::Result<sdk::ClientOrderId> submit_order(std::size_t strategy, const sdk::OrderIntent& intent, bool liquidation);
+  // The kernel's own cancel of an order of `strategy`: any order, closing orders included.
+  sdk::Status cancel_order(std::size_t strategy, const sdk::ClientOrderId& id);
   void build_risk_gate();
   void on_state_change(const StateChange& change);
   void cancel_all_open_orders(const std::string& why);

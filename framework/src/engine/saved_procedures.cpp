@@ -100,7 +100,7 @@ void Kernel::continue_resumed_flattens(const std::vector<std::size_t>& resumed) 
       if (std::string problem = closing_problem(si, p); !problem.empty()) {
         const sdk::ClientOrderId id = f->second.order;
         log_.warn("cancelling closing order " + id.str() + " of " + s.id + ": " + problem);
-        if (const sdk::Status st = cancel(si, id); !st.is_ok())
+        if (const sdk::Status st = cancel_order(si, id); !st.is_ok())
           log_.error("could not cancel " + id.str() + ": " + st.message());
       }
     }

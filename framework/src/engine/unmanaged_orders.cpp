@@ -211,7 +211,7 @@ void Kernel::review_unmanaged_orders() {
     std::vector<std::string> asked_now, failed;
     std::string failures;
     for (const sdk::ClientOrderId& id : cancel_now) {  // cancel() may post events to the inbox
-      const sdk::Status status = cancel(si, id);
+      const sdk::Status status = cancel_order(si, id);
       StrategySlot::Unmanaged::Cancel& c = cancels[id.str()];
       ++c.requests;
       c.due = false;

@@ -165,7 +165,10 @@ void RiskStateStore::enqueue(const OperatorCommand& c) const {
   // Names sort by time, then by process, so commands are applied in the order they were given.
   char name[64];
   std::snprintf(name, sizeof name, "%020lld-%08d.toml", static_cast<long long>(c.at.ns), static_cast<int>(::getpid()));
-  if (auto err = write_durably(commands_dir() / name, out.str()); !err.empty()) throw std::runtime_error(err);
+  // Readable by all: the kernel may run as another user than the operator who queues it (a
+  // command it cannot read HALTS trading). A command holds nothing secret.
+  if (auto err = write_durably(commands_dir() / name, out.str(), 0644); !err.empty())
+    throw std::runtime_error(err);
 }
 
 std::vector<OperatorCommand> RiskStateStore::queued_commands(std::string_view only_action) const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace mercurio::brokers::paper {
@@ -141,6 +142,8 @@ sdk::Result<PaperSettings> parse_settings(const sdk::ConfigView& config) {
     if (!file.empty()) {
       const std::filesystem::path path(file);
       s.state_file = (path.is_absolute() ? path : std::filesystem::path(config.base_directory()) / path).lexically_normal().string();
+      if (config.run_mode() == sdk::RunMode::Backtest)
+        s.state_file_not_used = std::exchange(s.state_file, {});
     }
   });
   read([&] {

@@ -38,6 +38,9 @@ struct PaperSettings {
   /// Threads one data file's rows are parsed on (config 0: one per online CPU, at most kMaxLoadThreads).
   unsigned load_threads = 1;
   std::string state_file;  ///< absolute; empty: the account lives in memory only
+  /// The configured state_file of a backtest, which does not use it: a simulation neither starts
+  /// from a paper session's account nor writes its own orders into it.
+  std::string state_file_not_used;
 };
 
 /// Reads and checks every key; InvalidArgument lists all problems at once, each naming the key.

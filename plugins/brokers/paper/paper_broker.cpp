@@ -104,6 +104,11 @@ Status PaperBroker::start(sdk::BrokerSink& sink) {
   if (!missing.empty())
     return Status(StatusCode::NotFound,
                   "plugin '" + settings_.plugin_id + "': missing market data files:" + missing);
+  if (!settings_.state_file_not_used.empty())
+    sink.logger().info("plugin '" + settings_.plugin_id + "': state_file " +
+                       settings_.state_file_not_used +
+                       " is not used in a backtest: the simulated account starts from "
+                       "starting_cash and the file is left as it is");
   if (!settings_.state_file.empty()) {
     if (orders_.empty() && std::filesystem::exists(settings_.state_file)) {
       if (std::string error = load_state(); !error.empty())

@@ -144,6 +144,34 @@ TEST_F(PaperStateFileTest, CashPositionsOrdersAndFillsSurviveANewBrokerObject) {
   EXPECT_THAT(folded_state_text(), HasSubstr("submits = 2"));
 }
 
+// A backtest does not use the state file: it used to start from the paper session's account (its
+// orders' next-bar rule set at the session's last bar, so a backtest of earlier years never
+// filled) and to write the simulation's orders into it, for the next paper session to trade.
+TEST_F(PaperStateFileTest, ABacktestNeitherReadsNorWritesTheStateFile) {
+  write_one_filled_order();
+  const std::string before = folded_state_text();
+  {
+    FakeSink sink;
+    PaperBroker b(
+        make_config({{"state_file", file_}}, testing::kPluginDir, sdk::RunMode::Backtest));
+    ASSERT_TRUE(b.start(sink).is_ok());
+    EXPECT_EQ(b.account()->cash, dec("100000"));  // starting_cash, not the session's 98990
+    EXPECT_TRUE(b.positions()->empty());
+    b.on_market_bar(bar("SPY", "2020-01-02", "100", "105", "99", "104"));
+    ASSERT_TRUE(b.submit(kernel::RiskGate::approve("bt-1", order(Side::Buy, "3"))).is_ok());
+    b.on_market_bar(bar("SPY", "2020-01-03", "101", "106", "100", "102"));
+    EXPECT_EQ(sink.last_event().type, OrderEventType::Filled);  // bars before the session's: fills
+    EXPECT_THAT(sink.log().lines(sdk::LogLevel::Info),
+                ::testing::Contains(HasSubstr("is not used in a backtest")));
+    b.stop();
+  }
+  EXPECT_FALSE(std::filesystem::exists(file_ + ".log") &&
+               std::filesystem::file_size(file_ + ".log") > 0);
+  std::ifstream in(file_);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()),
+            before);
+}
+
 TEST_F(PaperStateFileTest, TheReplayResumesAfterTheLastBarTheAccountMatchedOn) {
   {
     FakeSink sink;

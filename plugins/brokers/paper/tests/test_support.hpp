@@ -136,15 +136,16 @@ class FakeSink final : public sdk::BrokerSink {
 };
 
 /// A config as the kernel would hand it over: every schema default filled in, then `overrides`.
-/// Default data: SPY and QQQ from test_data/.
+/// Default data: SPY and QQQ from test_data/; a paper session unless `run_mode` says otherwise.
 inline sdk::ConfigView make_config(std::map<std::string, sdk::ConfigValue> overrides = {},
-                                   std::string base_directory = kPluginDir) {
+                                   std::string base_directory = kPluginDir,
+                                   sdk::RunMode run_mode = sdk::RunMode::Paper) {
   std::map<std::string, sdk::ConfigValue> values;
   for (const auto& field : paper_config_schema().fields)
     if (field.default_value) values[field.key] = *field.default_value;
   values["data"] = sdk::StringMap{{"SPY", "test_data/SPY.csv"}, {"QQQ", "test_data/QQQ.csv"}};
   for (auto& [key, value] : overrides) values[key] = std::move(value);
-  return sdk::ConfigView("paper", std::move(values), std::move(base_directory));
+  return sdk::ConfigView("paper", std::move(values), std::move(base_directory), run_mode);
 }
 
 }  // namespace mercurio::brokers::paper::testing

@@ -667,6 +667,22 @@ TEST(InDoubtOrderTest, AnOrderInDoubtFoundCanceledAtTheVenueIsClosed) {
   EXPECT_EQ(summary_value(r.out, "open orders at end"), "0") << r.out;
 }
 
+// The lookup of an order in doubt finds another order under its id (an id used before: a new
+// journal, or a run without one, starts the ids again): a long-filled sell of 7 where buy 1 was
+// sent. It used to be taken as this order: accepted, "Fills awaited" for 7, and the old order's
+// end applied. Now nothing of it is applied and trading HALTS.
+TEST(InDoubtOrderTest, AnotherOrderUnderTheSameIdIsNotTakenAsThisOne) {
+  auto r = run_flaky("in_doubt_id_used_before", "submit_outcome = \"id_used_before\"\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Order id used twice"));
+  EXPECT_THAT(r.err, HasSubstr("broker flaky reports when looked up an order buyer-1 to sell 7 "
+                               "TEST, sent as buy 1 TEST: another order under the same id"));
+  EXPECT_THAT(r.err, HasSubstr("-> HALTED: broker flaky reports"));
+  EXPECT_THAT(r.err, Not(HasSubstr("order buyer-1 in doubt: the broker has it")));
+  EXPECT_THAT(r.err, Not(HasSubstr("Fills awaited")));
+  EXPECT_THAT(r.err, Not(HasSubstr("fixture submit #2 of buyer-1")));
+}
+
 TEST(InDoubtOrderTest, AConfirmedAbsenceAllowsOneResendWithTheSameId) {
   auto r = run_flaky("in_doubt_lost", "submit_outcome = \"unknown_lost\"\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;

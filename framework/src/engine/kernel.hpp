@@ -322,7 +322,9 @@ class Kernel final : private StrategyServices, private RiskView {
   void acknowledge_reconciliation(const std::string& who);
   void resolve_in_doubt();
   /// What the venue reports of an order the kernel holds in flight: accepted, and ended if the
-  /// venue ended it unfilled (canceled, rejected, expired). Returns the order as it now stands.
+  /// venue ended it unfilled (canceled, rejected, expired). Returns the order as it now stands;
+  /// nullptr when the venue's order under that id is another one (symbol, side or quantity
+  /// differ): nothing applied, CRITICAL alert, trading HALTED.
   const TrackedOrder* apply_venue_report(std::size_t broker_index, const sdk::ClientOrderId& id,
                                          const sdk::OrderStatusReport& report, sdk::Timestamp ts,
                                          const char* when);

@@ -310,6 +310,10 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
       }
       const sdk::OrderStatusReport& rep = report->value();
       const TrackedOrder* cur = apply_venue_report(bi, id, rep, now, "at start-up");
+      if (cur == nullptr) {
+        diff << "  order " << id.str() << ": the broker's order under this id is another one\n";
+        continue;
+      }
       if (rep.filled_quantity != cur->filled_quantity)
         diff << "  order " << id.str() << ": broker filled " << rep.filled_quantity.to_string()
              << ", journal " << cur->filled_quantity.to_string() << "\n";
@@ -600,6 +604,23 @@ const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::Client
                                                const sdk::OrderStatusReport& rep, sdk::Timestamp ts,
                                                const char* when) {
   const TrackedOrder* cur = tracker_.find(id);
+  // The venue's order under this id is another one (the id used before: a new journal, or a run
+  // without one, starts the ids again): taken as this order, its fills and its end would be
+  // booked as this one's. Not applied; nobody knows what this order became.
+  if (cur && (rep.intent.symbol != cur->intent.symbol || rep.intent.side != cur->intent.side ||
+              rep.intent.quantity != cur->intent.quantity)) {
+    const std::string why =
+        "broker " + brokers_[bi].id + " reports " + std::string(when) + " an order " + id.str() +
+        " to " + std::string(sdk::to_string(rep.intent.side)) + " " +
+        rep.intent.quantity.to_string() + " " + rep.intent.symbol.str() + ", sent as " +
+        std::string(sdk::to_string(cur->intent.side)) + " " + cur->intent.quantity.to_string() +
+        " " + cur->intent.symbol.str() + ": another order under the same id, not applied";
+    log_.error(why);
+    alert(sdk::Severity::Critical, "Order id used twice", why + "; trading is HALTED",
+          {{"client_order_id", id.str()}, {"broker", brokers_[bi].id}});
+    halt_trading(why);
+    return nullptr;
+  }
   if (cur && cur->state == OrderState::Submitted)
     apply_order_event(bi, status_event(*cur, sdk::OrderEventType::Accepted, ts, ""));
   cur = tracker_.find(id);
@@ -638,11 +659,12 @@ void Kernel::resolve_in_doubt() {
                  [&] { report.emplace(b.broker->order(d.id)); });
     if (report && report->has_value()) {
       const sdk::OrderStatusReport& rep = report->value();
-      log_.warn("order " + d.id.str() + " in doubt: the broker has it (" +
-                std::string(sdk::to_string(rep.status)) + ")");
       // Fills come only as fills (trade ids, prices): a filled quantity the kernel has not seen
       // is alerted while they are awaited.
       const TrackedOrder* cur = apply_venue_report(bi, d.id, rep, clock_->now(), "when looked up");
+      if (cur == nullptr) continue;  // another order under its id: HALTED, left to an operator
+      log_.warn("order " + d.id.str() + " in doubt: the broker has it (" +
+                std::string(sdk::to_string(rep.status)) + ")");
       if (cur && !is_final(cur->state) && rep.filled_quantity > cur->filled_quantity)
         alert(sdk::Severity::Warning, "Fills awaited",
               d.id.str() + " at " + b.id + ": the broker reports " +

@@ -213,6 +213,7 @@ sdk::Result<VenueOrder> parse_venue_order(const JsonObject& o) {
   v.report = std::move(*report);
   v.filled_avg_price = decimal_field(o, "filled_avg_price");
   v.updated_at = time_field(o, "updated_at").value_or(sdk::Timestamp{});
+  v.created_at = time_field(o, "created_at");
   return v;
 }
 

@@ -51,6 +51,7 @@ struct VenueOrder {
   sdk::OrderStatusReport report;
   std::optional<sdk::Decimal> filled_avg_price;
   sdk::Timestamp updated_at;
+  std::optional<sdk::Timestamp> created_at;  ///< when Alpaca took it (absent: not told)
 };
 sdk::Result<VenueOrder> parse_venue_order(const JsonObject& o);
 

@@ -264,12 +264,59 @@ SubmitResult AlpacaRest::submit(const sdk::ApprovedOrder& order) {
                                                ": the order may or may not exist")),
             std::nullopt};
   Status s = error_status(*r, what);
-  // A duplicate client_order_id means an earlier send of this very id reached Alpaca: the
-  // order exists and must be resolved by lookup, never recorded as rejected.
   const ApiError e = parse_api_error(r->body);
   if (r->status == 422 && e.message.find("client_order_id") != std::string::npos)
-    return {Status(StatusCode::Unknown, s.message() + " (the order exists already: resolve by lookup)"), std::nullopt};
+    return refused_as_duplicate(order, s);
   return {s, std::nullopt};
+}
+
+namespace {
+
+// How the order Alpaca holds under `order`'s client id differs from it (empty: it is this one).
+// Alpaca stamps an order when it takes it, after the kernel approved it; one older than the
+// approval by more than a clock's drift is another order, even with the same terms (a run's
+// first "buy 10 SPY" under the same first id).
+std::string other_order(const sdk::ApprovedOrder& order, const VenueOrder& held) {
+  constexpr std::int64_t kClockDrift = 60LL * 1'000'000'000;
+  const sdk::OrderIntent& mine = order.intent();
+  const sdk::OrderIntent& theirs = held.report.intent;
+  const std::string terms = std::string(sdk::to_string(theirs.side)) + " " +
+                            theirs.quantity.to_string() + " " + theirs.symbol.str() + " " +
+                            std::string(sdk::to_string(theirs.type));
+  if (theirs.symbol != mine.symbol || theirs.side != mine.side ||
+      theirs.quantity != mine.quantity || theirs.type != mine.type ||
+      theirs.limit_price != mine.limit_price || theirs.stop_price != mine.stop_price)
+    return "an order to " + terms;
+  if (held.created_at && order.approved_at().ns > INT64_MIN + kClockDrift &&
+      held.created_at->ns < order.approved_at().ns - kClockDrift)
+    return "an order to " + terms + " created " + held.created_at->to_iso8601() +
+           ", before this one was approved at " + order.approved_at().to_iso8601();
+  return {};
+}
+
+}  // namespace
+
+// A duplicate client_order_id: either an earlier send of this very order reached Alpaca (its
+// reply lost), which must be resolved by lookup and never recorded as rejected, or the id was
+// used by another order before. The order Alpaca holds under it tells which: adopting another
+// order would report its fills, and its cancel, as this one's.
+SubmitResult AlpacaRest::refused_as_duplicate(const sdk::ApprovedOrder& order,
+                                              const Status& refusal) {
+  const std::string exists = refusal.message() + " (the order exists already: resolve by lookup)";
+  auto held = order_by_client_id(order.client_order_id());
+  if (!held)
+    return {
+        Status(StatusCode::Unknown, exists + "; looking it up failed: " + held.status().message()),
+        std::nullopt};
+  const std::string other = other_order(order, *held);
+  if (other.empty()) return {Status(StatusCode::Unknown, exists), std::nullopt};
+  return {Status(StatusCode::Rejected,
+                 "alpaca: client_order_id " + order.client_order_id().str() +
+                     " is already used at Alpaca by order " + held->report.venue_order_id + " (" +
+                     other +
+                     "): this order was not placed (the ids start again with a new "
+                     "journal, or in a run without one)"),
+          std::nullopt};
 }
 
 Status AlpacaRest::cancel(const std::string& venue_order_id) {

@@ -68,6 +68,10 @@ class AlpacaRest {
   /// id): whose fill it is does not depend on the order's status, which may be one this plugin
   /// cannot interpret. An order without one is an error naming it.
   sdk::Result<sdk::ClientOrderId> client_order_id_of(const std::string& venue_order_id);
+  /// POST /v2/orders. Never retried. A duplicate client_order_id is Unknown (an earlier send of
+  /// this order reached Alpaca: resolved by lookup) only when the order Alpaca holds under that id
+  /// is this one; an id another order used before (a new journal, or a run without one, starts
+  /// the ids again) is Rejected: this order was not placed.
   SubmitResult submit(const sdk::ApprovedOrder& order);
   /// DELETE /v2/orders/{id}. Critical priority.
   sdk::Status cancel(const std::string& venue_order_id);
@@ -98,6 +102,7 @@ class AlpacaRest {
   std::string redact(std::string text) const;
 
  private:
+  SubmitResult refused_as_duplicate(const sdk::ApprovedOrder& order, const sdk::Status& refusal);
   AlpacaRest(const AlpacaSettings& settings, std::unique_ptr<common::HttpClient> trading,
              std::unique_ptr<common::HttpClient> data, std::shared_ptr<void> tls_context);
   /// Sends `request` on `client` once `budget` (the client's API's) grants a token; a 429 or

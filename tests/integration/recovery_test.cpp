@@ -683,6 +683,27 @@ TEST(InDoubtOrderTest, AnotherOrderUnderTheSameIdIsNotTakenAsThisOne) {
   EXPECT_THAT(r.err, Not(HasSubstr("fixture submit #2 of buyer-1")));
 }
 
+// The strategy cancels its order while it is in doubt (the send was lost; the venue does not know
+// it, so the cancel finds nothing): confirmed absent, it is not sent again. It used to go out
+// after the second lookup, on its old approval, next to whatever the strategy placed instead.
+TEST(InDoubtOrderTest, AnOrderInDoubtWhoseCancelWasAskedIsNotSentAgain) {
+  auto r = run_flaky("in_doubt_lost_canceled",
+                     "submit_outcome = \"unknown_lost\"\n"
+                     "[plugin.risk]\ncalendar = \"24/7\"\n"
+                     "[[plugin]]\nid = \"canceller\"\n"
+                     "library = \"fixture_good_strategy\"\n"
+                     "[plugin.config]\ncancel_on_bar = 3\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("Order outcome unknown: canceller-1"));
+  ASSERT_THAT(r.err, HasSubstr("good_strategy: cancel of canceller-1: "));
+  EXPECT_THAT(r.err, HasSubstr("fixture lookup #2 of canceller-1: not found"));
+  EXPECT_THAT(r.err, HasSubstr("canceller-1 rejected by flaky: never reached the broker (confirmed "
+                               "absent); its cancel was asked: not sent again"));
+  EXPECT_THAT(r.err, Not(HasSubstr("fixture submit #2 of canceller-1")));
+  // The order that was not cancelled still gets its one resend.
+  EXPECT_THAT(r.err, HasSubstr("fixture submit #2 of buyer-1"));
+}
+
 TEST(InDoubtOrderTest, AConfirmedAbsenceAllowsOneResendWithTheSameId) {
   auto r = run_flaky("in_doubt_lost", "submit_outcome = \"unknown_lost\"\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -1154,6 +1154,12 @@ sdk::Status Kernel::cancel_order(std::size_t si, const sdk::ClientOrderId& id) {
   if (!order || order->strategy_index != si)
     return {sdk::StatusCode::NotFound, "no order " + id.str() + " of strategy " + strategies_[si].id};
   if (is_final(order->state)) return {sdk::StatusCode::Rejected, "order " + id.str() + " is already " + std::string(to_string(order->state))};
+  // Not acknowledged yet (perhaps in doubt): the venue may not know it now, and a cancel it
+  // refuses must not leave the order to be sent again later (resolve_in_doubt).
+  if (order->state == OrderState::Submitted &&
+      std::find(cancels_before_ack_.begin(), cancels_before_ack_.end(), id) ==
+          cancels_before_ack_.end())
+    cancels_before_ack_.push_back(id);
   BrokerSlot& b = brokers_[order->broker_index];
   sdk::Status status(sdk::StatusCode::Unavailable, "broker " + b.id + " is not available");
   if (b.available && b.started)

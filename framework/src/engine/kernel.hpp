@@ -321,6 +321,7 @@ class Kernel final : private StrategyServices, private RiskView {
   void await_acknowledgement();
   void acknowledge_reconciliation(const std::string& who);
   void resolve_in_doubt();
+  bool cancel_asked_before_ack(const sdk::ClientOrderId& id) const;
   /// What the venue reports of an order the kernel holds in flight: accepted, and ended if the
   /// venue ended it unfilled (canceled, rejected, expired). Returns the order as it now stands;
   /// nullptr when the venue's order under that id is another one (symbol, side or quantity
@@ -443,6 +444,10 @@ class Kernel final : private StrategyServices, private RiskView {
   };
   std::map<std::string, sdk::Timestamp> last_fill_;  // broker id -> venue time of its last journaled fill
   std::vector<InDoubtOrder> in_doubt_;
+  // Cancels asked (by its strategy or the kernel) of orders the broker had not acknowledged yet:
+  // one of them in doubt and then confirmed absent is never sent again, and one found at the
+  // broker is asked to cancel again (the first cancel found nothing). Pruned at each heartbeat.
+  std::vector<sdk::ClientOrderId> cancels_before_ack_;
   OrderTracker tracker_;
   NotifierHost notifiers_;
   std::vector<BrokerSlot> brokers_;

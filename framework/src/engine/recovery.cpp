@@ -3,15 +3,16 @@
 // flight, open orders, positions, cash). Trading stays HALTED until each broker agrees with the
 // journal, or an operator has acknowledged the differences. Strategies start only afterwards.
 
+#include <Poco/DigestStream.h>
+#include <Poco/SHA2Engine.h>
+
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <Poco/DigestStream.h>
-#include <Poco/SHA2Engine.h>
 
 #include "engine/kernel.hpp"
 #include "exec/fill_coverage.hpp"
@@ -600,6 +601,11 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
   acknowledged_ = true;
 }
 
+bool Kernel::cancel_asked_before_ack(const sdk::ClientOrderId& id) const {
+  return std::find(cancels_before_ack_.begin(), cancels_before_ack_.end(), id) !=
+         cancels_before_ack_.end();
+}
+
 const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::ClientOrderId& id,
                                                const sdk::OrderStatusReport& rep, sdk::Timestamp ts,
                                                const char* when) {
@@ -637,6 +643,11 @@ const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::Client
 }
 
 void Kernel::resolve_in_doubt() {
+  // A cancel asked before the acknowledgement matters only while the order is still unanswered.
+  std::erase_if(cancels_before_ack_, [&](const sdk::ClientOrderId& id) {
+    const TrackedOrder* o = tracker_.find(id);
+    return o == nullptr || o->state != OrderState::Submitted;
+  });
   if (in_doubt_.empty()) return;
   const auto now = std::chrono::steady_clock::now();
   const auto recheck = std::chrono::milliseconds(config_.journal.in_doubt_recheck_ms);
@@ -665,6 +676,15 @@ void Kernel::resolve_in_doubt() {
       if (cur == nullptr) continue;  // another order under its id: HALTED, left to an operator
       log_.warn("order " + d.id.str() + " in doubt: the broker has it (" +
                 std::string(sdk::to_string(rep.status)) + ")");
+      if (cancel_asked_before_ack(d.id) && !is_final(cur->state)) {
+        // Its cancel went out while the broker did not know it: asked again, now it does.
+        log_.warn("order " + d.id.str() +
+                  " was asked to cancel before the broker had it: asked again");
+        const std::size_t si = cur->strategy_index;
+        if (const sdk::Status st = cancel_order(si, d.id); !st.is_ok())
+          log_.error("could not cancel " + d.id.str() + ": " + st.message());
+        cur = tracker_.find(d.id);
+      }
       if (cur && !is_final(cur->state) && rep.filled_quantity > cur->filled_quantity)
         alert(sdk::Severity::Warning, "Fills awaited",
               d.id.str() + " at " + b.id + ": the broker reports " +
@@ -689,9 +709,11 @@ void Kernel::resolve_in_doubt() {
     // Confirmed absent twice, a window apart: the order never reached the venue. Its approval is
     // as old as the send: it goes again only if nothing has stopped new orders since (a hold, a
     // breaker, REDUCING, where it might add exposure) - a flatten's closing order always may.
+    // Nor when its cancel was asked meanwhile (the strategy may have replaced it).
+    const bool cancel_asked = cancel_asked_before_ack(d.id);
     const bool still_allowed =
-        is_flatten_order(*o) ||
-        (risk_gate_.state() == TradingState::Active && strategies_[o->strategy_index].enabled);
+        !cancel_asked && (is_flatten_order(*o) || (risk_gate_.state() == TradingState::Active &&
+                                                   strategies_[o->strategy_index].enabled));
     std::string venue_rejection;  // the venue's own answer to the resend
     if (!d.resent && b.started && still_allowed) {
       log_.warn("order " + d.id.str() + " confirmed absent at " + b.id + ": sent again once with the same client order id");
@@ -712,9 +734,12 @@ void Kernel::resolve_in_doubt() {
     if (venue_rejection.empty()) refused_before_venue_.push_back(d.id);
     apply_order_event(
         bi, status_event(*cur, sdk::OrderEventType::Rejected, clock_->now(),
-                         venue_rejection.empty()
-                             ? "never reached the broker (confirmed absent); not sent again"
-                             : "sent again after it was confirmed absent: " + venue_rejection));
+                         !venue_rejection.empty()
+                             ? "sent again after it was confirmed absent: " + venue_rejection
+                         : cancel_asked
+                             ? "never reached the broker (confirmed absent); its cancel was "
+                               "asked: not sent again"
+                             : "never reached the broker (confirmed absent); not sent again"));
     try {
       journal_->set_intent_status(d.id, IntentStatus::Failed, clock_->now(), "confirmed absent");
     } catch (const JournalError& e) {

@@ -681,6 +681,10 @@ TEST(InDoubtOrderTest, AnotherOrderUnderTheSameIdIsNotTakenAsThisOne) {
   EXPECT_THAT(r.err, Not(HasSubstr("order buyer-1 in doubt: the broker has it")));
   EXPECT_THAT(r.err, Not(HasSubstr("Fills awaited")));
   EXPECT_THAT(r.err, Not(HasSubstr("fixture submit #2 of buyer-1")));
+  // Ended as never placed (left open, a cancel of it would reach the other order).
+  EXPECT_THAT(r.err, HasSubstr("buyer-1 rejected by flaky: never placed: the broker holds another "
+                               "order under its id"));
+  EXPECT_EQ(summary_value(r.out, "open orders at end"), "0") << r.out;
 }
 
 // The strategy cancels its order while it is in doubt (the send was lost; the venue does not know

@@ -1139,13 +1139,13 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
 
 sdk::Status Kernel::cancel(std::size_t si, const sdk::ClientOrderId& id) {
   // A strategy still running during a flatten (the breaker's, the failsafe's, an operator's global
-  // one) must not undo it: each cancel would cost the flatten one of its closing orders.
-  if (const TrackedOrder* order = tracker_.find(id); order != nullptr &&
-                                                     order->strategy_index == si &&
-                                                     order->liquidation && !is_final(order->state))
-    return {sdk::StatusCode::Rejected, "order " + id.str() +
-                                           " is the kernel's own closing order: only the kernel "
-                                           "cancels it"};
+  // one) must not undo it: each cancel would cost the flatten one of its closing orders. (One left
+  // working after the flatten ended is the strategy's to cancel.)
+  const TrackedOrder* order = tracker_.find(id);
+  if (order != nullptr && order->strategy_index == si && order->liquidation &&
+      !is_final(order->state) && is_flatten_order(*order))
+    return {sdk::StatusCode::Rejected,
+            "order " + id.str() + " is the kernel's own closing order: only the kernel cancels it"};
   return cancel_order(si, id);
 }
 

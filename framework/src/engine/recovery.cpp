@@ -625,6 +625,22 @@ const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::Client
     alert(sdk::Severity::Critical, "Order id used twice", why + "; trading is HALTED",
           {{"client_order_id", id.str()}, {"broker", brokers_[bi].id}});
     halt_trading(why);
+    // The venue holds one order per id: this one was never placed. Ended so (not left open,
+    // where a cancel of it would reach the other order); no attempt of a flatten, no venue
+    // rejection for the breaker.
+    if (!is_final(cur->state)) {
+      refused_before_venue_.push_back(id);
+      apply_order_event(bi, status_event(*cur, sdk::OrderEventType::Rejected, ts,
+                                         "never placed: the broker holds another order under "
+                                         "its id"));
+      if (journal_ && !journal_->failed()) {
+        try {
+          journal_->set_intent_status(id, IntentStatus::Failed, ts, "another order under its id");
+        } catch (const JournalError& e) {
+          journal_failure(e.what());
+        }
+      }
+    }
     return nullptr;
   }
   if (cur && cur->state == OrderState::Submitted)

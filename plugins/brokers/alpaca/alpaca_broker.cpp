@@ -375,6 +375,17 @@ Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
     // stream, before the POST's reply does; news of an id the book does not know is dropped.
     std::lock_guard lock(book_mutex_);
     expected = book_.expect(order.client_order_id(), order.intent());
+    // An id Alpaca already holds for another order (one listed at start-up, from an earlier run
+    // whose ids a new journal, or a run without one, starts again): Alpaca would refuse it, and
+    // that order's news would pass for this one's. Not sent. (One with the same terms goes: the
+    // duplicate's lookup tells an earlier send of this order from an old one by its time.)
+    if (!expected && book_.holds_other_order(order.client_order_id(), order.intent()))
+      return Status(StatusCode::Rejected,
+                    "alpaca: client_order_id " + order.client_order_id().str() +
+                        " is already used at Alpaca by order " +
+                        book_.venue_id(order.client_order_id()).value_or("?") +
+                        ": not sent (the ids start again with a new journal, or in a run "
+                        "without one)");
   }
   SubmitResult result = rest_->submit(order);
   std::lock_guard lock(book_mutex_);

@@ -148,8 +148,27 @@ OrderBook::Output OrderBook::track(const VenueOrder& order, sdk::Timestamp now) 
   return on_snapshot(order, now);
 }
 
+bool OrderBook::contradicts_expected(Entry* e, const sdk::OrderStatusReport& r, Output& out) {
+  if (e == nullptr || e->confirmed) return false;
+  if (r.intent.symbol == e->symbol && r.intent.side == e->side && r.intent.quantity == e->quantity)
+    return false;
+  if (!e->anomaly_sent) {
+    e->anomaly_sent = true;  // never forgotten: the kernel's order stays in doubt
+    out.anomalies.emplace_back(
+        e->symbol,
+        sdk::Status(sdk::StatusCode::Unknown,
+                    "alpaca: the order Alpaca holds under client_order_id " + e->id.str() +
+                        " is another one (" + std::string(sdk::to_string(r.intent.side)) + " " +
+                        r.intent.quantity.to_string() + " " + r.intent.symbol.str() + ", sent as " +
+                        std::string(sdk::to_string(e->side)) + " " + e->quantity.to_string() + " " +
+                        e->symbol.str() + "): not taken as this order"));
+  }
+  return true;
+}
+
 OrderBook::Output OrderBook::on_snapshot(const VenueOrder& order, sdk::Timestamp now) {
   Output out;
+  if (contradicts_expected(find(order.report.client_order_id), order.report, out)) return out;
   Entry& e = upsert(order.report);
   const auto ts = order.updated_at.ns != 0 ? order.updated_at : now;
   const auto& r = order.report;
@@ -181,7 +200,9 @@ OrderBook::Output OrderBook::on_trade_update(const TradeUpdate& u) {
                                                                           "\") which this plugin cannot interpret"));
     return out;
   }
-  if (find(u.order.client_order_id) == nullptr) return out;  // not ours
+  Entry* known = find(u.order.client_order_id);
+  if (known == nullptr) return out;  // not ours
+  if (contradicts_expected(known, u.order, out)) return out;
   Entry& e = upsert(u.order);
   if (u.order.filled_quantity > e.reported_filled) {
     // Exact price only when this event is exactly the missing quantity.

@@ -50,6 +50,19 @@ class OrderBook {
   Output on_unknown_status(const sdk::ClientOrderId& id, const sdk::Status& status);
 
   bool knows(const sdk::ClientOrderId& id) const { return orders_.count(id.str()) != 0; }
+  /// True when Alpaca has said something about this id (acknowledged, listed at start-up).
+  bool confirmed(const sdk::ClientOrderId& id) const {
+    const auto it = orders_.find(id.str());
+    return it != orders_.end() && it->second.confirmed;
+  }
+  /// True when Alpaca holds, under this id, an order of another symbol, side or quantity than
+  /// `intent`: the id was used before.
+  bool holds_other_order(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent) const {
+    const auto it = orders_.find(id.str());
+    if (it == orders_.end() || !it->second.confirmed) return false;
+    const Entry& e = it->second;
+    return e.symbol != intent.symbol || e.side != intent.side || e.quantity != intent.quantity;
+  }
   std::optional<std::string> venue_id(const sdk::ClientOrderId& id) const;
   /// The client order id of a tracked order, by Alpaca's order id.
   std::optional<sdk::ClientOrderId> client_id_of(const std::string& venue_id) const;
@@ -73,6 +86,10 @@ class OrderBook {
   };
 
   Entry* find(const sdk::ClientOrderId& id);
+  /// True (and an anomaly, once) when news under an expected order's id, not yet confirmed,
+  /// names another order: another symbol, side or quantity (the id used before by another
+  /// order). Such news is not applied: its fills are not this order's.
+  bool contradicts_expected(Entry* e, const sdk::OrderStatusReport& r, Output& out);
   Entry* find_venue(const std::string& venue_id);
   Entry& upsert(const sdk::OrderStatusReport& r);
   sdk::OrderEvent base_event(const Entry& e, sdk::OrderEventType type, sdk::Timestamp ts) const;

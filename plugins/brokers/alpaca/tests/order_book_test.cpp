@@ -1,5 +1,6 @@
 #include "order_book.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
@@ -51,6 +52,31 @@ FillActivity activity(const char* qty, const char* price, const char* cum) {
   f.event.fill_price = dec(price);
   f.event.ts = ts("2024-01-02T14:32:00Z");
   return f;
+}
+
+// News under an expected id (its outcome unknown) that names another order, the id used before by
+// another one: a long-filled sell of 7 where buy 10 was sent. It is not applied (its fill would be
+// reported as this order's) and raised once as an anomaly; news that fits still applies.
+TEST(AlpacaOrderBookTest, NewsOfAnotherOrderUnderAnExpectedIdIsNotApplied) {
+  OrderBook book;
+  ASSERT_TRUE(book.expect(sdk::ClientOrderId("m-1"), intent("AAPL", sdk::Side::Buy, "10")));
+  VenueOrder other = order("filled", "7", "90", "7");
+  other.report.intent.side = sdk::Side::Sell;
+  auto out = book.on_snapshot(other, ts("2024-01-02T14:30:00Z"));
+  EXPECT_TRUE(out.events.empty());
+  ASSERT_EQ(out.anomalies.size(), 1u);
+  EXPECT_THAT(out.anomalies[0].second.message(),
+              ::testing::HasSubstr("is another one (sell 7 AAPL, sent as buy 10 AAPL)"));
+  TradeUpdate streamed = update("fill", "filled", "7", "7", "90");
+  streamed.order.intent = other.report.intent;
+  out = book.on_trade_update(streamed);
+  EXPECT_TRUE(out.events.empty());
+  EXPECT_TRUE(out.anomalies.empty());  // raised once
+  EXPECT_FALSE(book.confirmed(sdk::ClientOrderId("m-1")));
+  out = book.on_snapshot(order("new", "0"), ts("2024-01-02T14:31:00Z"));
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].type, OrderEventType::Accepted);
+  EXPECT_TRUE(book.confirmed(sdk::ClientOrderId("m-1")));
 }
 
 TEST(AlpacaOrderBookTest, AcceptThenPartialThenFullReportsDeltas) {

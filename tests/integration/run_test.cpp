@@ -1,8 +1,11 @@
 // `mercurio run` end to end: outputs, determinism, backtest/paper equivalence, plugin faults.
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -1205,6 +1208,30 @@ TEST(RunTest, AnOperatorCommandTheKernelCannotReadHaltsTrading) {
   EXPECT_THAT(audit, HasSubstr("action=hlat by=bob reason=\"typo\" result=\"refused: no such "
                                "action"));
   EXPECT_THAT(mercurio_cmd({"status", "--config", config}, ws.dir).out, HasSubstr("HALTED"));
+}
+
+// One trading process per state directory: a second would take the first's operator commands and
+// overwrite its saved state. Here the test process holds the lock, as a running mercurio would.
+TEST(RunTest, ASecondProcessOnTheSameStateDirectoryIsRefused) {
+  Workspace ws("run_state_dir_lock", "",
+               "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+               "[plugin.config]\nsymbol = \"AAA\"\n");
+  std::filesystem::create_directories(ws.dir / "state");
+  const std::string lock_file = (ws.dir / "state" / "lock").string();
+  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  ASSERT_EQ(::pwrite(fd, pid.data(), pid.size(), 0), static_cast<ssize_t>(pid.size()));
+  auto refused = ws.run({"--mode", "paper"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("another mercurio process (pid " + std::to_string(::getpid()) +
+                                     ") is trading on state_dir"));
+  EXPECT_FALSE(std::filesystem::exists(ws.dir / "state" / "risk_state.toml"));  // nothing written
+  ::close(fd);  // the other process ends
+  auto r = ws.run({"--mode", "paper"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(read_file(ws.dir / "state" / "lock"), Not(HasSubstr(pid)));  // its own pid now
 }
 
 TEST(RunTest, AnOperatorCommandIsRefusedWhenTheConfigDoesNotReadAsToml) {

@@ -1300,6 +1300,7 @@ void Kernel::hold_strategies(const std::vector<std::size_t>& selected, const std
 void Kernel::open_state_store() {
   state_store_.emplace(config_.kernel.state_dir);
   state_store_->prepare();  // throws: no durable state, no trading
+  state_dir_lock_.emplace(config_.kernel.state_dir);  // throws: another process trades on it
   if (auto saved = state_store_->load()) {
     risk_gate_.restore(*saved);
     for (const auto& [id, why] : saved->disabled_strategies) {

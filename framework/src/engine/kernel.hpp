@@ -16,9 +16,9 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
@@ -46,6 +46,7 @@
 #include "plugin/plugin_catalog.hpp"
 #include "portfolio/ledger.hpp"
 #include "risk/risk_gate.hpp"
+#include "risk/state_dir_lock.hpp"
 
 namespace mercurio::kernel {
 
@@ -416,6 +417,7 @@ class Kernel final : private StrategyServices, private RiskView {
   Inbox inbox_;
   RiskGate risk_gate_;
   std::optional<RiskStateStore> state_store_;  // paper and live: the trading state survives restarts
+  std::optional<StateDirLock> state_dir_lock_;  // held while this process may trade on it
   std::unique_ptr<Journal> journal_;           // [journal]: every order durably recorded before it is sent
   CrashPoint crash_;
   // Start-up: HALTED until every broker is reconciled; the state saved before the stop comes back after.

@@ -489,6 +489,27 @@ TEST(RecoveryTest, AHaltOfOneStrategyKeepsTheStopThatProtectsItsPosition) {
   EXPECT_EQ(summary_value(second.out, "open orders at end"), "1") << second.err;
 }
 
+// The operator's kill switch (a halt of the whole deployment) stops what works too: the entry
+// that could add to the position is cancelled, the stop that protects it kept; the strategy stays
+// enabled. A halt used to stop new orders only, and the resting entry could still fill.
+TEST(RecoveryTest, AnOperatorsHaltOfEverythingCancelsTheOrdersThatAddAndKeepsTheStop) {
+  GuardedDeployment d("recovery_global_halt_cancels");
+  d.bars_until(35);
+  auto first = d.run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(summary_value(first.out, "open orders at end"), "2") << first.err;  // stop, entry
+  ASSERT_EQ(d.cmd({"halt", "--by", "ops", "--reason", "kill"}).exit_code, 0);
+  auto second = d.run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("trading state ACTIVE -> HALTED: operator ops: kill"));
+  EXPECT_THAT(second.err, HasSubstr("strategy guard held by the operator's halt; cancel asked of 1 "
+                                    "order(s) that could add to its positions or take them past "
+                                    "flat (guard-3); kept 1 order(s) that only reduce its "
+                                    "positions (guard-2)"));
+  EXPECT_EQ(summary_value(second.out, "open orders at end"), "1") << second.err;
+  EXPECT_THAT(d.cmd({"status"}).out, Not(HasSubstr("disabled")));
+}
+
 // A flatten of one strategy cancels all its orders at once (its stop too: the flatten's own order
 // closes the position) and closes the position on the next bar. With the hold's review, which
 // waits for the flatten, the cancels used to go out only at the next heartbeat (a day here).

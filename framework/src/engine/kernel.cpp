@@ -1385,6 +1385,14 @@ void Kernel::apply_operator_commands() {
     } else if (c.action == "halt") {
       if (auto change = risk_gate_.set_state(TradingState::Halted, who)) on_state_change(*change);
       else result = "already HALTED";
+      // The kill switch stops what is working too: every strategy's orders that could add to its
+      // positions are cancelled, those that only reduce them kept (as for a scoped halt; a
+      // strategy the kernel stopped already has its review). The strategies stay enabled.
+      for (std::size_t si = 0; si < strategies_.size(); ++si)
+        if (!strategies_[si].unmanaged) {
+          stop_managing(si);
+          strategies_[si].unmanaged->kill_switch = true;
+        }
     } else if (c.action == "flatten" && scoped) {
       hold_strategies(selected, who, true);
       flatten_strategies(selected, who, true);
@@ -1415,8 +1423,11 @@ void Kernel::apply_operator_commands() {
           b.pending_emergency.reset();
           b.heartbeat_failures = 0;  // a broker still down trips the failsafe again
         }
-        for (std::size_t si = 0; si < strategies_.size(); ++si)
+        for (std::size_t si = 0; si < strategies_.size(); ++si) {
           if (strategies_[si].held_by_operator.empty()) stop_flattening(si, "resumed by " + who);
+          auto& u = strategies_[si].unmanaged;
+          if (u && u->kill_switch) u.reset();  // its strategy manages its orders again
+        }
       } else {
         result = "already ACTIVE";
       }

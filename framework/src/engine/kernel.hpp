@@ -177,6 +177,8 @@ class Kernel final : private StrategyServices, private RiskView {
     // operator re-enables it.
     struct Unmanaged {
       bool review = true;           // classify its orders again (stopped; a fill of it; a retry)
+      // Not stopped: trading is HALTED by an operator (the kill switch), the strategy still runs.
+      bool kill_switch = false;
       bool reported = false;        // the first review is logged even when it cancels nothing
       std::set<std::string> asked;  // cancel accepted by the broker, not yet ended
       struct Cancel {               // an order that should end

@@ -107,6 +107,7 @@ void Kernel::stop_managing(std::size_t si) {
   if (u) {
     u->review = true;
     u->reported = false;  // the new stop is logged, as the first was
+    u->kill_switch = false;  // stopped now: a resume of trading does not end it
   } else {
     u.emplace();
   }
@@ -261,7 +262,8 @@ void Kernel::review_unmanaged_orders() {
     if (!oversized.empty())
       note += "; kept " + std::to_string(oversized.size()) +
               " stop(s) larger than the position, its only protection (" + id_list(oversized) + ")";
-    log_.warn("strategy " + s.id + " stopped" + note);
+    log_.warn("strategy " + s.id + (u.kill_switch ? " held by the operator's halt" : " stopped") +
+              note);
     if (!failures.empty() && !u.failure_alerted) {
       u.failure_alerted = true;
       alert(sdk::Severity::Critical, "Orders of a stopped strategy not cancelled",

@@ -379,6 +379,38 @@ TEST(RunTest, AStrategyCannotCancelTheKernelsClosingOrder) {
   EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-2"));
 }
 
+// Two strategies hold 1 TEST each; 1 is sold by hand at the venue (the account holds 1, the books
+// 2). The breaker flattens both on the same bar: the first closing order takes the account to
+// flat, so the second would take it short and is withheld. Both used to go (the first's fill not
+// booked yet, each found the account's 1 to close) and the account ended short 1.
+TEST(RunTest, TwoFlattensAtOnceNeverTakeTheAccountPastFlat) {
+  const auto dir = scratch_dir("run_flatten_two_books");
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+      << fixture_plugin_dir().string()
+      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
+         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
+         "[plugin.config]\nbars = 60\ninterval_ms = 5\nfill_at = 150\n"
+         "external_fill_after_bar = 3\nexternal_fill_symbol = \"TEST\"\n"
+         "external_fill_side = \"sell\"\nexternal_fill_quantity = 1\n"
+         "[plugin.risk]\ncalendar = \"24/7\"\n"
+         // Bought on bar 3, once the breaker has its peak (the start's equity).
+         "[[plugin]]\nid = \"one\"\nlibrary = \"fixture_good_strategy\"\n"
+         "[plugin.config]\nbuy_on_bar = 3\n"
+         "[[plugin]]\nid = \"two\"\nlibrary = \"fixture_good_strategy\"\n"
+         "[plugin.config]\nbuy_on_bar = 3\n"
+         "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+      << flattening_risk_table("0.01");
+  auto r = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
+  EXPECT_THAT(r.err, HasSubstr("flattening 1 TEST of one as one-2"));
+  EXPECT_THAT(r.err, Not(HasSubstr("flattening 1 TEST of two as")));
+  EXPECT_THAT(r.err, HasSubstr("[CRITICAL] Flatten order withheld"));
+  EXPECT_THAT(r.err, HasSubstr(", submit 3\n"));  // two buys, one closing order
+}
+
 // A venue that refuses every closing order: three are sent, then a CRITICAL alert leaves the
 // position to an operator (no order loop against a broker that keeps saying no).
 TEST(RunTest, AFlattenSendsAtMostThreeClosingOrdersThenAlerts) {

@@ -248,7 +248,16 @@ std::string Kernel::closing_problem(std::size_t si, const sdk::Position& p) cons
   const BrokerSlot& b = brokers_[s.broker];
   sdk::Decimal books;
   for (std::size_t other : b.strategies) books += strategies_[other].book.quantity(p.symbol);
-  const sdk::Decimal account = b.account.quantity(p.symbol);
+  // The other strategies' closing orders still working there close their books and the account
+  // alike once filled: counted as filled, or two flattens sent at once (neither fill booked yet)
+  // would each find the account's holding theirs to close.
+  sdk::Decimal closing;
+  for (const TrackedOrder* o : tracker_.open_orders())
+    if (o->liquidation && o->strategy_index != si && o->broker_index == s.broker &&
+        o->intent.symbol == p.symbol)
+      closing += o->intent.side == sdk::Side::Sell ? -o->remaining() : o->remaining();
+  books += closing;
+  const sdk::Decimal account = b.account.quantity(p.symbol) + closing;
   if (books == account) return {};
   // Holdings outside the books (an opening balance, external fills) may be reduced, not crossed.
   const sdk::Decimal after = account - p.quantity;

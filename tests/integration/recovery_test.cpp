@@ -461,6 +461,8 @@ class GuardedDeployment {
     return mercurio_cmd(args, dir_);
   }
 
+  const fs::path& dir() const { return dir_; }
+
  private:
   std::string config() const { return (dir_ / "mercurio.toml").string(); }
   fs::path dir_;
@@ -508,6 +510,31 @@ TEST(RecoveryTest, AnOperatorsHaltOfEverythingCancelsTheOrdersThatAddAndKeepsThe
                                     "positions (guard-2)"));
   EXPECT_EQ(summary_value(second.out, "open orders at end"), "1") << second.err;
   EXPECT_THAT(d.cmd({"status"}).out, Not(HasSubstr("disabled")));
+}
+
+// The kill switch's cancels may be lost with the process (killed before they went, the broker
+// down then): a restart that restores an operator's HALT judges the strategies' orders again.
+// Here the saved state is HALTED by an operator while the entry still works (as a crash between
+// saving the HALT and cancelling would leave it).
+TEST(RecoveryTest, AnOperatorsHaltRestoredAfterARestartCancelsTheOrdersThatAdd) {
+  GuardedDeployment d("recovery_global_halt_restored");
+  d.bars_until(35);
+  auto first = d.run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(summary_value(first.out, "open orders at end"), "2") << first.err;  // stop, entry
+  const fs::path state = d.dir() / "state" / "risk_state.toml";
+  std::string saved = read_file(state);
+  saved = std::regex_replace(saved, std::regex("state = ['\"]ACTIVE['\"]"), "state = 'HALTED'");
+  saved = std::regex_replace(saved, std::regex("reason = ['\"][^'\"]*['\"]"),
+                             "reason = 'operator ops: kill'");
+  std::ofstream(state, std::ios::trunc) << saved;
+  auto second = d.run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("restored trading state HALTED (operator ops: kill)"));
+  EXPECT_THAT(second.err, HasSubstr("strategy guard held by the operator's halt; cancel asked of 1 "
+                                    "order(s) that could add to its positions or take them past "
+                                    "flat (guard-3)"));
+  EXPECT_EQ(summary_value(second.out, "open orders at end"), "1") << second.err;
 }
 
 // A flatten of one strategy cancels all its orders at once (its stop too: the flatten's own order
@@ -727,6 +754,27 @@ TEST(InDoubtOrderTest, AnOrderInDoubtWhoseCancelWasAskedIsNotSentAgain) {
   EXPECT_THAT(r.err, Not(HasSubstr("fixture submit #2 of canceller-1")));
   // The order that was not cancelled still gets its one resend.
   EXPECT_THAT(r.err, HasSubstr("fixture submit #2 of buyer-1"));
+}
+
+// The strategy cancels its order while the outcome of its send is unknown, and the broker refuses
+// the cancel (it did not know the order yet). Once the broker acknowledges the order (here through
+// the kernel's lookup), the cancel is asked again: the order used to stay working, and could fill,
+// though its strategy had cancelled it.
+TEST(InDoubtOrderTest, ACancelRefusedBeforeTheAcknowledgementIsAskedAgainAfterIt) {
+  auto r = run_flaky("in_doubt_cancel_again",
+                     "submit_outcome = \"unknown_accepted\"\n"
+                     "refuse_cancels = true\n"
+                     "refuse_cancels_of = \"canceller-1\"\n"
+                     "refuse_cancels_count = 1\n"
+                     "[plugin.risk]\ncalendar = \"24/7\"\n"
+                     "[[plugin]]\nid = \"canceller\"\n"
+                     "library = \"fixture_good_strategy\"\n"
+                     "[plugin.config]\ncancel_on_bar = 2\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("good_strategy: cancel of canceller-1: fixture: cancel #1 refused"));
+  EXPECT_THAT(r.err, HasSubstr("order canceller-1 was asked to cancel before the broker "
+                               "acknowledged it, which refused: asked again"));
+  EXPECT_EQ(summary_value(r.out, "open orders at end"), "1") << r.err;  // buyer-1 only
 }
 
 TEST(InDoubtOrderTest, AConfirmedAbsenceAllowsOneResendWithTheSameId) {

@@ -862,6 +862,8 @@ void Kernel::apply_order_event(std::size_t broker_index, const sdk::OrderEvent& 
   }
   const std::size_t si = order->strategy_index;
   StrategySlot& s = strategies_[si];
+  if (!cancels_before_ack_.empty() && !is_final(order->state))
+    ask_cancel_again_after_ack(si, e.client_order_id);
   if (e.is_fill() || e.type == sdk::OrderEventType::Canceled ||
       e.type == sdk::OrderEventType::Expired) {
     // An order of the strategy in this symbol worked at the venue (an acceptance alone is not
@@ -1154,18 +1156,36 @@ sdk::Status Kernel::cancel_order(std::size_t si, const sdk::ClientOrderId& id) {
   if (!order || order->strategy_index != si)
     return {sdk::StatusCode::NotFound, "no order " + id.str() + " of strategy " + strategies_[si].id};
   if (is_final(order->state)) return {sdk::StatusCode::Rejected, "order " + id.str() + " is already " + std::string(to_string(order->state))};
-  // Not acknowledged yet (perhaps in doubt): the venue may not know it now, and a cancel it
-  // refuses must not leave the order to be sent again later (resolve_in_doubt).
-  if (order->state == OrderState::Submitted &&
-      std::find(cancels_before_ack_.begin(), cancels_before_ack_.end(), id) ==
-          cancels_before_ack_.end())
-    cancels_before_ack_.push_back(id);
-  BrokerSlot& b = brokers_[order->broker_index];
+  const bool acknowledged = order->state != OrderState::Submitted;
+  const std::size_t bi = order->broker_index;
+  BrokerSlot& b = brokers_[bi];
   sdk::Status status(sdk::StatusCode::Unavailable, "broker " + b.id + " is not available");
   if (b.available && b.started)
-    call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(order->broker_index, op, msg); },
+    call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(bi, op, msg); },
                  "cancel", [&] { status = b.broker->cancel(id); });
+  // Not acknowledged yet (perhaps in doubt): the venue may not know it now. Such an order is never
+  // sent again (resolve_in_doubt), and a cancel it refused is asked again once the broker
+  // acknowledges the order (ask_cancel_again_after_ack).
+  if (!acknowledged) {
+    auto it = std::find_if(cancels_before_ack_.begin(), cancels_before_ack_.end(),
+                           [&](const CancelBeforeAck& c) { return c.id == id; });
+    if (it == cancels_before_ack_.end()) it = cancels_before_ack_.insert(it, {id, false});
+    if (!status.is_ok()) it->refused = true;
+  }
   return status;
+}
+
+void Kernel::ask_cancel_again_after_ack(std::size_t si, const sdk::ClientOrderId& id) {
+  const auto it = std::find_if(cancels_before_ack_.begin(), cancels_before_ack_.end(),
+                               [&](const CancelBeforeAck& c) { return c.id == id; });
+  if (it == cancels_before_ack_.end()) return;
+  const bool refused = it->refused;
+  cancels_before_ack_.erase(it);
+  if (!refused) return;
+  log_.warn("order " + id.str() +
+            " was asked to cancel before the broker acknowledged it, which refused: asked again");
+  if (const sdk::Status st = cancel_order(si, id); !st.is_ok())
+    log_.error("could not cancel " + id.str() + ": " + st.message());
 }
 
 sdk::Position Kernel::position(std::size_t si, const sdk::Symbol& symbol) const {
@@ -1314,6 +1334,15 @@ void Kernel::open_state_store() {
       // Its orders are reviewed again: a cancel asked before the stop may have been lost.
       stop_managing(static_cast<std::size_t>(it - strategies_.begin()));
     }
+    // An operator's HALT (the kill switch) restored: its cancels may have been lost with the
+    // process (a crash before they went, a broker down then), so every running strategy's orders
+    // that could add to its positions are judged again, as when it was given.
+    if (saved->state == "HALTED" && saved->reason.rfind("operator ", 0) == 0)
+      for (std::size_t si = 0; si < strategies_.size(); ++si)
+        if (strategies_[si].enabled && !strategies_[si].unmanaged) {
+          stop_managing(si);
+          strategies_[si].unmanaged->kill_switch = true;
+        }
     saved_flattens_ = saved->flattening_strategies;
     saved_emergencies_ = saved->pending_emergencies;
     log_.warn("restored trading state " + saved->state + " (" + saved->reason + ") from " + state_store_->state_file().string());

@@ -325,6 +325,7 @@ class Kernel final : private StrategyServices, private RiskView {
   void acknowledge_reconciliation(const std::string& who);
   void resolve_in_doubt();
   bool cancel_asked_before_ack(const sdk::ClientOrderId& id) const;
+  void ask_cancel_again_after_ack(std::size_t strategy, const sdk::ClientOrderId& id);
   /// What the venue reports of an order the kernel holds in flight: accepted, and ended if the
   /// venue ended it unfilled (canceled, rejected, expired). Returns the order as it now stands;
   /// nullptr when the venue's order under that id is another one (symbol, side or quantity
@@ -449,9 +450,14 @@ class Kernel final : private StrategyServices, private RiskView {
   std::map<std::string, sdk::Timestamp> last_fill_;  // broker id -> venue time of its last journaled fill
   std::vector<InDoubtOrder> in_doubt_;
   // Cancels asked (by its strategy or the kernel) of orders the broker had not acknowledged yet:
-  // one of them in doubt and then confirmed absent is never sent again, and one found at the
-  // broker is asked to cancel again (the first cancel found nothing). Pruned at each heartbeat.
-  std::vector<sdk::ClientOrderId> cancels_before_ack_;
+  // one of them in doubt and then confirmed absent is never sent again, and a cancel the broker
+  // refused then (it did not know the order yet) is asked again once it acknowledges the order,
+  // by an event or the lookup. Pruned at each heartbeat of orders ended or unknown.
+  struct CancelBeforeAck {
+    sdk::ClientOrderId id;
+    bool refused = false;
+  };
+  std::vector<CancelBeforeAck> cancels_before_ack_;
   OrderTracker tracker_;
   NotifierHost notifiers_;
   std::vector<BrokerSlot> brokers_;

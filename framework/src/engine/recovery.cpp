@@ -602,8 +602,8 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
 }
 
 bool Kernel::cancel_asked_before_ack(const sdk::ClientOrderId& id) const {
-  return std::find(cancels_before_ack_.begin(), cancels_before_ack_.end(), id) !=
-         cancels_before_ack_.end();
+  return std::any_of(cancels_before_ack_.begin(), cancels_before_ack_.end(),
+                     [&](const CancelBeforeAck& c) { return c.id == id; });
 }
 
 const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::ClientOrderId& id,
@@ -660,9 +660,9 @@ const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::Client
 
 void Kernel::resolve_in_doubt() {
   // A cancel asked before the acknowledgement matters only while the order is still unanswered.
-  std::erase_if(cancels_before_ack_, [&](const sdk::ClientOrderId& id) {
-    const TrackedOrder* o = tracker_.find(id);
-    return o == nullptr || o->state != OrderState::Submitted;
+  std::erase_if(cancels_before_ack_, [&](const CancelBeforeAck& c) {
+    const TrackedOrder* o = tracker_.find(c.id);
+    return o == nullptr || is_final(o->state);
   });
   if (in_doubt_.empty()) return;
   const auto now = std::chrono::steady_clock::now();
@@ -689,18 +689,10 @@ void Kernel::resolve_in_doubt() {
       // Fills come only as fills (trade ids, prices): a filled quantity the kernel has not seen
       // is alerted while they are awaited.
       const TrackedOrder* cur = apply_venue_report(bi, d.id, rep, clock_->now(), "when looked up");
+      // (A cancel refused before the acknowledgement was asked again as it was applied.)
       if (cur == nullptr) continue;  // another order under its id: HALTED, left to an operator
       log_.warn("order " + d.id.str() + " in doubt: the broker has it (" +
                 std::string(sdk::to_string(rep.status)) + ")");
-      if (cancel_asked_before_ack(d.id) && !is_final(cur->state)) {
-        // Its cancel went out while the broker did not know it: asked again, now it does.
-        log_.warn("order " + d.id.str() +
-                  " was asked to cancel before the broker had it: asked again");
-        const std::size_t si = cur->strategy_index;
-        if (const sdk::Status st = cancel_order(si, d.id); !st.is_ok())
-          log_.error("could not cancel " + d.id.str() + ": " + st.message());
-        cur = tracker_.find(d.id);
-      }
       if (cur && !is_final(cur->state) && rep.filled_quantity > cur->filled_quantity)
         alert(sdk::Severity::Warning, "Fills awaited",
               d.id.str() + " at " + b.id + ": the broker reports " +

@@ -300,8 +300,11 @@ void Kernel::unmanaged_fill(std::size_t si, const sdk::OrderEvent& fill,
                  : std::string()) +
             " (an order that filled before it could be cancelled, or a stop past flat); " +
             (s.flattening ? "the flatten of the strategy in progress closes it"
-                          : "nobody manages this position: close it at the broker or flatten the "
-                            "strategy"),
+             : s.unmanaged->kill_switch
+                 ? "trading is HALTED by an operator: the strategy sends nothing until a resume; "
+                   "close it at the broker or flatten the strategy"
+                 : "nobody manages this position: close it at the broker or flatten the "
+                   "strategy"),
         {{"strategy", s.id}, {"symbol", fill.symbol.str()}});
 }
 

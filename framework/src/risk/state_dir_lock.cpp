@@ -27,7 +27,7 @@ std::string holder_of(int fd) {
 
 StateDirLock::StateDirLock(const std::filesystem::path& state_dir) {
   const std::filesystem::path file = state_dir / "lock";
-  fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);  // nobody else may hold it
   if (fd_ < 0)
     throw std::runtime_error("cannot open " + file.string() + " to lock the state directory: " +
                              std::generic_category().message(errno));

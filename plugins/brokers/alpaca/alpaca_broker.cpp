@@ -464,8 +464,14 @@ sdk::Result<sdk::OrderStatusReport> AlpacaBroker::order(const sdk::ClientOrderId
   auto found = rest_->order_by_client_id(id);
   if (sink_ != nullptr) {
     std::lock_guard lock(book_mutex_);
-    if (found && book_.knows(id))
+    if (found && book_.knows(id)) {
       apply(id, "snapshot", [&] { return book_.on_snapshot(*found, sink_->now()); });
+    } else if (found && found->report.open) {
+      // An order the kernel holds that start() did not list (Alpaca slow to show it after a fast
+      // restart): tracked from here on, or its fills would be dropped as not ours. Its past is
+      // the kernel's (the lookup's filled quantity; fills come as fills).
+      book_.adopt(*found);
+    }
     if (!found && found.status().code() == StatusCode::Unknown) deliver(book_.on_unknown_status(id, found.status()));
   }
   if (!found) return found.status();

@@ -145,7 +145,7 @@ bool OrderBook::forget(const sdk::ClientOrderId& id) {
 }
 
 OrderBook::Output OrderBook::track(const VenueOrder& order, sdk::Timestamp now) {
-  return on_snapshot(order, now);
+  return apply_snapshot(order, now);  // the POST's reply describes this very order
 }
 
 bool OrderBook::contradicts_expected(Entry* e, const sdk::OrderStatusReport& r, Output& out) {
@@ -169,6 +169,11 @@ bool OrderBook::contradicts_expected(Entry* e, const sdk::OrderStatusReport& r, 
 OrderBook::Output OrderBook::on_snapshot(const VenueOrder& order, sdk::Timestamp now) {
   Output out;
   if (contradicts_expected(find(order.report.client_order_id), order.report, out)) return out;
+  return apply_snapshot(order, now);
+}
+
+OrderBook::Output OrderBook::apply_snapshot(const VenueOrder& order, sdk::Timestamp now) {
+  Output out;
   Entry& e = upsert(order.report);
   const auto ts = order.updated_at.ns != 0 ? order.updated_at : now;
   const auto& r = order.report;

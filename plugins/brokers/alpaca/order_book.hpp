@@ -90,6 +90,7 @@ class OrderBook {
   /// names another order: another symbol, side or quantity (the id used before by another
   /// order). Such news is not applied: its fills are not this order's.
   bool contradicts_expected(Entry* e, const sdk::OrderStatusReport& r, Output& out);
+  Output apply_snapshot(const VenueOrder& order, sdk::Timestamp now);
   Entry* find_venue(const std::string& venue_id);
   Entry& upsert(const sdk::OrderStatusReport& r);
   sdk::OrderEvent base_event(const Entry& e, sdk::OrderEventType type, sdk::Timestamp ts) const;

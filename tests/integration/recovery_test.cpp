@@ -470,6 +470,44 @@ class GuardedDeployment {
 
 }  // namespace
 
+// A paper account with a state_file outlives the process; without a [journal] the kernel used to
+// start from its cash alone: the restored position counted nowhere (equity short by its value, the
+// position limits blind to it). It is now booked on the account at the start.
+TEST(RecoveryTest, APaperRunWithoutAJournalBooksThePositionsItsAccountHolds) {
+  const auto dir = scratch_dir("recovery_no_journal_positions");
+  fs::create_directories(dir / "data");
+  const auto bars = [&](int last_minute) {
+    std::ofstream csv(dir / "data" / "AAA.csv", std::ios::trunc);
+    csv << "timestamp,open,high,low,close,volume\n";
+    for (int m = 30; m <= last_minute; ++m)
+      csv << "2024-03-04T14:" << m << ":00Z,100,100,100,100,100000\n";
+  };
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+      << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
+      << "[[plugin]]\nid = \"paper\"\nlibrary = \"mercurio_broker_paper\"\n[plugin.config]\n"
+         "starting_cash = \"100000\"\nreplay_interval_ms = 0\n"
+         "state_file = \"state/paper_account.toml\"\ndata = { AAA = \"data/AAA.csv\" }\n"
+         "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+         "[plugin.config]\nsymbol = \"AAA\"\nquantity = 10\n"
+         "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+      << kGenerousRiskTable;
+  const std::vector<std::string> run{mercurio_exe().string(), "run", "--config",
+                                     (dir / "mercurio.toml").string()};
+  bars(35);
+  auto first = run_process(run, dir);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(summary_value(first.out, "fills"), "1") << first.err;  // 10 AAA at 100
+  bars(40);
+  auto second = run_process(run, dir);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("[WARNING] Opening positions at paper"));
+  EXPECT_THAT(second.err, HasSubstr("the account holds 10 AAA at the start of a run without a "
+                                    "[journal]"));
+  // The equity of cash and position: 100000 less the first run's purchase, plus 10 x 100.
+  EXPECT_EQ(summary_value(second.out, "starting equity"), summary_value(first.out, "final equity"));
+}
+
 // An operator's halt of one strategy stops it as the kernel stops any strategy: the orders that
 // could add to its positions are cancelled, the stop that protects its position stays (it used to
 // be cancelled with the rest, leaving the position unprotected).
@@ -527,6 +565,7 @@ TEST(RecoveryTest, AnOperatorsHaltRestoredAfterARestartCancelsTheOrdersThatAdd) 
   saved = std::regex_replace(saved, std::regex("state = ['\"]ACTIVE['\"]"), "state = 'HALTED'");
   saved = std::regex_replace(saved, std::regex("reason = ['\"][^'\"]*['\"]"),
                              "reason = 'operator ops: kill'");
+  saved = std::regex_replace(saved, std::regex("kill_switch = false"), "kill_switch = true");
   std::ofstream(state, std::ios::trunc) << saved;
   auto second = d.run();
   ASSERT_EQ(second.exit_code, 0) << second.err;

@@ -128,6 +128,15 @@ void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
   // broker outside Mercurio (closed by hand, an acknowledged difference) it would open a new one,
   // and a liquidation passes no limit of the risk gate.
   if (std::string problem = closing_problem(si, p); !problem.empty()) {
+    // Another strategy's closing order in that symbol still works: once it ends (filled, or not:
+    // then this close may go after all) the account is known again. Until then, waited for.
+    if (other_closing_orders(si, p.symbol) > 0) {
+      if (!f.waiting_for_others_logged)
+        log_.warn("flattening " + p.symbol.str() + " of " + s.id +
+                  " waits for the closing orders of other strategies in it to end: " + problem);
+      f.waiting_for_others_logged = true;
+      return;
+    }
     alert(sdk::Severity::Critical, "Flatten order withheld",
           p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id + " (" + s.flattening->why +
               "): " + problem +
@@ -251,11 +260,14 @@ std::string Kernel::closing_problem(std::size_t si, const sdk::Position& p) cons
   // The other strategies' closing orders still working there close their books and the account
   // alike once filled: counted as filled, or two flattens sent at once (neither fill booked yet)
   // would each find the account's holding theirs to close.
+  // Only those on this close's side: one on the other side (closing another book's short while
+  // this one is long) may never fill, and counted it would let this close cross flat.
+  const sdk::Side side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
   sdk::Decimal closing;
   for (const TrackedOrder* o : tracker_.open_orders())
     if (o->liquidation && o->strategy_index != si && o->broker_index == s.broker &&
-        o->intent.symbol == p.symbol)
-      closing += o->intent.side == sdk::Side::Sell ? -o->remaining() : o->remaining();
+        o->intent.symbol == p.symbol && o->intent.side == side)
+      closing += side == sdk::Side::Sell ? -o->remaining() : o->remaining();
   books += closing;
   const sdk::Decimal account = b.account.quantity(p.symbol) + closing;
   if (books == account) return {};
@@ -266,6 +278,16 @@ std::string Kernel::closing_problem(std::size_t si, const sdk::Position& p) cons
   return "the account at broker " + b.id + " holds " + account.to_string() + " " + p.symbol.str() +
          " and the books of its strategies " + books.to_string() + ": closing this book's " +
          p.quantity.to_string() + " would take the account past flat, to " + after.to_string();
+}
+
+std::size_t Kernel::other_closing_orders(std::size_t si, const sdk::Symbol& symbol) const {
+  const std::size_t broker = strategies_[si].broker;
+  std::size_t n = 0;
+  for (const TrackedOrder* o : tracker_.open_orders())
+    if (o->liquidation && o->strategy_index != si && o->broker_index == broker &&
+        o->intent.symbol == symbol)
+      ++n;
+  return n;
 }
 
 bool Kernel::is_flatten_order(const TrackedOrder& o) const {

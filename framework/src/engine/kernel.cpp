@@ -295,6 +295,7 @@ void Kernel::start_up() {
     apply_operator_commands();  // those given while reconciling
     continue_resumed_flattens(resumed);
   } else if (mode_ != RunMode::Backtest) {
+    book_positions_without_journal();
     resume_saved_procedures();  // without a journal: alerted, not taken up
   }
   for (const auto& b : brokers_)
@@ -1337,12 +1338,14 @@ void Kernel::open_state_store() {
     // An operator's HALT (the kill switch) restored: its cancels may have been lost with the
     // process (a crash before they went, a broker down then), so every running strategy's orders
     // that could add to its positions are judged again, as when it was given.
-    if (saved->state == "HALTED" && saved->reason.rfind("operator ", 0) == 0)
+    if (saved->kill_switch && saved->state == "HALTED") {
+      kill_switch_ = true;
       for (std::size_t si = 0; si < strategies_.size(); ++si)
         if (strategies_[si].enabled && !strategies_[si].unmanaged) {
           stop_managing(si);
           strategies_[si].unmanaged->kill_switch = true;
         }
+    }
     saved_flattens_ = saved->flattening_strategies;
     saved_emergencies_ = saved->pending_emergencies;
     log_.warn("restored trading state " + saved->state + " (" + saved->reason + ") from " + state_store_->state_file().string());
@@ -1360,6 +1363,7 @@ void Kernel::persist_state() {
   if (!state_store_ || reconciling_) return;
   PersistedRiskState s = risk_gate_.snapshot();
   s.since = clock_->now();
+  s.kill_switch = kill_switch_ && risk_gate_.state() == TradingState::Halted;
   for (const auto& strategy : strategies_) {
     if (!strategy.held_by_operator.empty()) s.disabled_strategies[strategy.id] = strategy.held_by_operator;
     if (strategy.flattening) s.flattening_strategies[strategy.id] = strategy.flattening->why;
@@ -1417,6 +1421,8 @@ void Kernel::apply_operator_commands() {
       // The kill switch stops what is working too: every strategy's orders that could add to its
       // positions are cancelled, those that only reduce them kept (as for a scoped halt; a
       // strategy the kernel stopped already has its review). The strategies stay enabled.
+      kill_switch_ = true;  // saved: a restart judges the orders again (a HALTED already
+                            // there, a breaker's, keeps its reason but not this)
       for (std::size_t si = 0; si < strategies_.size(); ++si)
         if (!strategies_[si].unmanaged) {
           stop_managing(si);
@@ -1445,6 +1451,7 @@ void Kernel::apply_operator_commands() {
       alert(sdk::Severity::Warning, "Resume not applied", who + ": " + result);
     } else if (c.action == "resume" && !scoped) {
       if (auto change = risk_gate_.resume(who)) {
+        kill_switch_ = false;
         on_state_change(*change);
         // Trading again: the failsafe's emergency procedures and the flattens end (strategies an
         // operator holds keep theirs: only their own resume ends it).

@@ -159,6 +159,7 @@ class Kernel final : private StrategyServices, private RiskView {
       sdk::ClientOrderId order;  // the last closing order sent (empty: none yet)
       unsigned orders_sent = 0;  // sent to the broker (one it refused unsent is not counted)
       bool waiting_logged = false;  // for the strategy's other orders in the symbol to end
+      bool waiting_for_others_logged = false;  // for other strategies' closing orders in it
       bool gave_up = false;
       // The last closing order never reached the broker (the kernel or the plugin refused it):
       // the next goes at the next heartbeat, not at once.
@@ -286,6 +287,8 @@ class Kernel final : private StrategyServices, private RiskView {
   void closing_order_not_sent(std::size_t strategy, const sdk::Symbol& symbol,
                               const std::string& why);
   bool is_flatten_order(const TrackedOrder& order) const;
+  // Closing orders of the other strategies at `strategy`'s broker still working in `symbol`.
+  std::size_t other_closing_orders(std::size_t strategy, const sdk::Symbol& symbol) const;
   /// Orders of the strategy still working; `closing_orders_too` false: not a flatten's own.
   std::size_t working_orders_of(std::size_t strategy, bool closing_orders_too) const;
   void hold_strategies(const std::vector<std::size_t>& strategies, const std::string& why,
@@ -324,6 +327,8 @@ class Kernel final : private StrategyServices, private RiskView {
   void await_acknowledgement();
   void acknowledge_reconciliation(const std::string& who);
   void resolve_in_doubt();
+  // A paper run without a journal: what each broker's account holds at the start is booked on it.
+  void book_positions_without_journal();
   bool cancel_asked_before_ack(const sdk::ClientOrderId& id) const;
   void ask_cancel_again_after_ack(std::size_t strategy, const sdk::ClientOrderId& id);
   /// What the venue reports of an order the kernel holds in flight: accepted, and ended if the
@@ -421,6 +426,7 @@ class Kernel final : private StrategyServices, private RiskView {
   RiskGate risk_gate_;
   std::optional<RiskStateStore> state_store_;  // paper and live: the trading state survives restarts
   std::optional<StateDirLock> state_dir_lock_;  // held while this process may trade on it
+  bool kill_switch_ = false;  // an operator's halt of the whole deployment holds (saved)
   std::unique_ptr<Journal> journal_;           // [journal]: every order durably recorded before it is sent
   CrashPoint crash_;
   // Start-up: HALTED until every broker is reconciled; the state saved before the stop comes back after.

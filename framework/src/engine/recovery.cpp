@@ -378,6 +378,37 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
 // The journal's marks are its last fills' prices, perhaps days old, and the breakers judge the
 // equity from the first bar of any symbol on: until a held symbol's own first bar, it is valued
 // at the venue's price where the venue reports one.
+// Without a journal nothing is replayed or reconciled, but an account may hold positions from
+// before (a paper account's state_file, a venue account): booked on it as a new journal's opening
+// balance would be, so that the risk gate's exposure, the breakers' equity and the marks include
+// them (they used to be invisible: a strategy could buy again past its position limit). No
+// strategy's book holds them.
+void Kernel::book_positions_without_journal() {
+  for (std::size_t i = 0; i < brokers_.size(); ++i) {
+    BrokerSlot& b = brokers_[i];
+    if (b.data_only) continue;
+    std::optional<sdk::Result<std::vector<sdk::Position>>> positions;
+    call_guarded([&](std::string_view o, const std::string& msg) { broker_fault(i, o, msg); },
+                 "positions", [&] { positions.emplace(b.broker->positions()); });
+    if (!positions || !positions->has_value())
+      throw KernelError("broker " + b.id + " did not report its positions: " +
+                        (positions ? positions->status().message() : std::string("it threw")));
+    const std::vector<sdk::Position>& held = positions->value();
+    if (held.empty()) continue;
+    std::string listed;
+    for (const sdk::Position& p : held) {
+      b.account.add_opening_position(p.symbol, p.quantity, p.average_price, clock_->now());
+      listed += (listed.empty() ? "" : ", ") + p.quantity.to_string() + " " + p.symbol.str();
+    }
+    mark_at_venue_prices(i, held);
+    alert(sdk::Severity::Warning, "Opening positions at " + b.id,
+          "the account holds " + listed +
+              " at the start of a run without a [journal]: booked on the account (the risk "
+              "limits and breakers count them), on no strategy's book",
+          {{"broker", b.id}});
+  }
+}
+
 void Kernel::mark_at_venue_prices(std::size_t bi, const std::vector<sdk::Position>& venue) {
   BrokerSlot& b = brokers_[bi];
   std::string marked;

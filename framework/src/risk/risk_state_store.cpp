@@ -106,6 +106,12 @@ std::optional<PersistedRiskState> RiskStateStore::load() const {
     s.drawdown_tripped = *b;
   else
     throw std::runtime_error(file.string() + ": key \"drawdown_tripped\" is not a boolean");
+  if (!t.contains("kill_switch"))
+    s.kill_switch = s.state == "HALTED" && s.reason.rfind("operator ", 0) == 0;
+  else if (auto b = t["kill_switch"].value<bool>())
+    s.kill_switch = *b;
+  else
+    throw std::runtime_error(file.string() + ": key \"kill_switch\" is not a boolean");
   s.disabled_strategies = require_text_table(t, "disabled_strategies", file);
   s.flattening_strategies = require_text_table(t, "flattening_strategies", file);
   for (const auto& [broker, text] : require_text_table(t, "pending_emergencies", file)) {
@@ -131,6 +137,7 @@ std::string RiskStateStore::save(const PersistedRiskState& s) const {
   t.insert("reducing_for_daily_loss", s.reducing_for_daily_loss);
   t.insert("rearm_pending", s.rearm_pending);
   t.insert("drawdown_tripped", s.drawdown_tripped);
+  t.insert("kill_switch", s.kill_switch);
   t.insert("disabled_strategies", text_table(s.disabled_strategies));
   t.insert("flattening_strategies", text_table(s.flattening_strategies));
   toml::table emergencies;

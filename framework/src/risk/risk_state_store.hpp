@@ -28,6 +28,10 @@ struct PersistedRiskState {
   // The drawdown breaker tripped and no operator has resumed since (a halt for another cause
   // still lets it trip). Files written before the key existed: a HALTED whose reason is a drawdown.
   bool drawdown_tripped = false;
+  // An operator's halt of the whole deployment (the kill switch) holds: a restart judges every
+  // strategy's working orders again. Files written before the key existed: a HALTED whose reason
+  // is an operator's.
+  bool kill_switch = false;
   std::map<std::string, std::string> disabled_strategies;  // id -> why
   // Procedures still running at the save, taken up again after the next start's reconciliation:
   // a flatten stopped half way (its protective orders cancelled, positions still open) or an

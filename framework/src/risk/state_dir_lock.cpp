@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,6 +45,8 @@ StateDirLock::StateDirLock(const std::filesystem::path& state_dir) {
     throw std::runtime_error("cannot lock " + file.string() + ": " +
                              std::generic_category().message(error));
   }
+  // A file an older version made readable by others: nobody else may take it.
+  [[maybe_unused]] const int restricted = ::fchmod(fd_, 0600);
   // Who holds it, for the message above: informative only, so a failure here changes nothing.
   const std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd_, 0) == 0) {

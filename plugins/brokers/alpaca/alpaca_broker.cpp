@@ -69,8 +69,11 @@ Status AlpacaBroker::start(sdk::BrokerSink& sink) {
   // Credentials and connectivity are checked before anything runs.
   auto account = rest_->account();
   if (!account) return Status(account.status().code(), "alpaca: start: " + account.status().message());
-  auto open = rest_->open_venue_orders();
+  std::vector<std::string> foreign;  // another program's orders: never Mercurio's to track
+  auto open = rest_->open_venue_orders_skipping_foreign(foreign);
   if (!open) return Status(open.status().code(), "alpaca: start: " + open.status().message());
+  for (const auto& f : foreign)
+    sink.logger().warn("alpaca: start: an open order no Mercurio order can be is skipped: " + f);
 
   sink_ = &sink;
   {

@@ -307,6 +307,22 @@ TEST_F(AlpacaLifecycleTest, AnOpenOrderFoundByLookupIsTrackedFromThenOn) {
   EXPECT_EQ(fills[0].fill_quantity, dec("5"));
 }
 
+// Another program's open order whose client_order_id is longer than any Mercurio id (Alpaca
+// allows 128 characters) is skipped at start-up and in the reconciliation's listing: it used to
+// fail both, so Mercurio could not start (nor manage or flatten its positions) while it was open.
+TEST_F(AlpacaLifecycleTest, AnotherProgramsOrderWithALongIdDoesNotStopTheStart) {
+  const std::string foreign = std::string(60, 'x');
+  fake_->place_external_order(foreign, "AAPL", "buy", "5");
+  auto& b = start_broker();  // expects the start to succeed
+  auto open = b.open_orders();
+  ASSERT_TRUE(open) << open.status().message();
+  for (const auto& o : *open) EXPECT_NE(o.client_order_id.str().size(), foreign.size());
+  const auto warnings = sink_.log().lines();
+  EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(), [](const std::string& w) {
+    return w.find("an open order no Mercurio order can be is skipped") != std::string::npos;
+  }));
+}
+
 TEST_F(AlpacaLifecycleTest, RateLimitBurstIsHonoredAndTheOrderIsNotResent) {
   auto& b = start_broker();
   const auto id = unique("life-429");

@@ -130,13 +130,15 @@ void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
   if (std::string problem = closing_problem(si, p); !problem.empty()) {
     // Another strategy's closing order in that symbol still works: once it ends (filled, or not:
     // then this close may go after all) the account is known again. Until then, waited for.
-    if (other_closing_orders(si, p.symbol) > 0) {
+    const sdk::Side side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
+    if (other_closing_orders(si, p.symbol, side) > 0) {
       if (!f.waiting_for_others_logged)
         log_.warn("flattening " + p.symbol.str() + " of " + s.id +
                   " waits for the closing orders of other strategies in it to end: " + problem);
       f.waiting_for_others_logged = true;
       return;
     }
+    f.waiting_for_others_logged = false;
     alert(sdk::Severity::Critical, "Flatten order withheld",
           p.quantity.to_string() + " " + p.symbol.str() + " of " + s.id + " (" + s.flattening->why +
               "): " + problem +
@@ -280,12 +282,13 @@ std::string Kernel::closing_problem(std::size_t si, const sdk::Position& p) cons
          p.quantity.to_string() + " would take the account past flat, to " + after.to_string();
 }
 
-std::size_t Kernel::other_closing_orders(std::size_t si, const sdk::Symbol& symbol) const {
+std::size_t Kernel::other_closing_orders(std::size_t si, const sdk::Symbol& symbol,
+                                         sdk::Side side) const {
   const std::size_t broker = strategies_[si].broker;
   std::size_t n = 0;
   for (const TrackedOrder* o : tracker_.open_orders())
     if (o->liquidation && o->strategy_index != si && o->broker_index == broker &&
-        o->intent.symbol == symbol)
+        o->intent.symbol == symbol && o->intent.side == side)
       ++n;
   return n;
 }

@@ -1116,7 +1116,7 @@ sdk::Result<sdk::ClientOrderId> Kernel::submit_order(std::size_t si, const sdk::
   if (!ok || status.code() == sdk::StatusCode::Unknown) {
     // The order may or may not have reached the venue: it stays open (in doubt) and is looked up by its
     // client order id; only a confirmed absence allows sending it again, once, with the same id.
-    in_doubt_.push_back({id, std::nullopt, false, *decision.approved});
+    in_doubt_.push_back({id, std::nullopt, false, false, *decision.approved});
     log_.error("Order outcome unknown: " + id.str() + " to " + b.id + " stays open in doubt, resolved by looking it up, never resent blindly");
     alert(sdk::Severity::Critical, "Order outcome unknown",
           id.str() + " to " + b.id + ": " + (ok ? status.message() : std::string("the broker plugin threw")),

@@ -287,8 +287,10 @@ class Kernel final : private StrategyServices, private RiskView {
   void closing_order_not_sent(std::size_t strategy, const sdk::Symbol& symbol,
                               const std::string& why);
   bool is_flatten_order(const TrackedOrder& order) const;
-  // Closing orders of the other strategies at `strategy`'s broker still working in `symbol`.
-  std::size_t other_closing_orders(std::size_t strategy, const sdk::Symbol& symbol) const;
+  // Closing orders of the other strategies at `strategy`'s broker still working in `symbol` on
+  // `side`.
+  std::size_t other_closing_orders(std::size_t strategy, const sdk::Symbol& symbol,
+                                   sdk::Side side) const;
   /// Orders of the strategy still working; `closing_orders_too` false: not a flatten's own.
   std::size_t working_orders_of(std::size_t strategy, bool closing_orders_too) const;
   void hold_strategies(const std::vector<std::size_t>& strategies, const std::string& why,
@@ -451,6 +453,7 @@ class Kernel final : private StrategyServices, private RiskView {
     sdk::ClientOrderId id;
     std::optional<std::chrono::steady_clock::time_point> first_absent;  // first "never seen" answer
     bool resent = false;
+    bool fills_awaited_alerted = false;  // the broker reports fills the kernel has not booked
     sdk::ApprovedOrder approved;  // sent again as it was, once, after a confirmed absence
   };
   std::map<std::string, sdk::Timestamp> last_fill_;  // broker id -> venue time of its last journaled fill

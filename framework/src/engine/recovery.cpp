@@ -682,7 +682,10 @@ const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::Client
   const bool ended_unfilled = rep.status == sdk::OrderEventType::Canceled ||
                               rep.status == sdk::OrderEventType::Rejected ||
                               rep.status == sdk::OrderEventType::Expired;
-  if (cur && !rep.open && !is_final(cur->state) && ended_unfilled)
+  // With fills the kernel has not booked yet, not before them: the strategy would see the order
+  // end first, and a plugin that does not stream them would leave them out for good.
+  if (cur && !rep.open && !is_final(cur->state) && ended_unfilled &&
+      rep.filled_quantity <= cur->filled_quantity)
     apply_order_event(
         bi, status_event(*cur, rep.status, ts,
                          "reported " + std::string(sdk::to_string(rep.status)) + " " + when));
@@ -724,12 +727,20 @@ void Kernel::resolve_in_doubt() {
       if (cur == nullptr) continue;  // another order under its id: HALTED, left to an operator
       log_.warn("order " + d.id.str() + " in doubt: the broker has it (" +
                 std::string(sdk::to_string(rep.status)) + ")");
-      if (cur && !is_final(cur->state) && rep.filled_quantity > cur->filled_quantity)
-        alert(sdk::Severity::Warning, "Fills awaited",
-              d.id.str() + " at " + b.id + ": the broker reports " +
-                  rep.filled_quantity.to_string() + " filled, " + cur->filled_quantity.to_string() +
-                  " received so far",
-              {{"client_order_id", d.id.str()}, {"broker", b.id}});
+      if (cur && !is_final(cur->state) && rep.filled_quantity > cur->filled_quantity) {
+        if (!d.fills_awaited_alerted)
+          alert(sdk::Severity::Warning, "Fills awaited",
+                d.id.str() + " at " + b.id + ": the broker reports " +
+                    rep.filled_quantity.to_string() + " filled, " +
+                    cur->filled_quantity.to_string() + " received so far" +
+                    (rep.open ? std::string()
+                              : "; it ended (" + std::string(sdk::to_string(rep.status)) +
+                                    "): ended here once they are booked"),
+                {{"client_order_id", d.id.str()}, {"broker", b.id}});
+        d.fills_awaited_alerted = true;
+        // Over at the venue: looked up again until its fills are booked, then ended.
+        if (!rep.open) still.push_back(d);
+      }
       continue;
     }
     if (!report || report->status().code() != sdk::StatusCode::NotFound) {

@@ -316,7 +316,6 @@ TEST_F(AlpacaLifecycleTest, AnotherProgramsOrderWithALongIdDoesNotStopTheStart) 
   auto& b = start_broker();  // expects the start to succeed
   auto open = b.open_orders();
   ASSERT_TRUE(open) << open.status().message();
-  for (const auto& o : *open) EXPECT_NE(o.client_order_id.str().size(), foreign.size());
   const auto warnings = sink_.log().lines();
   EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(), [](const std::string& w) {
     return w.find("an open order no Mercurio order can be is skipped") != std::string::npos;

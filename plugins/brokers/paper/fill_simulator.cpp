@@ -92,4 +92,22 @@ MatchOutcome match_order(const OrderTerms& order, const sdk::Bar& bar, Decimal s
   return out;
 }
 
+std::string order_terms_problem(const sdk::OrderIntent& in) {
+  if (!in.quantity.is_positive()) return "quantity: expected > 0, was " + in.quantity.to_string();
+  const bool needs_limit = in.type == sdk::OrderType::Limit || in.type == sdk::OrderType::StopLimit;
+  const bool needs_stop = in.type == sdk::OrderType::Stop || in.type == sdk::OrderType::StopLimit;
+  const auto type = [&] { return std::string(to_string(in.type)); };  // messages only
+  if (needs_limit && !in.limit_price) return type() + " order needs a limit price, none given";
+  if (needs_limit && !in.limit_price->is_positive())
+    return "limit price: expected > 0, was " + in.limit_price->to_string();
+  if (!needs_limit && in.limit_price)
+    return type() + " order must not carry a limit price, was " + in.limit_price->to_string();
+  if (needs_stop && !in.stop_price) return type() + " order needs a stop price, none given";
+  if (needs_stop && !in.stop_price->is_positive())
+    return "stop price: expected > 0, was " + in.stop_price->to_string();
+  if (!needs_stop && in.stop_price)
+    return type() + " order must not carry a stop price, was " + in.stop_price->to_string();
+  return {};
+}
+
 }  // namespace mercurio::brokers::paper

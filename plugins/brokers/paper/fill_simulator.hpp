@@ -4,6 +4,7 @@
 /// Every price decision of the simulated venue lives here so it can be tested case by case.
 
 #include <optional>
+#include <string>
 
 #include "mercurio/sdk/decimal.hpp"
 #include "mercurio/sdk/types.hpp"
@@ -45,5 +46,9 @@ sdk::Decimal commission_for(const CommissionModel& model, sdk::Decimal quantity,
 /// Precondition: the order's required prices are present (checked at submit).
 /// Throws sdk::DecimalError only on decimal overflow.
 MatchOutcome match_order(const OrderTerms& order, const sdk::Bar& bar, sdk::Decimal slippage_bps);
+
+/// What keeps `intent` from being matched (empty: nothing): a quantity not positive, a price its
+/// type needs missing or not positive, or one it must not carry. match_order relies on these.
+std::string order_terms_problem(const sdk::OrderIntent& intent);
 
 }  // namespace mercurio::brokers::paper

@@ -273,21 +273,7 @@ std::string PaperBroker::venue_check(const sdk::OrderIntent& in) const {
   if (!settings_.data.empty() && !settings_.data.contains(in.symbol))
     return "no market data for symbol '" + in.symbol.str() +
            "' (config key data has: " + known_symbols() + ")";
-  if (!in.quantity.is_positive()) return "quantity: expected > 0, was " + in.quantity.to_string();
-
-  const bool needs_limit = in.type == OrderType::Limit || in.type == OrderType::StopLimit;
-  const bool needs_stop = in.type == OrderType::Stop || in.type == OrderType::StopLimit;
-  const auto type = [&] { return std::string(to_string(in.type)); };  // messages only
-  if (needs_limit && !in.limit_price) return type() + " order needs a limit price, none given";
-  if (needs_limit && !in.limit_price->is_positive())
-    return "limit price: expected > 0, was " + in.limit_price->to_string();
-  if (!needs_limit && in.limit_price)
-    return type() + " order must not carry a limit price, was " + in.limit_price->to_string();
-  if (needs_stop && !in.stop_price) return type() + " order needs a stop price, none given";
-  if (needs_stop && !in.stop_price->is_positive())
-    return "stop price: expected > 0, was " + in.stop_price->to_string();
-  if (!needs_stop && in.stop_price)
-    return type() + " order must not carry a stop price, was " + in.stop_price->to_string();
+  if (std::string problem = order_terms_problem(in); !problem.empty()) return problem;
 
   if (in.side == Side::Buy && !settings_.allow_margin) {
     const auto ref = reference_price(in);

@@ -20,6 +20,8 @@
 // it holds as many records as the snapshot has orders and fills (at least 64): the log stays about
 // as large as the snapshot at most, and the average cost of a change stays constant.
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -29,8 +31,7 @@
 #include <type_traits>
 #include <unordered_map>
 
-#include <toml++/toml.h>
-
+#include "fill_simulator.hpp"
 #include "issued_number.hpp"
 #include "mercurio/durable_file/durable_file.hpp"
 #include "paper_broker.hpp"
@@ -548,6 +549,16 @@ std::string PaperBroker::load_state() {
       o.submits = e.integer(t, "submits");
       if (auto nb = e.opt_integer(t, "not_before")) o.not_before = sdk::Timestamp{*nb};
       o.session_day = e.opt_integer(t, "session_day");
+      // An accepted order passed the venue's checks: terms it could not have (a limit order
+      // without its limit price) or a fill beyond its quantity are not this broker's writing,
+      // and matching it would read a price that is not there.
+      if (!o.venue_order_id.empty()) {
+        if (std::string problem = order_terms_problem(o.intent); !problem.empty())
+          throw std::runtime_error(file + ": " + where + ": " + problem);
+        if (o.filled.is_negative() || o.filled > o.intent.quantity)
+          throw std::runtime_error(file + ": " + where + ": filled " + o.filled.to_string() +
+                                   " is outside 0.." + o.intent.quantity.to_string());
+      }
       // Only an accepted order has a venue id: "paper-<n>", numbered in submission order.
       if (!o.venue_order_id.empty())
         venue_ids.take(where, o.venue_order_id,

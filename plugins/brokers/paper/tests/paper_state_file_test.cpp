@@ -195,6 +195,18 @@ TEST_F(PaperStateFileTest, ACorruptStateFileRefusesToStartNamingTheFile) {
   EXPECT_THAT(st.message(), HasSubstr(file_ + ":2: the paper account's state file is corrupt"));
 }
 
+// An accepted order whose terms it could not have passed the venue with (a market order turned
+// into a limit order without its price, a fill beyond its quantity) is not this broker's writing:
+// refused, naming the entry, instead of matched on a price that is not there.
+TEST_F(PaperStateFileTest, AnOrderWithTermsItCouldNotHaveRefusesToStartNamingTheEntry) {
+  ASSERT_NO_FATAL_FAILURE(write_one_filled_order());
+  const std::string text = folded_state_text();
+  expect_refused(text, "[[order]]", "type = \"market\"", "type = \"limit\"",
+                 "order[0]: limit order needs a limit price, none given");
+  expect_refused(text, "[[order]]", "filled = \"10\"", "filled = \"11\"",
+                 "order[0]: filled 11 is outside 0..10");
+}
+
 // A fill is restored as a reference to its order, so a fill that names no order of the file, or
 // disagrees with it, or carries a trade id this broker never issues, makes the file unreadable.
 TEST_F(PaperStateFileTest, AFillThatDoesNotMatchItsOrderRefusesToStartNamingTheEntry) {

@@ -234,6 +234,22 @@ TEST(RecoveryTest, ACorruptJournalRefusesToStart) {
   EXPECT_THAT(r.err, Not(HasSubstr("strategy ma started")));
 }
 
+// The trading state is saved from a deployment's first start on. None in state_dir while the
+// journal holds earlier runs means it was lost or moved, and with it perhaps a HALT or a tripped
+// breaker: the run stays HALTED for an operator (it used to start ACTIVE).
+TEST(RecoveryTest, ALostTradingStateWithAJournalOfEarlierRunsStartsHalted) {
+  JournaledDeployment d("recovery_state_lost", 120);
+  auto first = d.run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_THAT(first.err, Not(HasSubstr("no saved trading state")));  // a first start: none yet
+  fs::remove(d.dir() / "state" / "risk_state.toml");
+  auto second = d.run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("-> HALTED: no saved trading state in "));
+  EXPECT_THAT(second.err, HasSubstr("but the journal holds earlier runs (this is run 2)"));
+  EXPECT_THAT(d.cmd({"status"}).out, HasSubstr("HALTED"));
+}
+
 // A deployment replays its journal's fills into the strategies' books: on a journal a backtest
 // wrote, the simulation's positions would become ones the strategy believes it holds (and would
 // close with real orders). The mirror of a backtest refusing a deployment's journal.

@@ -272,6 +272,14 @@ void Kernel::start_up() {
     risk_gate_.take_changed();
   }
   open_journal();
+  // The trading state is saved from a deployment's first start on: none, where the journal holds
+  // earlier runs, means state_dir was lost or changed, and with it perhaps a HALT or a tripped
+  // breaker. Not started ACTIVE on a guess.
+  if (no_saved_state_ && journal_ && journal_->run_id() > 1)
+    halt_trading("no saved trading state in " + state_store_->state_file().string() +
+                 ", but the journal holds earlier runs (this is run " +
+                 std::to_string(journal_->run_id()) +
+                 "): a HALT or a tripped breaker saved there may be lost; check, then resume");
   outputs_ = std::make_unique<RunOutputs>(output_dir_);
   start_brokers();
   if (reconciling_) {
@@ -1322,7 +1330,9 @@ void Kernel::open_state_store() {
   state_store_.emplace(config_.kernel.state_dir);
   state_store_->prepare();  // throws: no durable state, no trading
   state_dir_lock_.emplace(config_.kernel.state_dir);  // throws: another process trades on it
-  if (auto saved = state_store_->load()) {
+  auto saved = state_store_->load();
+  no_saved_state_ = !saved;
+  if (saved) {
     risk_gate_.restore(*saved);
     for (const auto& [id, why] : saved->disabled_strategies) {
       auto it = std::find_if(strategies_.begin(), strategies_.end(), [&](const StrategySlot& s) { return s.id == id; });

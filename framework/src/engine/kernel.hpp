@@ -429,6 +429,7 @@ class Kernel final : private StrategyServices, private RiskView {
   std::optional<RiskStateStore> state_store_;  // paper and live: the trading state survives restarts
   std::optional<StateDirLock> state_dir_lock_;  // held while this process may trade on it
   bool kill_switch_ = false;  // an operator's halt of the whole deployment holds (saved)
+  bool no_saved_state_ = false;  // paper/live: state_dir held no trading state at the start
   std::unique_ptr<Journal> journal_;           // [journal]: every order durably recorded before it is sent
   CrashPoint crash_;
   // Start-up: HALTED until every broker is reconciled; the state saved before the stop comes back after.

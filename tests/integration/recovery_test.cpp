@@ -3,7 +3,6 @@
 // damaged or full storage stops trading instead of trading unrecorded.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <sqlite3.h>
 
 #include <csignal>
@@ -15,6 +14,7 @@
 #include "support/mercurio_cli.hpp"
 #include "support/process.hpp"
 #include "support/risk_config.hpp"
+#include "support/saved_state.hpp"
 #include "support/test_paths.hpp"
 
 namespace mercurio::test {
@@ -24,10 +24,30 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;
 
-class JournaledDeployment {
+// A paper deployment in its own scratch folder: its config, runs and operator commands. Each kind
+// below writes its own configuration.
+class Deployment {
  public:
-  JournaledDeployment(const std::string& name, int bars, const std::string& journal_extra = "", const std::string& windows = "3/8")
-      : dir_(scratch_dir(name)) {
+  explicit Deployment(const std::string& name) : dir_(scratch_dir(name)) {}
+  const fs::path& dir() const { return dir_; }
+  std::string config() const { return (dir_ / "mercurio.toml").string(); }
+  ProcessResult run(const std::string& env_prefix = "") const {
+    return run_process({mercurio_exe().string(), "run", "--config", config()}, dir_, env_prefix);
+  }
+  ProcessResult cmd(std::vector<std::string> args) const {
+    args.insert(args.end(), {"--config", config()});
+    return mercurio_cmd(args, dir_);
+  }
+
+ protected:
+  fs::path dir_;
+};
+
+class JournaledDeployment : public Deployment {
+ public:
+  JournaledDeployment(const std::string& name, int bars, const std::string& journal_extra = "",
+                      const std::string& windows = "3/8")
+      : Deployment(name) {
     auto g = mercurio_cmd({"generate-bars", "--out", (dir_ / "data" / "AAA.csv").string(), "--symbol", "AAA", "--bars", std::to_string(bars),
                            "--interval", "1m", "--start", "2024-03-04", "--seed", "5", "--volatility", "0.6"},
                           dir_);
@@ -43,15 +63,6 @@ class JournaledDeployment {
         << windows.substr(windows.find('/') + 1) << "\nsizing = \"fixed\"\nquantity = \"10\"\nlong_only = false\n"
            "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
         << kGenerousRiskTable;
-  }
-  const fs::path& dir() const { return dir_; }
-  std::string config() const { return (dir_ / "mercurio.toml").string(); }
-  ProcessResult run(const std::string& prefix = "") const {
-    return run_process({mercurio_exe().string(), "run", "--config", config()}, dir_, prefix);
-  }
-  ProcessResult cmd(std::vector<std::string> args) const {
-    args.insert(args.end(), {"--config", config()});
-    return mercurio_cmd(args, dir_);
   }
   /// Client order ids in the journal, from `mercurio report orders`.
   std::vector<std::string> journaled_ids() const {
@@ -75,9 +86,6 @@ class JournaledDeployment {
     for (auto it = std::sregex_iterator(text.begin(), text.end(), id); it != std::sregex_iterator(); ++it) ids.insert((*it)[1]);
     return ids;
   }
-
- private:
-  fs::path dir_;
 };
 
 TEST(RecoveryTest, ARestartReconcilesCleanlyAndContinuesTheClientOrderIds) {
@@ -299,9 +307,9 @@ TEST(RecoveryTest, PaperAndLiveRunsNeverShareAJournal) {
 // A journaled paper deployment whose drawdown breaker flattens: "buya" buys 600 AAA at 100 on its
 // second bar, a bar at 80 takes 12 % off the equity (max_drawdown_pct 5). "watch" only subscribes
 // BBB, whose bars can go on after AAA's.
-class FlatteningDeployment {
+class FlatteningDeployment : public Deployment {
  public:
-  explicit FlatteningDeployment(const std::string& name) : dir_(scratch_dir(name)) {
+  explicit FlatteningDeployment(const std::string& name) : Deployment(name) {
     fs::create_directories(dir_ / "data");
     std::ofstream(dir_ / "mercurio.toml")
         << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
@@ -328,17 +336,6 @@ class FlatteningDeployment {
     }
     std::ofstream(dir_ / "data" / (symbol + ".csv")) << csv;
   }
-  ProcessResult run(const std::string& env_prefix = "") const {
-    return run_process({mercurio_exe().string(), "run", "--config", config()}, dir_, env_prefix);
-  }
-  ProcessResult cmd(std::vector<std::string> args) const {
-    args.insert(args.end(), {"--config", config()});
-    return mercurio_cmd(args, dir_);
-  }
-
- private:
-  std::string config() const { return (dir_ / "mercurio.toml").string(); }
-  fs::path dir_;
 };
 
 // The breaker's flatten sends its closing order on AAA's last bar before the stop: the position
@@ -446,9 +443,9 @@ namespace {
 
 // A journaled paper deployment where "guard" buys 10 AAA, protects them with a stop (guard-2) and
 // rests an entry (guard-3): flat one-minute bars at 100, from 14:30 to 14:`last_minute`.
-class GuardedDeployment {
+class GuardedDeployment : public Deployment {
  public:
-  explicit GuardedDeployment(const std::string& name) : dir_(scratch_dir(name)) {
+  explicit GuardedDeployment(const std::string& name) : Deployment(name) {
     fs::create_directories(dir_ / "data");
     std::ofstream(config())
         << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
@@ -469,19 +466,6 @@ class GuardedDeployment {
     for (int m = 30; m <= last_minute; ++m)
       csv << "2024-03-04T14:" << m << ":00Z,100,100,100,100,100000\n";
   }
-  ProcessResult run() const {
-    return run_process({mercurio_exe().string(), "run", "--config", config()}, dir_);
-  }
-  ProcessResult cmd(std::vector<std::string> args) const {
-    args.insert(args.end(), {"--config", config()});
-    return mercurio_cmd(args, dir_);
-  }
-
-  const fs::path& dir() const { return dir_; }
-
- private:
-  std::string config() const { return (dir_ / "mercurio.toml").string(); }
-  fs::path dir_;
 };
 
 }  // namespace
@@ -521,6 +505,7 @@ TEST(RecoveryTest, APaperRunWithoutAJournalBooksThePositionsItsAccountHolds) {
   EXPECT_THAT(second.err, HasSubstr("the account holds 10 AAA at the start of a run without a "
                                     "[journal]"));
   // The equity of cash and position: 100000 less the first run's purchase, plus 10 x 100.
+  ASSERT_NE(summary_value(first.out, "final equity"), "");  // (both missing would be equal)
   EXPECT_EQ(summary_value(second.out, "starting equity"), summary_value(first.out, "final equity"));
 }
 
@@ -576,13 +561,7 @@ TEST(RecoveryTest, AnOperatorsHaltRestoredAfterARestartCancelsTheOrdersThatAdd) 
   auto first = d.run();
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(summary_value(first.out, "open orders at end"), "2") << first.err;  // stop, entry
-  const fs::path state = d.dir() / "state" / "risk_state.toml";
-  std::string saved = read_file(state);
-  saved = std::regex_replace(saved, std::regex("state = ['\"]ACTIVE['\"]"), "state = 'HALTED'");
-  saved = std::regex_replace(saved, std::regex("reason = ['\"][^'\"]*['\"]"),
-                             "reason = 'operator ops: kill'");
-  saved = std::regex_replace(saved, std::regex("kill_switch = false"), "kill_switch = true");
-  std::ofstream(state, std::ios::trunc) << saved;
+  rewrite_saved_state(d.dir() / "state", "HALTED", "operator ops: kill", true);
   auto second = d.run();
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_THAT(second.err, HasSubstr("restored trading state HALTED (operator ops: kill)"));
@@ -892,9 +871,9 @@ TEST(ReconciliationTest, AFillContradictingItsOrderIsBookedAsExternalAndStopsThe
 
 // A journaled paper deployment on the flaky fixture broker (5 bars; its buys refused, so the
 // fixture buyer holds nothing) whose broker options each run may change.
-class FlakyJournaledDeployment {
+class FlakyJournaledDeployment : public Deployment {
  public:
-  explicit FlakyJournaledDeployment(const std::string& name) : dir_(scratch_dir(name)) {}
+  explicit FlakyJournaledDeployment(const std::string& name) : Deployment(name) {}
   /// Writes the configuration with these lines added to the broker's [plugin.config].
   void configure(const std::string& broker_config) const {
     std::ofstream(config(), std::ios::trunc)
@@ -906,17 +885,6 @@ class FlakyJournaledDeployment {
         << broker_config << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
         << kGenerousRiskTable;
   }
-  ProcessResult run() const {
-    return run_process({mercurio_exe().string(), "run", "--config", config()}, dir_);
-  }
-  ProcessResult cmd(std::vector<std::string> args) const {
-    args.insert(args.end(), {"--config", config()});
-    return mercurio_cmd(args, dir_);
-  }
-
- private:
-  std::string config() const { return (dir_ / "mercurio.toml").string(); }
-  fs::path dir_;
 };
 
 // An acknowledged reconciliation makes the broker's account the truth. A fill already in the

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,6 +19,7 @@
 #include "support/mercurio_cli.hpp"
 #include "support/process.hpp"
 #include "support/risk_config.hpp"
+#include "support/saved_state.hpp"
 #include "support/test_paths.hpp"
 
 using namespace mercurio::test;
@@ -1158,12 +1158,9 @@ TEST(RunTest, AStaleDataReducingSavedBeforeARestartEndsWhenBarsFlow) {
                                      (dir / "mercurio.toml").string()};
   ASSERT_EQ(run_process(run, dir).exit_code, 0);
   // The state a stop in the middle of a data outage leaves.
-  std::string saved = read_file(dir / "state" / "risk_state.toml");
-  saved = std::regex_replace(saved, std::regex("state = ['\"]ACTIVE['\"]"), "state = \"REDUCING\"");
-  saved = std::regex_replace(saved, std::regex("reason = ['\"][^'\"]*['\"]"),
-                             "reason = \"stale market data: no bar of TEST from flaky for over 300 "
-                             "ms while the market is open\"");
-  std::ofstream(dir / "state" / "risk_state.toml", std::ios::trunc) << saved;
+  rewrite_saved_state(dir / "state", "REDUCING",
+                      "stale market data: no bar of TEST from flaky for over 300 ms while the "
+                      "market is open");
   auto r = run_process(run, dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("restored trading state REDUCING (stale market data"));
@@ -1217,12 +1214,15 @@ TEST(RunTest, AnOperatorCommandTheKernelCannotReadHaltsTrading) {
   ::umask(umask_before);
   ASSERT_EQ(halt.exit_code, 0) << halt.err;
   const auto commands = ws.dir / "state" / "commands";
+  std::size_t queued = 0;
   for (const auto& e : std::filesystem::directory_iterator(commands)) {
+    ++queued;
     const auto perms = std::filesystem::status(e.path()).permissions();
     EXPECT_NE(perms & std::filesystem::perms::others_read, std::filesystem::perms::none)
         << e.path() << " is not readable by another user";
     std::filesystem::remove(e.path());
   }
+  ASSERT_EQ(queued, 1u);  // the check above looked at the CLI's file
   std::ofstream(commands / "00000000000000000001-00000001.toml") << "action = \"halt\"\nby = ";
   std::ofstream(commands / "00000000000000000002-00000001.toml")
       << "action = \"hlat\"\nby = \"bob\"\nreason = \"typo\"\nstrategy = \"\"\nbroker = "

@@ -130,8 +130,7 @@ void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
   if (std::string problem = closing_problem(si, p); !problem.empty()) {
     // Another strategy's closing order in that symbol still works: once it ends (filled, or not:
     // then this close may go after all) the account is known again. Until then, waited for.
-    const sdk::Side side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
-    if (other_closing_orders(si, p.symbol, side) > 0) {
+    if (other_closing_quantity(si, p).is_positive()) {
       if (!f.waiting_for_others_logged)
         log_.warn("flattening " + p.symbol.str() + " of " + s.id +
                   " waits for the closing orders of other strategies in it to end: " + problem);
@@ -262,14 +261,8 @@ std::string Kernel::closing_problem(std::size_t si, const sdk::Position& p) cons
   // The other strategies' closing orders still working there close their books and the account
   // alike once filled: counted as filled, or two flattens sent at once (neither fill booked yet)
   // would each find the account's holding theirs to close.
-  // Only those on this close's side: one on the other side (closing another book's short while
-  // this one is long) may never fill, and counted it would let this close cross flat.
-  const sdk::Side side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
-  sdk::Decimal closing;
-  for (const TrackedOrder* o : tracker_.open_orders())
-    if (o->liquidation && o->strategy_index != si && o->broker_index == s.broker &&
-        o->intent.symbol == p.symbol && o->intent.side == side)
-      closing += side == sdk::Side::Sell ? -o->remaining() : o->remaining();
+  const sdk::Decimal in_flight = other_closing_quantity(si, p);
+  const sdk::Decimal closing = p.quantity.is_positive() ? -in_flight : in_flight;
   books += closing;
   const sdk::Decimal account = b.account.quantity(p.symbol) + closing;
   if (books == account) return {};
@@ -282,15 +275,17 @@ std::string Kernel::closing_problem(std::size_t si, const sdk::Position& p) cons
          p.quantity.to_string() + " would take the account past flat, to " + after.to_string();
 }
 
-std::size_t Kernel::other_closing_orders(std::size_t si, const sdk::Symbol& symbol,
-                                         sdk::Side side) const {
+sdk::Decimal Kernel::other_closing_quantity(std::size_t si, const sdk::Position& p) const {
+  // Only those on this close's side: one on the other side (closing another book's short while
+  // this one is long) may never fill, and counted it would let this close cross flat.
+  const sdk::Side side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;
   const std::size_t broker = strategies_[si].broker;
-  std::size_t n = 0;
+  sdk::Decimal remaining;
   for (const TrackedOrder* o : tracker_.open_orders())
     if (o->liquidation && o->strategy_index != si && o->broker_index == broker &&
-        o->intent.symbol == symbol && o->intent.side == side)
-      ++n;
-  return n;
+        o->intent.symbol == p.symbol && o->intent.side == side)
+      remaining += o->remaining();
+  return remaining;
 }
 
 bool Kernel::is_flatten_order(const TrackedOrder& o) const {

@@ -634,6 +634,20 @@ std::vector<std::size_t> Kernel::bar_route(std::size_t source_index, const sdk::
   return targets == source.bar_targets.end() ? std::vector<std::size_t>{} : targets->second;
 }
 
+void Kernel::refuse_live_bar(std::uint64_t& refused, const char* title, std::size_t source_index,
+                             const sdk::Bar& bar, const std::string& alert_detail,
+                             const std::string& log_detail) {
+  const std::string& source = brokers_[source_index].id;
+  if (refused == 0)
+    alert(sdk::Severity::Warning, title + source,
+          bar.symbol.str() + " at " + bar.ts.to_iso8601() + alert_detail +
+              ": refused (the log counts any more)",
+          {{"broker", source}, {"symbol", bar.symbol.str()}});
+  if (refused++ < 10)
+    log_.warn("refused a bar of " + bar.symbol.str() + " from " + source + " at " +
+              bar.ts.to_iso8601() + ": " + log_detail);
+}
+
 void Kernel::deliver_bar(std::size_t source_index, const sdk::Bar& bar) {
   BrokerSlot& source = brokers_[source_index];
   // A live bar is stamped with its start, so it is never ahead of the clock (beyond the clocks'
@@ -641,27 +655,15 @@ void Kernel::deliver_bar(std::size_t source_index, const sdk::Bar& bar) {
   // breakers' day and the equity rows ahead, and make every true bar after it look stale.
   const sdk::Timestamp now = clock_->now();
   if (bar.ts.ns > now.ns + kMaxBarLead.count()) {  // (the wall clock is far from overflow)
-    if (future_bars_ == 0)
-      alert(sdk::Severity::Warning, "Bar ahead of the clock from " + source.id,
-            bar.symbol.str() + " at " + bar.ts.to_iso8601() + " with the clock at " +
-                now.to_iso8601() + ": refused (the log counts any more)",
-            {{"broker", source.id}, {"symbol", bar.symbol.str()}});
-    if (future_bars_++ < 10)
-      log_.warn("refused a bar of " + bar.symbol.str() + " from " + source.id + " at " +
-                bar.ts.to_iso8601() + ": ahead of the clock (" + now.to_iso8601() +
-                ") by more than " + std::to_string(kMaxBarLead.count() / 60'000'000'000) +
-                " minutes");
+    refuse_live_bar(future_bars_, "Bar ahead of the clock from ", source_index, bar,
+                    " with the clock at " + now.to_iso8601(),
+                    "ahead of the clock (" + now.to_iso8601() + ") by more than " +
+                        std::to_string(kMaxBarLead.count() / 60'000'000'000) + " minutes");
     return;
   }
   if (const std::string problem = bar_price_problem(bar); !problem.empty()) {
-    if (invalid_bars_ == 0)
-      alert(sdk::Severity::Warning, "Invalid bar from " + source.id,
-            bar.symbol.str() + " at " + bar.ts.to_iso8601() + " has " + problem +
-                ": refused (the log counts any more)",
-            {{"broker", source.id}, {"symbol", bar.symbol.str()}});
-    if (invalid_bars_++ < 10)
-      log_.warn("refused a bar of " + bar.symbol.str() + " from " + source.id + " at " +
-                bar.ts.to_iso8601() + ": " + problem);
+    refuse_live_bar(invalid_bars_, "Invalid bar from ", source_index, bar, " has " + problem,
+                    problem);
     return;
   }
   if (source.data_clients.empty()) {  // the common case: a broker feeding itself, no lookup
@@ -1176,17 +1178,21 @@ sdk::Status Kernel::cancel_order(std::size_t si, const sdk::ClientOrderId& id) {
   // sent again (resolve_in_doubt), and a cancel it refused is asked again once the broker
   // acknowledges the order (ask_cancel_again_after_ack).
   if (!acknowledged) {
-    auto it = std::find_if(cancels_before_ack_.begin(), cancels_before_ack_.end(),
-                           [&](const CancelBeforeAck& c) { return c.id == id; });
+    auto it = find_cancel_before_ack(id);
     if (it == cancels_before_ack_.end()) it = cancels_before_ack_.insert(it, {id, false});
     if (!status.is_ok()) it->refused = true;
   }
   return status;
 }
 
+std::vector<Kernel::CancelBeforeAck>::iterator Kernel::find_cancel_before_ack(
+    const sdk::ClientOrderId& id) {
+  return std::find_if(cancels_before_ack_.begin(), cancels_before_ack_.end(),
+                      [&](const CancelBeforeAck& c) { return c.id == id; });
+}
+
 void Kernel::ask_cancel_again_after_ack(std::size_t si, const sdk::ClientOrderId& id) {
-  const auto it = std::find_if(cancels_before_ack_.begin(), cancels_before_ack_.end(),
-                               [&](const CancelBeforeAck& c) { return c.id == id; });
+  const auto it = find_cancel_before_ack(id);
   if (it == cancels_before_ack_.end()) return;
   const bool refused = it->refused;
   cancels_before_ack_.erase(it);
@@ -1348,14 +1354,7 @@ void Kernel::open_state_store() {
     // An operator's HALT (the kill switch) restored: its cancels may have been lost with the
     // process (a crash before they went, a broker down then), so every running strategy's orders
     // that could add to its positions are judged again, as when it was given.
-    if (saved->kill_switch && saved->state == "HALTED") {
-      kill_switch_ = true;
-      for (std::size_t si = 0; si < strategies_.size(); ++si)
-        if (strategies_[si].enabled && !strategies_[si].unmanaged) {
-          stop_managing(si);
-          strategies_[si].unmanaged->kill_switch = true;
-        }
-    }
+    if (saved->kill_switch && saved->state == "HALTED") engage_kill_switch();
     saved_flattens_ = saved->flattening_strategies;
     saved_emergencies_ = saved->pending_emergencies;
     log_.warn("restored trading state " + saved->state + " (" + saved->reason + ") from " + state_store_->state_file().string());
@@ -1366,6 +1365,18 @@ void Kernel::open_state_store() {
   // With a journal, commands wait until the brokers are reconciled (an acknowledgement needs the diff).
   if (!reconciling_) apply_operator_commands();
   persist_state();
+}
+
+void Kernel::engage_kill_switch() {
+  // The kill switch stops what is working too: every strategy's orders that could add to its
+  // positions are cancelled, those that only reduce them kept (as for a scoped halt; a strategy
+  // the kernel stopped already has its review). The strategies stay enabled.
+  kill_switch_ = true;
+  for (std::size_t si = 0; si < strategies_.size(); ++si)
+    if (!strategies_[si].unmanaged) {
+      stop_managing(si);
+      strategies_[si].unmanaged->kill_switch = true;
+    }
 }
 
 void Kernel::persist_state() {
@@ -1428,16 +1439,9 @@ void Kernel::apply_operator_commands() {
     } else if (c.action == "halt") {
       if (auto change = risk_gate_.set_state(TradingState::Halted, who)) on_state_change(*change);
       else result = "already HALTED";
-      // The kill switch stops what is working too: every strategy's orders that could add to its
-      // positions are cancelled, those that only reduce them kept (as for a scoped halt; a
-      // strategy the kernel stopped already has its review). The strategies stay enabled.
-      kill_switch_ = true;  // saved: a restart judges the orders again (a HALTED already
-                            // there, a breaker's, keeps its reason but not this)
-      for (std::size_t si = 0; si < strategies_.size(); ++si)
-        if (!strategies_[si].unmanaged) {
-          stop_managing(si);
-          strategies_[si].unmanaged->kill_switch = true;
-        }
+      // Saved: a restart judges the orders again (a HALTED already there, a breaker's, keeps its
+      // reason, so the reason cannot tell).
+      engage_kill_switch();
     } else if (c.action == "flatten" && scoped) {
       hold_strategies(selected, who, true);
       flatten_strategies(selected, who, true);

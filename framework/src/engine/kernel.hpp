@@ -255,6 +255,9 @@ class Kernel final : private StrategyServices, private RiskView {
                         const std::string& symbol = "");
   /// The kernel takes over a stopped strategy's orders: reviewed once the inbox is drained.
   void stop_managing(std::size_t strategy);
+  // An operator's halt of the whole deployment: every strategy not stopped already gets the
+  // review of a stopped one, marked so that a resume of trading ends it.
+  void engage_kill_switch();
   /// Cancels the orders of stopped strategies that could add to their positions; keeps, stops
   /// first, those that only reduce one, up to its size. Not while reconciling or warming up.
   void review_unmanaged_orders();
@@ -287,10 +290,9 @@ class Kernel final : private StrategyServices, private RiskView {
   void closing_order_not_sent(std::size_t strategy, const sdk::Symbol& symbol,
                               const std::string& why);
   bool is_flatten_order(const TrackedOrder& order) const;
-  // Closing orders of the other strategies at `strategy`'s broker still working in `symbol` on
-  // `side`.
-  std::size_t other_closing_orders(std::size_t strategy, const sdk::Symbol& symbol,
-                                   sdk::Side side) const;
+  // What the other strategies' closing orders still working at `strategy`'s broker have left to
+  // close of `position`'s symbol, on the side that closes it.
+  sdk::Decimal other_closing_quantity(std::size_t strategy, const sdk::Position& position) const;
   /// Orders of the strategy still working; `closing_orders_too` false: not a flatten's own.
   std::size_t working_orders_of(std::size_t strategy, bool closing_orders_too) const;
   void hold_strategies(const std::vector<std::size_t>& strategies, const std::string& why,
@@ -331,7 +333,12 @@ class Kernel final : private StrategyServices, private RiskView {
   void resolve_in_doubt();
   // A paper run without a journal: what each broker's account holds at the start is booked on it.
   void book_positions_without_journal();
-  bool cancel_asked_before_ack(const sdk::ClientOrderId& id) const;
+  // Ends an order the venue does not hold as rejected with `reason` (its strategy is told) and
+  // failed in the journal. `venue_rejected`: the venue's own answer (to a resend), which the
+  // rejection breaker counts.
+  void end_unplaced_order(std::size_t broker_index, const TrackedOrder& order, sdk::Timestamp ts,
+                          const std::string& reason, const char* journal_note,
+                          bool venue_rejected = false);
   void ask_cancel_again_after_ack(std::size_t strategy, const sdk::ClientOrderId& id);
   /// What the venue reports of an order the kernel holds in flight: accepted, and ended if the
   /// venue ended it unfilled (canceled, rejected, expired). Returns the order as it now stands;
@@ -377,6 +384,11 @@ class Kernel final : private StrategyServices, private RiskView {
   void finish();
 
   void build_bar_routes();
+  // A live bar no true feed sends, counted in `refused`: the run's first is alerted (`title` and
+  // the source's id), the first ten logged, the count given at the end.
+  void refuse_live_bar(std::uint64_t& refused, const char* title, std::size_t source_index,
+                       const sdk::Bar& bar, const std::string& alert_detail,
+                       const std::string& log_detail);
   void deliver_bar(std::size_t source_index, const sdk::Bar& bar);
   std::string data_clients_text(std::size_t broker_index) const;
   void process_bar(std::size_t broker_index, const sdk::Bar& bar);  // looks the feed up
@@ -468,6 +480,7 @@ class Kernel final : private StrategyServices, private RiskView {
     bool refused = false;
   };
   std::vector<CancelBeforeAck> cancels_before_ack_;
+  std::vector<CancelBeforeAck>::iterator find_cancel_before_ack(const sdk::ClientOrderId& id);
   OrderTracker tracker_;
   NotifierHost notifiers_;
   std::vector<BrokerSlot> brokers_;

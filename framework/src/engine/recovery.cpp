@@ -375,9 +375,6 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
   return diff.str();
 }
 
-// The journal's marks are its last fills' prices, perhaps days old, and the breakers judge the
-// equity from the first bar of any symbol on: until a held symbol's own first bar, it is valued
-// at the venue's price where the venue reports one.
 // Without a journal nothing is replayed or reconciled, but an account may hold positions from
 // before (a paper account's state_file, a venue account): booked on it as a new journal's opening
 // balance would be, so that the risk gate's exposure, the breakers' equity and the marks include
@@ -409,6 +406,9 @@ void Kernel::book_positions_without_journal() {
   }
 }
 
+// The journal's marks are its last fills' prices, perhaps days old, and the breakers judge the
+// equity from the first bar of any symbol on: until a held symbol's own first bar, it is valued
+// at the venue's price where the venue reports one.
 void Kernel::mark_at_venue_prices(std::size_t bi, const std::vector<sdk::Position>& venue) {
   BrokerSlot& b = brokers_[bi];
   std::string marked;
@@ -632,11 +632,6 @@ void Kernel::acknowledge_reconciliation(const std::string& who) {
   acknowledged_ = true;
 }
 
-bool Kernel::cancel_asked_before_ack(const sdk::ClientOrderId& id) const {
-  return std::any_of(cancels_before_ack_.begin(), cancels_before_ack_.end(),
-                     [&](const CancelBeforeAck& c) { return c.id == id; });
-}
-
 const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::ClientOrderId& id,
                                                const sdk::OrderStatusReport& rep, sdk::Timestamp ts,
                                                const char* when) {
@@ -657,21 +652,10 @@ const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::Client
           {{"client_order_id", id.str()}, {"broker", brokers_[bi].id}});
     halt_trading(why);
     // The venue holds one order per id: this one was never placed. Ended so (not left open,
-    // where a cancel of it would reach the other order); no attempt of a flatten, no venue
-    // rejection for the breaker.
-    if (!is_final(cur->state)) {
-      refused_before_venue_.push_back(id);
-      apply_order_event(bi, status_event(*cur, sdk::OrderEventType::Rejected, ts,
-                                         "never placed: the broker holds another order under "
-                                         "its id"));
-      if (journal_ && !journal_->failed()) {
-        try {
-          journal_->set_intent_status(id, IntentStatus::Failed, ts, "another order under its id");
-        } catch (const JournalError& e) {
-          journal_failure(e.what());
-        }
-      }
-    }
+    // where a cancel of it would reach the other order).
+    if (!is_final(cur->state))
+      end_unplaced_order(bi, *cur, ts, "never placed: the broker holds another order under its id",
+                         "another order under its id");
     return nullptr;
   }
   if (cur && cur->state == OrderState::Submitted)
@@ -690,6 +674,22 @@ const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::Client
         bi, status_event(*cur, rep.status, ts,
                          "reported " + std::string(sdk::to_string(rep.status)) + " " + when));
   return tracker_.find(id);
+}
+
+void Kernel::end_unplaced_order(std::size_t bi, const TrackedOrder& order, sdk::Timestamp ts,
+                                const std::string& reason, const char* journal_note,
+                                bool venue_rejected) {
+  const sdk::ClientOrderId id = order.id;  // the event below changes the tracker
+  // Not the venue's answer unless it rejected a resend: not one for the rejection breaker, and
+  // no attempt of a flatten.
+  if (!venue_rejected) refused_before_venue_.push_back(id);
+  apply_order_event(bi, status_event(order, sdk::OrderEventType::Rejected, ts, reason));
+  if (!journal_ || journal_->failed()) return;  // (a paper run may have none)
+  try {
+    journal_->set_intent_status(id, IntentStatus::Failed, ts, journal_note);
+  } catch (const JournalError& e) {
+    journal_failure(e.what());
+  }
 }
 
 void Kernel::resolve_in_doubt() {
@@ -727,7 +727,7 @@ void Kernel::resolve_in_doubt() {
       if (cur == nullptr) continue;  // another order under its id: HALTED, left to an operator
       log_.warn("order " + d.id.str() + " in doubt: the broker has it (" +
                 std::string(sdk::to_string(rep.status)) + ")");
-      if (cur && !is_final(cur->state) && rep.filled_quantity > cur->filled_quantity) {
+      if (!is_final(cur->state) && rep.filled_quantity > cur->filled_quantity) {
         if (!d.fills_awaited_alerted)
           alert(sdk::Severity::Warning, "Fills awaited",
                 d.id.str() + " at " + b.id + ": the broker reports " +
@@ -760,7 +760,7 @@ void Kernel::resolve_in_doubt() {
     // as old as the send: it goes again only if nothing has stopped new orders since (a hold, a
     // breaker, REDUCING, where it might add exposure) - a flatten's closing order always may.
     // Nor when its cancel was asked meanwhile (the strategy may have replaced it).
-    const bool cancel_asked = cancel_asked_before_ack(d.id);
+    const bool cancel_asked = find_cancel_before_ack(d.id) != cancels_before_ack_.end();
     const bool still_allowed =
         !cancel_asked && (is_flatten_order(*o) || (risk_gate_.state() == TradingState::Active &&
                                                    strategies_[o->strategy_index].enabled));
@@ -778,23 +778,13 @@ void Kernel::resolve_in_doubt() {
       }
       if (status.code() == sdk::StatusCode::Rejected) venue_rejection = status.message();
     }
-    const TrackedOrder* cur = tracker_.find(d.id);
-    // Not the venue's answer unless it rejected the resend: not one for the rejection breaker, and
-    // no attempt of a flatten.
-    if (venue_rejection.empty()) refused_before_venue_.push_back(d.id);
-    apply_order_event(
-        bi, status_event(*cur, sdk::OrderEventType::Rejected, clock_->now(),
-                         !venue_rejection.empty()
-                             ? "sent again after it was confirmed absent: " + venue_rejection
-                         : cancel_asked
-                             ? "never reached the broker (confirmed absent); its cancel was "
-                               "asked: not sent again"
-                             : "never reached the broker (confirmed absent); not sent again"));
-    try {
-      journal_->set_intent_status(d.id, IntentStatus::Failed, clock_->now(), "confirmed absent");
-    } catch (const JournalError& e) {
-      journal_failure(e.what());
-    }
+    end_unplaced_order(
+        bi, *tracker_.find(d.id), clock_->now(),
+        !venue_rejection.empty() ? "sent again after it was confirmed absent: " + venue_rejection
+        : cancel_asked           ? "never reached the broker (confirmed absent); its cancel was "
+                                   "asked: not sent again"
+                                 : "never reached the broker (confirmed absent); not sent again",
+        "confirmed absent", !venue_rejection.empty());
   }
   still.insert(still.end(), std::make_move_iterator(in_doubt_.begin()),
                std::make_move_iterator(in_doubt_.end()));

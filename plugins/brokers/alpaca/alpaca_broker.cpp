@@ -70,7 +70,7 @@ Status AlpacaBroker::start(sdk::BrokerSink& sink) {
   auto account = rest_->account();
   if (!account) return Status(account.status().code(), "alpaca: start: " + account.status().message());
   std::vector<std::string> foreign;  // another program's orders: never Mercurio's to track
-  auto open = rest_->open_venue_orders_skipping_foreign(foreign);
+  auto open = rest_->open_venue_orders(AlpacaRest::Skip::Foreign, foreign);
   if (!open) return Status(open.status().code(), "alpaca: start: " + open.status().message());
   for (const auto& f : foreign)
     sink.logger().warn("alpaca: start: an open order no Mercurio order can be is skipped: " + f);
@@ -253,7 +253,7 @@ void AlpacaBroker::gap_fill(const char* why) {
   // requests however many orders are open, and does not take the budget order entry needs.
   std::map<std::string, VenueOrder, std::less<>> listed;  // by client order id
   std::vector<std::string> unreadable;  // entries skipped: ours among them are asked for alone
-  auto venue_open = rest_->open_venue_orders(&unreadable);
+  auto venue_open = rest_->open_venue_orders(AlpacaRest::Skip::Unreadable, unreadable);
   if (venue_open) {
     for (auto& o : *venue_open) listed.emplace(o.report.client_order_id.str(), std::move(o));
     open_list_failure_noted_ = false;

@@ -170,7 +170,7 @@ sdk::Result<std::vector<sdk::Position>> AlpacaRest::positions() {
 
 sdk::Result<std::vector<sdk::OrderStatusReport>> AlpacaRest::open_orders() {
   std::vector<std::string> foreign;  // the reconciliation has nothing to do with them
-  auto orders = open_venue_orders_skipping_foreign(foreign);
+  auto orders = open_venue_orders(Skip::Foreign, foreign);
   if (!orders) return orders.status();
   std::vector<sdk::OrderStatusReport> out;
   for (auto& o : *orders) out.push_back(std::move(o.report));
@@ -178,17 +178,7 @@ sdk::Result<std::vector<sdk::OrderStatusReport>> AlpacaRest::open_orders() {
 }
 
 sdk::Result<std::vector<VenueOrder>> AlpacaRest::open_venue_orders(
-    std::vector<std::string>* unreadable) {
-  return list_open_orders(unreadable, false);
-}
-
-sdk::Result<std::vector<VenueOrder>> AlpacaRest::open_venue_orders_skipping_foreign(
-    std::vector<std::string>& foreign) {
-  return list_open_orders(&foreign, true);
-}
-
-sdk::Result<std::vector<VenueOrder>> AlpacaRest::list_open_orders(
-    std::vector<std::string>* unreadable, bool only_foreign) {
+    Skip which, std::vector<std::string>& skipped) {
   const std::string target = "/v2/orders?status=open&limit=" + std::to_string(kOpenOrderLimit) + "&direction=asc";
   auto r = call(*trading_, trading_budget_, Priority::Normal, {"GET", target, {}, {}});
   if (!r) return r.status();
@@ -202,17 +192,14 @@ sdk::Result<std::vector<VenueOrder>> AlpacaRest::list_open_orders(
   for (std::size_t i = 0; i < (*a)->size(); ++i) {
     const auto entry = (*a)->getObject(static_cast<unsigned>(i));
     auto o = parse_venue_order(entry);
-    const auto foreign_id = [&] {
-      const auto id = string_field(entry, "client_order_id");
-      return id && !sdk::ClientOrderId::fits(*id);
-    };
     if (o) {
       out.push_back(*o);
-    } else if (unreadable != nullptr && (!only_foreign || foreign_id())) {
-      unreadable->push_back(o.status().message());
-    } else {
-      return o.status();
+      continue;
     }
+    const auto id = string_field(entry, "client_order_id");
+    const bool foreign = id && !sdk::ClientOrderId::fits(*id);
+    if (which == Skip::Foreign && !foreign) return o.status();
+    skipped.push_back(o.status().message());
   }
   return out;
 }

@@ -57,16 +57,16 @@ class AlpacaRest {
   sdk::Result<std::vector<sdk::Position>> positions();
   /// GET /v2/orders?status=open (all pages). Orders with an unknown status are errors.
   sdk::Result<std::vector<sdk::OrderStatusReport>> open_orders();
-  /// The same with each order's fill state. With `unreadable`, an entry the plugin cannot read
-  /// (another client's order of a kind it does not know) is skipped and described there instead
-  /// of failing the whole list.
-  sdk::Result<std::vector<VenueOrder>> open_venue_orders(
-      std::vector<std::string>* unreadable = nullptr);
-  /// The same, skipping (and describing in `foreign`) only the entries no Mercurio order can be:
-  /// a client_order_id longer than a ClientOrderId holds (another program's; Alpaca allows 128
-  /// characters). Any other unreadable entry fails the list: it may be ours.
-  sdk::Result<std::vector<VenueOrder>> open_venue_orders_skipping_foreign(
-      std::vector<std::string>& foreign);
+  /// Which entries of the open-order list the plugin cannot read are skipped (and described in
+  /// `skipped`) instead of failing the whole list.
+  enum class Skip {
+    Unreadable,  // any (another client's order of a kind it does not know)
+    Foreign,     // only those no Mercurio order can be: a client_order_id longer than a
+                 // ClientOrderId holds (Alpaca allows 128 characters); any other may be ours
+  };
+  /// The same with each order's fill state.
+  sdk::Result<std::vector<VenueOrder>> open_venue_orders(Skip which,
+                                                         std::vector<std::string>& skipped);
   /// GET /v2/orders:by_client_order_id. NotFound only on Alpaca's 404.
   sdk::Result<VenueOrder> order_by_client_id(const sdk::ClientOrderId& id);
   /// GET /v2/orders/{id}, read for its client_order_id only (fills carry only Alpaca's order
@@ -107,8 +107,6 @@ class AlpacaRest {
   std::string redact(std::string text) const;
 
  private:
-  sdk::Result<std::vector<VenueOrder>> list_open_orders(std::vector<std::string>* unreadable,
-                                                        bool only_foreign);
   SubmitResult refused_as_duplicate(const sdk::ApprovedOrder& order, const sdk::Status& refusal);
   AlpacaRest(const AlpacaSettings& settings, std::unique_ptr<common::HttpClient> trading,
              std::unique_ptr<common::HttpClient> data, std::shared_ptr<void> tls_context);

@@ -150,8 +150,7 @@ OrderBook::Output OrderBook::track(const VenueOrder& order, sdk::Timestamp now) 
 
 bool OrderBook::contradicts_expected(Entry* e, const sdk::OrderStatusReport& r, Output& out) {
   if (e == nullptr || e->confirmed) return false;
-  if (r.intent.symbol == e->symbol && r.intent.side == e->side && r.intent.quantity == e->quantity)
-    return false;
+  if (same_terms(*e, r.intent)) return false;
   if (!e->anomaly_sent) {
     e->anomaly_sent = true;  // never forgotten: the kernel's order stays in doubt
     out.anomalies.emplace_back(

@@ -60,8 +60,7 @@ class OrderBook {
   bool holds_other_order(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent) const {
     const auto it = orders_.find(id.str());
     if (it == orders_.end() || !it->second.confirmed) return false;
-    const Entry& e = it->second;
-    return e.symbol != intent.symbol || e.side != intent.side || e.quantity != intent.quantity;
+    return !same_terms(it->second, intent);
   }
   std::optional<std::string> venue_id(const sdk::ClientOrderId& id) const;
   /// The client order id of a tracked order, by Alpaca's order id.
@@ -86,6 +85,12 @@ class OrderBook {
   };
 
   Entry* find(const sdk::ClientOrderId& id);
+  // Whether `intent` is the order of `entry`: its symbol, side and quantity (what tells orders
+  // under one id apart; Alpaca changes none of them).
+  static bool same_terms(const Entry& entry, const sdk::OrderIntent& intent) {
+    return entry.symbol == intent.symbol && entry.side == intent.side &&
+           entry.quantity == intent.quantity;
+  }
   /// True (and an anomaly, once) when news under an expected order's id, not yet confirmed,
   /// names another order: another symbol, side or quantity (the id used before by another
   /// order). Such news is not applied: its fills are not this order's.

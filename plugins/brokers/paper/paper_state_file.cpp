@@ -549,21 +549,20 @@ std::string PaperBroker::load_state() {
       o.submits = e.integer(t, "submits");
       if (auto nb = e.opt_integer(t, "not_before")) o.not_before = sdk::Timestamp{*nb};
       o.session_day = e.opt_integer(t, "session_day");
-      // An accepted order passed the venue's checks: terms it could not have (a limit order
-      // without its limit price) or a fill beyond its quantity are not this broker's writing,
-      // and matching it would read a price that is not there.
+      // Only an accepted order has a venue id: "paper-<n>", numbered in submission order. It
+      // passed the venue's checks: terms it could not have (a limit order without its limit
+      // price) or a fill beyond its quantity are not this broker's writing, and matching it
+      // would read a price that is not there.
       if (!o.venue_order_id.empty()) {
+        venue_ids.take(where, o.venue_order_id,
+                       require(venue_order_number_of(o.venue_order_id), file, where,
+                               "venue_order_id (paper-<n>)"));
         if (std::string problem = order_terms_problem(o.intent); !problem.empty())
           throw std::runtime_error(file + ": " + where + ": " + problem);
         if (o.filled.is_negative() || o.filled > o.intent.quantity)
           throw std::runtime_error(file + ": " + where + ": filled " + o.filled.to_string() +
                                    " is outside 0.." + o.intent.quantity.to_string());
       }
-      // Only an accepted order has a venue id: "paper-<n>", numbered in submission order.
-      if (!o.venue_order_id.empty())
-        venue_ids.take(where, o.venue_order_id,
-                       require(venue_order_number_of(o.venue_order_id), file, where,
-                               "venue_order_id (paper-<n>)"));
       orders.push_back(std::move(o));
     }
     // A fill is kept as its order's index and its own figures, so each one must name an order of

@@ -114,6 +114,11 @@ void TradeStream::run() {
     const bool was_subscribed = subscribed_.exchange(false);
     if (stopping_) return;
     if (was_subscribed && callbacks_.on_down) callbacks_.on_down(why);
+    // Only a subscription that held for the longest delay starts the backoff over: a server that
+    // accepts and then drops every subscription (overloaded, or a proxy cutting it) would
+    // otherwise be reconnected to, and gap-filled by REST, every `reconnect_initial` for ever.
+    if (was_subscribed && SteadyClock::now() - subscribed_at_ >= settings_.reconnect_max)
+      backoff_.reset();
     const auto delay = backoff_.next();
     logger_.warn("alpaca trade_updates stream: " + why + "; reconnecting in " + std::to_string(delay.count()) +
                  " ms (attempt " + std::to_string(backoff_.attempts()) + ")");
@@ -243,7 +248,7 @@ std::string TradeStream::session() {
         phase = Phase::Streaming;
         subscribed_ = true;
         ++subscriptions_;
-        backoff_.reset();
+        subscribed_at_ = SteadyClock::now();
         logger_.info("alpaca trade_updates stream: subscribed");
         if (callbacks_.on_subscribed) callbacks_.on_subscribed();
         last_activity = SteadyClock::now();  // the gap-fill may have taken a while

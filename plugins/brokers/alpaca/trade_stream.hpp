@@ -2,7 +2,8 @@
 /// @file trade_stream.hpp
 /// The trade_updates WebSocket: connect, authenticate, listen, read. Pings while quiet; a
 /// stream with neither a message nor a pong for `silence` is treated as dead (connected but
-/// silent), closed and resubscribed. Reconnects with exponential backoff and jitter. After every
+/// silent), closed and resubscribed. Reconnects with exponential backoff and jitter, started over
+/// only after a subscription that held for `reconnect_max`. After every
 /// successful (re)subscription it calls `on_subscribed`, where the broker fills the gap by REST.
 
 #include <atomic>
@@ -56,6 +57,7 @@ class TradeStream {
   Callbacks callbacks_;
   sdk::Logger& logger_;
   common::Backoff backoff_;
+  std::chrono::steady_clock::time_point subscribed_at_{};  // the stream thread's
   std::shared_ptr<void> tls_context_;  // the stream thread's, once the thread runs
   std::thread thread_;
   std::mutex mutex_;

@@ -108,6 +108,9 @@ class AlpacaLifecycleTest : public ::testing::Test {
     if (overrides.count("request_timeout_ms"))
       s.request_timeout =
           std::chrono::milliseconds(std::get<std::int64_t>(overrides["request_timeout_ms"]));
+    if (overrides.count("reconnect_max_ms"))
+      s.reconnect_max =
+          std::chrono::milliseconds(std::get<std::int64_t>(overrides["reconnect_max_ms"]));
     broker_ = std::make_unique<AlpacaBroker>(s);
     broker_->rest().set_observer(
         [this](const std::string&, const std::string& target, const common::HttpResponse& r) {
@@ -574,6 +577,25 @@ TEST_F(AlpacaLifecycleTest, DroppedStreamReconnectsWithBackoffAndMissesNoFill) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].fill_quantity, dec("6"));
   EXPECT_EQ(f[0].fill_price, dec("20.00"));
+}
+
+// A server that accepts each subscription and drops it at once (overloaded, or a proxy cutting
+// it) is reconnected to ever more slowly. The backoff used to start over at every subscription:
+// a reconnect, and a REST gap-fill, every `reconnect_initial_ms` for as long as it went on.
+TEST_F(AlpacaLifecycleTest, AStreamDroppedRightAfterEachSubscriptionIsNotReconnectedAtOnceForEver) {
+  // Each subscription below is dropped long before it could hold for a minute.
+  auto& b = start_broker(true, true, {{"reconnect_max_ms", std::int64_t{60'000}}});
+  ASSERT_TRUE(b.stream_subscribed());
+  for (int drop = 1; drop <= 3; ++drop) {
+    const int subscriptions = b.stream_subscriptions();
+    fake_->drop_streams();
+    ASSERT_TRUE(sink_.wait_until([&] { return b.stream_subscriptions() > subscriptions; }))
+        << "no resubscription after drop " << drop;
+  }
+  // The three reconnects were attempts 1, 2 and 3 of one backoff: 50, 100 and 200 ms at most.
+  const std::string log = sink_.transcript();
+  EXPECT_THAT(log, HasSubstr("ms (attempt 2)"));
+  EXPECT_THAT(log, HasSubstr("ms (attempt 3)"));
 }
 
 // A WebSocket server (or a proxy on the way) may split a message into fragments, with a ping

@@ -1242,6 +1242,31 @@ TEST(RunTest, AnOperatorCommandTheKernelCannotReadHaltsTrading) {
   EXPECT_THAT(mercurio_cmd({"status", "--config", config}, ws.dir).out, HasSubstr("HALTED"));
 }
 
+// A command queue the kernel cannot list (its directory removed, replaced or made unreadable
+// while it runs) may hold a halt: trading is HALTED with one CRITICAL alert, however often the
+// queue is polled. It used to be taken as empty while trading went on.
+TEST(RunTest, ACommandQueueTheKernelCannotListHaltsTrading) {
+  Workspace ws("run_operator_unlistable", "",
+               "[[plugin]]\nid = \"breaker\"\nlibrary = \"fixture_good_strategy\"\n"
+               "[plugin.config]\nsymbol = \"AAA\"\nreplace_with_file_on_start = \"QUEUE\"\n");
+  const auto commands = ws.dir / "state" / "commands";
+  ws.edit_config("\"QUEUE\"", "\"" + commands.string() + "\"");
+  auto r = ws.run({"--mode", "paper"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(std::filesystem::is_regular_file(commands));  // the fixture did replace it
+  const std::string alert = "[CRITICAL] Operator commands unreadable";
+  const auto first = r.err.find(alert);
+  ASSERT_NE(first, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(alert, first + 1), std::string::npos) << "alerted more than once";
+  EXPECT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: cannot list the operator command "
+                               "queue " +
+                               commands.string()));
+  EXPECT_EQ(summary_value(r.out, "orders submitted"), "0");
+  EXPECT_THAT(r.err, HasSubstr("trading is HALTED"));
+  const std::string saved = read_file(ws.dir / "state" / "risk_state.toml");
+  EXPECT_THAT(saved, HasSubstr("HALTED"));
+}
+
 // One trading process per state directory: a second would take the first's operator commands and
 // overwrite its saved state. Here the test process holds the lock, as a running mercurio would.
 TEST(RunTest, ASecondProcessOnTheSameStateDirectoryIsRefused) {

@@ -1407,8 +1407,23 @@ void Kernel::persist_state() {
 void Kernel::apply_operator_commands() {
   if (!state_store_) return;
   // While reconciling only an acknowledgement is taken; the others stay queued (on disk) until after.
-  for (const OperatorCommand& c :
-       state_store_->queued_commands(reconciling_ ? "acknowledge" : "")) {
+  const CommandQueue queue = state_store_->queued_commands(reconciling_ ? "acknowledge" : "");
+  if (!queue.error.empty()) {
+    // Fail closed: a halt may be waiting in a queue the kernel cannot read (the directory
+    // removed, replaced or made unreadable). Commands are taken again once it can.
+    if (queue.error != command_queue_error_) {
+      alert(sdk::Severity::Critical, "Operator commands unreadable",
+            queue.error + "; trading is HALTED (a halt may be queued): repair it and resume");
+      halt_trading(queue.error);
+    }
+    command_queue_error_ = queue.error;
+    return;
+  }
+  if (!command_queue_error_.empty()) {
+    log_.warn("the operator command queue can be listed again (" + command_queue_error_ + ")");
+    command_queue_error_.clear();
+  }
+  for (const OperatorCommand& c : queue.commands) {
     if (applied_commands_.count(c.file)) continue;  // applied, but its file could not be removed
     // An acknowledgement leaves the queue before it is applied: replayed after a crash, it would
     // approve differences of a later reconciliation that nobody has seen.

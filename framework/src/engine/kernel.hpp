@@ -507,6 +507,7 @@ class Kernel final : private StrategyServices, private RiskView {
   std::chrono::steady_clock::time_point next_heartbeat_{};
   std::size_t flattens_pending_ = 0;  // strategies with a flatten in progress
   std::set<std::filesystem::path> applied_commands_;  // applied, their files not removable
+  std::string command_queue_error_;   // the queue cannot be listed: trading HALTED, alerted once
   bool advancing_flattens_ = false;   // advance_flattens() is on the stack (a submit can settle)
   bool unmanaged_reviews_pending_ = false;  // some StrategySlot::unmanaged has `review` set
   bool daily_pnl_alerted_ = false;  // |daily P&L| is beyond the alert threshold (alert on crossing only)

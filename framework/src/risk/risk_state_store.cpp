@@ -178,13 +178,27 @@ void RiskStateStore::enqueue(const OperatorCommand& c) const {
     throw std::runtime_error(err);
 }
 
-std::vector<OperatorCommand> RiskStateStore::queued_commands(std::string_view only_action) const {
+CommandQueue RiskStateStore::queued_commands(std::string_view only_action) const {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(commands_dir(), ec))
-    if (e.is_regular_file() && e.path().extension() == ".toml") files.push_back(e.path());
+  const auto listing_error = [&] {
+    return CommandQueue{
+        {},
+        "cannot list the operator command queue " + commands_dir().string() + ": " + ec.message()};
+  };
+  std::filesystem::directory_iterator it(commands_dir(), ec);
+  if (ec) return listing_error();
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec) return listing_error();
+    // A file whose type cannot be read is taken as a command: then it is refused as unreadable.
+    std::error_code type_ec;
+    const bool regular = it->is_regular_file(type_ec) || type_ec;
+    if (regular && it->path().extension() == ".toml") files.push_back(it->path());
+  }
+  if (ec) return listing_error();
   std::sort(files.begin(), files.end());
-  std::vector<OperatorCommand> out;
+  CommandQueue queue;
+  auto& out = queue.commands;
   for (const auto& f : files) {
     OperatorCommand c;
     c.file = f;
@@ -203,7 +217,7 @@ std::vector<OperatorCommand> RiskStateStore::queued_commands(std::string_view on
     if (!only_action.empty() && c.action != only_action) continue;
     out.push_back(std::move(c));
   }
-  return out;
+  return queue;
 }
 
 std::string RiskStateStore::remove_command(const OperatorCommand& command) const {

@@ -51,6 +51,13 @@ struct OperatorCommand {
   sdk::Timestamp at;
 };
 
+/// The queued commands, or why the queue could not be listed (then none: applied out of order, a
+/// resume could overtake the halt it was meant to follow).
+struct CommandQueue {
+  std::vector<OperatorCommand> commands;
+  std::string error;  // empty when listed
+};
+
 class RiskStateStore {
  public:
   explicit RiskStateStore(std::filesystem::path state_dir);
@@ -76,8 +83,9 @@ class RiskStateStore {
   /// remove_command(): the kernel removes each once its effect is saved, so a crash while one is
   /// applied loses none queued behind it (one applied twice is harmless: halt, resume and
   /// acknowledge then find nothing to do). Unreadable command files are returned with action
-  /// "invalid" and the problem in `reason`.
-  std::vector<OperatorCommand> queued_commands(std::string_view only_action = {}) const;
+  /// "invalid" and the problem in `reason`; a queue that cannot be listed (the directory gone,
+  /// replaced or unreadable) returns no command and the error, naming the directory.
+  CommandQueue queued_commands(std::string_view only_action = {}) const;
   /// Removes a command returned by queued_commands() from the queue; returns an error message
   /// (naming the file), empty on success.
   std::string remove_command(const OperatorCommand& command) const;

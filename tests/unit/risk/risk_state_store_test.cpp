@@ -13,6 +13,7 @@
 #include "support/test_paths.hpp"
 
 using namespace mercurio::kernel;
+using ::testing::HasSubstr;
 
 namespace {
 
@@ -50,17 +51,34 @@ TEST(RiskStateStoreTest, ACommandStaysQueuedUntilRemoved) {
   store.enqueue(command("flatten", 1));
   // Read twice: nothing is taken off the queue by reading it (the first was applied, then a crash).
   for (int read = 0; read < 2; ++read) {
-    const auto queued = store.queued_commands();
+    const auto queued = store.queued_commands().commands;
     ASSERT_EQ(queued.size(), 2u) << "read " << read;
     EXPECT_EQ(queued[0].action, "flatten");  // oldest first
     EXPECT_EQ(queued[1].action, "halt");
   }
-  EXPECT_EQ(store.remove_command(store.queued_commands().front()), "");
-  const auto left = store.queued_commands();
+  EXPECT_EQ(store.remove_command(store.queued_commands().commands.front()), "");
+  const auto left = store.queued_commands().commands;
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].action, "halt");
-  EXPECT_EQ(store.queued_commands("acknowledge").size(), 0u);  // filtered, still queued
-  EXPECT_EQ(store.queued_commands().size(), 1u);
+  EXPECT_EQ(store.queued_commands("acknowledge").commands.size(), 0u);  // filtered, still queued
+  EXPECT_EQ(store.queued_commands().commands.size(), 1u);
+}
+
+// A queue that cannot be listed gives no command and says so, naming the directory: a listing cut
+// short could apply a resume without the halt queued before it.
+TEST(RiskStateStoreTest, AQueueThatCannotBeListedGivesNoCommandButTheError) {
+  const auto dir = mercurio::test::scratch_dir("risk_state_store_unlistable");
+  RiskStateStore store(dir);
+  store.prepare();
+  store.enqueue(command("halt", 1));
+  ASSERT_EQ(store.queued_commands().commands.size(), 1u);
+  EXPECT_EQ(store.queued_commands().error, "");
+  std::filesystem::remove_all(store.commands_dir());
+  std::ofstream(store.commands_dir()) << "not a directory";
+  const auto queue = store.queued_commands();
+  EXPECT_TRUE(queue.commands.empty());
+  EXPECT_THAT(queue.error, HasSubstr("cannot list the operator command queue " +
+                                     store.commands_dir().string() + ": "));
 }
 
 // Holds, flattens and pending emergency procedures come back as saved; a value that is not text
@@ -94,7 +112,6 @@ TEST(RiskStateStoreTest, ProceduresInProgressRoundTripAndAMalformedOneRefusesThe
     }
     return std::string("loaded");
   };
-  using ::testing::HasSubstr;
   EXPECT_THAT(
       refused_with("ma = 'operator alice: flatten'\n\n[flattening", "ma = 1\n\n[flattening"),
       HasSubstr("key \"disabled_strategies.ma\" is not a string"));

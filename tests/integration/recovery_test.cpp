@@ -828,6 +828,48 @@ TEST(InDoubtOrderTest, AnOrderInDoubtEndedWithFillsNotBookedStaysOpenForThem) {
   EXPECT_EQ(summary_value(r.out, "open orders at end"), "1") << r.out;
 }
 
+// An order of an earlier run the start-up lookup got no answer for (the venue down for that
+// call) is asked again at each heartbeat once trading runs. It used to stay open for good, never
+// asked again: had the venue not had it, a flatten waiting for it would have waited for ever.
+// Confirmed absent, it ends, and is not resent (its approval is older than the restart).
+TEST(InDoubtOrderTest, AnOrderOfAnEarlierRunTheStartUpLookupMissedIsAskedAgain) {
+  const Deployment d("in_doubt_start_up_unanswered");
+  const auto configure = [&](const std::string& broker_config) {
+    std::ofstream(d.config(), std::ios::trunc)
+        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
+        << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
+        << "[journal]\npath = \"state/journal.sqlite\"\nin_doubt_recheck_ms = 100\n"
+           "[failsafe]\nheartbeat_interval_ms = 50\n"
+           "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+        << broker_config << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+        << kGenerousRiskTable;
+  };
+  // Run 1: buyer-1 is accepted and never fills; the run ends with it open.
+  configure("bars = 3\ninterval_ms = 1\n");
+  auto first = d.run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(summary_value(first.out, "open orders at end"), "1") << first.out;
+  // Run 2: the venue (a new fixture) does not know buyer-1, and does not answer the first lookup.
+  configure("bars = 60\ninterval_ms = 10\nunanswered_lookups = 1\n");
+  ASSERT_EQ(d.cmd({"acknowledge", "--by", "ops", "--reason", "venue slow"}).exit_code, 0);
+  auto second = d.run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  ASSERT_THAT(second.err, HasSubstr("fixture lookup #1 of buyer-1: unavailable"));
+  EXPECT_THAT(second.err, HasSubstr("order buyer-1: still in doubt, the broker did not answer"));
+  EXPECT_THAT(second.err, HasSubstr("fixture lookup #2 of buyer-1: not found"));
+  EXPECT_THAT(second.err,
+              HasSubstr("buyer-1 rejected by flaky: never reached the broker (confirmed "
+                        "absent after the start-up); not resent"));
+  EXPECT_THAT(second.err, Not(HasSubstr("fixture submit #1 of buyer-1")));
+  // buyer-2, this run's order, is the one left open.
+  EXPECT_EQ(summary_value(second.out, "open orders at end"), "1") << second.out;
+  auto orders = d.cmd({"report", "orders"});
+  ASSERT_EQ(orders.exit_code, 0) << orders.err;
+  std::smatch row;
+  ASSERT_TRUE(std::regex_search(orders.out, row, std::regex(",buyer-1,[^\\n]*"))) << orders.out;
+  EXPECT_THAT(row.str(), HasSubstr(",failed,")) << orders.out;
+}
+
 TEST(InDoubtOrderTest, AConfirmedAbsenceAllowsOneResendWithTheSameId) {
   auto r = run_flaky("in_doubt_lost", "submit_outcome = \"unknown_lost\"\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;

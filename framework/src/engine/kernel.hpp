@@ -467,7 +467,10 @@ class Kernel final : private StrategyServices, private RiskView {
     std::optional<std::chrono::steady_clock::time_point> first_absent;  // first "never seen" answer
     bool resent = false;
     bool fills_awaited_alerted = false;  // the broker reports fills the kernel has not booked
-    sdk::ApprovedOrder approved;  // sent again as it was, once, after a confirmed absence
+    // Sent again as it was, once, after a confirmed absence. None: an order of an earlier run
+    // the start-up lookup got no answer for, asked again whatever its state until the broker
+    // answers, and never sent again (its approval is as old as the stop).
+    std::optional<sdk::ApprovedOrder> approved;
   };
   std::map<std::string, sdk::Timestamp> last_fill_;  // broker id -> venue time of its last journaled fill
   std::vector<InDoubtOrder> in_doubt_;

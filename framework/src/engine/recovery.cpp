@@ -286,7 +286,10 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
       if (!report->has_value()) {
         if (report->status().code() != sdk::StatusCode::NotFound) {
           diff << "  order " << id.str() << ": still in doubt, the broker did not answer ("
-               << report->status().message() << ")\n";
+               << report->status().message() << "); asked again at each heartbeat\n";
+          // Else it stayed open for good, unasked: never ended if the venue does not have it (a
+          // flatten waiting for it waited for ever), nor if it ended while Mercurio was down.
+          in_doubt_.push_back({id, std::nullopt, false, false, std::nullopt});
           continue;
         }
         if (pass == 0) {
@@ -708,7 +711,11 @@ void Kernel::resolve_in_doubt() {
   std::vector<InDoubtOrder> still;
   for (InDoubtOrder& d : pending) {
     const TrackedOrder* o = tracker_.find(d.id);
-    if (!o || is_final(o->state) || o->state != OrderState::Submitted) continue;  // the broker has answered meanwhile
+    const bool of_earlier_run = !d.approved;
+    // The broker has answered meanwhile (an order of an earlier run may have been acknowledged
+    // then: only its lookup answers).
+    if (!o || is_final(o->state) || (!of_earlier_run && o->state != OrderState::Submitted))
+      continue;
     BrokerSlot& b = brokers_[o->broker_index];
     const std::size_t bi = o->broker_index;
     if (!b.available) {
@@ -765,11 +772,11 @@ void Kernel::resolve_in_doubt() {
         !cancel_asked && (is_flatten_order(*o) || (risk_gate_.state() == TradingState::Active &&
                                                    strategies_[o->strategy_index].enabled));
     std::string venue_rejection;  // the venue's own answer to the resend
-    if (!d.resent && b.started && still_allowed) {
+    if (!of_earlier_run && !d.resent && b.started && still_allowed) {
       log_.warn("order " + d.id.str() + " confirmed absent at " + b.id + ": sent again once with the same client order id");
       sdk::Status status;
-      call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(bi, op, msg); }, "submit",
-                   [&] { status = b.broker->submit(d.approved); });
+      call_guarded([&](std::string_view op, const std::string& msg) { broker_fault(bi, op, msg); },
+                   "submit", [&] { status = b.broker->submit(*d.approved); });
       if (status.is_ok() || status.code() == sdk::StatusCode::Unknown) {
         d.resent = true;
         d.first_absent.reset();
@@ -781,9 +788,11 @@ void Kernel::resolve_in_doubt() {
     end_unplaced_order(
         bi, *tracker_.find(d.id), clock_->now(),
         !venue_rejection.empty() ? "sent again after it was confirmed absent: " + venue_rejection
-        : cancel_asked           ? "never reached the broker (confirmed absent); its cancel was "
-                                   "asked: not sent again"
-                                 : "never reached the broker (confirmed absent); not sent again",
+        : of_earlier_run ? "never reached the broker (confirmed absent after the start-up); not "
+                           "resent (approved before the restart)"
+        : cancel_asked   ? "never reached the broker (confirmed absent); its cancel was "
+                           "asked: not sent again"
+                         : "never reached the broker (confirmed absent); not sent again",
         "confirmed absent", !venue_rejection.empty());
   }
   still.insert(still.end(), std::make_move_iterator(in_doubt_.begin()),

@@ -179,29 +179,51 @@ sdk::Result<std::vector<sdk::OrderStatusReport>> AlpacaRest::open_orders() {
 
 sdk::Result<std::vector<VenueOrder>> AlpacaRest::open_venue_orders(
     Skip which, std::vector<std::string>& skipped) {
-  const std::string target = "/v2/orders?status=open&limit=" + std::to_string(kOpenOrderLimit) + "&direction=asc";
-  auto r = call(*trading_, trading_budget_, Priority::Normal, {"GET", target, {}, {}});
-  if (!r) return r.status();
-  if (r->status != 200) return error_status(*r, "GET /v2/orders");
-  auto a = parse_array(r->body, "open orders");
-  if (!a) return a.status();
-  if ((*a)->size() >= static_cast<std::size_t>(kOpenOrderLimit))
-    return Status(StatusCode::Internal, "alpaca: " + std::to_string(kOpenOrderLimit) +
-                                            " or more open orders: more than one page, refusing a partial list");
+  // Oldest first, page by page: each page asks for the orders submitted after the last one of the
+  // page before (after_order_id). A partial list is never returned: the reconciliation would take
+  // the orders it lacks as gone.
+  const std::string first_page =
+      "/v2/orders?status=open&limit=" + std::to_string(kOpenOrderLimit) + "&direction=asc";
   std::vector<VenueOrder> out;
-  for (std::size_t i = 0; i < (*a)->size(); ++i) {
-    const auto entry = (*a)->getObject(static_cast<unsigned>(i));
-    auto o = parse_venue_order(entry);
-    if (o) {
-      out.push_back(*o);
-      continue;
+  std::set<std::string> listed;  // Alpaca order ids: one on two pages (a race) counted once
+  std::string after;             // the last order id of the page before
+  for (int page = 1;; ++page) {
+    if (page > kMaxPages)
+      return Status(StatusCode::Internal, "alpaca: more than " + std::to_string(kMaxPages) +
+                                              " pages of open orders, refusing a partial list");
+    const std::string target =
+        after.empty() ? first_page : first_page + "&after_order_id=" + common::url_encode(after);
+    auto r = call(*trading_, trading_budget_, Priority::Normal, {"GET", target, {}, {}});
+    if (!r) return r.status();
+    if (r->status != 200) return error_status(*r, "GET /v2/orders");
+    auto a = parse_array(r->body, "open orders");
+    if (!a) return a.status();
+    const std::size_t n = (*a)->size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto entry = (*a)->getObject(static_cast<unsigned>(i));
+      if (const auto venue_id = string_field(entry, "id");
+          venue_id && !listed.insert(*venue_id).second)
+        continue;
+      auto o = parse_venue_order(entry);
+      if (o) {
+        out.push_back(*o);
+        continue;
+      }
+      const auto id = string_field(entry, "client_order_id");
+      const bool foreign = id && !sdk::ClientOrderId::fits(*id);
+      if (which == Skip::Foreign && !foreign) return o.status();
+      skipped.push_back(o.status().message());
     }
-    const auto id = string_field(entry, "client_order_id");
-    const bool foreign = id && !sdk::ClientOrderId::fits(*id);
-    if (which == Skip::Foreign && !foreign) return o.status();
-    skipped.push_back(o.status().message());
+    if (n < static_cast<std::size_t>(kOpenOrderLimit)) return out;
+    const auto last = string_field((*a)->getObject(static_cast<unsigned>(n - 1)), "id");
+    if (!last || last->empty() || *last == after)
+      return Status(StatusCode::Internal,
+                    "alpaca: cannot page through the open orders (the last order of page " +
+                        std::to_string(page) + " has " +
+                        (!last || last->empty() ? "no id" : "the id of the page before's") +
+                        "), refusing a partial list");
+    after = *last;
   }
-  return out;
 }
 
 sdk::Result<VenueOrder> AlpacaRest::order_by_client_id(const sdk::ClientOrderId& id) {

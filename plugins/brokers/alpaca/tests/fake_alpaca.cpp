@@ -251,12 +251,7 @@ struct FakeAlpaca::Impl {
     }
     if (method == "GET" && path == "/v2/account") return account(res);
     if (method == "GET" && path == "/v2/positions") return positions(res);
-    if (method == "GET" && path == "/v2/orders") {
-      Array a;
-      for (const auto& o : orders)
-        if (o.open()) a.add(order_json(o));
-      return send(res, 200, json(a));
-    }
+    if (method == "GET" && path == "/v2/orders") return list_orders(res, q);
     if (method == "POST" && path == "/v2/orders") return submit(req, res, body, lock);
     if (method == "DELETE" && path == "/v2/orders") {
       Array a;
@@ -457,6 +452,40 @@ struct FakeAlpaca::Impl {
       a.add(j);
     }
     send(res, 200, json(a));
+  }
+
+  // GET /v2/orders as Alpaca pages it: `status` (open, closed or all; default open), `limit`
+  // (default 50, at most 500), `direction` (asc or desc by submission; default desc) and
+  // `after_order_id` / `before_order_id` (exclusive). `orders` is in submission order.
+  void list_orders(HTTPServerResponse& res, std::map<std::string, std::string>& q) {
+    const std::string status = q.count("status") ? q["status"] : "open";
+    const long limit = q.count("limit") ? std::stol(q["limit"]) : 50;
+    if (limit < 1 || limit > 500)
+      return send(res, 422, json(error_body(42210000, "invalid limit")));
+    std::size_t from = 0, to = orders.size();  // [from, to) of `orders`
+    const auto position = [&](const std::string& id) {
+      for (std::size_t i = 0; i < orders.size(); ++i)
+        if (orders[i].id == id) return std::optional<std::size_t>(i);
+      return std::optional<std::size_t>();
+    };
+    if (!q["after_order_id"].empty()) {
+      const auto at = position(q["after_order_id"]);
+      if (!at) return send(res, 422, json(error_body(42210000, "unknown after_order_id")));
+      from = *at + 1;
+    }
+    if (!q["before_order_id"].empty()) {
+      const auto at = position(q["before_order_id"]);
+      if (!at) return send(res, 422, json(error_body(42210000, "unknown before_order_id")));
+      to = *at;
+    }
+    std::vector<const Order*> listed;
+    for (std::size_t i = from; i < to; ++i)
+      if (status == "all" || (status == "open") == orders[i].open()) listed.push_back(&orders[i]);
+    if (q["direction"] != "asc") std::reverse(listed.begin(), listed.end());
+    Array a;
+    for (std::size_t i = 0; i < listed.size() && i < static_cast<std::size_t>(limit); ++i)
+      a.add(order_json(*listed[i]));
+    return send(res, 200, json(a));
   }
 
   // Deterministic one-minute bars for any symbol; pages of `limit` bars with a token.

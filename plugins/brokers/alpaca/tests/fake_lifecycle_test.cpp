@@ -4,10 +4,9 @@
 // (trading-api.json / market-data-api.json) when the specs are there, so every reply of the fake
 // is checked against Alpaca's specification and the fake cannot drift from the real API.
 
+#include <Poco/JSON/Parser.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <Poco/JSON/Parser.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -16,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -325,6 +325,36 @@ TEST_F(AlpacaLifecycleTest, AnotherProgramsOrderWithALongIdDoesNotStopTheStart) 
   EXPECT_TRUE(std::any_of(warnings.begin(), warnings.end(), [](const std::string& w) {
     return w.find("an open order no Mercurio order can be is skipped") != std::string::npos;
   }));
+}
+
+// More open orders than one page of Alpaca's list holds (500) are read page by page, each asking
+// for the orders after the last one of the page before. The start used to fail at 500 (a partial
+// list refused): a deployment with that many resting orders could not start, nor reconcile.
+TEST_F(AlpacaLifecycleTest, MoreOpenOrdersThanOnePageAreListedPageByPage) {
+  const std::string prefix = unique("page");
+  constexpr int kResting = 1001;  // two full pages and one more order
+  for (int i = 0; i < kResting; ++i)
+    fake_->place_external_order(prefix + "-" + std::to_string(i), "AAPL", "buy", "1");
+  struct Expire {  // the fake serves the other tests too: their lists stay short
+    std::string prefix;
+    ~Expire() {
+      fake_->set_stream_events(false);
+      for (int i = 0; i < kResting; ++i) fake_->expire(prefix + "-" + std::to_string(i));
+      fake_->set_stream_events(true);
+    }
+  } expire{prefix};
+  auto& b = start_broker(false);  // expects the start's listing to succeed
+  const int lists = open_lists_.load();
+  auto open = b.open_orders();
+  ASSERT_TRUE(open) << open.status().message();
+  EXPECT_GE(open_lists_.load() - lists, 3);  // 500 + 500 + the rest
+  std::set<std::string> ours;
+  for (const auto& o : *open)
+    if (o.client_order_id.str().rfind(prefix + "-", 0) == 0) ours.insert(o.client_order_id.str());
+  EXPECT_EQ(ours.size(), static_cast<std::size_t>(kResting));  // each once, none missed
+  std::size_t listed = 0;
+  for (const auto& o : *open) listed += o.client_order_id.str().rfind(prefix + "-", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(listed, static_cast<std::size_t>(kResting));  // none twice
 }
 
 TEST_F(AlpacaLifecycleTest, RateLimitBurstIsHonoredAndTheOrderIsNotResent) {

@@ -549,6 +549,20 @@ TEST(RecoveryTest, AnOperatorsHaltOfEverythingCancelsTheOrdersThatAddAndKeepsThe
                                     "positions (guard-2)"));
   EXPECT_EQ(summary_value(second.out, "open orders at end"), "1") << second.err;
   EXPECT_THAT(d.cmd({"status"}).out, Not(HasSubstr("disabled")));
+  EXPECT_THAT(read_file(d.dir() / "state" / "risk_state.toml"), HasSubstr("kill_switch = true"));
+  // A resume of everything lifts the kill switch for good: the next start neither comes back
+  // HALTED nor judges the strategy's orders again.
+  ASSERT_EQ(d.cmd({"resume", "--by", "ops", "--reason", "all clear"}).exit_code, 0);
+  auto third = d.run();
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_THAT(third.err, HasSubstr("action=resume by=ops"));
+  EXPECT_THAT(third.err, HasSubstr("-> ACTIVE"));
+  EXPECT_THAT(third.err, Not(HasSubstr("held by the operator's halt")));
+  EXPECT_THAT(read_file(d.dir() / "state" / "risk_state.toml"), HasSubstr("kill_switch = false"));
+  auto fourth = d.run();
+  ASSERT_EQ(fourth.exit_code, 0) << fourth.err;
+  EXPECT_THAT(fourth.err, Not(HasSubstr("held by the operator's halt")));
+  EXPECT_THAT(fourth.err, Not(HasSubstr("Starting in HALTED")));
 }
 
 // The kill switch's cancels may be lost with the process (killed before they went, the broker

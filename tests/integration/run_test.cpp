@@ -411,6 +411,38 @@ TEST(RunTest, TwoFlattensAtOnceNeverTakeTheAccountPastFlat) {
   EXPECT_THAT(r.err, HasSubstr(", submit 3\n"));  // two buys, one closing order
 }
 
+// The same two books, but the first closing order rests (the venue fills buys only): until it
+// ends, the account cannot tell whether the second close would cross flat (filled, it would; not
+// filled, it would not), so the second flatten waits instead of being withheld for good.
+TEST(RunTest, AFlattenWaitsForAnotherStrategysClosingOrderBeforeJudgingItsOwn) {
+  const auto dir = scratch_dir("run_flatten_waits_for_other");
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+      << fixture_plugin_dir().string()
+      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
+         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
+         "[plugin.config]\nbars = 60\ninterval_ms = 5\nfill_at = 150\nfill_side = \"buy\"\n"
+         "external_fill_after_bar = 3\nexternal_fill_symbol = \"TEST\"\n"
+         "external_fill_side = \"sell\"\nexternal_fill_quantity = 1\n"
+         "[plugin.risk]\ncalendar = \"24/7\"\n"
+         "[[plugin]]\nid = \"one\"\nlibrary = \"fixture_good_strategy\"\n"
+         "[plugin.config]\nbuy_on_bar = 3\n"
+         "[[plugin]]\nid = \"two\"\nlibrary = \"fixture_good_strategy\"\n"
+         "[plugin.config]\nbuy_on_bar = 3\n"
+         "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+      << flattening_risk_table("0.01");
+  auto r = run_process(
+      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
+  ASSERT_THAT(r.err, HasSubstr("flattening 1 TEST of one as one-2"));
+  EXPECT_THAT(r.err, HasSubstr("flattening TEST of two waits for the closing orders of other "
+                               "strategies in it to end"));
+  EXPECT_THAT(r.err, Not(HasSubstr("Flatten order withheld")));
+  EXPECT_THAT(r.err, HasSubstr(", submit 3\n"));  // two buys, one closing order
+  EXPECT_THAT(r.err, HasSubstr("order still open at the end: one-2"));
+}
+
 // A venue that refuses every closing order: three are sent, then a CRITICAL alert leaves the
 // position to an operator (no order loop against a broker that keeps saying no).
 TEST(RunTest, AFlattenSendsAtMostThreeClosingOrdersThenAlerts) {

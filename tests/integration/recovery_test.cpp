@@ -825,6 +825,28 @@ TEST(InDoubtOrderTest, ACancelRefusedBeforeTheAcknowledgementIsAskedAgainAfterIt
   EXPECT_EQ(summary_value(r.out, "open orders at end"), "1") << r.err;  // buyer-1 only
 }
 
+// The same, but the acknowledgement comes as the broker's event (late), the lookups getting no
+// answer: the refused cancel is asked again as the event is applied.
+TEST(InDoubtOrderTest, ACancelRefusedBeforeALateAcknowledgementEventIsAskedAgainOnIt) {
+  auto r = run_flaky("in_doubt_cancel_again_on_event",
+                     "submit_outcome = \"unknown_accepted\"\n"
+                     "late_accept_after_bar = 3\n"
+                     "unanswered_lookups = 1000000\n"
+                     "refuse_cancels = true\n"
+                     "refuse_cancels_of = \"canceller-1\"\n"
+                     "refuse_cancels_count = 1\n"
+                     "[plugin.risk]\ncalendar = \"24/7\"\n"
+                     "[[plugin]]\nid = \"canceller\"\n"
+                     "library = \"fixture_good_strategy\"\n"
+                     "[plugin.config]\ncancel_on_bar = 2\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("good_strategy: cancel of canceller-1: fixture: cancel #1 refused"));
+  EXPECT_THAT(r.err, Not(HasSubstr("in doubt: the broker has it")));  // no lookup answered
+  EXPECT_THAT(r.err, HasSubstr("order canceller-1 was asked to cancel before the broker "
+                               "acknowledged it, which refused: asked again"));
+  EXPECT_EQ(summary_value(r.out, "open orders at end"), "1") << r.err;  // buyer-1 only
+}
+
 // The lookup finds the order canceled at the venue with 1 filled, which no fill event has
 // brought: it is not ended before its fill is booked (the strategy would see it end first, and the
 // fill would be left out for good); a WARNING says so, once, and it is looked up again.

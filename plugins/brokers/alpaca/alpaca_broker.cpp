@@ -377,7 +377,7 @@ Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
     // In the book before the POST: a marketable order can fill, and its fill reach us on the
     // stream, before the POST's reply does; news of an id the book does not know is dropped.
     std::lock_guard lock(book_mutex_);
-    expected = book_.expect(order.client_order_id(), order.intent());
+    expected = book_.expect(order.client_order_id(), order.intent(), order.approved_at());
     // An id Alpaca already holds for another order (one listed at start-up, from an earlier run
     // whose ids a new journal, or a run without one, starts again): Alpaca would refuse it, and
     // that order's news would pass for this one's. Not sent. (One with the same terms goes: the
@@ -467,6 +467,16 @@ sdk::Result<sdk::OrderStatusReport> AlpacaBroker::order(const sdk::ClientOrderId
   auto found = rest_->order_by_client_id(id);
   if (sink_ != nullptr) {
     std::lock_guard lock(book_mutex_);
+    if (found && book_.older_than_expected(id, *found)) {
+      // Alpaca holds an older order under this id (the ids start again with a new journal), so
+      // refused this one: not at Alpaca. Confirmed twice, the kernel sends it once more, and
+      // Alpaca's refusal of the duplicate then names the old order.
+      return Status(StatusCode::NotFound,
+                    "alpaca: the order under client_order_id " + id.str() + " was taken " +
+                        found->created_at->to_iso8601() +
+                        ", before this one was approved: another order; this one is not at "
+                        "Alpaca");
+    }
     if (found && book_.knows(id)) {
       apply(id, "snapshot", [&] { return book_.on_snapshot(*found, sink_->now()); });
     } else if (found && found->report.open) {

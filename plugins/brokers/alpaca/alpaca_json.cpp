@@ -246,6 +246,12 @@ sdk::Result<sdk::Position> parse_position(const JsonObject& o) {
   return p;
 }
 
+bool taken_before_approval(std::optional<sdk::Timestamp> created_at, sdk::Timestamp approved_at) {
+  constexpr std::int64_t kClockDrift = 60LL * 1'000'000'000;
+  return created_at && approved_at.ns > INT64_MIN + kClockDrift &&
+         created_at->ns < approved_at.ns - kClockDrift;
+}
+
 sdk::TradeId fill_trade_id(std::string_view venue_order_id, Decimal cumulative) {
   std::string id = std::string(venue_order_id) + "@" + cumulative.to_string();
   if (!sdk::TradeId::fits(id)) id.resize(63);
@@ -321,6 +327,7 @@ sdk::Result<TradeUpdate> parse_trade_update(const JsonObject& data) {
   u.qty = decimal_field(data, "qty");
   u.filled_avg_price = decimal_field(order, "filled_avg_price");
   u.execution_id = string_field(data, "execution_id").value_or("");
+  u.created_at = time_field(order, "created_at");
   return u;
 }
 

@@ -55,6 +55,12 @@ struct VenueOrder {
 };
 sdk::Result<VenueOrder> parse_venue_order(const JsonObject& o);
 
+/// Whether an order Alpaca took at `created_at` is older than one approved at `approved_at`, so
+/// another order under the same client order id (the ids start again with a new journal).
+/// Alpaca stamps an order when it takes it, after the kernel approved it: only one older than the
+/// approval by more than a clock's drift (a minute) counts. Unknown times: false.
+bool taken_before_approval(std::optional<sdk::Timestamp> created_at, sdk::Timestamp approved_at);
+
 sdk::Result<sdk::AccountSnapshot> parse_account(const JsonObject& o);
 sdk::Result<sdk::Position> parse_position(const JsonObject& o);
 
@@ -82,6 +88,7 @@ struct TradeUpdate {
   std::optional<sdk::Decimal> qty;    ///< fills: this execution's quantity
   std::optional<sdk::Decimal> filled_avg_price;
   std::string execution_id;
+  std::optional<sdk::Timestamp> created_at;  ///< when Alpaca took the order (absent: not told)
 };
 sdk::Result<TradeUpdate> parse_trade_update(const JsonObject& data);
 

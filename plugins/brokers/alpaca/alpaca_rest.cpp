@@ -297,12 +297,10 @@ SubmitResult AlpacaRest::submit(const sdk::ApprovedOrder& order) {
 
 namespace {
 
-// How the order Alpaca holds under `order`'s client id differs from it (empty: it is this one).
-// Alpaca stamps an order when it takes it, after the kernel approved it; one older than the
-// approval by more than a clock's drift is another order, even with the same terms (a run's
-// first "buy 10 SPY" under the same first id).
+// How the order Alpaca holds under `order`'s client id differs from it (empty: it is this one):
+// other terms, or the same terms taken before this one was approved (a run's first "buy 10 SPY"
+// under the same first id).
 std::string other_order(const sdk::ApprovedOrder& order, const VenueOrder& held) {
-  constexpr std::int64_t kClockDrift = 60LL * 1'000'000'000;
   const sdk::OrderIntent& mine = order.intent();
   const sdk::OrderIntent& theirs = held.report.intent;
   const std::string terms = std::string(sdk::to_string(theirs.side)) + " " +
@@ -312,8 +310,7 @@ std::string other_order(const sdk::ApprovedOrder& order, const VenueOrder& held)
       theirs.quantity != mine.quantity || theirs.type != mine.type ||
       theirs.limit_price != mine.limit_price || theirs.stop_price != mine.stop_price)
     return "an order to " + terms;
-  if (held.created_at && order.approved_at().ns > INT64_MIN + kClockDrift &&
-      held.created_at->ns < order.approved_at().ns - kClockDrift)
+  if (taken_before_approval(held.created_at, order.approved_at()))
     return "an order to " + terms + " created " + held.created_at->to_iso8601() +
            ", before this one was approved at " + order.approved_at().to_iso8601();
   return {};

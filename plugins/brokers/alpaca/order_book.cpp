@@ -124,7 +124,8 @@ void OrderBook::adopt(const VenueOrder& order) {
   if (order.filled_avg_price) e.reported_notional = *order.filled_avg_price * order.report.filled_quantity;
 }
 
-bool OrderBook::expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent) {
+bool OrderBook::expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent,
+                       sdk::Timestamp approved_at) {
   auto [it, inserted] = orders_.try_emplace(id.str());
   if (!inserted) return false;
   Entry& e = it->second;
@@ -133,6 +134,7 @@ bool OrderBook::expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& int
   e.symbol = intent.symbol;
   e.side = intent.side;
   e.quantity = intent.quantity;
+  e.approved_at = approved_at;
   return true;
 }
 
@@ -148,11 +150,13 @@ OrderBook::Output OrderBook::track(const VenueOrder& order, sdk::Timestamp now) 
   return apply_snapshot(order, now);  // the POST's reply describes this very order
 }
 
-bool OrderBook::contradicts_expected(Entry* e, const sdk::OrderStatusReport& r, Output& out) {
+bool OrderBook::contradicts_expected(Entry* e, const sdk::OrderStatusReport& r,
+                                     std::optional<sdk::Timestamp> created_at, Output& out) {
   if (e == nullptr || e->confirmed) return false;
-  if (same_terms(*e, r.intent)) return false;
-  if (!e->anomaly_sent) {
-    e->anomaly_sent = true;  // never forgotten: the kernel's order stays in doubt
+  const bool older = taken_before_approval(created_at, e->approved_at);
+  if (same_terms(*e, r.intent) && !older) return false;
+  if (!e->other_order_raised) {
+    e->other_order_raised = true;
     out.anomalies.emplace_back(
         e->symbol,
         sdk::Status(sdk::StatusCode::Unknown,
@@ -160,14 +164,20 @@ bool OrderBook::contradicts_expected(Entry* e, const sdk::OrderStatusReport& r, 
                         " is another one (" + std::string(sdk::to_string(r.intent.side)) + " " +
                         r.intent.quantity.to_string() + " " + r.intent.symbol.str() + ", sent as " +
                         std::string(sdk::to_string(e->side)) + " " + e->quantity.to_string() + " " +
-                        e->symbol.str() + "): not taken as this order"));
+                        e->symbol.str() +
+                        (older ? ", taken " + created_at->to_iso8601() +
+                                     ", before it was approved at " + e->approved_at.to_iso8601()
+                               : std::string()) +
+                        "): not taken as this order"));
   }
   return true;
 }
 
 OrderBook::Output OrderBook::on_snapshot(const VenueOrder& order, sdk::Timestamp now) {
   Output out;
-  if (contradicts_expected(find(order.report.client_order_id), order.report, out)) return out;
+  Entry* e = find(order.report.client_order_id);
+  if (e == nullptr) return out;  // forgotten (refused) while it was read, or never ours
+  if (contradicts_expected(e, order.report, order.created_at, out)) return out;
   return apply_snapshot(order, now);
 }
 
@@ -206,7 +216,7 @@ OrderBook::Output OrderBook::on_trade_update(const TradeUpdate& u) {
   }
   Entry* known = find(u.order.client_order_id);
   if (known == nullptr) return out;  // not ours
-  if (contradicts_expected(known, u.order, out)) return out;
+  if (contradicts_expected(known, u.order, u.created_at, out)) return out;
   Entry& e = upsert(u.order);
   if (u.order.filled_quantity > e.reported_filled) {
     // Exact price only when this event is exactly the missing quantity.

@@ -34,8 +34,10 @@ class OrderBook {
   void adopt(const VenueOrder& order);
   /// An order about to be sent (or whose submit has an unknown outcome): updates for this id are
   /// accepted when they arrive, even before the POST's reply. False when the id is in the book
-  /// already (nothing changed).
-  bool expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent);
+  /// already (nothing changed). `approved_at`: news of an order Alpaca took before it is another
+  /// order's (taken_before_approval).
+  bool expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent,
+              sdk::Timestamp approved_at);
   /// Drops an expected order that was never sent after all (a definitive refusal). Only an entry
   /// no news has confirmed: false (and nothing dropped) once Alpaca has said anything about it.
   bool forget(const sdk::ClientOrderId& id);
@@ -44,7 +46,8 @@ class OrderBook {
   Output on_trade_update(const TradeUpdate& update);
   /// A FILL activity (gap-fill / polling). Activities of orders not tracked are ignored.
   Output on_fill_activity(const FillActivity& fill);
-  /// A fresh snapshot of a tracked order (polling / gap-fill).
+  /// A fresh snapshot of a tracked order (polling / gap-fill). Ignored for an id the book no
+  /// longer knows (an expected order refused, and forgotten, while the snapshot was read).
   Output on_snapshot(const VenueOrder& order, sdk::Timestamp now);
   /// A snapshot query said the order has a status this plugin cannot interpret.
   Output on_unknown_status(const sdk::ClientOrderId& id, const sdk::Status& status);
@@ -61,6 +64,13 @@ class OrderBook {
     const auto it = orders_.find(id.str());
     if (it == orders_.end() || !it->second.confirmed) return false;
     return !same_terms(it->second, intent);
+  }
+  /// True when `order`, found under the id of an order whose outcome is unknown, is an older
+  /// one: Alpaca took it before this order was approved (taken_before_approval).
+  bool older_than_expected(const sdk::ClientOrderId& id, const VenueOrder& order) const {
+    const auto it = orders_.find(id.str());
+    return it != orders_.end() && !it->second.confirmed &&
+           taken_before_approval(order.created_at, it->second.approved_at);
   }
   std::optional<std::string> venue_id(const sdk::ClientOrderId& id) const;
   /// The client order id of a tracked order, by Alpaca's order id.
@@ -79,8 +89,10 @@ class OrderBook {
     sdk::Decimal reported_notional;  ///< sum of fill quantity * price already sent
     bool accepted_sent = false;
     bool final_sent = false;
-    bool anomaly_sent = false;
+    bool anomaly_sent = false;        ///< a status it cannot interpret was raised: Alpaca has it
+    bool other_order_raised = false;  ///< news of another order under its id was raised (once)
     bool confirmed = false;          ///< Alpaca acknowledged it (else: outcome unknown so far)
+    sdk::Timestamp approved_at{INT64_MIN};  ///< expected orders: when the kernel approved it
     std::uint64_t seq = 0;
   };
 
@@ -92,9 +104,11 @@ class OrderBook {
            entry.quantity == intent.quantity;
   }
   /// True (and an anomaly, once) when news under an expected order's id, not yet confirmed,
-  /// names another order: another symbol, side or quantity (the id used before by another
-  /// order). Such news is not applied: its fills are not this order's.
-  bool contradicts_expected(Entry* e, const sdk::OrderStatusReport& r, Output& out);
+  /// names another order: another symbol, side or quantity, or an order Alpaca took before this
+  /// one was approved (the id used before by another order). Such news is not applied: its
+  /// fills are not this order's.
+  bool contradicts_expected(Entry* e, const sdk::OrderStatusReport& r,
+                            std::optional<sdk::Timestamp> created_at, Output& out);
   Output apply_snapshot(const VenueOrder& order, sdk::Timestamp now);
   Entry* find_venue(const std::string& venue_id);
   Entry& upsert(const sdk::OrderStatusReport& r);

@@ -382,8 +382,18 @@ struct FakeAlpaca::Impl {
       return send(res, 422, json(error_body(40010000, "invalid JSON")));
     }
     const std::string client_id = in->optValue<std::string>("client_order_id", "");
-    if (!client_id.empty() && by_client(client_id) != nullptr)
+    const auto drop_reply = [&] {
+      drop_next = false;
+      lock.unlock();
+      auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(req);
+      impl.socket().shutdown();
+      impl.socket().close();
+      throw std::runtime_error("fake: reply dropped on purpose");
+    };
+    if (!client_id.empty() && by_client(client_id) != nullptr) {
+      if (drop_next) drop_reply();  // refused, but the client cannot know
       return send(res, 422, json(error_body(40010001, "client_order_id must be unique")));
+    }
     const std::string symbol = in->optValue<std::string>("symbol", "");
     if (symbol == "REJECTME") return send(res, 403, json(error_body(40310000, "insufficient buying power")));
     Order o;
@@ -411,15 +421,7 @@ struct FakeAlpaca::Impl {
       if (hook) hook();
       return send(res, 200, reply);
     }
-    if (drop_next) {
-      // Accepted at the venue, but the reply is lost: the client cannot know.
-      drop_next = false;
-      lock.unlock();
-      auto& impl = static_cast<Poco::Net::HTTPServerRequestImpl&>(req);
-      impl.socket().shutdown();
-      impl.socket().close();
-      throw std::runtime_error("fake: reply dropped on purpose");
-    }
+    if (drop_next) drop_reply();  // accepted at the venue, but the client cannot know
     const int status = std::exchange(next_submit_status, 200);
     send(res, status, status == 204 ? "" : json(*order_json(o)));
   }

@@ -279,7 +279,19 @@ TEST_F(AlpacaLifecycleTest, AClientOrderIdAnotherOrderUsedBeforeIsARejectionNotT
   EXPECT_EQ(found->intent.side, sdk::Side::Buy);
   EXPECT_EQ(found->status, OrderEventType::Filled);  // the old order, not the refused one
   EXPECT_FALSE(found->open);
-  EXPECT_TRUE(second.events_of(id).empty());
+  EXPECT_TRUE(second.events_of(id).empty()) << second.transcript();
+  // The refusal's reply lost (an unknown outcome): the lookup does not pass the old order off as
+  // this one, whose fill the kernel would await.
+  fake_->drop_next_submit_reply();
+  const sdk::Timestamp even_later{later.ns + 3'600'000'000'000LL};
+  const auto lost = b.submit(kernel::RiskGate::approve(
+      sdk::ClientOrderId(id), intent("AAPL", sdk::Side::Buy, "1"), even_later));
+  ASSERT_EQ(lost.code(), StatusCode::Unknown) << lost.message();
+  auto looked_up = b.order(sdk::ClientOrderId(id));
+  EXPECT_EQ(looked_up.status().code(), StatusCode::NotFound);
+  EXPECT_THAT(looked_up.status().message(),
+              HasSubstr("before this one was approved: another order"));
+  EXPECT_TRUE(second.events_of(id).empty()) << second.transcript();
   b.stop();
 }
 

@@ -11,6 +11,8 @@ namespace {
 using namespace mercurio::brokers::alpaca::testing;
 using sdk::OrderEventType;
 
+// When the kernel approved the expected orders (before every order these tests report).
+const sdk::Timestamp kApproved = ts("2024-01-02T14:00:00Z");
 const std::string kVenue = "61e69015-8549-4bfd-b9c3-01e75843f47d";
 
 VenueOrder order(const char* status, const char* filled, std::optional<const char*> avg = std::nullopt,
@@ -59,7 +61,8 @@ FillActivity activity(const char* qty, const char* price, const char* cum) {
 // reported as this order's) and raised once as an anomaly; news that fits still applies.
 TEST(AlpacaOrderBookTest, NewsOfAnotherOrderUnderAnExpectedIdIsNotApplied) {
   OrderBook book;
-  ASSERT_TRUE(book.expect(sdk::ClientOrderId("m-1"), intent("AAPL", sdk::Side::Buy, "10")));
+  ASSERT_TRUE(
+      book.expect(sdk::ClientOrderId("m-1"), intent("AAPL", sdk::Side::Buy, "10"), kApproved));
   VenueOrder other = order("filled", "7", "90", "7");
   other.report.intent.side = sdk::Side::Sell;
   auto out = book.on_snapshot(other, ts("2024-01-02T14:30:00Z"));
@@ -77,6 +80,50 @@ TEST(AlpacaOrderBookTest, NewsOfAnotherOrderUnderAnExpectedIdIsNotApplied) {
   ASSERT_EQ(out.events.size(), 1u);
   EXPECT_EQ(out.events[0].type, OrderEventType::Accepted);
   EXPECT_TRUE(book.confirmed(sdk::ClientOrderId("m-1")));
+}
+
+// The same terms, but an order Alpaca took an hour before this one was approved: the id used
+// before (a new journal starts the ids again). Its fill is not this order's. A snapshot of it (a
+// gap-fill's lookup racing the submit) used to be applied, and its fill reported as this order's.
+TEST(AlpacaOrderBookTest, NewsOfAnOrderTakenBeforeTheApprovalIsNotApplied) {
+  OrderBook book;
+  ASSERT_TRUE(
+      book.expect(sdk::ClientOrderId("m-1"), intent("AAPL", sdk::Side::Buy, "10"), kApproved));
+  VenueOrder old = order("filled", "10", "90");
+  old.created_at = ts("2024-01-02T13:00:00Z");
+  auto out = book.on_snapshot(old, ts("2024-01-02T14:30:00Z"));
+  EXPECT_TRUE(out.events.empty());
+  ASSERT_EQ(out.anomalies.size(), 1u);
+  EXPECT_THAT(out.anomalies[0].second.message(),
+              ::testing::HasSubstr("taken 2024-01-02T13:00:00Z, before it was approved at "
+                                   "2024-01-02T14:00:00Z): not taken as this order"));
+  TradeUpdate streamed = update("fill", "filled", "10", "10", "90");
+  streamed.created_at = old.created_at;
+  EXPECT_TRUE(book.on_trade_update(streamed).events.empty());
+  EXPECT_FALSE(book.confirmed(sdk::ClientOrderId("m-1")));
+  EXPECT_TRUE(book.forget(sdk::ClientOrderId("m-1")));  // its refusal can drop it
+  // Taken within a minute of the approval (the clocks differ): this order.
+  ASSERT_TRUE(
+      book.expect(sdk::ClientOrderId("m-1"), intent("AAPL", sdk::Side::Buy, "10"), kApproved));
+  VenueOrder mine = order("new", "0");
+  mine.created_at = ts("2024-01-02T13:59:30Z");
+  out = book.on_snapshot(mine, ts("2024-01-02T14:30:00Z"));
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].type, OrderEventType::Accepted);
+}
+
+// A gap-fill reads the snapshot of an expected order while its submit is refused and the order
+// forgotten; applied after that, the snapshot (another order's: the lookup found the id's old
+// order) used to make the order anew and report its acceptance and fill under the refused id.
+TEST(AlpacaOrderBookTest, ASnapshotOfAnOrderForgottenMeanwhileIsIgnored) {
+  OrderBook book;
+  ASSERT_TRUE(
+      book.expect(sdk::ClientOrderId("m-1"), intent("AAPL", sdk::Side::Buy, "10"), kApproved));
+  ASSERT_TRUE(book.forget(sdk::ClientOrderId("m-1")));
+  const auto out = book.on_snapshot(order("filled", "10", "90"), ts("2024-01-02T14:30:00Z"));
+  EXPECT_TRUE(out.events.empty());
+  EXPECT_TRUE(out.anomalies.empty());
+  EXPECT_FALSE(book.knows(sdk::ClientOrderId("m-1")));
 }
 
 TEST(AlpacaOrderBookTest, AcceptThenPartialThenFullReportsDeltas) {
@@ -150,7 +197,8 @@ TEST(AlpacaOrderBookTest, SnapshotWithoutPriceWaitsForTheActivityInsteadOfGuessi
 
 TEST(AlpacaOrderBookTest, UpdatesOfOrdersPlacedOutsideMercurioAreIgnored) {
   OrderBook book;
-  book.expect("m-2", intent("AAPL", sdk::Side::Buy, "10"));  // ours, on its way: not "m-1"
+  book.expect("m-2", intent("AAPL", sdk::Side::Buy, "10"),
+              kApproved);  // ours, on its way: not "m-1"
   EXPECT_TRUE(book.on_trade_update(update("fill", "filled", "10", "10", "1")).events.empty());
   EXPECT_TRUE(book.on_fill_activity(activity("10", "1", "10")).events.empty());
   EXPECT_FALSE(book.knows("m-1"));
@@ -158,7 +206,8 @@ TEST(AlpacaOrderBookTest, UpdatesOfOrdersPlacedOutsideMercurioAreIgnored) {
 
 TEST(AlpacaOrderBookTest, FillStreamedBeforeThePostReplyIsReportedOnceAndNeverTakenBack) {
   OrderBook book;
-  ASSERT_TRUE(book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10")));  // before the POST
+  ASSERT_TRUE(
+      book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"), kApproved));  // before the POST
   auto out = book.on_trade_update(update("fill", "filled", "10", "10", "5"));
   ASSERT_EQ(out.events.size(), 2u);
   EXPECT_EQ(out.events[0].type, OrderEventType::Accepted);
@@ -174,7 +223,7 @@ TEST(AlpacaOrderBookTest, FillStreamedBeforeThePostReplyIsReportedOnceAndNeverTa
 
 TEST(AlpacaOrderBookTest, PartialFillStreamedBeforeThePostReplyIsNotReportedAgain) {
   OrderBook book;
-  book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"));
+  book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"), kApproved);
   ASSERT_EQ(book.on_trade_update(update("partial_fill", "partially_filled", "4", "4", "10"))
                 .events.size(),
             2u);
@@ -187,13 +236,14 @@ TEST(AlpacaOrderBookTest, PartialFillStreamedBeforeThePostReplyIsNotReportedAgai
 
 TEST(AlpacaOrderBookTest, ForgetDropsOnlyAnOrderAlpacaHasNotReported) {
   OrderBook book;
-  ASSERT_TRUE(book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10")));
-  EXPECT_FALSE(book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10")));  // already there
+  ASSERT_TRUE(book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"), kApproved));
+  EXPECT_FALSE(
+      book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"), kApproved));  // already there
   EXPECT_TRUE(book.forget("m-1"));  // refused before reaching Alpaca
   EXPECT_FALSE(book.knows("m-1"));
   EXPECT_TRUE(book.open_ids().empty());
   // Once Alpaca has reported it, a refusal cannot make it vanish.
-  book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"));
+  book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"), kApproved);
   (void)book.on_trade_update(update("new", "new", "0", {}, {}));
   EXPECT_FALSE(book.forget("m-1"));
   EXPECT_TRUE(book.knows("m-1"));
@@ -203,7 +253,7 @@ TEST(AlpacaOrderBookTest, ForgetDropsOnlyAnOrderAlpacaHasNotReported) {
 
 TEST(AlpacaOrderBookTest, ExpectedOrderOfUnknownOutcomeIsTrackedWhenNewsArrives) {
   OrderBook book;
-  book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"));
+  book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"), kApproved);
   auto out = book.on_trade_update(update("fill", "filled", "10", "10", "5"));
   ASSERT_EQ(out.events.size(), 2u);
   EXPECT_EQ(out.events[0].type, OrderEventType::Accepted);
@@ -246,7 +296,7 @@ TEST(AlpacaOrderBookTest, FillThatCannotBeComputedThrowsAndLeavesTheOrderAsItWas
 
 TEST(AlpacaOrderBookTest, RejectedOrderIsFinalWithoutAcceptance) {
   OrderBook book;
-  book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"));
+  book.expect("m-1", intent("AAPL", sdk::Side::Buy, "10"), kApproved);
   auto out = book.on_trade_update(update("rejected", "rejected", "0", {}, {}));
   ASSERT_EQ(out.events.size(), 1u);
   EXPECT_EQ(out.events[0].type, OrderEventType::Rejected);

@@ -573,7 +573,7 @@ void Kernel::finish() {
   }
   for (const auto& s : strategies_) stats_.round_trips += s.book.round_trips();
   stats_.max_drawdown = drawdown_.max_drawdown();
-  stats_.sharpe = annualized_sharpe(daily_equity_);
+  stats_.sharpe = annualized_sharpe(stats_.starting_equity, daily_equity_);
   outputs_->close();
   persist_state();  // the last equity too
   if (journal_ && !journal_->failed()) {

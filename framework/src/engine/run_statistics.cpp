@@ -5,12 +5,14 @@
 
 namespace mercurio::kernel {
 
-std::optional<double> annualized_sharpe(const std::vector<sdk::Decimal>& daily_equity) {
+std::optional<double> annualized_sharpe(sdk::Decimal starting_equity,
+                                        const std::vector<sdk::Decimal>& daily_equity) {
   std::vector<double> returns;
-  for (std::size_t i = 1; i < daily_equity.size(); ++i) {
-    const double prev = daily_equity[i - 1].to_double();
+  double prev = starting_equity.to_double();
+  for (const sdk::Decimal& close : daily_equity) {
     if (prev <= 0) return std::nullopt;  // a return on non-positive equity is meaningless
-    returns.push_back(daily_equity[i].to_double() / prev - 1.0);
+    returns.push_back(close.to_double() / prev - 1.0);
+    prev = close.to_double();
   }
   if (returns.size() < 2) return std::nullopt;
   double mean = 0;

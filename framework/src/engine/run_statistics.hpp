@@ -12,9 +12,11 @@
 namespace mercurio::kernel {
 
 /// Annualized Sharpe ratio (risk-free rate 0) of daily returns: the equity at the last snapshot
-/// of each UTC day, simple returns between consecutive days, mean / sample stdev x sqrt(252).
-/// nullopt with fewer than two returns or zero variance.
-std::optional<double> annualized_sharpe(const std::vector<sdk::Decimal>& daily_equity);
+/// of each UTC day, simple returns between consecutive days (the first day's from the run's
+/// starting equity), mean / sample stdev x sqrt(252). nullopt with fewer than two returns or
+/// zero variance.
+std::optional<double> annualized_sharpe(sdk::Decimal starting_equity,
+                                        const std::vector<sdk::Decimal>& daily_equity);
 
 struct RunStatistics {
   std::string mode;

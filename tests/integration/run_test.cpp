@@ -1299,6 +1299,39 @@ TEST(RunTest, ACommandQueueTheKernelCannotListHaltsTrading) {
   EXPECT_THAT(saved, HasSubstr("HALTED"));
 }
 
+// An operator's command whose effect cannot be saved (the state file cannot be written: here a
+// directory stands in its place) stays queued for the next start: taken off the queue, a halt
+// was gone after a restart. It is not applied twice in the process.
+TEST(RunTest, AnOperatorCommandWhoseEffectCannotBeSavedStaysQueuedForTheNextStart) {
+  Workspace ws("run_operator_unsaved", "",
+               "[[plugin]]\nid = \"breaker\"\nlibrary = \"fixture_good_strategy\"\n"
+               "[plugin.config]\nsymbol = \"AAA\"\n"
+               "replace_with_directory_on_start = \"STATE_FILE\"\nqueue_halt_in = \"QUEUE\"\n");
+  const auto state_file = ws.dir / "state" / "risk_state.toml";
+  const auto commands = ws.dir / "state" / "commands";
+  ws.edit_config("\"STATE_FILE\"", "\"" + state_file.string() + "\"");
+  ws.edit_config("\"QUEUE\"", "\"" + commands.string() + "\"");
+  auto r = ws.run({"--mode", "paper"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(std::filesystem::is_directory(state_file));  // the fixture did replace it
+  ASSERT_THAT(r.err, HasSubstr("action=halt by=fixture"));
+  EXPECT_THAT(r.err, HasSubstr("cannot persist the trading state"));
+  const auto first = r.err.find("action=halt by=fixture");
+  EXPECT_EQ(r.err.find("action=halt by=fixture", first + 1), std::string::npos) << "applied twice";
+  EXPECT_FALSE(std::filesystem::is_empty(commands));  // still queued
+  // The state file can be written again; the next start applies the halt.
+  std::filesystem::remove(state_file);
+  ws.edit_config("\"" + state_file.string() + "\"", "\"\"");
+  ws.edit_config("\"" + commands.string() + "\"", "\"\"");
+  auto next = ws.run({"--mode", "paper"});
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_THAT(next.err, HasSubstr("trading state ACTIVE -> HALTED: operator fixture: queued in "
+                                  "on_start"));
+  EXPECT_EQ(summary_value(next.out, "orders submitted"), "0");
+  EXPECT_TRUE(std::filesystem::is_empty(commands));  // saved this time: off the queue
+  EXPECT_THAT(read_file(state_file), HasSubstr("HALTED"));
+}
+
 // One trading process per state directory: a second would take the first's operator commands and
 // overwrite its saved state. Here the test process holds the lock, as a running mercurio would.
 TEST(RunTest, ASecondProcessOnTheSameStateDirectoryIsRefused) {

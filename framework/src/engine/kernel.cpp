@@ -1379,9 +1379,9 @@ void Kernel::engage_kill_switch() {
     }
 }
 
-void Kernel::persist_state() {
+bool Kernel::persist_state() {
   // While reconciling, the HALT is the start-up's, not a state to survive a restart.
-  if (!state_store_ || reconciling_) return;
+  if (!state_store_ || reconciling_) return true;
   PersistedRiskState s = risk_gate_.snapshot();
   s.since = clock_->now();
   s.kill_switch = kill_switch_ && risk_gate_.state() == TradingState::Halted;
@@ -1395,13 +1395,14 @@ void Kernel::persist_state() {
   s.flattening_strategies.insert(saved_flattens_.begin(), saved_flattens_.end());
   s.pending_emergencies.insert(saved_emergencies_.begin(), saved_emergencies_.end());
   const std::string error = state_store_->save(s);
-  if (error.empty()) return;
+  if (error.empty()) return true;
   // Without a durable record a restart could forget a tripped breaker: stop trading instead.
   log_.error("cannot persist the trading state: " + error);
   if (auto change = risk_gate_.set_state(TradingState::Halted, "cannot persist the trading state: " + error)) {
     risk_gate_.take_changed();
     alert(sdk::Severity::Critical, "Trading state HALTED", change->reason);
   }
+  return false;
 }
 
 void Kernel::apply_operator_commands() {
@@ -1534,8 +1535,13 @@ void Kernel::apply_operator_commands() {
         journal_failure(e.what());
       }
     }
-    // Off the queue only once its effect is saved: a crash before leaves it to the next start.
-    persist_state();
+    // Off the queue only once its effect is saved: a crash before, or a save that failed (a halt
+    // not saved would be gone after a restart), leaves it to the next start. Not applied again
+    // in this process (a resume would undo each later HALT).
+    if (!persist_state()) {
+      applied_commands_.insert(c.file);
+      continue;
+    }
     if (c.action != "acknowledge") take_off_queue(c);
   }
 }

@@ -267,7 +267,7 @@ class Kernel final : private StrategyServices, private RiskView {
   /// past flat (an order that filled before its cancel took) is alerted: nobody manages it.
   void unmanaged_fill(std::size_t strategy, const sdk::OrderEvent& fill,
                       const sdk::Decimal& before);
-  void persist_state();
+  bool persist_state();  // false: the save failed (trading HALTED)
   void apply_operator_commands();
   /// Removes an operator command from the queue; false (trading HALTED, alerted) when it cannot.
   bool take_off_queue(const OperatorCommand& command);

@@ -436,8 +436,9 @@ TEST(RunTest, AFlattenWaitsForAnotherStrategysClosingOrderBeforeJudgingItsOwn) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
   ASSERT_THAT(r.err, HasSubstr("flattening 1 TEST of one as one-2"));
-  EXPECT_THAT(r.err, HasSubstr("flattening TEST of two waits for the closing orders of other "
-                               "strategies in it to end"));
+  EXPECT_THAT(r.err,
+              HasSubstr("[WARNING] Flatten waiting \xE2\x80\x94 flattening TEST of two waits "
+                        "for the closing orders of other strategies in it to end"));
   EXPECT_THAT(r.err, Not(HasSubstr("Flatten order withheld")));
   EXPECT_THAT(r.err, HasSubstr(", submit 3\n"));  // two buys, one closing order
   EXPECT_THAT(r.err, HasSubstr("order still open at the end: one-2"));

@@ -131,9 +131,12 @@ void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
     // Another strategy's closing order in that symbol still works: once it ends (filled, or not:
     // then this close may go after all) the account is known again. Until then, waited for.
     if (other_closing_quantity(si, p).is_positive()) {
+      // Alerted, not only logged: should those orders never end, this position stays open.
       if (!f.waiting_for_others_logged)
-        log_.warn("flattening " + p.symbol.str() + " of " + s.id +
-                  " waits for the closing orders of other strategies in it to end: " + problem);
+        alert(sdk::Severity::Warning, "Flatten waiting",
+              "flattening " + p.symbol.str() + " of " + s.id +
+                  " waits for the closing orders of other strategies in it to end: " + problem,
+              {{"strategy", s.id}, {"symbol", p.symbol.str()}});
       f.waiting_for_others_logged = true;
       return;
     }

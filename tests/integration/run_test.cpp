@@ -1333,6 +1333,26 @@ TEST(RunTest, AnOperatorCommandWhoseEffectCannotBeSavedStaysQueuedForTheNextStar
   EXPECT_THAT(read_file(state_file), HasSubstr("HALTED"));
 }
 
+// Once a later save succeeds, such a command leaves the queue: the saved state holds its effect
+// (or what came after it), and replayed at a restart it could undo a later decision (a resume
+// after a halt).
+TEST(RunTest, AnUnsavedOperatorCommandLeavesTheQueueOnceALaterSaveSucceeds) {
+  Workspace ws("run_operator_saved_later", "",
+               "[[plugin]]\nid = \"breaker\"\nlibrary = \"fixture_good_strategy\"\n"
+               "[plugin.config]\nsymbol = \"AAA\"\nrestore_on_bar = 3\n"
+               "replace_with_directory_on_start = \"STATE_FILE\"\nqueue_halt_in = \"QUEUE\"\n");
+  const auto state_file = ws.dir / "state" / "risk_state.toml";
+  const auto commands = ws.dir / "state" / "commands";
+  ws.edit_config("\"STATE_FILE\"", "\"" + state_file.string() + "\"");
+  ws.edit_config("\"QUEUE\"", "\"" + commands.string() + "\"");
+  auto r = ws.run({"--mode", "paper"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(r.err, HasSubstr("action=halt by=fixture"));
+  ASSERT_THAT(r.err, HasSubstr("cannot persist the trading state"));
+  EXPECT_TRUE(std::filesystem::is_empty(commands)) << "left queued after a later save";
+  EXPECT_THAT(read_file(state_file), HasSubstr("operator fixture: queued in on_start"));
+}
+
 // One trading process per state directory: a second would take the first's operator commands and
 // overwrite its saved state. Here the test process holds the lock, as a running mercurio would.
 TEST(RunTest, ASecondProcessOnTheSameStateDirectoryIsRefused) {

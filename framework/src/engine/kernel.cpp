@@ -1395,7 +1395,12 @@ bool Kernel::persist_state() {
   s.flattening_strategies.insert(saved_flattens_.begin(), saved_flattens_.end());
   s.pending_emergencies.insert(saved_emergencies_.begin(), saved_emergencies_.end());
   const std::string error = state_store_->save(s);
-  if (error.empty()) return true;
+  if (error.empty()) {
+    // Saved now: the state holds what the commands whose save failed did, or what came after
+    // them. Replayed at a restart, one could undo a later decision (a resume after a halt).
+    for (const OperatorCommand& c : std::exchange(unsaved_commands_, {})) take_off_queue(c);
+    return true;
+  }
   // Without a durable record a restart could forget a tripped breaker: stop trading instead.
   log_.error("cannot persist the trading state: " + error);
   if (auto change = risk_gate_.set_state(TradingState::Halted, "cannot persist the trading state: " + error)) {
@@ -1540,6 +1545,7 @@ void Kernel::apply_operator_commands() {
     // in this process (a resume would undo each later HALT).
     if (!persist_state()) {
       applied_commands_.insert(c.file);
+      if (c.action != "acknowledge") unsaved_commands_.push_back(c);
       continue;
     }
     if (c.action != "acknowledge") take_off_queue(c);

@@ -510,6 +510,9 @@ class Kernel final : private StrategyServices, private RiskView {
   std::chrono::steady_clock::time_point next_heartbeat_{};
   std::size_t flattens_pending_ = 0;  // strategies with a flatten in progress
   std::set<std::filesystem::path> applied_commands_;  // applied, their files not removable
+  // Applied, but the save of their effect failed: left queued (a restart applies them again) until
+  // a later save succeeds, which holds their effect or what came after it.
+  std::vector<OperatorCommand> unsaved_commands_;
   std::string command_queue_error_;   // the queue cannot be listed: trading HALTED, alerted once
   bool advancing_flattens_ = false;   // advance_flattens() is on the stack (a submit can settle)
   bool unmanaged_reviews_pending_ = false;  // some StrategySlot::unmanaged has `review` set

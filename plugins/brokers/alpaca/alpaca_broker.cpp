@@ -410,7 +410,9 @@ Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
   }
   // Refused (Alpaca's 4xx) or never sent: the kernel records the order as rejected, so the book
   // drops it too, unless Alpaca has meanwhile reported the order, which contradicts the refusal.
-  if (expected && !book_.forget(order.client_order_id())) {
+  // Also an entry an earlier send of it left unconfirmed (a resend after the lookup found only an
+  // older order under its id): kept, it would be looked up at every poll for the rest of the run.
+  if (book_.knows(order.client_order_id()) && !book_.forget(order.client_order_id()) && expected) {
     const sdk::Status contradiction(
         StatusCode::Unknown, "alpaca: order " + order.client_order_id().str() + " was refused (" +
                                  result.status.message() +
@@ -433,6 +435,12 @@ Status AlpacaBroker::cancel(const sdk::ClientOrderId& id) {
     if (!found) return found.status();
     venue = found->report.venue_order_id;
     std::lock_guard lock(book_mutex_);
+    // Alpaca holds another order under this id (it was used before): that order is not cancelled.
+    if (book_.other_than_expected(id, *found))
+      return Status(StatusCode::NotFound, "alpaca: the order Alpaca holds under client_order_id " +
+                                              id.str() +
+                                              " is another one: not cancelled; this one is not at "
+                                              "Alpaca");
     if (book_.knows(id))
       apply(id, "snapshot", [&] { return book_.on_snapshot(*found, sink_->now()); });
   }

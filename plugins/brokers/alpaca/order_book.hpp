@@ -72,6 +72,14 @@ class OrderBook {
     return it != orders_.end() && !it->second.confirmed &&
            taken_before_approval(order.created_at, it->second.approved_at);
   }
+  /// True when `order`, found under the id of an order whose outcome is unknown, is another one:
+  /// other terms, or older (older_than_expected).
+  bool other_than_expected(const sdk::ClientOrderId& id, const VenueOrder& order) const {
+    const auto it = orders_.find(id.str());
+    return it != orders_.end() && !it->second.confirmed &&
+           (!same_terms(it->second, order.report.intent) ||
+            taken_before_approval(order.created_at, it->second.approved_at));
+  }
   std::optional<std::string> venue_id(const sdk::ClientOrderId& id) const;
   /// The client order id of a tracked order, by Alpaca's order id.
   std::optional<sdk::ClientOrderId> client_id_of(const std::string& venue_id) const;

@@ -99,6 +99,7 @@ struct FakeAlpaca::Impl {
   std::vector<std::shared_ptr<Conn>> conns;
   bool events_on = true;
   bool grant_trade_updates = true;
+  bool list_overlap = false;  // set_open_list_overlap
   int stream_fragments = 1;  // frames each streamed message is split into (a ping after the first)
   int fail_n = 0, fail_status = 0;
   std::string fail_body;
@@ -473,7 +474,7 @@ struct FakeAlpaca::Impl {
     if (!q["after_order_id"].empty()) {
       const auto at = position(q["after_order_id"]);
       if (!at) return send(res, 422, json(error_body(42210000, "unknown after_order_id")));
-      from = *at + 1;
+      from = list_overlap ? *at : *at + 1;
     }
     if (!q["before_order_id"].empty()) {
       const auto at = position(q["before_order_id"]);
@@ -739,6 +740,11 @@ void FakeAlpaca::override_order_fields(const std::string& client_id,
 void FakeAlpaca::set_next_submit_status(int status) {
   std::lock_guard lock(impl_->m);
   impl_->next_submit_status = status;
+}
+
+void FakeAlpaca::set_open_list_overlap(bool on) {
+  std::lock_guard lock(impl_->m);
+  impl_->list_overlap = on;
 }
 
 void FakeAlpaca::drop_next_submit_reply() {

@@ -295,6 +295,35 @@ TEST_F(AlpacaLifecycleTest, AClientOrderIdAnotherOrderUsedBeforeIsARejectionNotT
   b.stop();
 }
 
+// Another program (another deployment whose ids start the same way) placed an order under the id
+// after this run's start, an hour before this order's approval; this order's send is refused as a
+// duplicate, the reply lost. A cancel of this order must not cancel that one, and once a resend is
+// refused the order leaves the book (kept, it was looked up at every poll).
+TEST_F(AlpacaLifecycleTest, AnOlderOrderUnderAReusedIdIsNeitherCancelledNorKeptAfterTheRefusal) {
+  auto& b = start_broker();
+  const auto id = unique("life-other-program");
+  fake_->place_external_order(id, "AAPL", "buy", "1");
+  const sdk::Timestamp later{sink_.now().ns + 3'600'000'000'000LL};  // approved an hour after
+  const auto approved =
+      kernel::RiskGate::approve(sdk::ClientOrderId(id), intent("AAPL", sdk::Side::Buy, "1"), later);
+  fake_->drop_next_submit_reply();
+  ASSERT_EQ(b.submit(approved).code(), StatusCode::Unknown);
+  const auto cancel = b.cancel(sdk::ClientOrderId(id));
+  EXPECT_EQ(cancel.code(), StatusCode::NotFound) << cancel.message();
+  EXPECT_THAT(cancel.message(), HasSubstr("is another one: not cancelled"));
+  EXPECT_EQ(fake_->status_of(id), "new");  // the other program's order still works
+  // The kernel's resend (after two "not found" lookups) is refused, naming the older order.
+  const auto resend = b.submit(approved);
+  EXPECT_EQ(resend.code(), StatusCode::Rejected) << resend.message();
+  EXPECT_THAT(resend.message(), HasSubstr("before this one was approved"));
+  // Forgotten: a lookup now finds the other program's order as any order not ours.
+  auto found = b.order(sdk::ClientOrderId(id));
+  ASSERT_TRUE(found) << found.status().message();
+  EXPECT_TRUE(found->open);
+  EXPECT_TRUE(sink_.events_of(id).empty()) << sink_.transcript();
+  fake_->expire(id);  // ended: the fake serves the other tests too
+}
+
 // The same id still open at Alpaca from an earlier run: listed at start-up, so it is refused
 // before any POST (Alpaca would refuse it, and that order's news would pass for this one's).
 TEST_F(AlpacaLifecycleTest, AClientOrderIdOfAnOrderOpenAtStartUpIsRefusedUnsent) {
@@ -341,15 +370,19 @@ TEST_F(AlpacaLifecycleTest, AnotherProgramsOrderWithALongIdDoesNotStopTheStart) 
 
 // More open orders than one page of Alpaca's list holds (500) are read page by page, each asking
 // for the orders after the last one of the page before. The start used to fail at 500 (a partial
-// list refused): a deployment with that many resting orders could not start, nor reconcile.
+// list refused): a deployment with that many resting orders could not start, nor reconcile. Here
+// each page repeats the last order of the page before (a list that moved between two pages): it
+// is counted once.
 TEST_F(AlpacaLifecycleTest, MoreOpenOrdersThanOnePageAreListedPageByPage) {
   const std::string prefix = unique("page");
   constexpr int kResting = 1001;  // two full pages and one more order
   for (int i = 0; i < kResting; ++i)
     fake_->place_external_order(prefix + "-" + std::to_string(i), "AAPL", "buy", "1");
+  fake_->set_open_list_overlap(true);
   struct Expire {  // the fake serves the other tests too: their lists stay short
     std::string prefix;
     ~Expire() {
+      fake_->set_open_list_overlap(false);
       fake_->set_stream_events(false);
       for (int i = 0; i < kResting; ++i) fake_->expire(prefix + "-" + std::to_string(i));
       fake_->set_stream_events(true);

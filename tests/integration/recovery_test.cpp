@@ -669,18 +669,26 @@ namespace {
 
 // A journaled paper deployment on the fixture broker (fixture_flaky_broker), one order from
 // fixture_good_strategy ("buyer-1").
+// A journaled paper deployment in `dir` on the flaky fixture broker (its feed: `feed`, then
+// `broker_config`) with the fixture buyer and the log notifier.
+void write_flaky_config(const fs::path& dir, const std::string& broker_config,
+                        const std::string& feed = "bars = 60\ninterval_ms = 10\n") {
+  std::ofstream(dir / "mercurio.toml", std::ios::trunc)
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\nplugin_dirs = "
+         "[\""
+      << fixture_plugin_dir().string()
+      << "\"]\n[journal]\npath = \"state/journal.sqlite\"\nin_doubt_recheck_ms = 100\n"
+         "[failsafe]\nheartbeat_interval_ms = 50\n"
+         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
+      << feed << broker_config
+      << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+         "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
+      << kGenerousRiskTable;
+}
+
 ProcessResult run_flaky(const std::string& name, const std::string& broker_config) {
   const auto dir = scratch_dir(name);
-  std::ofstream(dir / "mercurio.toml") << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\nplugin_dirs = [\""
-                                       << fixture_plugin_dir().string()
-                                       << "\"]\n[journal]\npath = \"state/journal.sqlite\"\nin_doubt_recheck_ms = 100\n"
-                                          "[failsafe]\nheartbeat_interval_ms = 50\n"
-                                          "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
-                                          "bars = 60\ninterval_ms = 10\n"
-                                       << broker_config
-                                       << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
-                                          "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
-                                       << kGenerousRiskTable;
+  write_flaky_config(dir, broker_config);
   return run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
 }
 
@@ -825,12 +833,12 @@ TEST(InDoubtOrderTest, ACancelRefusedBeforeTheAcknowledgementIsAskedAgainAfterIt
   EXPECT_EQ(summary_value(r.out, "open orders at end"), "1") << r.err;  // buyer-1 only
 }
 
-// The same, but the acknowledgement comes as the broker's event (late), the lookups getting no
-// answer: the refused cancel is asked again as the event is applied.
+// The same, but the acknowledgement comes as the broker's event, right after the refusal (the
+// lookups get no answer): the refused cancel is asked again as the event is applied.
 TEST(InDoubtOrderTest, ACancelRefusedBeforeALateAcknowledgementEventIsAskedAgainOnIt) {
   auto r = run_flaky("in_doubt_cancel_again_on_event",
                      "submit_outcome = \"unknown_accepted\"\n"
-                     "late_accept_after_bar = 3\n"
+                     "accept_on_refused_cancel = true\n"
                      "unanswered_lookups = 1000000\n"
                      "refuse_cancels = true\n"
                      "refuse_cancels_of = \"canceller-1\"\n"
@@ -867,35 +875,27 @@ TEST(InDoubtOrderTest, AnOrderInDoubtEndedWithFillsNotBookedStaysOpenForThem) {
 // An order of an earlier run the start-up lookup got no answer for (the venue down for that
 // call) is asked again at each heartbeat once trading runs. It used to stay open for good, never
 // asked again: had the venue not had it, a flatten waiting for it would have waited for ever.
-// Confirmed absent, it ends, and is not resent (its approval is older than the restart).
+// Confirmed absent, it ends, and is not resent (its approval is older than the restart); as
+// the venue had acknowledged it before, a CRITICAL alert says it vanished.
 TEST(InDoubtOrderTest, AnOrderOfAnEarlierRunTheStartUpLookupMissedIsAskedAgain) {
   const Deployment d("in_doubt_start_up_unanswered");
-  const auto configure = [&](const std::string& broker_config) {
-    std::ofstream(d.config(), std::ios::trunc)
-        << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\n"
-        << "plugin_dirs = [\"" << fixture_plugin_dir().string() << "\"]\n"
-        << "[journal]\npath = \"state/journal.sqlite\"\nin_doubt_recheck_ms = 100\n"
-           "[failsafe]\nheartbeat_interval_ms = 50\n"
-           "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
-        << broker_config << "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
-        << kGenerousRiskTable;
-  };
   // Run 1: buyer-1 is accepted and never fills; the run ends with it open.
-  configure("bars = 3\ninterval_ms = 1\n");
+  write_flaky_config(d.dir(), "", "bars = 3\ninterval_ms = 1\n");
   auto first = d.run();
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(summary_value(first.out, "open orders at end"), "1") << first.out;
   // Run 2: the venue (a new fixture) does not know buyer-1, and does not answer the first lookup.
-  configure("bars = 60\ninterval_ms = 10\nunanswered_lookups = 1\n");
+  write_flaky_config(d.dir(), "unanswered_lookups = 1\n");
   ASSERT_EQ(d.cmd({"acknowledge", "--by", "ops", "--reason", "venue slow"}).exit_code, 0);
   auto second = d.run();
   ASSERT_EQ(second.exit_code, 0) << second.err;
   ASSERT_THAT(second.err, HasSubstr("fixture lookup #1 of buyer-1: unavailable"));
   EXPECT_THAT(second.err, HasSubstr("order buyer-1: still in doubt, the broker did not answer"));
   EXPECT_THAT(second.err, HasSubstr("fixture lookup #2 of buyer-1: not found"));
-  EXPECT_THAT(second.err,
-              HasSubstr("buyer-1 rejected by flaky: never reached the broker (confirmed "
-                        "absent after the start-up); not resent"));
+  // The venue had acknowledged it in run 1: vanished, not "never reached".
+  EXPECT_THAT(second.err, HasSubstr("buyer-1 rejected by flaky: not found at the broker after the "
+                                    "stop, though it acknowledged it before; not resent"));
+  EXPECT_THAT(second.err, HasSubstr("[CRITICAL] Order vanished at the broker"));
   EXPECT_THAT(second.err, Not(HasSubstr("fixture submit #1 of buyer-1")));
   // buyer-2, this run's order, is the one left open.
   EXPECT_EQ(summary_value(second.out, "open orders at end"), "1") << second.out;
@@ -904,6 +904,27 @@ TEST(InDoubtOrderTest, AnOrderOfAnEarlierRunTheStartUpLookupMissedIsAskedAgain) 
   std::smatch row;
   ASSERT_TRUE(std::regex_search(orders.out, row, std::regex(",buyer-1,[^\\n]*"))) << orders.out;
   EXPECT_THAT(row.str(), HasSubstr(",failed,")) << orders.out;
+}
+
+// An order the broker acknowledged before the stop and no longer knows at the start-up (not
+// found twice) has vanished: a difference for an operator, not "never reached the broker" (it
+// used to be marked so, with a log line, and trading went on).
+TEST(InDoubtOrderTest, AnAcknowledgedOrderTheBrokerNoLongerKnowsAtStartUpIsADifference) {
+  const Deployment d("in_doubt_start_up_vanished");
+  write_flaky_config(d.dir(), "", "bars = 3\ninterval_ms = 1\n");
+  auto first = d.run();
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(summary_value(first.out, "open orders at end"), "1") << first.out;  // buyer-1
+  // The venue (a new fixture) does not know buyer-1. An operator has looked at it already.
+  ASSERT_EQ(d.cmd({"acknowledge", "--by", "ops", "--reason", "gone at the venue"}).exit_code, 0);
+  auto second = d.run();
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("order buyer-1: acknowledged by the broker before the stop (0 "
+                                    "filled), now not found there: ended here"));
+  EXPECT_THAT(second.err, HasSubstr("buyer-1 rejected by flaky: not found at the broker after the "
+                                    "stop, though it acknowledged it before"));
+  EXPECT_THAT(second.err, Not(HasSubstr("journaled but never reached")));
+  EXPECT_THAT(second.err, HasSubstr("action=acknowledge by=ops"));
 }
 
 TEST(InDoubtOrderTest, AConfirmedAbsenceAllowsOneResendWithTheSameId) {

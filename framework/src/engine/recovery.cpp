@@ -61,6 +61,12 @@ sdk::OrderEvent status_event(const TrackedOrder& o, sdk::OrderEventType type, sd
   return e;
 }
 
+// An order of an earlier run the broker acknowledged (or filled part of) before the stop: its
+// "not found" now is not "never received", and an operator must look at it.
+bool acknowledged_before_the_stop(const TrackedOrder& o) {
+  return o.state != OrderState::Submitted || o.filled_quantity.is_positive();
+}
+
 }  // namespace
 
 void Kernel::journal_failure(const std::string& what) {
@@ -297,13 +303,22 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
           continue;
         }
         // The venue confirms, twice, that it never received it (killed between journal and send):
-        // not sent, never resent (its approval is as old as the stop).
-        log_.warn("order " + id.str() + " was journaled but never reached " + b.id +
-                  ": marked failed, not resent");
+        // not sent, never resent (its approval is as old as the stop). One it acknowledged before
+        // the stop has vanished instead: a difference for an operator to look at.
+        const bool vanished = acknowledged_before_the_stop(*o);
+        if (vanished)
+          diff << "  order " << id.str() << ": acknowledged by the broker before the stop ("
+               << o->filled_quantity.to_string()
+               << " filled), now not found there: ended here, check it at the broker\n";
+        else
+          log_.warn("order " + id.str() + " was journaled but never reached " + b.id +
+                    ": marked failed, not resent");
         apply_order_event(
-            bi,
-            status_event(*o, sdk::OrderEventType::Rejected, now,
-                         "never reached the broker (confirmed absent at start-up); not resent"));
+            bi, status_event(*o, sdk::OrderEventType::Rejected, now,
+                             vanished ? "not found at the broker after the stop, though it "
+                                        "acknowledged it before; not resent"
+                                      : "never reached the broker (confirmed absent at "
+                                        "start-up); not resent"));
         try {
           journal_->set_intent_status(id, IntentStatus::Failed, now,
                                       "confirmed absent at start-up");
@@ -771,6 +786,15 @@ void Kernel::resolve_in_doubt() {
     const bool still_allowed =
         !cancel_asked && (is_flatten_order(*o) || (risk_gate_.state() == TradingState::Active &&
                                                    strategies_[o->strategy_index].enabled));
+    // An order of an earlier run the broker acknowledged before the stop has vanished, not failed
+    // to arrive: an operator must look at it.
+    const bool vanished = of_earlier_run && acknowledged_before_the_stop(*o);
+    if (vanished)
+      alert(sdk::Severity::Critical, "Order vanished at the broker",
+            d.id.str() + " at " + b.id + ": acknowledged before the stop (" +
+                o->filled_quantity.to_string() +
+                " filled), now not found there twice: ended here; check it at the broker",
+            {{"client_order_id", d.id.str()}, {"broker", b.id}});
     std::string venue_rejection;  // the venue's own answer to the resend
     if (!of_earlier_run && !d.resent && b.started && still_allowed) {
       log_.warn("order " + d.id.str() + " confirmed absent at " + b.id + ": sent again once with the same client order id");
@@ -788,6 +812,8 @@ void Kernel::resolve_in_doubt() {
     end_unplaced_order(
         bi, *tracker_.find(d.id), clock_->now(),
         !venue_rejection.empty() ? "sent again after it was confirmed absent: " + venue_rejection
+        : vanished ? "not found at the broker after the stop, though it acknowledged it before; "
+                     "not resent"
         : of_earlier_run ? "never reached the broker (confirmed absent after the start-up); not "
                            "resent (approved before the restart)"
         : cancel_asked   ? "never reached the broker (confirmed absent); its cancel was "

@@ -408,11 +408,16 @@ Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
     if (!result.status.is_ok()) sink_->logger().error(result.status.message());
     return result.status;
   }
+  // Alpaca holds another order under this id: the book keeps a marker (never polled), so that no
+  // news, lookup or cancel under the id is taken for this order, whose send left it unconfirmed.
+  if (result.id_held_by_another_order) {
+    book_.refuse_as_held_by_another(order.client_order_id(), order.intent());
+    return result.status;
+  }
   // Refused (Alpaca's 4xx) or never sent: the kernel records the order as rejected, so the book
   // drops it too, unless Alpaca has meanwhile reported the order, which contradicts the refusal.
-  // Also an entry an earlier send of it left unconfirmed (a resend after the lookup found only an
-  // older order under its id): kept, it would be looked up at every poll for the rest of the run.
-  if (book_.knows(order.client_order_id()) && !book_.forget(order.client_order_id()) && expected) {
+  // (An entry an earlier send left, on a resend, is kept: Alpaca may have that send.)
+  if (expected && !book_.forget(order.client_order_id())) {
     const sdk::Status contradiction(
         StatusCode::Unknown, "alpaca: order " + order.client_order_id().str() + " was refused (" +
                                  result.status.message() +
@@ -422,12 +427,20 @@ Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
   return result.status;
 }
 
+Status AlpacaBroker::held_by_another(const sdk::ClientOrderId& id, std::string_view what) {
+  return Status(StatusCode::NotFound, "alpaca: order " + id.str() +
+                                          " was refused: Alpaca holds another order under its "
+                                          "client_order_id; " +
+                                          std::string(what));
+}
+
 Status AlpacaBroker::cancel(const sdk::ClientOrderId& id) {
   if (auto s = require_trading("cancel"); !s) return s;
   if (auto s = require_started("cancel"); !s) return s;
   std::optional<std::string> venue;
   {
     std::lock_guard lock(book_mutex_);
+    if (book_.held_by_another(id)) return held_by_another(id, "not cancelled");
     venue = book_.venue_id(id);
   }
   if (!venue) {
@@ -472,6 +485,10 @@ sdk::Result<std::vector<sdk::OrderStatusReport>> AlpacaBroker::open_orders() {
 
 sdk::Result<sdk::OrderStatusReport> AlpacaBroker::order(const sdk::ClientOrderId& id) {
   if (auto s = require_trading("order"); !s) return s;
+  if (sink_ != nullptr) {
+    std::lock_guard lock(book_mutex_);
+    if (book_.held_by_another(id)) return held_by_another(id, "not looked up");
+  }
   auto found = rest_->order_by_client_id(id);
   if (sink_ != nullptr) {
     std::lock_guard lock(book_mutex_);

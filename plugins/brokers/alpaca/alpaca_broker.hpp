@@ -61,6 +61,9 @@ class AlpacaBroker final : public sdk::Broker {
   sdk::Status require_started(std::string_view call) const;
   /// InvalidArgument naming `call` when the plugin is configured with `trading = false`.
   sdk::Status require_trading(std::string_view call) const;
+  /// NotFound for an order refused because Alpaca holds another order under its id (`what`: what
+  /// was not done, e.g. "not cancelled").
+  static sdk::Status held_by_another(const sdk::ClientOrderId& id, std::string_view what);
   void deliver(const OrderBook::Output& out);
   /// Applies one order's news (`what`: where it came from) to the book and delivers what it made
   /// (book_mutex_ held). News the book cannot apply (numbers out of the decimal's range) leaves

@@ -338,7 +338,7 @@ SubmitResult AlpacaRest::refused_as_duplicate(const sdk::ApprovedOrder& order,
                      other +
                      "): this order was not placed (the ids start again with a new "
                      "journal, or in a run without one)"),
-          std::nullopt};
+          std::nullopt, true};
 }
 
 Status AlpacaRest::cancel(const std::string& venue_order_id) {

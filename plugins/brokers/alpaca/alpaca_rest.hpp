@@ -24,6 +24,8 @@ inline constexpr const char* kFlattenTag = "kernel-flatten";
 struct SubmitResult {
   sdk::Status status;                        ///< Ok, Rejected (4xx), Unavailable (429, not sent) or Unknown
   std::optional<VenueOrder> order;           ///< on a 2xx whose body is an order (else Unknown)
+  /// Rejected because Alpaca holds another order under the client order id (it was used before).
+  bool id_held_by_another_order = false;
 };
 
 /// A FILL activity this plugin could not read: what names it, and why.

@@ -33,7 +33,7 @@ std::optional<sdk::ClientOrderId> OrderBook::client_id_of(const std::string& ven
 std::vector<sdk::ClientOrderId> OrderBook::open_ids() const {
   std::vector<const Entry*> open;
   for (const auto& [key, e] : orders_)
-    if (!e.final_sent) open.push_back(&e);
+    if (!e.final_sent && !e.held_by_another) open.push_back(&e);
   std::sort(open.begin(), open.end(), [](const Entry* a, const Entry* b) { return a->seq < b->seq; });
   std::vector<sdk::ClientOrderId> ids;
   for (const auto* e : open) ids.push_back(e->id);
@@ -138,6 +138,21 @@ bool OrderBook::expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& int
   return true;
 }
 
+void OrderBook::refuse_as_held_by_another(const sdk::ClientOrderId& id,
+                                          const sdk::OrderIntent& intent) {
+  auto [it, inserted] = orders_.try_emplace(id.str());
+  Entry& e = it->second;
+  if (!inserted && e.confirmed) return;  // Alpaca reported this very order: tracked as it is
+  if (!e.venue_id.empty()) by_venue_.erase(e.venue_id);
+  e = Entry{};
+  e.id = id;
+  e.seq = next_seq_++;
+  e.symbol = intent.symbol;
+  e.side = intent.side;
+  e.quantity = intent.quantity;
+  e.held_by_another = true;
+}
+
 bool OrderBook::forget(const sdk::ClientOrderId& id) {
   auto it = orders_.find(id.str());
   if (it == orders_.end() || it->second.confirmed || it->second.anomaly_sent) return false;
@@ -176,7 +191,8 @@ bool OrderBook::contradicts_expected(Entry* e, const sdk::OrderStatusReport& r,
 OrderBook::Output OrderBook::on_snapshot(const VenueOrder& order, sdk::Timestamp now) {
   Output out;
   Entry* e = find(order.report.client_order_id);
-  if (e == nullptr) return out;  // forgotten (refused) while it was read, or never ours
+  // Forgotten (refused) while it was read, never ours, or another order's id.
+  if (e == nullptr || e->held_by_another) return out;
   if (contradicts_expected(e, order.report, order.created_at, out)) return out;
   return apply_snapshot(order, now);
 }
@@ -215,7 +231,7 @@ OrderBook::Output OrderBook::on_trade_update(const TradeUpdate& u) {
     return out;
   }
   Entry* known = find(u.order.client_order_id);
-  if (known == nullptr) return out;  // not ours
+  if (known == nullptr || known->held_by_another) return out;  // not ours
   if (contradicts_expected(known, u.order, u.created_at, out)) return out;
   Entry& e = upsert(u.order);
   if (u.order.filled_quantity > e.reported_filled) {

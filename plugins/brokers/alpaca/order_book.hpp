@@ -41,6 +41,14 @@ class OrderBook {
   /// Drops an expected order that was never sent after all (a definitive refusal). Only an entry
   /// no news has confirmed: false (and nothing dropped) once Alpaca has said anything about it.
   bool forget(const sdk::ClientOrderId& id);
+  /// An order refused because Alpaca holds another order under its id: kept as a marker, so no
+  /// news, lookup or cancel under the id is ever taken for it (nor the other order adopted), and
+  /// never polled. Replaces what the book held for the id unless Alpaca confirmed this order.
+  void refuse_as_held_by_another(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent);
+  bool held_by_another(const sdk::ClientOrderId& id) const {
+    const auto it = orders_.find(id.str());
+    return it != orders_.end() && it->second.held_by_another;
+  }
   /// A trade_updates event. Events of orders this book neither tracks nor expects (placed
   /// outside Mercurio) are ignored.
   Output on_trade_update(const TradeUpdate& update);
@@ -99,6 +107,7 @@ class OrderBook {
     bool final_sent = false;
     bool anomaly_sent = false;        ///< a status it cannot interpret was raised: Alpaca has it
     bool other_order_raised = false;  ///< news of another order under its id was raised (once)
+    bool held_by_another = false;     ///< refused: Alpaca holds another order under its id
     bool confirmed = false;          ///< Alpaca acknowledged it (else: outcome unknown so far)
     sdk::Timestamp approved_at{INT64_MIN};  ///< expected orders: when the kernel approved it
     std::uint64_t seq = 0;

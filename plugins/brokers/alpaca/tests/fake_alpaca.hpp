@@ -71,11 +71,12 @@ class FakeAlpaca {
   /// The next POST /v2/orders creates the order and replies with `status` (a 2xx) instead of
   /// 200: with the order as its body, or with none for 204.
   void set_next_submit_status(int status);
-  /// The next POST /v2/orders creates the order, then the connection closes without a reply.
   /// true: a page of GET /v2/orders after `after_order_id` begins with that order again (a list
   /// that moved between two pages), so a client sees it twice.
   void set_open_list_overlap(bool on);
-  void drop_next_submit_reply();  ///< also a duplicate's 422: refused, the client cannot know
+  /// The next POST /v2/orders creates the order, then the connection closes without a reply
+  /// (also a duplicate's 422: refused, and the client cannot know).
+  void drop_next_submit_reply();
   /// The next POST /v2/orders creates the order and fills all of it at `price` (a marketable
   /// order filled in one execution), streamed at once; its reply, the order as accepted and
   /// unfilled, is sent only after `before_reply()` returns (called without the fake's lock).

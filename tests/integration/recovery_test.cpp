@@ -885,7 +885,8 @@ TEST(InDoubtOrderTest, AnOrderOfAnEarlierRunTheStartUpLookupMissedIsAskedAgain) 
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(summary_value(first.out, "open orders at end"), "1") << first.out;
   // Run 2: the venue (a new fixture) does not know buyer-1, and does not answer the first lookup.
-  write_flaky_config(d.dir(), "unanswered_lookups = 1\n");
+  // One lookup unanswered at the start-up, two once trading runs.
+  write_flaky_config(d.dir(), "unanswered_lookups = 1\nend_after_lookups = 3\n");
   ASSERT_EQ(d.cmd({"acknowledge", "--by", "ops", "--reason", "venue slow"}).exit_code, 0);
   auto second = d.run();
   ASSERT_EQ(second.exit_code, 0) << second.err;
@@ -908,7 +909,9 @@ TEST(InDoubtOrderTest, AnOrderOfAnEarlierRunTheStartUpLookupMissedIsAskedAgain) 
 
 // An order the broker acknowledged before the stop and no longer knows at the start-up (not
 // found twice) has vanished: a difference for an operator, not "never reached the broker" (it
-// used to be marked so, with a log line, and trading went on).
+// used to be marked so, with a log line, and trading went on). It stays in flight until trading
+// runs (a stop before the acknowledgement finds it again), then is looked up, and ends with a
+// CRITICAL alert.
 TEST(InDoubtOrderTest, AnAcknowledgedOrderTheBrokerNoLongerKnowsAtStartUpIsADifference) {
   const Deployment d("in_doubt_start_up_vanished");
   write_flaky_config(d.dir(), "", "bars = 3\ninterval_ms = 1\n");
@@ -916,15 +919,25 @@ TEST(InDoubtOrderTest, AnAcknowledgedOrderTheBrokerNoLongerKnowsAtStartUpIsADiff
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(summary_value(first.out, "open orders at end"), "1") << first.out;  // buyer-1
   // The venue (a new fixture) does not know buyer-1. An operator has looked at it already.
+  // Two lookups at the start-up, two once trading runs.
+  write_flaky_config(d.dir(), "end_after_lookups = 4\n");
   ASSERT_EQ(d.cmd({"acknowledge", "--by", "ops", "--reason", "gone at the venue"}).exit_code, 0);
   auto second = d.run();
   ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("reconciliation with broker flaky found differences"));
   EXPECT_THAT(second.err, HasSubstr("order buyer-1: acknowledged by the broker before the stop (0 "
-                                    "filled), now not found there: ended here"));
+                                    "filled), now not found there: looked up again once trading "
+                                    "runs"));
+  EXPECT_THAT(second.err, HasSubstr("action=acknowledge by=ops reason=\"gone at the venue\" "
+                                    "result=\"done\""));
+  EXPECT_THAT(second.err, HasSubstr("[CRITICAL] Order vanished at the broker"));
   EXPECT_THAT(second.err, HasSubstr("buyer-1 rejected by flaky: not found at the broker after the "
                                     "stop, though it acknowledged it before"));
   EXPECT_THAT(second.err, Not(HasSubstr("journaled but never reached")));
-  EXPECT_THAT(second.err, HasSubstr("action=acknowledge by=ops"));
+  // Trading waited for the acknowledgement: this run's order went after it.
+  const auto acknowledged = second.err.find("action=acknowledge");
+  ASSERT_NE(acknowledged, std::string::npos);
+  EXPECT_LT(acknowledged, second.err.find("fixture submit #1 of buyer-2"));
 }
 
 TEST(InDoubtOrderTest, AConfirmedAbsenceAllowsOneResendWithTheSameId) {

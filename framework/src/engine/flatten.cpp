@@ -150,6 +150,7 @@ void Kernel::advance_flatten(std::size_t si, const sdk::Position& p) {
     f.gave_up = true;
     return;
   }
+  f.waiting_for_others_logged = false;  // a later wait is alerted again
   sdk::OrderIntent close;
   close.symbol = p.symbol;
   close.side = p.quantity.is_positive() ? sdk::Side::Sell : sdk::Side::Buy;

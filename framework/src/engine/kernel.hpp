@@ -336,6 +336,9 @@ class Kernel final : private StrategyServices, private RiskView {
   // Ends an order the venue does not hold as rejected with `reason` (its strategy is told) and
   // failed in the journal. `venue_rejected`: the venue's own answer (to a resend), which the
   // rejection breaker counts.
+  /// An order of an earlier run the broker took (its submit answered, the journal says "sent"),
+  /// acknowledged or filled in part before the stop: its "not found" now is not "never received".
+  bool acknowledged_before_the_stop(const TrackedOrder& order) const;
   void end_unplaced_order(std::size_t broker_index, const TrackedOrder& order, sdk::Timestamp ts,
                           const std::string& reason, const char* journal_note,
                           bool venue_rejected = false);
@@ -474,6 +477,7 @@ class Kernel final : private StrategyServices, private RiskView {
   };
   std::map<std::string, sdk::Timestamp> last_fill_;  // broker id -> venue time of its last journaled fill
   std::vector<InDoubtOrder> in_doubt_;
+  std::set<std::string> sent_before_the_stop_;  // journal status "sent" at the replay (client ids)
   // Cancels asked (by its strategy or the kernel) of orders the broker had not acknowledged yet:
   // one of them in doubt and then confirmed absent is never sent again, and a cancel the broker
   // refused then (it did not know the order yet) is asked again once it acknowledges the order,

@@ -61,12 +61,6 @@ sdk::OrderEvent status_event(const TrackedOrder& o, sdk::OrderEventType type, sd
   return e;
 }
 
-// An order of an earlier run the broker acknowledged (or filled part of) before the stop: its
-// "not found" now is not "never received", and an operator must look at it.
-bool acknowledged_before_the_stop(const TrackedOrder& o) {
-  return o.state != OrderState::Submitted || o.filled_quantity.is_positive();
-}
-
 }  // namespace
 
 void Kernel::journal_failure(const std::string& what) {
@@ -222,6 +216,7 @@ void Kernel::recover_from_journal() {
     t.submitted_at = o.record.created;
     t.liquidation = o.record.liquidation;
     t.state = o.filled_quantity.is_positive() ? OrderState::PartiallyFilled : order_state_of(o.status);
+    if (o.status == IntentStatus::Sent) sent_before_the_stop_.insert(t.id.str());
     t.filled_quantity = o.filled_quantity;
     t.commission = o.commission;
     if (o.record.intent.limit_price) {
@@ -302,23 +297,24 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
           absent.push_back(id);
           continue;
         }
-        // The venue confirms, twice, that it never received it (killed between journal and send):
-        // not sent, never resent (its approval is as old as the stop). One it acknowledged before
-        // the stop has vanished instead: a difference for an operator to look at.
-        const bool vanished = acknowledged_before_the_stop(*o);
-        if (vanished)
+        // One the broker acknowledged before the stop has vanished: a difference for an operator,
+        // and it stays in flight (ended now, a stop before the acknowledgement would leave the
+        // next start clean), looked up again once trading runs (resolve_in_doubt ends it then).
+        if (acknowledged_before_the_stop(*o)) {
           diff << "  order " << id.str() << ": acknowledged by the broker before the stop ("
                << o->filled_quantity.to_string()
-               << " filled), now not found there: ended here, check it at the broker\n";
-        else
-          log_.warn("order " + id.str() + " was journaled but never reached " + b.id +
-                    ": marked failed, not resent");
+               << " filled), now not found there: looked up again once trading runs\n";
+          in_doubt_.push_back({id, std::nullopt, false, false, std::nullopt});
+          continue;
+        }
+        // The venue confirms, twice, that it never received it (killed between journal and send):
+        // not sent, never resent (its approval is as old as the stop).
+        log_.warn("order " + id.str() + " was journaled but never reached " + b.id +
+                  ": marked failed, not resent");
         apply_order_event(
             bi, status_event(*o, sdk::OrderEventType::Rejected, now,
-                             vanished ? "not found at the broker after the stop, though it "
-                                        "acknowledged it before; not resent"
-                                      : "never reached the broker (confirmed absent at "
-                                        "start-up); not resent"));
+                             "never reached the broker (confirmed absent at start-up); not "
+                             "resent"));
         try {
           journal_->set_intent_status(id, IntentStatus::Failed, now,
                                       "confirmed absent at start-up");
@@ -692,6 +688,11 @@ const TrackedOrder* Kernel::apply_venue_report(std::size_t bi, const sdk::Client
         bi, status_event(*cur, rep.status, ts,
                          "reported " + std::string(sdk::to_string(rep.status)) + " " + when));
   return tracker_.find(id);
+}
+
+bool Kernel::acknowledged_before_the_stop(const TrackedOrder& o) const {
+  return o.state != OrderState::Submitted || o.filled_quantity.is_positive() ||
+         sent_before_the_stop_.count(o.id.str()) > 0;
 }
 
 void Kernel::end_unplaced_order(std::size_t bi, const TrackedOrder& order, sdk::Timestamp ts,

@@ -379,9 +379,8 @@ Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
     std::lock_guard lock(book_mutex_);
     expected = book_.expect(order.client_order_id(), order.intent(), order.approved_at());
     // An id Alpaca already holds for another order (one listed at start-up, from an earlier run
-    // whose ids a new journal, or a run without one, starts again): Alpaca would refuse it, and
-    // that order's news would pass for this one's. Not sent. (One with the same terms goes: the
-    // duplicate's lookup tells an earlier send of this order from an old one by its time.)
+    // whose ids a new journal, or a run without one, starts again), whatever its terms: Alpaca
+    // would refuse it, and that order's news would pass for this one's. Not sent.
     if (!expected && book_.holds_other_order(order.client_order_id(), order.intent()))
       return Status(StatusCode::Rejected,
                     "alpaca: client_order_id " + order.client_order_id().str() +
@@ -411,7 +410,18 @@ Status AlpacaBroker::submit(const sdk::ApprovedOrder& order) {
   // Alpaca holds another order under this id: the book keeps a marker (never polled), so that no
   // news, lookup or cancel under the id is taken for this order, whose send left it unconfirmed.
   if (result.id_held_by_another_order) {
-    book_.refuse_as_held_by_another(order.client_order_id(), order.intent());
+    if (!book_.confirmed(order.client_order_id())) {
+      book_.refuse_as_held_by_another(order.client_order_id(), order.intent());
+    } else {
+      // News of that order confirmed the entry while the submit ran (its terms matched): it was
+      // reported under this id, and is still tracked. Raised, for the kernel to look at.
+      const sdk::Status contradiction(
+          StatusCode::Unknown, "alpaca: order " + order.client_order_id().str() + " was refused (" +
+                                   result.status.message() +
+                                   ") but news of the order Alpaca holds under its id was "
+                                   "taken as its own; still tracked");
+      deliver({{}, {{order.intent().symbol, contradiction}}});
+    }
     return result.status;
   }
   // Refused (Alpaca's 4xx) or never sent: the kernel records the order as rejected, so the book

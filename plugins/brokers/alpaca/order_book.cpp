@@ -142,7 +142,6 @@ void OrderBook::refuse_as_held_by_another(const sdk::ClientOrderId& id,
                                           const sdk::OrderIntent& intent) {
   auto [it, inserted] = orders_.try_emplace(id.str());
   Entry& e = it->second;
-  if (!inserted && e.confirmed) return;  // Alpaca reported this very order: tracked as it is
   if (!e.venue_id.empty()) by_venue_.erase(e.venue_id);
   e = Entry{};
   e.id = id;
@@ -221,7 +220,8 @@ OrderBook::Output OrderBook::on_trade_update(const TradeUpdate& u) {
   if (!u.status) {
     Entry* e = find(u.order.client_order_id);
     if (e == nullptr && !u.venue_order_id.empty()) e = find_venue(u.venue_order_id);
-    if (e == nullptr || e->anomaly_sent) return out;  // not ours, or already raised
+    // Not ours (a marker's id is another order's), or already raised.
+    if (e == nullptr || e->held_by_another || e->anomaly_sent) return out;
     e->anomaly_sent = true;
     out.anomalies.emplace_back(u.order.intent.symbol,
                                sdk::Status(sdk::StatusCode::Unknown, "alpaca: order " + u.order.client_order_id.str() +
@@ -263,7 +263,7 @@ OrderBook::Output OrderBook::on_fill_activity(const FillActivity& f) {
 OrderBook::Output OrderBook::on_unknown_status(const sdk::ClientOrderId& id, const sdk::Status& status) {
   Output out;
   Entry* e = find(id);
-  if (e == nullptr || e->anomaly_sent) return out;
+  if (e == nullptr || e->held_by_another || e->anomaly_sent) return out;
   e->anomaly_sent = true;
   out.anomalies.emplace_back(e->symbol, status);
   return out;

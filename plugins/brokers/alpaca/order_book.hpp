@@ -43,7 +43,7 @@ class OrderBook {
   bool forget(const sdk::ClientOrderId& id);
   /// An order refused because Alpaca holds another order under its id: kept as a marker, so no
   /// news, lookup or cancel under the id is ever taken for it (nor the other order adopted), and
-  /// never polled. Replaces what the book held for the id unless Alpaca confirmed this order.
+  /// never polled. Replaces what the book held for the id (the caller keeps a confirmed entry).
   void refuse_as_held_by_another(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent);
   bool held_by_another(const sdk::ClientOrderId& id) const {
     const auto it = orders_.find(id.str());
@@ -66,12 +66,14 @@ class OrderBook {
     const auto it = orders_.find(id.str());
     return it != orders_.end() && it->second.confirmed;
   }
-  /// True when Alpaca holds, under this id, an order of another symbol, side or quantity than
-  /// `intent`: the id was used before.
+  /// True when Alpaca holds, under this id, an order that cannot be one sent as `intent`: one of
+  /// other terms, or one this run did not send (listed at start-up or adopted by a lookup: the
+  /// kernel never sends an id twice, so it is an older order whatever its terms). An order this
+  /// run sent with the same terms may be this one (a resend racing its late acknowledgement).
   bool holds_other_order(const sdk::ClientOrderId& id, const sdk::OrderIntent& intent) const {
     const auto it = orders_.find(id.str());
     if (it == orders_.end() || !it->second.confirmed) return false;
-    return !same_terms(it->second, intent);
+    return !same_terms(it->second, intent) || it->second.approved_at.ns == INT64_MIN;
   }
   /// True when `order`, found under the id of an order whose outcome is unknown, is an older
   /// one: Alpaca took it before this order was approved (taken_before_approval).

@@ -329,6 +329,10 @@ TEST_F(AlpacaLifecycleTest, AClientOrderIdOfAnOrderOpenAtStartUpIsRefusedUnsent)
   const auto s = b.submit(approve(id, intent("AAPL", sdk::Side::Sell, "1")));
   EXPECT_EQ(s.code(), StatusCode::Rejected) << s.message();
   EXPECT_THAT(s.message(), HasSubstr("is already used at Alpaca by order"));
+  // The same terms too: the order listed at start-up is another one all the same (sent, a
+  // reused id's refusal used to leave that order tracked, its fills reported under this id).
+  const auto same = b.submit(approve(id, intent("AAPL", sdk::Side::Buy, "5")));
+  EXPECT_EQ(same.code(), StatusCode::Rejected) << same.message();
   EXPECT_EQ(fake_->order_posts(), posts);
 }
 

@@ -670,14 +670,17 @@ namespace {
 // A journaled paper deployment on the fixture broker (fixture_flaky_broker), one order from
 // fixture_good_strategy ("buyer-1").
 // A journaled paper deployment in `dir` on the flaky fixture broker (its feed: `feed`, then
-// `broker_config`) with the fixture buyer and the log notifier.
+// `broker_config`) with the fixture buyer and the log notifier; orders in doubt are confirmed
+// absent by two "not found" answers `recheck_ms` apart.
 void write_flaky_config(const fs::path& dir, const std::string& broker_config,
-                        const std::string& feed = "bars = 60\ninterval_ms = 10\n") {
+                        const std::string& feed = "bars = 60\ninterval_ms = 10\n",
+                        int recheck_ms = 100) {
   std::ofstream(dir / "mercurio.toml", std::ios::trunc)
       << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nstate_dir = \"state\"\nplugin_dirs = "
          "[\""
       << fixture_plugin_dir().string()
-      << "\"]\n[journal]\npath = \"state/journal.sqlite\"\nin_doubt_recheck_ms = 100\n"
+      << "\"]\n[journal]\npath = \"state/journal.sqlite\"\nin_doubt_recheck_ms = " << recheck_ms
+      << "\n"
          "[failsafe]\nheartbeat_interval_ms = 50\n"
          "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n[plugin.config]\n"
       << feed << broker_config
@@ -885,8 +888,10 @@ TEST(InDoubtOrderTest, AnOrderOfAnEarlierRunTheStartUpLookupMissedIsAskedAgain) 
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(summary_value(first.out, "open orders at end"), "1") << first.out;
   // Run 2: the venue (a new fixture) does not know buyer-1, and does not answer the first lookup.
-  // One lookup unanswered at the start-up, two once trading runs.
-  write_flaky_config(d.dir(), "unanswered_lookups = 1\nend_after_lookups = 3\n");
+  // One lookup unanswered at the start-up, two once trading runs (the second confirms the
+  // absence: no window between them, so that the feed can wait for the count).
+  write_flaky_config(d.dir(), "unanswered_lookups = 1\nend_after_lookups = 3\n",
+                     "bars = 60\ninterval_ms = 10\n", 0);
   ASSERT_EQ(d.cmd({"acknowledge", "--by", "ops", "--reason", "venue slow"}).exit_code, 0);
   auto second = d.run();
   ASSERT_EQ(second.exit_code, 0) << second.err;
@@ -919,8 +924,8 @@ TEST(InDoubtOrderTest, AnAcknowledgedOrderTheBrokerNoLongerKnowsAtStartUpIsADiff
   ASSERT_EQ(first.exit_code, 0) << first.err;
   ASSERT_EQ(summary_value(first.out, "open orders at end"), "1") << first.out;  // buyer-1
   // The venue (a new fixture) does not know buyer-1. An operator has looked at it already.
-  // Two lookups at the start-up, two once trading runs.
-  write_flaky_config(d.dir(), "end_after_lookups = 4\n");
+  // Two lookups at the start-up (absent twice), one once trading runs (absent still: ended).
+  write_flaky_config(d.dir(), "end_after_lookups = 3\n", "bars = 60\ninterval_ms = 10\n", 0);
   ASSERT_EQ(d.cmd({"acknowledge", "--by", "ops", "--reason", "gone at the venue"}).exit_code, 0);
   auto second = d.run();
   ASSERT_EQ(second.exit_code, 0) << second.err;

@@ -333,12 +333,12 @@ class Kernel final : private StrategyServices, private RiskView {
   void resolve_in_doubt();
   // A paper run without a journal: what each broker's account holds at the start is booked on it.
   void book_positions_without_journal();
-  // Ends an order the venue does not hold as rejected with `reason` (its strategy is told) and
-  // failed in the journal. `venue_rejected`: the venue's own answer (to a resend), which the
-  // rejection breaker counts.
   /// An order of an earlier run the broker took (its submit answered, the journal says "sent"),
   /// acknowledged or filled in part before the stop: its "not found" now is not "never received".
   bool acknowledged_before_the_stop(const TrackedOrder& order) const;
+  // Ends an order the venue does not hold as rejected with `reason` (its strategy is told) and
+  // failed in the journal. `venue_rejected`: the venue's own answer (to a resend), which the
+  // rejection breaker counts.
   void end_unplaced_order(std::size_t broker_index, const TrackedOrder& order, sdk::Timestamp ts,
                           const std::string& reason, const char* journal_note,
                           bool venue_rejected = false);

@@ -304,7 +304,8 @@ std::string Kernel::reconcile_broker(std::size_t bi) {
           diff << "  order " << id.str() << ": acknowledged by the broker before the stop ("
                << o->filled_quantity.to_string()
                << " filled), now not found there: looked up again once trading runs\n";
-          in_doubt_.push_back({id, std::nullopt, false, false, std::nullopt});
+          // Already absent twice, a window apart: the first "not found" once trading runs ends it.
+          in_doubt_.push_back({id, std::chrono::steady_clock::now(), false, false, std::nullopt});
           continue;
         }
         // The venue confirms, twice, that it never received it (killed between journal and send):

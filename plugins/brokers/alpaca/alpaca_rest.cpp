@@ -14,7 +14,6 @@ using sdk::Status;
 using sdk::StatusCode;
 
 namespace {
-constexpr int kOpenOrderLimit = 500;     // Alpaca's maximum page size for /v2/orders
 constexpr int kActivityPageSize = 100;
 constexpr int kMaxPages = 1000;          // bound every pagination loop
 
@@ -183,7 +182,8 @@ sdk::Result<std::vector<VenueOrder>> AlpacaRest::open_venue_orders(
   // page before (after_order_id). A partial list is never returned: the reconciliation would take
   // the orders it lacks as gone.
   const std::string first_page =
-      "/v2/orders?status=open&limit=" + std::to_string(kOpenOrderLimit) + "&direction=asc";
+      "/v2/orders?status=open&limit=" + std::to_string(settings_.open_orders_page_limit) +
+      "&direction=asc";
   std::vector<VenueOrder> out;
   std::set<std::string> listed;  // Alpaca order ids: one on two pages (a race) counted once
   std::string after;             // the last order id of the page before
@@ -214,7 +214,7 @@ sdk::Result<std::vector<VenueOrder>> AlpacaRest::open_venue_orders(
       if (which == Skip::Foreign && !foreign) return o.status();
       skipped.push_back(o.status().message());
     }
-    if (n < static_cast<std::size_t>(kOpenOrderLimit)) return out;
+    if (n < static_cast<std::size_t>(settings_.open_orders_page_limit)) return out;
     const auto last = string_field((*a)->getObject(static_cast<unsigned>(n - 1)), "id");
     if (!last || last->empty() || *last == after)
       return Status(StatusCode::Internal,

@@ -69,19 +69,28 @@ sdk::ConfigSchema alpaca_config_schema() {
             .one_of({"paper", "live"})
             .defaults("paper"))
       .add(ConfigField::secret("key_id", "API key id, as env:NAME or file:PATH").mandatory())
-      .add(ConfigField::secret("secret_key", "API secret key, as env:NAME or file:PATH").mandatory())
+      .add(
+          ConfigField::secret("secret_key", "API secret key, as env:NAME or file:PATH").mandatory())
       .add(ConfigField::string("trading_url", "Trading API base URL (default: by environment)"))
       .add(ConfigField::string("data_url", "Market Data API base URL").defaults(kDefaultDataUrl))
-      .add(ConfigField::string("stream_url", "trade_updates WebSocket URL (default: by environment)"))
+      .add(ConfigField::string("stream_url",
+                               "trade_updates WebSocket URL (default: by environment)"))
       .add(ConfigField::string("ca_file", "PEM file of the CAs to trust instead of the system's"))
-      .add(ConfigField::string("data_feed", "bar feed: iex | sip").one_of({"iex", "sip"}).defaults("iex"))
+      .add(ConfigField::string("data_feed", "bar feed: iex | sip")
+               .one_of({"iex", "sip"})
+               .defaults("iex"))
       .add(ConfigField::string("bar_timeframe", "bars for strategies")
                .one_of({"1Min", "5Min", "15Min", "30Min", "1Hour", "1Day"})
                .defaults("1Min"))
-      .add(ConfigField::boolean("stream", "order updates from the trade_updates stream (else REST polling only)")
+      .add(ConfigField::boolean(
+               "stream", "order updates from the trade_updates stream (else REST polling only)")
                .defaults(true))
-      .add(ConfigField::integer("bar_poll_interval_ms", "how often new bars are fetched").min(200).max(kMaxMillis).defaults(5'000))
-      .add(ConfigField::integer("order_poll_interval_ms", "REST polling of open orders while the stream is down")
+      .add(ConfigField::integer("bar_poll_interval_ms", "how often new bars are fetched")
+               .min(200)
+               .max(kMaxMillis)
+               .defaults(5'000))
+      .add(ConfigField::integer("order_poll_interval_ms",
+                                "REST polling of open orders while the stream is down")
                .min(100)
                .max(kMaxMillis)
                .defaults(2'000))
@@ -91,16 +100,24 @@ sdk::ConfigSchema alpaca_config_schema() {
                .min(100)
                .max(kMaxMillis)
                .defaults(60'000))
-      .add(ConfigField::integer("stream_silence_ms", "no message or pong for this long: resubscribe and gap-fill")
+      .add(ConfigField::integer("stream_silence_ms",
+                                "no message or pong for this long: resubscribe and gap-fill")
                .min(200)
                .max(kMaxMillis)
                .defaults(30'000))
-      .add(ConfigField::integer("request_timeout_ms", "per-request connect and read timeout").min(100).max(kMaxMillis).defaults(10'000))
-      .add(ConfigField::integer("reconnect_initial_ms", "first reconnect delay (doubles, with jitter)")
+      .add(ConfigField::integer("request_timeout_ms", "per-request connect and read timeout")
+               .min(100)
+               .max(kMaxMillis)
+               .defaults(10'000))
+      .add(ConfigField::integer("reconnect_initial_ms",
+                                "first reconnect delay (doubles, with jitter)")
                .min(10)
                .max(kMaxMillis)
                .defaults(500))
-      .add(ConfigField::integer("reconnect_max_ms", "longest reconnect delay").min(10).max(kMaxMillis).defaults(30'000))
+      .add(ConfigField::integer("reconnect_max_ms", "longest reconnect delay")
+               .min(10)
+               .max(kMaxMillis)
+               .defaults(30'000))
       .add(ConfigField::integer("requests_per_minute", "client-side budget (Alpaca allows 200)")
                .min(std::int64_t{10})
                .max(std::int64_t{200})
@@ -111,9 +128,18 @@ sdk::ConfigSchema alpaca_config_schema() {
                .min(std::int64_t{10})
                .max(std::int64_t{10'000})
                .defaults(180))
-      .add(ConfigField::integer("history_page_limit", "bars per history page").min(1).max(std::int64_t{10'000}).defaults(10'000))
-      .add(ConfigField::boolean("trading", "false: market data only (history and bars); the Trading API and the "
-                                           "trade_updates stream are never touched, orders and account calls are refused")
+      .add(ConfigField::integer("history_page_limit", "bars per history page")
+               .min(1)
+               .max(std::int64_t{10'000})
+               .defaults(10'000))
+      .add(ConfigField::integer("open_orders_page_limit", "open orders per page of the list")
+               .min(1)
+               .max(std::int64_t{500})
+               .defaults(500))
+      .add(ConfigField::boolean(
+               "trading",
+               "false: market data only (history and bars); the Trading API and the "
+               "trade_updates stream are never touched, orders and account calls are refused")
                .defaults(true));
   return s;
 }
@@ -214,6 +240,13 @@ sdk::Result<AlpacaSettings> parse_settings(const sdk::ConfigView& config) {
     const auto v = config.get_integer("history_page_limit");
     if (v < 1 || v > 10'000) key_error("history_page_limit", "expected 1..10000, was " + std::to_string(v));
     else s.history_page_limit = static_cast<int>(v);
+  });
+  read([&] {
+    const auto v = config.get_integer("open_orders_page_limit");
+    if (v < 1 || v > 500)
+      key_error("open_orders_page_limit", "expected 1..500, was " + std::to_string(v));
+    else
+      s.open_orders_page_limit = static_cast<int>(v);
   });
 
   if (errors.empty()) return s;

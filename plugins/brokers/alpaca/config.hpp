@@ -40,6 +40,7 @@ struct AlpacaSettings {
   int requests_per_minute = 180;       ///< the Trading API's client-side budget
   int data_requests_per_minute = 180;  ///< the Market Data API's, counted apart by Alpaca
   int history_page_limit = 10'000;
+  int open_orders_page_limit = 500;  ///< Alpaca's maximum
 };
 
 /// Base URLs used when the config does not override them.

@@ -69,6 +69,19 @@ Status AlpacaBroker::start(sdk::BrokerSink& sink) {
   // Credentials and connectivity are checked before anything runs.
   auto account = rest_->account();
   if (!account) return Status(account.status().code(), "alpaca: start: " + account.status().message());
+  // Telling an older order under a reused client order id from this run's own (lost) send
+  // compares Alpaca's stamps with this machine's clock, with a minute's margin: a clock far off
+  // could hide a live order. Fail closed.
+  constexpr std::int64_t kMaxClockSkewSeconds = 30;
+  if (const auto skew = rest_->clock_skew_seconds();
+      skew && (*skew > kMaxClockSkewSeconds || *skew < -kMaxClockSkewSeconds))
+    return Status(StatusCode::Rejected,
+                  "alpaca: start: this machine's clock is " +
+                      std::to_string(*skew < 0 ? -*skew : *skew) + " s " +
+                      (*skew > 0 ? "ahead of" : "behind") +
+                      " Alpaca's (its Date header); it must be within " +
+                      std::to_string(kMaxClockSkewSeconds) +
+                      " s (NTP) to tell orders under a reused client order id apart: not started");
   std::vector<std::string> foreign;  // another program's orders: never Mercurio's to track
   auto open = rest_->open_venue_orders(AlpacaRest::Skip::Foreign, foreign);
   if (!open) return Status(open.status().code(), "alpaca: start: " + open.status().message());

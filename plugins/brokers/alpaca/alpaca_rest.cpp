@@ -1,5 +1,9 @@
 #include "alpaca_rest.hpp"
 
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeParser.h>
+
 #include <algorithm>
 #include <charconv>
 #include <ctime>
@@ -114,6 +118,13 @@ sdk::Result<HttpResponse> AlpacaRest::call(common::HttpClient& client, common::R
   {
     std::lock_guard lock(headers_mutex_);
     if (observer_) observer_(request.method, request.target, *response);
+  }
+  if (const auto date = response->header("Date")) {
+    Poco::DateTime at;
+    int tzd = 0;
+    if (Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::HTTP_FORMAT, *date, at, tzd))
+      clock_skew_s_ =
+          static_cast<std::int64_t>(std::time(nullptr)) - (at.timestamp().epochTime() - tzd);
   }
   if (const auto remaining = header_number(*response, "X-RateLimit-Remaining"))
     budget.observe_remaining(static_cast<int>(*remaining));

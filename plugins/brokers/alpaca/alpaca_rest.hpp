@@ -3,6 +3,8 @@
 /// Alpaca's Trading API v2 and Market Data API v2 over HTTPS: one method per request kind,
 /// every request through its API's rate budget, errors mapped to SDK statuses. Never retries.
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -69,6 +71,12 @@ class AlpacaRest {
   /// The same with each order's fill state.
   sdk::Result<std::vector<VenueOrder>> open_venue_orders(Skip which,
                                                          std::vector<std::string>& skipped);
+  /// This machine's clock minus Alpaca's, in seconds, from the last reply's Date header (whole
+  /// seconds: +-1 s); nullopt before a reply that had one.
+  std::optional<std::int64_t> clock_skew_seconds() const {
+    const std::int64_t s = clock_skew_s_.load();
+    return s == INT64_MIN ? std::nullopt : std::optional<std::int64_t>(s);
+  }
   /// GET /v2/orders:by_client_order_id. NotFound only on Alpaca's 404.
   sdk::Result<VenueOrder> order_by_client_id(const sdk::ClientOrderId& id);
   /// GET /v2/orders/{id}, read for its client_order_id only (fills carry only Alpaca's order
@@ -128,6 +136,8 @@ class AlpacaRest {
   common::RateBudget trading_budget_;
   common::RateBudget data_budget_;
   mutable std::mutex headers_mutex_;
+  // This machine's clock minus Alpaca's (the last reply's Date header), seconds; INT64_MIN: none.
+  std::atomic<std::int64_t> clock_skew_s_{INT64_MIN};
   Headers extra_headers_;
   Observer observer_;
 };

@@ -1,6 +1,8 @@
 #include "fake_alpaca.hpp"
 
 #include <Poco/Buffer.h>
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -14,6 +16,8 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/WebSocket.h>
+#include <Poco/Timespan.h>
+#include <Poco/Timestamp.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -100,6 +104,7 @@ struct FakeAlpaca::Impl {
   bool events_on = true;
   bool grant_trade_updates = true;
   bool list_overlap = false;  // set_open_list_overlap
+  std::atomic<long> date_skew_s{0};  // set_date_skew
   int stream_fragments = 1;  // frames each streamed message is split into (a ping after the first)
   int fail_n = 0, fail_status = 0;
   std::string fail_body;
@@ -212,6 +217,10 @@ struct FakeAlpaca::Impl {
 
   void send(HTTPServerResponse& r, int status, const std::string& body, const std::string& type = "application/json") {
     r.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+    if (date_skew_s != 0)
+      r.set("Date",
+            Poco::DateTimeFormatter::format(Poco::Timestamp() + Poco::Timespan(date_skew_s, 0),
+                                            Poco::DateTimeFormat::HTTP_FORMAT));
     if (!body.empty()) {
       r.setContentType(type);
       r.setContentLength(static_cast<std::streamsize>(body.size()));
@@ -740,6 +749,10 @@ void FakeAlpaca::override_order_fields(const std::string& client_id,
 void FakeAlpaca::set_next_submit_status(int status) {
   std::lock_guard lock(impl_->m);
   impl_->next_submit_status = status;
+}
+
+void FakeAlpaca::set_date_skew(std::chrono::seconds skew) {
+  impl_->date_skew_s = static_cast<long>(skew.count());
 }
 
 void FakeAlpaca::set_open_list_overlap(bool on) {

@@ -6,7 +6,10 @@
 // order was accepted, absurd order fields, a silent or dropped stream).
 // Its replies follow trading-api.json; the lifecycle suite checks that through Prism's proxy.
 
+#include <Poco/Net/Context.h>
+
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,8 +17,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <Poco/Net/Context.h>
 
 namespace Poco::Net {
 class HTTPServer;
@@ -74,6 +75,8 @@ class FakeAlpaca {
   /// true: a page of GET /v2/orders after `after_order_id` begins with that order again (a list
   /// that moved between two pages), so a client sees it twice.
   void set_open_list_overlap(bool on);
+  /// Non-zero: every reply's Date header reads this far from the real time (a clock off).
+  void set_date_skew(std::chrono::seconds skew);
   /// The next POST /v2/orders creates the order, then the connection closes without a reply
   /// (also a duplicate's 422: refused, and the client cannot know).
   void drop_next_submit_reply();

@@ -322,6 +322,29 @@ TEST_F(AlpacaLifecycleTest, AnOlderOrderUnderAReusedIdIsNeitherCancelledNorKeptA
   EXPECT_TRUE(sink_.events_of(id).empty()) << sink_.transcript();
 }
 
+// This machine's clock far from Alpaca's (its replies' Date header): the start is refused, as the
+// checks that tell an older order under a reused id from this run's lost send compare the two
+// with a minute's margin. Within 30 s it starts. Not through Prism, which dates its own replies.
+TEST_F(AlpacaLifecycleTest, AClockFarFromAlpacasRefusesTheStart) {
+  struct Restore {
+    ~Restore() { fake_->set_date_skew(std::chrono::seconds(0)); }
+  } restore;
+  const auto start_with_skew = [&](std::chrono::seconds skew) {
+    fake_->set_date_skew(skew);
+    AlpacaBroker b(loopback_settings(fake_->url(), fake_->url(), fake_->stream_url(), false));
+    FakeSink sink;
+    const sdk::Status st = b.start(sink);
+    b.stop();
+    return st;
+  };
+  const auto far = start_with_skew(std::chrono::seconds(-300));  // Alpaca 5 minutes behind
+  EXPECT_EQ(far.code(), StatusCode::Rejected) << far.message();
+  EXPECT_THAT(far.message(), HasSubstr("s ahead of Alpaca's (its Date header); it must be within "
+                                       "30 s (NTP)"));
+  const auto near = start_with_skew(std::chrono::seconds(10));
+  EXPECT_TRUE(near) << near.message();
+}
+
 // The same id still open at Alpaca from an earlier run: listed at start-up, so it is refused
 // before any POST (Alpaca would refuse it, and that order's news would pass for this one's).
 TEST_F(AlpacaLifecycleTest, AClientOrderIdOfAnOrderOpenAtStartUpIsRefusedUnsent) {

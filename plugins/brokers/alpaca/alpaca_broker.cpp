@@ -69,19 +69,8 @@ Status AlpacaBroker::start(sdk::BrokerSink& sink) {
   // Credentials and connectivity are checked before anything runs.
   auto account = rest_->account();
   if (!account) return Status(account.status().code(), "alpaca: start: " + account.status().message());
-  // Telling an older order under a reused client order id from this run's own (lost) send
-  // compares Alpaca's stamps with this machine's clock, with a minute's margin: a clock far off
-  // could hide a live order. Fail closed.
-  constexpr std::int64_t kMaxClockSkewSeconds = 30;
-  if (const auto skew = rest_->clock_skew_seconds();
-      skew && (*skew > kMaxClockSkewSeconds || *skew < -kMaxClockSkewSeconds))
-    return Status(StatusCode::Rejected,
-                  "alpaca: start: this machine's clock is " +
-                      std::to_string(*skew < 0 ? -*skew : *skew) + " s " +
-                      (*skew > 0 ? "ahead of" : "behind") +
-                      " Alpaca's (its Date header); it must be within " +
-                      std::to_string(kMaxClockSkewSeconds) +
-                      " s (NTP) to tell orders under a reused client order id apart: not started");
+  if (auto clock = clock_check(); !clock)
+    return Status(clock.code(), "alpaca: start: " + clock.message() + ": not started");
   std::vector<std::string> foreign;  // another program's orders: never Mercurio's to track
   auto open = rest_->open_venue_orders(AlpacaRest::Skip::Foreign, foreign);
   if (!open) return Status(open.status().code(), "alpaca: start: " + open.status().message());
@@ -489,9 +478,28 @@ Status AlpacaBroker::cancel_all() {
   return rest_->cancel_all();
 }
 
+Status AlpacaBroker::clock_check() const {
+  // Telling an older order under a reused client order id from this run's own (lost) send
+  // compares Alpaca's stamps with this machine's clock, with a minute's margin: a clock far off
+  // could hide a live order. Fail closed.
+  constexpr std::int64_t kMaxClockSkewSeconds = 30;
+  const auto skew = rest_->clock_skew_seconds();
+  if (!skew || (*skew <= kMaxClockSkewSeconds && *skew >= -kMaxClockSkewSeconds)) return {};
+  return Status(StatusCode::Rejected,
+                "this machine's clock is " + std::to_string(*skew < 0 ? -*skew : *skew) + " s " +
+                    (*skew > 0 ? "ahead of" : "behind") +
+                    " Alpaca's (its Date header); it must be within " +
+                    std::to_string(kMaxClockSkewSeconds) +
+                    " s (NTP) to tell orders under a reused client order id apart");
+}
+
 sdk::Result<sdk::AccountSnapshot> AlpacaBroker::account() {
   if (auto s = require_trading("account"); !s) return s;
   auto a = rest_->account();
+  // Checked at every heartbeat too: a clock that drifts while trading fails the probes, and the
+  // failsafe HALTS trading.
+  if (auto clock = clock_check(); a && !clock)
+    return Status(clock.code(), "alpaca: account: " + clock.message());
   if (a && sink_ != nullptr) a->ts = sink_->now();
   return a;
 }

@@ -61,6 +61,8 @@ class AlpacaBroker final : public sdk::Broker {
   sdk::Status require_started(std::string_view call) const;
   /// InvalidArgument naming `call` when the plugin is configured with `trading = false`.
   sdk::Status require_trading(std::string_view call) const;
+  /// Rejected when this machine's clock is more than 30 s from Alpaca's (the last reply's Date).
+  sdk::Status clock_check() const;
   /// NotFound for an order refused because Alpaca holds another order under its id (`what`: what
   /// was not done, e.g. "not cancelled").
   static sdk::Status held_by_another(const sdk::ClientOrderId& id, std::string_view what);

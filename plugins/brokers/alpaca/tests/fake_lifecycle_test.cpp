@@ -324,7 +324,8 @@ TEST_F(AlpacaLifecycleTest, AnOlderOrderUnderAReusedIdIsNeitherCancelledNorKeptA
 
 // This machine's clock far from Alpaca's (its replies' Date header): the start is refused, as the
 // checks that tell an older order under a reused id from this run's lost send compare the two
-// with a minute's margin. Within 30 s it starts. Not through Prism, which dates its own replies.
+// with a minute's margin. Within 30 s it starts; a drift while it runs fails the account probe.
+// Not through Prism, which dates its own replies.
 TEST_F(AlpacaLifecycleTest, AClockFarFromAlpacasRefusesTheStart) {
   struct Restore {
     ~Restore() { fake_->set_date_skew(std::chrono::seconds(0)); }
@@ -343,6 +344,14 @@ TEST_F(AlpacaLifecycleTest, AClockFarFromAlpacasRefusesTheStart) {
                                        "30 s (NTP)"));
   const auto near = start_with_skew(std::chrono::seconds(10));
   EXPECT_TRUE(near) << near.message();
+  // A clock that drifts while it runs fails the heartbeat's probe (the failsafe then HALTS).
+  fake_->set_date_skew(std::chrono::seconds(0));
+  auto& b = start_broker(false, false);
+  ASSERT_TRUE(b.account());
+  fake_->set_date_skew(std::chrono::seconds(120));  // Alpaca 2 minutes ahead
+  const auto probe = b.account();
+  EXPECT_EQ(probe.status().code(), StatusCode::Rejected);
+  EXPECT_THAT(probe.status().message(), HasSubstr("s behind Alpaca's"));
 }
 
 // The same id still open at Alpaca from an earlier run: listed at start-up, so it is refused

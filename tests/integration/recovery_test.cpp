@@ -815,20 +815,27 @@ TEST(InDoubtOrderTest, AnOrderInDoubtWhoseCancelWasAskedIsNotSentAgain) {
   EXPECT_THAT(r.err, HasSubstr("fixture submit #2 of buyer-1"));
 }
 
+// run_flaky with a second fixture buyer, "canceller", that cancels its order on bar 2; sends are
+// answered Unknown though the venue takes them, and it refuses canceller-1's first cancel.
+// `broker_config`: more broker options.
+ProcessResult run_cancel_refused_before_ack(const std::string& name,
+                                            const std::string& broker_config) {
+  return run_flaky(name, "submit_outcome = \"unknown_accepted\"\n" + broker_config +
+                             "refuse_cancels = true\n"
+                             "refuse_cancels_of = \"canceller-1\"\n"
+                             "refuse_cancels_count = 1\n"
+                             "[plugin.risk]\ncalendar = \"24/7\"\n"
+                             "[[plugin]]\nid = \"canceller\"\n"
+                             "library = \"fixture_good_strategy\"\n"
+                             "[plugin.config]\ncancel_on_bar = 2\n");
+}
+
 // The strategy cancels its order while the outcome of its send is unknown, and the broker refuses
 // the cancel (it did not know the order yet). Once the broker acknowledges the order (here through
 // the kernel's lookup), the cancel is asked again: the order used to stay working, and could fill,
 // though its strategy had cancelled it.
 TEST(InDoubtOrderTest, ACancelRefusedBeforeTheAcknowledgementIsAskedAgainAfterIt) {
-  auto r = run_flaky("in_doubt_cancel_again",
-                     "submit_outcome = \"unknown_accepted\"\n"
-                     "refuse_cancels = true\n"
-                     "refuse_cancels_of = \"canceller-1\"\n"
-                     "refuse_cancels_count = 1\n"
-                     "[plugin.risk]\ncalendar = \"24/7\"\n"
-                     "[[plugin]]\nid = \"canceller\"\n"
-                     "library = \"fixture_good_strategy\"\n"
-                     "[plugin.config]\ncancel_on_bar = 2\n");
+  auto r = run_cancel_refused_before_ack("in_doubt_cancel_again", "");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(r.err, HasSubstr("good_strategy: cancel of canceller-1: fixture: cancel #1 refused"));
   EXPECT_THAT(r.err, HasSubstr("order canceller-1 was asked to cancel before the broker "
@@ -839,17 +846,9 @@ TEST(InDoubtOrderTest, ACancelRefusedBeforeTheAcknowledgementIsAskedAgainAfterIt
 // The same, but the acknowledgement comes as the broker's event, right after the refusal (the
 // lookups get no answer): the refused cancel is asked again as the event is applied.
 TEST(InDoubtOrderTest, ACancelRefusedBeforeALateAcknowledgementEventIsAskedAgainOnIt) {
-  auto r = run_flaky("in_doubt_cancel_again_on_event",
-                     "submit_outcome = \"unknown_accepted\"\n"
-                     "accept_on_refused_cancel = true\n"
-                     "unanswered_lookups = 1000000\n"
-                     "refuse_cancels = true\n"
-                     "refuse_cancels_of = \"canceller-1\"\n"
-                     "refuse_cancels_count = 1\n"
-                     "[plugin.risk]\ncalendar = \"24/7\"\n"
-                     "[[plugin]]\nid = \"canceller\"\n"
-                     "library = \"fixture_good_strategy\"\n"
-                     "[plugin.config]\ncancel_on_bar = 2\n");
+  auto r = run_cancel_refused_before_ack(
+      "in_doubt_cancel_again_on_event",
+      "accept_on_refused_cancel = true\nunanswered_lookups = 1000000\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(r.err, HasSubstr("good_strategy: cancel of canceller-1: fixture: cancel #1 refused"));
   EXPECT_THAT(r.err, Not(HasSubstr("in doubt: the broker has it")));  // no lookup answered

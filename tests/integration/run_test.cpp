@@ -347,6 +347,31 @@ TEST(RunTest, AFlattenClosesAPositionWhoseProtectiveOrderItCancelled) {
   EXPECT_EQ(summary_value(r.out, "open orders at end"), "0");
 }
 
+// A paper run in scratch folder `name` on fixture_flaky_broker, which fills orders at 150 in a
+// market at 100 (the drawdown breaker of flattening_risk_table("0.01") trips on the first
+// position): `bars` bars 5 ms apart, `broker_config` added to the broker's config, then the
+// `plugins` entries.
+ProcessResult run_flatten_on_flaky(const std::string& name, const std::string& broker_config,
+                                   const std::string& plugins, int bars = 60) {
+  const auto dir = scratch_dir(name);
+  std::ofstream(dir / "mercurio.toml")
+      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
+      << fixture_plugin_dir().string()
+      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
+         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
+         "[plugin.config]\nbars = "
+      << bars << "\ninterval_ms = 5\nfill_at = 150\n"
+      << broker_config << "[plugin.risk]\ncalendar = \"24/7\"\n"
+      << plugins << flattening_risk_table("0.01");
+  return run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()},
+                     dir);
+}
+
+// The fixture buyer (buys 1 TEST on its first bar) and the log notifier.
+constexpr const char* kBuyerAndLog =
+    "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
+    "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n";
+
 // A strategy goes on running during the breaker's flatten (trading is HALTED, the strategy is not
 // stopped) and sees the events of its closing order. One that cancels every order it did not
 // send itself is refused for the kernel's closing order: its cancels used to go through, each
@@ -354,19 +379,10 @@ TEST(RunTest, AFlattenClosesAPositionWhoseProtectiveOrderItCancelled) {
 // incomplete"). fixture_flaky_broker fills buys at 150 in a market at 100 (the breaker trips) and
 // leaves sells resting, so the closing order is still working when the strategy sees it.
 TEST(RunTest, AStrategyCannotCancelTheKernelsClosingOrder) {
-  const auto dir = scratch_dir("run_flatten_cancel_refused");
-  std::ofstream(dir / "mercurio.toml")
-      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
-      << fixture_plugin_dir().string()
-      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
-         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
-         "[plugin.config]\nbars = 60\ninterval_ms = 5\nfill_at = 150\nfill_side = \"buy\"\n"
-         "[plugin.risk]\ncalendar = \"24/7\"\n"
-         "[[plugin]]\nid = \"guard\"\nlibrary = \"fixture_protected_position_strategy\"\n"
-         "[plugin.config]\nquantity = 1\ncancel_others = true\n"
-      << flattening_risk_table("0.01");
-  auto r = run_process(
-      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  auto r = run_flatten_on_flaky(
+      "run_flatten_cancel_refused", "fill_side = \"buy\"\n",
+      "[[plugin]]\nid = \"guard\"\nlibrary = \"fixture_protected_position_strategy\"\n"
+      "[plugin.config]\nquantity = 1\ncancel_others = true\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
   ASSERT_THAT(r.err, HasSubstr("flattening 1 TEST of guard as guard-2"));
@@ -379,30 +395,26 @@ TEST(RunTest, AStrategyCannotCancelTheKernelsClosingOrder) {
   EXPECT_THAT(r.err, HasSubstr("order still open at the end: guard-2"));
 }
 
+// Two fixture buyers, "one" and "two", buy 1 TEST each on bar 3 (once the breaker has its peak,
+// the start's equity), and 1 TEST is sold by hand at the venue after it: run_flatten_on_flaky.
+ProcessResult run_two_books_flattened(const std::string& name, const std::string& broker_config) {
+  return run_flatten_on_flaky(name,
+                              broker_config +
+                                  "external_fill_after_bar = 3\nexternal_fill_symbol = \"TEST\"\n"
+                                  "external_fill_side = \"sell\"\nexternal_fill_quantity = 1\n",
+                              "[[plugin]]\nid = \"one\"\nlibrary = \"fixture_good_strategy\"\n"
+                              "[plugin.config]\nbuy_on_bar = 3\n"
+                              "[[plugin]]\nid = \"two\"\nlibrary = \"fixture_good_strategy\"\n"
+                              "[plugin.config]\nbuy_on_bar = 3\n"
+                              "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n");
+}
+
 // Two strategies hold 1 TEST each; 1 is sold by hand at the venue (the account holds 1, the books
 // 2). The breaker flattens both on the same bar: the first closing order takes the account to
 // flat, so the second would take it short and is withheld. Both used to go (the first's fill not
 // booked yet, each found the account's 1 to close) and the account ended short 1.
 TEST(RunTest, TwoFlattensAtOnceNeverTakeTheAccountPastFlat) {
-  const auto dir = scratch_dir("run_flatten_two_books");
-  std::ofstream(dir / "mercurio.toml")
-      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
-      << fixture_plugin_dir().string()
-      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
-         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
-         "[plugin.config]\nbars = 60\ninterval_ms = 5\nfill_at = 150\n"
-         "external_fill_after_bar = 3\nexternal_fill_symbol = \"TEST\"\n"
-         "external_fill_side = \"sell\"\nexternal_fill_quantity = 1\n"
-         "[plugin.risk]\ncalendar = \"24/7\"\n"
-         // Bought on bar 3, once the breaker has its peak (the start's equity).
-         "[[plugin]]\nid = \"one\"\nlibrary = \"fixture_good_strategy\"\n"
-         "[plugin.config]\nbuy_on_bar = 3\n"
-         "[[plugin]]\nid = \"two\"\nlibrary = \"fixture_good_strategy\"\n"
-         "[plugin.config]\nbuy_on_bar = 3\n"
-         "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
-      << flattening_risk_table("0.01");
-  auto r = run_process(
-      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  auto r = run_two_books_flattened("run_flatten_two_books", "");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
   EXPECT_THAT(r.err, HasSubstr("flattening 1 TEST of one as one-2"));
@@ -415,24 +427,7 @@ TEST(RunTest, TwoFlattensAtOnceNeverTakeTheAccountPastFlat) {
 // ends, the account cannot tell whether the second close would cross flat (filled, it would; not
 // filled, it would not), so the second flatten waits instead of being withheld for good.
 TEST(RunTest, AFlattenWaitsForAnotherStrategysClosingOrderBeforeJudgingItsOwn) {
-  const auto dir = scratch_dir("run_flatten_waits_for_other");
-  std::ofstream(dir / "mercurio.toml")
-      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
-      << fixture_plugin_dir().string()
-      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
-         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
-         "[plugin.config]\nbars = 60\ninterval_ms = 5\nfill_at = 150\nfill_side = \"buy\"\n"
-         "external_fill_after_bar = 3\nexternal_fill_symbol = \"TEST\"\n"
-         "external_fill_side = \"sell\"\nexternal_fill_quantity = 1\n"
-         "[plugin.risk]\ncalendar = \"24/7\"\n"
-         "[[plugin]]\nid = \"one\"\nlibrary = \"fixture_good_strategy\"\n"
-         "[plugin.config]\nbuy_on_bar = 3\n"
-         "[[plugin]]\nid = \"two\"\nlibrary = \"fixture_good_strategy\"\n"
-         "[plugin.config]\nbuy_on_bar = 3\n"
-         "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
-      << flattening_risk_table("0.01");
-  auto r = run_process(
-      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  auto r = run_two_books_flattened("run_flatten_waits_for_other", "fill_side = \"buy\"\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
   ASSERT_THAT(r.err, HasSubstr("flattening 1 TEST of one as one-2"));
@@ -447,21 +442,8 @@ TEST(RunTest, AFlattenWaitsForAnotherStrategysClosingOrderBeforeJudgingItsOwn) {
 // A venue that refuses every closing order: three are sent, then a CRITICAL alert leaves the
 // position to an operator (no order loop against a broker that keeps saying no).
 TEST(RunTest, AFlattenSendsAtMostThreeClosingOrdersThenAlerts) {
-  const auto dir = scratch_dir("run_flatten_refused");
-  const std::string risk = flattening_risk_table("0.01");
   // Bought at 150 in a market at 100: the first equity is below the start, the breaker trips.
-  std::ofstream(dir / "mercurio.toml")
-      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
-      << fixture_plugin_dir().string()
-      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
-         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
-         "[plugin.config]\nbars = 60\ninterval_ms = 5\nfill_at = 150\n"
-         "reject_side = \"sell\"\n[plugin.risk]\ncalendar = \"24/7\"\n"
-         "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
-         "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
-      << risk;
-  auto r = run_process(
-      {mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()}, dir);
+  auto r = run_flatten_on_flaky("run_flatten_refused", "reject_side = \"sell\"\n", kBuyerAndLog);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(r.err, HasSubstr("trading state ACTIVE -> HALTED: drawdown"));
   for (const char* id : {"buyer-2", "buyer-3", "buyer-4"})
@@ -481,22 +463,10 @@ TEST(RunTest, AFlattenSendsAtMostThreeClosingOrdersThenAlerts) {
 // breaker trips on the buyer's position) whose submit() calls in [2, unavailable_until) are
 // refused unsent, StatusCode::Unavailable, in scratch folder `name`.
 ProcessResult run_flatten_refused_unsent(const std::string& name, int unavailable_until) {
-  const auto dir = scratch_dir(name);
-  const std::string risk = flattening_risk_table("0.01");
-  std::ofstream(dir / "mercurio.toml")
-      << "[kernel]\nmode = \"paper\"\noutput_dir = \"out\"\nplugin_dirs = [\""
-      << fixture_plugin_dir().string()
-      << "\"]\n[failsafe]\nheartbeat_interval_ms = 50\n"
-         "[[plugin]]\nid = \"flaky\"\nlibrary = \"fixture_flaky_broker\"\n"
-         "[plugin.config]\nbars = 400\ninterval_ms = 5\nfill_at = 150\n"
-         "unavailable_from_submit = 2\nunavailable_until_submit = "
-      << unavailable_until
-      << "\n[plugin.risk]\ncalendar = \"24/7\"\n"
-         "[[plugin]]\nid = \"buyer\"\nlibrary = \"fixture_good_strategy\"\n"
-         "[[plugin]]\nid = \"log\"\nlibrary = \"mercurio_notifier_log\"\n"
-      << risk;
-  return run_process({mercurio_exe().string(), "run", "--config", (dir / "mercurio.toml").string()},
-                     dir);
+  return run_flatten_on_flaky(name,
+                              "unavailable_from_submit = 2\nunavailable_until_submit = " +
+                                  std::to_string(unavailable_until) + "\n",
+                              kBuyerAndLog, 400);
 }
 
 std::size_t count_of(const std::string& text, const std::string& what) {

@@ -166,6 +166,16 @@ sdk::Result<AlpacaSettings> parse_settings(const sdk::ConfigView& config) {
       else out = std::chrono::milliseconds(v);
     });
   };
+  const auto whole = [&](const char* key, int lo, int hi, int& out) {
+    read([&] {
+      const auto v = config.get_integer(key);
+      if (v < lo || v > hi)
+        key_error(key, "expected " + std::to_string(lo) + ".." + std::to_string(hi) + ", was " +
+                           std::to_string(v));
+      else
+        out = static_cast<int>(v);
+    });
+  };
   const auto url = [&](const char* key, const std::string& text, common::Endpoint& out) {
     auto e = common::parse_endpoint(text, std::string("config key '") + key + "'");
     if (!e) errors.push_back(e.status().message());
@@ -224,30 +234,10 @@ sdk::Result<AlpacaSettings> parse_settings(const sdk::ConfigView& config) {
   millis("request_timeout_ms", s.request_timeout);
   millis("reconnect_initial_ms", s.reconnect_initial);
   millis("reconnect_max_ms", s.reconnect_max);
-  read([&] {
-    const auto v = config.get_integer("requests_per_minute");
-    if (v < 10 || v > 200) key_error("requests_per_minute", "expected 10..200, was " + std::to_string(v));
-    else s.requests_per_minute = static_cast<int>(v);
-  });
-  read([&] {
-    const auto v = config.get_integer("data_requests_per_minute");
-    if (v < 10 || v > 10'000)
-      key_error("data_requests_per_minute", "expected 10..10000, was " + std::to_string(v));
-    else
-      s.data_requests_per_minute = static_cast<int>(v);
-  });
-  read([&] {
-    const auto v = config.get_integer("history_page_limit");
-    if (v < 1 || v > 10'000) key_error("history_page_limit", "expected 1..10000, was " + std::to_string(v));
-    else s.history_page_limit = static_cast<int>(v);
-  });
-  read([&] {
-    const auto v = config.get_integer("open_orders_page_limit");
-    if (v < 1 || v > 500)
-      key_error("open_orders_page_limit", "expected 1..500, was " + std::to_string(v));
-    else
-      s.open_orders_page_limit = static_cast<int>(v);
-  });
+  whole("requests_per_minute", 10, 200, s.requests_per_minute);
+  whole("data_requests_per_minute", 10, 10'000, s.data_requests_per_minute);
+  whole("history_page_limit", 1, 10'000, s.history_page_limit);
+  whole("open_orders_page_limit", 1, 500, s.open_orders_page_limit);
 
   if (errors.empty()) return s;
   std::string message = "plugin '" + config.plugin_id() + "' (mercurio.brokers.alpaca): " +

@@ -140,24 +140,21 @@ bool OrderBook::expect(const sdk::ClientOrderId& id, const sdk::OrderIntent& int
 
 void OrderBook::refuse_as_held_by_another(const sdk::ClientOrderId& id,
                                           const sdk::OrderIntent& intent) {
-  auto [it, inserted] = orders_.try_emplace(id.str());
-  Entry& e = it->second;
-  if (!e.venue_id.empty()) by_venue_.erase(e.venue_id);
-  e = Entry{};
-  e.id = id;
-  e.seq = next_seq_++;
-  e.symbol = intent.symbol;
-  e.side = intent.side;
-  e.quantity = intent.quantity;
-  e.held_by_another = true;
+  if (const auto it = orders_.find(id.str()); it != orders_.end()) drop(it);
+  expect(id, intent, sdk::Timestamp{INT64_MIN});
+  orders_.at(id.str()).held_by_another = true;
 }
 
 bool OrderBook::forget(const sdk::ClientOrderId& id) {
   auto it = orders_.find(id.str());
   if (it == orders_.end() || it->second.confirmed || it->second.anomaly_sent) return false;
+  drop(it);
+  return true;
+}
+
+void OrderBook::drop(std::map<std::string, Entry>::iterator it) {
   if (!it->second.venue_id.empty()) by_venue_.erase(it->second.venue_id);
   orders_.erase(it);
-  return true;
 }
 
 OrderBook::Output OrderBook::track(const VenueOrder& order, sdk::Timestamp now) {

@@ -130,6 +130,7 @@ class OrderBook {
                             std::optional<sdk::Timestamp> created_at, Output& out);
   Output apply_snapshot(const VenueOrder& order, sdk::Timestamp now);
   Entry* find_venue(const std::string& venue_id);
+  void drop(std::map<std::string, Entry>::iterator it);  ///< with its venue id's mapping
   Entry& upsert(const sdk::OrderStatusReport& r);
   sdk::OrderEvent base_event(const Entry& e, sdk::OrderEventType type, sdk::Timestamp ts) const;
   /// Reports the fill that brings the cumulative quantity to `cumulative`, if it is new.
